@@ -1,0 +1,297 @@
+"""The canonical post record (``shared/spec/post.md``) and its validation.
+
+Every source turns what it reads into :class:`Post` at its edge; nothing after a source knows which
+platform a post came from except through ``source``. Validation errors name the field so that a
+batch can report ``item 3: created_at: not an RFC 3339 timestamp`` and still store its neighbours.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "Author",
+    "Metrics",
+    "Post",
+    "PostRejected",
+    "Sentiment",
+    "TopicMatch",
+    "parse_post",
+    "parse_posts",
+    "post_json_schema",
+]
+
+MAX_TEXT_CHARS = 100_000
+FUTURE_TOLERANCE = timedelta(minutes=5)
+_ID_RE = re.compile(r"^[a-z][a-z0-9_-]*:.+$", re.DOTALL)
+_SOURCE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+_LANG_RE = re.compile(r"^[a-z]{2}$")
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+# Fields computed by the pipeline: a client may send them back (an export re-imported) but they are
+# recomputed, never trusted.
+ENRICHMENT_FIELDS = frozenset(
+    {"sentiment", "topics", "duplicate_of", "hashtags", "mentions", "is_brand_account", "entities"}
+)
+
+
+def parse_rfc3339(value: Any) -> datetime:
+    """Parse an RFC 3339 timestamp (offset required) and return it in UTC."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and "T" in value.upper() and len(value) >= 20:
+        try:
+            parsed = datetime.fromisoformat(value.replace("z", "Z"))
+        except ValueError:
+            raise ValueError("not an RFC 3339 timestamp") from None
+    else:
+        raise ValueError("not an RFC 3339 timestamp")
+    if parsed.tzinfo is None:
+        raise ValueError("not an RFC 3339 timestamp (no time-zone offset)")
+    return parsed.astimezone(UTC)
+
+
+def format_rfc3339(moment: datetime) -> str:
+    """UTC, second precision unless there are microseconds, with a ``Z``."""
+    moment = moment.astimezone(UTC)
+    text = moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+def _check_post_id(value: str | None) -> str | None:
+    if value is not None and not _ID_RE.match(value):
+        raise ValueError("must have the form source:platform_id")
+    return value
+
+
+class Author(BaseModel):
+    """Who wrote the post, as the platform describes them."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    id: str | None = None
+    handle: str = Field(min_length=1)
+    name: str | None = None
+    followers: int | None = Field(default=None, ge=0)
+    verified: bool = False
+    location: str | None = None
+    bio: str | None = None
+
+    @field_validator("handle")
+    @classmethod
+    def _handle_without_at(cls, value: str) -> str:
+        handle = value.removeprefix("@")
+        if not handle:
+            raise ValueError("must not be empty")
+        return handle
+
+
+class Metrics(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    likes: int | None = Field(default=None, ge=0)
+    reposts: int | None = Field(default=None, ge=0)
+    replies: int | None = Field(default=None, ge=0)
+    views: int | None = Field(default=None, ge=0)
+
+    @property
+    def engagement(self) -> int:
+        return (self.likes or 0) + (self.reposts or 0) + (self.replies or 0)
+
+
+class Sentiment(BaseModel):
+    label: Literal["positive", "neutral", "negative"]
+    score: float = Field(ge=-1.0, le=1.0)
+    model: str = "unknown"
+
+
+class TopicMatch(BaseModel):
+    name: str
+    spans: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class Post(BaseModel):
+    """One post, from any platform, in the hub's one shape."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    id: str
+    source: str
+    url: str | None = None
+    created_at: datetime
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    lang: str | None = None
+    author: Author
+    reply_to: str | None = None
+    repost_of: str | None = None
+    quote_of: str | None = None
+    links: list[str] = Field(default_factory=list)
+    metrics: Metrics = Field(default_factory=Metrics)
+    country: str | None = None
+    # Unknown input fields, kept so that nothing a platform sent is lost.
+    extra: dict[str, Any] = Field(default_factory=dict)
+    # Enrichment, filled by the pipeline.
+    sentiment: Sentiment | None = None
+    topics: list[TopicMatch] = Field(default_factory=list)
+    duplicate_of: str | None = None
+    hashtags: list[str] = Field(default_factory=list)
+    mentions: list[str] = Field(default_factory=list)
+    is_brand_account: bool = False
+    entities: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_unknown_fields(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        known = set(cls.model_fields)
+        unknown = {key: value for key, value in data.items() if key not in known}
+        if not unknown:
+            return data
+        kept = {key: value for key, value in data.items() if key in known}
+        extra = dict(kept.get("extra") or {})
+        extra.update(unknown)
+        kept["extra"] = extra
+        return kept
+
+    @field_validator("id", "reply_to", "repost_of", "quote_of")
+    @classmethod
+    def _id_form(cls, value: str | None) -> str | None:
+        return _check_post_id(value)
+
+    @field_validator("source")
+    @classmethod
+    def _source_lower(cls, value: str) -> str:
+        if not _SOURCE_RE.match(value):
+            raise ValueError("must be a lower-case platform name (letters, digits, '_' or '-')")
+        return value
+
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _created_at_rfc3339(cls, value: Any) -> datetime:
+        moment = parse_rfc3339(value)
+        if moment > datetime.now(UTC) + FUTURE_TOLERANCE:
+            raise ValueError("more than 5 minutes in the future")
+        return moment
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("lang")
+    @classmethod
+    def _lang_iso639_1(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        folded = value.strip().lower()
+        if folded != "und" and not _LANG_RE.match(folded):
+            raise ValueError("must be an ISO 639-1 code such as 'fr'")
+        return folded
+
+    @field_validator("country")
+    @classmethod
+    def _country_alpha2(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        upper = value.strip().upper()
+        if not _COUNTRY_RE.match(upper):
+            raise ValueError("must be an ISO 3166-1 alpha-2 code such as 'FR'")
+        return upper
+
+    @property
+    def platform_id(self) -> str:
+        return self.id.split(":", 1)[1]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The JSON form of the spec (timestamps as RFC 3339 with ``Z``)."""
+        data = self.model_dump(mode="json")
+        data["created_at"] = format_rfc3339(self.created_at)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_json_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class PostRejected:
+    """One item refused, with its position in the batch and the reason naming the field."""
+
+    index: int
+    reason: str
+
+    def message(self, label: str = "item") -> str:
+        return f"{label} {self.index}: {self.reason}"
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    location = ".".join(str(part) for part in error.get("loc", ()) if part != "__root__")
+    kind = error.get("type", "")
+    text = str(error.get("msg", "invalid"))
+    if kind == "missing":
+        text = "required field is missing"
+    elif kind == "extra_forbidden":
+        text = "unknown field"
+    elif text.startswith("Value error, "):
+        text = text.removeprefix("Value error, ")
+    elif kind == "string_too_short":
+        text = "must not be empty" if error.get("ctx", {}).get("min_length") == 1 else text.lower()
+    elif kind == "string_too_long":
+        text = f"longer than {error.get('ctx', {}).get('max_length')} characters"
+    elif kind == "model_type" or kind == "dict_type":
+        text = "must be a JSON object"
+    else:
+        text = text[:1].lower() + text[1:]
+    return f"{location}: {text}" if location else text
+
+
+def validation_reason(error: ValidationError) -> str:
+    """All problems of one item, each naming its field, joined by ``; ``."""
+    return "; ".join(_describe(item) for item in error.errors())
+
+
+def parse_post(item: Any) -> Post:
+    """Validate one JSON item into a :class:`Post`; raises ``ValueError`` naming the field."""
+    if not isinstance(item, Mapping):
+        raise ValueError("not a JSON object")
+    inbound = {key: value for key, value in item.items() if key not in ENRICHMENT_FIELDS}
+    try:
+        return Post.model_validate(inbound)
+    except ValidationError as error:
+        raise ValueError(validation_reason(error)) from None
+
+
+def parse_posts(items: Iterable[Any], *, start: int = 0) -> tuple[list[Post], list[PostRejected]]:
+    """Validate a batch: valid posts are returned whatever their neighbours, rejects with their index."""
+    accepted: list[Post] = []
+    rejected: list[PostRejected] = []
+    for index, item in enumerate(items, start=start):
+        try:
+            accepted.append(parse_post(item))
+        except ValueError as error:
+            rejected.append(PostRejected(index=index, reason=str(error)))
+    return accepted, rejected
+
+
+def post_json_schema() -> dict[str, Any]:
+    """JSON Schema of the ingest form (enrichment fields are read-only and left out)."""
+    schema = Post.model_json_schema(mode="validation")
+    properties = schema.get("properties", {})
+    for name in ENRICHMENT_FIELDS:
+        properties.pop(name, None)
+    schema["title"] = "Veille post"
+    schema["additionalProperties"] = True
+    schema["description"] = (
+        "The canonical post of shared/spec/post.md. Unknown fields are kept in `extra`; "
+        "enrichment fields are computed by the hub."
+    )
+    return schema

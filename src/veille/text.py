@@ -1,0 +1,141 @@
+"""How the hub reads post text: tokens, folding, hashtags, mentions and URLs.
+
+One module so that the query matcher, the entity stage and analytics agree to the character
+(``shared/spec/query-language.md`` §1 and §6).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+__all__ = [
+    "Span",
+    "Token",
+    "extract_hashtags",
+    "extract_mentions",
+    "extract_urls",
+    "fold",
+    "host_of",
+    "tokenize",
+    "url_spans",
+]
+
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?)]}'\"»”’…"
+_HASHTAG_RE = re.compile(r"(?<![\w\u0300-\u036f])#([^\W_][\w]*|_[\w]+)")
+_MENTION_RE = re.compile(r"(?<![\w\u0300-\u036f])@(\w+(?:[.-]\w+)*)")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token of the text: its raw form, folded form and character span in the original text."""
+
+    raw: str
+    folded: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Case- and accent-insensitive form: NFKD, combining marks removed, ``casefold()``."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold()
+
+
+def _is_token_char(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category[0] == "L" or category == "Nd" or category[0] == "M"
+
+
+def _iter_raw_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    i = start
+    while i < end:
+        ch = text[i]
+        cat = unicodedata.category(ch)
+        if cat[0] == "L" or cat == "Nd":
+            j = i + 1
+            while j < end and _is_token_char(text[j]):
+                j += 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+def url_spans(text: str) -> list[Span]:
+    """Spans of ``http://``, ``https://`` and ``www.`` runs, trailing punctuation trimmed."""
+    spans: list[Span] = []
+    for match in _URL_RE.finditer(text):
+        start, end = match.span()
+        while end > start and text[end - 1] in _URL_TRAILING:
+            end -= 1
+        if end - start > len("www."):
+            spans.append((start, end))
+    return spans
+
+
+def extract_urls(text: str) -> list[str]:
+    return [text[start:end] for start, end in url_spans(text)]
+
+
+def tokenize(text: str, *, skip_urls: bool = True) -> list[Token]:
+    """Tokens of ``text`` in order; URLs are taken out first (they match only ``url:``/``site:``)."""
+    holes = url_spans(text) if skip_urls else []
+    tokens: list[Token] = []
+    position = 0
+    for hole_start, hole_end in [*holes, (len(text), len(text))]:
+        for start, end in _iter_raw_tokens(text, position, hole_start):
+            raw = text[start:end]
+            tokens.append(Token(raw=raw, folded=fold(raw), start=start, end=end))
+        position = hole_end
+    return tokens
+
+
+def _outside_urls(text: str) -> list[bool]:
+    inside = [False] * len(text)
+    for start, end in url_spans(text):
+        for i in range(start, end):
+            inside[i] = True
+    return inside
+
+
+def extract_hashtags(text: str) -> list[tuple[str, Span]]:
+    """``(folded tag, span of '#tag')`` for each hashtag outside URLs."""
+    inside = _outside_urls(text)
+    found: list[tuple[str, Span]] = []
+    for match in _HASHTAG_RE.finditer(text):
+        if inside[match.start()]:
+            continue
+        found.append((fold(match.group(1)), match.span()))
+    return found
+
+
+def extract_mentions(text: str) -> list[tuple[str, Span]]:
+    """``(folded handle, span of '@handle')``; an ``@`` after a letter, digit or ``_`` is no mention."""
+    inside = _outside_urls(text)
+    found: list[tuple[str, Span]] = []
+    for match in _MENTION_RE.finditer(text):
+        if inside[match.start()]:
+            continue
+        found.append((fold(match.group(1)), match.span()))
+    return found
+
+
+def host_of(url: str) -> str | None:
+    """Lower-case host of a URL (``www.`` URLs without a scheme are read as http)."""
+    candidate = url if "://" in url else f"http://{url}"
+    try:
+        host = urlsplit(candidate).hostname
+    except ValueError:
+        return None
+    return host.lower().rstrip(".") if host else None
