@@ -7,11 +7,14 @@ several worker processes. A stage may fill enrichment fields of the posts it is 
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from veille.model import Post
+from veille.model import ENRICHMENT_FIELDS, Post
+from veille.text import extract_hashtags, extract_mentions, extract_urls
 
-__all__ = ["Stage"]
+__all__ = ["EntitiesStage", "ExactDuplicateStage", "Stage"]
 
 
 @runtime_checkable
@@ -19,3 +22,59 @@ class Stage(Protocol):
     name: str
 
     def process(self, posts: list[Post]) -> list[Post]: ...
+
+
+class EntitiesStage:
+    """Hashtags, mentions and links read from the text with the query language's rules."""
+
+    name = "entities"
+
+    def process(self, posts: list[Post]) -> list[Post]:
+        for post in posts:
+            post.hashtags = _unique(tag for tag, _ in extract_hashtags(post.text))
+            post.mentions = _unique(handle for handle, _ in extract_mentions(post.text))
+            post.links = _unique([*post.links, *extract_urls(post.text)])
+        return posts
+
+
+class ExactDuplicateStage:
+    """Drops posts already seen with the same id and content (a re-delivered item).
+
+    A post seen again with changed content (new metrics, an edit) passes on so that the store's
+    upsert updates it. Within one batch the last occurrence of an id wins. Memory is bounded:
+    the ``capacity`` most recent ids are remembered.
+    """
+
+    name = "exact_duplicates"
+
+    def __init__(self, capacity: int = 200_000) -> None:
+        self.capacity = capacity
+        self._seen: OrderedDict[str, int] = OrderedDict()
+        self.dropped = 0
+
+    def process(self, posts: list[Post]) -> list[Post]:
+        last_by_id: dict[str, Post] = {}
+        for post in posts:
+            last_by_id.pop(post.id, None)
+            last_by_id[post.id] = post
+        self.dropped += len(posts) - len(last_by_id)
+        kept: list[Post] = []
+        for post_id, post in last_by_id.items():
+            fingerprint = hash(post.model_dump_json(exclude=_ENRICHMENT_EXCLUDE))
+            if self._seen.get(post_id) == fingerprint:
+                self._seen.move_to_end(post_id)
+                self.dropped += 1
+                continue
+            self._seen[post_id] = fingerprint
+            self._seen.move_to_end(post_id)
+            kept.append(post)
+        while len(self._seen) > self.capacity:
+            self._seen.popitem(last=False)
+        return kept
+
+
+_ENRICHMENT_EXCLUDE = set(ENRICHMENT_FIELDS)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

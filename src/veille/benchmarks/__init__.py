@@ -1,0 +1,12 @@
+"""Benchmarks run by ``veille bench`` and ``make bench``.
+
+Each benchmark is a module of this package listed in ``BENCHMARKS`` (name -> module). The module
+exposes ``DESCRIPTION: str`` and ``run(*, quick: bool) -> dict``: it measures its subject and a
+baseline in the same run, prints what it compares with to stderr, and returns
+``{"bench": name, "metric": ..., "value": ..., "unit": ..., "baseline": ..., "ratio": ..., "goal": ...}``
+(latency benchmarks add ``p50``, ``p95``, ``p99``). ``quick`` must finish in under a minute.
+"""
+
+from __future__ import annotations
+
+BENCHMARKS: dict[str, str] = {}
