@@ -1,0 +1,131 @@
+"""What differs between SQLite and PostgreSQL: connection set-up, write sequence, full-text search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.sql.elements import ColumnElement, TextClause
+
+from veille.text import Token, tokenize
+
+__all__ = ["DialectSql", "FullTextTerm", "create_engine_for", "for_engine", "parse_full_text", "search_tokens"]
+
+_TERM_RE = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def search_tokens(post_text: str) -> list[Token]:
+    """Tokens indexed for full-text search (URLs included, so a domain can be searched)."""
+    return tokenize(post_text, skip_urls=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FullTextTerm:
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+
+def parse_full_text(query: str) -> list[FullTextTerm]:
+    """Words (all required), "quoted phrases" and ``prefix*`` terms, folded like post text."""
+    terms: list[FullTextTerm] = []
+    for match in _TERM_RE.finditer(query):
+        phrase, word = match.groups()
+        raw = phrase if phrase is not None else word
+        prefix = phrase is None and raw.endswith("*")
+        tokens = tuple(token.folded for token in tokenize(raw, skip_urls=False))
+        if tokens:
+            terms.append(FullTextTerm(tokens=tokens, prefix=prefix))
+    if not terms:
+        raise ValueError("q: no word to search for (words are letters and digits)")
+    return terms
+
+
+def create_engine_for(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class DialectSql(Protocol):
+    def allocate_seq(self, connection: Connection, count: int) -> list[int]:
+        """Reserve ``count`` increasing write-sequence numbers."""
+        ...
+
+    def upsert(self, table: Table, keys: list[str]) -> Any: ...
+
+    def full_text_condition(self, query: str) -> ColumnElement[bool] | TextClause: ...
+
+
+class SqliteSql:
+    def allocate_seq(self, connection: Connection, count: int) -> list[int]:
+        last = connection.execute(
+            text("UPDATE seq_counter SET value = value + :n WHERE name = 'posts' RETURNING value"),
+            {"n": count},
+        ).scalar_one()
+        return list(range(int(last) - count + 1, int(last) + 1))
+
+    def upsert(self, table: Table, keys: list[str]) -> Any:
+        statement = sqlite_insert(table)
+        updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+        return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+
+    def full_text_condition(self, query: str) -> TextClause:
+        parts = []
+        for term in parse_full_text(query):
+            quoted = '"' + " ".join(term.tokens) + '"'
+            parts.append(quoted + ("*" if term.prefix else ""))
+        return text("posts.seq IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH :fts_query)").bindparams(
+            fts_query=" ".join(parts)
+        )
+
+
+class PostgresSql:
+    def allocate_seq(self, connection: Connection, count: int) -> list[int]:
+        values = connection.execute(
+            text("SELECT nextval('posts_seq_counter') FROM generate_series(1, :n)"), {"n": count}
+        ).scalars()
+        return sorted(int(value) for value in values)
+
+    def upsert(self, table: Table, keys: list[str]) -> Any:
+        statement = postgres_insert(table)
+        updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+        return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+
+    def full_text_condition(self, query: str) -> TextClause:
+        parts = []
+        for term in parse_full_text(query):
+            tokens = list(term.tokens)
+            if term.prefix:
+                tokens[-1] += ":*"
+            parts.append("(" + " <-> ".join(tokens) + ")")
+        return text("posts.search_tsv @@ to_tsquery('simple', :ts_query)").bindparams(
+            ts_query=" & ".join(parts)
+        )
+
+
+def for_engine(engine: Engine) -> DialectSql:
+    name = engine.dialect.name
+    if name == "sqlite":
+        return SqliteSql()
+    if name == "postgresql":
+        return PostgresSql()
+    raise ValueError(f"database: unsupported engine {name!r} (use SQLite or PostgreSQL)")

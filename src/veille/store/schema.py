@@ -1,0 +1,107 @@
+"""The tables, in SQLAlchemy Core, shared by the SQLite and PostgreSQL stores.
+
+Timestamps are integer microseconds since the epoch (UTC): they sort, compare and bucket the same
+way on both engines and make stable cursors. Alembic migrations (``migrations/``) create these
+tables; this module is what queries are written against.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+__all__ = ["api_tokens", "checkpoints", "metadata", "posts", "sessions", "users"]
+
+metadata = MetaData()
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", String, primary_key=True),
+    # Monotonic write sequence: the live stream's event id (resume with Last-Event-ID).
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("source", String(64), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("ingested_us", BigInteger, nullable=False),
+    Column("text", Text, nullable=False),
+    # Folded text (accents and case removed), what full-text search indexes on both engines.
+    Column("search_text", Text, nullable=False),
+    Column("lang", String(8)),
+    Column("country", String(2)),
+    Column("author_id", String),
+    Column("author_handle", String, nullable=False),
+    Column("author_name", String),
+    Column("author_followers", BigInteger),
+    Column("author_verified", Boolean, nullable=False, default=False),
+    Column("url", Text),
+    Column("reply_to", String),
+    Column("repost_of", String),
+    Column("quote_of", String),
+    Column("sentiment_label", String(8)),
+    Column("sentiment_score", Float),
+    Column("duplicate_of", String),
+    Column("is_brand_account", Boolean, nullable=False, default=False),
+    Column("likes", BigInteger),
+    Column("reposts", BigInteger),
+    Column("replies", BigInteger),
+    Column("views", BigInteger),
+    # The whole canonical record (enrichment and unknown fields included).
+    Column("doc", JsonDocument, nullable=False),
+    Index("ix_posts_created", "created_us", "id"),
+    Index("ix_posts_source_created", "source", "created_us"),
+    Index("ix_posts_lang_created", "lang", "created_us"),
+    Index("ix_posts_author_created", "author_handle", "created_us"),
+    Index("ix_posts_reply_to", "reply_to"),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("source", String, primary_key=True),
+    Column("checkpoint", Text),
+    Column("updated_us", BigInteger, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(128), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False),
+    # SHA-256 of the token: tokens are long random strings, so a fast hash is safe and lets a lookup by hash.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer),
+    Column("created_us", BigInteger, nullable=False),
+    Column("last_used_us", BigInteger),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("expires_us", BigInteger, nullable=False),
+)

@@ -1,0 +1,197 @@
+"""The store on SQLAlchemy Core: one implementation, two engines (SQLite and PostgreSQL).
+
+What differs between the engines (connection set-up, write sequence, full-text syntax) is in
+:mod:`veille.store.dialects`; everything else is written once here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, and_, func, or_, select, text
+from sqlalchemy.engine import RowMapping
+
+from veille.clock import now_us, to_us
+from veille.model import Post
+from veille.store import dialects
+from veille.store.base import (
+    Cursor,
+    Page,
+    PostSearch,
+    StoredPost,
+    decode_cursor,
+    encode_cursor,
+)
+from veille.store.schema import checkpoints, posts
+from veille.text import fold
+
+__all__ = ["SqlStore", "open_store"]
+
+
+def open_store(url: str, *, migrate: bool = True) -> SqlStore:
+    """Open (and by default migrate) the store at a SQLAlchemy URL."""
+    store = SqlStore(dialects.create_engine_for(url))
+    if migrate:
+        store.migrate()
+    return store
+
+
+class SqlStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._sql = dialects.for_engine(engine)
+
+    # -- schema -----------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (a no-op when it is already there)."""
+        config = Config()
+        script_location = resources.files("veille.store") / "migrations"
+        config.set_main_option("script_location", str(Path(str(script_location))))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writes -----------------------------------------------------------------------------
+    def upsert_posts(
+        self, posts_in: Sequence[Post], *, checkpoint: tuple[str, str | None] | None = None
+    ) -> list[StoredPost]:
+        latest = list({post.id: post for post in posts_in}.values())
+        written: list[StoredPost] = []
+        with self.engine.begin() as connection:
+            if latest:
+                seqs = self._sql.allocate_seq(connection, len(latest))
+                ingested = now_us()
+                rows = []
+                for seq, post in zip(seqs, latest, strict=True):
+                    rows.append(_post_row(post, seq=seq, ingested_us=ingested))
+                    written.append(StoredPost(seq=seq, post=post))
+                connection.execute(self._sql.upsert(posts, ["id"]), rows)
+            if checkpoint is not None:
+                self._write_checkpoint(connection, *checkpoint)
+        return written
+
+    def set_checkpoint(self, source: str, value: str | None) -> None:
+        with self.engine.begin() as connection:
+            self._write_checkpoint(connection, source, value)
+
+    def _write_checkpoint(self, connection: Connection, source: str, value: str | None) -> None:
+        row = {"source": source, "checkpoint": value, "updated_us": now_us()}
+        connection.execute(self._sql.upsert(checkpoints, ["source"]), [row])
+
+    # -- reads ------------------------------------------------------------------------------
+    def get_checkpoint(self, source: str) -> str | None:
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                select(checkpoints.c.checkpoint).where(checkpoints.c.source == source)
+            ).scalar_one_or_none()
+        return value
+
+    def get_post(self, post_id: str) -> Post | None:
+        with self.engine.connect() as connection:
+            doc = connection.execute(select(posts.c.doc).where(posts.c.id == post_id)).scalar_one_or_none()
+        return None if doc is None else _post_from_doc(doc)
+
+    def count_posts(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(posts)).scalar_one())
+
+    def last_seq(self) -> int:
+        with self.engine.connect() as connection:
+            value = connection.execute(select(func.max(posts.c.seq))).scalar_one_or_none()
+        return int(value or 0)
+
+    def posts_after(self, seq: int, *, limit: int = 500) -> list[StoredPost]:
+        query = select(posts.c.seq, posts.c.doc).where(posts.c.seq > seq).order_by(posts.c.seq).limit(limit)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [StoredPost(seq=int(row.seq), post=_post_from_doc(row.doc)) for row in rows]
+
+    def search_posts(self, search: PostSearch) -> Page:
+        conditions: list[Any] = []
+        if search.text:
+            conditions.append(self._sql.full_text_condition(search.text))
+        if search.since:
+            conditions.append(posts.c.created_us >= to_us(search.since))
+        if search.until:
+            conditions.append(posts.c.created_us < to_us(search.until))
+        if search.sources:
+            conditions.append(posts.c.source.in_([source.lower() for source in search.sources]))
+        if search.langs:
+            conditions.append(posts.c.lang.in_([lang.lower() for lang in search.langs]))
+        if search.authors:
+            conditions.append(posts.c.author_handle.in_([fold(a.removeprefix("@")) for a in search.authors]))
+        if search.cursor:
+            after = decode_cursor(search.cursor)
+            conditions.append(
+                or_(
+                    posts.c.created_us < after.created_us,
+                    and_(posts.c.created_us == after.created_us, posts.c.id < after.post_id),
+                )
+            )
+        query = (
+            select(posts.c.id, posts.c.created_us, posts.c.doc)
+            .where(and_(True, *conditions))
+            .order_by(posts.c.created_us.desc(), posts.c.id.desc())
+            .limit(search.limit + 1)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        items = [_post_from_doc(row.doc) for row in rows[: search.limit]]
+        next_cursor = None
+        if len(rows) > search.limit:
+            last = rows[search.limit - 1]
+            next_cursor = encode_cursor(Cursor(int(last.created_us), str(last.id)))
+        return Page(items=items, next_cursor=next_cursor)
+
+    def execute_text(self, sql: str, **params: Any) -> list[RowMapping]:
+        """Run a read-only SQL statement (tests and diagnostics)."""
+        with self.engine.connect() as connection:
+            return list(connection.execute(text(sql), params).mappings())
+
+
+def _post_row(post: Post, *, seq: int, ingested_us: int) -> dict[str, Any]:
+    sentiment = post.sentiment
+    return {
+        "id": post.id,
+        "seq": seq,
+        "source": post.source,
+        "created_us": to_us(post.created_at),
+        "ingested_us": ingested_us,
+        "text": post.text,
+        "search_text": " ".join(token.folded for token in dialects.search_tokens(post.text)),
+        "lang": post.lang,
+        "country": post.country,
+        "author_id": post.author.id,
+        "author_handle": fold(post.author.handle),
+        "author_name": post.author.name,
+        "author_followers": post.author.followers,
+        "author_verified": post.author.verified,
+        "url": post.url,
+        "reply_to": post.reply_to,
+        "repost_of": post.repost_of,
+        "quote_of": post.quote_of,
+        "sentiment_label": sentiment.label if sentiment else None,
+        "sentiment_score": sentiment.score if sentiment else None,
+        "duplicate_of": post.duplicate_of,
+        "is_brand_account": post.is_brand_account,
+        "likes": post.metrics.likes,
+        "reposts": post.metrics.reposts,
+        "replies": post.metrics.replies,
+        "views": post.metrics.views,
+        "doc": post.to_json_dict(),
+    }
+
+
+def _post_from_doc(doc: Any) -> Post:
+    if isinstance(doc, str):  # SQLite drivers may hand JSON back as text
+        return Post.model_validate_json(doc)
+    return Post.model_validate(doc)
