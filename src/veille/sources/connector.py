@@ -122,6 +122,7 @@ __all__ = [
 # import time of this module). A new platform module adds itself here.
 CONNECTOR_MODULES: Final[tuple[str, ...]] = (
     # one line per module
+    "veille.sources.reddit",
 )
 
 QueryFilter = Callable[[Post], bool]
@@ -776,7 +777,7 @@ HEARTBEAT: Final = _Heartbeat()
 async def batched_frames(
     frames: AsyncIterator[Any],
     *,
-    stall_timeout_s: float,
+    stall_timeout_s: float | None,
     max_batch: int = 500,
     queue_size: int = 10_000,
     on_frame: Callable[[], None] | None = None,
