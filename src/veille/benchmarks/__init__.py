@@ -9,4 +9,7 @@ baseline in the same run, prints what it compares with to stderr, and returns
 
 from __future__ import annotations
 
-BENCHMARKS: dict[str, str] = {}
+BENCHMARKS: dict[str, str] = {
+    "ingest_sqlite": "veille.benchmarks.ingest_sqlite",
+    "ingest_postgres": "veille.benchmarks.ingest_postgres",
+}

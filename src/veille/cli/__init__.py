@@ -17,9 +17,8 @@ _SUBCOMMAND_GROUPS: list[tuple[str, str]] = []
 
 
 def build_app() -> typer.Typer:
-    from veille.cli import core
-
-    app = core.app
+    core = importlib.import_module("veille.cli.core")
+    app: typer.Typer = core.app
     for group, module_name in _SUBCOMMAND_GROUPS:
         module = importlib.import_module(module_name)
         app.add_typer(module.app, name=group)

@@ -15,7 +15,14 @@ from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from veille.text import Token, tokenize
 
-__all__ = ["DialectSql", "FullTextTerm", "create_engine_for", "for_engine", "parse_full_text", "search_tokens"]
+__all__ = [
+    "DialectSql",
+    "FullTextTerm",
+    "create_engine_for",
+    "for_engine",
+    "parse_full_text",
+    "search_tokens",
+]
 
 _TERM_RE = re.compile(r'"([^"]*)"?|(\S+)')
 

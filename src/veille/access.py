@@ -1,0 +1,173 @@
+"""Who may use the hub: users (argon2-hashed passwords), API tokens and browser sessions.
+
+Tokens and session ids are long random strings; only their SHA-256 is stored, so a stolen
+database does not give access. Passwords, which people choose, are hashed with argon2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, insert, select, update
+
+from veille.clock import now_us
+from veille.store.schema import api_tokens, sessions, users
+from veille.store.sql import SqlStore
+
+__all__ = ["AccessError", "Principal", "UserAccess"]
+
+TOKEN_PREFIX = "vt_"
+_USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
+
+
+class AccessError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a user (by session or their token) or a named API token."""
+
+    name: str
+    user_id: int | None
+    via: str  # "session" or "token"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class UserAccess:
+    def __init__(self, store: SqlStore) -> None:
+        self.engine = store.engine
+        self._hasher = PasswordHasher()
+
+    # -- users -------------------------------------------------------------------------------
+    def add_user(self, username: str, password: str, *, admin: bool = False) -> int:
+        name = username.strip().lower()
+        if not name or not set(name) <= _USERNAME_CHARS:
+            raise AccessError("username: use letters, digits and . _ - @ only")
+        if len(password) < 8:
+            raise AccessError("password: at least 8 characters")
+        with self.engine.begin() as connection:
+            exists = connection.execute(select(users.c.id).where(users.c.username == name)).first()
+            if exists:
+                raise AccessError(f"username: {name!r} already exists")
+            result = connection.execute(
+                insert(users).values(
+                    username=name,
+                    password_hash=self._hasher.hash(password),
+                    is_admin=admin,
+                    created_us=now_us(),
+                )
+            )
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def set_password(self, username: str, password: str) -> None:
+        if len(password) < 8:
+            raise AccessError("password: at least 8 characters")
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(users)
+                .where(users.c.username == username.strip().lower())
+                .values(password_hash=self._hasher.hash(password))
+            )
+            if result.rowcount == 0:
+                raise AccessError(f"username: no user {username!r}")
+
+    def user_exists(self, username: str) -> bool:
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(users.c.id).where(users.c.username == username.strip().lower())
+            ).first()
+        return found is not None
+
+    def user_count(self) -> int:
+        with self.engine.connect() as connection:
+            return len(connection.execute(select(users.c.id)).all())
+
+    def check_password(self, username: str, password: str) -> Principal | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(users.c.id, users.c.username, users.c.password_hash).where(
+                    users.c.username == username.strip().lower()
+                )
+            ).first()
+        if row is None:
+            # Same work whether or not the user exists, so timing does not tell which usernames exist.
+            self._hasher.hash(password)
+            return None
+        try:
+            self._hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return Principal(name=row.username, user_id=row.id, via="session")
+
+    # -- API tokens --------------------------------------------------------------------------
+    def create_token(self, name: str, *, user_id: int | None = None, secret: str | None = None) -> str:
+        """Create a token and return it (shown once; only its hash is kept)."""
+        token = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(api_tokens).values(
+                    name=name, token_hash=_digest(token), user_id=user_id, created_us=now_us()
+                )
+            )
+        return token
+
+    def ensure_token(self, name: str, secret: str) -> None:
+        """Make ``secret`` a valid token (the ``VEILLE_ADMIN_TOKEN`` seed); idempotent."""
+        with self.engine.connect() as connection:
+            known = connection.execute(
+                select(api_tokens.c.id).where(api_tokens.c.token_hash == _digest(secret))
+            ).first()
+        if known is None:
+            self.create_token(name, secret=secret)
+
+    def principal_for_token(self, token: str) -> Principal | None:
+        digest = _digest(token)
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.user_id).where(
+                    api_tokens.c.token_hash == digest
+                )
+            ).first()
+            if row is None:
+                return None
+            connection.execute(
+                update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_us=now_us())
+            )
+        return Principal(name=row.name, user_id=row.user_id, via="token")
+
+    # -- browser sessions --------------------------------------------------------------------
+    def open_session(self, principal: Principal, *, days: int) -> str:
+        if principal.user_id is None:
+            raise AccessError("sessions are for users")
+        session_id = secrets.token_urlsafe(32)
+        with self.engine.begin() as connection:
+            connection.execute(delete(sessions).where(sessions.c.expires_us < now_us()))
+            connection.execute(
+                insert(sessions).values(
+                    id_hash=_digest(session_id),
+                    user_id=principal.user_id,
+                    expires_us=now_us() + days * 86_400 * 1_000_000,
+                )
+            )
+        return session_id
+
+    def principal_for_session(self, session_id: str) -> Principal | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(users.c.id, users.c.username)
+                .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
+                .where(sessions.c.id_hash == _digest(session_id), sessions.c.expires_us > now_us())
+            ).first()
+        return None if row is None else Principal(name=row.username, user_id=row.id, via="session")
+
+    def close_session(self, session_id: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(sessions).where(sessions.c.id_hash == _digest(session_id)))

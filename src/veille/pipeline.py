@@ -1,0 +1,174 @@
+"""Batches flow source → stages → store → live bus.
+
+Sources feed one bounded queue (a full queue makes them wait: backpressure, never unbounded
+memory). One writer takes batches in order, runs the pure stages in a worker thread, upserts the
+posts and commits the source's checkpoint in the same transaction, then publishes the stored posts
+on the bus. A crash replays at most the batches after the last committed checkpoint, and the
+upsert by id makes the replay harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from veille.bus.base import POSTS_SUBJECT, Bus, BusEvent
+from veille.model import Post, PostRejected
+from veille.sources.base import Source, SourceBatch
+from veille.stages import Stage
+from veille.store.base import Store, StoredPost
+
+__all__ = ["Pipeline", "PipelineStats", "run_stages"]
+
+log = logging.getLogger(__name__)
+
+
+def run_stages(stages: Sequence[Stage], posts: list[Post]) -> list[Post]:
+    for stage in stages:
+        if not posts:
+            break
+        posts = stage.process(posts)
+    return posts
+
+
+@dataclass(slots=True)
+class PipelineStats:
+    batches: int = 0
+    stored: int = 0
+    rejected: int = 0
+    dropped_by_stages: int = 0
+    per_source_stored: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Work:
+    source_name: str
+    batch: SourceBatch
+    commit_checkpoint: bool
+    done: asyncio.Future[list[StoredPost]] | None = None
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        bus: Bus,
+        stages: Sequence[Stage],
+        queue_batches: int = 16,
+        on_stored: Callable[[str, list[StoredPost]], None] | None = None,
+        on_rejected: Callable[[str, list[PostRejected]], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.stages = list(stages)
+        self.stats = PipelineStats()
+        self._queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=queue_batches)
+        self._writer: asyncio.Task[None] | None = None
+        self._source_tasks: dict[str, asyncio.Task[None]] = {}
+        self._on_stored = on_stored
+        self._on_rejected = on_rejected
+
+    # -- life cycle --------------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_loop(), name="pipeline-writer")
+
+    async def stop(self) -> None:
+        for task in self._source_tasks.values():
+            task.cancel()
+        for task in self._source_tasks.values():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._source_tasks.clear()
+        if self._writer is not None:
+            await self._queue.put(None)
+            await self._writer
+            self._writer = None
+
+    @property
+    def queue_depth(self) -> int:
+        return self._queue.qsize()
+
+    # -- inputs ------------------------------------------------------------------------------
+    def add_source(self, source: Source) -> None:
+        """Run a source in the background, from its last committed checkpoint."""
+        if source.name in self._source_tasks:
+            raise ValueError(f"source {source.name!r} is already running")
+        task = asyncio.create_task(self._feed(source), name=f"source-{source.name}")
+        self._source_tasks[source.name] = task
+
+        def forget(_task: asyncio.Task[None], name: str = source.name) -> None:
+            self._source_tasks.pop(name, None)
+
+        task.add_done_callback(forget)
+
+    async def remove_source(self, name: str) -> None:
+        task = self._source_tasks.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @property
+    def running_sources(self) -> list[str]:
+        return sorted(self._source_tasks)
+
+    async def _feed(self, source: Source) -> None:
+        checkpoint = await asyncio.to_thread(self.store.get_checkpoint, source.name)
+        try:
+            async for batch in source.batches(checkpoint):
+                await self._queue.put(_Work(source.name, batch, commit_checkpoint=True))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("source %s stopped with an error", source.name)
+
+    async def submit(self, posts: list[Post], *, source_name: str = "push") -> list[StoredPost]:
+        """Send posts through the stages and the store; returns once they are stored and published."""
+        done: asyncio.Future[list[StoredPost]] = asyncio.get_running_loop().create_future()
+        await self._queue.put(
+            _Work(source_name, SourceBatch(posts=posts), commit_checkpoint=False, done=done)
+        )
+        return await done
+
+    # -- the writer --------------------------------------------------------------------------
+    async def _write_loop(self) -> None:
+        while True:
+            work = await self._queue.get()
+            if work is None:
+                return
+            try:
+                stored = await self._write(work)
+            except Exception as error:
+                log.exception("batch from %s could not be stored", work.source_name)
+                if work.done is not None and not work.done.done():
+                    work.done.set_exception(error)
+                continue
+            if work.done is not None and not work.done.done():
+                work.done.set_result(stored)
+
+    async def _write(self, work: _Work) -> list[StoredPost]:
+        batch = work.batch
+        if batch.rejected:
+            self.stats.rejected += len(batch.rejected)
+            if self._on_rejected:
+                self._on_rejected(work.source_name, batch.rejected)
+        incoming = len(batch.posts)
+        posts = await asyncio.to_thread(run_stages, self.stages, list(batch.posts))
+        checkpoint = (work.source_name, batch.checkpoint) if work.commit_checkpoint else None
+        stored = await asyncio.to_thread(self.store.upsert_posts, posts, checkpoint=checkpoint)
+        self.stats.batches += 1
+        self.stats.stored += len(stored)
+        self.stats.dropped_by_stages += incoming - len(posts)
+        per_source = self.stats.per_source_stored
+        per_source[work.source_name] = per_source.get(work.source_name, 0) + len(stored)
+        if stored:
+            events = [BusEvent(POSTS_SUBJECT, item.seq, item.post.to_json_dict()) for item in stored]
+            await self.bus.publish(events)
+            if self._on_stored:
+                self._on_stored(work.source_name, stored)
+        return stored

@@ -1,0 +1,1 @@
+"""The web hub: API, live push and screens."""

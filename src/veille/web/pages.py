@@ -1,0 +1,90 @@
+"""HTML pages: login, logout and the screens (the live wall first)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from veille.access import Principal
+from veille.web.deps import SESSION_COOKIE, CurrentHub, optional_principal
+
+__all__ = ["router", "templates"]
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a user to another site after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/wall"
+    return target
+
+
+def _login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={target}", status_code=303)
+
+
+@router.get("/")
+async def home(principal: MaybePrincipal) -> Response:
+    return RedirectResponse("/wall" if principal else "/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, next: str | None = None) -> Response:
+    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request,
+    hub: CurrentHub,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    principal = await asyncio.to_thread(hub.access.check_password, username, password)
+    if principal is None:
+        context = {"next": _safe_next(next), "error": "Unknown user or wrong password."}
+        return templates.TemplateResponse(request, "login.html", context, status_code=401)
+    session_id = await asyncio.to_thread(hub.access.open_session, principal, days=hub.settings.session_days)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        max_age=hub.settings.session_days * 86_400,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, hub: CurrentHub) -> Response:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if session_id:
+        await asyncio.to_thread(hub.access.close_session, session_id)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/wall", response_class=HTMLResponse)
+async def wall(
+    request: Request,
+    principal: MaybePrincipal,
+    theme: Annotated[Literal["dark", "light"], Query()] = "dark",
+    title: Annotated[str, Query(max_length=120)] = "Veille — live",
+) -> Response:
+    if principal is None:
+        return _login_redirect(request)
+    return templates.TemplateResponse(request, "wall.html", {"theme": theme, "title": title})
