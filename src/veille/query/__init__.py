@@ -1,0 +1,41 @@
+"""The Veille Query Language: parser, matcher with highlight spans, monitor of saved queries, linter.
+
+The contract is ``shared/spec/query-language.md``; choices it leaves are in ``docs/query-language.md``.
+"""
+
+from veille.query.lint import LintWarning, lint
+from veille.query.match import MatchResult, PostView, Span, compile_tester, match, view_post, view_text
+from veille.query.monitor import Monitor, TopicStage, required_keys
+from veille.query.syntax import (
+    Query,
+    QueryCycleError,
+    QueryError,
+    QueryLimitError,
+    QuerySyntaxError,
+    UnknownTopicError,
+    parse_query,
+    to_query,
+)
+
+__all__ = [
+    "LintWarning",
+    "MatchResult",
+    "Monitor",
+    "PostView",
+    "Query",
+    "QueryCycleError",
+    "QueryError",
+    "QueryLimitError",
+    "QuerySyntaxError",
+    "Span",
+    "TopicStage",
+    "UnknownTopicError",
+    "compile_tester",
+    "lint",
+    "match",
+    "parse_query",
+    "required_keys",
+    "to_query",
+    "view_post",
+    "view_text",
+]
