@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
 from tests.fakes import LocalServer
 
 __all__ = ["FakeReddit", "Fault", "comment", "submission"]

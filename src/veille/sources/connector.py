@@ -123,6 +123,7 @@ __all__ = [
 CONNECTOR_MODULES: Final[tuple[str, ...]] = (
     # one line per module
     "veille.sources.reddit",
+    "veille.sources.hackernews",
 )
 
 QueryFilter = Callable[[Post], bool]

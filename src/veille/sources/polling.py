@@ -15,6 +15,7 @@ when the whole cycle succeeded, so a 5xx on page 3 cannot mark pages 1-2 as deli
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from veille.model import Post, PostRejected
 from veille.sources.base import SourceBatch
 from veille.sources.connector import Connector, ConnectorConfigError
 
-__all__ = ["Candidates", "PollingConnector", "Watermark", "parse_retry_after"]
+__all__ = ["Candidates", "PollingConnector", "Watermark", "digest_key", "parse_retry_after"]
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
@@ -44,23 +45,34 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return max(0.0, moment.timestamp() - now)
 
 
+def digest_key(item: Any) -> str:
+    """A stable key for an item without a usable id, so a malformed item is counted once, not per poll."""
+    encoded = json.dumps(item, sort_keys=True, default=str, ensure_ascii=False).encode()
+    return "raw:" + hashlib.sha1(encoded).hexdigest()[:16]
+
+
 @dataclass(slots=True)
 class Watermark:
-    """Newest creation time seen plus the ids seen within ``overlap_s`` below it (JSON-serialisable)."""
+    """Newest creation time seen plus the ids seen within ``overlap_s`` below it (JSON-serialisable).
+
+    The window's floor (``high - overlap_s``) is frozen when the mark is loaded, at the start of a poll
+    cycle: remembering the newest items of page 0 must not make the older new items of page 1 look old.
+    """
 
     overlap_s: float = 60.0
     max_seen: int = 5000
     high: float | None = None
     seen: dict[str, float] = field(default_factory=dict)
+    floor: float | None = None
 
     def is_new(self, key: str, moment: float) -> bool:
         if key in self.seen:
             return False
-        return self.high is None or moment >= self.high - self.overlap_s
+        return self.floor is None or moment >= self.floor
 
     def below_window(self, moment: float) -> bool:
         """True when ``moment`` is older than anything still worth reading (paging may stop)."""
-        return self.high is not None and moment < self.high - self.overlap_s
+        return self.floor is not None and moment < self.floor
 
     def remember(self, key: str, moment: float) -> None:
         self.seen[key] = moment
@@ -88,6 +100,7 @@ class Watermark:
             return mark
         high = data.get("high")
         mark.high = float(high) if isinstance(high, int | float) and not isinstance(high, bool) else None
+        mark.floor = None if mark.high is None else mark.high - overlap_s
         seen = data.get("seen")
         if isinstance(seen, Mapping):
             mark.seen = {

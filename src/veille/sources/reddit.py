@@ -10,8 +10,6 @@ deleted, so we do not rely on it). Requests are paced with prawcore's formula fr
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +29,7 @@ from veille.sources.connector import (
     post_from_dict,
     register,
 )
-from veille.sources.polling import Candidates, PollingConnector, Watermark
+from veille.sources.polling import Candidates, PollingConnector, Watermark, digest_key
 from veille.text import extract_urls
 
 __all__ = [
@@ -385,14 +383,14 @@ def _child_time(child: Any) -> float | None:
 def _child_key(child: Any) -> str:
     """The fullname, or a digest of the child so that a malformed one is counted once, not every poll."""
     if not isinstance(child, Mapping) or not isinstance(child.get("data"), Mapping):
-        return "raw:" + hashlib.sha1(json.dumps(child, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        return digest_key(child)
     data = child["data"]
     name = data.get("name")
     if isinstance(name, str) and name:
         return name
     if isinstance(data.get("id"), str) and isinstance(child.get("kind"), str):
         return f"{child['kind']}_{data['id']}"
-    return "raw:" + hashlib.sha1(json.dumps(child, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return digest_key(child)
 
 
 def _listing_data(response: httpx.Response) -> tuple[list[Any], str | None] | None:

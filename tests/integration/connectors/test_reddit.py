@@ -128,7 +128,8 @@ async def test_resume_from_checkpoint_has_no_gap_and_no_duplicate(
     [first] = await take(make(server, RecordingClock(), client, listings=["new"]), 1)
     assert len(first.posts) == 5
     # While the hub was down: 230 new posts (3 pages of 100), plus an old one served again.
-    fresh = [submission(f"new{i:03d}", NOW - 3000 + i, title=f"new {i}") for i in range(230)]
+    # Spaced 10 s apart: they span far more than the overlap window, as after a long outage.
+    fresh = [submission(f"new{i:03d}", NOW - 3000 + 10 * i, title=f"new {i}") for i in range(230)]
     fake.submissions += [*fresh, submission("old4", NOW - 5000 + 4, title="old 4")]
     [second] = await take(make(server, RecordingClock(), client, listings=["new"]), 1, first.checkpoint)
     got = [post.id for post in second.posts]
@@ -139,7 +140,7 @@ async def test_resume_from_checkpoint_has_no_gap_and_no_duplicate(
     [replay] = await take(make(server, RecordingClock(), client, listings=["new"]), 1, first.checkpoint)
     assert {post.id for post in replay.posts} == set(got)
     # A late-indexed post, older than the newest seen but inside the overlap window, and duplicates.
-    fake.submissions += [submission("late", NOW - 3000 + 229 - 100, title="late"), fresh[-1], fresh[-2]]
+    fake.submissions += [submission("late", NOW - 3000 + 2290 - 100, title="late"), fresh[-1], fresh[-2]]
     [third] = await take(make(server, RecordingClock(), client, listings=["new"]), 1, second.checkpoint)
     assert [post.id for post in third.posts] == ["reddit:t3_late"]
     [fourth] = await take(make(server, RecordingClock(), client, listings=["new"]), 1, third.checkpoint)
