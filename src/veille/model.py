@@ -46,7 +46,7 @@ def parse_rfc3339(value: Any) -> datetime:
     """Parse an RFC 3339 timestamp (offset required) and return it in UTC."""
     if isinstance(value, datetime):
         parsed = value
-    elif isinstance(value, str) and "T" in value.upper() and len(value) >= 20:
+    elif isinstance(value, str) and len(value) >= 19 and value[10:11] in ("T", "t", " "):
         try:
             parsed = datetime.fromisoformat(value.replace("z", "Z"))
         except ValueError:

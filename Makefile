@@ -1,0 +1,52 @@
+# Veille — `make demo` runs the hub with the simulator; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: demo install install-test test lint typecheck pytest bench bench-quick quality serve clean
+
+demo: install
+	$(BIN)/veille demo
+
+serve: install
+	$(BIN)/veille serve
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(STAMP)
+
+install-test: $(TEST_STAMP)
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install-test
+	$(BIN)/mypy
+
+pytest: install-test
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/veille bench
+
+bench-quick: install
+	$(BIN)/veille bench --quick
+
+quality: install
+	$(BIN)/python -m veille.enrich.quality
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.support.posts import post_json
+from veille.model import Post, parse_post, parse_posts, post_json_schema
+
+
+def test_spec_example_round_trips() -> None:
+    example = {
+        "id": "bluesky:at://did:plc:abc/app.bsky.feed.post/3l6oveex3ii2l",
+        "source": "bluesky",
+        "url": "https://bsky.app/profile/alice.bsky.social/post/3l6oveex3ii2l",
+        "created_at": "2026-11-28T09:12:44Z",
+        "text": "Ma #Livebox est encore en panne @orange_fr",
+        "lang": "fr",
+        "author": {
+            "id": "did:plc:abc",
+            "handle": "alice.bsky.social",
+            "name": "Alice",
+            "followers": 1250,
+            "verified": False,
+            "location": "Lyon, France",
+            "bio": "Journaliste tech",
+        },
+        "reply_to": None,
+        "repost_of": None,
+        "quote_of": None,
+        "links": ["https://example.org/article"],
+        "metrics": {"likes": 3, "reposts": 1, "replies": 0, "views": None},
+        "country": None,
+    }
+    post = parse_post(example)
+    data = post.to_json_dict()
+    for key, value in example.items():
+        assert data[key] == value, key
+    assert Post.model_validate(data) == post
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"created_at": "yesterday"}, "created_at: not an RFC 3339 timestamp"),
+        ({"created_at": "2026-11-01T10:00:00"}, "created_at: not an RFC 3339 timestamp (no time-zone offset)"),
+        ({"created_at": 1700000000}, "created_at: not an RFC 3339 timestamp"),
+        ({"text": ""}, "text: must not be empty"),
+        ({"text": "   "}, "text: must not be blank"),
+        ({"text": "x" * 100_001}, "text: longer than 100000 characters"),
+        ({"id": "no-colon"}, "id: must have the form source:platform_id"),
+        ({"source": "Bluesky"}, "source: must be a lower-case platform name"),
+        ({"lang": "french"}, "lang: must be an ISO 639-1 code"),
+        ({"country": "FRA"}, "country: must be an ISO 3166-1 alpha-2 code"),
+        ({"reply_to": "42"}, "reply_to: must have the form source:platform_id"),
+        ({"author": {"name": "x"}}, "author.handle: required field is missing"),
+        ({"author": {"handle": "a", "followers": -1}}, "author.followers: input should be greater than or equal to 0"),
+        ({"metrics": {"likes": -3}}, "metrics.likes: input should be greater than or equal to 0"),
+    ],
+)
+def test_each_rule_names_its_field(change: dict[str, object], expected: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_post(post_json(1, **change))
+    assert expected in str(caught.value)
+
+
+def test_missing_required_fields_are_all_named() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_post({"text": "hello"})
+    message = str(caught.value)
+    for field in ("id", "source", "created_at", "author"):
+        assert f"{field}: required field is missing" in message
+
+
+def test_future_timestamps_are_refused_beyond_five_minutes() -> None:
+    soon = datetime.now(UTC) + timedelta(minutes=4)
+    later = datetime.now(UTC) + timedelta(minutes=6)
+    assert parse_post(post_json(1, created_at=soon.isoformat())).created_at == soon
+    with pytest.raises(ValueError, match="created_at: more than 5 minutes in the future"):
+        parse_post(post_json(1, created_at=later.isoformat()))
+
+
+def test_offsets_are_stored_in_utc_and_handles_lose_their_at() -> None:
+    post = parse_post(post_json(1, created_at="2026-11-01T14:00:00+02:00", author={"handle": "@Bob"}))
+    assert post.created_at == datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    assert post.to_json_dict()["created_at"] == "2026-11-01T12:00:00Z"
+    assert post.author.handle == "Bob"
+
+
+def test_unknown_fields_are_kept_and_enrichment_from_clients_is_ignored() -> None:
+    post = parse_post(post_json(1, platform_score=9, sentiment={"label": "positive", "score": 1}))
+    assert post.extra == {"platform_score": 9}
+    assert post.sentiment is None
+    again = Post.model_validate(post.to_json_dict())
+    assert again.extra == {"platform_score": 9}
+
+
+def test_a_batch_keeps_valid_neighbours_of_invalid_items() -> None:
+    items = [post_json(0), {"id": "push:1"}, "not an object", post_json(3, created_at="nope"), post_json(4)]
+    accepted, rejected = parse_posts(items)
+    assert [post.id for post in accepted] == ["push:0", "push:4"]
+    assert [reject.index for reject in rejected] == [1, 2, 3]
+    assert rejected[2].message() == "item 3: created_at: not an RFC 3339 timestamp"
+    assert rejected[1].message() == "item 2: not a JSON object"
+
+
+def test_json_schema_describes_the_ingest_form() -> None:
+    schema = post_json_schema()
+    assert set(schema["required"]) >= {"id", "source", "created_at", "text", "author"}
+    assert "sentiment" not in schema["properties"]
