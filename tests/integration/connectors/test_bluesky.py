@@ -1,0 +1,234 @@
+"""Bluesky connector against the fake Jetstream and XRPC server (real WebSocket/HTTP on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from tests.fakes import LocalServer, RecordingClock
+from tests.fakes.bluesky import (
+    FakeBluesky,
+    load_jetstream_fixture,
+    make_post_event,
+    rate_limited,
+    search_unavailable,
+)
+from tests.integration.connectors.helpers import collect
+
+from veille.sources.bluesky import BlueskyConnector
+from veille.sources.connector import CredentialsError, build_connector
+
+
+@pytest.fixture
+def fake() -> Iterator[tuple[FakeBluesky, LocalServer]]:
+    bluesky = FakeBluesky()
+    with LocalServer(bluesky.app) as server:
+        yield bluesky, server
+
+
+def _connector(
+    server: LocalServer, client: httpx.AsyncClient, **fields: Any
+) -> tuple[BlueskyConnector, RecordingClock]:
+    clock = RecordingClock()
+    table = {
+        "type": "bluesky",
+        "name": "bsky",
+        "endpoint": f"{server.ws_url}/subscribe",
+        "search_endpoint": server.url,
+        "stall_timeout_s": 2.0,
+        **fields,
+    }
+    connector = build_connector(table, http_client=client, clock=clock, environ={})
+    assert isinstance(connector, BlueskyConnector)
+    return connector, clock
+
+
+async def test_normal_flow_maps_the_captured_frames(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    bluesky, server = fake
+    frames = load_jetstream_fixture()  # reply, hashtags, link+embed, delete, identity, account
+    named = {
+        "did": "did:plc:q235v55g5unth4zjjdpacfdr",
+        "time_us": 1779719009000000,
+        "kind": "identity",
+        "identity": {
+            "did": "did:plc:q235v55g5unth4zjjdpacfdr",
+            "handle": "rsv.bsky.social",
+            "seq": 1,
+            "time": "x",
+        },
+    }
+    bluesky.scripts = [[("event", named), *[("event", frame) for frame in frames]]]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client)
+        got = await collect(connector, posts=3)
+    reply, tagged, linked = got.posts
+    assert reply.id == "bluesky:at://did:plc:q235v55g5unth4zjjdpacfdr/app.bsky.feed.post/3mmoojp4cd223"
+    assert reply.url == "https://bsky.app/profile/did:plc:q235v55g5unth4zjjdpacfdr/post/3mmoojp4cd223"
+    assert reply.text == "Try RSV for a good time !!" and reply.lang == "en"
+    assert reply.created_at == datetime(2026, 5, 25, 14, 23, 28, 757000, tzinfo=UTC)
+    assert reply.author.handle == "rsv.bsky.social" and reply.author.id == "did:plc:q235v55g5unth4zjjdpacfdr"
+    assert reply.reply_to == "bluesky:at://did:plc:j76trmiofvaxxpvx2vnb2vwf/app.bsky.feed.post/3mmojbrjwbs26"
+    assert reply.extra["cid"] == "bafyreicl7rzkxdrm4zz2ehbx52kuk3mvfow6p3gzfys72r5grvskxoswy4"
+    assert {"author.followers", "author.name", "metrics.likes", "metrics.reposts"} <= set(
+        reply.extra["unfilled"]
+    )
+    assert tagged.lang == "de" and tagged.extra["tags"] == ["HowToTellAiToShutUp", "IndieRebellion"]
+    assert tagged.author.handle == "did:plc:tn3hni2jpphsgl6amfbb7ja6"  # no identity event seen: the DID
+    assert linked.links == ["https://www.youtube.com/watch?v=V5lDo-jw8mA"]
+    assert got.checkpoint == "1783175888172335"  # the greatest time_us, not the last one
+    [connection] = bluesky.connections
+    assert connection == {"cursor": [], "wantedCollections": ["app.bsky.feed.post"]}
+
+
+async def test_keyword_and_hashtag_matching_by_the_hub(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    bluesky, server = fake
+    bluesky.scripts = [[("event", frame) for frame in load_jetstream_fixture()]]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client, keywords=["rsv"], hashtags=["#indierebellion"])
+        got = await collect(connector, posts=2)
+        assert [post.text[:10] for post in got.posts] == ["Try RSV fo", "#HowToTell"]
+        assert connector.health.filtered_total >= 1
+        # the hub's own query filter applies on top
+        keep_german = build_connector(
+            {"type": "bluesky", "name": "b2", "endpoint": f"{server.ws_url}/subscribe"},
+            http_client=client,
+            query_filter=lambda post: post.lang == "de",
+            environ={},
+        )
+        bluesky.scripts = [[("event", frame) for frame in load_jetstream_fixture()]]
+        only = await collect(keep_german, posts=1)
+    assert [post.lang for post in only.posts] == ["de"]
+
+
+async def test_resume_after_drop_rewinds_the_cursor_without_gap_or_duplicate(
+    fake: tuple[FakeBluesky, LocalServer],
+) -> None:
+    bluesky, server = fake
+    base = 1_780_000_000_000_000
+    first = [make_post_event(base + 1_000_000, "one"), make_post_event(base + 3_000_000, "two")]
+    # out of order as in real captures: "three" has a smaller time_us than "two"
+    while_down = [make_post_event(base + 2_500_000, "three"), make_post_event(base + 4_000_000, "four")]
+    bluesky.scripts = [
+        [*[("event", e) for e in first], ("drop",)],
+        [("event", make_post_event(base + 5_000_000, "five"))],
+    ]
+
+    async with httpx.AsyncClient() as client:
+        connector, clock = _connector(server, client, cursor_rewind_s=1.0)
+        original_session = connector._session
+
+        async def session_publishing_during_the_drop() -> Any:
+            if connector.health.reconnects_total == 1 and len(bluesky.log) == 2:
+                bluesky.log.extend(while_down)
+            async for batch in original_session():
+                yield batch
+
+        connector._session = session_publishing_during_the_drop  # type: ignore[method-assign]
+        got = await collect(connector, posts=5)
+    assert [post.text for post in got.posts] == ["one", "two", "three", "four", "five"]
+    assert bluesky.connections[1]["cursor"] == [str(base + 3_000_000 - 1_000_000)]
+    assert got.checkpoint == str(base + 5_000_000)
+    assert connector.health.duplicates_total == 1  # "two" replayed by the rewind, dropped
+    assert clock.sleeps == [0.0]
+
+
+async def test_restart_from_checkpoint(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    bluesky, server = fake
+    base = 1_780_000_000_000_000
+    bluesky.log = [make_post_event(base + n * 1_000_000, f"post {n}") for n in range(10)]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client, cursor_rewind_s=2.0)
+        got = await collect(connector, str(base + 6_000_000), posts=6)
+    assert [post.text for post in got.posts] == [f"post {n}" for n in range(4, 10)]  # rewound by 2 s
+    assert bluesky.connections[0]["cursor"] == [str(base + 4_000_000)]
+
+
+def _view(number: int) -> dict[str, Any]:
+    did = "did:plc:kvwvcn5iqfooopmyzvb4qzba"
+    return {
+        "uri": f"at://{did}/app.bsky.feed.post/3kahe{number:05d}",
+        "cid": f"bafy{number}",
+        "author": {"did": did, "handle": "test.marshal.dev", "displayName": "Python SDK", "labels": []},
+        "record": {
+            "$type": "app.bsky.feed.post",
+            "createdAt": "2023-09-28T12:49:36.735Z",
+            "langs": ["en"],
+            "text": f"livebox post {number}",
+        },
+        "replyCount": 1,
+        "repostCount": 2,
+        "likeCount": 3,
+        "quoteCount": 4,
+        "indexedAt": "2023-09-28T12:49:36.735Z",
+        "labels": [],
+    }
+
+
+async def test_search_backfill_waits_for_the_reset_after_429(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    bluesky, server = fake
+    bluesky.search_posts = [_view(n) for n in range(150)]
+    reset = int(time.time()) + 90
+    bluesky.search_failures.push(rate_limited(reset))
+    async with httpx.AsyncClient() as client:
+        connector, clock = _connector(
+            server, client, identifier="alice.test", app_password="app-pass-1234", backfill_query="livebox"
+        )
+        got = await collect(connector, posts=150)
+    assert len(set(got.ids)) == 150
+    first = got.posts[0]
+    assert (first.author.handle, first.author.name) == ("test.marshal.dev", "Python SDK")
+    assert (first.metrics.likes, first.metrics.reposts, first.metrics.replies) == (3, 2, 1)
+    assert first.url == "https://bsky.app/profile/test.marshal.dev/post/3kahe00000"
+    assert len(clock.sleeps) == 1 and 85 <= clock.sleeps[0] <= 90 * 1.2 + 1
+    assert [request.get("cursor") for request in bluesky.search_requests] == [None, None, "100"]
+
+
+async def test_search_403_html_is_not_a_credential_error(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    bluesky, server = fake
+    bluesky.search_failures.push(search_unavailable())
+    bluesky.scripts = [[("event", make_post_event(1_780_000_000_000_000, "live"))]]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(
+            server, client, identifier="alice.test", app_password="app-pass-1234", backfill_query="livebox"
+        )
+        got = await collect(connector, posts=1)
+    assert got.posts[0].text == "live"
+    assert "search unavailable" in (connector.health.last_error or "")
+
+
+async def test_malformed_frames_are_counted_and_skipped(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    bluesky, server = fake
+    no_text = make_post_event(1_780_000_000_000_001, "x")
+    del no_text["commit"]["record"]["text"]
+    bluesky.scripts = [
+        [
+            ("raw", "{not json"),
+            ("raw", "[1, 2, 3]"),
+            ("event", no_text),
+            ("event", make_post_event(1_780_000_000_000_002, "fine")),
+        ]
+    ]
+    async with httpx.AsyncClient() as client:
+        connector, clock = _connector(server, client)
+        got = await collect(connector, posts=1)
+    assert got.posts[0].text == "fine"
+    assert connector.health.malformed_total == 3
+    reasons = [rejected.reason for batch in got.batches for rejected in batch.rejected]
+    assert any("text" in reason for reason in reasons)
+    assert clock.sleeps == []
+
+
+async def test_bad_app_password_stops_with_a_clear_message(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    _, server = fake
+    async with httpx.AsyncClient() as client:
+        connector, clock = _connector(
+            server, client, identifier="alice.test", app_password="wrong-pass", backfill_query="livebox"
+        )
+        with pytest.raises(CredentialsError, match="credentials refused.*Invalid identifier or password"):
+            await collect(connector)
+    assert clock.sleeps == [] and connector.health.state == "failed"
+    assert "wrong-pass" not in repr(connector)
