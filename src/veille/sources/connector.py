@@ -122,8 +122,12 @@ __all__ = [
 # import time of this module). A new platform module adds itself here.
 CONNECTOR_MODULES: Final[tuple[str, ...]] = (
     # one line per module
+    "veille.sources.mastodon",
+    "veille.sources.bluesky",
+    "veille.sources.x",
     "veille.sources.reddit",
     "veille.sources.hackernews",
+    "veille.sources.youtube",
 )
 
 QueryFilter = Callable[[Post], bool]
