@@ -26,7 +26,14 @@ token_app = typer.Typer(help="API tokens (Authorization: Bearer TOKEN).", no_arg
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` (verbatim, never as markup) and return the exit to raise."""
+    err.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(code)
+
 
 DataOption = Annotated[
     Path,
@@ -43,8 +50,7 @@ def settings_from_options(data: Path, config: Path | None = None, **overrides: A
     try:
         return load_settings(data_dir=data, config_file=config, **overrides)
     except (OSError, ValueError) as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
+        raise fail(f"{error}") from None
 
 
 # -- running the hub -----------------------------------------------------------------------------
@@ -116,8 +122,7 @@ def ingest(
 
     settings = settings_from_options(data, config)
     if not file.is_file():
-        err.print(f"[red]error:[/red] {file}: no such file")
-        raise typer.Exit(2)
+        raise fail(f"{file}: no such file")
     summary = ingest_file(settings, file, resume=resume, batch_size=batch_size, console=err)
     sys.stdout.write(json.dumps({"accepted": summary.accepted, "rejected": summary.rejected}) + "\n")
 
@@ -145,8 +150,7 @@ def user_add(
     try:
         UserAccess(store).add_user(username, password, admin=admin)
     except AccessError as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from None
+        raise fail(f"{error}") from None
     finally:
         store.close()
     err.print(f"user {username.strip().lower()} added")
@@ -190,8 +194,7 @@ def bench(
             sys.stdout.write(f"{bench_name}\t{description}\n")
         return
     if name is not None and name not in names:
-        err.print(f"[red]error:[/red] no benchmark {name!r}; known: {', '.join(names)}")
-        raise typer.Exit(2)
+        raise fail(f"no benchmark {name!r}; known: {', '.join(names)}")
     for bench_name in [name] if name else list(names):
         result = run_benchmark(bench_name, quick=quick, results_dir=results)
         sys.stdout.write(json.dumps(result) + "\n")

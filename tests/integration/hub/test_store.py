@@ -44,7 +44,9 @@ def test_newest_first_pagination_with_a_stable_cursor(store: SqlStore) -> None:
         page = store.search_posts(PostSearch(limit=5, cursor=cursor))
         seen.extend(post.id for post in page.items)
         # Posts written while paging do not disturb the pages already handed out.
-        store.upsert_posts([parse_post(post_json(1000 + len(seen), created_at=datetime.now(UTC).isoformat()))])
+        store.upsert_posts(
+            [parse_post(post_json(1000 + len(seen), created_at=datetime.now(UTC).isoformat()))]
+        )
         cursor = page.next_cursor
         if cursor is None:
             break
