@@ -12,4 +12,5 @@ from __future__ import annotations
 BENCHMARKS: dict[str, str] = {
     "ingest_sqlite": "veille.benchmarks.ingest_sqlite",
     "ingest_postgres": "veille.benchmarks.ingest_postgres",
+    "match": "veille.benchmarks.match",
 }

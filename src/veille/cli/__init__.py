@@ -13,7 +13,7 @@ import typer
 __all__ = ["build_app", "main"]
 
 # (group name, module holding `app: typer.Typer`)
-_SUBCOMMAND_GROUPS: list[tuple[str, str]] = []
+_SUBCOMMAND_GROUPS: list[tuple[str, str]] = [("query", "veille.cli.query")]
 
 
 def build_app() -> typer.Typer:

@@ -77,12 +77,19 @@ class PostView:
     followers: int | None = None
     flags: frozenset[str] = frozenset()
     sentiment: str | None = None
-    raw: list[str] = field(default_factory=list)
+    raw_tokens: list[str] = field(default_factory=list)
+    _raw: list[str] | None = None
     _raw_positions: dict[str, list[int]] | None = None
 
     @property
+    def raw(self) -> list[str]:
+        """The tokens as written, NFC-normalised, for ``{…}`` forms (built on first use)."""
+        if self._raw is None:
+            self._raw = [_nfc(token) for token in self.raw_tokens]
+        return self._raw
+
+    @property
     def raw_positions(self) -> dict[str, list[int]]:
-        """Positions of the NFC-normalised raw tokens, for ``{…}`` forms (built on first use)."""
         if self._raw_positions is None:
             table: dict[str, list[int]] = {}
             for index, token in enumerate(self.raw):
@@ -162,7 +169,7 @@ def view_text(
         followers=followers,
         flags=flags,
         sentiment=sentiment,
-        raw=[_nfc(token.raw) for token in tokens],
+        raw_tokens=[token.raw for token in tokens],
     )
 
 
@@ -240,6 +247,9 @@ def words_occurrences(node: Words, view: PostView) -> list[Occurrence]:
     else:
         positions, tokens = view.positions, view.folded
     patterns = node.tokens
+    if len(patterns) == 1 and "*" not in patterns[0] and "?" not in patterns[0]:
+        starts, ends = view.starts, view.ends
+        return [(i, i, (starts[i], ends[i])) for i in positions.get(patterns[0], ())]
     firsts = _token_positions(patterns[0], positions)
     if not firsts:
         return []
@@ -503,6 +513,31 @@ def _field_tester(node: Field | Followers) -> Tester:
     return lambda view: _field_spans(node, view) is not None
 
 
+def _cost(node: Node) -> int:
+    """Rough cost of a tester, to run cheap children of AND/OR first (the result is the same)."""
+    if isinstance(node, Field | Followers):
+        return 0 if not (isinstance(node, Field) and node.name in ("topic", "url", "site")) else 3
+    if isinstance(node, Words):
+        return 1 if len(node.tokens) == 1 and not node.has_wildcard and not node.exact else 2
+    if isinstance(node, Tag):
+        return 1
+    if isinstance(node, Not):
+        return _cost(node.child)
+    if isinstance(node, Near):
+        return 4
+    return max(_cost(child) for child in node.children) + 1
+
+
+def _chain(testers: list[Tester], conjunction: bool) -> Tester:
+    """Nested two-way closures: cheaper than ``all()``/``any()`` over a generator."""
+    if len(testers) == 1:
+        return testers[0]
+    first, rest = testers[0], _chain(testers[1:], conjunction)
+    if conjunction:
+        return lambda view: first(view) and rest(view)
+    return lambda view: first(view) or rest(view)
+
+
 def compile_tester(node: Node, topic_tester: Callable[[str], Tester] | None = None) -> Tester:
     """Closures answering "does it match?" (no spans), the fast path of the monitor.
 
@@ -516,20 +551,14 @@ def compile_tester(node: Node, topic_tester: Callable[[str], Tester] | None = No
     if isinstance(node, Not):
         child = compile_tester(node.child, topic_tester)
         return lambda view: not child(view)
-    if isinstance(node, And):
-        testers = [compile_tester(child, topic_tester) for child in node.children]
-        if len(testers) == 2:
-            first, second = testers
-            return lambda view: first(view) and second(view)
-        return lambda view: all(tester(view) for tester in testers)
-    if isinstance(node, Or):
-        testers = [compile_tester(child, topic_tester) for child in node.children]
-        if len(testers) == 2:
-            first, second = testers
-            return lambda view: first(view) or second(view)
-        return lambda view: any(tester(view) for tester in testers)
+    if isinstance(node, And | Or):
+        ordered = sorted(node.children, key=_cost)
+        return _chain([compile_tester(child, topic_tester) for child in ordered], isinstance(node, And))
     if isinstance(node, Near):
-        return lambda view: bool(near_pairs(node, view))
+        # Both operands must be present before pairs are worth computing.
+        left = compile_tester(node.left, topic_tester)
+        right = compile_tester(node.right, topic_tester)
+        return lambda view: left(view) and right(view) and bool(near_pairs(node, view))
     if isinstance(node, Field) and node.name == "topic":
         if topic_tester is None:
             raise UnknownTopicError(node.value, node.column)
