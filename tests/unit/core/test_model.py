@@ -43,7 +43,10 @@ def test_spec_example_round_trips() -> None:
     ("change", "expected"),
     [
         ({"created_at": "yesterday"}, "created_at: not an RFC 3339 timestamp"),
-        ({"created_at": "2026-11-01T10:00:00"}, "created_at: not an RFC 3339 timestamp (no time-zone offset)"),
+        (
+            {"created_at": "2026-11-01T10:00:00"},
+            "created_at: not an RFC 3339 timestamp (no time-zone offset)",
+        ),
         ({"created_at": 1700000000}, "created_at: not an RFC 3339 timestamp"),
         ({"text": ""}, "text: must not be empty"),
         ({"text": "   "}, "text: must not be blank"),
@@ -54,7 +57,10 @@ def test_spec_example_round_trips() -> None:
         ({"country": "FRA"}, "country: must be an ISO 3166-1 alpha-2 code"),
         ({"reply_to": "42"}, "reply_to: must have the form source:platform_id"),
         ({"author": {"name": "x"}}, "author.handle: required field is missing"),
-        ({"author": {"handle": "a", "followers": -1}}, "author.followers: input should be greater than or equal to 0"),
+        (
+            {"author": {"handle": "a", "followers": -1}},
+            "author.followers: input should be greater than or equal to 0",
+        ),
         ({"metrics": {"likes": -3}}, "metrics.likes: input should be greater than or equal to 0"),
     ],
 )

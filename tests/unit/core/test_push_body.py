@@ -29,14 +29,18 @@ async def test_streamed_body_over_the_limit_is_refused() -> None:
 
 def test_json_array_and_ndjson_give_the_same_posts() -> None:
     items = [post_json(1), post_json(2)]
-    from_array = validate_push_items(json.dumps(items).encode(), content_type="application/json", max_items=10)
+    from_array = validate_push_items(
+        json.dumps(items).encode(), content_type="application/json", max_items=10
+    )
     ndjson = "\n".join(json.dumps(item) for item in items).encode()
     from_lines = validate_push_items(ndjson, content_type="application/x-ndjson", max_items=10)
     assert [p.id for p in from_array.accepted] == [p.id for p in from_lines.accepted] == ["push:1", "push:2"]
 
 
 def test_ndjson_bad_lines_are_reported_with_their_index() -> None:
-    body = "\n".join([json.dumps(post_json(0)), "{oops", json.dumps(post_json(2, text="")), json.dumps(post_json(3))])
+    body = "\n".join(
+        [json.dumps(post_json(0)), "{oops", json.dumps(post_json(2, text="")), json.dumps(post_json(3))]
+    )
     items = validate_push_items(body.encode(), content_type="application/x-ndjson", max_items=10)
     assert [p.id for p in items.accepted] == ["push:0", "push:3"]
     assert [r.message() for r in items.rejected] == [
