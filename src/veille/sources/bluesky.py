@@ -208,6 +208,7 @@ class BlueskyConnector(Connector):
         "hub's query; optional search backfill with an app password.",
         default_endpoint="wss://jetstream2.us-east.bsky.network/subscribe",
         never_filled=("author.followers", "metrics.views", "repost_of"),
+        example={"type": "bluesky", "name": "bluesky-live", "keywords": ["livebox"], "hashtags": ["orange"]},
         fields=(
             ConfigField("keywords", "list[str]", default=[], help="words or phrases to keep (folded match)"),
             ConfigField("hashtags", "list[str]", default=[], help="hashtags to keep, without '#'"),

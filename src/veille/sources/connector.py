@@ -309,6 +309,8 @@ class ConnectorMeta:
     description: str = ""
     # Canonical fields this platform never provides (documentation; per-post gaps go in extra).
     never_filled: tuple[str, ...] = ()
+    # A valid ``[[sources]]`` table (docs, UI placeholder, the contract test builds it).
+    example: Mapping[str, Any] | None = None
 
     def field(self, name: str) -> ConfigField:
         for candidate in self.fields:
@@ -323,6 +325,7 @@ class ConnectorMeta:
             "description": self.description,
             "default_endpoint": self.default_endpoint,
             "never_filled": list(self.never_filled),
+            "example": dict(self.example) if self.example else None,
             "fields": [item.describe() for item in self.fields],
         }
 

@@ -168,6 +168,13 @@ class MastodonConnector(Connector):
         "gaps filled through the REST timeline after every reconnect.",
         default_endpoint=None,
         never_filled=("metrics.views", "author.location"),
+        example={
+            "type": "mastodon",
+            "name": "mastodon-fr",
+            "endpoint": "https://mastodon.social",
+            "access_token": "${MASTODON_ACCESS_TOKEN}",
+            "hashtags": ["livebox", "orange"],
+        },
         fields=(
             ConfigField(
                 "access_token",

@@ -141,6 +141,12 @@ class XConnector(Connector):
         "gap after every reconnect.",
         default_endpoint="https://api.x.com",
         never_filled=(),
+        example={
+            "type": "x",
+            "name": "x-brands",
+            "bearer_token": "${X_BEARER_TOKEN}",
+            "rules": {"livebox": "livebox lang:fr -is:retweet"},
+        },
         fields=(
             ConfigField("bearer_token", str, secret=True, env="X_BEARER_TOKEN", help="App-only bearer token"),
             ConfigField(
