@@ -1,0 +1,137 @@
+"""The monitor: incremental updates, topic references, the required-key index and the stage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from veille.model import Author, Post
+from veille.query import (
+    Monitor,
+    QueryCycleError,
+    QueryError,
+    QueryLimitError,
+    QuerySyntaxError,
+    TopicStage,
+    UnknownTopicError,
+    parse_query,
+    required_keys,
+    view_text,
+)
+from veille.stages import Stage
+
+
+def names(monitor: Monitor, text: str, **fields: object) -> list[str]:
+    view = view_text(text, **fields)  # type: ignore[arg-type]
+    found = [name for name, _ in monitor.match_post(view)]
+    assert found == [name for name, _ in monitor.match_view_exhaustive(view)]
+    return found
+
+
+def test_add_update_remove_incrementally() -> None:
+    monitor = Monitor()
+    monitor.add("livebox", "livebox")
+    monitor.add("panne", "panne NOT fibre")
+    assert names(monitor, "ma livebox en panne") == ["livebox", "panne"]
+    monitor.update("livebox", "{Livebox}")
+    assert names(monitor, "ma livebox en panne") == ["panne"]
+    assert names(monitor, "ma Livebox en panne") == ["livebox", "panne"]
+    monitor.remove("panne")
+    assert names(monitor, "ma Livebox en panne") == ["livebox"]
+    assert len(monitor) == 1 and "panne" not in monitor
+    with pytest.raises(QueryError, match="already exists"):
+        monitor.add("livebox", "x")
+    with pytest.raises(UnknownTopicError):
+        monitor.update("nope", "x")
+    with pytest.raises(UnknownTopicError):
+        monitor.remove("nope")
+    with pytest.raises(QuerySyntaxError):
+        monitor.update("livebox", "livebox AND")
+    assert names(monitor, "Livebox") == ["livebox"]  # a refused update changes nothing
+
+
+def test_topic_references_cycles_and_depth() -> None:
+    monitor = Monitor()
+    monitor.add("fibre", "fibre OR adsl")
+    monitor.add("incident", "topic:fibre AND (panne OR coupure)")
+    assert names(monitor, "coupure adsl") == ["fibre", "incident"]
+    # changing a referenced topic changes what its users match, without touching them
+    monitor.update("fibre", "fibre OR vdsl")
+    assert names(monitor, "coupure adsl") == []
+    assert names(monitor, "coupure vdsl") == ["fibre", "incident"]
+    with pytest.raises(UnknownTopicError, match="missing"):
+        monitor.add("x", "topic:missing")
+    with pytest.raises(QueryCycleError) as caught:
+        monitor.update("fibre", "fibre OR topic:incident")
+    assert caught.value.cycle == ["fibre", "incident", "fibre"]
+    assert "fibre -> incident -> fibre" in str(caught.value)
+    with pytest.raises(QueryCycleError):
+        monitor.add("self", "a OR topic:self")
+    with pytest.raises(QueryError, match="referenced by: incident"):
+        monitor.remove("fibre")
+    chain = Monitor()
+    chain.add("t0", "base")
+    for level in range(1, 6):
+        chain.add(f"t{level}", f"topic:t{level - 1}")
+    with pytest.raises(QueryLimitError, match="6 levels"):
+        chain.add("t6", "topic:t5")
+    chain.add("side", "side")
+    with pytest.raises(QueryLimitError, match="'t5'"):
+        chain.update("t0", "topic:side")  # t5 would be 6 levels deep
+    assert names(chain, "base") == ["t0", "t1", "t2", "t3", "t4", "t5"]
+
+
+def test_add_many_in_any_order_and_cycles() -> None:
+    monitor = Monitor()
+    monitor.add_many({"b": "topic:a lang:fr", "a": "orange"})
+    assert names(monitor, "Orange", lang="fr") == ["a", "b"]
+    with pytest.raises(QueryCycleError):
+        Monitor().add_many({"x": "topic:y", "y": "topic:x"})
+
+
+def test_required_keys() -> None:
+    def keys(text: str) -> set[tuple[str, str]] | None:
+        found = required_keys(parse_query(text).root)
+        return None if found is None else set(found[0])
+
+    assert keys("livebox") == {("t", "livebox")}
+    assert keys("paiement*") == {("tp", "paiement")}
+    assert keys('"de la fibre"') == {("t", "fibre")}
+    assert keys("livebox AND lang:fr") == {("t", "livebox")}
+    assert keys("la OR livebox") == {("t", "la"), ("t", "livebox")}
+    assert keys("#Livebox OR @orange_fr") == {("h", "livebox"), ("m", "orange_fr")}
+    assert keys("followers:>10 AND site:lemonde.fr") == {("site", "lemonde.fr")}
+    assert keys("url:/livebox") == {("url3", "ive")}  # a middle piece of "/livebox"
+    assert keys("followers:>10") is None
+    assert keys("a OR followers:>10") is None
+    assert keys("{Orange}") == {("t", "orange")}
+
+
+def test_queries_without_keys_are_always_checked() -> None:
+    monitor = Monitor()
+    monitor.add("big", "followers:>=100")
+    monitor.add("odd", "?range")
+    assert monitor.stats().always_checked == 2
+    assert names(monitor, "orange", followers=150) == ["big", "odd"]
+    assert names(monitor, "x", followers=1) == []
+
+
+def test_spans_and_stage() -> None:
+    monitor = Monitor()
+    monitor.add("fibre", "(fibre OR adsl) NEAR/2 (panne OR coupure)")
+    monitor.add("brand", "{Orange} OR @orange_fr")
+    stage = TopicStage(monitor)
+    assert isinstance(stage, Stage) and stage.name == "topics"
+    post = Post(
+        id="x:1",
+        source="x",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        text="Coupure ADSL chez Orange",
+        author=Author(handle="a"),
+    )
+    [processed] = stage.process([post])
+    assert [(topic.name, topic.spans) for topic in processed.topics] == [
+        ("fibre", [(0, 7), (8, 12)]),
+        ("brand", [(18, 24)]),
+    ]
