@@ -170,7 +170,7 @@ def _query_for(customer: _Customer, rng: random.Random) -> str:
         lambda: f'"{product}"',
         lambda: f"{brand} AND ({topic_a} OR {topic_b} OR {rng.choice(_TOPIC_FR)})",
         lambda: f'({brand} OR "{product}") NEAR/5 ({topic_a} OR {topic_b[:4]}*)',
-        lambda: f"{brand[:4]}* NOT ({spam})",
+        lambda: f"{brand}* NOT ({spam})",
         lambda: f"#{brand} OR @{brand}_fr OR @{brand}",
         lambda: f"{brand} AND lang:{rng.choice(['fr', 'en'])} AND country:{customer.country}",
         lambda: f'"{phrase}" AND {brand} NOT {rng.choice(_SPAM)}',

@@ -4,7 +4,7 @@ This is the Lucene Monitor (percolator) method. From each query we extract a set
 keys*: index entries (a folded token, a token prefix, a hashtag, a field value…) such that any post
 the query matches holds at least one of them. For ``AND`` (and ``NEAR``) one child's set suffices,
 so we keep the most selective one; for ``OR`` we need the union of every branch; ``NOT`` and
-``followers:`` give none; ``url:`` gives one 3-character piece of its value. A query with no set goes to the always-check list. For a
+``followers:`` give none; ``url:`` gives one 5- (or 3-) character piece of its value. A query with no set goes to the always-check list. For a
 post, we look up its own keys and verify only the queries found, so the answer is exactly that of
 evaluating every query on the post, at the cost of a few dictionary look-ups.
 """
@@ -117,12 +117,13 @@ def required_keys(node: Node, resolve_topic: Callable[[str], Node | None] | None
             target = resolve_topic(node.value) if resolve_topic is not None else None
             return None if target is None else required_keys(target, resolve_topic)
         if node.name == "url":
-            # Any match holds every 3-character piece of the value: index one (a middle one, as
-            # URL starts such as "htt" or "www" are common).
+            # Any match holds every piece of the value: index a middle 5-character piece (3 for short
+            # values), as URL starts such as "https" or "www." are common.
             if len(node.value) < 3:
                 return None
-            middle = (len(node.value) - 3) // 2
-            return frozenset([("url3", node.value[middle : middle + 3])]), 0.01
+            size = 5 if len(node.value) >= 5 else 3
+            middle = (len(node.value) - size) // 2
+            return frozenset([(f"url{size}", node.value[middle : middle + size])]), 0.01
         if node.name == "author":
             return _pattern_key("author", node.value, _FIELD_FREQUENCY["author"])
         return frozenset([(node.name, node.value)]), _FIELD_FREQUENCY[node.name]
@@ -374,10 +375,12 @@ class Monitor:
         flags = index.get("is")
         if flags:
             self._lookup(found, flags, view.flags)
-        pieces = index.get("url3")
-        if pieces and view.links:
-            for url, _, _ in view.links:
-                self._lookup(found, pieces, [url[i : i + 3] for i in range(len(url) - 2)])
+        if view.links:
+            for size in (3, 5):
+                pieces = index.get(f"url{size}")
+                if pieces:
+                    for url, _, _ in view.links:
+                        self._lookup(found, pieces, [url[i : i + size] for i in range(len(url) - size + 1)])
         sites = index.get("site")
         if sites and view.links:
             for host in view.hosts:
