@@ -12,17 +12,21 @@ from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
 from veille.sources.base import Source
+from veille.sources.health_metrics import SourceHealthCollector
+from veille.sources.manager import DEFAULT_SILENT_AFTER_S, LiveTopicsHooks, SourceManager, source_tables
 from veille.stages import EntitiesStage, ExactDuplicateStage, Stage
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
+from veille.topics import Jobs, LiveTopics, load_live_topics
 
 __all__ = ["Hub", "default_stages"]
 
 
-def default_stages(settings: Settings) -> list[Stage]:
+def default_stages(settings: Settings, *, topics: LiveTopics | None = None) -> list[Stage]:
     """The enrichment chain every post goes through, in order."""
-    return [EntitiesStage(), ExactDuplicateStage()]
+    # Topics last: queries read what the other stages fill (hashtags, language, sentiment…).
+    return [EntitiesStage(), ExactDuplicateStage(), (topics or LiveTopics()).stage()]
 
 
 @dataclass
@@ -34,6 +38,9 @@ class Hub:
     access: UserAccess
     metrics: HubMetrics
     sources: list[Source] = field(default_factory=list)
+    source_manager: SourceManager | None = None
+    topics: LiveTopics = field(default_factory=LiveTopics)
+    jobs: Jobs = field(default_factory=Jobs)
     _started: bool = False
 
     @classmethod
@@ -43,6 +50,11 @@ class Hub:
         store = open_store(settings.sqlalchemy_url)
         metrics = HubMetrics()
         bus: Bus = MemoryBus()
+        try:
+            topics = load_live_topics(store, settings)
+        except ValueError:  # a bad [[topics]] table of veille.toml: refuse to start, say which
+            store.close()
+            raise
 
         def count_stored(source: str, stored: list[StoredPost]) -> None:
             metrics.posts_stored.labels(source=source).inc(len(stored))
@@ -53,16 +65,40 @@ class Hub:
         pipeline = Pipeline(
             store=store,
             bus=bus,
-            stages=default_stages(settings) if stages is None else stages,
+            stages=default_stages(settings, topics=topics) if stages is None else stages,
             queue_batches=settings.queue_batches,
             on_stored=count_stored,
             on_rejected=count_rejected,
         )
         metrics.watch_queue(lambda: pipeline.queue_depth)
+        # Platform sources of veille.toml's [[sources]] (validated now: a bad table stops the start).
+        source_manager = SourceManager(
+            pipeline=pipeline,
+            store=store,
+            silent_after_s=float(
+                settings.toml.get("hub", {}).get("source_silent_after_s", DEFAULT_SILENT_AFTER_S)
+            ),
+        )
+        try:
+            source_manager.load_tables(source_tables(settings.toml))
+        except ValueError:
+            store.close()
+            raise
+        metrics.registry.register(SourceHealthCollector(source_manager))
         access = UserAccess(store)
         if settings.admin_token is not None:
             access.ensure_token("VEILLE_ADMIN_TOKEN", settings.admin_token.get_secret_value())
-        return cls(settings, store, bus, pipeline, access, metrics, list(sources))
+        return cls(
+            settings,
+            store,
+            bus,
+            pipeline,
+            access,
+            metrics,
+            list(sources),
+            source_manager=source_manager,
+            topics=topics,
+        )
 
     async def start(self) -> None:
         if self._started:
@@ -71,11 +107,19 @@ class Hub:
         await self.pipeline.start()
         for source in self.sources:
             self.pipeline.add_source(source)
+        if self.source_manager is not None:
+            live_topics = getattr(self, "topics", None)
+            if live_topics is not None and self.source_manager.topics is None:
+                self.source_manager.topics = LiveTopicsHooks(live_topics)
+            await self.source_manager.start()
 
     async def stop(self) -> None:
         if not self._started:
             return
         self._started = False
+        await self.jobs.stop()
+        if self.source_manager is not None:
+            await self.source_manager.stop()
         await self.pipeline.stop()
         await self.bus.close()
         await asyncio.to_thread(self.store.close)

@@ -65,7 +65,17 @@ def serve(
     from veille.cli.running import run_hub
 
     settings = settings_from_options(data, config, port=port, host=host)
-    run_hub(settings, sources=[])
+    _run_checked(run_hub, settings, sources=[])
+
+
+def _run_checked(run: Any, settings: Settings, **kwargs: Any) -> None:
+    """Run the hub; a bad [[sources]] table is reported as one line naming the table and field."""
+    from veille.sources.manager import SourceConfigError
+
+    try:
+        run(settings, **kwargs)
+    except SourceConfigError as error:
+        raise fail(f"{error}") from None
 
 
 @app.command()
@@ -79,19 +89,40 @@ def demo(
     ),
     rate: Annotated[float, typer.Option(help="Simulated posts per minute.")] = 90.0,
     seed: Annotated[int, typer.Option(help="Simulator seed: the same seed gives the same posts.")] = 1,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Follow Bluesky's public Jetstream (real posts, no account) instead of the simulator.",
+        ),
+    ] = False,
+    live_endpoint: Annotated[
+        str, typer.Option(envvar="VEILLE_LIVE_ENDPOINT", help="Jetstream URL followed by --live.")
+    ] = "wss://jetstream2.us-east.bsky.network/subscribe",
 ) -> None:
     """Run the hub with the scenario simulator feeding it; prints the URL, user and password."""
     from veille.cli.running import demo_sources, ensure_demo_admin, run_hub
+    from veille.sources.live_demo import live_demo_table, with_source_tables
 
     settings = settings_from_options(data, config, port=port, host=host)
-    sources = demo_sources(scenario=scenario, rate=rate, seed=seed)
+    if live:
+        settings = with_source_tables(settings, [live_demo_table(live_endpoint)])
+        sources = []
+    else:
+        sources = demo_sources(scenario=scenario, rate=rate, seed=seed)
     username, password = ensure_demo_admin(settings)
-    err.print(f"[bold]Veille demo[/bold] — scenario [cyan]{scenario}[/cyan], {rate:g} posts/min, seed {seed}")
+    if live:
+        err.print(f"[bold]Veille demo[/bold] — live: Bluesky Jetstream at {live_endpoint}", markup=True)
+        err.print("  Connection problems are logged here and shown at /api/v1/sources.")
+    else:
+        err.print(
+            f"[bold]Veille demo[/bold] — scenario [cyan]{scenario}[/cyan], {rate:g} posts/min, seed {seed}"
+        )
     err.print(f"  Wall:     http://{host}:{port}/wall")
     err.print(f"  API docs: http://{host}:{port}/docs")
     err.print(f"  User:     {username}")
     err.print(f"  Password: {password}")
-    run_hub(settings, sources=sources)
+    _run_checked(run_hub, settings, sources=sources)
 
 
 @app.command()

@@ -126,6 +126,7 @@ CONNECTOR_MODULES: Final[tuple[str, ...]] = (
     "veille.sources.bluesky",
     "veille.sources.x",
     "veille.sources.reddit",
+    "veille.sources.rss",
     "veille.sources.hackernews",
     "veille.sources.youtube",
 )

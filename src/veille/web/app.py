@@ -17,6 +17,8 @@ from veille.hub import Hub
 from veille.settings import Settings
 from veille.sources.base import Source
 from veille.web.api import posts, stream
+from veille.web.api import sources as sources_api
+from veille.web.api import topics as topics_api
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal
 from veille.web.pages import router as pages_router
 
@@ -51,6 +53,8 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(posts.router)
     app.include_router(stream.router)
+    app.include_router(topics_api.router)
+    app.include_router(sources_api.router)
     app.include_router(pages_router)
     _add_operations_routes(app)
     return app

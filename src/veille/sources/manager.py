@@ -1,0 +1,533 @@
+"""The running platform sources of a hub: built from ``[[sources]]`` tables and from the API.
+
+:class:`SourceManager` turns each table (``type``, ``name``, the platform's fields, ``endpoint``,
+an optional ``query``) into a connector (:func:`~veille.sources.connector.build_connector`), starts
+and stops it live in the pipeline, shares one ``httpx.AsyncClient`` between all of them, keeps the
+sources added through the API in the store (they come back after a restart), and reports health
+and alerts (a connector that failed, or that has been silent for longer than ``silent_after_s``).
+
+Filtering: a table's ``query`` (query language) becomes the connector's ``query_filter``.
+A firehose (Bluesky's Jetstream, a Mastodon public timeline) with no ``query`` and none of its own
+filters (keywords, hashtags, accounts) keeps the posts matching any of the hub's topics; the
+topics reach the manager through :attr:`SourceManager.topics` (any object with ``resolve(name)``
+and ``matches_any(post)``, see :class:`TopicHooks`; :class:`LiveTopicsHooks` adapts the hub's live
+topics). With no topics, such a source keeps nothing and says so in its alerts.
+
+Three keys are the manager's, not the connector's: ``enabled`` (default true: start with the hub),
+``silent_after_s`` (the silence alert's delay for this source; hub default
+``[hub] source_silent_after_s``, 900 s) and ``default_to_topics`` (a firehose's ``keywords`` and
+``hashtags`` are a fallback: when the hub has topics at start, they are set aside and the topics
+filter instead — what ``veille demo --live`` uses).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import httpx
+
+from veille import __version__
+from veille.model import Post
+from veille.pipeline import Pipeline
+from veille.query import Query, QueryError, compile_tester, parse_query, view_post
+from veille.query.match import PostView, Tester
+from veille.sources.connector import (
+    Clock,
+    Connector,
+    ConnectorConfigError,
+    QueryFilter,
+    SystemClock,
+    build_connector,
+)
+from veille.sources.saved import (
+    delete_source,
+    list_saved_sources,
+    save_source,
+    set_source_enabled,
+)
+from veille.store.sql import SqlStore
+
+__all__ = [
+    "DEFAULT_SILENT_AFTER_S",
+    "MANAGER_KEYS",
+    "LiveTopicsHooks",
+    "ManagedSource",
+    "SourceConfigError",
+    "SourceConflictError",
+    "SourceManager",
+    "SourceNotFoundError",
+    "TopicHooks",
+    "source_tables",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SILENT_AFTER_S = 900.0
+# Keys of a [[sources]] table read by the manager and removed before the connector sees the table.
+MANAGER_KEYS = ("enabled", "silent_after_s", "default_to_topics")
+# Own filters of a firehose that ``default_to_topics`` sets aside when the hub has topics.
+_FIREHOSE_FILTERS = ("keywords", "hashtags")
+Origin = Literal["config", "api"]
+FilterMode = Literal["query", "topics", "source"]
+
+
+class SourceConfigError(ValueError):
+    """A ``[[sources]]`` table (or an API body) is wrong; the message names the table and the field."""
+
+
+class SourceConflictError(ValueError):
+    """The name is taken, or the operation is not allowed on this source (defined in veille.toml)."""
+
+
+class SourceNotFoundError(KeyError):
+    def __str__(self) -> str:
+        return f"no source named {self.args[0]!r}"
+
+
+class TopicHooks(Protocol):
+    """What the manager needs from the hub's topics."""
+
+    def resolve(self, name: str) -> Query | None:
+        """The saved query of topic ``name`` (``topic:`` references in a source's query)."""
+        ...
+
+    def matches_any(self, post: Post) -> bool:
+        """Does ``post`` match at least one enabled topic? (the default filter of firehoses)"""
+        ...
+
+    def count(self) -> int:
+        """How many enabled topics there are."""
+        ...
+
+
+class LiveTopicsHooks:
+    """:class:`TopicHooks` over the hub's live topics (``veille.topics.live.LiveTopics``: a
+    ``monitor`` guarded by a ``lock``, and ``resolve``/``names``)."""
+
+    def __init__(self, live: Any) -> None:
+        self.live = live
+
+    def resolve(self, name: str) -> Query | None:
+        found: Query | None = self.live.resolve(name)
+        return found
+
+    def matches_any(self, post: Post) -> bool:
+        view = view_post(post)
+        with self.live.lock:
+            return bool(self.live.monitor.match_view(view))
+
+    def count(self) -> int:
+        return len(self.live.names())
+
+
+def source_tables(document: Mapping[str, Any], *, origin: str = "veille.toml") -> list[dict[str, Any]]:
+    """The ``[[sources]]`` tables of a parsed TOML document (``[]`` when there are none)."""
+    tables = document.get("sources", [])
+    if not isinstance(tables, list) or not all(isinstance(item, Mapping) for item in tables):
+        raise SourceConfigError(f"{origin}: sources: expected [[sources]] tables (an array of tables)")
+    return [dict(item) for item in tables]
+
+
+@dataclass(eq=False)
+class ManagedSource:
+    """One source of the manager: its table, its connector and what the manager knows of it."""
+
+    name: str
+    table: dict[str, Any]  # as given, secrets included: never printed nor returned
+    origin: Origin
+    connector: Connector
+    enabled: bool
+    silent_after_s: float
+    filter_mode: FilterMode
+    started_at: float | None = None
+    stopped_by_user: bool = False
+    logged_alerts: dict[str, str] = field(default_factory=dict)
+    logged_error_at: float | None = None
+
+    @property
+    def type(self) -> str:
+        return self.connector.meta.type
+
+    def masked_config(self) -> dict[str, Any]:
+        config = self.connector.config.to_dict()
+        config["enabled"] = self.enabled
+        config["silent_after_s"] = self.silent_after_s
+        return config
+
+
+class SourceManager:
+    """Builds, starts, stops and watches the platform sources of one hub."""
+
+    def __init__(
+        self,
+        *,
+        pipeline: Pipeline,
+        store: SqlStore,
+        topics: TopicHooks | None = None,
+        silent_after_s: float = DEFAULT_SILENT_AFTER_S,
+        watch_interval_s: float = 5.0,
+        clock: Clock | None = None,
+        environ: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        self.store = store
+        self.topics = topics
+        self.silent_after_s = silent_after_s
+        self.watch_interval_s = watch_interval_s
+        self.clock: Clock = clock or SystemClock()
+        self.environ = environ
+        self._transport = transport
+        self._sources: dict[str, ManagedSource] = {}
+        self._load_problems: list[dict[str, Any]] = []
+        self._topic_testers: dict[str, tuple[Query, Tester]] = {}
+        self._client: httpx.AsyncClient | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._started = False
+
+    # -- the shared HTTP client ----------------------------------------------------------------
+
+    @property
+    def http_client(self) -> httpx.AsyncClient:
+        """One client (connection pool) for every connector; created without I/O."""
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                transport=self._transport,
+                timeout=httpx.Timeout(30.0, connect=10.0),
+                headers={"User-Agent": f"Veille/{__version__} (social listening hub)"},
+            )
+        return self._client
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def load_tables(self, tables: Sequence[Mapping[str, Any]], *, origin: Origin = "config") -> None:
+        """Validate and register tables (not started yet); the first bad one raises, naming it."""
+        built: list[ManagedSource] = []
+        names: set[str] = set(self._sources)
+        for index, table in enumerate(tables, start=1):
+            label = f"[[sources]] #{index}"
+            if table.get("name"):
+                label += f" (name {table.get('name')!r})"
+            managed = self._build(table, origin=origin, label=label)
+            if managed.name in names:
+                raise SourceConfigError(f"{label}: name: {managed.name!r} is used by another source")
+            names.add(managed.name)
+            built.append(managed)
+        for managed in built:
+            self._sources[managed.name] = managed
+
+    def _build(
+        self, table: Mapping[str, Any], *, origin: Origin, label: str, topics_available: bool = False
+    ) -> ManagedSource:
+        if not isinstance(table, Mapping):
+            raise SourceConfigError(f"{label}: expected a table of fields")
+        connector_table = {key: value for key, value in table.items() if key not in MANAGER_KEYS}
+        if not isinstance(table.get("default_to_topics", False), bool):
+            raise SourceConfigError(f"{label}: default_to_topics: expected true or false")
+        if table.get("default_to_topics") and topics_available:
+            for key in _FIREHOSE_FILTERS:
+                connector_table.pop(key, None)
+        enabled = table.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise SourceConfigError(f"{label}: enabled: expected true or false, got {enabled!r}")
+        silent_after = table.get("silent_after_s", self.silent_after_s)
+        if isinstance(silent_after, bool) or not isinstance(silent_after, int | float) or silent_after <= 0:
+            raise SourceConfigError(f"{label}: silent_after_s: expected a positive number of seconds")
+        try:
+            connector = build_connector(connector_table, http_client=self.http_client, environ=self.environ)
+            filter_mode, query_filter = self._filter_for(connector)
+        except ConnectorConfigError as error:
+            raise SourceConfigError(f"{label}: {error}") from None
+        connector.query_filter = query_filter
+        return ManagedSource(
+            name=connector.name,
+            table=dict(table),
+            origin=origin,
+            connector=connector,
+            enabled=enabled,
+            silent_after_s=float(silent_after),
+            filter_mode=filter_mode,
+        )
+
+    def _filter_for(self, connector: Connector) -> tuple[FilterMode, QueryFilter | None]:
+        text = connector.config.query
+        if text:
+            try:
+                query = parse_query(text)
+                tester = compile_tester(query.root, self._topic_tester)
+            except QueryError as error:
+                raise ConnectorConfigError(f"source {connector.name!r}: query: {error}") from None
+
+            def matches_query(post: Post) -> bool:
+                return tester(view_post(post))
+
+            return "query", matches_query
+        if _is_unfiltered_firehose(connector):
+
+            def matches_topics(post: Post) -> bool:
+                hooks = self.topics  # read at match time: topics may be wired or changed later
+                return hooks is not None and hooks.matches_any(post)
+
+            return "topics", matches_topics
+        return "source", None
+
+    def _topic_tester(self, name: str) -> Tester:
+        """Tester of a ``topic:`` reference, resolved when a post is matched (topics change live)."""
+        hooks = self.topics
+        query = hooks.resolve(name) if hooks is not None else None
+        if query is None:
+            return _never
+        cached = self._topic_testers.get(name)
+        if cached is not None and cached[0] is query:
+            return cached[1]
+        tester = compile_tester(query.root, self._topic_tester)
+        self._topic_testers[name] = (query, tester)
+        return tester
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start every enabled source (veille.toml first, then those saved through the API)."""
+        if self._started:
+            return
+        self._started = True
+        await asyncio.to_thread(self._load_saved)
+        for managed in list(self._sources.values()):
+            if managed.enabled:
+                self._run(managed)
+        self._watcher = asyncio.create_task(self._watch(), name="sources-watch")
+
+    async def stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
+        for managed in self._sources.values():
+            await self.pipeline.remove_source(managed.name)
+            _mark_stopped(managed)
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _load_saved(self) -> None:
+        for saved in list_saved_sources(self.store):
+            label = f"saved source {saved.name!r}"
+            if saved.name in self._sources:
+                self._problem(saved.name, f"{label}: ignored, veille.toml defines a source of that name")
+                continue
+            try:
+                managed = self._build(saved.table, origin="api", label=label)
+            except SourceConfigError as error:
+                self._problem(saved.name, str(error))
+                continue
+            managed.enabled = saved.enabled
+            self._sources[managed.name] = managed
+
+    def _problem(self, name: str, message: str) -> None:
+        log.error("%s", message)
+        self._load_problems.append(
+            {"source": name, "type": None, "kind": "config", "message": message, "since": self.clock.time()}
+        )
+
+    def _run(self, managed: ManagedSource) -> None:
+        if managed.name in self.pipeline.running_sources:
+            return
+        if managed.started_at is not None or managed.table.get("default_to_topics"):
+            # A fresh connector: new health, backoff and dedup memory; the checkpoint is the store's.
+            rebuilt = self._build(
+                managed.table,
+                origin=managed.origin,
+                label=f"source {managed.name!r}",
+                topics_available=self.topics is not None and self.topics.count() > 0,
+            )
+            managed.connector = rebuilt.connector
+            managed.filter_mode = rebuilt.filter_mode
+        elif managed.connector.http.is_closed:
+            managed.connector.http = self.http_client
+        managed.started_at = self.clock.time()
+        managed.stopped_by_user = False
+        managed.logged_alerts.clear()
+        self.pipeline.add_source(managed.connector)
+        log.info("source %s started: %s", managed.name, managed.connector.config.dumps())
+
+    # -- operations (the API) ------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        return list(self._sources)
+
+    def get(self, name: str) -> ManagedSource:
+        try:
+            return self._sources[name]
+        except KeyError:
+            raise SourceNotFoundError(name) from None
+
+    async def add(self, table: Mapping[str, Any]) -> ManagedSource:
+        """Validate, save and (when enabled) start a source given through the API."""
+        name = table.get("name")
+        label = f"source {name!r}" if name else "source"
+        if isinstance(name, str) and (name in self._sources or name in self.pipeline.running_sources):
+            raise SourceConflictError(f"{label}: name: already used by another source")
+        managed = self._build(table, origin="api", label=label)
+        await asyncio.to_thread(save_source, self.store, managed.table, enabled=managed.enabled)
+        self._sources[managed.name] = managed
+        if managed.enabled and self._started:
+            self._run(managed)
+        return managed
+
+    async def remove(self, name: str) -> None:
+        """Stop and forget a source added through the API (veille.toml ones: stop them instead)."""
+        managed = self.get(name)
+        if managed.origin == "config":
+            raise SourceConflictError(
+                f"source {name!r} is defined in veille.toml: stop it (POST /api/v1/sources/{name}/stop) "
+                "or remove its [[sources]] table"
+            )
+        await self.pipeline.remove_source(name)
+        del self._sources[name]
+        await asyncio.to_thread(delete_source, self.store, name)
+        log.info("source %s removed", name)
+
+    async def stop_source(self, name: str) -> ManagedSource:
+        managed = self.get(name)
+        await self.pipeline.remove_source(name)
+        _mark_stopped(managed)
+        managed.stopped_by_user = True
+        managed.enabled = False
+        if managed.origin == "api":
+            await asyncio.to_thread(set_source_enabled, self.store, name, False)
+        log.info("source %s stopped", name)
+        return managed
+
+    async def start_source(self, name: str) -> ManagedSource:
+        managed = self.get(name)
+        managed.enabled = True
+        if managed.origin == "api":
+            await asyncio.to_thread(set_source_enabled, self.store, name, True)
+        if self._started:
+            self._run(managed)
+        return managed
+
+    # -- health and alerts ---------------------------------------------------------------------
+
+    def is_running(self, managed: ManagedSource) -> bool:
+        return managed.name in self.pipeline.running_sources
+
+    def alerts_for(self, managed: ManagedSource, now: float | None = None) -> list[dict[str, Any]]:
+        now = self.clock.time() if now is None else now
+        health = managed.connector.health
+        found: list[tuple[str, str, float | None]] = []
+        if managed.enabled and managed.started_at is not None and not managed.stopped_by_user:
+            running = self.is_running(managed)
+            if health.state == "failed" or not running:
+                message = health.last_error or "the source stopped"
+                found.append(("failed", message, health.last_error_at or managed.started_at))
+            else:
+                since = max(health.last_post_at or 0.0, managed.started_at)
+                if now - since > managed.silent_after_s:
+                    found.append(
+                        (
+                            "silent",
+                            f"no post for {now - since:.0f} s (alert after {managed.silent_after_s:g} s)"
+                            + (f"; last error: {health.last_error}" if health.last_error else ""),
+                            since,
+                        )
+                    )
+        if managed.filter_mode == "topics" and (self.topics is None or self.topics.count() == 0):
+            found.append(
+                (
+                    "no_filter",
+                    "keeps nothing: the source has no query nor keywords of its own and the hub has "
+                    "no topics; add a query or topics",
+                    managed.started_at,
+                )
+            )
+        return [
+            {"source": managed.name, "type": managed.type, "kind": kind, "message": message, "since": since}
+            for kind, message, since in found
+        ]
+
+    def alerts(self, now: float | None = None) -> list[dict[str, Any]]:
+        now = self.clock.time() if now is None else now
+        found = list(self._load_problems)
+        for managed in self._sources.values():
+            found.extend(self.alerts_for(managed, now))
+        return found
+
+    def describe(self, managed: ManagedSource, now: float | None = None) -> dict[str, Any]:
+        """JSON view: masked config, health, alerts."""
+        now = self.clock.time() if now is None else now
+        running = self.is_running(managed)
+        health = managed.connector.health.snapshot(now)
+        if not running and health["state"] not in ("failed",):
+            health["state"] = "stopped" if managed.started_at is not None or not managed.enabled else "idle"
+            health["connected"] = False
+        return {
+            "name": managed.name,
+            "type": managed.type,
+            "origin": managed.origin,
+            "enabled": managed.enabled,
+            "running": running,
+            "filter": managed.filter_mode,
+            "config": managed.masked_config(),
+            "health": health,
+            "alerts": self.alerts_for(managed, now),
+        }
+
+    def describe_all(self, now: float | None = None) -> list[dict[str, Any]]:
+        now = self.clock.time() if now is None else now
+        return [self.describe(managed, now) for managed in self._sources.values()]
+
+    def sources(self) -> list[ManagedSource]:
+        return list(self._sources.values())
+
+    async def _watch(self) -> None:
+        """Log alerts when they start and end, and each new connector error (the hub's log is
+        where an operator without the UI sees that a source is down)."""
+        while True:
+            await asyncio.sleep(self.watch_interval_s)
+            self.check_alerts()
+
+    def check_alerts(self, now: float | None = None) -> None:
+        now = self.clock.time() if now is None else now
+        for managed in self._sources.values():
+            health = managed.connector.health
+            if health.last_error and health.last_error_at != managed.logged_error_at:
+                managed.logged_error_at = health.last_error_at
+                log.warning("source %s (%s): %s", managed.name, managed.type, health.last_error)
+            current = {alert["kind"]: alert["message"] for alert in self.alerts_for(managed, now)}
+            for kind, message in current.items():
+                if kind not in managed.logged_alerts:
+                    log.warning("ALERT source %s: %s: %s", managed.name, kind, message)
+            for kind in set(managed.logged_alerts) - set(current):
+                log.warning("alert over: source %s is no longer %s", managed.name, kind)
+            managed.logged_alerts = current
+
+
+def _never(_view: PostView) -> bool:
+    return False
+
+
+def _mark_stopped(managed: ManagedSource) -> None:
+    health = managed.connector.health
+    if health.state != "failed":
+        health.state = "stopped"
+    health.connected = False
+
+
+def _is_unfiltered_firehose(connector: Connector) -> bool:
+    """A stream of a whole network with no filter of its own: it needs the hub's topics."""
+    config = connector.config
+    if connector.meta.type == "bluesky":
+        return not (config.get("keywords") or config.get("hashtags") or config.get("wanted_dids"))
+    if connector.meta.type == "mastodon":
+        return str(config.get("timeline", "")).startswith("public")
+    return False

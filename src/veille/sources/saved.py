@@ -1,0 +1,81 @@
+"""Sources added through the API, kept in the store (table ``source_configs``, migration 0003).
+
+Sources declared in ``veille.toml`` are not stored: the file is their source of truth. The table is
+declared here, in a metadata of its own, so the source machinery does not depend on the store's
+schema module (the migration creates it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, Column, MetaData, String, Table, delete, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+
+from veille.clock import now_us
+from veille.store.sql import SqlStore
+
+__all__ = ["SavedSource", "delete_source", "list_saved_sources", "save_source", "set_source_enabled"]
+
+_metadata = MetaData()
+
+source_configs = Table(
+    "source_configs",
+    _metadata,
+    Column("name", String(128), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("config", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSource:
+    name: str
+    type: str
+    table: dict[str, Any]
+    enabled: bool
+
+
+def list_saved_sources(store: SqlStore) -> list[SavedSource]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(source_configs).order_by(source_configs.c.created_us)).mappings()
+        return [
+            SavedSource(name=row["name"], type=row["type"], table=dict(row["config"]), enabled=row["enabled"])
+            for row in rows
+        ]
+
+
+def save_source(store: SqlStore, table: Mapping[str, Any], *, enabled: bool = True) -> None:
+    """Insert a new source (the caller checked the name is free)."""
+    now = now_us()
+    with store.engine.begin() as connection:
+        connection.execute(
+            source_configs.insert().values(
+                name=str(table["name"]),
+                type=str(table["type"]),
+                config=dict(table),
+                enabled=enabled,
+                created_us=now,
+                updated_us=now,
+            )
+        )
+
+
+def set_source_enabled(store: SqlStore, name: str, enabled: bool) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(
+            update(source_configs)
+            .where(source_configs.c.name == name)
+            .values(enabled=enabled, updated_us=now_us())
+        )
+
+
+def delete_source(store: SqlStore, name: str) -> bool:
+    with store.engine.begin() as connection:
+        result = connection.execute(delete(source_configs).where(source_configs.c.name == name))
+        return bool(result.rowcount)
