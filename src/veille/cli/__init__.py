@@ -13,7 +13,7 @@ import typer
 __all__ = ["build_app", "main"]
 
 # (group name, module holding `app: typer.Typer`)
-_SUBCOMMAND_GROUPS: list[tuple[str, str]] = [("query", "veille.cli.query")]
+_SUBCOMMAND_GROUPS: list[tuple[str, str]] = [("query", "veille.cli.query"), ("topics", "veille.cli.topics")]
 
 
 def build_app() -> typer.Typer:

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["api_tokens", "checkpoints", "metadata", "posts", "sessions", "users"]
+__all__ = ["api_tokens", "checkpoints", "metadata", "post_topics", "posts", "sessions", "topics", "users"]
 
 metadata = MetaData()
 
@@ -104,4 +104,34 @@ sessions = Table(
     Column("id_hash", String(64), primary_key=True),
     Column("user_id", Integer, nullable=False),
     Column("expires_us", BigInteger, nullable=False),
+)
+
+# Topics (saved queries) and which stored posts each one matches (migration 0002).
+topics = Table(
+    "topics",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("label", String(200)),
+    Column("query", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("parent", String(64)),
+    Column("owner_team", String(128)),
+    Column("colour", String(7)),
+    Column("description", Text),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_topics_parent", "parent"),
+)
+
+post_topics = Table(
+    "post_topics",
+    metadata,
+    Column("post_id", String, primary_key=True),
+    Column("topic", String(64), primary_key=True),
+    # The post's own time (not the match's), so a topic's posts over time read one index range.
+    Column("created_us", BigInteger, nullable=False),
+    # Highlight spans [[start, end], …] in the post text.
+    Column("spans", JsonDocument, nullable=False),
+    Index("ix_post_topics_topic_created", "topic", "created_us"),
 )

@@ -13,7 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, and_, func, or_, select, text
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text
 from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
@@ -27,7 +27,7 @@ from veille.store.base import (
     decode_cursor,
     encode_cursor,
 )
-from veille.store.schema import checkpoints, posts
+from veille.store.schema import checkpoints, post_topics, posts
 from veille.text import fold
 
 __all__ = ["SqlStore", "open_store"]
@@ -75,6 +75,7 @@ class SqlStore:
                     rows.append(_post_row(post, seq=seq, ingested_us=ingested))
                     written.append(StoredPost(seq=seq, post=post))
                 connection.execute(self._sql.upsert(posts, ["id"]), rows)
+                _replace_post_topics(connection, latest)
             if checkpoint is not None:
                 self._write_checkpoint(connection, *checkpoint)
         return written
@@ -156,6 +157,29 @@ class SqlStore:
         """Run a read-only SQL statement (tests and diagnostics)."""
         with self.engine.connect() as connection:
             return list(connection.execute(text(sql), params).mappings())
+
+
+# Bound parameters per statement stay well under SQLite's and psycopg's limits.
+_ID_CHUNK = 2000
+
+
+def _replace_post_topics(connection: Connection, written: Sequence[Post]) -> None:
+    """The posts' topic matches replace their old ones, in the posts' own transaction."""
+    for start in range(0, len(written), _ID_CHUNK):
+        chunk = written[start : start + _ID_CHUNK]
+        connection.execute(delete(post_topics).where(post_topics.c.post_id.in_([post.id for post in chunk])))
+        rows = [
+            {
+                "post_id": post.id,
+                "topic": match.name,
+                "created_us": to_us(post.created_at),
+                "spans": [list(span) for span in match.spans],
+            }
+            for post in chunk
+            for match in {match.name: match for match in post.topics}.values()
+        ]
+        if rows:
+            connection.execute(insert(post_topics), rows)
 
 
 def _post_row(post: Post, *, seq: int, ingested_us: int) -> dict[str, Any]:
