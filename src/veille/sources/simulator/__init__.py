@@ -1,0 +1,33 @@
+"""The scenario simulator: realistic multilingual posts about a configurable (fictional) company.
+
+Public surface:
+
+- :class:`SimulatorSource` — a live :class:`~veille.sources.base.Source` for the demo;
+- :func:`generate_history` — a whole scenario over a past range, fast (backfills, benchmark files);
+- :func:`scenario_names`, :func:`scenario_descriptions` — the scripted scenarios;
+- :class:`CompanyProfile`, :func:`default_profile`, :func:`load_profile`, :data:`TAXONOMY` — who
+  and what the posts are about, as data the demo's topics can be written against.
+"""
+
+from __future__ import annotations
+
+from veille.sources.simulator.history import generate_history
+from veille.sources.simulator.profile import TAXONOMY, CompanyProfile, default_profile, load_profile
+from veille.sources.simulator.scenarios import SCENARIOS, scenario_names
+from veille.sources.simulator.source import SimulatorSource
+
+__all__ = [
+    "TAXONOMY",
+    "CompanyProfile",
+    "SimulatorSource",
+    "default_profile",
+    "generate_history",
+    "load_profile",
+    "scenario_descriptions",
+    "scenario_names",
+]
+
+
+def scenario_descriptions() -> dict[str, str]:
+    """Scenario name -> one-line description."""
+    return {name: scenario.description for name, scenario in SCENARIOS.items()}
