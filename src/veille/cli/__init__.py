@@ -13,7 +13,11 @@ import typer
 __all__ = ["build_app", "main"]
 
 # (group name, module holding `app: typer.Typer`)
-_SUBCOMMAND_GROUPS: list[tuple[str, str]] = [("query", "veille.cli.query"), ("topics", "veille.cli.topics")]
+_SUBCOMMAND_GROUPS: list[tuple[str, str]] = [
+    ("query", "veille.cli.query"),
+    ("topics", "veille.cli.topics"),
+    ("simulate", "veille.cli.simulate"),
+]
 
 
 def build_app() -> typer.Typer:

@@ -651,7 +651,7 @@ class Engine:
     def _beat(self, rng: random.Random, t: float, beat: Beat, phase: Phase) -> None:
         profile = self.profile
         company = profile.company
-        burst = max(8, min(400, int(0.15 * self.rate_per_min * phase.rate_at(0.5))))
+        burst = max(3, min(400, int(0.15 * self.rate_per_min * phase.rate_at(0.5))))
         if beat.kind in ("journalist_outage", "elected_outage"):
             category = "journalist" if beat.kind == "journalist_outage" else "elected"
             country = self._outage_country
