@@ -103,6 +103,7 @@ def demo(
     """Run the hub with the scenario simulator feeding it; prints the URL, user and password."""
     from veille.cli.running import demo_sources, ensure_demo_admin, run_hub
     from veille.sources.live_demo import live_demo_table, with_source_tables
+    from veille.topics.taxonomy import install_demo_taxonomy
 
     settings = settings_from_options(data, config, port=port, host=host)
     if live:
@@ -111,6 +112,8 @@ def demo(
     else:
         sources = demo_sources(scenario=scenario, rate=rate, seed=seed)
     username, password = ensure_demo_admin(settings)
+    if created_topics := install_demo_taxonomy(settings):
+        err.print(f"  Topics:   demo taxonomy loaded ({created_topics} topics; see `veille topics list`)")
     if live:
         err.print(f"[bold]Veille demo[/bold] — live: Bluesky Jetstream at {live_endpoint}", markup=True)
         err.print("  Connection problems are logged here and shown at /api/v1/sources.")

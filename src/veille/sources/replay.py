@@ -21,6 +21,7 @@ from veille.model import Post, PostRejected, parse_posts
 from veille.pipeline import run_stages
 from veille.settings import Settings
 from veille.store import open_store
+from veille.topics import load_live_topics
 
 __all__ = ["IngestSummary", "ingest_file", "read_jsonl_batches"]
 
@@ -77,7 +78,8 @@ def ingest_file(
     settings: Settings, path: Path, *, resume: bool = False, batch_size: int = 1000, console: Console
 ) -> IngestSummary:
     store = open_store(settings.sqlalchemy_url)
-    stages = default_stages(settings)
+    # The stored topics match the replayed posts, as in the hub (their post_topics rows are rewritten).
+    stages = default_stages(settings, topics=load_live_topics(store, settings))
     source_name = f"file:{path.resolve()}"
     skip = int(store.get_checkpoint(source_name) or 0) if resume else 0
     summary = IngestSummary()

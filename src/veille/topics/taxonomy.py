@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from veille.settings import Settings
-from veille.store.sql import SqlStore
+from veille.store.sql import SqlStore, open_store
 from veille.topics import repository
 from veille.topics.live import LiveTopics
 from veille.topics.models import TopicSpec
@@ -29,6 +29,7 @@ __all__ = [
     "apply_configured_topics",
     "demo_taxonomy",
     "ensure_demo_taxonomy",
+    "install_demo_taxonomy",
     "load_live_topics",
     "read_topics_file",
     "topics_from_document",
@@ -89,6 +90,16 @@ def ensure_demo_taxonomy(store: SqlStore, live: LiveTopics | None = None) -> Loa
     if repository.count_topics(store):
         return None
     return load_topics(store=store, specs=demo_taxonomy(), live=live)
+
+
+def install_demo_taxonomy(settings: Settings) -> int:
+    """``veille demo``: load the demo taxonomy when the store has no topics; how many were created."""
+    store = open_store(settings.sqlalchemy_url)
+    try:
+        result = ensure_demo_taxonomy(store)
+    finally:
+        store.close()
+    return len(result.created) if result is not None else 0
 
 
 def demo_taxonomy() -> list[TopicSpec]:
