@@ -164,6 +164,7 @@ class NatsBus:
         duplicate_window: float = 120.0,
         ack_timeout: float = 10.0,
         connect_wait: float = 10.0,
+        heartbeat: float = 5.0,
         name: str = "veille",
     ) -> None:
         self.url = url
@@ -174,6 +175,9 @@ class NatsBus:
         self.duplicate_window = duplicate_window
         self.ack_timeout = ack_timeout
         self.connect_wait = connect_wait
+        # A live feed that hears nothing (not even a heartbeat) for two of these recreates its
+        # consumer where it stopped: that is how it survives a server restart without a gap.
+        self.heartbeat = heartbeat
         self.name = name
         self.stats = NatsBusStats()
         # Local fan-out of the live feeds: same bounded queues and ``lagged`` rule as in-process.
@@ -226,7 +230,8 @@ class NatsBus:
             log.warning("NATS %s: %s", self.url, error or type(error).__name__)
 
         async def on_disconnect() -> None:
-            log.warning("NATS %s: disconnected, reconnecting", self.url)
+            if not self._closed:  # closing disconnects too; that is not worth a warning
+                log.warning("NATS %s: disconnected, reconnecting", self.url)
 
         async def on_reconnect() -> None:
             log.info("NATS %s: reconnected", self.url)
@@ -342,6 +347,7 @@ class NatsBus:
                     stream=self.stream,
                     cb=self._on_live_message,
                     ordered_consumer=True,
+                    idle_heartbeat=self.heartbeat,
                     deliver_policy=api.DeliverPolicy.NEW,
                 )
             return await self._local.subscribe(subject)
