@@ -119,6 +119,7 @@ class HackerNewsConnector(PollingConnector):
         default_endpoint="https://hn.algolia.com",
         description="Polls search_by_date with numericFilters=created_at_i>… (overlap one minute).",
         never_filled=HN_UNFILLED_FIELDS,
+        example={"type": "hackernews", "name": "hn", "query": "livebox", "tags": "(story,comment)"},
         fields=(
             ConfigField("query", "str", default=None, help="full-text query (none: every item of the tags)"),
             ConfigField("tags", "str", default="(story,comment)", help="Algolia tags, e.g. (story,comment)"),

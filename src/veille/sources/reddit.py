@@ -171,6 +171,15 @@ class RedditConnector(PollingConnector):
         description="OAuth (app-only, or password grant when username/password are set); polls "
         "/r/{subs}/new and /r/{subs}/comments, optionally search sorted by new.",
         never_filled=REDDIT_UNFILLED_FIELDS,
+        example={
+            "type": "reddit",
+            "name": "reddit-fr",
+            "client_id": "your-app-client-id",
+            "client_secret": "your-app-secret (or set REDDIT_CLIENT_SECRET)",
+            "user_agent": "server:org.example.veille:v0.1 (by /u/your_username)",
+            "subreddits": ["france", "paris"],
+            "search": "livebox",
+        },
         fields=(
             ConfigField("client_id", "str", env="REDDIT_CLIENT_ID", help="the app's client id"),
             ConfigField("client_secret", "str", secret=True, env="REDDIT_CLIENT_SECRET"),

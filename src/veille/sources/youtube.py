@@ -195,6 +195,13 @@ class YouTubeConnector(PollingConnector):
         description="commentThreads.list (order=time) per video and per channel "
         "(allThreadsRelatedToChannelId); replies included in the thread are kept too.",
         never_filled=YOUTUBE_UNFILLED_FIELDS,
+        example={
+            "type": "youtube",
+            "name": "youtube-brand",
+            "api_key": "your-api-key (or set YOUTUBE_API_KEY)",
+            "video_ids": ["axepn8QqxRk"],
+            "channel_ids": ["UCJrDMFOdv1I2k8n9oK_V21w"],
+        },
         fields=(
             ConfigField("api_key", "str", secret=True, env="YOUTUBE_API_KEY"),
             ConfigField("video_ids", "list[str]", default=[]),

@@ -25,6 +25,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     "mastodon": {"hashtags": ["livebox"]},
     "reddit": {"subreddits": ["france"]},
     "youtube": {"video_ids": ["dQw4w9WgXcQ"]},
+    "rss": {"feeds": ["https://www.example.org/feed.xml"]},
 }
 
 
