@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -32,8 +32,7 @@ _MENTION_RE = re.compile(r"(?<![\w\u0300-\u036f])@(\w+(?:[.-]\w+)*)")
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A token of the text: its raw form, folded form and character span in the original text."""
 
     raw: str
@@ -55,12 +54,12 @@ def _is_token_char(ch: str) -> bool:
     return category[0] == "L" or category == "Nd" or category[0] == "M"
 
 
-def _iter_raw_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _iter_raw_tokens_slow(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The rule, character by character: a letter or digit, then letters, digits and marks."""
     spans: list[tuple[int, int]] = []
     i = start
     while i < end:
-        ch = text[i]
-        cat = unicodedata.category(ch)
+        cat = unicodedata.category(text[i])
         if cat[0] == "L" or cat == "Nd":
             j = i + 1
             while j < end and _is_token_char(text[j]):
@@ -72,8 +71,44 @@ def _iter_raw_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+# Fast path: runs of alphanumerics and the common combining marks. Python's alphanumerics also hold
+# numerics that are not decimal digits (², ½) and miss rarer marks, so a non-ASCII run is checked
+# and the segment falls back to the character rule when anything is unusual.
+_RUN_RE = re.compile(
+    r"[^\W_](?:[^\W_]|[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0900-\u0903"
+    r"\u093a-\u094f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])*"
+)
+
+
+def _plain_run(run: str) -> bool:
+    first = unicodedata.category(run[0])
+    if not (first[0] == "L" or first == "Nd"):
+        return False
+    return all(_is_token_char(ch) for ch in run[1:])
+
+
+_ASCII_RUN_RE = re.compile(r"[A-Za-z0-9]+")
+
+
+def _iter_raw_tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    if text.isascii():
+        return [match.span() for match in _ASCII_RUN_RE.finditer(text, start, end)]
+    spans: list[tuple[int, int]] = []
+    for match in _RUN_RE.finditer(text, start, end):
+        run_start, run_end = match.span()
+        following = text[run_end] if run_end < end else " "
+        unusual = not following.isascii() and unicodedata.category(following)[0] == "M"
+        if unusual or not (match.group().isascii() or _plain_run(match.group())):
+            return spans + _iter_raw_tokens_slow(text, run_start, end)
+        spans.append((run_start, run_end))
+    return spans
+
+
 def url_spans(text: str) -> list[Span]:
     """Spans of ``http://``, ``https://`` and ``www.`` runs, trailing punctuation trimmed."""
+    lowered = text.lower()
+    if "http" not in lowered and "www." not in lowered:
+        return []
     spans: list[Span] = []
     for match in _URL_RE.finditer(text):
         start, end = match.span()
@@ -92,11 +127,12 @@ def tokenize(text: str, *, skip_urls: bool = True) -> list[Token]:
     """Tokens of ``text`` in order; URLs are taken out first (they match only ``url:``/``site:``)."""
     holes = url_spans(text) if skip_urls else []
     tokens: list[Token] = []
+    append = tokens.append
     position = 0
     for hole_start, hole_end in [*holes, (len(text), len(text))]:
         for start, end in _iter_raw_tokens(text, position, hole_start):
             raw = text[start:end]
-            tokens.append(Token(raw=raw, folded=fold(raw), start=start, end=end))
+            append(Token(raw, fold(raw), start, end))
         position = hole_end
     return tokens
 
