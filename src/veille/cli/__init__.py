@@ -17,6 +17,8 @@ _SUBCOMMAND_GROUPS: list[tuple[str, str]] = [
     ("query", "veille.cli.query"),
     ("topics", "veille.cli.topics"),
     ("simulate", "veille.cli.simulate"),
+    ("train", "veille.cli.train"),
+    ("enrich", "veille.cli.enrich"),
 ]
 
 

@@ -1,0 +1,213 @@
+"""Near-duplicates: MinHash over word shingles of normalised text, LSH buckets in a sliding window.
+
+A post whose text is nearly the same as an earlier post's (a repost with a short comment, a
+copy-paste campaign, a bot) gets ``duplicate_of`` = the id of the first post of that cluster, so
+analytics can count with or without duplicates. Memory is bounded: only the ``window`` most recent
+posts are remembered (signatures of 64 x 4 bytes plus their bucket keys).
+
+Shingles are hashed with CRC-32 and permuted with fixed seeds, so the same posts give the same
+clusters in every process and every run.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import OrderedDict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from veille.model import Post
+from veille.text import fold
+
+__all__ = ["DedupeStage", "NearDuplicateIndex", "normalise_for_dedupe", "shingles"]
+
+_PRIME = np.uint64((1 << 31) - 1)
+_REPOST_PREFIX_RE = re.compile(r"^\s*(?:rt|mt)\s+@\w+:?\s*", re.IGNORECASE)
+_NOISE_RE = re.compile(r"(?:https?://|www\.)\S+|(?<!\w)@\w+(?:[.-]\w+)*")
+_WORD_RE = re.compile(r"\w+")
+
+
+def normalise_for_dedupe(text: str) -> list[str]:
+    """Folded words without links, @handles and a leading ``RT @handle:`` (they vary between copies)."""
+    stripped = _NOISE_RE.sub(" ", _REPOST_PREFIX_RE.sub("", text))
+    # ASCII text needs no accent folding; skipping it halves the cost on English posts.
+    return _WORD_RE.findall(stripped.casefold() if stripped.isascii() else fold(stripped))
+
+
+def shingles(words: Sequence[str], size: int) -> list[str]:
+    """Overlapping runs of ``size`` words (the whole text when it is shorter)."""
+    if len(words) <= size:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    post_id: str
+    root_id: str
+    root_order: int  # arrival number of the root, to prefer the earliest cluster
+    signature: np.ndarray
+    keys: tuple[bytes, ...]
+
+
+class NearDuplicateIndex:
+    """MinHash signatures of recent texts, bucketed by LSH bands; answers "first near-copy of this?".
+
+    With 64 permutations in 16 bands of 4 rows, texts with Jaccard similarity 0.5 share a bucket
+    with probability 0.65 and 0.8 with probability 0.999; a candidate is kept only when the signatures
+    agree on at least ``threshold`` of their positions (the estimated Jaccard similarity).
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.6,
+        permutations: int = 64,
+        bands: int = 16,
+        shingle_size: int = 2,
+        min_words: int = 5,
+        window: int = 50_000,
+    ) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError("threshold: must be in (0, 1]")
+        if permutations % bands:
+            raise ValueError("bands: must divide permutations")
+        if window < 1:
+            raise ValueError("window: must be at least 1")
+        self.threshold = threshold
+        self.bands = bands
+        self.rows = permutations // bands
+        self.shingle_size = shingle_size
+        self.min_words = min_words
+        self.window = window
+        generator = np.random.default_rng(20240229)
+        self._a = generator.integers(1, int(_PRIME), size=permutations, dtype=np.uint64)
+        self._b = generator.integers(0, int(_PRIME), size=permutations, dtype=np.uint64)
+        self._buckets: dict[bytes, _Entry] = {}
+        self._recent: deque[_Entry] = deque()
+
+    def signatures(self, texts: Sequence[str]) -> list[np.ndarray | None]:
+        """MinHash signature of each text (``None`` for texts shorter than ``min_words``)."""
+        hashes: list[int] = []
+        offsets: list[int] = []
+        owners: list[int] = []
+        for index, text in enumerate(texts):
+            words = normalise_for_dedupe(text)
+            if len(words) < self.min_words:
+                continue
+            owners.append(index)
+            offsets.append(len(hashes))
+            hashes.extend(zlib.crc32(shingle.encode()) for shingle in set(shingles(words, self.shingle_size)))
+        result: list[np.ndarray | None] = [None] * len(texts)
+        if not owners:
+            return result
+        values = np.asarray(hashes, dtype=np.uint64)[:, None]
+        # One vectorised pass for the whole batch: (a*h + b) mod p, then the minimum per text.
+        permuted = (values * self._a + self._b) % _PRIME
+        minima = np.minimum.reduceat(permuted, np.asarray(offsets), axis=0).astype(np.uint32)
+        for row, index in enumerate(owners):
+            result[index] = minima[row]
+        return result
+
+    def keys(self, signature: np.ndarray) -> tuple[bytes, ...]:
+        raw = signature.tobytes()
+        width = self.rows * signature.itemsize
+        return tuple(bytes((band,)) + raw[band * width : (band + 1) * width] for band in range(self.bands))
+
+    def match(self, signature: np.ndarray, keys: tuple[bytes, ...] | None = None) -> _Entry | None:
+        """The earliest remembered entry similar enough to ``signature``, if any."""
+        best: _Entry | None = None
+        for key in keys or self.keys(signature):
+            entry = self._buckets.get(key)
+            if entry is None or (best is not None and entry is best):
+                continue
+            if float(np.mean(entry.signature == signature)) >= self.threshold and (
+                best is None or entry.root_order < best.root_order
+            ):
+                best = entry
+        return best
+
+    def add(
+        self,
+        post_id: str,
+        root_id: str,
+        root_order: int,
+        signature: np.ndarray,
+        keys: tuple[bytes, ...] | None = None,
+    ) -> None:
+        keys = keys or self.keys(signature)
+        entry = _Entry(
+            post_id=post_id, root_id=root_id, root_order=root_order, signature=signature, keys=keys
+        )
+        for key in keys:
+            # The first post of a bucket stays its representative, so clusters point at the earliest.
+            self._buckets.setdefault(key, entry)
+        self._recent.append(entry)
+        while len(self._recent) > self.window:
+            old = self._recent.popleft()
+            for key in old.keys:
+                if self._buckets.get(key) is old:
+                    del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._recent)
+
+
+class DedupeStage:
+    """Sets ``duplicate_of`` to the first post of each post's near-duplicate cluster (or ``None``).
+
+    A repost (``repost_of`` set) points at the root of its original when the original was seen,
+    else at the original itself. Posts with fewer than ``min_words`` words are never clustered by
+    text: "thank you" written twice is not a campaign.
+    """
+
+    name = "dedupe"
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.6,
+        window: int = 50_000,
+        min_words: int = 5,
+        shingle_size: int = 2,
+    ) -> None:
+        self.index = NearDuplicateIndex(
+            threshold=threshold, window=window, min_words=min_words, shingle_size=shingle_size
+        )
+        # Root of each recent post id, for repost chains (bounded like the index).
+        self._roots: OrderedDict[str, tuple[str, int]] = OrderedDict()
+        self.window = window
+        self._arrivals = 0
+
+    def _remember_root(self, post_id: str, root: tuple[str, int]) -> None:
+        self._roots[post_id] = root
+        self._roots.move_to_end(post_id)
+        while len(self._roots) > self.window:
+            self._roots.popitem(last=False)
+
+    def process(self, posts: list[Post]) -> list[Post]:
+        signatures = self.index.signatures([post.text for post in posts])
+        for post, signature in zip(posts, signatures, strict=True):
+            known = self._roots.get(post.id)
+            if known is not None:
+                # Seen before (a re-delivery with new metrics): keep its earlier answer.
+                post.duplicate_of = None if known[0] == post.id else known[0]
+                continue
+            self._arrivals += 1
+            root: tuple[str, int] | None = None
+            keys = self.index.keys(signature) if signature is not None else None
+            if post.repost_of:
+                root = self._roots.get(post.repost_of, (post.repost_of, self._arrivals))
+            elif signature is not None:
+                matched = self.index.match(signature, keys)
+                if matched is not None:
+                    root = (matched.root_id, matched.root_order)
+            own_root = root or (post.id, self._arrivals)
+            post.duplicate_of = None if own_root[0] == post.id else own_root[0]
+            self._remember_root(post.id, own_root)
+            if signature is not None:
+                self.index.add(post.id, own_root[0], own_root[1], signature, keys)
+        return posts

@@ -1,0 +1,1 @@
+"""Shipped default models (package data: numbers and JSON only, never pickle)."""
