@@ -179,12 +179,11 @@ async def test_query(body: QueryTest, hub: CurrentHub, _principal: CurrentPrinci
         parsed = parse_query(body.query)
     except QueryError as error:
         return JSONResponse({"detail": f"query: {error}", "field": "query", "column": error.column}, 422)
-    missing = sorted(name for name in parsed.topics if hub.topics.resolve(name) is None)
-    if missing:
-        unknown = UnknownTopicError(missing[0])
-        return JSONResponse({"detail": f"query: {unknown}", "field": "query", "column": None}, 422)
     posts = await asyncio.to_thread(topic_repository.latest_posts, hub.store, body.last)
-    items = await asyncio.to_thread(_matches, hub.topics, parsed, posts)
+    try:
+        items = await asyncio.to_thread(_matches, hub.topics, parsed, posts)
+    except UnknownTopicError as error:
+        return JSONResponse({"detail": f"query: {error}", "field": "query", "column": error.column}, 422)
     warnings = [
         {"column": warning.column, "code": warning.code, "message": warning.message}
         for warning in lint_node(parsed.root)
@@ -193,22 +192,33 @@ async def test_query(body: QueryTest, hub: CurrentHub, _principal: CurrentPrinci
 
 
 def _matches(live: LiveTopics, parsed: ParsedQuery, posts: list[Post]) -> list[dict[str, Any]]:
-    """The posts ``parsed`` matches, with spans; ``topic:`` references read the live topics."""
+    """The posts ``parsed`` matches, with spans. ``topic:`` references read the live topics, copied
+    under the lock first (queries are immutable) so the pipeline is not held up while this runs."""
+    saved: dict[str, ParsedQuery] = {}
+    with live.lock:
+        pending = list(parsed.topics)
+        while pending:
+            name = pending.pop()
+            if name not in saved and name in live.monitor:
+                saved[name] = live.monitor.query(name)
+                pending.extend(saved[name].topics)
+    missing = sorted(parsed.topics - saved.keys())
+    if missing:
+        raise UnknownTopicError(missing[0])
     testers: dict[str, Tester] = {}
 
     def topic_tester(name: str) -> Tester:
         if name not in testers:
-            testers[name] = compile_tester(live.monitor.query(name).root, topic_tester)
+            testers[name] = compile_tester(saved[name].root, topic_tester)
         return testers[name]
 
+    tester = compile_tester(parsed.root, topic_tester)
     found: list[dict[str, Any]] = []
-    with live.lock:
-        tester = compile_tester(parsed.root, topic_tester)
-        for post in posts:
-            view = view_post(post)
-            if not tester(view):
-                continue
-            result = match(parsed, view, resolve_topic=live.resolve)
-            spans = [list(span) for span in result.spans] if result is not None else []
-            found.append({"post": post.to_json_dict(), "spans": spans})
+    for post in posts:
+        view = view_post(post)
+        if not tester(view):
+            continue
+        result = match(parsed, view, resolve_topic=saved.get)
+        spans = [list(span) for span in result.spans] if result is not None else []
+        found.append({"post": post.to_json_dict(), "spans": spans})
     return found
