@@ -279,3 +279,41 @@ def test_wall_formatting_rules(live: LiveHub, page: Any) -> None:
         # The same reading as the pipeline's (src/veille/text.py), computed in Python.
         assert tags == [text[start:end] for _, (start, end) in extract_hashtags(text)], text
         assert mentions == [text[start:end] for _, (start, end) in extract_mentions(text)], text
+
+
+def test_stream_drop_shows_reconnecting_then_resumes_without_loss(
+    live: LiveHub, page: Any, problems: PageProblems
+) -> None:
+    # The first stream opens and ends at once (a proxy cutting it); the next attempts are refused
+    # (the hub is away) until the route is lifted; then the wall must resume after the last event
+    # it saw, so posts written while it was cut off still arrive.
+    attempts: list[str] = []
+
+    def cut_off(route: Any) -> None:
+        attempts.append(route.request.url)
+        if len(attempts) == 1:
+            route.fulfill(
+                status=200,
+                headers={"Content-Type": "text/event-stream"},
+                body='event: ready\ndata: {"last_seq": 0}\n\n',
+            )
+        else:
+            route.abort()
+
+    page.route("**/api/v1/stream*", cut_off)
+    log_in(page, live)
+    page.wait_for_selector(".live[data-status=reconnecting]", timeout=5000)
+    missed = [
+        make_post(f"missed-{n}", f"Written while the wall was cut off {n}", seconds_ago=5 - n)
+        for n in range(3)
+    ]
+    push(live, missed)
+    page.unroute("**/api/v1/stream*")
+    page.wait_for_selector(".live[data-status=live]", timeout=10_000)
+    for post in missed:
+        page.wait_for_selector(f'[data-id="{post["id"]}"]', timeout=ARRIVAL_TIMEOUT_MS)
+    assert page.locator(".card").count() == 3
+    assert all(url.endswith("/api/v1/stream?after=0") for url in attempts[1:]), attempts
+    # Refused connections are logged by the browser itself; nothing else may be.
+    assert [error for error in problems.errors if "ERR_FAILED" not in error] == []
+    assert problems.dialogs == []

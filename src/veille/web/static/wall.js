@@ -8,7 +8,9 @@ const INITIAL_POSTS = 30;
 const MAX_CARDS = 60;
 const TICK_MS = 15_000;
 const FLUSH_MS = 50;
-const RETRY_MS = 5_000;
+const RETRY_MS = 1_000;
+const RETRY_MAX_MS = 15_000;
+const OFFLINE_AFTER_FAILURES = 4;
 const RATE_WINDOW_MS = 60_000;
 const MIN_COLUMN_REM = 17;
 const TRENDING_SHOWN = 3;
@@ -260,6 +262,7 @@ function useLiveFeed(dispatch, onArrival) {
     let retryTimer = null;
     let flushTimer = null;
     let lastEventId = null;
+    let failures = 0;
     const heldBack = [];
     const queue = [];
 
@@ -282,6 +285,7 @@ function useLiveFeed(dispatch, onArrival) {
       const url = lastEventId === null ? "/api/v1/stream" : `/api/v1/stream?after=${encodeURIComponent(lastEventId)}`;
       source = new EventSource(url);
       source.addEventListener("ready", (event) => {
+        failures = 0;
         try {
           const ready = JSON.parse(event.data);
           if (lastEventId === null && Number.isInteger(ready.last_seq)) lastEventId = String(ready.last_seq);
@@ -302,22 +306,26 @@ function useLiveFeed(dispatch, onArrival) {
       });
       source.onerror = () => {
         if (stopped) return;
-        if (source.readyState !== EventSource.CLOSED) {
-          // The browser retries by itself, sending Last-Event-ID: nothing is lost.
-          dispatch({ type: "status", status: "reconnecting" });
+        // Reconnect ourselves rather than let the browser do it: the new request names the last
+        // event seen (?after=), even when the drop came before the first post, so nothing is lost.
+        const neverOpened = source.readyState === EventSource.CLOSED;
+        source.close();
+        failures += 1;
+        dispatch({ type: "status", status: failures >= OFFLINE_AFTER_FAILURES ? "offline" : "reconnecting" });
+        const retry = () => {
+          if (!stopped) retryTimer = setTimeout(connect, Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (failures - 1)));
+        };
+        if (!neverOpened) {
+          retry();
           return;
         }
-        // Closed for good (an HTTP error): find out whether the session ended, then retry.
-        source.close();
-        dispatch({ type: "status", status: "offline" });
+        // Refused outright (an HTTP error): if the session has ended, go and log in again.
         fetch("/api/v1/posts?limit=1", { credentials: "same-origin" })
           .then((response) => {
             if (response.status === 401) goToLogin();
           })
           .catch(() => {})
-          .finally(() => {
-            if (!stopped) retryTimer = setTimeout(connect, RETRY_MS);
-          });
+          .finally(retry);
       };
     };
 
