@@ -19,10 +19,21 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["api_tokens", "checkpoints", "metadata", "post_topics", "posts", "sessions", "topics", "users"]
+__all__ = [
+    "api_tokens",
+    "brand_accounts",
+    "checkpoints",
+    "metadata",
+    "post_topics",
+    "posts",
+    "sessions",
+    "topics",
+    "users",
+]
 
 metadata = MetaData()
 
@@ -134,4 +145,26 @@ post_topics = Table(
     # Highlight spans [[start, end], …] in the post text.
     Column("spans", JsonDocument, nullable=False),
     Index("ix_post_topics_topic_created", "topic", "created_us"),
+)
+
+# Official brand accounts, ours and competitors' (migration 0010_accounts). ``handle_key`` is the
+# folded handle, what ``posts.author_handle`` holds, so a post's author is matched by equality.
+brand_accounts = Table(
+    "brand_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("handle", String(200), nullable=False),
+    Column("handle_key", String(200), nullable=False),
+    Column("brand", String(128), nullable=False),
+    Column("country", String(2)),
+    Column("ours", Boolean, nullable=False, default=False),
+    # Business hours: IANA time zone, days ("mon,tue,…"), local start and end ("09:00", "18:00").
+    Column("hours_tz", String(64)),
+    Column("hours_days", String(32)),
+    Column("hours_start", String(5)),
+    Column("hours_end", String(5)),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    UniqueConstraint("platform", "handle_key", name="uq_brand_accounts_platform_handle"),
 )

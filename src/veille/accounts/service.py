@@ -1,0 +1,301 @@
+"""The brand-account registry: validated create/update/delete, CSV import, the demo's accounts.
+
+Plain functions with keyword-only arguments; errors are :class:`AccountError` naming what is wrong
+(the field, or the line and column of an import file).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from veille.accounts import repository
+from veille.accounts.models import AccountSpec, BrandAccount, BusinessHours
+from veille.store.sql import SqlStore
+
+__all__ = [
+    "CSV_COLUMNS",
+    "CSV_OPTIONAL_COLUMNS",
+    "AccountConflict",
+    "AccountError",
+    "AccountNotFound",
+    "ImportResult",
+    "create_account",
+    "delete_account",
+    "demo_accounts",
+    "ensure_demo_accounts",
+    "get_account",
+    "import_accounts",
+    "list_accounts",
+    "parse_accounts_csv",
+    "update_account",
+]
+
+CSV_COLUMNS: tuple[str, ...] = ("platform", "handle", "brand", "country", "ours")
+# Business hours, optional: without ``timezone`` the account is taken to answer around the clock.
+CSV_OPTIONAL_COLUMNS: tuple[str, ...] = ("timezone", "days", "start", "end")
+_TRUE = {"true", "yes", "y", "1", "ours", "oui"}
+_FALSE = {"false", "no", "n", "0", "", "non"}
+_MAX_REPORTED_ERRORS = 20
+
+
+class AccountError(ValueError):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AccountNotFound(AccountError):
+    pass
+
+
+class AccountConflict(AccountError):
+    pass
+
+
+class ImportResult:
+    def __init__(self, created: int, updated: int) -> None:
+        self.created = created
+        self.updated = updated
+
+    def to_json_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated}
+
+
+def validation_message(error: ValidationError) -> tuple[str, str | None]:
+    """A pydantic error as ``field: what is wrong`` (joined with ``; ``) and the first field."""
+    parts: list[str] = []
+    first: str | None = None
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        first = first or where or None
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts), first
+
+
+def spec_from_json(body: Any) -> AccountSpec:
+    try:
+        return AccountSpec.model_validate(body)
+    except ValidationError as error:
+        message, field = validation_message(error)
+        raise AccountError(message, field=field) from None
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+def list_accounts(*, store: SqlStore) -> list[BrandAccount]:
+    return repository.list_accounts(store)
+
+
+def get_account(*, store: SqlStore, account_id: int) -> BrandAccount:
+    with store.engine.connect() as connection:
+        account = repository.get_account(connection, account_id)
+    if account is None:
+        raise AccountNotFound(f"no brand account with id {account_id}", field="id")
+    return account
+
+
+# -- writes --------------------------------------------------------------------------------------
+
+
+def create_account(*, store: SqlStore, spec: AccountSpec) -> BrandAccount:
+    with store.engine.begin() as connection:
+        if repository.find_account(connection, *spec.key) is not None:
+            raise AccountConflict(f"{spec.platform}:@{spec.handle} is already registered", field="handle")
+        account_id = repository.insert_account(connection, spec)
+        account = repository.get_account(connection, account_id)
+    assert account is not None  # just inserted in this transaction
+    return account
+
+
+def update_account(*, store: SqlStore, account_id: int, spec: AccountSpec) -> BrandAccount:
+    """Replace an account's fields (platform and handle may change, if no other account has them)."""
+    with store.engine.begin() as connection:
+        if repository.get_account(connection, account_id) is None:
+            raise AccountNotFound(f"no brand account with id {account_id}", field="id")
+        other = repository.find_account(connection, *spec.key)
+        if other is not None and other.id != account_id:
+            raise AccountConflict(
+                f"{spec.platform}:@{spec.handle} is already registered (id {other.id})", field="handle"
+            )
+        repository.update_account(connection, account_id, spec)
+        account = repository.get_account(connection, account_id)
+    assert account is not None
+    return account
+
+
+def delete_account(*, store: SqlStore, account_id: int) -> None:
+    with store.engine.begin() as connection:
+        if repository.get_account(connection, account_id) is None:
+            raise AccountNotFound(f"no brand account with id {account_id}", field="id")
+        repository.delete_account(connection, account_id)
+
+
+def import_accounts(*, store: SqlStore, specs: Sequence[AccountSpec]) -> ImportResult:
+    """Register the accounts in one transaction; an account already registered (same platform and
+    handle) is updated in place, so importing the same file twice changes nothing."""
+    with store.engine.begin() as connection:
+        created, updated = repository.insert_or_update(connection, specs)
+    return ImportResult(created, updated)
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+
+
+def parse_accounts_csv(text: str) -> list[AccountSpec]:
+    """Read ``platform,handle,brand,country,ours`` (+ optional ``timezone,days,start,end``) CSV.
+
+    Every error names its line (1 is the header) and column; all of them are reported at once
+    (up to 20), and nothing is imported when there is one.
+    """
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise AccountError(f"line 1: empty file (expected the header {','.join(CSV_COLUMNS)})") from None
+    except csv.Error as error:
+        raise AccountError(f"line 1: {error}") from None
+    names = [name.strip().lower() for name in header]
+    missing = [name for name in CSV_COLUMNS if name not in names]
+    unknown = [name for name in names if name not in CSV_COLUMNS + CSV_OPTIONAL_COLUMNS]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    problems = []
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(repr(name) for name in unknown)}")
+    if duplicated:
+        problems.append(f"column(s) given twice: {', '.join(duplicated)}")
+    if problems:
+        allowed = ",".join(CSV_COLUMNS) + " (optional: " + ",".join(CSV_OPTIONAL_COLUMNS) + ")"
+        raise AccountError(f"line 1 (header): {'; '.join(problems)}; expected {allowed}")
+    position = {name: index for index, name in enumerate(names)}
+    errors: list[str] = []
+    specs: list[AccountSpec] = []
+    seen: dict[tuple[str, str], int] = {}
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            errors.append(f"line {reader.line_num}: {error}")
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(names):
+            errors.append(f"line {line}: {len(row)} fields where the header has {len(names)}")
+            continue
+        spec = _row_spec(line, {name: row[index] for name, index in position.items()}, position, errors)
+        if spec is None:
+            continue
+        if spec.key in seen:
+            column = position["handle"] + 1
+            errors.append(f"line {line}, column {column} (handle): same account as line {seen[spec.key]}")
+            continue
+        seen[spec.key] = line
+        specs.append(spec)
+    if errors:
+        shown = errors[:_MAX_REPORTED_ERRORS]
+        more = len(errors) - len(shown)
+        raise AccountError("; ".join(shown) + (f"; and {more} more" if more else ""))
+    return specs
+
+
+def _where(line: int, column: str, position: dict[str, int]) -> str:
+    return f"line {line}, column {position[column] + 1} ({column})"
+
+
+def _row_spec(
+    line: int, cells: dict[str, str], position: dict[str, int], errors: list[str]
+) -> AccountSpec | None:
+    ours_text = cells["ours"].strip().lower()
+    if ours_text not in _TRUE | _FALSE:
+        errors.append(f"{_where(line, 'ours', position)}: expected true or false, got {cells['ours']!r}")
+        return None
+    hours: dict[str, str] | None = None
+    given_hours = {name: cells[name].strip() for name in CSV_OPTIONAL_COLUMNS if cells.get(name, "").strip()}
+    if given_hours:
+        if "timezone" not in given_hours:
+            first = next(iter(given_hours))
+            errors.append(
+                f"{_where(line, first, position)}: business hours need a timezone (column timezone)"
+            )
+            return None
+        hours = given_hours
+    body: dict[str, Any] = {
+        "platform": cells["platform"],
+        "handle": cells["handle"],
+        "brand": cells["brand"],
+        "country": cells["country"],
+        "ours": ours_text in _TRUE,
+        "business_hours": hours,
+    }
+    try:
+        return AccountSpec.model_validate(body)
+    except ValidationError as error:
+        for item in error.errors():
+            loc = [str(part) for part in item["loc"]]
+            column = loc[0] if loc else "handle"
+            if column == "business_hours":
+                # A whole-object error (end before start) is reported on the end column.
+                column = loc[1] if len(loc) > 1 and loc[1] in position else "end"
+            if column not in position:
+                column = "timezone"
+            message = str(item["msg"]).removeprefix("Value error, ")
+            errors.append(f"{_where(line, column, position)}: {message}")
+        return None
+
+
+# -- demo ----------------------------------------------------------------------------------------
+
+
+def demo_accounts() -> list[AccountSpec]:
+    """The simulator's brand accounts (Nova Telecom and its competitors) with each country's care hours.
+
+    Global accounts (no country) answer around the clock; the simulator's opening hours apply every
+    day of the week, so the demo's business hours list all seven days.
+    """
+    from veille.sources.simulator.profile import default_profile
+
+    profile = default_profile()
+    zones = {country.code: country.tz for country in profile.countries}
+    specs: list[AccountSpec] = []
+    for brand in profile.brands:
+        for account in brand.accounts:
+            country = account.country or None
+            hours = None
+            care_hours = brand.care_in(country).hours if country else None
+            if country and care_hours is not None and country in zones:
+                opens, closes = care_hours
+                hours = BusinessHours(
+                    timezone=zones[country],
+                    days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                    start=f"{opens:02d}:00",
+                    end=f"{closes:02d}:00" if closes < 24 else "24:00",
+                )
+            specs.append(
+                AccountSpec(
+                    platform=account.platform,
+                    handle=account.handle,
+                    brand=brand.name,
+                    country=country,
+                    ours=brand.ours,
+                    business_hours=hours,
+                )
+            )
+    return specs
+
+
+def ensure_demo_accounts(*, store: SqlStore) -> int:
+    """Register the demo's accounts when the registry is empty; how many were registered."""
+    if repository.list_accounts(store):
+        return 0
+    return import_accounts(store=store, specs=demo_accounts()).created

@@ -1,0 +1,389 @@
+"""Customer-care indicators, exactly as ``shared/spec/care-metrics.md`` defines them.
+
+How the work is split between the database and Python, so that a window of a store holding
+millions of posts stays fast:
+
+1. one range scan of the window (``ix_posts_created``) returns the candidate inbound posts: posts
+   (not reposts) on a platform where an account is registered that reply to a post by a registered
+   account (an index join on the parent's id) or whose text holds an ``@``; only the text of the
+   latter comes back;
+2. Python keeps the real inbound pairs (post, account): the parent's author is the account, or
+   :func:`veille.text.extract_mentions` finds the account's handle (the spec's mention rule), and
+   the author is no account of the same brand;
+3. one grouped query per 2,000 inbound posts finds each one's earliest reply by each registered
+   author (``ix_posts_reply_to``), whenever it came;
+4. the figures (counts, rates, linear-interpolation percentiles) are computed over those pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import and_, case, func, or_, select
+
+from veille.accounts.hours import business_seconds
+from veille.accounts.models import BrandAccount
+from veille.accounts.repository import list_accounts
+from veille.analytics.scope import Scope
+from veille.clock import from_us, to_us
+from veille.model import format_rfc3339
+from veille.store.schema import posts
+from veille.store.sql import SqlStore
+from veille.text import extract_mentions
+
+__all__ = [
+    "DEFAULT_SLA_S",
+    "GROUPS",
+    "CareFigures",
+    "CareReport",
+    "CareRow",
+    "GroupBy",
+    "InboundPair",
+    "care_figures",
+    "care_report",
+    "find_inbound_pairs",
+    "percentile",
+    "response_seconds",
+]
+
+DEFAULT_SLA_S = 3600.0
+GroupBy = Literal["account", "brand", "country"]
+GROUPS: tuple[str, ...] = ("account", "brand", "country")
+# Bound parameters per statement stay well under SQLite's and psycopg's limits.
+_ID_CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class InboundPair:
+    """One inbound post of one account, with its first response (``None``: never answered)."""
+
+    post_id: str
+    account_id: int
+    created_us: int
+    first_response_us: int | None
+    # The post's own country, or the account's when the post's is unknown.
+    country: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CareFigures:
+    inbound: int
+    responded: int
+    response_rate: float | None
+    median_s: float | None
+    mean_s: float | None
+    p90_s: float | None
+    within_sla: float | None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "inbound": self.inbound,
+            "responded": self.responded,
+            "response_rate": self.response_rate,
+            "median_s": self.median_s,
+            "mean_s": self.mean_s,
+            "p90_s": self.p90_s,
+            "within_sla": self.within_sla,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CareRow:
+    """The figures of one account (or brand, or brand in a country), now and in the previous period."""
+
+    group: dict[str, Any]
+    current: CareFigures
+    previous: CareFigures
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            **self.group,
+            **self.current.to_json_dict(),
+            "previous": self.previous.to_json_dict(),
+            "trend": _trend(self.current, self.previous),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CareReport:
+    start: datetime
+    end: datetime
+    previous_start: datetime
+    business_hours: bool
+    sla_s: float
+    group_by: str
+    scope: Scope
+    rows: list[CareRow] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "from": format_rfc3339(self.start),
+            "to": format_rfc3339(self.end),
+            "previous_from": format_rfc3339(self.previous_start),
+            "previous_to": format_rfc3339(self.start),
+            "business_hours": self.business_hours,
+            "sla_s": self.sla_s,
+            "group_by": self.group_by,
+            "scope": self.scope.to_json_dict(),
+            "items": [row.to_json_dict() for row in self.rows],
+        }
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) by linear interpolation between closest ranks (numpy's default)."""
+    if not sorted_values:
+        raise ValueError("percentile of no values")
+    position = (len(sorted_values) - 1) * q / 100.0
+    below = math.floor(position)
+    above = min(below + 1, len(sorted_values) - 1)
+    fraction = position - below
+    low, high = sorted_values[below], sorted_values[above]
+    return low + (high - low) * fraction
+
+
+def care_figures(response_times: Iterable[float | None], *, sla_s: float = DEFAULT_SLA_S) -> CareFigures:
+    """Figures over inbound posts given by their response time in seconds (``None``: no response).
+
+    No inbound post: every rate and time is ``None``. Inbound posts but no response: rates 0 and
+    times ``None``. Within SLA is over all inbound posts, answered or not.
+    """
+    times = list(response_times)
+    answered = sorted(time for time in times if time is not None)
+    inbound, responded = len(times), len(answered)
+    if inbound == 0:
+        return CareFigures(0, 0, None, None, None, None, None)
+    within = sum(1 for time in answered if time <= sla_s)
+    if not answered:
+        return CareFigures(inbound, 0, 0.0, None, None, None, 0.0)
+    return CareFigures(
+        inbound=inbound,
+        responded=responded,
+        response_rate=responded / inbound,
+        median_s=percentile(answered, 50),
+        mean_s=math.fsum(answered) / responded,
+        p90_s=percentile(answered, 90),
+        within_sla=within / inbound,
+    )
+
+
+def response_seconds(pair: InboundPair, account: BrandAccount, *, business_hours: bool) -> float | None:
+    """Seconds from the inbound post to its first response (only business seconds in that mode).
+
+    A reply stamped before the post it answers (platform clock skew) counts as an immediate answer.
+    An account without business hours answers around the clock, so both modes agree for it.
+    """
+    if pair.first_response_us is None:
+        return None
+    if pair.first_response_us <= pair.created_us:
+        return 0.0
+    if business_hours and account.business_hours is not None:
+        return business_seconds(account.business_hours, pair.created_us, pair.first_response_us)
+    return (pair.first_response_us - pair.created_us) / 1_000_000
+
+
+# -- finding inbound posts and their responses ---------------------------------------------------
+
+
+def find_inbound_pairs(
+    *, store: SqlStore, scope: Scope, accounts: Sequence[BrandAccount], start_us: int, end_us: int
+) -> list[InboundPair]:
+    """Inbound (post, account) pairs of posts created in ``[start_us, end_us)``, with first responses."""
+    in_scope = [account for account in accounts if scope.allows_source(account.platform)]
+    if not in_scope or end_us <= start_us:
+        return []
+    by_key: dict[tuple[str, str], BrandAccount] = {account.key: account for account in in_scope}
+    brand_of_author = {account.key: account.brand for account in accounts}
+    handles = sorted({key for _platform, key in by_key})
+    platforms = sorted({platform for platform, _key in by_key})
+
+    parent = posts.alias("parent")
+    has_at = posts.c.text.like("%@%")
+    query = (
+        select(
+            posts.c.id,
+            posts.c.source,
+            posts.c.author_handle,
+            posts.c.created_us,
+            posts.c.country,
+            case((has_at, posts.c.text), else_=None).label("text"),
+            parent.c.source.label("parent_source"),
+            parent.c.author_handle.label("parent_handle"),
+        )
+        .select_from(posts.outerjoin(parent, parent.c.id == posts.c.reply_to))
+        .where(
+            posts.c.created_us >= start_us,
+            posts.c.created_us < end_us,
+            posts.c.repost_of.is_(None),
+            posts.c.source.in_(platforms),
+            or_(has_at, and_(parent.c.author_handle.in_(handles), parent.c.source == posts.c.source)),
+            *scope.post_conditions(countries=False),
+        )
+    )
+    found: list[tuple[str, int, int, str | None]] = []  # post id, account id, created_us, country
+    with store.engine.connect() as connection:
+        for row in connection.execute(query):
+            addressed: set[tuple[str, str]] = set()
+            if row.parent_handle is not None and row.parent_source == row.source:
+                addressed.add((row.source, row.parent_handle))
+            if row.text is not None:
+                addressed.update((row.source, handle) for handle, _span in extract_mentions(row.text))
+            author_brand = brand_of_author.get((row.source, row.author_handle))
+            for key in addressed:
+                account = by_key.get(key)
+                if account is None or account.brand == author_brand:
+                    continue
+                country = row.country or account.country
+                if scope.allows_country(country):
+                    found.append((row.id, account.id, int(row.created_us), country))
+        first_responses = _first_responses(connection, sorted({post_id for post_id, *_ in found}), handles)
+    accounts_by_id = {account.id: account for account in in_scope}
+    pairs = []
+    for post_id, account_id, created_us, country in found:
+        key = accounts_by_id[account_id].key
+        pairs.append(
+            InboundPair(post_id, account_id, created_us, first_responses.get((post_id, *key)), country)
+        )
+    return pairs
+
+
+def _first_responses(
+    connection: Any, post_ids: list[str], handles: list[str]
+) -> dict[tuple[str, str, str], int]:
+    """``(inbound id, platform, author handle) -> earliest reply time`` for replies by registered handles."""
+    earliest: dict[tuple[str, str, str], int] = {}
+    for start in range(0, len(post_ids), _ID_CHUNK):
+        chunk = post_ids[start : start + _ID_CHUNK]
+        query = (
+            select(posts.c.reply_to, posts.c.source, posts.c.author_handle, func.min(posts.c.created_us))
+            .where(
+                posts.c.reply_to.in_(chunk),
+                posts.c.author_handle.in_(handles),
+                posts.c.repost_of.is_(None),
+            )
+            .group_by(posts.c.reply_to, posts.c.source, posts.c.author_handle)
+        )
+        for reply_to, source, author, first_us in connection.execute(query):
+            earliest[(reply_to, source, author)] = int(first_us)
+    return earliest
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+def care_report(
+    *,
+    store: SqlStore,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    business_hours: bool = False,
+    sla_s: float = DEFAULT_SLA_S,
+    group_by: GroupBy = "account",
+    accounts: Sequence[BrandAccount] | None = None,
+) -> CareReport:
+    """Figures per account (or brand, or brand × country) for inbound posts created in ``[start, end)``
+    and in the previous period of equal length ``[start - (end - start), start)``.
+
+    Responses count whenever they come, also after ``end``. Accounts the scope allows are listed even
+    without inbound posts (their rates and times are ``None``).
+    """
+    if group_by not in GROUPS:
+        raise ValueError(f"group_by: must be one of {', '.join(GROUPS)}")
+    if sla_s < 0 or not math.isfinite(sla_s):
+        raise ValueError("sla_s: must be a number of seconds ≥ 0")
+    start_us, end_us = to_us(start), to_us(end)
+    if end_us <= start_us:
+        raise ValueError("to: must come after from")
+    previous_us = start_us - (end_us - start_us)
+    registry = list(accounts) if accounts is not None else list_accounts(store)
+    pairs = find_inbound_pairs(
+        store=store, scope=scope, accounts=registry, start_us=previous_us, end_us=end_us
+    )
+    accounts_by_id = {account.id: account for account in registry}
+    current: dict[Hashable, list[float | None]] = {}
+    previous: dict[Hashable, list[float | None]] = {}
+    key_of, describe = _grouping(group_by)
+    listed: dict[Hashable, BrandAccount] = {}
+    for account in registry:
+        if scope.allows_source(account.platform) and (
+            account.country is None or scope.allows_country(account.country)
+        ):
+            listed.setdefault(key_of(account), account)
+    for pair in pairs:
+        account = accounts_by_id[pair.account_id]
+        key = key_of(account)
+        listed.setdefault(key, account)
+        bucket = current if pair.created_us >= start_us else previous
+        bucket.setdefault(key, []).append(response_seconds(pair, account, business_hours=business_hours))
+    rows = [
+        CareRow(
+            group=describe(account),
+            current=care_figures(current.get(key, []), sla_s=sla_s),
+            previous=care_figures(previous.get(key, []), sla_s=sla_s),
+        )
+        for key, account in listed.items()
+    ]
+    rows.sort(
+        key=lambda row: tuple(_sortable(row.group.get(name)) for name in ("brand", "country", "account"))
+    )
+    return CareReport(
+        start=from_us(start_us),
+        end=from_us(end_us),
+        previous_start=from_us(previous_us),
+        business_hours=business_hours,
+        sla_s=sla_s,
+        group_by=group_by,
+        scope=scope,
+        rows=rows,
+    )
+
+
+def _sortable(value: Any) -> tuple[int, str]:
+    return (1, "") if value is None else (0, str(value).lower())
+
+
+def _grouping(
+    group_by: str,
+) -> tuple[Callable[[BrandAccount], Hashable], Callable[[BrandAccount], dict[str, Any]]]:
+    """How accounts are grouped and how a group is described in a row."""
+    if group_by == "brand":
+        return (lambda account: account.brand), (
+            lambda account: {"brand": account.brand, "ours": account.ours}
+        )
+    if group_by == "country":
+        return (lambda account: (account.brand, account.country)), (
+            lambda account: {"brand": account.brand, "country": account.country, "ours": account.ours}
+        )
+    return (lambda account: account.id), (
+        lambda account: {
+            "account": account.label,
+            "account_id": account.id,
+            "platform": account.platform,
+            "handle": account.handle,
+            "brand": account.brand,
+            "country": account.country,
+            "ours": account.ours,
+        }
+    )
+
+
+def _trend(current: CareFigures, previous: CareFigures) -> dict[str, str | None]:
+    """Arrows for the walls: ``up``/``down``/``flat`` per figure (``None`` when either side is missing).
+
+    Up means the number grew; whether that is good depends on the figure (a shorter time is better).
+    """
+    arrows: dict[str, str | None] = {}
+    for name in ("inbound", "response_rate", "median_s", "mean_s", "p90_s", "within_sla"):
+        now, before = getattr(current, name), getattr(previous, name)
+        if now is None or before is None:
+            arrows[name] = None
+        else:
+            arrows[name] = "up" if now > before else "down" if now < before else "flat"
+    return arrows
