@@ -393,7 +393,7 @@ class NatsBus:
         self._queues.append(queue)
         return queue
 
-    async def flush(self, timeout: float = 5.0) -> None:
+    async def flush(self, timeout: int = 5) -> None:
         """Wait until the server has processed everything this process sent (acks included)."""
         if self._nc is not None:
             await self._nc.flush(timeout=timeout)
