@@ -104,6 +104,8 @@ def test_post_markup_is_shown_as_text_and_never_runs(
         for index, text in enumerate(MARKUP_TEXTS)
         if index > 0
     ]
+    # A valid source name that is also a property of every JavaScript object.
+    live_posts.append(make_post("markup-proto", "Prototype-named source", source="constructor"))
     push(live, live_posts)
     for post in live_posts:
         page.wait_for_selector(f'[data-id="{post["id"]}"]', timeout=ARRIVAL_TIMEOUT_MS)
@@ -125,6 +127,9 @@ def test_post_markup_is_shown_as_text_and_never_runs(
           visible: getComputedStyle(document.body).display,
         })"""
     )
+    badge = page.locator('[data-id="constructor:markup-proto"] .source')
+    assert badge.get_attribute("aria-label") == "constructor"
+    assert "source--other" in (badge.get_attribute("class") or "")
     assert report["pwned"] == "undefined"
     assert report["foreign"] == []
     assert set(report["textElements"]) <= {"SPAN.t-tag", "SPAN.t-mention", "SPAN.t-url"}

@@ -120,7 +120,8 @@ SOURCE_ICONS.twitter = SOURCE_ICONS.x;
 
 function SourceBadge({ source }) {
   const known = Object.hasOwn(SOURCE_ICONS, source) ? source : "other";
-  const label = SOURCE_NAMES[source] || source;
+  // hasOwn: a source named "constructor" is valid and must not read Object's prototype.
+  const label = Object.hasOwn(SOURCE_NAMES, source) ? SOURCE_NAMES[source] : String(source);
   return html`<span class=${`source source--${known}`} title=${label} role="img" aria-label=${label}>
     <svg viewBox="0 0 24 24" fill="currentColor" aria-hidden="true">${SOURCE_ICONS[known]}</svg>
   </span>`;
@@ -216,6 +217,8 @@ function addPosts(state, posts, fresh) {
     entries.push({ post, seq: nextSeq, col: pickColumn(entries, state.columns), fresh });
     nextSeq += 1;
     total += 1;
+    // A replay after a long cut can bring thousands of posts at once: keep the work per post bounded.
+    if (entries.length > 2 * MAX_CARDS) entries = entries.slice(entries.length - MAX_CARDS);
   }
   if (entries.length > MAX_CARDS) entries = entries.slice(entries.length - MAX_CARDS);
   return { ...state, entries, nextSeq, total };
