@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
 from sqlalchemy import and_, case, func, or_, select
@@ -46,6 +46,7 @@ __all__ = [
     "care_figures",
     "care_report",
     "find_inbound_pairs",
+    "parse_moment",
     "percentile",
     "response_seconds",
 ]
@@ -186,6 +187,20 @@ def response_seconds(pair: InboundPair, account: BrandAccount, *, business_hours
     if business_hours and account.business_hours is not None:
         return business_seconds(account.business_hours, pair.created_us, pair.first_response_us)
     return (pair.first_response_us - pair.created_us) / 1_000_000
+
+
+def parse_moment(name: str, value: str, zone: tzinfo) -> datetime:
+    """An ISO date or date-time; without an offset it is read in ``zone`` (a date is its midnight)."""
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+        moment = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is not an ISO date or date-time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
 
 
 # -- finding inbound posts and their responses ---------------------------------------------------

@@ -17,6 +17,8 @@ _SUBCOMMAND_GROUPS: list[tuple[str, str]] = [
     ("query", "veille.cli.query"),
     ("topics", "veille.cli.topics"),
     ("simulate", "veille.cli.simulate"),
+    ("accounts", "veille.cli.accounts"),
+    ("report", "veille.cli.report"),
     ("train", "veille.cli.train"),
     ("enrich", "veille.cli.enrich"),
 ]
