@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from veille.access import UserAccess
 from veille.bus import Bus, MemoryBus
+from veille.bus.nats import NatsBus
 from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
@@ -49,7 +50,7 @@ class Hub:
     ) -> Hub:
         store = open_store(settings.sqlalchemy_url)
         metrics = HubMetrics()
-        bus: Bus = MemoryBus()
+        bus: Bus = NatsBus(settings.nats_url) if settings.bus == "nats" else MemoryBus()
         try:
             topics = load_live_topics(store, settings)
         except ValueError:  # a bad [[topics]] table of veille.toml: refuse to start, say which
@@ -75,6 +76,7 @@ class Hub:
         source_manager = SourceManager(
             pipeline=pipeline,
             store=store,
+            topics=LiveTopicsHooks(topics),
             silent_after_s=float(
                 settings.toml.get("hub", {}).get("source_silent_after_s", DEFAULT_SILENT_AFTER_S)
             ),
@@ -104,13 +106,12 @@ class Hub:
         if self._started:
             return
         self._started = True
+        if isinstance(self.bus, NatsBus):
+            await self.bus.start()  # fail fast, with a clear error, when NATS is not reachable
         await self.pipeline.start()
         for source in self.sources:
             self.pipeline.add_source(source)
         if self.source_manager is not None:
-            live_topics = getattr(self, "topics", None)
-            if live_topics is not None and self.source_manager.topics is None:
-                self.source_manager.topics = LiveTopicsHooks(live_topics)
             await self.source_manager.start()
 
     async def stop(self) -> None:

@@ -40,6 +40,7 @@ class PipelineStats:
     stored: int = 0
     rejected: int = 0
     dropped_by_stages: int = 0
+    unpublished: int = 0
     per_source_stored: dict[str, int] = field(default_factory=dict)
 
 
@@ -167,8 +168,16 @@ class Pipeline:
         per_source = self.stats.per_source_stored
         per_source[work.source_name] = per_source.get(work.source_name, 0) + len(stored)
         if stored:
-            events = [BusEvent(POSTS_SUBJECT, item.seq, item.post.to_json_dict()) for item in stored]
-            await self.bus.publish(events)
             if self._on_stored:
                 self._on_stored(work.source_name, stored)
+            events = [BusEvent(POSTS_SUBJECT, item.seq, item.post.to_json_dict()) for item in stored]
+            try:
+                await self.bus.publish(events)
+            except Exception:
+                # The posts are stored: screens catch up from the store (Last-Event-ID), so a bus
+                # outage must not fail the batch or make a caller send it again.
+                self.stats.unpublished += len(events)
+                log.exception(
+                    "%d posts from %s stored but not published on the bus", len(events), work.source_name
+                )
         return stored

@@ -107,6 +107,9 @@ class SqliteSql:
 
 class PostgresSql:
     def allocate_seq(self, connection: Connection, count: int) -> list[int]:
+        # Held until commit: writers (several workers) commit in the order of their numbers, so a
+        # live-stream reader resuming "after N" never misses a lower number committed later.
+        connection.execute(text("SELECT pg_advisory_xact_lock(7263510)"))
         values = connection.execute(
             text("SELECT nextval('posts_seq_counter') FROM generate_series(1, :n)"), {"n": count}
         ).scalars()
