@@ -16,6 +16,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text
 from sqlalchemy.engine import RowMapping
 
+from veille.analytics import rollups
 from veille.clock import now_us, to_us
 from veille.model import Post
 from veille.store import dialects
@@ -74,6 +75,7 @@ class SqlStore:
                 for seq, post in zip(seqs, latest, strict=True):
                     rows.append(_post_row(post, seq=seq, ingested_us=ingested))
                     written.append(StoredPost(seq=seq, post=post))
+                rollups.apply_posts(connection, latest)  # before the write: it reads the rows replaced
                 connection.execute(self._sql.upsert(posts, ["id"]), rows)
                 _replace_post_topics(connection, latest)
             if checkpoint is not None:

@@ -1,0 +1,375 @@
+"""Per-minute and per-hour counters of the stored posts, kept in step with the posts table.
+
+Dashboards over months and millions of posts read these small tables instead of the posts. A row
+holds the measures of the posts of one bucket (UTC minute or hour start, epoch µs) that share one
+combination of the dimensions:
+
+- ``topic``: a matched topic's name, or ``"*"`` for *every* post (a post with two topics counts once
+  under ``"*"`` and once under each topic, so totals never double-count);
+- ``country``, ``lang``, ``sentiment`` (``""`` when unknown: key columns cannot be NULL), ``source``;
+- ``duplicate``: 1 when the post is a near-duplicate (``duplicate_of`` set), else 0, so every figure
+  exists with and without near-duplicates.
+
+Measures: ``posts`` and the sums of ``likes``, ``reposts``, ``replies``, ``views`` and ``reach``
+(the author's followers).
+
+How they stay exact under upsert: :func:`apply_posts` runs inside :meth:`SqlStore.upsert_posts`'s
+transaction, *before* the posts are written. It reads the rows being replaced (and their topic
+matches), subtracts their contribution, adds the new posts' contribution and writes only the
+non-zero differences (``posts = posts + delta``). A re-delivered identical post nets to zero and
+writes nothing; an edited one (new sentiment, more likes, another topic) moves its contribution.
+Being in the same transaction, a crash can never leave posts and counters out of step. On
+PostgreSQL, where several workers write at once, a transaction-scoped advisory lock per post id
+serialises two writers of the same post, and counter rows are written in key order, so concurrent
+batches cannot deadlock each other.
+
+:func:`rebuild` recomputes the counters from the posts (``veille rollups rebuild``);
+:func:`refresh_topic` recomputes one topic's rows (after a topic backfill or deletion, which change
+``post_topics`` outside :meth:`SqlStore.upsert_posts`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from veille.clock import to_us
+from veille.model import Post
+from veille.store.schema import metadata, post_topics, posts
+
+if TYPE_CHECKING:
+    from veille.store.sql import SqlStore
+
+__all__ = [
+    "ALL_TOPICS",
+    "DIMENSIONS",
+    "HOUR_US",
+    "MEASURES",
+    "MINUTE_US",
+    "RebuildReport",
+    "apply_posts",
+    "rebuild",
+    "refresh_topic",
+    "rollup_hour",
+    "rollup_minute",
+]
+
+MINUTE_US = 60_000_000
+HOUR_US = 3_600_000_000
+ALL_TOPICS = "*"
+DIMENSIONS: tuple[str, ...] = ("topic", "country", "lang", "sentiment", "source", "duplicate")
+MEASURES: tuple[str, ...] = ("posts", "likes", "reposts", "replies", "views", "reach")
+# Bound parameters per statement stay well under SQLite's and psycopg's limits.
+_ID_CHUNK = 2000
+
+Key = tuple[int, str, str, str, str, str, int]
+
+
+def _rollup_table(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("bucket_us", BigInteger, primary_key=True),
+        Column("topic", String(64), primary_key=True),
+        Column("country", String(2), primary_key=True),
+        Column("lang", String(8), primary_key=True),
+        Column("sentiment", String(8), primary_key=True),
+        Column("source", String(64), primary_key=True),
+        Column("duplicate", SmallInteger, primary_key=True),
+        Column("posts", BigInteger, nullable=False),
+        Column("likes", BigInteger, nullable=False),
+        Column("reposts", BigInteger, nullable=False),
+        Column("replies", BigInteger, nullable=False),
+        Column("views", BigInteger, nullable=False),
+        Column("reach", BigInteger, nullable=False),
+        # A topic's series reads one index range (the primary key leads with the bucket instead).
+        Index(f"ix_{name}_topic_bucket", "topic", "bucket_us"),
+    )
+
+
+# Created by migration 0020_rollups.
+rollup_minute = _rollup_table("rollup_minute")
+rollup_hour = _rollup_table("rollup_hour")
+_KEY_COLUMNS = ["bucket_us", *DIMENSIONS]
+
+
+# -- maintained as posts are written --------------------------------------------------------------
+def _add(
+    deltas: dict[Key, list[int]],
+    *,
+    minute_us: int,
+    topics: Iterable[str],
+    dims: tuple[str, str, str, str, int],
+    measures: tuple[int, ...],
+    sign: int,
+) -> None:
+    country, lang, sentiment, source, duplicate = dims
+    for topic in topics:
+        total = deltas[(minute_us, topic, country, lang, sentiment, source, duplicate)]
+        for index, value in enumerate(measures):
+            total[index] += sign * value
+
+
+def _new_deltas() -> dict[Key, list[int]]:
+    return defaultdict(lambda: [0] * len(MEASURES))
+
+
+def apply_posts(connection: Connection, written: Sequence[Post]) -> None:
+    """Move the counters from the stored version of ``written`` (if any) to ``written``.
+
+    Call inside the transaction that upserts the posts and before it writes them (it reads the rows
+    being replaced). ``written`` must hold each id once.
+    """
+    if not written:
+        return
+    if connection.dialect.name == "postgresql":
+        _lock_post_ids(connection, [post.id for post in written])
+    deltas = _new_deltas()
+    for start in range(0, len(written), _ID_CHUNK):
+        chunk_ids = [post.id for post in written[start : start + _ID_CHUNK]]
+        _subtract_stored(connection, chunk_ids, deltas)
+    for post in written:
+        created_us = to_us(post.created_at)
+        sentiment = post.sentiment.label if post.sentiment is not None else ""
+        metrics = post.metrics
+        _add(
+            deltas,
+            minute_us=created_us - created_us % MINUTE_US,
+            topics=[ALL_TOPICS, *dict.fromkeys(match.name for match in post.topics)],
+            dims=(
+                post.country or "",
+                post.lang or "",
+                sentiment,
+                post.source,
+                int(post.duplicate_of is not None),
+            ),
+            measures=(
+                1,
+                metrics.likes or 0,
+                metrics.reposts or 0,
+                metrics.replies or 0,
+                metrics.views or 0,
+                post.author.followers or 0,
+            ),
+            sign=1,
+        )
+    _write_deltas(connection, deltas)
+
+
+def _lock_post_ids(connection: Connection, post_ids: list[str]) -> None:
+    """Two transactions writing the same post id take turns (keys in one order: no deadlock)."""
+    connection.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM ("
+            " SELECT DISTINCT hashtextextended(i, 0) AS k FROM unnest(CAST(:ids AS text[])) AS i ORDER BY k"
+            ") AS keys"
+        ),
+        {"ids": post_ids},
+    )
+
+
+def _subtract_stored(connection: Connection, post_ids: list[str], deltas: dict[Key, list[int]]) -> None:
+    stored = connection.execute(
+        select(
+            posts.c.id,
+            posts.c.created_us,
+            posts.c.country,
+            posts.c.lang,
+            posts.c.sentiment_label,
+            posts.c.source,
+            posts.c.duplicate_of,
+            posts.c.likes,
+            posts.c.reposts,
+            posts.c.replies,
+            posts.c.views,
+            posts.c.author_followers,
+        ).where(posts.c.id.in_(post_ids))
+    ).all()
+    if not stored:
+        return
+    stored_topics: dict[str, list[str]] = defaultdict(list)
+    topic_rows = connection.execute(
+        select(post_topics.c.post_id, post_topics.c.topic).where(
+            post_topics.c.post_id.in_([row.id for row in stored])
+        )
+    )
+    for post_id, topic in topic_rows:
+        stored_topics[post_id].append(topic)
+    for row in stored:
+        created_us = int(row.created_us)
+        _add(
+            deltas,
+            minute_us=created_us - created_us % MINUTE_US,
+            topics=[ALL_TOPICS, *stored_topics.get(row.id, [])],
+            dims=(
+                row.country or "",
+                row.lang or "",
+                row.sentiment_label or "",
+                row.source,
+                int(row.duplicate_of is not None),
+            ),
+            measures=(
+                1,
+                int(row.likes or 0),
+                int(row.reposts or 0),
+                int(row.replies or 0),
+                int(row.views or 0),
+                int(row.author_followers or 0),
+            ),
+            sign=-1,
+        )
+
+
+def _write_deltas(connection: Connection, minute_deltas: dict[Key, list[int]]) -> None:
+    hour_deltas = _new_deltas()
+    for key, values in minute_deltas.items():
+        total = hour_deltas[(key[0] - key[0] % HOUR_US, *key[1:])]
+        for index, value in enumerate(values):
+            total[index] += value
+    for table, deltas in ((rollup_minute, minute_deltas), (rollup_hour, hour_deltas)):
+        # Sorted: concurrent writers lock counter rows in the same order.
+        rows = [
+            dict(zip(_KEY_COLUMNS, key, strict=True)) | dict(zip(MEASURES, values, strict=True))
+            for key, values in sorted(deltas.items())
+            if any(values)
+        ]
+        if rows:
+            connection.execute(_increment(connection, table), rows)
+        emptied = [key[0] for key, values in deltas.items() if values[0] < 0]
+        if emptied:
+            # A post moved out of a combination: drop the rows left with no post at all.
+            connection.execute(
+                delete(table).where(
+                    table.c.posts == 0, table.c.bucket_us >= min(emptied), table.c.bucket_us <= max(emptied)
+                )
+            )
+
+
+def _increment(connection: Connection, table: Table) -> Any:
+    insert_into = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert_into(table)
+    return statement.on_conflict_do_update(
+        index_elements=_KEY_COLUMNS,
+        set_={name: table.c[name] + statement.excluded[name] for name in MEASURES},
+    )
+
+
+# -- recomputed from the posts --------------------------------------------------------------------
+class RebuildReport(dict[str, int]):
+    """Rows written per table (``rollup_minute``, ``rollup_hour``)."""
+
+
+def _minute_select(topic: str | None) -> Any:
+    """Minute rows computed from the posts: every post under ``"*"``, or the posts of topic ``topic``."""
+    minute = (posts.c.created_us - posts.c.created_us % MINUTE_US).label("bucket_us")
+    topic_column = literal(ALL_TOPICS, String).label("topic") if topic is None else post_topics.c.topic
+    dims = [
+        func.coalesce(posts.c.country, "").label("country"),
+        func.coalesce(posts.c.lang, "").label("lang"),
+        func.coalesce(posts.c.sentiment_label, "").label("sentiment"),
+        posts.c.source.label("source"),
+        case((posts.c.duplicate_of.is_(None), 0), else_=1).label("duplicate"),
+    ]
+    sums = [
+        func.count().label("posts"),
+        func.coalesce(func.sum(posts.c.likes), 0).label("likes"),
+        func.coalesce(func.sum(posts.c.reposts), 0).label("reposts"),
+        func.coalesce(func.sum(posts.c.replies), 0).label("replies"),
+        func.coalesce(func.sum(posts.c.views), 0).label("views"),
+        func.coalesce(func.sum(posts.c.author_followers), 0).label("reach"),
+    ]
+    query = select(minute, topic_column, *dims, *sums)
+    if topic is not None:
+        query = query.select_from(posts.join(post_topics, post_topics.c.post_id == posts.c.id))
+    return query
+
+
+def _group(query: Any) -> Any:
+    return query.group_by(*[column for column in query.selected_columns if column.name in _KEY_COLUMNS])
+
+
+def _hours_from_minutes(condition: Any) -> Any:
+    hour = (rollup_minute.c.bucket_us - rollup_minute.c.bucket_us % HOUR_US).label("bucket_us")
+    dims = [rollup_minute.c[name] for name in DIMENSIONS]
+    sums = [func.sum(rollup_minute.c[name]).label(name) for name in MEASURES]
+    return select(hour, *dims, *sums).where(condition).group_by(hour, *dims)
+
+
+def _lock_rollups(connection: Connection) -> None:
+    """PostgreSQL: writers wait while the counters are recomputed (their deltas then apply on top)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("LOCK TABLE rollup_minute, rollup_hour IN EXCLUSIVE MODE"))
+
+
+def _count(connection: Connection, table: Table, condition: Any) -> int:
+    return int(connection.execute(select(func.count()).select_from(table).where(condition)).scalar_one())
+
+
+def rebuild(store: SqlStore, *, since: datetime | None = None) -> RebuildReport:
+    """Recompute every counter (or those from the hour holding ``since`` on) from the stored posts.
+
+    One transaction: readers see the old counters until it commits.
+    """
+    since_us = None if since is None else to_us(since) - to_us(since) % HOUR_US
+    with store.engine.begin() as connection:
+        _lock_rollups(connection)
+        for table in (rollup_minute, rollup_hour):
+            statement = delete(table)
+            if since_us is not None:
+                statement = statement.where(table.c.bucket_us >= since_us)
+            connection.execute(statement)
+        columns = [*_KEY_COLUMNS, *MEASURES]
+        for topic in (None, ""):
+            query = _minute_select(topic)
+            if since_us is not None:
+                query = query.where(posts.c.created_us >= since_us)
+            connection.execute(insert(rollup_minute).from_select(columns, _group(query)))
+        in_range = rollup_minute.c.bucket_us >= (since_us if since_us is not None else -(2**62))
+        connection.execute(insert(rollup_hour).from_select(columns, _hours_from_minutes(in_range)))
+        return RebuildReport(
+            rollup_minute=_count(connection, rollup_minute, rollup_minute.c.bucket_us >= (since_us or 0)),
+            rollup_hour=_count(connection, rollup_hour, rollup_hour.c.bucket_us >= (since_us or 0)),
+        )
+
+
+def refresh_topic(store: SqlStore, name: str) -> int:
+    """Recompute topic ``name``'s counters from its stored matches (none left: its rows go).
+
+    Returns the minute rows written. Call after a change to ``post_topics`` that did not go through
+    :meth:`SqlStore.upsert_posts` (a topic backfill, a topic deleted).
+    """
+    if name == ALL_TOPICS:
+        raise ValueError(f"topic: {ALL_TOPICS!r} is the all-posts row, not a topic")
+    with store.engine.begin() as connection:
+        _lock_rollups(connection)
+        for table in (rollup_minute, rollup_hour):
+            connection.execute(delete(table).where(table.c.topic == name))
+        query = _minute_select("").where(post_topics.c.topic == name)
+        connection.execute(insert(rollup_minute).from_select([*_KEY_COLUMNS, *MEASURES], _group(query)))
+        connection.execute(
+            insert(rollup_hour).from_select(
+                [*_KEY_COLUMNS, *MEASURES], _hours_from_minutes(rollup_minute.c.topic == name)
+            )
+        )
+        return _count(connection, rollup_minute, rollup_minute.c.topic == name)
