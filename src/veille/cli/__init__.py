@@ -21,6 +21,8 @@ _SUBCOMMAND_GROUPS: list[tuple[str, str]] = [
     ("report", "veille.cli.report"),
     ("train", "veille.cli.train"),
     ("enrich", "veille.cli.enrich"),
+    ("rollups", "veille.cli.analytics"),
+    ("export", "veille.cli.export"),
 ]
 
 
