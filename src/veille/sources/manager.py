@@ -72,6 +72,7 @@ DEFAULT_SILENT_AFTER_S = 900.0
 MANAGER_KEYS = ("enabled", "silent_after_s", "default_to_topics")
 # Own filters of a firehose that ``default_to_topics`` sets aside when the hub has topics.
 _FIREHOSE_FILTERS = ("keywords", "hashtags")
+_REPEAT_LOG_S = 60.0
 Origin = Literal["config", "api"]
 FilterMode = Literal["query", "topics", "source"]
 
@@ -147,7 +148,7 @@ class ManagedSource:
     started_at: float | None = None
     stopped_by_user: bool = False
     logged_alerts: dict[str, str] = field(default_factory=dict)
-    logged_error_at: float | None = None
+    logged_error: tuple[str, float] | None = None  # (message, when logged): repeats logged once a minute
 
     @property
     def type(self) -> str:
@@ -210,22 +211,23 @@ class SourceManager:
         built: list[ManagedSource] = []
         names: set[str] = set(self._sources)
         for index, table in enumerate(tables, start=1):
-            label = f"[[sources]] #{index}"
-            if table.get("name"):
-                label += f" (name {table.get('name')!r})"
-            managed = self._build(table, origin=origin, label=label)
+            where = f"[[sources]] #{index}"
+            managed = self._build(table, origin=origin, where=where)
             if managed.name in names:
-                raise SourceConfigError(f"{label}: name: {managed.name!r} is used by another source")
+                raise SourceConfigError(f"{where}: source {managed.name!r}: name: used by another source")
             names.add(managed.name)
             built.append(managed)
         for managed in built:
             self._sources[managed.name] = managed
 
     def _build(
-        self, table: Mapping[str, Any], *, origin: Origin, label: str, topics_available: bool = False
+        self, table: Mapping[str, Any], *, origin: Origin, where: str = "", topics_available: bool = False
     ) -> ManagedSource:
+        """Build one source; errors read ``[where: ]source 'name': field: what is wrong``."""
+        prefix = f"{where}: " if where else ""
         if not isinstance(table, Mapping):
-            raise SourceConfigError(f"{label}: expected a table of fields")
+            raise SourceConfigError(f"{prefix}expected a table of fields")
+        label = prefix + (f"source {table.get('name')!r}" if table.get("name") else "source")
         connector_table = {key: value for key, value in table.items() if key not in MANAGER_KEYS}
         if not isinstance(table.get("default_to_topics", False), bool):
             raise SourceConfigError(f"{label}: default_to_topics: expected true or false")
@@ -242,7 +244,7 @@ class SourceManager:
             connector = build_connector(connector_table, http_client=self.http_client, environ=self.environ)
             filter_mode, query_filter = self._filter_for(connector)
         except ConnectorConfigError as error:
-            raise SourceConfigError(f"{label}: {error}") from None
+            raise SourceConfigError(f"{prefix}{error}") from None
         connector.query_filter = query_filter
         return ManagedSource(
             name=connector.name,
@@ -325,7 +327,7 @@ class SourceManager:
                 self._problem(saved.name, f"{label}: ignored, veille.toml defines a source of that name")
                 continue
             try:
-                managed = self._build(saved.table, origin="api", label=label)
+                managed = self._build(saved.table, origin="api", where="saved source")
             except SourceConfigError as error:
                 self._problem(saved.name, str(error))
                 continue
@@ -346,7 +348,6 @@ class SourceManager:
             rebuilt = self._build(
                 managed.table,
                 origin=managed.origin,
-                label=f"source {managed.name!r}",
                 topics_available=self.topics is not None and self.topics.count() > 0,
             )
             managed.connector = rebuilt.connector
@@ -376,7 +377,7 @@ class SourceManager:
         label = f"source {name!r}" if name else "source"
         if isinstance(name, str) and (name in self._sources or name in self.pipeline.running_sources):
             raise SourceConflictError(f"{label}: name: already used by another source")
-        managed = self._build(table, origin="api", label=label)
+        managed = self._build(table, origin="api")
         await asyncio.to_thread(save_source, self.store, managed.table, enabled=managed.enabled)
         self._sources[managed.name] = managed
         if managed.enabled and self._started:
@@ -500,9 +501,17 @@ class SourceManager:
         now = self.clock.time() if now is None else now
         for managed in self._sources.values():
             health = managed.connector.health
-            if health.last_error and health.last_error_at != managed.logged_error_at:
-                managed.logged_error_at = health.last_error_at
-                log.warning("source %s (%s): %s", managed.name, managed.type, health.last_error)
+            error = health.last_error
+            if error and (
+                managed.logged_error is None
+                or managed.logged_error[0] != error
+                or now - managed.logged_error[1] >= _REPEAT_LOG_S
+            ):
+                managed.logged_error = (error, now)
+                retry = ""
+                if health.next_retry_at is not None:
+                    retry = f" (retrying in {max(0.0, health.next_retry_at - now):.0f} s)"
+                log.warning("source %s (%s): %s%s", managed.name, managed.type, error, retry)
             current = {alert["kind"]: alert["message"] for alert in self.alerts_for(managed, now)}
             for kind, message in current.items():
                 if kind not in managed.logged_alerts:

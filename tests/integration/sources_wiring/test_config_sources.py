@@ -123,28 +123,28 @@ initial_backfill = false
         (
             '[[sources]]\ntype = "bluesky"\nname = "ok"\n\n[[sources]]\ntype = "bluesky"\nname = "bad"\n'
             'keywords = "wifi"\nstall_timeout_s = "soon"\n',
-            "[[sources]] #2 (name 'bad'): source 'bad': stall_timeout_s: expected a number, got 'soon'",
+            "[[sources]] #2: source 'bad': stall_timeout_s: expected a number, got 'soon'",
         ),
         (
             '[[sources]]\ntype = "mastodon"\nname = "masto"\nendpoint = "https://mastodon.example"\n',
-            "[[sources]] #1 (name 'masto'): source 'masto': access_token: required",
+            "[[sources]] #1: source 'masto': access_token: required",
         ),
         (
             '[[sources]]\ntype = "myspace"\nname = "old"\n',
-            "[[sources]] #1 (name 'old'): source 'old': type: unknown connector type 'myspace'",
+            "[[sources]] #1: source 'old': type: unknown connector type 'myspace'",
         ),
         (
             '[[sources]]\ntype = "bluesky"\nname = "q"\nquery = "wifi AND ("\n',
-            "[[sources]] #1 (name 'q'): source 'q': query: ",
+            "[[sources]] #1: source 'q': query: ",
         ),
         (
             '[[sources]]\ntype = "bluesky"\nname = "same"\n[[sources]]\ntype = "bluesky"\nname = "same"\n',
-            "[[sources]] #2 (name 'same'): name: 'same' is used by another source",
+            "[[sources]] #2: source 'same': name: used by another source",
         ),
         ('sources = "bluesky"\n', "veille.toml: sources: expected [[sources]] tables"),
         (
             '[[sources]]\ntype = "bluesky"\nname = "e"\nenabled = "yes"\n',
-            "[[sources]] #1 (name 'e'): enabled: expected true or false",
+            "[[sources]] #1: source 'e': enabled: expected true or false",
         ),
     ],
 )
@@ -165,6 +165,6 @@ def test_serve_prints_the_bad_table_and_exits(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert (
-        "error: [[sources]] #1 (name 'x-brands'): source 'x-brands': bearer_token: "
+        "error: [[sources]] #1: source 'x-brands': bearer_token: "
         "environment variable NOT_SET_ANYWHERE_42 is not set" in result.output
     )
