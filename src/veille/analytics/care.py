@@ -1,37 +1,41 @@
 """Customer-care indicators, exactly as ``shared/spec/care-metrics.md`` defines them.
 
 How the work is split between the database and Python, so that a window of a store holding
-millions of posts stays fast:
+millions of posts stays fast (no post is loaded whole, no text is scanned at query time):
 
-1. one range scan of the window (``ix_posts_created``) returns the candidate inbound posts: posts
-   (not reposts) on a platform where an account is registered that reply to a post by a registered
-   account (an index join on the parent's id) or whose text holds an ``@``; only the text of the
-   latter comes back;
-2. Python keeps the real inbound pairs (post, account): the parent's author is the account, or
-   :func:`veille.text.extract_mentions` finds the account's handle (the spec's mention rule), and
-   the author is no account of the same brand;
-3. one grouped query per 2,000 inbound posts finds each one's earliest reply by each registered
+1. ``post_mentions`` holds who each stored post mentions (:func:`veille.text.extract_mentions`,
+   the spec's mention rule); :func:`refresh_mention_index` brings it up to date from the posts'
+   write sequence, reading only the posts written since its previous call;
+2. two indexed queries return the candidate inbound posts of the window: posts (not reposts)
+   mentioning a registered handle (``ix_post_mentions_handle_created``), and posts replying to a
+   post by a registered handle on the same platform (a join on the parent's primary key);
+3. Python keeps the real (post, account) pairs: same platform, author not an account of the same
+   brand, country allowed by the scope;
+4. one grouped query per 2,000 inbound posts finds each one's earliest reply by each registered
    author (``ix_posts_reply_to``), whenever it came;
-4. the figures (counts, rates, linear-interpolation percentiles) are computed over those pairs.
+5. the figures (counts, rates, linear-interpolation percentiles) are computed over those pairs.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Connection, Table, case, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from veille.accounts.hours import business_seconds
 from veille.accounts.models import BrandAccount
 from veille.accounts.repository import list_accounts
 from veille.analytics.scope import Scope
-from veille.clock import from_us, to_us
+from veille.clock import from_us, now_us, to_us
 from veille.model import format_rfc3339
-from veille.store.schema import posts
+from veille.store.schema import checkpoints, post_mentions, posts
 from veille.store.sql import SqlStore
 from veille.text import extract_mentions
 
@@ -48,6 +52,7 @@ __all__ = [
     "find_inbound_pairs",
     "parse_moment",
     "percentile",
+    "refresh_mention_index",
     "response_seconds",
 ]
 
@@ -56,6 +61,10 @@ GroupBy = Literal["account", "brand", "country"]
 GROUPS: tuple[str, ...] = ("account", "brand", "country")
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _ID_CHUNK = 2000
+_MENTIONS_CHECKPOINT = "index:post_mentions"
+_PG_OVERLAP = 5000
+# One refresh of the mention index at a time in a process (concurrent ones would do the same work).
+_INDEX_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +215,87 @@ def parse_moment(name: str, value: str, zone: tzinfo) -> datetime:
 # -- finding inbound posts and their responses ---------------------------------------------------
 
 
+def refresh_mention_index(store: SqlStore, *, batch: int = 20_000) -> int:
+    """Bring ``post_mentions`` up to the newest stored post; how many posts were read.
+
+    The index follows the posts' write sequence (a checkpoint holds the last sequence read), so a
+    call reads only the posts written since the previous one; a post stored again (new text) has
+    its mentions replaced. On PostgreSQL, transactions can commit their sequence numbers out of
+    order, so the last ``_PG_OVERLAP`` numbers are read again (idempotent) to catch late commits.
+    """
+    with _INDEX_LOCK:
+        with store.engine.connect() as connection:
+            value = connection.execute(
+                select(checkpoints.c.checkpoint).where(checkpoints.c.source == _MENTIONS_CHECKPOINT)
+            ).scalar_one_or_none()
+        last = int(value or 0)
+        if store.dialect == "postgresql":
+            last = max(0, last - _PG_OVERLAP)
+        read = 0
+        while True:
+            with store.engine.begin() as connection:
+                rows = connection.execute(
+                    select(
+                        posts.c.seq,
+                        posts.c.id,
+                        posts.c.source,
+                        posts.c.created_us,
+                        case((posts.c.text.like("%@%"), posts.c.text), else_=None).label("text"),
+                    )
+                    .where(posts.c.seq > last)
+                    .order_by(posts.c.seq)
+                    .limit(batch)
+                ).all()
+                if not rows:
+                    break
+                _index_mentions(store, connection, rows)
+                last = int(rows[-1].seq)
+                read += len(rows)
+                connection.execute(
+                    _insert_or_replace(store, checkpoints, ["source"]),
+                    [{"source": _MENTIONS_CHECKPOINT, "checkpoint": str(last), "updated_us": now_us()}],
+                )
+            if len(rows) < batch:
+                break
+        return read
+
+
+def _index_mentions(store: SqlStore, connection: Connection, rows: Sequence[Any]) -> None:
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), _ID_CHUNK):
+        connection.execute(
+            delete(post_mentions).where(post_mentions.c.post_id.in_(ids[start : start + _ID_CHUNK]))
+        )
+    mentions = {
+        (row.id, handle): {
+            "post_id": row.id,
+            "handle": handle,
+            "source": row.source,
+            "created_us": row.created_us,
+        }
+        for row in rows
+        if row.text is not None
+        for handle, _span in extract_mentions(row.text)
+    }
+    values = list(mentions.values())
+    for start in range(0, len(values), _ID_CHUNK):
+        connection.execute(_insert_or_ignore(store, post_mentions), values[start : start + _ID_CHUNK])
+
+
+def _insert_or_ignore(store: SqlStore, table: Table) -> Any:
+    if store.dialect == "postgresql":
+        return postgres_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def _insert_or_replace(store: SqlStore, table: Table, keys: list[str]) -> Any:
+    statement: Any = postgres_insert(table) if store.dialect == "postgresql" else sqlite_insert(table)
+    updates = {
+        column.name: statement.excluded[column.name] for column in table.columns if column.name not in keys
+    }
+    return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+
+
 def find_inbound_pairs(
     *, store: SqlStore, scope: Scope, accounts: Sequence[BrandAccount], start_us: int, end_us: int
 ) -> list[InboundPair]:
@@ -213,54 +303,52 @@ def find_inbound_pairs(
     in_scope = [account for account in accounts if scope.allows_source(account.platform)]
     if not in_scope or end_us <= start_us:
         return []
+    refresh_mention_index(store)
     by_key: dict[tuple[str, str], BrandAccount] = {account.key: account for account in in_scope}
     brand_of_author = {account.key: account.brand for account in accounts}
     handles = sorted({key for _platform, key in by_key})
     platforms = sorted({platform for platform, _key in by_key})
-
-    parent = posts.alias("parent")
-    has_at = posts.c.text.like("%@%")
-    query = (
-        select(
-            posts.c.id,
-            posts.c.source,
-            posts.c.author_handle,
-            posts.c.created_us,
-            posts.c.country,
-            case((has_at, posts.c.text), else_=None).label("text"),
-            parent.c.source.label("parent_source"),
-            parent.c.author_handle.label("parent_handle"),
-        )
-        .select_from(posts.outerjoin(parent, parent.c.id == posts.c.reply_to))
+    inbound_conditions = [
+        posts.c.created_us >= start_us,
+        posts.c.created_us < end_us,
+        posts.c.repost_of.is_(None),
+        posts.c.source.in_(platforms),
+        *scope.post_conditions(countries=False),
+    ]
+    columns = (posts.c.id, posts.c.source, posts.c.author_handle, posts.c.created_us, posts.c.country)
+    # Posts mentioning a registered handle: an index range per handle on post_mentions.
+    mentioning = (
+        select(*columns, post_mentions.c.handle.label("target"))
+        .select_from(post_mentions.join(posts, posts.c.id == post_mentions.c.post_id))
         .where(
-            posts.c.created_us >= start_us,
-            posts.c.created_us < end_us,
-            posts.c.repost_of.is_(None),
-            posts.c.source.in_(platforms),
-            or_(has_at, and_(parent.c.author_handle.in_(handles), parent.c.source == posts.c.source)),
-            *scope.post_conditions(countries=False),
+            post_mentions.c.handle.in_(handles),
+            post_mentions.c.created_us >= start_us,
+            post_mentions.c.created_us < end_us,
+            post_mentions.c.source == posts.c.source,
+            *inbound_conditions,
         )
     )
-    found: list[tuple[str, int, int, str | None]] = []  # post id, account id, created_us, country
+    # Posts replying to a post by a registered handle on the same platform.
+    parent = posts.alias("parent")
+    replying = (
+        select(*columns, parent.c.author_handle.label("target"))
+        .select_from(posts.join(parent, parent.c.id == posts.c.reply_to))
+        .where(parent.c.author_handle.in_(handles), parent.c.source == posts.c.source, *inbound_conditions)
+    )
+    found: dict[tuple[str, int], tuple[int, str | None]] = {}  # (post, account) -> created_us, country
     with store.engine.connect() as connection:
-        for row in connection.execute(query):
-            addressed: set[tuple[str, str]] = set()
-            if row.parent_handle is not None and row.parent_source == row.source:
-                addressed.add((row.source, row.parent_handle))
-            if row.text is not None:
-                addressed.update((row.source, handle) for handle, _span in extract_mentions(row.text))
-            author_brand = brand_of_author.get((row.source, row.author_handle))
-            for key in addressed:
-                account = by_key.get(key)
-                if account is None or account.brand == author_brand:
+        for query in (mentioning, replying):
+            for row in connection.execute(query):
+                account = by_key.get((row.source, row.target))
+                if account is None or account.brand == brand_of_author.get((row.source, row.author_handle)):
                     continue
                 country = row.country or account.country
                 if scope.allows_country(country):
-                    found.append((row.id, account.id, int(row.created_us), country))
-        first_responses = _first_responses(connection, sorted({post_id for post_id, *_ in found}), handles)
+                    found[(row.id, account.id)] = (int(row.created_us), country)
+        first_responses = _first_responses(connection, sorted({post_id for post_id, _ in found}), handles)
     accounts_by_id = {account.id: account for account in in_scope}
     pairs = []
-    for post_id, account_id, created_us, country in found:
+    for (post_id, account_id), (created_us, country) in found.items():
         key = accounts_by_id[account_id].key
         pairs.append(
             InboundPair(post_id, account_id, created_us, first_responses.get((post_id, *key)), country)

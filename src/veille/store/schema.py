@@ -28,6 +28,7 @@ __all__ = [
     "brand_accounts",
     "checkpoints",
     "metadata",
+    "post_mentions",
     "post_topics",
     "posts",
     "sessions",
@@ -145,6 +146,19 @@ post_topics = Table(
     # Highlight spans [[start, end], …] in the post text.
     Column("spans", JsonDocument, nullable=False),
     Index("ix_post_topics_topic_created", "topic", "created_us"),
+)
+
+# Who each stored post mentions (folded handles, veille.text.extract_mentions), so that the posts
+# addressed to an account are an index range instead of a text scan (migration 0010_accounts).
+# Kept up to date from the posts' write sequence by veille.analytics.care.refresh_mention_index.
+post_mentions = Table(
+    "post_mentions",
+    metadata,
+    Column("post_id", String, primary_key=True),
+    Column("handle", String(200), primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Index("ix_post_mentions_handle_created", "handle", "created_us"),
 )
 
 # Official brand accounts, ours and competitors' (migration 0010_accounts). ``handle_key`` is the

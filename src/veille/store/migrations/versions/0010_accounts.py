@@ -1,4 +1,5 @@
-"""Brand accounts (ours and competitors'): the registry behind the customer-care indicators.
+"""Brand accounts (ours and competitors'), the registry behind the customer-care indicators, and
+the posts' mentions (``post_mentions``), which find the posts addressed to an account by index.
 
 Revision ID: 0010_accounts
 Revises: 0003
@@ -31,7 +32,16 @@ def upgrade() -> None:
         sa.Column("updated_us", sa.BigInteger, nullable=False),
         sa.UniqueConstraint("platform", "handle_key", name="uq_brand_accounts_platform_handle"),
     )
+    op.create_table(
+        "post_mentions",
+        sa.Column("post_id", sa.String, primary_key=True),
+        sa.Column("handle", sa.String(200), primary_key=True),
+        sa.Column("source", sa.String(64), nullable=False),
+        sa.Column("created_us", sa.BigInteger, nullable=False),
+    )
+    op.create_index("ix_post_mentions_handle_created", "post_mentions", ["handle", "created_us"])
 
 
 def downgrade() -> None:
+    op.drop_table("post_mentions")
     op.drop_table("brand_accounts")
