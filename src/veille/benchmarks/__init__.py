@@ -13,4 +13,5 @@ BENCHMARKS: dict[str, str] = {
     "ingest_sqlite": "veille.benchmarks.ingest_sqlite",
     "ingest_postgres": "veille.benchmarks.ingest_postgres",
     "match": "veille.benchmarks.match",
+    "enrich": "veille.benchmarks.enrich",
 }

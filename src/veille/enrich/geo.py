@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from veille.model import Post
 from veille.text import fold
 
@@ -110,6 +112,7 @@ _NOWHERE = frozenset(
 _SPLIT_RE = re.compile(r"\s*(?:[,/|;•·()\[\]]|\s-\s|\s&\s|\bvia\b|\band\b)\s*")
 _PUNCT_RE = re.compile(r"[^\w\s]")
 _SPACES_RE = re.compile(r"\s+")
+_POINT_RE = re.compile(r"(-?\d{1,2}\.\d{2,}),\s*(-?\d{1,3}\.\d{2,})")
 _STATE_CODE_RE = re.compile(r"^[A-Z]{2}$")
 # "San Francisco CA": a place then a state or province code without a comma.
 _TRAILING_CODE_RE = re.compile(r"^(.*\w)\s+([A-Z]{2})\.?$")
@@ -157,7 +160,10 @@ class _Gazetteer:
         self.state_codes = frozenset(cache.get_us_states())
         # City name -> {country: largest population of a city of that name there}.
         self.cities: dict[str, dict[str, int]] = {}
-        for city in cache.get_cities().values():
+        all_cities = list(cache.get_cities().values())
+        self.city_points = np.array([(c["latitude"], c["longitude"]) for c in all_cities], dtype=np.float64)
+        self.city_countries = [str(c["countrycode"]) for c in all_cities]
+        for city in all_cities:
             population = int(city.get("population") or 0)
             if population < min_population:
                 continue
@@ -180,6 +186,18 @@ class _Gazetteer:
         share = population / sum(candidates.values())
         # An unambiguous name keeps full confidence; "Paris" (FR vs Paris, Texas) keeps most of it.
         return _Place(country, round(_CONFIDENCE["city"] * share, 3), "city")
+
+    def nearest(self, latitude: float, longitude: float) -> _Place | None:
+        """Country of the nearest city to a point ("iPhone: 38.96,-77.00" in profile locations)."""
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return None
+        scale = np.cos(np.radians(latitude))
+        deltas = self.city_points - (latitude, longitude)
+        distances = deltas[:, 0] ** 2 + (deltas[:, 1] * scale) ** 2
+        index = int(distances.argmin())
+        # Within about 50 km of a town of 15,000 people the country is near certain; farther, less.
+        confidence = 0.9 if distances[index] < 0.5**2 else 0.6
+        return _Place(self.city_countries[index], confidence, "point")
 
     def part(self, original: str) -> _Place | None:
         """What one comma-separated part of a location names, if anything."""
@@ -240,6 +258,10 @@ class GeoResolver:
         gazetteer = self.gazetteer
         if _clean(text) in _NOWHERE:
             return None
+        point = _POINT_RE.search(text)
+        if point is not None:
+            place = gazetteer.nearest(float(point.group(1)), float(point.group(2)))
+            return self._accept(place.country, place.confidence) if place is not None else None
         whole = gazetteer.part(text)
         if whole is not None:
             return self._accept(whole.country, whole.confidence)

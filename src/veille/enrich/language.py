@@ -7,6 +7,7 @@ towards English.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -38,13 +39,19 @@ def _letter_count(text: str) -> int:
     return sum(map(str.isalpha, text))
 
 
-@lru_cache(maxsize=8)
-def _identifier(languages: tuple[str, ...]) -> Any:
-    # Loaded lazily (about 0.3 s) and shared by every stage with the same language list.
+@lru_cache(maxsize=1)
+def _full_identifier() -> Any:
+    # Loaded lazily (the model file is decompressed once per process, about 0.5 s).
     from py3langid.langid import MODEL_FILE
     from py3langid.langid import LanguageIdentifier as _PyLangId
 
-    identifier = _PyLangId.from_model_file(MODEL_FILE, norm_probs=True)
+    return _PyLangId.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@lru_cache(maxsize=8)
+def _identifier(languages: tuple[str, ...]) -> Any:
+    # A shallow copy shares the full model's arrays; restricting builds new ones for the copy only.
+    identifier = copy.copy(_full_identifier())
     identifier.set_languages(list(languages))
     return identifier
 

@@ -132,19 +132,23 @@ class _Block:
     columns: np.ndarray  # int64, sorted hashed column ids seen in training
     idf: np.ndarray  # float32, one per column
     coef: np.ndarray  # float32, (columns, classes)
-    # Built on first use: (n_features, 1 + classes) sparse [idf², idf·coef] so that one sparse
-    # product gives both the TF-IDF norm and the class scores of a batch.
-    _projection: sp.csr_matrix | None = field(default=None, repr=False)
+    # Built on first use, (n_features, 1) idf² and (n_features, classes) idf·coef, so that sparse
+    # products give a batch's TF-IDF norms and class scores without materialising TF-IDF vectors.
+    _projections: tuple[sp.csr_matrix, sp.csr_matrix] | None = field(default=None, repr=False)
 
-    def projection(self, n_features: int) -> sp.csr_matrix:
-        if self._projection is None:
-            weights = np.hstack([self.idf[:, None] ** 2, self.idf[:, None] * self.coef]).astype(np.float64)
-            rows = np.repeat(self.columns, weights.shape[1])
-            cols = np.tile(np.arange(weights.shape[1]), len(self.columns))
-            self._projection = sp.csr_matrix(
-                (weights.ravel(), (rows, cols)), shape=(n_features, weights.shape[1])
+    def projections(self, n_features: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        if self._projections is None:
+            idf = self.idf.astype(np.float64)
+            squared = sp.csr_matrix(
+                (idf**2, (self.columns, np.zeros(len(self.columns), dtype=np.int64))), shape=(n_features, 1)
             )
-        return self._projection
+            weights = (idf[:, None] * self.coef).ravel()
+            classes = self.coef.shape[1]
+            rows = np.repeat(self.columns, classes)
+            cols = np.tile(np.arange(classes), len(self.columns))
+            scoring = sp.csr_matrix((weights, (rows, cols)), shape=(n_features, classes))
+            self._projections = (squared, scoring)
+        return self._projections
 
 
 def _term_frequencies(recipe: FeatureRecipe, texts: Sequence[str]) -> list[sp.csr_matrix]:
@@ -184,10 +188,13 @@ class LinearSentimentModel:
         for block, term_frequencies in zip(
             self.blocks, _term_frequencies(self.recipe, normalised), strict=True
         ):
-            projected = (term_frequencies @ block.projection(n_features)).toarray()
-            norms = np.sqrt(projected[:, 0])
+            squared_idf, scoring = block.projections(n_features)
+            squared_tf = term_frequencies.copy()
+            squared_tf.data **= 2
+            norms = np.sqrt((squared_tf @ squared_idf).toarray().ravel())
             norms[norms == 0] = 1.0
-            scores += projected[:, 1:] / norms[:, None]
+            projected = (term_frequencies @ scoring).toarray()
+            scores += projected / norms[:, None]
         return scores
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

@@ -1,0 +1,259 @@
+"""Quality report of the enrichment stages on real labelled data: ``python -m veille.enrich.quality``.
+
+Writes ``docs/quality.md``. Data is read from ``../shared/data/`` (never copied into the project);
+the held-out parts of those sets live elsewhere and are not used here. Splits are fixed so that the
+numbers are reproducible:
+
+- airline validation = ``tweet_id % 10 == 1`` of ``airline/tweets_dev.csv``; the in-domain model is
+  trained on the rest, the shipped models never saw any airline tweet;
+- UMSAB validation = each language's ``val`` split; the shipped models are trained on ``train`` only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from veille.enrich.sentiment import LABELS, SentimentModel
+
+__all__ = ["UMSAB_LANGUAGES", "build_report", "macro_f1", "main"]
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+COUNTRY_LABELS = REPO_ROOT / "tests" / "data" / "airline_country_labels.csv"
+UMSAB_LANGUAGES = {
+    "english": "en", "french": "fr", "german": "de", "spanish": "es",
+    "italian": "it", "portuguese": "pt", "arabic": "ar", "hindi": "hi",
+}  # fmt: skip
+
+
+def macro_f1(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] = LABELS) -> float:
+    scores = []
+    for label in labels:
+        true_positive = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == label)
+        predicted_count = sum(1 for p in predicted if p == label)
+        gold_count = sum(1 for g in gold if g == label)
+        precision = true_positive / predicted_count if predicted_count else 0.0
+        recall = true_positive / gold_count if gold_count else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores)
+
+
+def accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    return sum(1 for g, p in zip(gold, predicted, strict=True) if g == p) / max(len(gold), 1)
+
+
+def _airline_rows(data_dir: Path) -> list[dict[str, str]]:
+    with (data_dir / "airline" / "tweets_dev.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _umsab(data_dir: Path, language: str, split: str) -> tuple[list[str], list[str]]:
+    from veille.enrich.training import read_labelled_data
+
+    return read_labelled_data(data_dir / "umsab" / language, splits=(split,))
+
+
+def _sentiment_scores(
+    model: SentimentModel, texts: Sequence[str], gold: Sequence[str]
+) -> tuple[float, float]:
+    predicted = [sentiment.label for sentiment in model.predict(list(texts))]
+    return accuracy(gold, predicted), macro_f1(gold, predicted)
+
+
+def _language_section(data_dir: Path) -> list[str]:
+    from veille.enrich.language import DEFAULT_LANGUAGES, LanguageIdentifier
+
+    lines = ["## Language identification", ""]
+    default = LanguageIdentifier(DEFAULT_LANGUAGES)
+    lines.append(
+        f"Configured languages (default setting): {', '.join(DEFAULT_LANGUAGES)}; minimum 10 letters."
+    )
+    lines += ["", "| data | posts | accuracy | `und` |", "| --- | ---: | ---: | ---: |"]
+    all_gold: list[str] = []
+    all_predicted: list[str] = []
+    for language, code in UMSAB_LANGUAGES.items():
+        texts, _ = _umsab(data_dir, language, "val")
+        predicted = default.identify_many(texts)
+        gold = [code] * len(texts)
+        if code != "hi":
+            all_gold += gold
+            all_predicted += predicted
+        note = " (romanised Hindi: not Devanagari, excluded from the total)" if code == "hi" else ""
+        lines.append(
+            f"| UMSAB val {language}{note} | {len(texts)} | {accuracy(gold, predicted):.3f} | "
+            f"{predicted.count('und')} |"
+        )
+    lines.append(
+        f"| **UMSAB val, 7 languages** | {len(all_gold)} | **{accuracy(all_gold, all_predicted):.3f}** | "
+        f"{all_predicted.count('und')} |"
+    )
+    with (data_dir / "langid" / "short_texts_20lang.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    configured = [row for row in rows if row["labels"] in DEFAULT_LANGUAGES]
+    predicted = default.identify_many([row["text"] for row in configured])
+    gold = [row["labels"] for row in configured]
+    lines.append(
+        f"| short_texts_20lang, its {len({*gold})} languages in the default list | {len(gold)} | "
+        f"{accuracy(gold, predicted):.3f} | {predicted.count('und')} |"
+    )
+    twenty = sorted({row["labels"] for row in rows})
+    wide = LanguageIdentifier(twenty)
+    predicted = wide.identify_many([row["text"] for row in rows])
+    gold = [row["labels"] for row in rows]
+    lines.append(
+        f"| short_texts_20lang, list set to its 20 languages | {len(gold)} | {accuracy(gold, predicted):.3f} | "
+        f"{predicted.count('und')} |"
+    )
+    lines += ["", "A post counted as `und` (too few letters) counts as an error."]
+    return lines
+
+
+def _sentiment_section(data_dir: Path) -> list[str]:
+    from veille.enrich.sentiment import VaderSentimentModel, load_default_models
+    from veille.enrich.training import read_labelled_data, train_sentiment
+
+    shipped = load_default_models()
+    vader = VaderSentimentModel()
+    lines = ["## Sentiment", ""]
+    rows = _airline_rows(data_dir)
+    validation = [row for row in rows if int(row["tweet_id"]) % 10 == 1]
+    training = [row for row in rows if int(row["tweet_id"]) % 10 != 1]
+    texts = [row["text"] for row in validation]
+    gold = [row["airline_sentiment"] for row in validation]
+    in_domain = train_sentiment(
+        ([row["text"] for row in training], [row["airline_sentiment"] for row in training]), lang="en"
+    )
+    majority = Counter(gold).most_common(1)[0][0]
+    lines += [
+        f"### Airline tweets (validation: `tweet_id % 10 == 1`, {len(validation)} tweets)",
+        "",
+        "| model | trained on | accuracy | macro-F1 |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    candidates: list[tuple[str, SentimentModel, str]] = [
+        ("VADER (mentions and links stripped)", vader, "nothing (lexicon)"),
+        ("shipped `en` linear model", shipped["en"], "UMSAB English train (cross-domain)"),
+        (
+            "linear model, `veille train sentiment`",
+            in_domain,
+            f"airline train split ({len(training)} tweets)",
+        ),
+    ]
+    for label, model, source in candidates:
+        acc, f1 = _sentiment_scores(model, texts, gold)
+        lines.append(f"| {label} | {source} | {acc:.3f} | {f1:.3f} |")
+    lines.append(
+        f"| always `{majority}` | - | {accuracy(gold, [majority] * len(gold)):.3f} | "
+        f"{macro_f1(gold, [majority] * len(gold)):.3f} |"
+    )
+    lines += [
+        "",
+        "### UMSAB validation splits (shipped models, trained on the train split only)",
+        "",
+        "| language | posts | model accuracy | model macro-F1 | VADER accuracy | VADER macro-F1 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for language, code in UMSAB_LANGUAGES.items():
+        val_texts, val_gold = _umsab(data_dir, language, "val")
+        acc, f1 = _sentiment_scores(shipped[code], val_texts, val_gold)
+        vader_acc, vader_f1 = _sentiment_scores(vader, val_texts, val_gold)
+        lines.append(
+            f"| {language} (`{code}`) | {len(val_texts)} | {acc:.3f} | {f1:.3f} | {vader_acc:.3f} | {vader_f1:.3f} |"
+        )
+    # Cross-domain the other way: the airline-trained model on UMSAB English.
+    english_texts, english_gold = read_labelled_data(data_dir / "umsab" / "english", splits=("val",))
+    acc, f1 = _sentiment_scores(in_domain, english_texts, english_gold)
+    lines += [
+        "",
+        f"Cross-domain the other way: the airline-trained model on UMSAB English val: accuracy {acc:.3f}, "
+        f"macro-F1 {f1:.3f}.",
+    ]
+    return lines
+
+
+def _country_section(data_dir: Path) -> list[str]:
+    from veille.enrich.geo import GeoResolver
+
+    labels: dict[str, str] = {}
+    with COUNTRY_LABELS.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            labels[row["tweet_id"]] = row["country"]
+    by_id = {row["tweet_id"]: row for row in _airline_rows(data_dir)}
+    resolver = GeoResolver()
+    labelled = correct = predicted_count = predicted_correct = abstain_ok = unknown = 0
+    for tweet_id, gold in labels.items():
+        row = by_id[tweet_id]
+        guess = resolver.resolve(
+            location=row["tweet_location"] or None, timezone=row["user_timezone"] or None
+        )
+        answer = guess.country if guess else ""
+        if gold:
+            labelled += 1
+            correct += answer == gold
+        else:
+            unknown += 1
+            abstain_ok += answer == ""
+        if answer:
+            predicted_count += 1
+            predicted_correct += answer == gold
+    return [
+        "## Country",
+        "",
+        f"{len(labels)} airline tweets with a `tweet_location` or `user_timezone`, labelled by hand "
+        f"(`tests/data/airline_country_labels.csv`; how: `docs/enrichment.md`).",
+        "",
+        "| measure | value |",
+        "| --- | ---: |",
+        f"| accuracy on tweets with a country label ({labelled}) | {correct / labelled:.3f} |",
+        f"| precision when a country is given ({predicted_count} given) | {predicted_correct / predicted_count:.3f} |",
+        f'| no country given where the label is "cannot tell" ({unknown}) | {abstain_ok}/{unknown} |',
+    ]
+
+
+def _speed_section(data_dir: Path) -> list[str]:
+    from veille.benchmarks.enrich import airline_posts, stage_throughput, warmed_stages
+
+    posts = airline_posts(3000, data_dir / "airline" / "tweets_dev.csv")
+    rates = stage_throughput(warmed_stages(posts), posts)
+    lines = [
+        "## Speed (one process, airline tweets, batches of 500; `veille bench enrich` measures it too)",
+        "",
+        "| stage | posts/s |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {name} | {rate:,.0f} |" for name, rate in rates.items()]
+    return lines
+
+
+def build_report(data_dir: Path = DATA_DIR) -> str:
+    began = time.perf_counter()
+    sections = [
+        ["# Enrichment quality", "", "Written by `python -m veille.enrich.quality` (`make quality`) on "
+         f"{datetime.now(UTC):%Y-%m-%d}. Data: `../shared/data/` (see its README); no test split used.", ""],
+        _language_section(data_dir),
+        _sentiment_section(data_dir),
+        _country_section(data_dir),
+        _speed_section(data_dir),
+    ]  # fmt: skip
+    text = "\n\n".join("\n".join(section) for section in sections)
+    return text + f"\n\n_Report computed in {time.perf_counter() - began:.0f} s._\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared data folder")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "quality.md")
+    options = parser.parse_args(argv)
+    report = build_report(options.data)
+    options.out.write_text(report, encoding="utf-8")
+    print(f"wrote {options.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from tests.unit.enrich.test_sentiment import small_csv
+from veille.cli.enrich import app as enrich_app
+from veille.cli.train import app as train_app
+
+runner = CliRunner()
+# The two groups as `veille` registers them (cli/__init__.py: ("train", ...), ("enrich", ...)).
+root = typer.Typer()
+root.add_typer(train_app, name="train")
+root.add_typer(enrich_app, name="enrich")
+
+
+def test_train_then_enrich(tmp_path: Path) -> None:
+    model = tmp_path / "m.npz"
+    trained = runner.invoke(
+        root, ["train", "sentiment", "--data", str(small_csv(tmp_path)), "--lang", "en", "--out", str(model)]
+    )
+    assert trained.exit_code == 0, trained.output
+    assert model.is_file()
+    good = {
+        "id": "test:1",
+        "source": "test",
+        "created_at": "2024-03-01T10:00:00Z",
+        "text": "great service thank you @united #happy",
+        "author": {"handle": "a", "location": "Boston, MA"},
+    }
+    stdin = json.dumps(good) + "\nnot json\n" + json.dumps({**good, "id": "bad"}) + "\n"
+    result = runner.invoke(root, ["enrich", "--sentiment-model", f"en={model}"], input=stdin)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1
+    enriched = json.loads(lines[0])
+    assert enriched["lang"] == "en" and enriched["country"] == "US"
+    assert enriched["sentiment"]["model"] == "linear-en" and enriched["sentiment"]["label"] == "positive"
+    assert enriched["hashtags"] == ["happy"] and enriched["mentions"] == ["united"]
+    assert "line 2: not JSON" in result.stderr and "line 3: id:" in result.stderr
+
+
+def test_train_reports_bad_data(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,sentiment\nhello,positive\n", encoding="utf-8")
+    result = runner.invoke(
+        root, ["train", "sentiment", "--data", str(bad), "--lang", "en", "--out", str(tmp_path / "m.npz")]
+    )
+    assert result.exit_code == 2
+    assert "no column 'label'" in result.stderr

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.unit.enrich.conftest import make_post
+from veille.enrich.sentiment import (
+    LinearSentimentModel,
+    SentimentStage,
+    VaderSentimentModel,
+    normalise_for_sentiment,
+    train_linear_model,
+)
+from veille.enrich.training import read_corrections, read_labelled_data, retrain_with_corrections
+from veille.model import Sentiment
+
+POSITIVE = [
+    "great service thank you",
+    "love this crew, amazing flight",
+    "thanks, wonderful and friendly staff",
+]
+NEGATIVE = [
+    "terrible delay, awful service",
+    "lost my bag again, worst airline",
+    "rude staff and a broken seat",
+]
+NEUTRAL = ["what time does the flight leave", "is there wifi on board", "flight 123 from Boston to Denver"]
+
+
+def small_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "train.csv"
+    lines = ["text,label"]
+    for _ in range(3):
+        lines += [f'"{t}",positive' for t in POSITIVE]
+        lines += [f'"{t}",negative' for t in NEGATIVE]
+        lines += [f'"{t}",neutral' for t in NEUTRAL]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_normalisation_matches_umsab() -> None:
+    assert (
+        normalise_for_sentiment("@united thanks! https://t.co/x www.a.org ok") == "@user thanks! http http ok"
+    )
+    assert normalise_for_sentiment("mail me a@b.com") == "mail me a@b.com"
+
+
+def test_training_round_trip(tmp_path: Path) -> None:
+    texts, labels = read_labelled_data(small_csv(tmp_path))
+    assert len(texts) == 27 and set(labels) == {"positive", "negative", "neutral"}
+    model = train_linear_model(texts, labels, lang="en", regularisation=10.0)
+    path = model.save(tmp_path / "model.npz")
+    loaded = LinearSentimentModel.load(path)
+    assert loaded.lang == "en" and loaded.name == "linear-en"
+    np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=1e-3)
+    predicted = loaded.predict(["great service thank you", "awful service, worst airline", "is there wifi"])
+    assert [sentiment.label for sentiment in predicted] == ["positive", "negative", "neutral"]
+    assert predicted[0].score > 0 > predicted[1].score
+    assert all(-1 <= s.score <= 1 and s.model == "linear-en" for s in predicted)
+
+
+def test_prediction_matches_an_independent_tfidf(tmp_path: Path) -> None:
+    # The hashed file form must compute what TF-IDF + logistic regression computes (up to float16).
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts, labels = read_labelled_data(small_csv(tmp_path))
+    model = train_linear_model(texts, labels, lang="en")
+    vectorizers = [
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w\w+\b"),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+    ]
+    design = hstack([v.fit_transform(texts) for v in vectorizers]).tocsr()
+    reference = LogisticRegression(max_iter=5000).fit(design, labels)
+    queries = ["great flight", "awful awful delay", "what time is boarding"]
+    expected = reference.predict_proba(hstack([v.transform(queries) for v in vectorizers]).tocsr())
+    # sklearn orders classes alphabetically: negative, neutral, positive, as LABELS do.
+    np.testing.assert_allclose(model.predict_proba(queries), expected, atol=0.02)
+
+
+def test_model_file_is_data_only(tmp_path: Path) -> None:
+    texts, labels = read_labelled_data(small_csv(tmp_path))
+    path = train_linear_model(texts, labels, lang="en").save(tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        assert all(archive[key].dtype != object for key in archive.files)
+        header = json.loads(archive["header"].tobytes())
+    assert header["format"] == "veille-sentiment-linear" and header["labels"] == [
+        "negative",
+        "neutral",
+        "positive",
+    ]
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not a sentiment model"):
+        LinearSentimentModel.load(bad)
+    with pytest.raises(ValueError, match="no such model"):
+        LinearSentimentModel.load(tmp_path / "missing.npz")
+
+
+def test_bad_training_data_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("text,label\nhello,happy\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.csv:2: label: unknown label 'happy'"):
+        read_labelled_data(path)
+    with pytest.raises(ValueError, match="no column 'sentiment'"):
+        read_labelled_data(path, label_column="sentiment")
+    with pytest.raises(ValueError, match="no example of"):
+        train_linear_model(["a", "b"], ["positive", "negative"], lang="en")
+
+
+def test_umsab_folder_and_numeric_labels(tmp_path: Path) -> None:
+    (tmp_path / "train_text.txt").write_text("bad @user\nmeh http\ngood\n", encoding="utf-8")
+    (tmp_path / "train_labels.txt").write_text("0\n1\n2\n", encoding="utf-8")
+    assert read_labelled_data(tmp_path) == (
+        ["bad @user", "meh http", "good"],
+        ["negative", "neutral", "positive"],
+    )
+
+
+def test_corrections_shift_the_model(tmp_path: Path) -> None:
+    data = read_labelled_data(small_csv(tmp_path))
+    base = train_linear_model(*data, lang="en", regularisation=10.0)
+    corrections_file = tmp_path / "corrections.jsonl"
+    corrections = [{"text": "my flight is cancelled and rebooked", "lang": "en", "label": "negative"}] * 4
+    corrections += [{"text": "c'est nul", "lang": "fr", "label": "positive"}]
+    corrections_file.write_text("\n".join(json.dumps(item) for item in corrections) + "\n", encoding="utf-8")
+    assert len(read_corrections(corrections_file, lang="en")[0]) == 4
+    retrained = retrain_with_corrections(data, read_corrections(corrections_file, lang="en"), lang="en")
+    query = ["flight cancelled and rebooked"]
+    assert retrained.predict_proba(query)[0, 0] > base.predict_proba(query)[0, 0]
+    assert retrained.info["corrections"] == 4
+    # From a model whose header records its data.
+    recorded = retrain_with_corrections(small_csv(tmp_path), corrections, lang="en")
+    again = retrain_with_corrections(recorded, corrections)
+    assert again.lang == "en" and again.info["corrections"] == 4
+
+
+def test_vader_ignores_handles_and_links() -> None:
+    vader = VaderSentimentModel()
+    # "@united" and "help" in a link would otherwise score.
+    assert vader.score("@united https://help.example/great-love") == 0.0
+    labels = [s.label for s in vader.predict(["I love it", "I hate it", "It is a plane"])]
+    assert labels == ["positive", "negative", "neutral"]
+
+
+class FixedModel:
+    def __init__(self, name: str, label: str) -> None:
+        self.name = name
+        self.label = label
+        self.calls = 0
+
+    def predict(self, texts: list[str]) -> list[Sentiment]:
+        self.calls += 1
+        return [Sentiment(label=self.label, score=0.0, model=self.name) for _ in texts]  # type: ignore[arg-type]
+
+
+def test_stage_picks_model_by_language() -> None:
+    french, fallback = FixedModel("fr-model", "negative"), FixedModel("fallback", "neutral")
+    stage = SentimentStage({"fr": french}, fallback=fallback)
+    posts = [make_post(1, "nul", lang="fr"), make_post(2, "bad", lang="en"), make_post(3, "bof", lang="fr")]
+    stage.process(posts)
+    assert [p.sentiment.model for p in posts if p.sentiment] == ["fr-model", "fallback", "fr-model"]
+    assert french.calls == 1  # one batch call per model
+    nothing = SentimentStage({}, fallback=None).process([make_post(4, "x", lang="de")])
+    assert nothing[0].sentiment is None
+
+
+def test_shipped_models_load() -> None:
+    from veille.enrich.sentiment import load_default_models
+
+    models = load_default_models(["fr", "en"])
+    assert set(models) == {"fr", "en"}
+    assert models["fr"].predict(["Je déteste ce service, c'est une honte"])[0].label == "negative"
