@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from veille.accounts import repository
 from veille.accounts.models import AccountSpec, BrandAccount, BusinessHours
-from veille.store.sql import SqlStore
+from veille.settings import Settings
+from veille.store.sql import SqlStore, open_store
 
 __all__ = [
     "CSV_COLUMNS",
@@ -30,6 +31,7 @@ __all__ = [
     "ensure_demo_accounts",
     "get_account",
     "import_accounts",
+    "install_demo_accounts",
     "list_accounts",
     "parse_accounts_csv",
     "update_account",
@@ -299,3 +301,12 @@ def ensure_demo_accounts(*, store: SqlStore) -> int:
     if repository.list_accounts(store):
         return 0
     return import_accounts(store=store, specs=demo_accounts()).created
+
+
+def install_demo_accounts(settings: Settings) -> int:
+    """``veille demo``: register the simulator's brand accounts when the registry is empty."""
+    store = open_store(settings.sqlalchemy_url)
+    try:
+        return ensure_demo_accounts(store=store)
+    finally:
+        store.close()

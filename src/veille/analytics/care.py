@@ -65,6 +65,7 @@ _MENTIONS_CHECKPOINT = "index:post_mentions"
 _PG_OVERLAP = 5000
 # One refresh of the mention index at a time in a process (concurrent ones would do the same work).
 _INDEX_LOCK = threading.Lock()
+_CHECKED_ENGINES: set[int] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +225,11 @@ def refresh_mention_index(store: SqlStore, *, batch: int = 20_000) -> int:
     order, so the last ``_PG_OVERLAP`` numbers are read again (idempotent) to catch late commits.
     """
     with _INDEX_LOCK:
+        if id(store.engine) not in _CHECKED_ENGINES:
+            # Stores migrated to 0010_accounts before post_mentions joined it lack the table; the
+            # migration creates it everywhere else, so this is a no-op there.
+            post_mentions.create(store.engine, checkfirst=True)
+            _CHECKED_ENGINES.add(id(store.engine))
         with store.engine.connect() as connection:
             value = connection.execute(
                 select(checkpoints.c.checkpoint).where(checkpoints.c.source == _MENTIONS_CHECKPOINT)

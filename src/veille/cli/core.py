@@ -101,6 +101,7 @@ def demo(
     ] = "wss://jetstream2.us-east.bsky.network/subscribe",
 ) -> None:
     """Run the hub with the scenario simulator feeding it; prints the URL, user and password."""
+    from veille.accounts.service import install_demo_accounts
     from veille.cli.running import demo_sources, ensure_demo_admin, run_hub
     from veille.sources.live_demo import live_demo_table, with_source_tables
     from veille.topics.taxonomy import install_demo_taxonomy
@@ -114,6 +115,8 @@ def demo(
     username, password = ensure_demo_admin(settings)
     if created_topics := install_demo_taxonomy(settings):
         err.print(f"  Topics:   demo taxonomy loaded ({created_topics} topics; see `veille topics list`)")
+    if not live and (created_accounts := install_demo_accounts(settings)):
+        err.print(f"  Accounts: {created_accounts} brand accounts registered (see `veille report care`)")
     if live:
         err.print(f"[bold]Veille demo[/bold] — live: Bluesky Jetstream at {live_endpoint}", markup=True)
         err.print("  Connection problems are logged here and shown at /api/v1/sources.")
