@@ -94,6 +94,7 @@ def list_command(
             account.country or "(global)",
             "yes" if account.ours else "no",
             shown_hours,
-            style=None,
         )
-    out.print(table, markup=False, highlight=False)
+    # A pipe or file gets the whole table (rich would otherwise squeeze it into 80 columns).
+    console = out if out.is_terminal else Console(soft_wrap=True, width=240)
+    console.print(table, markup=False, highlight=False)

@@ -103,7 +103,9 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         )
     for row in rows:
         table.add_row(*(_shown(name, row[name]) for name in CARE_COLUMNS))
-    out.print(table, markup=False, highlight=False)
+    # A pipe or file gets the whole table (rich would otherwise squeeze it into 80 columns).
+    console = out if out.is_terminal else Console(soft_wrap=True, width=240)
+    console.print(table, markup=False, highlight=False)
 
 
 def _shown(name: str, value: Any) -> str:
