@@ -234,7 +234,7 @@ def refresh_mention_index(store: SqlStore, *, batch: int = 20_000) -> int:
             value = connection.execute(
                 select(checkpoints.c.checkpoint).where(checkpoints.c.source == _MENTIONS_CHECKPOINT)
             ).scalar_one_or_none()
-        last = int(value or 0)
+        indexed = last = int(value or 0)
         if store.dialect == "postgresql":
             last = max(0, last - _PG_OVERLAP)
         read = 0
@@ -254,7 +254,7 @@ def refresh_mention_index(store: SqlStore, *, batch: int = 20_000) -> int:
                 ).all()
                 if not rows:
                     break
-                _index_mentions(store, connection, rows)
+                _index_mentions(store, connection, rows, indexed=indexed)
                 last = int(rows[-1].seq)
                 read += len(rows)
                 connection.execute(
@@ -266,8 +266,10 @@ def refresh_mention_index(store: SqlStore, *, batch: int = 20_000) -> int:
         return read
 
 
-def _index_mentions(store: SqlStore, connection: Connection, rows: Sequence[Any]) -> None:
-    ids = [row.id for row in rows]
+def _index_mentions(store: SqlStore, connection: Connection, rows: Sequence[Any], *, indexed: int) -> None:
+    # A post stored again gets a new sequence number, so only posts past the checkpoint can have
+    # stale mentions; the overlap read again on PostgreSQL only fills gaps.
+    ids = [row.id for row in rows if row.seq > indexed]
     for start in range(0, len(ids), _ID_CHUNK):
         connection.execute(
             delete(post_mentions).where(post_mentions.c.post_id.in_(ids[start : start + _ID_CHUNK]))
