@@ -9,6 +9,7 @@ more often (Zipf). Everything is generated from a fixed seed.
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -18,7 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from veille.model import Author, Post, Sentiment
-from veille.query.match import PostView, Span, view_post
+from veille.query.keys import TermStatistics
+from veille.query.match import PostView, view_post
 from veille.query.monitor import Monitor
 
 __all__ = ["DESCRIPTION", "generate_posts", "generate_queries", "run"]
@@ -267,54 +269,80 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _timed(work: Any) -> tuple[Any, float, float]:
+    """``work()``, its wall time and its CPU time (the machine may be shared: CPU time is steadier)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _build(texts: list[str], statistics: TermStatistics) -> Monitor:
+    monitor = Monitor(statistics)
+    monitor.add_many({f"q{index}": text for index, text in enumerate(texts)})
+    return monitor
+
+
 def _measure(queries: int, posts: list[Post], baseline_sample: int) -> dict[str, Any]:
     texts = generate_queries(queries)
+    # The hub learns how often posts hold each word from its recent history; here, from posts of the
+    # same world drawn with another seed (none of them is matched below).
+    history = [view_post(post) for post in generate_posts(2_000, queries=queries, seed=23)]
+    statistics = TermStatistics.from_views(history)
+    monitor, build_s, build_cpu_s = _timed(lambda: _build(texts, statistics))
+    # Memory of a second, identical index built under tracemalloc (which slows building down).
     tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    started = time.perf_counter()
-    monitor = Monitor()
-    for index, text in enumerate(texts):
-        monitor.add(f"q{index}", text)
-    build_s = time.perf_counter() - started
-    memory = tracemalloc.get_traced_memory()[0] - before
+    measured = _build(texts, statistics)
+    memory = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
+    del measured
     stats = monitor.stats()
 
-    started = time.perf_counter()
-    views = [view_post(post) for post in posts]
-    view_s = time.perf_counter() - started
-    started = time.perf_counter()
-    found = [monitor.match_view(view) for view in views]
-    match_s = time.perf_counter() - started
+    views, view_s, view_cpu_s = _timed(lambda: [view_post(post) for post in posts])
+    found, match_s, match_cpu_s = _timed(lambda: [monitor.match_view(view) for view in views])
     monitor_rate = len(posts) / (view_s + match_s)
+    monitor_cpu_rate = len(posts) / (view_cpu_s + match_cpu_s)
     candidates = sum(len(monitor.candidates(view)) for view in views[:1000]) / min(1000, len(views))
 
     sample: list[PostView] = views[:baseline_sample]
-    started = time.perf_counter()
-    expected: list[list[tuple[str, list[Span]]]] = [monitor.match_view_exhaustive(view) for view in sample]
-    baseline_match_s = time.perf_counter() - started
-    baseline_rate = len(sample) / (baseline_match_s + view_s * len(sample) / len(posts))
+    expected, baseline_s, baseline_cpu_s = _timed(
+        lambda: [monitor.match_view_exhaustive(view) for view in sample]
+    )
+    share = len(sample) / len(posts)
+    baseline_rate = len(sample) / (baseline_s + view_s * share)
+    baseline_cpu_rate = len(sample) / (baseline_cpu_s + view_cpu_s * share)
     identical = expected == found[: len(sample)]
+    # Beyond the baseline sample, the monitor's answers (names) are checked against the testers run
+    # on every query: cheaper than spans, and what the index could get wrong.
+    checked = min(len(views), 5 * len(sample))
+    names = [[name for name, _ in items] for items in found[:checked]]
+    identical = identical and names == [monitor.names_exhaustive(view) for view in views[:checked]]
     matches = sum(len(items) for items in found)
     _say(
-        f"{queries:,} queries: index built in {build_s:.1f} s (under tracemalloc), "
-        f"{memory / 2**20:.1f} MiB, {stats.always_checked} always-checked, {stats.index_keys:,} keys; "
-        f"{len(posts):,} posts: views {len(posts) / view_s:,.0f}/s, match only {len(posts) / match_s:,.0f}/s, "
-        f"monitor end to end {monitor_rate:,.0f} posts/s, {candidates:.1f} candidates/post, "
-        f"{matches / len(posts):.2f} matches/post; baseline (every query, {len(sample)} posts) "
-        f"{baseline_rate:,.1f} posts/s; ratio {monitor_rate / baseline_rate:,.0f}x; identical: {identical}"
+        f"{queries:,} queries: index built in {build_s:.2f} s ({build_cpu_s:.2f} s CPU), "
+        f"{memory / 2**20:.1f} MiB, {stats.always_checked} always-checked, {stats.index_keys:,} keys "
+        f"(key frequencies from {statistics.posts:,} other posts); "
+        f"{len(posts):,} posts: views {len(posts) / view_cpu_s:,.0f}/s, "
+        f"match only {len(posts) / match_cpu_s:,.0f}/s (CPU); "
+        f"monitor end to end {monitor_rate:,.0f} posts/s wall, {monitor_cpu_rate:,.0f} posts/s CPU, "
+        f"{candidates:.1f} candidates/post, {matches / len(posts):.2f} matches/post; "
+        f"baseline (every query on every post, {len(sample)} posts) {baseline_rate:,.1f} posts/s wall, "
+        f"{baseline_cpu_rate:,.1f} CPU; ratio {monitor_cpu_rate / baseline_cpu_rate:,.0f}x; "
+        f"identical: {identical} (spans on {len(sample)} posts, names on {checked})"
     )
     return {
         "queries": queries,
         "posts": len(posts),
         "monitor_posts_per_s": round(monitor_rate, 1),
-        "match_only_posts_per_s": round(len(posts) / match_s, 1),
-        "view_posts_per_s": round(len(posts) / view_s, 1),
+        "monitor_posts_per_cpu_s": round(monitor_cpu_rate, 1),
+        "match_only_posts_per_cpu_s": round(len(posts) / match_cpu_s, 1),
+        "view_posts_per_cpu_s": round(len(posts) / view_cpu_s, 1),
         "baseline_posts_per_s": round(baseline_rate, 2),
+        "baseline_posts_per_cpu_s": round(baseline_cpu_rate, 2),
         "baseline_sample_posts": len(sample),
-        "ratio": round(monitor_rate / baseline_rate, 1),
+        "ratio": round(monitor_cpu_rate / baseline_cpu_rate, 1),
         "index_memory_mib": round(memory / 2**20, 1),
         "build_s": round(build_s, 2),
+        "build_cpu_s": round(build_cpu_s, 2),
         "always_checked": stats.always_checked,
         "candidates_per_post": round(candidates, 1),
         "matches_per_post": round(matches / len(posts), 3),
@@ -328,20 +356,21 @@ def run(*, quick: bool) -> dict[str, Any]:
     runs = []
     for size in sizes:
         posts = generate_posts(post_count, queries=size)
-        sample = 300 if size <= 10_000 else 100
-        if quick:
-            sample = 150
+        sample = 150 if quick else (300 if size <= 10_000 else 100)
         runs.append(_measure(size, posts, sample))
     largest = runs[-1]
     return {
         "bench": "match",
         "metric": "posts_per_s",
-        "value": largest["monitor_posts_per_s"],
-        "unit": f"posts/s against {largest['queries']:,} queries",
-        "baseline": largest["baseline_posts_per_s"],
+        # CPU-based: the goal is per core, and the machine running the benchmark may be shared.
+        "value": largest["monitor_posts_per_cpu_s"],
+        "unit": f"posts/s (one core, CPU time) against {largest['queries']:,} queries",
+        "wall_posts_per_s": largest["monitor_posts_per_s"],
+        "baseline": largest["baseline_posts_per_cpu_s"],
         "ratio": largest["ratio"],
         "goal": 5000,
         "identical": all(item["identical"] for item in runs),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
         "runs": runs,
     }
 

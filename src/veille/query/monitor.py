@@ -1,12 +1,11 @@
 """The index of saved queries that finds, for each post, the few queries worth evaluating.
 
 This is the Lucene Monitor (percolator) method. From each query we extract a set of *required
-keys*: index entries (a folded token, a token prefix, a hashtag, a field value…) such that any post
-the query matches holds at least one of them. For ``AND`` (and ``NEAR``) one child's set suffices,
-so we keep the most selective one; for ``OR`` we need the union of every branch; ``NOT`` and
-``followers:`` give none; ``url:`` gives one 5- (or 3-) character piece of its value. A query with no set goes to the always-check list. For a
-post, we look up its own keys and verify only the queries found, so the answer is exactly that of
-evaluating every query on the post, at the cost of a few dictionary look-ups.
+keys* (:mod:`veille.query.keys`): index entries (a folded token, a token prefix, a hashtag, a field
+value…) such that any post the query matches holds at least one of them, choosing the rarest ones by
+measured or estimated frequency. A query with no set goes to the always-check list. For a post, we
+look up its own keys and verify only the queries found, so the answer is exactly that of evaluating
+every query on the post, at the cost of a few dictionary look-ups.
 """
 
 from __future__ import annotations
@@ -16,134 +15,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from veille.model import Post, TopicMatch
+from veille.query.keys import Key, KeyFrequency, TermStatistics, heuristic_frequency, required_keys
 from veille.query.match import PostView, Span, Tester, compile_tester, match, view_post
 from veille.query.syntax import (
     MAX_TOPIC_DEPTH,
-    And,
-    Field,
-    Followers,
     Node,
-    Not,
-    Or,
     Query,
     QueryCycleError,
     QueryError,
     QueryLimitError,
-    Tag,
     UnknownTopicError,
-    Words,
     parse_query,
 )
-from veille.text import fold
 
-__all__ = ["Monitor", "MonitorStats", "TopicStage", "required_keys"]
-
-Key = tuple[str, str]  # (index kind, value)
-Required = tuple[frozenset[Key], float]  # keys and an estimate of how often a post holds one of them
-
-# Very common words of the hub's main languages: a poor choice of required key (they would make a
-# query a candidate for most posts), so another key of the same query is preferred.
-_COMMON_WORDS = frozenset(
-    """a à an and are as at au aux avec be but by ce ces c d dans de des du en est et for from has have i
-    il in is it j je l la le les leur mais me mon my n ne nous of on ou par pas plus pour qu que qui s sa
-    se son sur ta te that the this to tu un une vous was we with y you""".split()  # noqa: SIM905
-)
-_PREFIX_KINDS = {"t": "tp", "h": "hp", "m": "mp", "author": "ap"}
-_FIELD_FREQUENCY = {
-    "lang": 0.3,
-    "country": 0.1,
-    "source": 0.2,
-    "is": 0.3,
-    "sentiment": 0.3,
-    "site": 0.01,
-    "author": 0.0005,
-}
-
-
-def _token_frequency(word: str) -> float:
-    if word in _COMMON_WORDS:
-        return 0.3
-    if len(word) <= 3:
-        return 0.03
-    return 0.01 if len(word) <= 5 else 0.003
-
-
-def _prefix_frequency(prefix: str) -> float:
-    return {0: 1.0, 1: 0.3, 2: 0.1, 3: 0.03}.get(len(prefix), 0.01 if len(prefix) <= 5 else 0.005)
-
-
-def _wildcard_prefix(pattern: str) -> str:
-    cut = len(pattern)
-    for mark in ("*", "?"):
-        found = pattern.find(mark)
-        if found >= 0:
-            cut = min(cut, found)
-    return pattern[:cut]
-
-
-def _pattern_key(kind: str, pattern: str, base_frequency: float) -> Required | None:
-    """The key of one token/tag pattern: itself, or its prefix when it holds wildcards."""
-    prefix = _wildcard_prefix(pattern)
-    if prefix == pattern:
-        return frozenset([(kind, pattern)]), base_frequency
-    if not prefix:
-        return None
-    return frozenset([(_PREFIX_KINDS[kind], prefix)]), _prefix_frequency(prefix)
-
-
-def _words_required(node: Words) -> Required | None:
-    best: Required | None = None
-    for token in node.tokens:
-        # ``{…}`` forms are kept unfolded; folding a raw prefix gives a prefix of the folded token.
-        pattern = fold(token) if node.exact else token
-        exact_word = _wildcard_prefix(pattern) == pattern
-        candidate = _pattern_key("t", pattern, _token_frequency(pattern) if exact_word else 0.0)
-        if candidate is not None and (best is None or candidate[1] < best[1]):
-            best = candidate
-    return best
-
-
-def required_keys(node: Node, resolve_topic: Callable[[str], Node | None] | None = None) -> Required | None:
-    """Keys any matching post must hold (one of them at least), or None if none can be named."""
-    if isinstance(node, Words):
-        return _words_required(node)
-    if isinstance(node, Tag):
-        kind = "h" if node.kind == "hashtag" else "m"
-        return _pattern_key(kind, node.value, 0.002)
-    if isinstance(node, Not | Followers):
-        return None
-    if isinstance(node, Field):
-        if node.name == "topic":
-            target = resolve_topic(node.value) if resolve_topic is not None else None
-            return None if target is None else required_keys(target, resolve_topic)
-        if node.name == "url":
-            # Any match holds every piece of the value: index a middle 5-character piece (3 for short
-            # values), as URL starts such as "https" or "www." are common.
-            if len(node.value) < 3:
-                return None
-            size = 5 if len(node.value) >= 5 else 3
-            middle = (len(node.value) - size) // 2
-            return frozenset([(f"url{size}", node.value[middle : middle + size])]), 0.01
-        if node.name == "author":
-            return _pattern_key("author", node.value, _FIELD_FREQUENCY["author"])
-        return frozenset([(node.name, node.value)]), _FIELD_FREQUENCY[node.name]
-    if isinstance(node, Or):
-        keys: set[Key] = set()
-        total = 0.0
-        for child in node.children:
-            found = required_keys(child, resolve_topic)
-            if found is None:
-                return None
-            keys |= found[0]
-            total += found[1]
-        return frozenset(keys), total
-    children = list(node.children) if isinstance(node, And) else [node.left, node.right]
-    best: Required | None = None
-    for child in children:
-        found = required_keys(child, resolve_topic)
-        if found is not None and (best is None or found[1] < best[1]):
-            best = found
-    return best
+__all__ = ["Monitor", "MonitorStats", "TermStatistics", "TopicStage", "required_keys"]
 
 
 @dataclass(slots=True)
@@ -168,7 +53,10 @@ class Monitor:
     queries were added (an update keeps a query's place).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, frequency: KeyFrequency | None = None) -> None:
+        # How often posts hold a key (a TermStatistics gathered from recent posts, or the heuristic):
+        # decides which keys of each query are indexed; results never depend on it, only speed.
+        self._frequency: KeyFrequency = frequency if frequency is not None else heuristic_frequency
         self._entries: dict[str, _Entry] = {}
         self._by_qid: list[_Entry | None] = []
         self._testers: list[Tester | None] = []
@@ -308,7 +196,7 @@ class Monitor:
     # ----------------------------------------------------------------------------------- the index
 
     def _index_entry(self, entry: _Entry) -> None:
-        found = required_keys(entry.query.root, self._resolve_root)
+        found = required_keys(entry.query.root, self._resolve_root, self._frequency)
         if found is None or not found[0]:
             entry.keys = None
             self._always.add(entry.qid)
@@ -338,6 +226,14 @@ class Monitor:
                     del lengths[len(value)]
                 self._sorted_lengths[kind] = sorted(lengths)
         entry.keys = None
+
+    def tune(self, frequency: KeyFrequency) -> None:
+        """Choose every query's keys again with new frequency estimates (e.g. a fresh TermStatistics)."""
+        self._frequency = frequency
+        for entry in self._entries.values():
+            self._unindex(entry)
+        for entry in self._entries.values():
+            self._index_entry(entry)
 
     def stats(self) -> MonitorStats:
         keys = sum(len(table) for table in self._index.values())
@@ -436,6 +332,15 @@ class Monitor:
         """The baseline: every saved query evaluated on the post, no pre-filter."""
         matched = [qid for qid, tester in enumerate(self._testers) if tester is not None and tester(view)]
         return [self._spans(qid, view) for qid in matched]
+
+    def names_exhaustive(self, view: PostView) -> list[str]:
+        """Names of the saved queries the post matches, every query tested (a check of the index)."""
+        entries = self._by_qid
+        return [
+            entries[qid].name  # type: ignore[union-attr]
+            for qid, tester in enumerate(self._testers)
+            if tester is not None and tester(view)
+        ]
 
     def match_post(self, post: Post | PostView) -> list[tuple[str, list[Span]]]:
         """``(topic name, highlight spans)`` for every saved query the post matches."""

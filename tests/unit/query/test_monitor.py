@@ -135,3 +135,39 @@ def test_spans_and_stage() -> None:
         ("fibre", [(0, 7), (8, 12)]),
         ("brand", [(18, 24)]),
     ]
+
+
+def test_term_statistics_choose_the_rarest_measured_key() -> None:
+    from veille.query.keys import TermStatistics, heuristic_frequency
+
+    history = [view_text("le service client de kalo")] + [
+        view_text(f"service client numéro {index} #aide @support") for index in range(300)
+    ]
+    statistics = TermStatistics.from_views(history)
+    assert statistics.posts == 301
+    assert statistics.frequency(("t", "service")) == (301 + 0.5) / 302
+    assert statistics.frequency(("t", "kalo")) == 1.5 / 302
+    assert statistics.frequency(("t", "jamais")) == 0.5 / 302  # unseen: half a post
+    assert statistics.frequency(("tp", "servi")) == (301 + 0.5) / 302
+    assert statistics.frequency(("tp", "num")) == (300 + 0.5) / 302
+    assert statistics.frequency(("h", "aide")) == 300.5 / 302
+    assert statistics.frequency(("url5", "abcde")) == heuristic_frequency(("url5", "abcde"))
+    query = parse_query('"service client" AND kalo').root
+    # By length alone "service" looks rarer than "kalo"; measured, it is the other way round.
+    assert required_keys(query)[0] == {("t", "service")}  # type: ignore[index]
+    assert required_keys(query, None, statistics)[0] == {("t", "kalo")}  # type: ignore[index]
+    # Too few posts: the heuristic answers.
+    assert TermStatistics.from_views(history[:10]).frequency(("t", "kalo")) == heuristic_frequency(
+        ("t", "kalo")
+    )
+
+    monitor = Monitor()
+    monitor.add("a", '"service client" AND kalo')
+    monitor.add("b", "service* OR #aide")
+    post = "kalo: service client"
+    assert names(monitor, post) == ["a", "b"]
+    assert set(monitor._index["t"]) == {"service"}
+    monitor.tune(statistics)
+    assert set(monitor._index["t"]) == {"kalo"}
+    assert names(monitor, post) == ["a", "b"]
+    assert names(monitor, "service client") == ["b"]
