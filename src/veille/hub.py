@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from veille.access import UserAccess
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import NatsBus
+from veille.enrich.chain import build_enrichment_stages
 from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
 from veille.sources.base import Source
 from veille.sources.health_metrics import SourceHealthCollector
 from veille.sources.manager import DEFAULT_SILENT_AFTER_S, LiveTopicsHooks, SourceManager, source_tables
-from veille.stages import EntitiesStage, ExactDuplicateStage, Stage
+from veille.stages import ExactDuplicateStage, Stage
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
@@ -26,8 +27,13 @@ __all__ = ["Hub", "default_stages"]
 
 def default_stages(settings: Settings, *, topics: LiveTopics | None = None) -> list[Stage]:
     """The enrichment chain every post goes through, in order."""
-    # Topics last: queries read what the other stages fill (hashtags, language, sentiment…).
-    return [EntitiesStage(), ExactDuplicateStage(), (topics or LiveTopics()).stage()]
+    # Exact re-deliveries are dropped before any work is spent on them; topics come last because
+    # queries read what the other stages fill (hashtags, language, sentiment, country…).
+    return [
+        ExactDuplicateStage(),
+        *build_enrichment_stages(languages=settings.languages),
+        (topics or LiveTopics()).stage(),
+    ]
 
 
 @dataclass

@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     batch_max_posts: int = 500
     session_days: int = 14
     languages: list[str] = Field(
-        default_factory=lambda: ["en", "fr", "de", "es", "it", "pt", "ar", "hi", "nl", "pl", "ro", "tr", "sw"]
+        default_factory=lambda: [
+            *("en", "fr", "de", "es", "it", "pt", "ar", "hi"),  # the UMSAB languages, with shipped models
+            *("nl", "pl", "ro", "tr", "sw", "ru", "el", "ja", "zh"),
+        ]
     )
     # The raw TOML document (sources, topics… are read from it by their own modules).
     toml: dict[str, Any] = Field(default_factory=dict, exclude=True)

@@ -1,4 +1,7 @@
-"""The pipeline stage contract and the cheap stages (entities, exact duplicates).
+"""The pipeline stage contract and the exact-duplicate stage.
+
+Enrichment stages (entities, language, sentiment, near-duplicates, country) are in
+:mod:`veille.enrich`; the topic stage in :mod:`veille.topics`.
 
 A stage takes a batch of posts and returns the batch to pass on. Stages are pure: no I/O, no
 clock, no global state beyond what they were built with, so they are fast, testable and can run in
@@ -8,13 +11,11 @@ several worker processes. A stage may fill enrichment fields of the posts it is 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 from veille.model import ENRICHMENT_FIELDS, Post
-from veille.text import extract_hashtags, extract_mentions, extract_urls
 
-__all__ = ["EntitiesStage", "ExactDuplicateStage", "Stage"]
+__all__ = ["ExactDuplicateStage", "Stage"]
 
 
 @runtime_checkable
@@ -22,19 +23,6 @@ class Stage(Protocol):
     name: str
 
     def process(self, posts: list[Post]) -> list[Post]: ...
-
-
-class EntitiesStage:
-    """Hashtags, mentions and links read from the text with the query language's rules."""
-
-    name = "entities"
-
-    def process(self, posts: list[Post]) -> list[Post]:
-        for post in posts:
-            post.hashtags = _unique(tag for tag, _ in extract_hashtags(post.text))
-            post.mentions = _unique(handle for handle, _ in extract_mentions(post.text))
-            post.links = _unique([*post.links, *extract_urls(post.text)])
-        return posts
 
 
 class ExactDuplicateStage:
@@ -74,7 +62,3 @@ class ExactDuplicateStage:
 
 
 _ENRICHMENT_EXCLUDE = set(ENRICHMENT_FIELDS)
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(values))
