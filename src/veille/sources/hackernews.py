@@ -119,9 +119,12 @@ class HackerNewsConnector(PollingConnector):
         default_endpoint="https://hn.algolia.com",
         description="Polls search_by_date with numericFilters=created_at_i>… (overlap one minute).",
         never_filled=HN_UNFILLED_FIELDS,
-        example={"type": "hackernews", "name": "hn", "query": "livebox", "tags": "(story,comment)"},
+        example={"type": "hackernews", "name": "hn", "search": "livebox", "tags": "(story,comment)"},
         fields=(
-            ConfigField("query", "str", default=None, help="full-text query (none: every item of the tags)"),
+            # Not ``query``: that key of every [[sources]] table is the hub's query-language filter.
+            ConfigField(
+                "search", "str", default=None, help="Algolia full-text query (none: every item of the tags)"
+            ),
             ConfigField("tags", "str", default="(story,comment)", help="Algolia tags, e.g. (story,comment)"),
             ConfigField("hits_per_page", "int", default=100),
             ConfigField("poll_interval_s", "float", default=60.0),
@@ -182,8 +185,8 @@ class HackerNewsConnector(PollingConnector):
             "hitsPerPage": str(self.config["hits_per_page"]),
             "page": str(page),
         }
-        if self.config.get("query"):
-            params["query"] = str(self.config["query"])
+        if self.config.get("search"):
+            params["query"] = str(self.config["search"])
 
         def refused(response: httpx.Response) -> ConnectorError:
             return CredentialsError(

@@ -73,8 +73,9 @@ async def test_normal_flow_maps_every_field(
         story_hit(50, NOW - 99999, title="too old for the first poll's backfill window"),
     ]
     clock = RecordingClock()
-    [batch] = await take(make(server, clock, client, query="livebox"), 1)
+    [batch] = await take(make(server, clock, client, search="livebox"), 1)
     assert fake.requests[0]["tags"] == "(story,comment)"
+    assert fake.requests[0]["query"] == "livebox"  # the `search` field, sent as Algolia's query
     assert fake.requests[0]["numericFilters"].startswith("created_at_i>=")
     since = int(fake.requests[0]["numericFilters"].split(">=")[1])
     assert clock.time() - 3600 - 10 <= since <= clock.time() - 3600  # the first poll reads back backfill_s
