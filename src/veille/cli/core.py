@@ -132,6 +132,19 @@ def demo(
 
 
 @app.command()
+def worker(data: DataOption = DEFAULT_DATA_DIR, config: ConfigOption = None) -> None:
+    """Run the [[sources]] of the config and the pipeline, without the web server (scale-out with
+    PostgreSQL and VEILLE_BUS=nats: see docs/deployment.md). Stops cleanly on SIGINT/SIGTERM."""
+    import logging
+
+    from veille.cli.running import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings_from_options(data, config)
+    run_worker(settings)
+
+
+@app.command()
 def migrate(data: DataOption = DEFAULT_DATA_DIR, config: ConfigOption = None) -> None:
     """Create or upgrade the store's schema (also done by every command that opens the store)."""
     from veille.store import open_store

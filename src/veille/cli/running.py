@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import secrets
+import signal
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +17,9 @@ from veille.settings import Settings
 from veille.sources.base import Source
 from veille.store import open_store
 
-__all__ = ["DEMO_USER", "demo_sources", "ensure_demo_admin", "run_hub"]
+__all__ = ["DEMO_USER", "demo_sources", "ensure_demo_admin", "run_hub", "run_worker"]
+
+log = logging.getLogger("veille.worker")
 
 DEMO_USER = "admin"
 CREDENTIALS_FILE = "demo-credentials.txt"
@@ -57,3 +62,25 @@ def ensure_demo_admin(settings: Settings) -> tuple[str, str]:
         return DEMO_USER, password
     finally:
         store.close()
+
+
+def run_worker(settings: Settings, *, sources: Sequence[Source] = ()) -> None:
+    """Sources and the pipeline without the web server, until SIGINT or SIGTERM."""
+    asyncio.run(_work(settings, sources))
+
+
+async def _work(settings: Settings, sources: Sequence[Source]) -> None:
+    from veille.hub import Hub
+
+    hub = Hub.build(settings, sources=sources)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    await hub.start()
+    running = [*hub.pipeline.running_sources]
+    log.info("worker running %d source(s): %s", len(running), ", ".join(running) or "none")
+    try:
+        await stopping.wait()
+    finally:
+        await hub.stop()
