@@ -677,7 +677,10 @@ class Engine:
             quoted = [d for d in self._recent_outage if d.person.platform == person.platform and d.t < t]
             if quoted:
                 draft.quote_of = quoted[-1].id
-            share = burst if category == "journalist" else burst // 3
+            # Their audience shares the post whatever the overall post rate (a low-rate demo too):
+            # a floor that grows with followers keeps the amplification visible to the influence ranking.
+            floor = 4 + person.followers // 20_000
+            share = max(burst, floor) if category == "journalist" else max(burst // 3, floor // 3)
             self._reposts(rng, draft, phase, country, count=share)
             self._echo_replies(rng, draft, phase, country, share // 4)
             return
