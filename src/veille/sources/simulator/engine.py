@@ -104,6 +104,7 @@ class Draft:
     repost_of: str | None = None
     quote_of: str | None = None
     geotagged: bool = False
+    media: str = ""  # "image" or "video" attached (brand posts), kept in extra["media"]
 
     def to_post(self, anchor: datetime, scenario: str) -> Post:
         """The canonical post, created at ``anchor + t``.
@@ -138,6 +139,7 @@ class Draft:
                 ),
                 "country": self.country if self.geotagged else None,
                 "extra": {
+                    **({"media": [{"type": self.media}]} if self.media else {}),
                     "simulator": {
                         "scenario": scenario,
                         "phase": self.phase,
@@ -479,7 +481,22 @@ class Engine:
         ctx = Context(lang=lang, brand=brand, product=_pick(rng, brand.products), city=city)
         text, label, links = self.writer.brand_post(rng, ctx)
         draft = self._draft(rng, t, person, text, lang, country.code, "brand_post", label, phase, links)
+        self._content_effect(rng, draft, country)
         self._reposts(rng, draft, phase, country)
+
+    def _content_effect(self, rng: random.Random, draft: Draft, country: Country) -> None:
+        """A brand post's format and local hour move its engagement, as content-performance studies
+        report: videos and images beat plain text and links, evenings beat nights."""
+        roll = rng.random()
+        draft.media = "video" if roll < 0.15 else "image" if roll < 0.5 else ""
+        factor = {"video": 2.4, "image": 1.6}.get(draft.media, 0.7 if draft.links else 1.0)
+        local_hour = ((self.origin_ts + draft.t) / 3600.0 + country.utc_offset_h) % 24
+        factor *= 1.5 if 17 <= local_hour < 22 else 0.6 if local_hour < 7 else 1.0
+        draft.likes = int(draft.likes * factor)
+        draft.reposts = int(draft.reposts * factor)
+        draft.replies = int(draft.replies * factor)
+        if draft.views is not None:
+            draft.views = int(draft.views * (0.8 + 0.4 * factor))
 
     def _draft(
         self,
