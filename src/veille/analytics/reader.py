@@ -1,10 +1,12 @@
 """Measures of the posts matching some criteria, per bucket and per dimension, read from the rollups.
 
-The range ``[start, end)`` is cut into pieces that each read the smallest table able to answer
-exactly: whole UTC hours from ``rollup_hour`` (only when the buckets asked for are made of whole
-hours: hour, day or week in a zone with whole-hour offsets, or no bucket at all), whole minutes from
-``rollup_minute``, and the seconds left at the edges from the posts themselves. Rows come back per
-table bucket and are re-bucketed in the requested zone here.
+The range ``[start, end)`` is cut into pieces that each read the coarsest table able to answer
+exactly: whole UTC days (only for totals, or day and week buckets in UTC), whole UTC hours (only when
+the buckets asked for are made of whole hours: hour, day or week in a zone with whole-hour offsets,
+or totals), whole minutes, and the seconds left at the edges from the posts themselves. At each
+width the table with the fewest dimensions that still holds those the query filters or groups on is
+read (:data:`veille.analytics.rollups.SHAPES`). Rows come back per table bucket and are re-bucketed
+in the requested zone here.
 
 The rollups hold one row set per topic and one for every post (``"*"``). A post matching several of
 the requested topics must count once, which those rows cannot tell: that case (several topics, not
@@ -22,17 +24,26 @@ from sqlalchemy import func, select
 
 from veille.analytics.buckets import Bucketer, hour_aligned
 from veille.analytics.filters import Criteria
-from veille.analytics.rollups import ALL_TOPICS, HOUR_US, MEASURES, MINUTE_US, rollup_hour, rollup_minute
+from veille.analytics.rollups import ALL_TOPICS, DAY_US, HOUR_US, MEASURES, MINUTE_US, SHAPES, Shape
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
 
-__all__ = ["GROUPS", "Measures", "Totals", "plan_pieces", "read_measures"]
+__all__ = [
+    "GROUPS",
+    "Measures",
+    "Totals",
+    "needed_dimensions",
+    "plan_pieces",
+    "read_measures",
+    "smallest_shape",
+]
 
 GROUPS: tuple[str, ...] = ("topic", "country", "lang", "sentiment", "source")
 Measures = list[int]
 # (bucket start in µs or None when not bucketed, group values) -> measures in MEASURES order
 Totals = dict[tuple[int | None, tuple[str | None, ...]], Measures]
-Piece = tuple[Literal["hour", "minute", "posts"], int, int]
+# (bucket width in µs, or 0 for the posts table; start; end)
+Piece = tuple[int, int, int]
 
 
 def _split(start: int, end: int, unit: int) -> tuple[int, int] | None:
@@ -41,31 +52,41 @@ def _split(start: int, end: int, unit: int) -> tuple[int, int] | None:
     return (first, last) if first < last else None
 
 
-def plan_pieces(start_us: int, end_us: int, *, use_hours: bool) -> list[Piece]:
-    """Which table reads which part of ``[start, end)``."""
+def plan_pieces(start_us: int, end_us: int, *, units: Sequence[int]) -> list[Piece]:
+    """Which width reads which part of ``[start, end)``: ``units`` coarsest first, posts (0) last."""
+    if not units:
+        return [(0, start_us, end_us)]
+    whole = _split(start_us, end_us, units[0])
+    if whole is None:
+        return plan_pieces(start_us, end_us, units=units[1:])
     pieces: list[Piece] = []
-
-    def minutes(start: int, end: int) -> None:
-        whole = _split(start, end, MINUTE_US)
-        if whole is None:
-            pieces.append(("posts", start, end))
-            return
-        if start < whole[0]:
-            pieces.append(("posts", start, whole[0]))
-        pieces.append(("minute", whole[0], whole[1]))
-        if whole[1] < end:
-            pieces.append(("posts", whole[1], end))
-
-    hours = _split(start_us, end_us, HOUR_US) if use_hours else None
-    if hours is None:
-        minutes(start_us, end_us)
-    else:
-        if start_us < hours[0]:
-            minutes(start_us, hours[0])
-        pieces.append(("hour", hours[0], hours[1]))
-        if hours[1] < end_us:
-            minutes(hours[1], end_us)
+    if start_us < whole[0]:
+        pieces += plan_pieces(start_us, whole[0], units=units[1:])
+    pieces.append((units[0], whole[0], whole[1]))
+    if whole[1] < end_us:
+        pieces += plan_pieces(whole[1], end_us, units=units[1:])
     return pieces
+
+
+def needed_dimensions(criteria: Criteria, group_by: Sequence[str]) -> set[str]:
+    needed = {"topic", *group_by}
+    for name, values in (
+        ("country", criteria.countries),
+        ("lang", criteria.languages),
+        ("source", criteria.sources),
+        ("sentiment", criteria.sentiments),
+    ):
+        if values is not None:
+            needed.add(name)
+    if not criteria.include_duplicates:
+        needed.add("duplicate")
+    return needed
+
+
+def smallest_shape(unit_us: int, needed: set[str]) -> Shape:
+    """The table of that width with the fewest dimensions holding ``needed`` (full tables hold all)."""
+    fitting = [shape for shape in SHAPES if shape.unit_us == unit_us and needed <= set(shape.dims)]
+    return min(fitting, key=lambda shape: len(shape.dims))
 
 
 def _rollup_query(
@@ -122,8 +143,12 @@ def posts_conditions(criteria: Criteria, start: int, end: int, *, topics: bool =
     if not criteria.include_duplicates:
         conditions.append(posts.c.duplicate_of.is_(None))
     if topics and criteria.topics is not None:
-        matched = select(post_topics.c.post_id).where(post_topics.c.topic.in_(sorted(criteria.topics)))
-        conditions.append(posts.c.id.in_(matched))
+        # EXISTS, not IN (subquery): a short range then probes the (post_id, topic) key per post
+        # instead of materialising every post id of the topics.
+        matched = select(post_topics.c.post_id).where(
+            post_topics.c.post_id == posts.c.id, post_topics.c.topic.in_(sorted(criteria.topics))
+        )
+        conditions.append(matched.exists())
     return conditions
 
 
@@ -145,6 +170,9 @@ def _posts_query(criteria: Criteria, group_by: Sequence[str], start: int, end: i
     query = select(*columns, *sums).where(*posts_conditions(criteria, start, end, topics=not by_topic))
     if by_topic:
         query = query.select_from(posts.join(post_topics, post_topics.c.post_id == posts.c.id))
+        # post_topics keeps the post's own time: the range on it lets the (topic, created_us) index
+        # drive the join instead of every match of the topics.
+        query = query.where(post_topics.c.created_us >= start, post_topics.c.created_us < end)
         if criteria.topics is not None:
             query = query.where(post_topics.c.topic.in_(sorted(criteria.topics)))
     return query.group_by(*columns) if columns else query
@@ -167,24 +195,30 @@ def read_measures(
         return totals
     union_of_topics = "topic" not in group_by and criteria.topics is not None and len(criteria.topics) > 1
     if source == "posts" or union_of_topics:
-        pieces: list[Piece] = [("posts", criteria.start_us, criteria.end_us)]
+        pieces: list[Piece] = [(0, criteria.start_us, criteria.end_us)]
     else:
-        use_hours = not bucketed or (
-            criteria.interval != "minute" and hour_aligned(criteria.zone, criteria.start_us, criteria.end_us)
+        units = [MINUTE_US]
+        whole_hours = criteria.interval != "minute" and hour_aligned(
+            criteria.zone, criteria.start_us, criteria.end_us
         )
-        pieces = plan_pieces(criteria.start_us, criteria.end_us, use_hours=use_hours)
+        if not bucketed or whole_hours:
+            units.insert(0, HOUR_US)
+        if not bucketed or (criteria.interval in ("day", "week") and criteria.zone.key == "UTC"):
+            units.insert(0, DAY_US)
+        pieces = plan_pieces(criteria.start_us, criteria.end_us, units=units)
+    needed = needed_dimensions(criteria, group_by)
     bucketer = Bucketer(criteria.interval, criteria.zone)
     floors: dict[int, int] = {}
     width = len(group_by)
+    offset = 1 if bucketed else 0
     with store.engine.connect() as connection:
-        for kind, start, end in pieces:
-            if kind == "posts":
+        for unit, start, end in pieces:
+            if unit == 0:
                 query = _posts_query(criteria, group_by, start, end, bucketed)
             else:
-                table = rollup_hour if kind == "hour" else rollup_minute
+                table = smallest_shape(unit, needed).table
                 query = _rollup_query(table, criteria, group_by, start, end, bucketed)
             for row in connection.execute(query):
-                offset = 1 if bucketed else 0
                 bucket: int | None = None
                 if bucketed:
                     raw = int(row[0])

@@ -13,6 +13,12 @@ combination of the dimensions:
 Measures: ``posts`` and the sums of ``likes``, ``reposts``, ``replies``, ``views`` and ``reach``
 (the author's followers).
 
+Tables (:data:`SHAPES`): ``rollup_minute`` and ``rollup_hour`` hold every dimension; coarser
+projections hold fewer dimensions so that a dashboard reads a few thousand rows, not a row per post:
+``rollup_hour_geo`` (topic, country, sentiment, duplicate), ``rollup_hour_topic`` (topic, sentiment,
+duplicate), and UTC days with every dimension (``rollup_day``) or the geo ones (``rollup_day_geo``).
+The reader picks the smallest table that holds the dimensions a query filters or groups on.
+
 How they stay exact under upsert: :func:`apply_posts` runs inside :meth:`SqlStore.upsert_posts`'s
 transaction, *before* the posts are written. It reads the rows being replaced (and their topic
 matches), subtracts their contribution, adds the new posts' contribution and writes only the
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -63,11 +70,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_TOPICS",
+    "DAY_US",
     "DIMENSIONS",
     "HOUR_US",
     "MEASURES",
     "MINUTE_US",
+    "SHAPES",
     "RebuildReport",
+    "Shape",
     "apply_posts",
     "rebuild",
     "refresh_topic",
@@ -86,31 +96,55 @@ _ID_CHUNK = 2000
 Key = tuple[int, str, str, str, str, str, int]
 
 
-def _rollup_table(name: str) -> Table:
-    return Table(
+DAY_US = 86_400_000_000
+_GEO = ("topic", "country", "sentiment", "duplicate")
+_KEY_TYPES: dict[str, Any] = {
+    "topic": String(64),
+    "country": String(2),
+    "lang": String(8),
+    "sentiment": String(8),
+    "source": String(64),
+    "duplicate": SmallInteger(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """One rollup table: its bucket width (µs, UTC-aligned) and the dimensions it keeps."""
+
+    table: Table
+    unit_us: int
+    dims: tuple[str, ...]
+
+    @property
+    def key_columns(self) -> list[str]:
+        return ["bucket_us", *self.dims]
+
+
+def _shape(name: str, unit_us: int, dims: tuple[str, ...]) -> Shape:
+    table = Table(
         name,
         metadata,
         Column("bucket_us", BigInteger, primary_key=True),
-        Column("topic", String(64), primary_key=True),
-        Column("country", String(2), primary_key=True),
-        Column("lang", String(8), primary_key=True),
-        Column("sentiment", String(8), primary_key=True),
-        Column("source", String(64), primary_key=True),
-        Column("duplicate", SmallInteger, primary_key=True),
-        Column("posts", BigInteger, nullable=False),
-        Column("likes", BigInteger, nullable=False),
-        Column("reposts", BigInteger, nullable=False),
-        Column("replies", BigInteger, nullable=False),
-        Column("views", BigInteger, nullable=False),
-        Column("reach", BigInteger, nullable=False),
+        *[Column(dim, _KEY_TYPES[dim], primary_key=True) for dim in dims],
+        *[Column(measure, BigInteger, nullable=False) for measure in MEASURES],
         # A topic's series reads one index range (the primary key leads with the bucket instead).
         Index(f"ix_{name}_topic_bucket", "topic", "bucket_us"),
     )
+    return Shape(table, unit_us, dims)
 
 
-# Created by migration 0020_rollups.
-rollup_minute = _rollup_table("rollup_minute")
-rollup_hour = _rollup_table("rollup_hour")
+# Created by migration 0020_rollups. The first is the finest: the others are computed from it.
+SHAPES: tuple[Shape, ...] = (
+    _shape("rollup_minute", MINUTE_US, DIMENSIONS),
+    _shape("rollup_hour", HOUR_US, DIMENSIONS),
+    _shape("rollup_hour_geo", HOUR_US, _GEO),
+    _shape("rollup_hour_topic", HOUR_US, ("topic", "sentiment", "duplicate")),
+    _shape("rollup_day", DAY_US, DIMENSIONS),
+    _shape("rollup_day_geo", DAY_US, _GEO),
+)
+rollup_minute = SHAPES[0].table
+rollup_hour = SHAPES[1].table
 _KEY_COLUMNS = ["bucket_us", *DIMENSIONS]
 
 
@@ -242,20 +276,22 @@ def _subtract_stored(connection: Connection, post_ids: list[str], deltas: dict[K
 
 
 def _write_deltas(connection: Connection, minute_deltas: dict[Key, list[int]]) -> None:
-    hour_deltas = _new_deltas()
-    for key, values in minute_deltas.items():
-        total = hour_deltas[(key[0] - key[0] % HOUR_US, *key[1:])]
-        for index, value in enumerate(values):
-            total[index] += value
-    for table, deltas in ((rollup_minute, minute_deltas), (rollup_hour, hour_deltas)):
+    for shape in SHAPES:
+        positions = [1 + DIMENSIONS.index(dim) for dim in shape.dims]
+        deltas: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+        for key, values in minute_deltas.items():
+            total = deltas[(key[0] - key[0] % shape.unit_us, *[key[position] for position in positions])]
+            for index, value in enumerate(values):
+                total[index] += value
+        table = shape.table
         # Sorted: concurrent writers lock counter rows in the same order.
         rows = [
-            dict(zip(_KEY_COLUMNS, key, strict=True)) | dict(zip(MEASURES, values, strict=True))
+            dict(zip(shape.key_columns, key, strict=True)) | dict(zip(MEASURES, values, strict=True))
             for key, values in sorted(deltas.items())
             if any(values)
         ]
         if rows:
-            connection.execute(_increment(connection, table), rows)
+            connection.execute(_increment(connection, shape), rows)
         emptied = [key[0] for key, values in deltas.items() if values[0] < 0]
         if emptied:
             # A post moved out of a combination: drop the rows left with no post at all.
@@ -266,11 +302,12 @@ def _write_deltas(connection: Connection, minute_deltas: dict[Key, list[int]]) -
             )
 
 
-def _increment(connection: Connection, table: Table) -> Any:
+def _increment(connection: Connection, shape: Shape) -> Any:
     insert_into = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    table = shape.table
     statement = insert_into(table)
     return statement.on_conflict_do_update(
-        index_elements=_KEY_COLUMNS,
+        index_elements=shape.key_columns,
         set_={name: table.c[name] + statement.excluded[name] for name in MEASURES},
     )
 
@@ -309,17 +346,21 @@ def _group(query: Any) -> Any:
     return query.group_by(*[column for column in query.selected_columns if column.name in _KEY_COLUMNS])
 
 
-def _hours_from_minutes(condition: Any) -> Any:
-    hour = (rollup_minute.c.bucket_us - rollup_minute.c.bucket_us % HOUR_US).label("bucket_us")
-    dims = [rollup_minute.c[name] for name in DIMENSIONS]
-    sums = [func.sum(rollup_minute.c[name]).label(name) for name in MEASURES]
-    return select(hour, *dims, *sums).where(condition).group_by(hour, *dims)
+def _fill_from_minutes(connection: Connection, condition: Any) -> None:
+    """Every coarser table's rows from the minute rows meeting ``condition``."""
+    for shape in SHAPES[1:]:
+        bucket = (rollup_minute.c.bucket_us - rollup_minute.c.bucket_us % shape.unit_us).label("bucket_us")
+        dims = [rollup_minute.c[name] for name in shape.dims]
+        sums = [func.sum(rollup_minute.c[name]).label(name) for name in MEASURES]
+        query = select(bucket, *dims, *sums).where(condition).group_by(bucket, *dims)
+        connection.execute(insert(shape.table).from_select([*shape.key_columns, *MEASURES], query))
 
 
 def _lock_rollups(connection: Connection) -> None:
     """PostgreSQL: writers wait while the counters are recomputed (their deltas then apply on top)."""
     if connection.dialect.name == "postgresql":
-        connection.execute(text("LOCK TABLE rollup_minute, rollup_hour IN EXCLUSIVE MODE"))
+        names = ", ".join(shape.table.name for shape in SHAPES)
+        connection.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
 
 
 def _count(connection: Connection, table: Table, condition: Any) -> int:
@@ -327,17 +368,18 @@ def _count(connection: Connection, table: Table, condition: Any) -> int:
 
 
 def rebuild(store: SqlStore, *, since: datetime | None = None) -> RebuildReport:
-    """Recompute every counter (or those from the hour holding ``since`` on) from the stored posts.
+    """Recompute every counter (or those from the UTC day holding ``since`` on) from the stored posts.
 
-    One transaction: readers see the old counters until it commits.
+    One transaction: readers see the old counters until it commits. ``since`` is taken back to the
+    start of its UTC day, so that day rows are whole.
     """
-    since_us = None if since is None else to_us(since) - to_us(since) % HOUR_US
+    since_us = None if since is None else to_us(since) - to_us(since) % DAY_US
     with store.engine.begin() as connection:
         _lock_rollups(connection)
-        for table in (rollup_minute, rollup_hour):
-            statement = delete(table)
+        for shape in SHAPES:
+            statement = delete(shape.table)
             if since_us is not None:
-                statement = statement.where(table.c.bucket_us >= since_us)
+                statement = statement.where(shape.table.c.bucket_us >= since_us)
             connection.execute(statement)
         columns = [*_KEY_COLUMNS, *MEASURES]
         for topic in (None, ""):
@@ -345,11 +387,13 @@ def rebuild(store: SqlStore, *, since: datetime | None = None) -> RebuildReport:
             if since_us is not None:
                 query = query.where(posts.c.created_us >= since_us)
             connection.execute(insert(rollup_minute).from_select(columns, _group(query)))
-        in_range = rollup_minute.c.bucket_us >= (since_us if since_us is not None else -(2**62))
-        connection.execute(insert(rollup_hour).from_select(columns, _hours_from_minutes(in_range)))
+        lowest = since_us if since_us is not None else -(2**62)
+        _fill_from_minutes(connection, rollup_minute.c.bucket_us >= lowest)
         return RebuildReport(
-            rollup_minute=_count(connection, rollup_minute, rollup_minute.c.bucket_us >= (since_us or 0)),
-            rollup_hour=_count(connection, rollup_hour, rollup_hour.c.bucket_us >= (since_us or 0)),
+            {
+                shape.table.name: _count(connection, shape.table, shape.table.c.bucket_us >= lowest)
+                for shape in SHAPES
+            }
         )
 
 
@@ -363,13 +407,9 @@ def refresh_topic(store: SqlStore, name: str) -> int:
         raise ValueError(f"topic: {ALL_TOPICS!r} is the all-posts row, not a topic")
     with store.engine.begin() as connection:
         _lock_rollups(connection)
-        for table in (rollup_minute, rollup_hour):
-            connection.execute(delete(table).where(table.c.topic == name))
+        for shape in SHAPES:
+            connection.execute(delete(shape.table).where(shape.table.c.topic == name))
         query = _minute_select("").where(post_topics.c.topic == name)
         connection.execute(insert(rollup_minute).from_select([*_KEY_COLUMNS, *MEASURES], _group(query)))
-        connection.execute(
-            insert(rollup_hour).from_select(
-                [*_KEY_COLUMNS, *MEASURES], _hours_from_minutes(rollup_minute.c.topic == name)
-            )
-        )
+        _fill_from_minutes(connection, rollup_minute.c.topic == name)
         return _count(connection, rollup_minute, rollup_minute.c.topic == name)

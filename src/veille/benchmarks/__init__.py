@@ -13,5 +13,6 @@ BENCHMARKS: dict[str, str] = {
     "ingest_sqlite": "veille.benchmarks.ingest_sqlite",
     "ingest_postgres": "veille.benchmarks.ingest_postgres",
     "match": "veille.benchmarks.match",
+    "analytics": "veille.benchmarks.analytics",
     "enrich": "veille.benchmarks.enrich",
 }

@@ -1,4 +1,5 @@
-"""Per-minute and per-hour counters of the posts (``veille.analytics.rollups``), filled from the stored posts.
+"""Per-minute, per-hour and per-day counters of the posts (``veille.analytics.rollups``), filled from
+the posts already stored.
 
 Revision ID: 0020_rollups
 Revises: 0010_accounts
@@ -12,21 +13,34 @@ down_revision = "0010_accounts"
 branch_labels = None
 depends_on = None
 
-_TABLES = ("rollup_minute", "rollup_hour")
+_ALL = ("topic", "country", "lang", "sentiment", "source", "duplicate")
+_GEO = ("topic", "country", "sentiment", "duplicate")
+# (table, bucket width in µs, dimensions): the minute table first, the others are computed from it.
+_SHAPES = (
+    ("rollup_minute", 60_000_000, _ALL),
+    ("rollup_hour", 3_600_000_000, _ALL),
+    ("rollup_hour_geo", 3_600_000_000, _GEO),
+    ("rollup_hour_topic", 3_600_000_000, ("topic", "sentiment", "duplicate")),
+    ("rollup_day", 86_400_000_000, _ALL),
+    ("rollup_day_geo", 86_400_000_000, _GEO),
+)
+_TYPES = {
+    "topic": sa.String(64),
+    "country": sa.String(2),
+    "lang": sa.String(8),
+    "sentiment": sa.String(8),
+    "source": sa.String(64),
+    "duplicate": sa.SmallInteger(),
+}
 _MEASURES = ("posts", "likes", "reposts", "replies", "views", "reach")
 
 
 def upgrade() -> None:
-    for name in _TABLES:
+    for name, _unit, dims in _SHAPES:
         op.create_table(
             name,
             sa.Column("bucket_us", sa.BigInteger, primary_key=True),
-            sa.Column("topic", sa.String(64), primary_key=True),
-            sa.Column("country", sa.String(2), primary_key=True),
-            sa.Column("lang", sa.String(8), primary_key=True),
-            sa.Column("sentiment", sa.String(8), primary_key=True),
-            sa.Column("source", sa.String(64), primary_key=True),
-            sa.Column("duplicate", sa.SmallInteger, primary_key=True),
+            *[sa.Column(dim, _TYPES[dim], primary_key=True) for dim in dims],
             *[sa.Column(measure, sa.BigInteger, nullable=False) for measure in _MEASURES],
         )
         op.create_index(f"ix_{name}_topic_bucket", name, ["topic", "bucket_us"])
@@ -48,13 +62,16 @@ def upgrade() -> None:
         f"INSERT INTO rollup_minute SELECT {minute}, t.topic, {dims}, {sums}"
         f" FROM posts AS p JOIN post_topics AS t ON t.post_id = p.id GROUP BY {group}"
     )
-    op.execute(
-        "INSERT INTO rollup_hour SELECT bucket_us - bucket_us % 3600000000, topic, country, lang, sentiment,"
-        " source, duplicate, sum(posts), sum(likes), sum(reposts), sum(replies), sum(views), sum(reach)"
-        f" FROM rollup_minute GROUP BY {group}"
-    )
+    measures = ", ".join(f"sum({measure})" for measure in _MEASURES)
+    for name, unit, shape_dims in _SHAPES[1:]:
+        listed = ", ".join(shape_dims)
+        positions = ", ".join(str(index) for index in range(1, len(shape_dims) + 2))
+        op.execute(
+            f"INSERT INTO {name} SELECT bucket_us - bucket_us % {unit}, {listed}, {measures}"
+            f" FROM rollup_minute GROUP BY {positions}"
+        )
 
 
 def downgrade() -> None:
-    for name in _TABLES:
+    for name, _unit, _dims in _SHAPES:
         op.drop_table(name)

@@ -1,0 +1,283 @@
+"""Dashboard queries over the rollups against the same figures computed by scanning the posts.
+
+Loads synthetic posts spread over 30 days (1,000,000; ``quick``: 100,000) straight into the posts
+and post_topics tables (bulk insert, then :func:`veille.analytics.rollups.rebuild`), then times each
+dashboard query on a 30-day range with odd-second edges (so every piece is read: hours, minutes and
+posts at the edges) both ways. Also measures what keeping the rollups costs the writer:
+``upsert_posts`` throughput with and without :func:`~veille.analytics.rollups.apply_posts`.
+
+SQLite always; PostgreSQL too when ``VEILLE_BENCH_POSTGRES_URL`` is set (a fresh schema is used and
+dropped). The headline is the worst p95 of the rollup queries on SQLite (goal: under 100 ms).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from sqlalchemy import insert, text
+
+from veille.analytics import rollups
+from veille.analytics.filters import AnalyticsFilter
+from veille.analytics.scope import Scope
+from veille.analytics.sentiment import sentiment
+from veille.analytics.voice import share_of_voice
+from veille.analytics.volume import volume
+from veille.clock import to_us
+from veille.model import Post
+from veille.store.schema import post_topics, posts
+from veille.store.sql import SqlStore, open_store
+
+__all__ = ["DESCRIPTION", "run"]
+
+DESCRIPTION = "dashboard queries (30 days) over rollups vs scanning the posts table, SQLite (+PostgreSQL)"
+
+END = datetime(2026, 11, 1, tzinfo=UTC)
+START = END - timedelta(days=30)
+TOPICS = ("nova", "helix", "orbis", "outage", "fibre", "mobile")
+COUNTRIES = ("FR", "ES", "DE", "IT", "GB", "BE", "SN", "MA", None)
+LANGS = ("fr", "es", "de", "it", "en", None)
+SOURCES = ("x", "bluesky", "mastodon", "reddit", "rss")
+LABELS = ("positive", "neutral", "negative", None)
+_BATCH = 20_000
+
+
+def _rows(count: int, seed: int) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    rng = random.Random(seed)
+    span_us = to_us(END) - to_us(START)
+    start_us = to_us(START)
+    post_rows: list[dict[str, Any]] = []
+    topic_rows: list[dict[str, Any]] = []
+    for index in range(count):
+        created_us = start_us + rng.randrange(span_us)
+        post_id = f"x:{index}"
+        post_rows.append(
+            {
+                "id": post_id,
+                "seq": index + 1,
+                "source": rng.choice(SOURCES),
+                "created_us": created_us,
+                "ingested_us": created_us,
+                "text": f"post {index}",
+                "search_text": f"post {index}",
+                "lang": rng.choice(LANGS),
+                "country": rng.choice(COUNTRIES),
+                "author_handle": f"a{rng.randrange(50_000)}",
+                "author_followers": rng.randrange(100_000),
+                "author_verified": False,
+                "sentiment_label": rng.choice(LABELS),
+                "duplicate_of": "x:0" if rng.random() < 0.1 else None,
+                "is_brand_account": False,
+                "likes": rng.randrange(100),
+                "reposts": rng.randrange(10),
+                "replies": rng.randrange(5),
+                "views": None,
+                "doc": {},
+            }
+        )
+        for topic in rng.sample(TOPICS, rng.choice((0, 0, 1, 1, 2))):
+            topic_rows.append({"post_id": post_id, "topic": topic, "created_us": created_us, "spans": []})
+        if len(post_rows) == _BATCH:
+            yield post_rows, topic_rows
+            post_rows, topic_rows = [], []
+    if post_rows:
+        yield post_rows, topic_rows
+
+
+def _load(store: SqlStore, count: int) -> float:
+    started = time.perf_counter()
+    for post_rows, topic_rows in _rows(count, seed=7):
+        with store.engine.begin() as connection:
+            connection.execute(insert(posts), post_rows)
+            if topic_rows:
+                connection.execute(insert(post_topics), topic_rows)
+    rollups.rebuild(store)
+    if store.dialect == "postgresql":
+        with store.engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    return time.perf_counter() - started
+
+
+def _queries() -> dict[str, Callable[[SqlStore, str], Any]]:
+    start, end = START + timedelta(minutes=13, seconds=7), END - timedelta(minutes=7, seconds=29)
+    scope = Scope()
+
+    def daily(**extra: Any) -> AnalyticsFilter:
+        return AnalyticsFilter.of(start=start, end=end, tz="Europe/Paris", **extra)
+
+    return {
+        "volume_daily_paris": lambda store, source: volume(
+            store, filters=daily(), scope=scope, source=source
+        ),
+        "volume_hourly_fr": lambda store, source: volume(
+            store, filters=daily(interval="hour", countries=["FR"]), scope=scope, source=source
+        ),
+        "volume_by_topic": lambda store, source: volume(
+            store, filters=daily(), scope=scope, group_by="topic", source=source
+        ),
+        "sentiment_daily_outage": lambda store, source: sentiment(
+            store, filters=daily(topics=["outage"], include_duplicates=False), scope=scope, source=source
+        ),
+        "share_of_voice_per_country": lambda store, source: share_of_voice(
+            store,
+            filters=daily(topics=["nova", "helix", "orbis"]),
+            scope=scope,
+            per_country=True,
+            source=source,
+        ),
+    }
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def at(fraction: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000, 2)
+
+    return {"p50": round(statistics.median(ordered) * 1000, 2), "p95": at(0.95), "p99": at(0.99)}
+
+
+def _time(call: Callable[[], Any], repeats: int) -> tuple[dict[str, float], Any]:
+    result = call()  # warm caches once, as a dashboard that is open already would
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - started)
+    return _percentiles(samples), result
+
+
+def _measure_store(store: SqlStore, count: int, quick: bool) -> dict[str, Any]:
+    load_s = _load(store, count)
+    print(f"  {store.dialect}: {count} posts loaded and rolled up in {load_s:.1f} s", file=sys.stderr)
+    report: dict[str, Any] = {"posts": count, "load_s": round(load_s, 1), "queries": {}}
+    for name, query in _queries().items():
+        fast, fast_result = _time(lambda query=query: query(store, "rollups"), 10 if quick else 30)
+        slow, slow_result = _time(lambda query=query: query(store, "posts"), 2 if quick else 5)
+        if fast_result.rows != slow_result.rows:
+            raise RuntimeError(f"{name}: rollups and posts disagree on {store.dialect}")
+        report["queries"][name] = {"rollups_ms": fast, "posts_scan_ms": slow}
+        print(
+            f"  {store.dialect} {name}: rollups p50 {fast['p50']} ms p95 {fast['p95']} ms;"
+            f" posts scan p50 {slow['p50']} ms p95 {slow['p95']} ms",
+            file=sys.stderr,
+        )
+    return report
+
+
+def _synthetic_posts(count: int) -> list[Post]:
+    rng = random.Random(3)
+    return [
+        Post.model_validate(
+            {
+                "id": f"x:w{index}",
+                "source": "x",
+                "created_at": START + timedelta(seconds=rng.randrange(30 * 86_400)),
+                "text": f"post {index}",
+                "author": {"handle": f"a{index % 997}", "followers": index},
+                "country": rng.choice(COUNTRIES),
+                "lang": rng.choice(LANGS),
+                "sentiment": {"label": rng.choice(LABELS[:3]), "score": 0.0},
+                "topics": [{"name": name} for name in rng.sample(TOPICS, rng.choice((0, 1, 2)))],
+                "metrics": {"likes": index % 50},
+            }
+        )
+        for index in range(count)
+    ]
+
+
+def _write_cost(url: str, count: int) -> dict[str, float]:
+    """Posts per second through ``upsert_posts`` (batches of 500) with and without rollup upkeep."""
+    batch = _synthetic_posts(count)
+    rates: dict[str, float] = {}
+    for label in ("without_rollups", "with_rollups", "redelivered_with_rollups"):
+        store = open_store(url)
+        try:
+            with store.engine.begin() as connection:
+                connection.execute(posts.delete())
+            upkeep = mock.patch.object(rollups, "apply_posts") if label == "without_rollups" else _nothing()
+            with upkeep:
+                if label == "redelivered_with_rollups":
+                    for start in range(0, count, 500):
+                        store.upsert_posts(batch[start : start + 500])
+                started = time.perf_counter()
+                for start in range(0, count, 500):
+                    store.upsert_posts(batch[start : start + 500])
+                rates[label] = round(count / (time.perf_counter() - started))
+        finally:
+            store.close()
+    return rates
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def _postgres_store(url: str) -> Iterator[tuple[SqlStore, str]]:
+    admin = open_store(url, migrate=False)
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with admin.engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    scoped = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+    store = open_store(scoped)
+    try:
+        yield store, scoped
+    finally:
+        store.close()
+        with admin.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.close()
+
+
+def run(*, quick: bool) -> dict[str, Any]:
+    count = 100_000 if quick else 1_000_000
+    write_count = 5_000 if quick else 20_000
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        store = open_store(url)
+        try:
+            result["sqlite"] = _measure_store(store, count, quick)
+        finally:
+            store.close()
+        write_url = f"sqlite:///{Path(folder) / 'write.db'}"
+        open_store(write_url).close()
+        result["sqlite"]["write_posts_per_s"] = _write_cost(write_url, write_count)
+        print(f"  sqlite upsert_posts: {result['sqlite']['write_posts_per_s']}", file=sys.stderr)
+    postgres_url = os.environ.get("VEILLE_BENCH_POSTGRES_URL")
+    if postgres_url:
+        with _postgres_store(postgres_url) as (store, scoped):
+            result["postgresql"] = _measure_store(store, count, quick)
+            result["postgresql"]["write_posts_per_s"] = _write_cost(scoped, write_count)
+            print(f"  postgresql upsert_posts: {result['postgresql']['write_posts_per_s']}", file=sys.stderr)
+    queries = result["sqlite"]["queries"].values()
+    worst = max(entry["rollups_ms"]["p95"] for entry in queries)
+    worst_scan = max(entry["posts_scan_ms"]["p95"] for entry in queries)
+    worst_p50 = max(entry["rollups_ms"]["p50"] for entry in queries)
+    worst_p99 = max(entry["rollups_ms"]["p99"] for entry in queries)
+    return {
+        "bench": "analytics",
+        "metric": "dashboard_query_p95_ms",
+        "value": worst,
+        "unit": "ms (worst p95 of the dashboard queries over rollups, SQLite)",
+        "baseline": worst_scan,
+        "ratio": round(worst_scan / worst, 1) if worst else None,
+        "goal": 100,
+        "p50": worst_p50,
+        "p95": worst,
+        "p99": worst_p99,
+        "stores": result,
+    }
