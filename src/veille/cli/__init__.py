@@ -18,6 +18,7 @@ _SUBCOMMAND_GROUPS: list[tuple[str, str]] = [
     ("topics", "veille.cli.topics"),
     ("simulate", "veille.cli.simulate"),
     ("accounts", "veille.cli.accounts"),
+    ("influencers", "veille.cli.influencers"),
     ("report", "veille.cli.report"),
     ("train", "veille.cli.train"),
     ("enrich", "veille.cli.enrich"),

@@ -1,0 +1,98 @@
+"""``veille influencers``: import and list the curated influencer list analysts maintain.
+
+These commands work on the store directly; categories are read at query time, so a running hub
+uses an import at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from veille.cli.core import ConfigOption, DataOption, fail, settings_from_options
+from veille.settings import DEFAULT_DATA_DIR
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="The curated influencer list (journalists, bloggers, elected representatives…).",
+    no_args_is_help=True,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV with columns platform,handle,category,country,name.")],
+    data: DataOption = DEFAULT_DATA_DIR,
+    config: ConfigOption = None,
+) -> None:
+    """Add the entries of a CSV file (category: journalist, blogger, elected, brand or other).
+
+    All or nothing: an error names its line and column and nothing is imported. An entry already
+    listed (same platform and handle) is updated, so importing a file twice changes nothing.
+    """
+    from veille.analytics.curated import InfluencerError, import_influencers, parse_influencers_csv
+    from veille.store.sql import open_store
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise fail(f"{file}: {error}") from None
+    try:
+        specs = parse_influencers_csv(text)
+    except InfluencerError as error:
+        raise fail(f"{file}: {error}") from None
+    store = open_store(settings_from_options(data, config).sqlalchemy_url)
+    try:
+        created, updated = import_influencers(store=store, specs=specs)
+    finally:
+        store.close()
+    err.print(f"{created} influencer(s) added, {updated} updated", markup=False)
+
+
+@app.command("list")
+def list_command(
+    data: DataOption = DEFAULT_DATA_DIR,
+    config: ConfigOption = None,
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+    country: Annotated[str | None, typer.Option(help="Only this country (ISO code).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List the curated influencers by platform and handle."""
+    from veille.analytics.curated import list_influencers
+    from veille.store.sql import open_store
+
+    store = open_store(settings_from_options(data, config).sqlalchemy_url)
+    try:
+        found = list_influencers(store=store, category=category, country=country)
+    finally:
+        store.close()
+    if as_json:
+        for item in found:
+            sys.stdout.write(json.dumps(item.to_json_dict(), ensure_ascii=False) + "\n")
+        return
+    if not found:
+        err.print("no curated influencers (add some with `veille influencers import FILE.csv`)")
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("id", "account", "category", "country", "name"):
+        table.add_column(column, no_wrap=True)
+    for item in found:
+        table.add_row(
+            str(item.id),
+            f"{item.platform}:@{item.handle}",
+            item.category,
+            item.country or "",
+            item.name or "",
+        )
+    # A pipe or file gets the whole table (rich would otherwise squeeze it into 80 columns).
+    console = out if out.is_terminal else Console(soft_wrap=True, width=240)
+    console.print(table, markup=False, highlight=False)
