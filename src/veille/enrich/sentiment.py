@@ -22,6 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
+from veille.enrich.features import CharNgramColumns, WordNgramColumns
 from veille.model import Post, Sentiment
 
 __all__ = [
@@ -132,23 +133,16 @@ class _Block:
     columns: np.ndarray  # int64, sorted hashed column ids seen in training
     idf: np.ndarray  # float32, one per column
     coef: np.ndarray  # float32, (columns, classes)
-    # Built on first use, (n_features, 1) idf² and (n_features, classes) idf·coef, so that sparse
-    # products give a batch's TF-IDF norms and class scores without materialising TF-IDF vectors.
-    _projections: tuple[sp.csr_matrix, sp.csr_matrix] | None = field(default=None, repr=False)
+    # Built on first use: turns texts into counts over ``columns`` (cached per word, see features.py).
+    _columns_of: CharNgramColumns | WordNgramColumns | None = field(default=None, repr=False)
 
-    def projections(self, n_features: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        if self._projections is None:
-            idf = self.idf.astype(np.float64)
-            squared = sp.csr_matrix(
-                (idf**2, (self.columns, np.zeros(len(self.columns), dtype=np.int64))), shape=(n_features, 1)
-            )
-            weights = (idf[:, None] * self.coef).ravel()
-            classes = self.coef.shape[1]
-            rows = np.repeat(self.columns, classes)
-            cols = np.tile(np.arange(classes), len(self.columns))
-            scoring = sp.csr_matrix((weights, (rows, cols)), shape=(n_features, classes))
-            self._projections = (squared, scoring)
-        return self._projections
+    def counts(self, recipe: FeatureRecipe, kind: int, texts: Sequence[str]) -> sp.csr_matrix:
+        if self._columns_of is None:
+            if kind == 0:
+                self._columns_of = WordNgramColumns(self.columns, recipe.word_ngrams, recipe.hash_bits)
+            else:
+                self._columns_of = CharNgramColumns(self.columns, recipe.char_ngrams, recipe.hash_bits)
+        return self._columns_of.matrix(texts)
 
 
 def _term_frequencies(recipe: FeatureRecipe, texts: Sequence[str]) -> list[sp.csr_matrix]:
@@ -183,18 +177,18 @@ class LinearSentimentModel:
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         normalised = [normalise_for_sentiment(text) for text in texts]
-        n_features = 1 << self.recipe.hash_bits
         scores = np.tile(self.intercept, (len(normalised), 1))
-        for block, term_frequencies in zip(
-            self.blocks, _term_frequencies(self.recipe, normalised), strict=True
-        ):
-            squared_idf, scoring = block.projections(n_features)
-            squared_tf = term_frequencies.copy()
-            squared_tf.data **= 2
-            norms = np.sqrt((squared_tf @ squared_idf).toarray().ravel())
+        for kind, block in enumerate(self.blocks):
+            counts = block.counts(self.recipe, kind, normalised)
+            if self.recipe.sublinear_tf:
+                counts.data = 1.0 + np.log(counts.data)
+            # TF-IDF, L2-normalised per text, then the linear scores: the training design exactly.
+            weights = counts.data.astype(np.float64) * block.idf[counts.indices]
+            rows = np.repeat(np.arange(len(normalised)), np.diff(counts.indptr))
+            norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=len(normalised)))
             norms[norms == 0] = 1.0
-            projected = (term_frequencies @ scoring).toarray()
-            scores += projected / norms[:, None]
+            weighted = sp.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
+            scores += (weighted @ block.coef) / norms[:, None]
         return scores
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

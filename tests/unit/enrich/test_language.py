@@ -41,3 +41,46 @@ def test_stage_keeps_the_post_own_language() -> None:
     short = make_post(3, "lol")
     stage.process([given, guessed, short])
     assert (given.lang, guessed.lang, short.lang) == ("fr", "fr", "und")
+
+
+MIXED_TEXTS = [
+    "The flight was delayed again and nobody told us why",
+    "Ma box est encore en panne depuis ce matin, merci pour rien",
+    "Das ist wirklich nicht gut, ich warte seit Stunden",
+    "Il treno è in ritardo di nuovo, che disastro oggi",
+    "O voo atrasou outra vez e ninguém explicou nada",
+    "El vuelo se retrasó otra vez y nadie nos dijo por qué",
+    "هذا المنتج رائع جدا وأنصح به الجميع بدون تردد",
+    "यह उत्पाद बहुत अच्छा है और मैं इसकी सलाह देता हूँ",
+    "ÉCRIT ENTIÈREMENT EN MAJUSCULES POUR VOIR CE QUE ÇA DONNE",
+    "12345 67890 !!! ??? ... abc",
+    "ok",
+    "x" * 900 + " and then a real English sentence at the very end of it",
+    "mixed English et un peu de français dans la même phrase",
+]
+
+
+def test_batch_gives_what_py3langid_gives_text_by_text() -> None:
+    # The batched automaton walk must decide as py3langid's own classify, text by text.
+    from py3langid.langid import MODEL_FILE
+    from py3langid.langid import LanguageIdentifier as PyLangId
+
+    languages = ["en", "fr", "de", "it", "pt", "es", "ar", "hi"]
+    reference = PyLangId.from_model_file(MODEL_FILE, norm_probs=True)
+    reference.set_languages(languages)
+    identifier = LanguageIdentifier(languages, min_letters=0)
+    batch = identifier.identify_batch(MIXED_TEXTS)
+    for text, (code, probability) in zip(MIXED_TEXTS, batch, strict=True):
+        expected_code, expected_probability = reference.classify(text_for_language_id(text))
+        assert code == expected_code, text
+        assert probability == pytest.approx(expected_probability, abs=1e-3)
+    assert [code for code, _ in batch[:8]] == languages
+    assert identifier.identify_many(MIXED_TEXTS) == [identifier.identify(text)[0] for text in MIXED_TEXTS]
+
+
+def test_stage_identifies_only_posts_without_language() -> None:
+    stage = LanguageStage(["en", "fr"])
+    posts = [make_post(i, text) for i, text in enumerate(MIXED_TEXTS[:2])]
+    posts.append(make_post(9, "Ceci est une phrase en français sur les trains", lang="en"))
+    stage.process(posts)
+    assert [post.lang for post in posts] == ["en", "fr", "en"]

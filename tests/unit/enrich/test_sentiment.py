@@ -175,3 +175,10 @@ def test_shipped_models_load() -> None:
     models = load_default_models(["fr", "en"])
     assert set(models) == {"fr", "en"}
     assert models["fr"].predict(["Je déteste ce service, c'est une honte"])[0].label == "negative"
+
+
+def test_shipped_model_survives_lone_surrogates() -> None:
+    # parse_post refuses them, but the model API takes any str: it must not fail the batch.
+    stage = SentimentStage(fallback=None)
+    sentiments = stage.models["en"].predict(["awful delay \ud83d again", "great crew"])
+    assert [sentiment.label for sentiment in sentiments] == ["negative", "positive"]
