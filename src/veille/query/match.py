@@ -80,12 +80,14 @@ class PostView:
     raw_tokens: list[str] = field(default_factory=list)
     _raw: list[str] | None = None
     _raw_positions: dict[str, list[int]] | None = None
+    _vocabulary: list[str] | None = None
 
     @property
     def raw(self) -> list[str]:
         """The tokens as written, NFC-normalised, for ``{…}`` forms (built on first use)."""
         if self._raw is None:
-            self._raw = [_nfc(token) for token in self.raw_tokens]
+            # ASCII text is NFC already.
+            self._raw = self.raw_tokens if self.text.isascii() else [_nfc(token) for token in self.raw_tokens]
         return self._raw
 
     @property
@@ -96,6 +98,13 @@ class PostView:
                 table.setdefault(token, []).append(index)
             self._raw_positions = table
         return self._raw_positions
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """The distinct folded tokens, sorted (prefix look-ups by bisection; built on first use)."""
+        if self._vocabulary is None:
+            self._vocabulary = sorted(self.positions)
+        return self._vocabulary
 
     @property
     def hosts(self) -> list[str]:

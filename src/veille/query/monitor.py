@@ -10,13 +10,23 @@ every query on the post, at the cost of a few dictionary look-ups.
 
 from __future__ import annotations
 
+import gc
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from veille.model import Post, TopicMatch
-from veille.query.keys import Key, KeyFrequency, TermStatistics, heuristic_frequency, required_keys
-from veille.query.match import PostView, Span, Tester, compile_tester, match, view_post
+from veille.query.compiled import Program, compile_program
+from veille.query.keys import (
+    PREFIX_KINDS,
+    Key,
+    KeyFrequency,
+    TermStatistics,
+    heuristic_frequency,
+    required_keys,
+)
+from veille.query.match import PostView, Span, merge_spans, view_post
 from veille.query.syntax import (
     MAX_TOPIC_DEPTH,
     Node,
@@ -31,12 +41,24 @@ from veille.query.syntax import (
 __all__ = ["Monitor", "MonitorStats", "TermStatistics", "TopicStage", "required_keys"]
 
 
+@dataclass(slots=True, eq=False)
+class _Program:
+    """One distinct query (saved queries with the same AST share it): its keys and compiled form."""
+
+    pid: int
+    root: Node
+    compiled: Program
+    qids: list[int]
+    keys: frozenset[Key] | None = None
+
+
 @dataclass(slots=True)
 class _Entry:
     qid: int
     name: str
     query: Query
-    keys: frozenset[Key] | None
+    topics: frozenset[str]
+    program: _Program
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +66,64 @@ class MonitorStats:
     queries: int
     always_checked: int
     index_keys: int
+    distinct_queries: int = 0
+
+
+class _PostMatch:
+    """One post being matched: remembers each distinct query's answer and spans (``topic:`` reuse)."""
+
+    __slots__ = ("entries", "spans_of", "tests", "view")
+
+    def __init__(self, entries: dict[str, _Entry], view: PostView) -> None:
+        self.entries = entries
+        self.view = view
+        self.tests: dict[int, bool] = {}
+        self.spans_of: dict[int, list[Span] | None] = {}
+
+    def test(self, program: _Program) -> bool:
+        found = self.tests.get(program.pid)
+        if found is None:
+            found = self.tests[program.pid] = program.compiled.test(self.view, self)
+        return found
+
+    def spans(self, program: _Program) -> list[Span] | None:
+        if program.pid in self.spans_of:
+            return self.spans_of[program.pid]
+        found = self.spans_of[program.pid] = program.compiled.spans(self.view, self)
+        return found
+
+    def topic_test(self, name: str) -> bool:
+        return self.test(self.entries[name].program)
+
+    def topic_spans(self, name: str) -> list[Span] | None:
+        return self.spans(self.entries[name].program)
+
+
+_PREFIX_KINDS = frozenset(PREFIX_KINDS.values())
+
+
+class _PrefixLengths:
+    """For one prefix kind: which prefix lengths are indexed, by the first two characters."""
+
+    __slots__ = ("by_start", "counts", "short")
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, int]] = Counter()
+        self.by_start: dict[str, list[int]] = {}
+        self.short = 0  # prefixes of one character
+
+    def change(self, prefix: str, delta: int) -> None:
+        start = prefix[:2]
+        self.counts[start, len(prefix)] += delta
+        if self.counts[start, len(prefix)] <= 0:
+            del self.counts[start, len(prefix)]
+        if len(prefix) < 2:
+            self.short += delta
+        lengths = sorted(length for (other, length) in self.counts if other == start)
+        if lengths:
+            self.by_start[start] = lengths
+        else:
+            self.by_start.pop(start, None)
 
 
 class Monitor:
@@ -59,12 +139,12 @@ class Monitor:
         self._frequency: KeyFrequency = frequency if frequency is not None else heuristic_frequency
         self._entries: dict[str, _Entry] = {}
         self._by_qid: list[_Entry | None] = []
-        self._testers: list[Tester | None] = []
-        self._tester_by_name: dict[str, Tester] = {}
+        self._programs: dict[Node, _Program] = {}
+        self._by_pid: dict[int, _Program] = {}
+        self._next_pid = 0
         self._referenced_by: dict[str, set[str]] = {}
         self._index: dict[str, dict[str, set[int]]] = {}
-        self._prefix_lengths: dict[str, Counter[int]] = {}
-        self._sorted_lengths: dict[str, list[int]] = {}
+        self._prefixes: dict[str, _PrefixLengths] = {}
         self._always: set[int] = set()
 
     # ------------------------------------------------------------------------------ saved queries
@@ -101,58 +181,80 @@ class Monitor:
         users = sorted(self._referenced_by.get(name, ()))
         if users:
             raise QueryError(f"topic {name!r} is referenced by: {', '.join(users)}")
-        self._unindex(entry)
-        for target in entry.query.topics:
+        for target in entry.topics:
             self._referenced_by.get(target, set()).discard(name)
+        self._release(entry)
         del self._entries[name]
-        del self._tester_by_name[name]
         self._by_qid[entry.qid] = None
-        self._testers[entry.qid] = None
 
-    def add_many(self, queries: Mapping[str, str]) -> None:
+    def add_many(self, queries: Mapping[str, str | Query]) -> None:
         """Add several queries in any order (references among them are resolved first)."""
-        parsed = {name: parse_query(text) for name, text in queries.items()}
+        parsed = {
+            name: parse_query(text) if isinstance(text, str) else text for name, text in queries.items()
+        }
+        topics = {name: query.topics for name, query in parsed.items()}
         pending = dict(parsed)
-        while pending:
-            ready = [
-                name
-                for name, query in pending.items()
-                if all(target in self._entries or target not in pending for target in query.topics)
-            ]
-            if not ready:
-                cycle = _find_cycle(lambda n: pending[n].topics if n in pending else (), pending)
-                raise QueryCycleError(cycle)
-            for name in ready:
-                self.add(name, pending.pop(name))
+        # Building creates many small long-lived objects; the cyclic collector would walk the whole
+        # growing index again and again. Reference counting still frees everything meanwhile.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            while pending:
+                ready = [
+                    name
+                    for name in pending
+                    if all(target in self._entries or target not in pending for target in topics[name])
+                ]
+                if not ready:
+                    cycle = _find_cycle(lambda n: topics[n] if n in pending else (), pending)
+                    raise QueryCycleError(cycle)
+                for name in ready:
+                    self.add(name, pending.pop(name))
+        finally:
+            if collecting:
+                gc.enable()
 
     def _put(self, name: str, query_text: str | Query, qid: int | None) -> None:
         if not name or '"' in name:
             raise QueryError(f"invalid topic name {name!r}: it must be non-empty and hold no '\"'")
         query = parse_query(query_text) if isinstance(query_text, str) else query_text
-        self._check_references(name, query)
+        topics = query.topics
+        self._check_references(name, topics)
         old = self._entries.get(name)
         if old is not None:
-            self._unindex(old)
-            for target in old.query.topics:
+            for target in old.topics:
                 self._referenced_by.get(target, set()).discard(name)
+            self._release(old)
         if qid is None:
             qid = len(self._by_qid)
             self._by_qid.append(None)
-            self._testers.append(None)
-        entry = _Entry(qid, name, query, None)
+        program = self._programs.get(query.root)
+        if program is None:
+            program = _Program(self._next_pid, query.root, compile_program(query.root), [])
+            self._next_pid += 1
+            self._programs[query.root] = program
+            self._by_pid[program.pid] = program
+            self._index_program(program)
+        insort(program.qids, qid)
+        entry = _Entry(qid, name, query, topics, program)
         self._entries[name] = entry
         self._by_qid[qid] = entry
-        tester = compile_tester(query.root, self._tester_by_name.__getitem__)
-        self._testers[qid] = tester
-        self._tester_by_name[name] = tester
-        for target in query.topics:
+        for target in topics:
             self._referenced_by.setdefault(target, set()).add(name)
-        self._index_entry(entry)
         # Queries that reference this one (directly or not) require what it requires: re-index them.
         for dependent in self._dependents(name):
-            dependent_entry = self._entries[dependent]
-            self._unindex(dependent_entry)
-            self._index_entry(dependent_entry)
+            dependent_program = self._entries[dependent].program
+            self._unindex(dependent_program)
+            self._index_program(dependent_program)
+
+    def _release(self, entry: _Entry) -> None:
+        """Detach ``entry`` from its program, forgetting the program when no query uses it."""
+        program = entry.program
+        program.qids.remove(entry.qid)
+        if not program.qids:
+            self._unindex(program)
+            del self._programs[program.root]
+            del self._by_pid[program.pid]
 
     def _dependents(self, name: str) -> list[str]:
         found: list[str] = []
@@ -167,19 +269,19 @@ class Monitor:
             stack.extend(self._referenced_by.get(current, ()))
         return found
 
-    def _check_references(self, name: str, query: Query) -> None:
-        for target in sorted(query.topics):
+    def _check_references(self, name: str, topics: frozenset[str]) -> None:
+        for target in sorted(topics):
             if target != name and target not in self._entries:
                 raise UnknownTopicError(target)
         dependents = self._dependents(name)
-        if not query.topics and not dependents:
+        if not topics and not dependents:
             return
 
         def graph(other: str) -> frozenset[str]:
             if other == name:
-                return query.topics
+                return topics
             entry = self._entries.get(other)
-            return entry.query.topics if entry is not None else frozenset()
+            return entry.topics if entry is not None else frozenset()
 
         cycle = _find_cycle(graph, [name])
         if cycle:
@@ -195,58 +297,55 @@ class Monitor:
 
     # ----------------------------------------------------------------------------------- the index
 
-    def _index_entry(self, entry: _Entry) -> None:
-        found = required_keys(entry.query.root, self._resolve_root, self._frequency)
+    def _index_program(self, program: _Program) -> None:
+        found = required_keys(program.root, self._resolve_root, self._frequency)
         if found is None or not found[0]:
-            entry.keys = None
-            self._always.add(entry.qid)
+            program.keys = None
+            self._always.add(program.pid)
             return
-        entry.keys = found[0]
-        for kind, value in entry.keys:
-            self._index.setdefault(kind, {}).setdefault(value, set()).add(entry.qid)
-            if kind in ("tp", "hp", "mp", "ap"):
-                lengths = self._prefix_lengths.setdefault(kind, Counter())
-                lengths[len(value)] += 1
-                self._sorted_lengths[kind] = sorted(lengths)
+        program.keys = found[0]
+        for kind, value in program.keys:
+            self._index.setdefault(kind, {}).setdefault(value, set()).add(program.pid)
+            if kind in _PREFIX_KINDS:
+                self._prefixes.setdefault(kind, _PrefixLengths()).change(value, 1)
 
-    def _unindex(self, entry: _Entry) -> None:
-        if entry.keys is None:
-            self._always.discard(entry.qid)
+    def _unindex(self, program: _Program) -> None:
+        if program.keys is None:
+            self._always.discard(program.pid)
             return
-        for kind, value in entry.keys:
+        for kind, value in program.keys:
             table = self._index[kind]
             holders = table[value]
-            holders.discard(entry.qid)
+            holders.discard(program.pid)
             if not holders:
                 del table[value]
-            if kind in self._prefix_lengths:
-                lengths = self._prefix_lengths[kind]
-                lengths[len(value)] -= 1
-                if lengths[len(value)] <= 0:
-                    del lengths[len(value)]
-                self._sorted_lengths[kind] = sorted(lengths)
-        entry.keys = None
+            if kind in _PREFIX_KINDS:
+                self._prefixes[kind].change(value, -1)
+        program.keys = None
 
     def tune(self, frequency: KeyFrequency) -> None:
         """Choose every query's keys again with new frequency estimates (e.g. a fresh TermStatistics)."""
         self._frequency = frequency
-        for entry in self._entries.values():
-            self._unindex(entry)
-        for entry in self._entries.values():
-            self._index_entry(entry)
+        for program in self._by_pid.values():
+            self._unindex(program)
+        for program in self._by_pid.values():
+            self._index_program(program)
 
     def stats(self) -> MonitorStats:
         keys = sum(len(table) for table in self._index.values())
-        return MonitorStats(len(self._entries), len(self._always), keys)
+        return MonitorStats(len(self._entries), len(self._always), keys, len(self._by_pid))
 
     # -------------------------------------------------------------------------------------- match
 
     def candidates(self, view: PostView) -> set[int]:
-        """Ids of the queries whose required keys the post holds, plus the always-check list."""
+        """Ids of the distinct queries whose required keys the post holds, plus the always-check list."""
         found = set(self._always)
         index = self._index
         tokens = view.positions
-        self._lookup(found, index.get("t"), tokens)
+        table = index.get("t")
+        if table:
+            for token in table.keys() & tokens.keys():
+                found.update(table[token])
         self._lookup_prefixes(found, "tp", tokens)
         if view.hashtags:
             self._lookup(found, index.get("h"), view.hashtags)
@@ -277,11 +376,11 @@ class Monitor:
                 if pieces:
                     for url, _, _ in view.links:
                         self._lookup(found, pieces, [url[i : i + size] for i in range(len(url) - size + 1)])
-        sites = index.get("site")
-        if sites and view.links:
-            for host in view.hosts:
-                labels = host.split(".")
-                self._lookup(found, sites, [".".join(labels[i:]) for i in range(len(labels))])
+            sites = index.get("site")
+            if sites:
+                for host in view.hosts:
+                    labels = host.split(".")
+                    self._lookup(found, sites, [".".join(labels[i:]) for i in range(len(labels))])
         return found
 
     @staticmethod
@@ -295,12 +394,19 @@ class Monitor:
                 found.update(holders)
 
     def _lookup_prefixes(self, found: set[int], kind: str, values: Iterable[str]) -> None:
-        lengths = self._sorted_lengths.get(kind)
-        if not lengths:
+        prefixes = self._prefixes.get(kind)
+        if prefixes is None or not prefixes.by_start:
             return
         get = self._index[kind].get
+        by_start = prefixes.by_start.get
         for value in values:
             size = len(value)
+            lengths = by_start(value[:2])
+            if prefixes.short and size > 1:
+                short = by_start(value[:1])
+                lengths = short if lengths is None else (short + lengths if short else lengths)
+            if not lengths:
+                continue
             for length in lengths:
                 if length > size:
                     break
@@ -312,34 +418,50 @@ class Monitor:
         entry = self._entries.get(name)
         return entry.query.root if entry is not None else None
 
-    def _resolve(self, name: str) -> Query | None:
-        entry = self._entries.get(name)
-        return entry.query if entry is not None else None
-
-    def _spans(self, qid: int, view: PostView) -> tuple[str, list[Span]]:
-        entry = self._by_qid[qid]
-        assert entry is not None
-        result = match(entry.query, view, resolve_topic=self._resolve)
-        assert result is not None, f"tester and matcher disagree on {entry.name!r}"
-        return entry.name, list(result.spans)
-
     def match_view(self, view: PostView) -> list[tuple[str, list[Span]]]:
-        testers = self._testers
-        matched = [qid for qid in sorted(self.candidates(view)) if testers[qid](view)]  # type: ignore[misc]
-        return [self._spans(qid, view) for qid in matched]
+        post = _PostMatch(self._entries, view)
+        by_pid = self._by_pid
+        matched: list[int] = []
+        for pid in self.candidates(view):
+            program = by_pid[pid]
+            if post.test(program):
+                matched.extend(program.qids)
+        if not matched:
+            return []
+        matched.sort()
+        found = []
+        for qid in matched:
+            entry = self._by_qid[qid]
+            assert entry is not None
+            found.append((entry.name, self._merged_spans(post, entry)))
+        return found
+
+    @staticmethod
+    def _merged_spans(post: _PostMatch, entry: _Entry) -> list[Span]:
+        spans = post.spans(entry.program)
+        assert spans is not None, f"test and spans disagree on {entry.name!r}"
+        return merge_spans(spans)
 
     def match_view_exhaustive(self, view: PostView) -> list[tuple[str, list[Span]]]:
-        """The baseline: every saved query evaluated on the post, no pre-filter."""
-        matched = [qid for qid, tester in enumerate(self._testers) if tester is not None and tester(view)]
-        return [self._spans(qid, view) for qid in matched]
+        """The baseline: every saved query evaluated on the post (spans too), no pre-filter."""
+        post = _PostMatch(self._entries, view)
+        found = []
+        for entry in self._by_qid:
+            if entry is not None:
+                compiled = entry.program.compiled
+                if compiled.test(view, post):
+                    spans = compiled.spans(view, post)
+                    assert spans is not None, f"test and spans disagree on {entry.name!r}"
+                    found.append((entry.name, merge_spans(spans)))
+        return found
 
     def names_exhaustive(self, view: PostView) -> list[str]:
         """Names of the saved queries the post matches, every query tested (a check of the index)."""
-        entries = self._by_qid
+        post = _PostMatch(self._entries, view)
         return [
-            entries[qid].name  # type: ignore[union-attr]
-            for qid, tester in enumerate(self._testers)
-            if tester is not None and tester(view)
+            entry.name
+            for entry in self._by_qid
+            if entry is not None and entry.program.compiled.test(view, post)
         ]
 
     def match_post(self, post: Post | PostView) -> list[tuple[str, list[Span]]]:

@@ -171,3 +171,39 @@ def test_term_statistics_choose_the_rarest_measured_key() -> None:
     assert set(monitor._index["t"]) == {"kalo"}
     assert names(monitor, post) == ["a", "b"]
     assert names(monitor, "service client") == ["b"]
+
+
+def test_compiled_queries_give_the_spans_of_what_matched() -> None:
+    text = "panne de fibre chez Orange, pas de paiement #Fibre"
+    # tokens: panne 0-5, de 6-8, fibre 9-14, chez, orange 20-26, pas, de, paiement 35-43, fibre 45-50
+    cases = {
+        "(panne AND (adsl OR modem)) OR fibre": [(9, 14), (45, 50)],  # the failed AND adds nothing
+        "(panne AND (adsl OR fibre)) OR modem": [(0, 5), (9, 14), (45, 50)],
+        "pai* AND NOT pa": [(35, 43)],
+        "fib* AND fi*re": [(9, 14), (45, 50)],
+        "pann* NOT (chez AND modem)": [(0, 5)],
+        "{Orange} OR orange*": [(20, 26)],
+        "#fibre AND panne NEAR/2 fibre": [(0, 5), (9, 14), (44, 50)],
+        "fi* NOT fi*e": None,
+        "p? OR pan OR paiements": None,
+        "{orange}": None,
+        "pax* AND orange": None,
+    }
+    monitor = Monitor()
+    for index, query in enumerate(cases):
+        monitor.add(f"q{index}", query)
+    found = dict(monitor.match_post(view_text(text)))
+    expected = {f"q{index}": spans for index, spans in enumerate(cases.values()) if spans is not None}
+    assert found == expected
+    assert dict(monitor.match_view_exhaustive(view_text(text))) == expected
+
+
+def test_topic_references_are_evaluated_once_per_post_and_give_their_spans() -> None:
+    monitor = Monitor()
+    monitor.add("fibre", "fibre OR adsl")
+    monitor.add("incident", "topic:fibre AND (panne OR coupure)")
+    monitor.add("fr", "topic:incident AND lang:fr")
+    monitor.add("not-fibre", "panne NOT topic:fibre")
+    found = monitor.match_post(view_text("panne adsl", lang="fr"))
+    assert found == [("fibre", [(6, 10)]), ("incident", [(0, 5), (6, 10)]), ("fr", [(0, 5), (6, 10)])]
+    assert monitor.match_post(view_text("panne")) == [("not-fibre", [(0, 5)])]

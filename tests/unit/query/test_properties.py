@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from veille.model import Author, Post, Sentiment
-from veille.query import Monitor, parse_query, to_query
+from veille.query import Monitor, match, parse_query, to_query, view_post
 from veille.query.syntax import And, Field, Followers, Near, Node, Not, Or, Tag, Words, is_positive
 from veille.text import extract_hashtags, extract_mentions, extract_urls, fold, host_of, tokenize
 
@@ -217,7 +217,13 @@ def test_monitor_agrees_with_a_plain_evaluator(roots: list[Node], sample: list[P
         monitor.add(f"q{index}", to_query(root))
     for post in sample:
         expected = [f"q{i}" for i, root in enumerate(roots) if reference(root, post)]
-        assert [name for name, _ in monitor.match_post(post)] == expected
+        found = monitor.match_post(post)
+        assert [name for name, _ in found] == expected
+        # The compiled spans are those of the tree-walking matcher.
+        for name, spans in found:
+            result = match(roots[int(name[1:])], post)
+            assert result is not None and list(result.spans) == spans
+        assert monitor.match_view_exhaustive(view_post(post)) == found
 
 
 small_words = st.sampled_from(["orange", "panne", "fibre", "x", "#fibre", "l'orange", "panne-fibre"])

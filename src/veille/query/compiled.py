@@ -1,0 +1,281 @@
+"""Queries compiled to Python functions: the monitor's fast path.
+
+Each distinct query becomes two generated functions of ``(view, context)``: ``test`` answers yes/no
+with one flat boolean expression (``'kalo' in P and ('panne' in P or 'outage' in P)``), without the
+call per AST node of a tree walk, and ``spans`` gives the highlight spans of a query known to match.
+Both follow :mod:`veille.query.match` rule for rule (the leaf rules are its own functions), and the
+tests compare them with it and with an independent evaluator.
+
+``topic:`` references go through the :class:`Context` of the post, which looks the saved topic up
+at match time (so a changed topic is seen at once) and remembers, for the post, each topic's answer
+and spans: a topic referenced by many others is evaluated once per post.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+from types import CodeType, FunctionType
+from typing import Any, Protocol
+
+from veille.query.match import (
+    PostView,
+    Span,
+    _author_regex,
+    _field_spans,
+    _wildcard_regex,
+    near_pairs,
+    tag_occurrences,
+    words_occurrences,
+)
+from veille.query.syntax import And, Field, Followers, Near, Node, Not, Or, Tag, Words
+
+__all__ = ["Context", "Program", "compile_program"]
+
+SpanList = list[Span] | None
+
+
+class Context(Protocol):
+    """What generated code needs of the post being matched, besides its view."""
+
+    def topic_test(self, name: str) -> bool: ...
+
+    def topic_spans(self, name: str) -> SpanList: ...
+
+
+TestFunction = Callable[[PostView, Context], bool]
+SpansFunction = Callable[[PostView, Context], SpanList]
+
+
+# ------------------------------------------------------------------------ helpers of generated code
+
+
+def _has_prefix(view: PostView, prefix: str) -> bool:
+    vocabulary = view.vocabulary
+    index = bisect_left(vocabulary, prefix)
+    return index < len(vocabulary) and vocabulary[index].startswith(prefix)
+
+
+def _any_token(view: PostView, fullmatch: Callable[[str], Any]) -> bool:
+    for token in view.positions:  # noqa: SIM110 - a loop is faster than any() over a generator
+        if fullmatch(token):
+            return True
+    return False
+
+
+def _token_spans(view: PostView, token: str) -> SpanList:
+    found = view.positions.get(token)
+    if not found:
+        return None
+    starts, ends = view.starts, view.ends
+    return [(starts[i], ends[i]) for i in found]
+
+
+def _words_spans(node: Words, view: PostView) -> SpanList:
+    found = words_occurrences(node, view)
+    return [occurrence[2] for occurrence in found] if found else None
+
+
+def _tag_spans(node: Tag, view: PostView) -> SpanList:
+    found = tag_occurrences(node, view)
+    return [occurrence[2] for occurrence in found] if found else None
+
+
+def _near_spans(node: Near, view: PostView) -> SpanList:
+    pairs = near_pairs(node, view)
+    if not pairs:
+        return None
+    return [span for left, right in pairs for span in (left[2], right[2])]
+
+
+def _all(*parts: SpanList) -> SpanList:
+    collected: list[Span] = []
+    for part in parts:
+        if part is None:
+            return None
+        collected.extend(part)
+    return collected
+
+
+def _any(*parts: SpanList) -> SpanList:
+    collected: list[Span] = []
+    matched = False
+    for part in parts:
+        if part is not None:
+            matched = True
+            collected.extend(part)
+    return collected if matched else None
+
+
+_HELPERS: dict[str, Any] = {
+    "_has_prefix": _has_prefix,
+    "_any_token": _any_token,
+    "_token_spans": _token_spans,
+    "_words_spans": _words_spans,
+    "_tag_spans": _tag_spans,
+    "_near_spans": _near_spans,
+    "_all": _all,
+    "_any": _any,
+    "_words": words_occurrences,
+    "_tags": tag_occurrences,
+    "_near": near_pairs,
+    "_field": _field_spans,
+}
+
+
+# ---------------------------------------------------------------------------------- code generation
+
+
+def _plain(token: str) -> bool:
+    return "*" not in token and "?" not in token
+
+
+def _cost(node: Node) -> int:
+    """Rough cost of a test, to put cheap operands of AND/OR first (the answer is the same)."""
+    if isinstance(node, Followers):
+        return 0
+    if isinstance(node, Field):
+        return 3 if node.name in ("topic", "url", "site") or "*" in node.value else 0
+    if isinstance(node, Words):
+        return 1 if len(node.tokens) == 1 and _plain(node.tokens[0]) else 2
+    if isinstance(node, Tag):
+        return 1
+    if isinstance(node, Not):
+        return _cost(node.child)
+    if isinstance(node, Near):
+        return 4
+    return max(_cost(child) for child in node.children) + 1
+
+
+class _Writer:
+    """Writes the expressions of one query; its values go in ``constants`` (bound as defaults)."""
+
+    def __init__(self) -> None:
+        self.constants: list[Any] = []
+
+    def constant(self, value: Any) -> str:
+        self.constants.append(value)
+        return f"K{len(self.constants) - 1}"
+
+    # ------------------------------------------------------------------------------------- yes/no
+
+    def test(self, node: Node) -> str:
+        if isinstance(node, Words):
+            return self._words_test(node)
+        if isinstance(node, Tag):
+            table = "v.hashtags" if node.kind == "hashtag" else "v.mentions"
+            if _plain(node.value):
+                return f"({self.constant(node.value)} in {table})"
+            return f"bool(_tags({self.constant(node)}, v))"
+        if isinstance(node, Not):
+            return f"(not {self.test(node.child)})"
+        if isinstance(node, And | Or):
+            joiner = " and " if isinstance(node, And) else " or "
+            ordered = sorted(node.children, key=_cost)
+            return "(" + joiner.join(self.test(child) for child in ordered) + ")"
+        if isinstance(node, Near):
+            # Both operands must be present before pairs are worth computing.
+            return f"({self.test(node.left)} and {self.test(node.right)} and bool(_near({self.constant(node)}, v)))"
+        if isinstance(node, Followers):
+            low = self.constant(-1 if node.low is None else node.low)
+            high = "" if node.high is None else f" and v.followers <= {self.constant(node.high)}"
+            return f"(v.followers is not None and v.followers >= {low}{high})"
+        return self._field_test(node)
+
+    def _words_test(self, node: Words) -> str:
+        tokens = node.tokens
+        table = "v.raw_positions" if node.exact else "P"
+        if len(tokens) == 1:
+            token = tokens[0]
+            if _plain(token):
+                return f"({self.constant(token)} in {table})"
+            if not node.exact and token.endswith("*") and token.count("*") == 1 and "?" not in token:
+                return f"_has_prefix(v, {self.constant(token[:-1])})"
+            if not node.exact:
+                return f"_any_token(v, {self.constant(_wildcard_regex(token).fullmatch)})"
+        # A phrase: its plain words must all be present before its order is worth checking.
+        present = [f"{self.constant(token)} in {table}" for token in dict.fromkeys(tokens) if _plain(token)]
+        return "(" + " and ".join([*present, f"bool(_words({self.constant(node)}, v))"]) + ")"
+
+    def _field_test(self, node: Field) -> str:
+        name, value = node.name, node.value
+        if name in ("lang", "country", "source", "sentiment"):
+            return f"(v.{name} == {self.constant(value)})"
+        if name == "is":
+            return f"({self.constant(value)} in v.flags)"
+        if name == "author":
+            if "*" not in value:
+                return f"(v.author == {self.constant(value)})"
+            fullmatch = self.constant(_author_regex(value).fullmatch)
+            return f"(v.author is not None and {fullmatch}(v.author) is not None)"
+        if name == "topic":
+            return f"c.topic_test({self.constant(value)})"
+        return f"(_field({self.constant(node)}, v) is not None)"
+
+    # -------------------------------------------------------------------------------------- spans
+
+    def spans(self, node: Node) -> str:
+        if isinstance(node, Words):
+            if len(node.tokens) == 1 and _plain(node.tokens[0]) and not node.exact:
+                return f"_token_spans(v, {self.constant(node.tokens[0])})"
+            return f"_words_spans({self.constant(node)}, v)"
+        if isinstance(node, Tag):
+            return f"_tag_spans({self.constant(node)}, v)"
+        if isinstance(node, Not):
+            # A negated operand contributes no highlight; only whether it matched counts.
+            return f"(None if {self.test(node.child)} else [])"
+        if isinstance(node, And | Or):
+            function = "_all" if isinstance(node, And) else "_any"
+            return f"{function}(" + ", ".join(self.spans(child) for child in node.children) + ")"
+        if isinstance(node, Near):
+            return f"_near_spans({self.constant(node)}, v)"
+        if isinstance(node, Field) and node.name == "topic":
+            return f"c.topic_spans({self.constant(node.value)})"
+        return f"_field({self.constant(node)}, v)"
+
+
+class Program:
+    """A compiled query: ``test(view, context)`` and ``spans(view, context)``."""
+
+    __slots__ = ("spans", "test")
+
+    def __init__(self, test: TestFunction, spans: SpansFunction) -> None:
+        self.test = test
+        self.spans = spans
+
+
+# Generated code depends only on the shape of a query (every value is a constant passed as a default
+# argument), so the code of each shape is compiled once and shared by all queries of that shape.
+_CODE_BY_SHAPE: dict[str, tuple[CodeType, CodeType]] = {}
+_MAX_SHAPES = 4096
+
+
+def _code_of(test: str, spans: str, constants: int) -> tuple[CodeType, CodeType]:
+    key = f"{test}\n{spans}\n{constants}"
+    code = _CODE_BY_SHAPE.get(key)
+    if code is None:
+        arguments = "v, c" + "".join(f", K{index}=None" for index in range(constants))
+        source = (
+            f"def test({arguments}):\n    P = v.positions\n    return {test}\n"
+            f"def spans({arguments}):\n    P = v.positions\n    return {spans}\n"
+        )
+        namespace: dict[str, Any] = {}
+        # Our own generated code: no value of the query is in it, only operators and helper names.
+        exec(compile(source, "<query>", "exec"), _HELPERS, namespace)
+        code = (namespace["test"].__code__, namespace["spans"].__code__)
+        if len(_CODE_BY_SHAPE) < _MAX_SHAPES:
+            _CODE_BY_SHAPE[key] = code
+    return code
+
+
+def compile_program(root: Node) -> Program:
+    """The two functions of ``root``: generated code of its shape, its values bound as defaults."""
+    writer = _Writer()
+    test = writer.test(root)
+    spans = writer.spans(root)
+    test_code, spans_code = _code_of(test, spans, len(writer.constants))
+    defaults = tuple(writer.constants)
+    return Program(
+        FunctionType(test_code, _HELPERS, "test", defaults),
+        FunctionType(spans_code, _HELPERS, "spans", defaults),
+    )
