@@ -41,8 +41,10 @@ def _chromium_missing(reason: str) -> None:
     pytest.skip(f"{reason}: browser tests skipped (apt-get install chromium to run them)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope, not session: Playwright's sync API runs an event loop in this thread while it is
+    # open, and the asyncio tests collected after the browser tests need the thread free again.
     if not CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is None:
         _chromium_missing(f"no Chromium at {CHROMIUM}")
     try:

@@ -69,7 +69,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_killed_half_way_then_run_again_stores_every_valid_post_once(tmp_path: Path) -> None:
     jsonl = tmp_path / "big.jsonl"
-    valid = _write_jsonl(jsonl, 40_000, bad_every=97)
+    valid = _write_jsonl(jsonl, 12_000, bad_every=97)
     data = tmp_path / "data"
     process = subprocess.Popen(
         [sys.executable, "-m", "veille", "ingest", str(jsonl), "--data", str(data), "--batch-size", "500"],
@@ -92,7 +92,7 @@ def test_killed_half_way_then_run_again_stores_every_valid_post_once(tmp_path: P
                 stored_before_kill = 0
             finally:
                 store.close()
-            if stored_before_kill >= 5_000:
+            if stored_before_kill >= 2_000:
                 process.send_signal(signal.SIGKILL)
                 break
     process.wait(timeout=30)
@@ -108,5 +108,5 @@ def test_killed_half_way_then_run_again_stores_every_valid_post_once(tmp_path: P
     assert resumed["accepted"] < valid  # resume really skipped what was committed
 
     full = _veille("ingest", str(jsonl), data=data)
-    assert json.loads(full.stdout.strip().splitlines()[-1]) == {"accepted": valid, "rejected": 40_000 - valid}
+    assert json.loads(full.stdout.strip().splitlines()[-1]) == {"accepted": valid, "rejected": 12_000 - valid}
     assert store.count_posts() == valid
