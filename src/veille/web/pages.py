@@ -1,4 +1,4 @@
-"""HTML pages: login, logout and the screens (the live wall first)."""
+"""HTML pages: login, logout, the screens (the live wall first) and the admin pages (sources)."""
 
 from __future__ import annotations
 
@@ -90,3 +90,16 @@ async def wall(
     if principal is None:
         return _login_redirect(request)
     return templates.TemplateResponse(request, "wall.html", {"theme": theme, "title": title})
+
+
+@router.get("/sources", response_class=HTMLResponse)
+async def sources_page(
+    request: Request,
+    principal: MaybePrincipal,
+    theme: Annotated[Literal["dark", "light"], Query()] = "dark",
+) -> Response:
+    """Admin page: the platform sources with live health; add, stop, start and delete them."""
+    if principal is None:
+        return _login_redirect(request)
+    context = {"theme": theme, "active": "sources", "user": principal.name}
+    return templates.TemplateResponse(request, "sources.html", context)
