@@ -51,6 +51,26 @@ POST_COLUMNS: tuple[str, ...] = (
 )
 
 
+# What a top-post row shows (not the whole record: the sort then carries narrow rows).
+_POST_FIELDS = (
+    "id",
+    "created_us",
+    "source",
+    "author_handle",
+    "author_followers",
+    "country",
+    "lang",
+    "sentiment_label",
+    "likes",
+    "reposts",
+    "replies",
+    "views",
+    "duplicate_of",
+    "url",
+    "text",
+)
+
+
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit: must be between 1 and {MAX_LIMIT}")
@@ -86,7 +106,11 @@ def top_posts(
         reach = func.coalesce(posts.c.author_followers, 0)
         order = engagement if by == "engagement" else reach
         query = (
-            select(posts, engagement.label("engagement"), reach.label("reach"))
+            select(
+                *[posts.c[name] for name in _POST_FIELDS],
+                engagement.label("engagement"),
+                reach.label("reach"),
+            )
             .where(*posts_conditions(criteria, criteria.start_us, criteria.end_us))
             .order_by(order.desc(), posts.c.id)
             .limit(limit)
