@@ -31,7 +31,7 @@ def default_stages(settings: Settings, *, topics: LiveTopics | None = None) -> l
     # queries read what the other stages fill (hashtags, language, sentiment, country…).
     return [
         ExactDuplicateStage(),
-        *build_enrichment_stages(languages=settings.languages),
+        *build_enrichment_stages(languages=settings.languages, data_dir=settings.data_dir),
         (topics or LiveTopics()).stage(),
     ]
 

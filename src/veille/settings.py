@@ -44,6 +44,9 @@ class Settings(BaseSettings):
             *("nl", "pl", "ro", "tr", "sw", "ru", "el", "ja", "zh"),
         ]
     )
+    # Labelled base data of the sentiment models (the folder holding umsab/<language>/): retraining
+    # with analysts' corrections needs it; never shipped (licences), so it is a setting.
+    sentiment_data: Path | None = None
     # The raw TOML document (sources, topics… are read from it by their own modules).
     toml: dict[str, Any] = Field(default_factory=dict, exclude=True)
 

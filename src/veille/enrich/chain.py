@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from veille.enrich.dedupe import DedupeStage
 from veille.enrich.entities import EntitiesStage
 from veille.enrich.geo import GeoStage
 from veille.enrich.language import DEFAULT_LANGUAGES, LanguageStage
-from veille.enrich.sentiment import SentimentModel, SentimentStage
+from veille.enrich.sentiment import SentimentModel, SentimentStage, load_default_models
 from veille.model import Post
 from veille.stages import Stage
 
@@ -20,11 +21,18 @@ def build_enrichment_stages(
     languages: Sequence[str] = DEFAULT_LANGUAGES,
     sentiment_models: dict[str, SentimentModel] | None = None,
     dedupe_window: int = 50_000,
+    data_dir: Path | None = None,
 ) -> list[Stage]:
     """Language first (sentiment picks its model by language), then sentiment, dedupe, geo, entities.
 
-    ``sentiment_models`` defaults to the shipped models; a model under ``"*"`` serves every language.
+    ``sentiment_models`` defaults to the shipped models, replaced language by language by the
+    workspace's own models in ``<data_dir>/models/`` (retrained with analysts' corrections); a model
+    under ``"*"`` serves every language.
     """
+    if sentiment_models is None:
+        from veille.enrich.corrections import load_workspace_models
+
+        sentiment_models = {**load_default_models(), **load_workspace_models(data_dir)}
     return [
         LanguageStage(languages),
         SentimentStage(sentiment_models),

@@ -26,6 +26,7 @@ from veille.enrich.features import CharNgramColumns, WordNgramColumns
 from veille.model import Post, Sentiment
 
 __all__ = [
+    "ANALYST_MODEL",
     "LABELS",
     "FeatureRecipe",
     "LinearSentimentModel",
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
+# The model name of a sentiment an analyst set (veille.enrich.corrections).
+ANALYST_MODEL = "analyst"
 MODEL_FORMAT = "veille-sentiment-linear"
 MODEL_FORMAT_VERSION = 1
 # Only labels with a score beyond these are positive/negative for VADER (its authors' thresholds).
@@ -429,6 +432,12 @@ class SentimentStage:
         else:
             self.fallback = fallback
 
+    def use_model(self, lang: str, model: SentimentModel) -> None:
+        """Serve ``lang`` with ``model`` from the next batch on (a retrained workspace model)."""
+        # One dict assignment: a batch running in the pipeline's worker thread sees the old or the
+        # new model, never a half-built one.
+        self.models[lang] = model
+
     def model_for(self, lang: str | None) -> SentimentModel | None:
         if lang and lang in self.models:
             return self.models[lang]
@@ -437,6 +446,8 @@ class SentimentStage:
     def process(self, posts: list[Post]) -> list[Post]:
         groups: dict[int, tuple[SentimentModel, list[Post]]] = {}
         for post in posts:
+            if post.sentiment is not None and post.sentiment.model == ANALYST_MODEL:
+                continue  # an analyst's correction is kept over any model's guess
             model = self.model_for(post.lang)
             if model is None:
                 continue

@@ -20,6 +20,7 @@ __all__ = [
     "LabelledTexts",
     "read_corrections",
     "read_labelled_data",
+    "resolve_base_data",
     "retrain_with_corrections",
     "train_sentiment",
 ]
@@ -144,29 +145,54 @@ def train_sentiment(
     )
 
 
+def resolve_base_data(model: LinearSentimentModel, root: str | Path | None) -> tuple[Path, dict[str, Any]]:
+    """Where the data ``model`` was trained on is, and how to read it (``info.data``/``data_options``).
+
+    Shipped models record a path relative to the base-data folder (``umsab/english``), which is
+    ``root`` (setting ``sentiment_data``, ``--base-data``); models trained here may record an
+    absolute path.
+    """
+    recorded = model.info.get("data")
+    if not recorded:
+        raise ValueError(f"model {model.name}: its header records no training data to retrain from")
+    options = dict(model.info.get("data_options") or {})
+    path = Path(str(recorded))
+    if not path.is_absolute():
+        if root is None:
+            raise ValueError(
+                f"model {model.name} was trained on {recorded!r}, relative to the base-data folder: "
+                "set VEILLE_SENTIMENT_DATA (or pass --base-data) to the folder holding it"
+            )
+        path = Path(root) / path
+    if not path.exists():
+        raise ValueError(f"model {model.name}: base data {path} not found")
+    return path, options
+
+
 def retrain_with_corrections(
     base_model_or_data: LinearSentimentModel | LabelledTexts | str | Path,
     corrections: LabelledTexts | Iterable[Mapping[str, Any]],
     *,
     lang: str | None = None,
     data_options: Mapping[str, Any] | None = None,
+    base_data: str | Path | None = None,
 ) -> LinearSentimentModel:
     """A workspace's model retrained on its base data plus analysts' corrections.
 
     ``base_model_or_data`` is labelled data, a data path, or a model whose header records the data
-    it was trained on (``info.data``, written by ``veille train sentiment``). ``corrections`` are
+    it was trained on (``info.data``, written by ``veille train sentiment``; a relative path is
+    found under ``base_data``, see :func:`resolve_base_data`). ``corrections`` are
     ``(texts, labels)`` or mappings with ``text``, ``label`` and optionally ``lang``.
     """
     options = dict(data_options or {})
     recorded: Any = None
     if isinstance(base_model_or_data, LinearSentimentModel):
         model = base_model_or_data
+        path, recorded_options = resolve_base_data(model, base_data)
         recorded = model.info.get("data")
-        if not recorded:
-            raise ValueError(f"model {model.name}: its header records no training data to retrain from")
         lang = lang or model.lang
-        options = {**dict(model.info.get("data_options") or {}), **options}
-        base = read_labelled_data(recorded, **options)
+        options = {**recorded_options, **options}
+        base = read_labelled_data(path, **options)
     elif isinstance(base_model_or_data, (str, Path)):
         recorded = str(base_model_or_data)
         base = read_labelled_data(base_model_or_data, **options)

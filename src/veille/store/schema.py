@@ -31,6 +31,7 @@ __all__ = [
     "post_mentions",
     "post_topics",
     "posts",
+    "sentiment_corrections",
     "sessions",
     "topics",
     "users",
@@ -181,4 +182,18 @@ brand_accounts = Table(
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     UniqueConstraint("platform", "handle_key", name="uq_brand_accounts_platform_handle"),
+)
+
+# Analysts' sentiment corrections, one per post (migration 0030_corrections): what a workspace's
+# sentiment model is retrained on (veille.enrich.corrections).
+sentiment_corrections = Table(
+    "sentiment_corrections",
+    metadata,
+    Column("post_id", String, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("label", String(8), nullable=False),
+    Column("user", String(200), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Index("ix_sentiment_corrections_lang_created", "lang", "created_us"),
 )

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -113,6 +114,30 @@ class Jobs:
                 self._tasks.pop(job.id, None)
 
         self._tasks[job.id] = asyncio.create_task(run(), name=f"backfill-{topic}")
+        return job
+
+    def start_work(self, *, kind: str, topic: str, work: Callable[[], object]) -> Job:
+        """Run ``work`` in a worker thread as a job (call from the event loop); one per kind and topic."""
+        for job in self.running():
+            if job.kind == kind and job.topic == topic:
+                raise TopicConflict(f"a {kind} job for {topic!r} is already running (job {job.id})")
+        job = Job(id=secrets.token_hex(8), kind=kind, topic=topic)
+        self._jobs[job.id] = job
+        self._forget_old()
+
+        async def run() -> None:
+            try:
+                await asyncio.to_thread(work)
+                job.state = "done"
+            except Exception as error:  # reported through the job: the API caller asked for it
+                log.exception("%s job for %s failed", kind, topic)
+                job.state = "failed"
+                job.error = str(error) or type(error).__name__
+            finally:
+                job.finished_us = now_us()
+                self._tasks.pop(job.id, None)
+
+        self._tasks[job.id] = asyncio.create_task(run(), name=f"{kind}-{topic}")
         return job
 
     async def stop(self) -> None:

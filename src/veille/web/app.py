@@ -18,6 +18,7 @@ from veille.settings import Settings
 from veille.sources.base import Source
 from veille.web.api import analytics as analytics_api
 from veille.web.api import care as care_api
+from veille.web.api import corrections as corrections_api
 from veille.web.api import insights as insights_api
 from veille.web.api import posts, stream
 from veille.web.api import sources as sources_api
@@ -61,6 +62,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.include_router(care_api.router)
     app.include_router(analytics_api.router)
     app.include_router(insights_api.router)
+    app.include_router(corrections_api.router)
     app.include_router(pages_router)
     _add_operations_routes(app)
     return app
