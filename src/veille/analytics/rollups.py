@@ -29,9 +29,10 @@ PostgreSQL, where several workers write at once, a transaction-scoped advisory l
 serialises two writers of the same post, and counter rows are written in key order, so concurrent
 batches cannot deadlock each other.
 
-:func:`rebuild` recomputes the counters from the posts (``veille rollups rebuild``);
-:func:`refresh_topic` recomputes one topic's rows (after a topic backfill or deletion, which change
-``post_topics`` outside :meth:`SqlStore.upsert_posts`).
+:func:`rebuild` recomputes the counters from the posts (``veille rollups rebuild``). Changes to
+``post_topics`` made outside :meth:`SqlStore.upsert_posts` keep the counters exact by calling, in
+their own transaction, :func:`move_topic` (a topic backfill) or :func:`drop_topic` (a topic deleted);
+:func:`refresh_topic` recomputes one topic's rows from its matches.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ __all__ = [
     "RebuildReport",
     "Shape",
     "apply_posts",
+    "drop_topic",
+    "move_topic",
     "rebuild",
     "refresh_topic",
     "rollup_hour",
@@ -223,23 +226,49 @@ def _lock_post_ids(connection: Connection, post_ids: list[str]) -> None:
     )
 
 
+_STORED_COLUMNS = (
+    posts.c.id,
+    posts.c.created_us,
+    posts.c.country,
+    posts.c.lang,
+    posts.c.sentiment_label,
+    posts.c.source,
+    posts.c.duplicate_of,
+    posts.c.likes,
+    posts.c.reposts,
+    posts.c.replies,
+    posts.c.views,
+    posts.c.author_followers,
+)
+
+
+def _add_stored(deltas: dict[Key, list[int]], row: Any, topics: list[str], sign: int) -> None:
+    created_us = int(row.created_us)
+    _add(
+        deltas,
+        minute_us=created_us - created_us % MINUTE_US,
+        topics=topics,
+        dims=(
+            row.country or "",
+            row.lang or "",
+            row.sentiment_label or "",
+            row.source,
+            int(row.duplicate_of is not None),
+        ),
+        measures=(
+            1,
+            int(row.likes or 0),
+            int(row.reposts or 0),
+            int(row.replies or 0),
+            int(row.views or 0),
+            int(row.author_followers or 0),
+        ),
+        sign=sign,
+    )
+
+
 def _subtract_stored(connection: Connection, post_ids: list[str], deltas: dict[Key, list[int]]) -> None:
-    stored = connection.execute(
-        select(
-            posts.c.id,
-            posts.c.created_us,
-            posts.c.country,
-            posts.c.lang,
-            posts.c.sentiment_label,
-            posts.c.source,
-            posts.c.duplicate_of,
-            posts.c.likes,
-            posts.c.reposts,
-            posts.c.replies,
-            posts.c.views,
-            posts.c.author_followers,
-        ).where(posts.c.id.in_(post_ids))
-    ).all()
+    stored = connection.execute(select(*_STORED_COLUMNS).where(posts.c.id.in_(post_ids))).all()
     if not stored:
         return
     stored_topics: dict[str, list[str]] = defaultdict(list)
@@ -251,28 +280,43 @@ def _subtract_stored(connection: Connection, post_ids: list[str], deltas: dict[K
     for post_id, topic in topic_rows:
         stored_topics[post_id].append(topic)
     for row in stored:
-        created_us = int(row.created_us)
-        _add(
-            deltas,
-            minute_us=created_us - created_us % MINUTE_US,
-            topics=[ALL_TOPICS, *stored_topics.get(row.id, [])],
-            dims=(
-                row.country or "",
-                row.lang or "",
-                row.sentiment_label or "",
-                row.source,
-                int(row.duplicate_of is not None),
-            ),
-            measures=(
-                1,
-                int(row.likes or 0),
-                int(row.reposts or 0),
-                int(row.replies or 0),
-                int(row.views or 0),
-                int(row.author_followers or 0),
-            ),
-            sign=-1,
+        _add_stored(deltas, row, [ALL_TOPICS, *stored_topics.get(row.id, [])], -1)
+
+
+def move_topic(connection: Connection, topic: str, post_ids: Sequence[str], matching: set[str]) -> None:
+    """Topic ``topic``'s matches among ``post_ids`` are about to become ``matching``: move its counters.
+
+    Call in the transaction that rewrites those ``post_topics`` rows, before it does (a topic
+    backfill): posts that gain the topic are added under it, posts that lose it subtracted.
+    """
+    if topic == ALL_TOPICS:
+        raise ValueError(f"topic: {ALL_TOPICS!r} is the all-posts row, not a topic")
+    deltas = _new_deltas()
+    for start in range(0, len(post_ids), _ID_CHUNK):
+        chunk = list(post_ids[start : start + _ID_CHUNK])
+        had = set(
+            connection.execute(
+                select(post_topics.c.post_id).where(
+                    post_topics.c.topic == topic, post_topics.c.post_id.in_(chunk)
+                )
+            ).scalars()
         )
+        changed = [post_id for post_id in chunk if (post_id in had) != (post_id in matching)]
+        if not changed:
+            continue
+        if connection.dialect.name == "postgresql":
+            _lock_post_ids(connection, changed)
+        for row in connection.execute(select(*_STORED_COLUMNS).where(posts.c.id.in_(changed))):
+            _add_stored(deltas, row, [topic], 1 if row.id in matching else -1)
+    _write_deltas(connection, deltas)
+
+
+def drop_topic(connection: Connection, topic: str) -> None:
+    """Topic ``topic`` and its matches are being deleted: its counter rows go with them."""
+    if topic == ALL_TOPICS:
+        raise ValueError(f"topic: {ALL_TOPICS!r} is the all-posts row, not a topic")
+    for shape in SHAPES:
+        connection.execute(delete(shape.table).where(shape.table.c.topic == topic))
 
 
 def _write_deltas(connection: Connection, minute_deltas: dict[Key, list[int]]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from veille.analytics import rollups
 from veille.clock import from_us, now_us, to_us
 from veille.model import Post, TopicMatch
 from veille.store.schema import post_topics, posts, topics
@@ -90,6 +91,7 @@ def update_topic(connection: Connection, spec: TopicSpec) -> None:
 
 def delete_topic(connection: Connection, name: str) -> None:
     """The topic and its stored matches."""
+    rollups.drop_topic(connection, name)
     connection.execute(delete(post_topics).where(post_topics.c.topic == name))
     connection.execute(delete(topics).where(topics.c.name == name))
 
@@ -160,6 +162,7 @@ def replace_topic_matches(
             post.topics = updated
             changed_docs.append({"target_id": post.id, "new_doc": post.to_json_dict()})
     with store.engine.begin() as connection:
+        rollups.move_topic(connection, name, [post.id for post in scanned], set(matches))
         for start in range(0, len(scanned), _ID_CHUNK):
             chunk_ids = [post.id for post in scanned[start : start + _ID_CHUNK]]
             connection.execute(

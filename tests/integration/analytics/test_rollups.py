@@ -123,3 +123,29 @@ def test_migration_fills_the_counters_of_posts_already_stored(store: SqlStore) -
         command.downgrade(config, "0020_rollups-1")
     store.migrate()
     assert _rollups(store) == incremental
+
+
+def test_topic_backfill_and_deletion_move_the_counters(store: SqlStore) -> None:
+    """The topics backfill rewrites post_topics outside upsert_posts; the counters follow it exactly."""
+    from veille.topics.repository import delete_topic, replace_topic_matches
+
+    posts = build_posts(240, seed=6)
+    store.upsert_posts(posts)
+    rng = random.Random(1)
+    # Twice, so that the second pass has posts gaining, keeping and losing the topic.
+    for _ in range(2):
+        matches = {post.id: [(0, 4)] for post in posts if rng.random() < 0.4}
+        for start in range(0, len(posts), 70):
+            replace_topic_matches(store, "outage", posts[start : start + 70], matches)
+        matched = [post for post in posts if post.id in matches]
+        ask = Ask(START, END, interval="day")
+        expected = {key: value["posts"] for key, value in volume_rows(matched, ask).items()}
+        filters = AnalyticsFilter.of(start=START, end=END, topics=["outage"])
+        rows = volume(store, filters=filters, scope=Scope()).to_json_dict()["rows"]
+        assert {(row["bucket"], None): row["posts"] for row in rows if row["posts"]} == expected
+    incremental = _rollups(store)
+    rebuild(store)
+    assert _rollups(store) == incremental
+    with store.engine.begin() as connection:
+        delete_topic(connection, "outage")
+    assert all(row[1] != "outage" for rows in _rollups(store).values() for row in rows)
