@@ -71,6 +71,15 @@ def _token_spans(view: PostView, token: str) -> SpanList:
     return [(starts[i], ends[i]) for i in found]
 
 
+def _tokens_spans(view: PostView, tokens: frozenset[str]) -> SpanList:
+    positions = view.positions
+    found = tokens.intersection(positions)
+    if not found:
+        return None
+    starts, ends = view.starts, view.ends
+    return [(starts[i], ends[i]) for token in found for i in positions[token]]
+
+
 def _words_spans(node: Words, view: PostView) -> SpanList:
     found = words_occurrences(node, view)
     return [occurrence[2] for occurrence in found] if found else None
@@ -111,6 +120,7 @@ _HELPERS: dict[str, Any] = {
     "_has_prefix": _has_prefix,
     "_any_token": _any_token,
     "_token_spans": _token_spans,
+    "_tokens_spans": _tokens_spans,
     "_words_spans": _words_spans,
     "_tag_spans": _tag_spans,
     "_near_spans": _near_spans,
@@ -128,6 +138,15 @@ _HELPERS: dict[str, Any] = {
 
 def _plain(token: str) -> bool:
     return "*" not in token and "?" not in token
+
+
+def _plain_word(node: Node) -> bool:
+    """A single folded token without wildcard: a dictionary look-up."""
+    return isinstance(node, Words) and len(node.tokens) == 1 and not node.exact and _plain(node.tokens[0])
+
+
+# From this many plain words on, an OR is tested as one set operation rather than word by word.
+_WORD_SET = 4
 
 
 def _cost(node: Node) -> int:
@@ -169,6 +188,12 @@ class _Writer:
             return f"bool(_tags({self.constant(node)}, v))"
         if isinstance(node, Not):
             return f"(not {self.test(node.child)})"
+        if isinstance(node, Or):
+            words = [child.tokens[0] for child in node.children if _plain_word(child)]  # type: ignore[union-attr]
+            if len(words) >= _WORD_SET:
+                others = sorted((child for child in node.children if not _plain_word(child)), key=_cost)
+                tests = [f"(not {self.constant(frozenset(words))}.isdisjoint(P))"]
+                return "(" + " or ".join(tests + [self.test(child) for child in others]) + ")"
         if isinstance(node, And | Or):
             joiner = " and " if isinstance(node, And) else " or "
             ordered = sorted(node.children, key=_cost)
@@ -224,9 +249,21 @@ class _Writer:
         if isinstance(node, Not):
             # A negated operand contributes no highlight; only whether it matched counts.
             return f"(None if {self.test(node.child)} else [])"
-        if isinstance(node, And | Or):
-            function = "_all" if isinstance(node, And) else "_any"
-            return f"{function}(" + ", ".join(self.spans(child) for child in node.children) + ")"
+        if isinstance(node, And):
+            # The query matched, so every AND reached here matched (an OR tests its branches first).
+            return "_all(" + ", ".join(self.spans(child) for child in node.children) + ")"
+        if isinstance(node, Or):
+            words = [child.tokens[0] for child in node.children if _plain_word(child)]  # type: ignore[union-attr]
+            parts = [f"_tokens_spans(v, {self.constant(frozenset(words))})"] if len(words) > 1 else []
+            for child in node.children:
+                if len(words) > 1 and _plain_word(child):
+                    continue
+                if _plain_word(child) or isinstance(child, Not):
+                    parts.append(self.spans(child))
+                else:
+                    # Spans only for the branches that match: a cheap test first.
+                    parts.append(f"({self.spans(child)} if {self.test(child)} else None)")
+            return "_any(" + ", ".join(parts) + ")"
         if isinstance(node, Near):
             return f"_near_spans({self.constant(node)}, v)"
         if isinstance(node, Field) and node.name == "topic":

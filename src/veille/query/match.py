@@ -229,16 +229,36 @@ def _author_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
-def _token_positions(pattern: str, positions: dict[str, list[int]]) -> list[int]:
+@lru_cache(maxsize=65536)
+def _wildcard_plan(pattern: str) -> tuple[str, Callable[[str], object] | None]:
+    """The literal prefix of a wildcard pattern, and the test of the rest (None: any token with it)."""
+    cut = len(pattern)
+    for mark in ("*", "?"):
+        found = pattern.find(mark)
+        if 0 <= found < cut:
+            cut = found
+    if cut == len(pattern) - 1 and pattern[-1] == "*":
+        return pattern[:cut], None
+    return pattern[:cut], _wildcard_regex(pattern).fullmatch
+
+
+def _token_positions(
+    pattern: str, positions: dict[str, list[int]], vocabulary: list[str] | None
+) -> list[int]:
+    """Sorted positions of the tokens matching ``pattern``; ``vocabulary`` is ``sorted(positions)``."""
     if "*" not in pattern and "?" not in pattern:
         return positions.get(pattern, [])
-    star = pattern.find("*")
-    if star == len(pattern) - 1 and "?" not in pattern:
-        prefix = pattern[:-1]
-        found = [i for token, idxs in positions.items() if token.startswith(prefix) for i in idxs]
-    else:
-        fullmatch = _wildcard_regex(pattern).fullmatch
-        found = [i for token, idxs in positions.items() if fullmatch(token) for i in idxs]
+    if vocabulary is None:
+        vocabulary = sorted(positions)
+    # Only the tokens sharing the pattern's literal prefix can match: a range of the sorted vocabulary.
+    prefix, fullmatch = _wildcard_plan(pattern)
+    found: list[int] = []
+    for index in range(bisect_left(vocabulary, prefix), len(vocabulary)):
+        token = vocabulary[index]
+        if not token.startswith(prefix):
+            break
+        if fullmatch is None or fullmatch(token):
+            found.extend(positions[token])
     found.sort()
     return found
 
@@ -259,7 +279,7 @@ def words_occurrences(node: Words, view: PostView) -> list[Occurrence]:
     if len(patterns) == 1 and "*" not in patterns[0] and "?" not in patterns[0]:
         starts, ends = view.starts, view.ends
         return [(i, i, (starts[i], ends[i])) for i in positions.get(patterns[0], ())]
-    firsts = _token_positions(patterns[0], positions)
+    firsts = _token_positions(patterns[0], positions, None if node.exact else view.vocabulary)
     if not firsts:
         return []
     width = len(patterns)

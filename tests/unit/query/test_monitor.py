@@ -188,6 +188,10 @@ def test_compiled_queries_give_the_spans_of_what_matched() -> None:
         "p? OR pan OR paiements": None,
         "{orange}": None,
         "pax* AND orange": None,
+        "adsl OR modem OR box OR wifi OR fibre": [(9, 14), (45, 50)],  # wide ORs: one set operation
+        "adsl OR modem OR box OR wifi OR cable": None,
+        "(adsl OR modem OR box OR wifi OR pas OR #adsl) AND paie*": [(28, 31), (35, 43)],
+        "(adsl OR modem OR box OR wifi OR \"de fibre\") NOT chez": None,
     }
     monitor = Monitor()
     for index, query in enumerate(cases):
