@@ -258,21 +258,36 @@ def test_add_source_form_shows_field_errors_then_adds_and_deletes(
     assert unexpected == [] and problems.dialogs == []
 
 
-def test_sources_page_needs_login_and_refreshes_health(sources_hub: SourcesHub, page: Any) -> None:
+def test_sources_page_needs_login_and_refreshes_health(
+    sources_hub: SourcesHub, page: Any, screenshots: Path
+) -> None:
     live = sources_hub.live
     response = httpx.get(f"{live.base_url}/sources", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/sources"
     log_in(page, live, "/sources")
     _wait_state(page, "masto-livebox", "connected")
-    # Stopped behind the page's back (through the API): the next refresh shows it, no reload.
-    assert httpx.post(
-        f"{live.base_url}/api/v1/sources/bsky-wifi/stop", headers=live.auth_headers, timeout=10
-    ).is_success
-    _wait_state(page, "bsky-wifi", "stopped")
+    # Stopped behind the page's back (through the API): coming back to the tab shows it at once,
+    # sooner than the 5 s poll would.
+    stop = httpx.post(f"{live.base_url}/api/v1/sources/bsky-wifi/stop", headers=live.auth_headers, timeout=10)
+    assert stop.is_success
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    page.wait_for_selector('tbody[data-source="bsky-wifi"] [data-state="stopped"]', timeout=3000)
+    # And without any event, the periodic refresh brings the next change.
+    stop = httpx.post(
+        f"{live.base_url}/api/v1/sources/masto-livebox/stop", headers=live.auth_headers, timeout=10
+    )
+    assert stop.is_success
+    _wait_state(page, "masto-livebox", "stopped")
     # Cookie-authenticated writes without the page's header are refused: the page must send it.
     cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
     refused = httpx.post(f"{live.base_url}/api/v1/sources/bsky-wifi/start", cookies=cookies, timeout=10)
     assert refused.status_code == 403
+
+    # The light theme, for offices: same page, the themes of veille.css.
+    page.goto(f"{live.base_url}/sources?theme=light")
+    _wait_state(page, "bsky-wifi", "stopped")
+    assert "theme-light" in str(page.locator("body").get_attribute("class"))
+    page.screenshot(path=str(screenshots / "sources-page-light.png"))
 
 
 def test_source_strings_are_text_not_markup(tmp_path: Path, page: Any, problems: PageProblems) -> None:
@@ -303,8 +318,8 @@ query = {json.dumps(markup_query)}
     assert problems.dialogs == []
 
 
-def test_sources_formatting_rules(sources_hub: SourcesHub, page: Any) -> None:
-    page.goto(f"{sources_hub.live.base_url}/login")
+def test_sources_formatting_rules(live: LiveHub, page: Any) -> None:
+    page.goto(f"{live.base_url}/login")
     fields = [
         {"name": "name", "type": "str"},
         {"name": "keywords", "type": "list[str]"},

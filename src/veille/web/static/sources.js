@@ -18,6 +18,7 @@ import {
 
 const REFRESH_MS = 5_000;
 const TICK_MS = 1_000;
+const FOLLOW_UP_MS = [700, 2_000];
 // Cookie-authenticated writes must carry this header (veille.web.deps): a cross-site form cannot.
 const WRITE_HEADERS = { "X-Requested-With": "veille", "Content-Type": "application/json" };
 // Keys of a masked config shown as the row's summary, not again in its details.
@@ -108,6 +109,12 @@ function SourcesPage() {
     };
   }, [refresh]);
 
+  // A connector takes a moment to connect or fail after a write: look again soon, not in 5 s.
+  const refreshSoon = () => {
+    refresh();
+    for (const delay of FOLLOW_UP_MS) setTimeout(refresh, delay);
+  };
+
   // The view a write returned replaces the row at once; the next refresh brings the alerts.
   const replaceSource = (view) => setSources((items) => (items || []).map((item) => (item.name === view.name ? view : item)));
 
@@ -124,14 +131,14 @@ function SourcesPage() {
     } catch (error) {
       setNotice({ tone: "bad", text: `${name}: ${error.message}` });
     }
-    refresh();
+    refreshSoon();
   };
 
   const onAdded = (view) => {
     setFormOpen(false);
     setSources((items) => [...(items || []).filter((item) => item.name !== view.name), view]);
     setNotice({ tone: "ok", text: `Source ${view.name} added and started.` });
-    refresh();
+    refreshSoon();
   };
 
   const titles = Object.fromEntries((connectors?.items || []).map((item) => [item.type, item.title]));
@@ -304,7 +311,7 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
       ? Math.max(0, Math.round(health.next_retry_at - now / 1000))
       : null;
   const detailsId = `details-${source.name}`;
-  return html`<tbody class=${`source${alerted ? " source--alert" : ""}${expanded ? " source--open" : ""}`} data-source=${source.name}>
+  return html`<tbody class=${`source${alerted ? " source--alert" : ""}${expanded ? " source--open" : ""}${source.running ? "" : " source--idle"}`} data-source=${source.name}>
     <tr class="source__row">
       <td>
         <div class="source__name">
