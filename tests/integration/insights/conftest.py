@@ -1,10 +1,11 @@
-"""One store per engine, loaded once per module with the hand-made posts, our accounts and one
+"""One store per engine, loaded once for the package with the hand-made posts, our accounts and one
 curated influencer: the insights tests only read it."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -18,8 +19,9 @@ from veille.store.sql import SqlStore, open_store
 from .dataset import ACCOUNTS, build_posts
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def fresh_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new SQLite file or PostgreSQL schema (dropped afterwards), per ``request.param``."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('insights') / 'veille.db'}"
         return
@@ -27,12 +29,23 @@ def engine_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with admin.engine.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with admin.engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
-@pytest.fixture(scope="module")
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="package", params=ENGINES)
+def engine_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(request, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="package")
 def loaded(engine_url: str) -> Iterator[tuple[SqlStore, list[Post]]]:
     store = open_store(engine_url)
     posts = build_posts()

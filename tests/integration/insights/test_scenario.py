@@ -23,6 +23,8 @@ from veille.sources.simulator import default_profile, generate_history
 from veille.store.sql import SqlStore, open_store
 from veille.topics import LiveTopics, demo_taxonomy, monitor_for
 
+from .conftest import ENGINES, fresh_database
+
 START = datetime(2026, 2, 2, 8, 0, tzinfo=UTC)
 END = START + timedelta(hours=3)
 # The scenario's 250 minutes are stretched over 3 hours: the spike runs from about 47 to 76 minutes.
@@ -36,15 +38,22 @@ def _posts() -> tuple[Post, ...]:
     return tuple(run_stages(stages, posts))
 
 
-@pytest.fixture(scope="module")
-def crisis(engine_url: str) -> Iterator[SqlStore]:
-    store = open_store(engine_url)
+@pytest.fixture(scope="module", params=ENGINES)
+def crisis(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStore]:
+    with fresh_database(request, tmp_path_factory) as url:
+        store = open_store(url)
+        try:
+            _load(store)
+            yield store
+        finally:
+            store.close()
+
+
+def _load(store: SqlStore) -> None:
     ensure_demo_accounts(store=store)  # as `veille demo` does: brand accounts are not influencers
     posts = list(_posts())
     for start in range(0, len(posts), 1000):
         store.upsert_posts(posts[start : start + 1000])
-    yield store
-    store.close()
 
 
 def test_the_amplifying_journalist_ranks_first_for_the_outage_in_france(crisis: SqlStore) -> None:
