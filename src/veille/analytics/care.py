@@ -3,12 +3,12 @@
 How the work is split between the database and Python, so that a window of a store holding
 millions of posts stays fast (no post is loaded whole, no text is scanned at query time):
 
-1. ``post_mentions`` holds who each stored post mentions (:func:`veille.text.extract_mentions`,
-   the spec's mention rule); :func:`refresh_mention_index` brings it up to date from the posts'
-   write sequence, reading only the posts written since its previous call;
-2. two indexed queries return the candidate inbound posts of the window: posts (not reposts)
-   mentioning a registered handle (``ix_post_mentions_handle_created``), and posts replying to a
-   post by a registered handle on the same platform (a join on the parent's primary key);
+1. ``post_addressees`` holds whom each stored original post addresses: the handles it mentions
+   (:func:`veille.text.extract_mentions`, the spec's mention rule) and the author of the post it
+   replies to; :func:`refresh_addressee_index` brings it up to date from the posts' write
+   sequence, reading only the posts written since its previous call;
+2. one indexed range per registered handle (``ix_post_addressees_handle_created``) returns the
+   candidate inbound posts of the window, without touching the wide ``posts`` rows;
 3. Python keeps the real (post, account) pairs: same platform, author not an account of the same
    brand, country allowed by the scope;
 4. one grouped query per 2,000 inbound posts finds each one's earliest reply by each registered
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Table, case, delete, func, select
+from sqlalchemy import Connection, Table, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -35,7 +35,7 @@ from veille.accounts.repository import list_accounts
 from veille.analytics.scope import Scope
 from veille.clock import from_us, now_us, to_us
 from veille.model import format_rfc3339
-from veille.store.schema import checkpoints, post_mentions, posts
+from veille.store.schema import checkpoints, post_addressees, post_topics, posts
 from veille.store.sql import SqlStore
 from veille.text import extract_mentions
 
@@ -52,7 +52,7 @@ __all__ = [
     "find_inbound_pairs",
     "parse_moment",
     "percentile",
-    "refresh_mention_index",
+    "refresh_addressee_index",
     "response_seconds",
 ]
 
@@ -61,9 +61,9 @@ GroupBy = Literal["account", "brand", "country"]
 GROUPS: tuple[str, ...] = ("account", "brand", "country")
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _ID_CHUNK = 2000
-_MENTIONS_CHECKPOINT = "index:post_mentions"
+_INDEX_CHECKPOINT = "index:post_addressees"
 _PG_OVERLAP = 5000
-# One refresh of the mention index at a time in a process (concurrent ones would do the same work).
+# One refresh of the addressee index at a time in a process (concurrent ones would do the same work).
 _INDEX_LOCK = threading.Lock()
 _CHECKED_ENGINES: set[int] = set()
 
@@ -216,23 +216,27 @@ def parse_moment(name: str, value: str, zone: tzinfo) -> datetime:
 # -- finding inbound posts and their responses ---------------------------------------------------
 
 
-def refresh_mention_index(store: SqlStore, *, batch: int = 20_000) -> int:
-    """Bring ``post_mentions`` up to the newest stored post; how many posts were read.
+def refresh_addressee_index(store: SqlStore, *, batch: int = 20_000) -> int:
+    """Bring ``post_addressees`` up to the newest stored post; how many posts were read.
 
     The index follows the posts' write sequence (a checkpoint holds the last sequence read), so a
-    call reads only the posts written since the previous one; a post stored again (new text) has
-    its mentions replaced. On PostgreSQL, transactions can commit their sequence numbers out of
-    order, so the last ``_PG_OVERLAP`` numbers are read again (idempotent) to catch late commits.
+    call reads only the posts written since the previous one; a post stored again (new text, new
+    country) has its rows replaced. A reply stored before the post it answers gets its row when
+    that post arrives. On PostgreSQL, transactions can commit their sequence numbers out of order,
+    so the last ``_PG_OVERLAP`` numbers are read again (idempotent) to fill gaps.
     """
     with _INDEX_LOCK:
         if id(store.engine) not in _CHECKED_ENGINES:
-            # Stores migrated to 0010_accounts before post_mentions joined it lack the table; the
-            # migration creates it everywhere else, so this is a no-op there.
-            post_mentions.create(store.engine, checkfirst=True)
+            # Stores migrated to 0010_accounts before these joined it lack them; the migration
+            # creates them everywhere else, so this is a no-op there.
+            post_addressees.create(store.engine, checkfirst=True)
+            for index in posts.indexes:
+                if index.name == "ix_posts_reply_cover":
+                    index.create(store.engine, checkfirst=True)
             _CHECKED_ENGINES.add(id(store.engine))
         with store.engine.connect() as connection:
             value = connection.execute(
-                select(checkpoints.c.checkpoint).where(checkpoints.c.source == _MENTIONS_CHECKPOINT)
+                select(checkpoints.c.checkpoint).where(checkpoints.c.source == _INDEX_CHECKPOINT)
             ).scalar_one_or_none()
         indexed = last = int(value or 0)
         if store.dialect == "postgresql":
@@ -246,6 +250,10 @@ def refresh_mention_index(store: SqlStore, *, batch: int = 20_000) -> int:
                         posts.c.id,
                         posts.c.source,
                         posts.c.created_us,
+                        posts.c.author_handle,
+                        posts.c.country,
+                        posts.c.reply_to,
+                        posts.c.repost_of,
                         case((posts.c.text.like("%@%"), posts.c.text), else_=None).label("text"),
                     )
                     .where(posts.c.seq > last)
@@ -254,40 +262,77 @@ def refresh_mention_index(store: SqlStore, *, batch: int = 20_000) -> int:
                 ).all()
                 if not rows:
                     break
-                _index_mentions(store, connection, rows, indexed=indexed)
+                _index_addressees(store, connection, rows, indexed=indexed)
                 last = int(rows[-1].seq)
                 read += len(rows)
                 connection.execute(
                     _insert_or_replace(store, checkpoints, ["source"]),
-                    [{"source": _MENTIONS_CHECKPOINT, "checkpoint": str(last), "updated_us": now_us()}],
+                    [{"source": _INDEX_CHECKPOINT, "checkpoint": str(last), "updated_us": now_us()}],
                 )
             if len(rows) < batch:
                 break
         return read
 
 
-def _index_mentions(store: SqlStore, connection: Connection, rows: Sequence[Any], *, indexed: int) -> None:
-    # A post stored again gets a new sequence number, so only posts past the checkpoint can have
-    # stale mentions; the overlap read again on PostgreSQL only fills gaps.
-    ids = [row.id for row in rows if row.seq > indexed]
-    for start in range(0, len(ids), _ID_CHUNK):
-        connection.execute(
-            delete(post_mentions).where(post_mentions.c.post_id.in_(ids[start : start + _ID_CHUNK]))
-        )
-    mentions = {
-        (row.id, handle): {
-            "post_id": row.id,
-            "handle": handle,
-            "source": row.source,
-            "created_us": row.created_us,
-        }
-        for row in rows
-        if row.text is not None
-        for handle, _span in extract_mentions(row.text)
+def _addressee_row(post: Any, handle: str) -> dict[str, Any]:
+    return {
+        "post_id": post.id,
+        "handle": handle,
+        "source": post.source,
+        "created_us": int(post.created_us),
+        "author_handle": post.author_handle,
+        "country": post.country,
     }
-    values = list(mentions.values())
+
+
+def _index_addressees(store: SqlStore, connection: Connection, rows: Sequence[Any], *, indexed: int) -> None:
+    # A post stored again gets a new sequence number, so only posts past the checkpoint can have
+    # stale rows; the overlap read again on PostgreSQL only fills gaps.
+    fresh = [row.id for row in rows if row.seq > indexed]
+    for start in range(0, len(fresh), _ID_CHUNK):
+        chunk = fresh[start : start + _ID_CHUNK]
+        connection.execute(delete(post_addressees).where(post_addressees.c.post_id.in_(chunk)))
+    originals = [row for row in rows if row.repost_of is None]
+    parents = _authors(connection, sorted({row.reply_to for row in originals if row.reply_to}))
+    addressed: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in originals:
+        for handle, _span in extract_mentions(row.text) if row.text is not None else ():
+            addressed[(row.id, handle)] = _addressee_row(row, handle)
+        parent = parents.get(row.reply_to) if row.reply_to else None
+        if parent is not None and parent[0] == row.source:
+            addressed[(row.id, parent[1])] = _addressee_row(row, parent[1])
+    # Replies read in earlier batches whose parent is only now stored.
+    first_seq = int(rows[0].seq)
+    batch_authors = {row.id: (row.source, row.author_handle) for row in rows}
+    ids = list(batch_authors)
+    for start in range(0, len(ids), _ID_CHUNK):
+        late = (
+            select(posts.c.id, posts.c.source, posts.c.created_us, posts.c.author_handle, posts.c.country)
+            .add_columns(posts.c.reply_to)
+            .where(
+                posts.c.reply_to.in_(ids[start : start + _ID_CHUNK]),
+                posts.c.seq < first_seq,
+                posts.c.repost_of.is_(None),
+            )
+        )
+        for child in connection.execute(late):
+            source, author = batch_authors[child.reply_to]
+            if source == child.source:
+                addressed[(child.id, author)] = _addressee_row(child, author)
+    values = list(addressed.values())
     for start in range(0, len(values), _ID_CHUNK):
-        connection.execute(_insert_or_ignore(store, post_mentions), values[start : start + _ID_CHUNK])
+        connection.execute(_insert_or_ignore(store, post_addressees), values[start : start + _ID_CHUNK])
+
+
+def _authors(connection: Connection, post_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """``post id -> (source, author handle)`` of the stored ones among ``post_ids``."""
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(post_ids), _ID_CHUNK):
+        query = select(posts.c.id, posts.c.source, posts.c.author_handle).where(
+            posts.c.id.in_(post_ids[start : start + _ID_CHUNK])
+        )
+        found.update({row.id: (row.source, row.author_handle) for row in connection.execute(query)})
+    return found
 
 
 def _insert_or_ignore(store: SqlStore, table: Table) -> Any:
@@ -311,48 +356,38 @@ def find_inbound_pairs(
     in_scope = [account for account in accounts if scope.allows_source(account.platform)]
     if not in_scope or end_us <= start_us:
         return []
-    refresh_mention_index(store)
+    refresh_addressee_index(store)
     by_key: dict[tuple[str, str], BrandAccount] = {account.key: account for account in in_scope}
     brand_of_author = {account.key: account.brand for account in accounts}
     handles = sorted({key for _platform, key in by_key})
-    platforms = sorted({platform for platform, _key in by_key})
-    inbound_conditions = [
-        posts.c.created_us >= start_us,
-        posts.c.created_us < end_us,
-        posts.c.repost_of.is_(None),
-        posts.c.source.in_(platforms),
-        *scope.post_conditions(countries=False),
+    table = post_addressees
+    conditions: list[Any] = [
+        table.c.handle.in_(handles),
+        table.c.created_us >= start_us,
+        table.c.created_us < end_us,
     ]
-    columns = (posts.c.id, posts.c.source, posts.c.author_handle, posts.c.created_us, posts.c.country)
-    # Posts mentioning a registered handle: an index range per handle on post_mentions.
-    mentioning = (
-        select(*columns, post_mentions.c.handle.label("target"))
-        .select_from(post_mentions.join(posts, posts.c.id == post_mentions.c.post_id))
-        .where(
-            post_mentions.c.handle.in_(handles),
-            post_mentions.c.created_us >= start_us,
-            post_mentions.c.created_us < end_us,
-            post_mentions.c.source == posts.c.source,
-            *inbound_conditions,
-        )
-    )
-    # Posts replying to a post by a registered handle on the same platform.
-    parent = posts.alias("parent")
-    replying = (
-        select(*columns, parent.c.author_handle.label("target"))
-        .select_from(posts.join(parent, parent.c.id == posts.c.reply_to))
-        .where(parent.c.author_handle.in_(handles), parent.c.source == posts.c.source, *inbound_conditions)
-    )
+    if scope.sources is not None:
+        conditions.append(table.c.source.in_(sorted(scope.sources)))
+    if scope.topics is not None:
+        matched = select(post_topics.c.post_id).where(post_topics.c.topic.in_(sorted(scope.topics)))
+        conditions.append(table.c.post_id.in_(matched))
+    query = select(
+        table.c.post_id,
+        table.c.handle,
+        table.c.source,
+        table.c.created_us,
+        table.c.author_handle,
+        table.c.country,
+    ).where(*conditions)
     found: dict[tuple[str, int], tuple[int, str | None]] = {}  # (post, account) -> created_us, country
     with store.engine.connect() as connection:
-        for query in (mentioning, replying):
-            for row in connection.execute(query):
-                account = by_key.get((row.source, row.target))
-                if account is None or account.brand == brand_of_author.get((row.source, row.author_handle)):
-                    continue
-                country = row.country or account.country
-                if scope.allows_country(country):
-                    found[(row.id, account.id)] = (int(row.created_us), country)
+        for row in connection.execute(query):
+            account = by_key.get((row.source, row.handle))
+            if account is None or account.brand == brand_of_author.get((row.source, row.author_handle)):
+                continue
+            country = row.country or account.country
+            if scope.allows_country(country):
+                found[(row.post_id, account.id)] = (int(row.created_us), country)
         first_responses = _first_responses(connection, sorted({post_id for post_id, _ in found}), handles)
     accounts_by_id = {account.id: account for account in in_scope}
     pairs = []
@@ -367,21 +402,24 @@ def find_inbound_pairs(
 def _first_responses(
     connection: Any, post_ids: list[str], handles: list[str]
 ) -> dict[tuple[str, str, str], int]:
-    """``(inbound id, platform, author handle) -> earliest reply time`` for replies by registered handles."""
+    """``(inbound id, platform, author handle) -> earliest reply time`` for replies by registered handles.
+
+    Only ``reply_to`` is tested in SQL: an author condition there tempts planners into reading every
+    brand post through the author index; the few replies per post are filtered here instead.
+    """
+    registered = set(handles)
     earliest: dict[tuple[str, str, str], int] = {}
     for start in range(0, len(post_ids), _ID_CHUNK):
         chunk = post_ids[start : start + _ID_CHUNK]
-        query = (
-            select(posts.c.reply_to, posts.c.source, posts.c.author_handle, func.min(posts.c.created_us))
-            .where(
-                posts.c.reply_to.in_(chunk),
-                posts.c.author_handle.in_(handles),
-                posts.c.repost_of.is_(None),
-            )
-            .group_by(posts.c.reply_to, posts.c.source, posts.c.author_handle)
+        query = select(posts.c.reply_to, posts.c.source, posts.c.author_handle, posts.c.created_us).where(
+            posts.c.reply_to.in_(chunk)
         )
-        for reply_to, source, author, first_us in connection.execute(query):
-            earliest[(reply_to, source, author)] = int(first_us)
+        for reply_to, source, author, created_us in connection.execute(query):
+            if author not in registered:
+                continue
+            key = (reply_to, source, author)
+            if key not in earliest or created_us < earliest[key]:
+                earliest[key] = int(created_us)
     return earliest
 
 

@@ -28,7 +28,7 @@ __all__ = [
     "brand_accounts",
     "checkpoints",
     "metadata",
-    "post_mentions",
+    "post_addressees",
     "post_topics",
     "posts",
     "sentiment_corrections",
@@ -79,6 +79,9 @@ posts = Table(
     Index("ix_posts_lang_created", "lang", "created_us"),
     Index("ix_posts_author_created", "author_handle", "created_us"),
     Index("ix_posts_reply_to", "reply_to"),
+    # Covers the replies to given posts (care: first responses; the addressee index: late parents)
+    # without reading the wide post rows (migration 0010_accounts).
+    Index("ix_posts_reply_cover", "reply_to", "source", "author_handle", "created_us", "seq"),
 )
 
 checkpoints = Table(
@@ -149,17 +152,20 @@ post_topics = Table(
     Index("ix_post_topics_topic_created", "topic", "created_us"),
 )
 
-# Who each stored post mentions (folded handles, veille.text.extract_mentions), so that the posts
-# addressed to an account are an index range instead of a text scan (migration 0010_accounts).
-# Kept up to date from the posts' write sequence by veille.analytics.care.refresh_mention_index.
-post_mentions = Table(
-    "post_mentions",
+# Whom each stored original post (not a repost) addresses: the handles it mentions
+# (veille.text.extract_mentions) and the author of the post it replies to, folded, on the post's
+# platform. The posts addressed to an account are then an index range instead of a text scan
+# (migration 0010_accounts); veille.analytics.care.refresh_addressee_index keeps it up to date.
+post_addressees = Table(
+    "post_addressees",
     metadata,
     Column("post_id", String, primary_key=True),
     Column("handle", String(200), primary_key=True),
     Column("source", String(64), nullable=False),
     Column("created_us", BigInteger, nullable=False),
-    Index("ix_post_mentions_handle_created", "handle", "created_us"),
+    Column("author_handle", String, nullable=False),
+    Column("country", String(2)),
+    Index("ix_post_addressees_handle_created", "handle", "created_us"),
 )
 
 # Official brand accounts, ours and competitors' (migration 0010_accounts). ``handle_key`` is the

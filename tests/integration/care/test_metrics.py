@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from veille.accounts import BrandAccount, import_accounts, list_accounts
-from veille.analytics.care import care_figures, care_report, percentile, refresh_mention_index
+from veille.analytics.care import care_figures, care_report, percentile, refresh_addressee_index
 from veille.analytics.scope import Scope
 from veille.model import Post
 from veille.store.sql import SqlStore
@@ -180,14 +180,22 @@ def test_mention_index_follows_new_and_restored_posts(store: SqlStore) -> None:
 
     assert nova_inbound() == 1
     # Nothing new since the report (PostgreSQL reads its recent overlap again: the one post).
-    assert refresh_mention_index(store) == (0 if store.dialect == "sqlite" else 1)
+    assert refresh_addressee_index(store) == (0 if store.dialect == "sqlite" else 1)
     # A later post is read by the next report; a post stored again with new text loses its mention.
     store.upsert_posts([Post.model_validate(base | {"id": "x:b", "text": "cc @novatelecom_fr @NovaCare"})])
     assert nova_inbound() == 2
     store.upsert_posts([Post.model_validate(base | {"id": "x:a", "text": "never mind"})])
     assert nova_inbound() == 1
-    indexed = store.execute_text("SELECT post_id, handle FROM post_mentions ORDER BY post_id, handle")
+    indexed = store.execute_text("SELECT post_id, handle FROM post_addressees ORDER BY post_id, handle")
     assert [(row["post_id"], row["handle"]) for row in indexed] == [
         ("x:b", "novacare"),
         ("x:b", "novatelecom_fr"),
     ]
+    # A reply stored (and indexed) before the post it answers is addressed once that post arrives.
+    store.upsert_posts([Post.model_validate(base | {"id": "x:c", "text": "so?", "reply_to": "x:p"})])
+    rows = _by_label(care_report(store=store, scope=Scope(), start=START, end=END))
+    assert rows["x:@NovaCare"]["inbound"] == 1  # x:b only
+    parent = base | {"id": "x:p", "text": "Shops open Sunday", "author": {"handle": "NovaCare"}}
+    store.upsert_posts([Post.model_validate(parent | {"created_at": "2026-11-03T09:00:00Z"})])
+    rows = _by_label(care_report(store=store, scope=Scope(), start=START, end=END))
+    assert rows["x:@NovaCare"]["inbound"] == 2

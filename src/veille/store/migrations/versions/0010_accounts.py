@@ -1,5 +1,6 @@
 """Brand accounts (ours and competitors'), the registry behind the customer-care indicators, and
-the posts' mentions (``post_mentions``), which find the posts addressed to an account by index.
+whom each post addresses (``post_addressees``) and a covering index of replies, which find the
+posts addressed to an account and their responses by index.
 
 Revision ID: 0010_accounts
 Revises: 0003
@@ -33,15 +34,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("platform", "handle_key", name="uq_brand_accounts_platform_handle"),
     )
     op.create_table(
-        "post_mentions",
+        "post_addressees",
         sa.Column("post_id", sa.String, primary_key=True),
         sa.Column("handle", sa.String(200), primary_key=True),
         sa.Column("source", sa.String(64), nullable=False),
         sa.Column("created_us", sa.BigInteger, nullable=False),
+        sa.Column("author_handle", sa.String, nullable=False),
+        sa.Column("country", sa.String(2)),
     )
-    op.create_index("ix_post_mentions_handle_created", "post_mentions", ["handle", "created_us"])
+    op.create_index("ix_post_addressees_handle_created", "post_addressees", ["handle", "created_us"])
+    op.create_index(
+        "ix_posts_reply_cover", "posts", ["reply_to", "source", "author_handle", "created_us", "seq"]
+    )
 
 
 def downgrade() -> None:
-    op.drop_table("post_mentions")
+    op.drop_index("ix_posts_reply_cover", table_name="posts")
+    op.drop_table("post_addressees")
     op.drop_table("brand_accounts")
