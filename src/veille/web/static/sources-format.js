@@ -15,7 +15,7 @@ export function stateOf(state) {
   return STATES[state] || { label: String(state || "unknown"), tone: "off" };
 }
 
-const ALERT_KINDS = { failed: "Failed", silent: "Silent", no_filter: "No filter" };
+const ALERT_KINDS = { failed: "Failed", silent: "Silent", no_filter: "No filter", config: "Config" };
 
 export function alertLabel(kind) {
   return ALERT_KINDS[kind] || String(kind);
