@@ -34,7 +34,7 @@ from veille.query.syntax import (
     Words,
     parse_query,
 )
-from veille.text import extract_hashtags, extract_mentions, fold, host_of, tokenize, url_spans
+from veille.text import extract_hashtags, extract_mentions, fold, host_of, token_columns, url_spans
 
 __all__ = [
     "MatchResult",
@@ -143,13 +143,13 @@ def view_text(
     sentiment: str | None = None,
 ) -> PostView:
     """A view from plain values (tests, the CLI); :func:`view_post` is the usual entry point."""
-    tokens = tokenize(text)
-    folded = [token.folded for token in tokens]
-    starts = [token.start for token in tokens]
-    ends = [token.end for token in tokens]
+    raw_tokens, folded, starts, ends = token_columns(text)
     positions: dict[str, list[int]] = {}
     for index, token in enumerate(folded):
-        positions.setdefault(token, []).append(index)
+        if token in positions:
+            positions[token].append(index)
+        else:
+            positions[token] = [index]
     has_tag_chars = "#" in text
     has_mention_chars = "@" in text
     hashtags = _tag_occurrences(extract_hashtags(text), starts, ends) if has_tag_chars else {}
@@ -178,7 +178,7 @@ def view_text(
         followers=followers,
         flags=flags,
         sentiment=sentiment,
-        raw_tokens=[token.raw for token in tokens],
+        raw_tokens=raw_tokens,
     )
 
 

@@ -13,6 +13,7 @@ from veille.text import (
     extract_urls,
     fold,
     host_of,
+    token_columns,
     tokenize,
 )
 
@@ -77,3 +78,41 @@ def test_hashtags_and_mentions() -> None:
     assert [tag for tag, _ in extract_hashtags(text)] == ["livebox"]
     assert [handle for handle, _ in extract_mentions(text)] == ["orange_fr", "alice.bsky.social"]
     assert extract_mentions("_@nope a@nope 9@nope (@yes") == [("yes", (22, 26))]
+
+
+_PIECES = st.sampled_from(
+    [
+        "Orange",
+        "LIVEBOX",
+        "5G",
+        " ",
+        "-",
+        "_",
+        "'",
+        "#tag",
+        "@x_y",
+        "é",
+        "Données",
+        "http://a.fr/b?c=1",
+        "www.x.com",
+        ".",
+        "ß",
+        "Œuvre",
+        "×",
+        "ª",
+        "e\u0301",
+        "²",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_token_columns_are_the_columns_of_tokenize(sample: str) -> None:
+    tokens = tokenize(sample)
+    assert token_columns(sample) == (
+        [t.raw for t in tokens],
+        [t.folded for t in tokens],
+        [t.start for t in tokens],
+        [t.end for t in tokens],
+    )
