@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -163,8 +164,8 @@ def _measure_store(store: SqlStore, count: int, quick: bool) -> dict[str, Any]:
     print(f"  {store.dialect}: {count} posts loaded and rolled up in {load_s:.1f} s", file=sys.stderr)
     report: dict[str, Any] = {"posts": count, "load_s": round(load_s, 1), "queries": {}}
     for name, query in _queries().items():
-        fast, fast_result = _time(lambda query=query: query(store, "rollups"), 10 if quick else 30)
-        slow, slow_result = _time(lambda query=query: query(store, "posts"), 2 if quick else 5)
+        fast, fast_result = _time(partial(query, store, "rollups"), 10 if quick else 30)
+        slow, slow_result = _time(partial(query, store, "posts"), 2 if quick else 5)
         if fast_result.rows != slow_result.rows:
             raise RuntimeError(f"{name}: rollups and posts disagree on {store.dialect}")
         report["queries"][name] = {"rollups_ms": fast, "posts_scan_ms": slow}
