@@ -189,9 +189,17 @@ class Monitor:
 
     def add_many(self, queries: Mapping[str, str | Query]) -> None:
         """Add several queries in any order (references among them are resolved first)."""
-        parsed = {
-            name: parse_query(text) if isinstance(text, str) else text for name, text in queries.items()
-        }
+        # Shared services hold many identical queries: parse each distinct text once.
+        by_text: dict[str, Query] = {}
+        parsed: dict[str, Query] = {}
+        for name, text in queries.items():
+            if isinstance(text, str):
+                query = by_text.get(text)
+                if query is None:
+                    query = by_text[text] = parse_query(text)
+                parsed[name] = query
+            else:
+                parsed[name] = text
         topics = {name: query.topics for name, query in parsed.items()}
         pending = dict(parsed)
         # Building creates many small long-lived objects; the cyclic collector would walk the whole
@@ -209,16 +217,21 @@ class Monitor:
                     cycle = _find_cycle(lambda n: topics[n] if n in pending else (), pending)
                     raise QueryCycleError(cycle)
                 for name in ready:
-                    self.add(name, pending.pop(name))
+                    if name in self._entries:
+                        raise QueryError(f"topic {name!r} already exists; update it instead")
+                    self._put(name, pending.pop(name), qid=None, topics=topics[name])
         finally:
             if collecting:
                 gc.enable()
 
-    def _put(self, name: str, query_text: str | Query, qid: int | None) -> None:
+    def _put(
+        self, name: str, query_text: str | Query, qid: int | None, topics: frozenset[str] | None = None
+    ) -> None:
         if not name or '"' in name:
             raise QueryError(f"invalid topic name {name!r}: it must be non-empty and hold no '\"'")
         query = parse_query(query_text) if isinstance(query_text, str) else query_text
-        topics = query.topics
+        if topics is None:
+            topics = query.topics
         self._check_references(name, topics)
         old = self._entries.get(name)
         if old is not None:

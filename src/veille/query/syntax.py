@@ -283,6 +283,12 @@ def _is_query_token_char(ch: str, after_token_char: bool) -> bool:
 
 def split_query_words(text: str) -> list[str]:
     """Tokens of a query word, as post text is read (§6), keeping ``*`` and ``?`` inside tokens."""
+    if text.isascii():
+        return _ASCII_QUERY_WORD_RE.findall(text)
+    return _split_query_words_by_character(text)
+
+
+def _split_query_words_by_character(text: str) -> list[str]:
     tokens: list[str] = []
     current: list[str] = []
     for ch in text:
@@ -296,7 +302,9 @@ def split_query_words(text: str) -> list[str]:
     return tokens
 
 
-_OPERAND_END = frozenset(' \t\r\n\f\v()"{}')
+# An operand (word, field, tag) runs up to whitespace, a parenthesis, a quote or a brace.
+_OPERAND_RUN_RE = re.compile(r'[^ \t\r\n\f\v()"{}]*')
+_ASCII_QUERY_WORD_RE = re.compile(r"[A-Za-z0-9*?]+")
 _FIELD_RE = re.compile(r"([A-Za-z]+):")
 _NEAR_RE = re.compile(r"NEAR/(\d+)(f?)")
 _FOLLOWERS_RE = re.compile(r"(>=|<=|>|<)?(\d+)(?:\.\.(\d+))?")
@@ -406,10 +414,9 @@ class _Lexer:
         return _Token("MINUS", i + 1, "-")
 
     def _run_end(self, start: int) -> int:
-        end = start
-        while end < self.length and self.text[end] not in _OPERAND_END:
-            end += 1
-        return end
+        """End of the operand starting at ``start``."""
+        found = _OPERAND_RUN_RE.match(self.text, start)
+        return found.end() if found is not None else start
 
     def _tag(self, start: int) -> tuple[_Token, int]:
         end = self._run_end(start)

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import string
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from veille.query import QueryLimitError, QuerySyntaxError, parse_query, to_query
-from veille.query.syntax import And, Field, Followers, Near, Not, Or, Tag, Words, count_terms
+from veille.query.syntax import (
+    And,
+    Field,
+    Followers,
+    Near,
+    Not,
+    Or,
+    Tag,
+    Words,
+    _split_query_words_by_character,
+    count_terms,
+    split_query_words,
+)
 
 
 def w(*tokens: str, exact: bool = False) -> Words:
@@ -181,3 +197,8 @@ def test_limits() -> None:
 def test_printer_round_trip(text: str) -> None:
     root = parse_query(text).root
     assert parse_query(to_query(root)).root == root
+
+
+@given(st.text(alphabet=string.printable, max_size=20))
+def test_ascii_query_words_split_as_the_character_rule(word: str) -> None:
+    assert split_query_words(word) == _split_query_words_by_character(word)
