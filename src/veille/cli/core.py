@@ -133,7 +133,7 @@ def demo(
 
 @app.command()
 def worker(data: DataOption = DEFAULT_DATA_DIR, config: ConfigOption = None) -> None:
-    """Run the [[sources]] of the config and the pipeline, without the web server (scale-out with
+    """Run the sources of the config (its sources tables) and the pipeline, without the web server (scale-out with
     PostgreSQL and VEILLE_BUS=nats: see docs/deployment.md). Stops cleanly on SIGINT/SIGTERM."""
     import logging
 
