@@ -272,13 +272,25 @@ class _Writer:
 
 
 class Program:
-    """A compiled query: ``test(view, context)`` and ``spans(view, context)``."""
+    """A compiled query: ``test(view, context)`` and ``spans(view, context)``.
 
-    __slots__ = ("spans", "test")
+    The spans function is made on first use: most queries never match, and a function object per
+    query is a good share of a large index's memory.
+    """
 
-    def __init__(self, test: TestFunction, spans: SpansFunction) -> None:
+    __slots__ = ("_spans", "_spans_code", "defaults", "test")
+
+    def __init__(self, test: TestFunction, spans_code: CodeType, defaults: tuple[Any, ...]) -> None:
         self.test = test
-        self.spans = spans
+        self._spans_code = spans_code
+        self.defaults = defaults
+        self._spans: SpansFunction | None = None
+
+    @property
+    def spans(self) -> SpansFunction:
+        if self._spans is None:
+            self._spans = FunctionType(self._spans_code, _HELPERS, "spans", self.defaults)
+        return self._spans
 
 
 # Generated code depends only on the shape of a query (every value is a constant passed as a default
@@ -312,7 +324,4 @@ def compile_program(root: Node) -> Program:
     spans = writer.spans(root)
     test_code, spans_code = _code_of(test, spans, len(writer.constants))
     defaults = tuple(writer.constants)
-    return Program(
-        FunctionType(test_code, _HELPERS, "test", defaults),
-        FunctionType(spans_code, _HELPERS, "spans", defaults),
-    )
+    return Program(FunctionType(test_code, _HELPERS, "test", defaults), spans_code, defaults)

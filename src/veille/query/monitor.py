@@ -49,7 +49,7 @@ class _Program:
     root: Node
     compiled: Program
     qids: list[int]
-    keys: frozenset[Key] | None = None
+    keys: tuple[Key, ...] | None = None  # a tuple: far smaller than a frozenset of one key
 
 
 @dataclass(slots=True)
@@ -316,7 +316,7 @@ class Monitor:
             program.keys = None
             self._always.add(program.pid)
             return
-        program.keys = found[0]
+        program.keys = tuple(found[0])
         for kind, value in program.keys:
             self._index.setdefault(kind, {}).setdefault(value, set()).add(program.pid)
             if kind in _PREFIX_KINDS:
@@ -434,17 +434,23 @@ class Monitor:
     def match_view(self, view: PostView) -> list[tuple[str, list[Span]]]:
         post = _PostMatch(self._entries, view)
         by_pid = self._by_pid
+        tests = post.tests
         matched: list[int] = []
         for pid in self.candidates(view):
             program = by_pid[pid]
-            if post.test(program):
-                matched.extend(program.qids)
+            # A candidate may already have been answered, as a topic: referenced by another.
+            passed = tests.get(pid)
+            if passed is None:
+                passed = tests[pid] = program.compiled.test(view, post)
+            if passed:
+                matched += program.qids
         if not matched:
             return []
         matched.sort()
+        by_qid = self._by_qid
         found = []
         for qid in matched:
-            entry = self._by_qid[qid]
+            entry = by_qid[qid]
             assert entry is not None
             found.append((entry.name, self._merged_spans(post, entry)))
         return found

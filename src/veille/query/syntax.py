@@ -239,8 +239,12 @@ def iter_nodes(node: Node) -> list[Node]:
     return found
 
 
+_NO_TOPICS: frozenset[str] = frozenset()
+
+
 def topic_names(node: Node) -> frozenset[str]:
-    return frozenset(n.value for n in iter_nodes(node) if isinstance(n, Field) and n.name == "topic")
+    names = [n.value for n in iter_nodes(node) if isinstance(n, Field) and n.name == "topic"]
+    return frozenset(names) if names else _NO_TOPICS  # one shared empty set for the many without
 
 
 def count_terms(node: Node) -> int:
