@@ -11,8 +11,8 @@ millions of posts stays fast (no post is loaded whole, no text is scanned at que
    candidate inbound posts of the window, without touching the wide ``posts`` rows;
 3. Python keeps the real (post, account) pairs: same platform, author not an account of the same
    brand, country allowed by the scope;
-4. one grouped query per 2,000 inbound posts finds each one's earliest reply by each registered
-   author (``ix_posts_reply_to``), whenever it came;
+4. the same query finds each pair's first response, a reply by the addressed handle, whenever it
+   came: an index-only ``MIN`` per pair on ``ix_posts_reply_cover``;
 5. the figures (counts, rates, linear-interpolation percentiles) are computed over those pairs.
 """
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Table, case, delete, select
+from sqlalchemy import Connection, Table, case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -371,6 +371,18 @@ def find_inbound_pairs(
     if scope.topics is not None:
         matched = select(post_topics.c.post_id).where(post_topics.c.topic.in_(sorted(scope.topics)))
         conditions.append(table.c.post_id.in_(matched))
+    # The first response by the addressed handle itself: an index-only MIN per pair on
+    # ix_posts_reply_cover (reply_to, source, author_handle, created_us), whenever it came.
+    replies = posts.alias("reply")
+    first_response = (
+        select(func.min(replies.c.created_us))
+        .where(
+            replies.c.reply_to == table.c.post_id,
+            replies.c.source == table.c.source,
+            replies.c.author_handle == table.c.handle,
+        )
+        .scalar_subquery()
+    )
     query = select(
         table.c.post_id,
         table.c.handle,
@@ -378,49 +390,23 @@ def find_inbound_pairs(
         table.c.created_us,
         table.c.author_handle,
         table.c.country,
+        first_response,
     ).where(*conditions)
-    found: dict[tuple[str, int], tuple[int, str | None]] = {}  # (post, account) -> created_us, country
+    brand_of_key = {key: account.brand for key, account in by_key.items()}
+    pairs: list[InboundPair] = []
     with store.engine.connect() as connection:
-        for row in connection.execute(query):
-            account = by_key.get((row.source, row.handle))
-            if account is None or account.brand == brand_of_author.get((row.source, row.author_handle)):
+        for post_id, handle, source, created_us, author, country, first_us in connection.execute(query):
+            key = (source, handle)
+            brand = brand_of_key.get(key)
+            if brand is None or brand == brand_of_author.get((source, author)):
                 continue
-            country = row.country or account.country
-            if scope.allows_country(country):
-                found[(row.post_id, account.id)] = (int(row.created_us), country)
-        first_responses = _first_responses(connection, sorted({post_id for post_id, _ in found}), handles)
-    accounts_by_id = {account.id: account for account in in_scope}
-    pairs = []
-    for (post_id, account_id), (created_us, country) in found.items():
-        key = accounts_by_id[account_id].key
-        pairs.append(
-            InboundPair(post_id, account_id, created_us, first_responses.get((post_id, *key)), country)
-        )
+            account = by_key[key]
+            country = country or account.country
+            if scope.countries is not None and country not in scope.countries:
+                continue
+            first = None if first_us is None else int(first_us)
+            pairs.append(InboundPair(post_id, account.id, int(created_us), first, country))
     return pairs
-
-
-def _first_responses(
-    connection: Any, post_ids: list[str], handles: list[str]
-) -> dict[tuple[str, str, str], int]:
-    """``(inbound id, platform, author handle) -> earliest reply time`` for replies by registered handles.
-
-    Only ``reply_to`` is tested in SQL: an author condition there tempts planners into reading every
-    brand post through the author index; the few replies per post are filtered here instead.
-    """
-    registered = set(handles)
-    earliest: dict[tuple[str, str, str], int] = {}
-    for start in range(0, len(post_ids), _ID_CHUNK):
-        chunk = post_ids[start : start + _ID_CHUNK]
-        query = select(posts.c.reply_to, posts.c.source, posts.c.author_handle, posts.c.created_us).where(
-            posts.c.reply_to.in_(chunk)
-        )
-        for reply_to, source, author, created_us in connection.execute(query):
-            if author not in registered:
-                continue
-            key = (reply_to, source, author)
-            if key not in earliest or created_us < earliest[key]:
-                earliest[key] = int(created_us)
-    return earliest
 
 
 # -- the report ----------------------------------------------------------------------------------
