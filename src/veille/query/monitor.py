@@ -336,6 +336,11 @@ class Monitor:
                 self._prefixes[kind].change(value, -1)
         program.keys = None
 
+    @property
+    def frequency(self) -> KeyFrequency:
+        """How the monitor estimates how often posts hold a key (see :meth:`tune`)."""
+        return self._frequency
+
     def tune(self, frequency: KeyFrequency) -> None:
         """Choose every query's keys again with new frequency estimates (e.g. a fresh TermStatistics)."""
         self._frequency = frequency
@@ -526,16 +531,48 @@ def _depth(name: str, graph: Callable[[str], Iterable[str]], memo: dict[str, int
 
 
 class TopicStage:
-    """Pipeline stage: sets ``post.topics`` to the saved queries each post matches, with spans."""
+    """Pipeline stage: sets ``post.topics`` to the saved queries each post matches, with spans.
+
+    It also learns how often posts hold each key: one post in ``learn_every`` is counted, and when
+    the count reaches each of ``tune_at`` the monitor re-chooses its queries' keys with the measured
+    frequencies (:meth:`Monitor.tune`); queries added later use them too. Counting stops at the last
+    of ``tune_at``, so memory stays bounded. Results never change, only which queries are verified.
+    """
 
     name = "topics"
 
-    def __init__(self, monitor: Monitor | None = None) -> None:
+    def __init__(
+        self,
+        monitor: Monitor | None = None,
+        *,
+        statistics: TermStatistics | None = None,
+        learn_every: int = 8,
+        tune_at: tuple[int, ...] = (2_000, 20_000),
+    ) -> None:
         self.monitor = monitor if monitor is not None else Monitor()
+        self.statistics = statistics if statistics is not None else TermStatistics()
+        self.learn_every = learn_every
+        self.tune_at = tune_at
+        self._seen = 0
 
     def process(self, posts: list[Post]) -> list[Post]:
         for post in posts:
+            view = view_post(post)
+            self._learn(view)
             post.topics = [
-                TopicMatch(name=name, spans=spans) for name, spans in self.monitor.match_post(post)
+                TopicMatch(name=name, spans=spans) for name, spans in self.monitor.match_view(view)
             ]
         return posts
+
+    def _learn(self, view: PostView) -> None:
+        statistics = self.statistics
+        if self.tune_at and statistics.posts < self.tune_at[-1]:
+            self._seen += 1
+            if self._seen % self.learn_every == 0:
+                statistics.observe(view)
+                if statistics.posts in self.tune_at:
+                    self.monitor.tune(statistics)
+                    return
+        # A monitor replaced since (topics reloaded) gets the frequencies learned so far.
+        if self.monitor.frequency is not statistics and statistics.posts >= min(self.tune_at, default=0) > 0:
+            self.monitor.tune(statistics)

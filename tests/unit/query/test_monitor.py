@@ -191,7 +191,7 @@ def test_compiled_queries_give_the_spans_of_what_matched() -> None:
         "adsl OR modem OR box OR wifi OR fibre": [(9, 14), (45, 50)],  # wide ORs: one set operation
         "adsl OR modem OR box OR wifi OR cable": None,
         "(adsl OR modem OR box OR wifi OR pas OR #adsl) AND paie*": [(28, 31), (35, 43)],
-        "(adsl OR modem OR box OR wifi OR \"de fibre\") NOT chez": None,
+        '(adsl OR modem OR box OR wifi OR "de fibre") NOT chez': None,
     }
     monitor = Monitor()
     for index, query in enumerate(cases):
@@ -211,3 +211,35 @@ def test_topic_references_are_evaluated_once_per_post_and_give_their_spans() -> 
     found = monitor.match_post(view_text("panne adsl", lang="fr"))
     assert found == [("fibre", [(6, 10)]), ("incident", [(0, 5), (6, 10)]), ("fr", [(0, 5), (6, 10)])]
     assert monitor.match_post(view_text("panne")) == [("not-fibre", [(0, 5)])]
+
+
+def test_topic_stage_learns_key_frequencies_and_tunes_its_monitor() -> None:
+    from veille.query.keys import TermStatistics
+
+    def post(index: int, text: str) -> Post:
+        return Post(
+            id=f"x:{index}",
+            source="x",
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            text=text,
+            author=Author(handle="a"),
+        )
+
+    monitor = Monitor()
+    monitor.add("kalo", '"service client" AND kalo')
+    monitor.add("any", "service OR client")
+    assert set(monitor._index["t"]) == {"service", "client"}  # by length, "service" looks rare
+    stage = TopicStage(monitor, statistics=TermStatistics(minimum_posts=1), learn_every=2, tune_at=(3, 5))
+    posts = [post(index, "le service client répond") for index in range(5)] + [post(5, "service client kalo")]
+    stage.process(posts)
+    assert [[topic.name for topic in item.topics] for item in posts] == [["any"]] * 5 + [["kalo", "any"]]
+    assert stage.statistics.posts == 3  # one post in two
+    assert monitor.frequency is stage.statistics
+    assert set(monitor._index["t"]) == {"kalo", "service", "client"}  # "kalo" is now the rare one
+    # Counting stops at the last milestone; a replaced monitor gets what was learned.
+    stage.process([post(index, "service") for index in range(6, 12)])
+    assert stage.statistics.posts == 5
+    stage.monitor = Monitor()
+    stage.monitor.add("kalo", '"service client" AND kalo')
+    stage.process([post(12, "kalo")])
+    assert stage.monitor.frequency is stage.statistics and set(stage.monitor._index["t"]) == {"kalo"}
