@@ -27,11 +27,10 @@ def run_benchmark(name: str, *, quick: bool, results_dir: Path) -> dict[str, Any
     module = importlib.import_module(BENCHMARKS[name])
     print(f"== bench {name}{' (quick)' if quick else ''}: {module.DESCRIPTION}", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    result: dict[str, Any] = module.run(quick=quick)
+    result: dict[str, Any] = {"bench": name, **module.run(quick=quick)}
     missing = [key for key in REQUIRED_KEYS if key not in result]
     if missing:
         raise RuntimeError(f"benchmark {name} did not report {', '.join(missing)}")
-    result["bench"] = name
     result["quick"] = quick
     result["seconds"] = round(time.perf_counter() - started, 2)
     result["machine"] = {"python": platform.python_version(), "platform": platform.platform()}
