@@ -283,12 +283,18 @@ def words_occurrences(node: Words, view: PostView) -> list[Occurrence]:
     if not firsts:
         return []
     width = len(patterns)
+    rest = list(patterns[1:])
+    plain_rest = not any("*" in pattern or "?" in pattern for pattern in rest)
     found: list[Occurrence] = []
     for first in firsts:
         last = first + width - 1
         if last >= len(tokens):
             break
-        if all(_token_matches(patterns[k], tokens[first + k]) for k in range(1, width)):
+        if (
+            tokens[first + 1 : last + 1] == rest
+            if plain_rest
+            else all(_token_matches(patterns[k], tokens[first + k]) for k in range(1, width))
+        ):
             found.append((first, last, (view.starts[first], view.ends[last])))
     return found
 
@@ -389,6 +395,8 @@ class MatchResult:
 
 def merge_spans(spans: list[Span]) -> list[Span]:
     """Sorted spans with overlapping or touching ones merged."""
+    if len(spans) < 2:
+        return list(spans)
     merged: list[Span] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
