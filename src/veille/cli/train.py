@@ -79,12 +79,24 @@ def train_sentiment_command(
         ),
     ] = None,
     regularisation: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 1.0,
+    class_weight: Annotated[
+        str,
+        typer.Option("--class-weight", help="'balanced' (labels weigh alike, for macro-F1) or 'none'."),
+    ] = "balanced",
+    lexicon: Annotated[
+        str, typer.Option("--lexicon", help="Lexicon features: 'vader' (English) or 'none'.")
+    ] = "none",
 ) -> None:
     """Train a per-language sentiment model and write it as a small data-only file."""
     from veille.enrich.training import read_corrections, read_labelled_data, train_sentiment
 
+    training: dict[str, Any] = {
+        "regularisation": regularisation,
+        "class_weight": None if class_weight == "none" else class_weight,
+        "lexicon": None if lexicon == "none" else lexicon,
+    }
     if from_corrections == _FROM_STORE:
-        _train_from_store(lang, out, data, data_dir, config, base_data, regularisation, text_column,
+        _train_from_store(lang, out, data, data_dir, config, base_data, training, text_column,
                           label_column, splits)  # fmt: skip
         return
     if data is None and from_corrections is None:
@@ -100,9 +112,7 @@ def train_sentiment_command(
         base = read_labelled_data(data, **options) if data is not None else ([], [])
         corrections = read_corrections(from_corrections, lang=lang) if from_corrections else None
         info = {"data": str(data.resolve()), "data_options": options} if data is not None else {}
-        model = train_sentiment(
-            base, lang=lang, corrections=corrections, regularisation=regularisation, info=info
-        )
+        model = train_sentiment(base, lang=lang, corrections=corrections, info=info, **training)
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -116,7 +126,7 @@ def _train_from_store(
     data_dir: Path | None,
     config: Path | None,
     base_data: Path | None,
-    regularisation: float,
+    training: dict[str, Any],
     text_column: str,
     label_column: str,
     splits: str,
@@ -147,7 +157,7 @@ def _train_from_store(
                 data_dir=settings.data_dir,
                 base_data=root,
                 base=base,
-                regularisation=regularisation,
+                training=training,
             )
             out = workspace_model_path(settings.data_dir, lang)
         else:
@@ -162,8 +172,8 @@ def _train_from_store(
                 base,
                 lang=lang,
                 corrections=corrections,
-                regularisation=regularisation,
                 info={"data": str(data.resolve()) if data else None, "data_options": options},
+                **training,
             )
             _write(model, out)
             return

@@ -11,8 +11,10 @@ the hub prefers over the shipped model when it starts.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 
@@ -126,35 +128,44 @@ def retrain_workspace_model(
     base_data: Path | None,
     base: LabelledTexts | None = None,
     stage: SentimentStage | None = None,
-    regularisation: float = 1.0,
+    training: Mapping[str, Any] | None = None,
 ) -> LinearSentimentModel:
     """Retrain ``lang``'s model on its base data plus every stored correction of ``lang``.
 
     The base data is ``base`` when given, else what the current model of ``lang`` (the workspace's,
     else the shipped one) records, found under ``base_data`` (setting ``sentiment_data``). The model
     is written to ``<data_dir>/models/sentiment-<lang>.npz`` (atomically) and, when ``stage`` is
-    given, swapped into it so the running pipeline uses it for the next batch.
+    given, swapped into it so the running pipeline uses it for the next batch. ``training`` holds
+    :func:`~veille.enrich.training.train_sentiment` options; by default the current model's own
+    (regularisation, class weights, lexicon), so the workspace model is built like the one it replaces.
     """
     corrections = correction_texts(store, lang=lang)
     if not corrections[0]:
         raise ValueError(f"no corrections in language {lang!r} to learn from")
     target = workspace_model_path(data_dir, lang)
     info: dict[str, object] = {}
+    current = target if target.is_file() else default_model_path(lang)
+    recorded = LinearSentimentModel.load(current) if current is not None else None
     if base is None:
-        current = target if target.is_file() else default_model_path(lang)
-        if current is None:
+        if recorded is None:
             raise ValueError(f"no model for {lang!r} records base data; train one with --data first")
-        recorded = LinearSentimentModel.load(current)
         path, options = resolve_base_data(recorded, base_data)
         base = read_labelled_data(path, **options)
         info = {"data": recorded.info.get("data"), "data_options": options}
+    options_of_current: dict[str, Any] = {}
+    if recorded is not None:
+        options_of_current = {
+            "regularisation": float(recorded.info.get("regularisation", 1.0)),
+            "class_weight": recorded.info.get("class_weight", "balanced"),
+            "lexicon": recorded.recipe.lexicon,
+        }
     model = train_sentiment(
         base,
         lang=lang,
         corrections=corrections,
         name=f"workspace-{lang}",
         info=info,
-        regularisation=regularisation,
+        **{**options_of_current, **dict(training or {})},
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".npz.partial")

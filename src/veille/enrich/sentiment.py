@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from veille.enrich.features import CharNgramColumns, WordNgramColumns
+from veille.enrich.lexicon import LEXICONS, lexicon_features
 from veille.model import Post, Sentiment
 
 __all__ = [
@@ -44,7 +45,9 @@ LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
 # The model name of a sentiment an analyst set (veille.enrich.corrections).
 ANALYST_MODEL = "analyst"
 MODEL_FORMAT = "veille-sentiment-linear"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
+# Version 1 files (no lexicon features) read the same way.
+_READABLE_VERSIONS = (1, 2)
 # Only labels with a score beyond these are positive/negative for VADER (its authors' thresholds).
 _VADER_THRESHOLD = 0.05
 
@@ -85,6 +88,9 @@ class FeatureRecipe:
     hash_bits: int = 22
     min_df: int = 1
     sublinear_tf: bool = True
+    # Lexicon features (veille.enrich.lexicon) beside the n-grams, and their weight in the design.
+    lexicon: str | None = None
+    lexicon_scale: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,6 +99,8 @@ class FeatureRecipe:
             "hash_bits": self.hash_bits,
             "min_df": self.min_df,
             "sublinear_tf": self.sublinear_tf,
+            "lexicon": self.lexicon,
+            "lexicon_scale": self.lexicon_scale,
         }
 
     @classmethod
@@ -106,11 +114,15 @@ class FeatureRecipe:
                 hash_bits=int(data["hash_bits"]),
                 min_df=int(data.get("min_df", 1)),
                 sublinear_tf=bool(data.get("sublinear_tf", True)),
+                lexicon=None if data.get("lexicon") is None else str(data["lexicon"]),
+                lexicon_scale=float(data.get("lexicon_scale", 1.0)),
             )
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise ValueError(f"features: malformed recipe ({error})") from None
         if not 10 <= recipe.hash_bits <= 26:
             raise ValueError("features.hash_bits: must be between 10 and 26")
+        if recipe.lexicon is not None and recipe.lexicon not in LEXICONS:
+            raise ValueError(f"features.lexicon: unknown {recipe.lexicon!r} (known: {', '.join(LEXICONS)})")
         return recipe
 
     def vectorizers(self) -> list[Any]:
@@ -170,12 +182,16 @@ class LinearSentimentModel:
         blocks: list[_Block],
         intercept: np.ndarray,
         info: Mapping[str, Any] | None = None,
+        lexicon_coef: np.ndarray | None = None,
     ) -> None:
         self.name = name
         self.lang = lang
         self.recipe = recipe
         self.blocks = blocks
         self.intercept = intercept.astype(np.float64)
+        if (recipe.lexicon is None) != (lexicon_coef is None):
+            raise ValueError("lexicon_coef: needed exactly when the recipe has a lexicon")
+        self.lexicon_coef = None if lexicon_coef is None else lexicon_coef.astype(np.float64)
         self.info: dict[str, Any] = dict(info or {})
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
@@ -192,6 +208,9 @@ class LinearSentimentModel:
             norms[norms == 0] = 1.0
             weighted = sp.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
             scores += (weighted @ block.coef) / norms[:, None]
+        if self.recipe.lexicon is not None and self.lexicon_coef is not None:
+            lexical = lexicon_features(normalised, self.recipe.lexicon) * self.recipe.lexicon_scale
+            scores += lexical @ self.lexicon_coef
         return scores
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -230,6 +249,8 @@ class LinearSentimentModel:
             arrays[f"block{index}_columns"] = block.columns.astype(np.uint32)
             arrays[f"block{index}_idf"] = block.idf.astype(np.float16)
             arrays[f"block{index}_coef"] = block.coef.astype(np.float16)
+        if self.lexicon_coef is not None:
+            arrays["lexicon_coef"] = self.lexicon_coef.astype(np.float32)
         # np.savez appends .npz to names without it; write through a handle to keep the name asked for.
         with target.open("wb") as handle:
             np.savez_compressed(handle, allow_pickle=False, **arrays)
@@ -258,7 +279,7 @@ class LinearSentimentModel:
             raise ValueError(f"{where}: header is not JSON") from None
         if not isinstance(header, dict) or header.get("format") != MODEL_FORMAT:
             raise ValueError(f"{where}: not a {MODEL_FORMAT} file")
-        if header.get("version") != MODEL_FORMAT_VERSION:
+        if header.get("version") not in _READABLE_VERSIONS:
             raise ValueError(f"{where}: unsupported model version {header.get('version')!r}")
         if header.get("labels") != list(LABELS):
             raise ValueError(f"{where}: labels must be {list(LABELS)}")
@@ -279,6 +300,11 @@ class LinearSentimentModel:
         intercept = arrays.get("intercept")
         if intercept is None or intercept.shape != (len(LABELS),):
             raise ValueError(f"{where}: intercept must hold one value per label")
+        lexicon_coef = arrays.get("lexicon_coef")
+        if (recipe.lexicon is None) != (lexicon_coef is None):
+            raise ValueError(f"{where}: lexicon_coef must be present exactly when features.lexicon is set")
+        if lexicon_coef is not None and lexicon_coef.shape != (2, len(LABELS)):
+            raise ValueError(f"{where}: lexicon_coef must be 2 x {len(LABELS)}")
         return cls(
             name=str(header.get("name") or "linear"),
             lang=str(header.get("lang") or "und"),
@@ -286,6 +312,7 @@ class LinearSentimentModel:
             blocks=blocks,
             intercept=intercept,
             info=header.get("info") if isinstance(header.get("info"), dict) else {},
+            lexicon_coef=lexicon_coef,
         )
 
 
@@ -331,12 +358,17 @@ def train_linear_model(
         norms[norms == 0] = 1.0
         design_blocks.append(sp.csr_matrix(sp.diags(1.0 / norms) @ weighted))
         kept_blocks.append((columns, idf.astype(np.float32)))
+    if recipe.lexicon is not None:
+        design_blocks.append(
+            sp.csr_matrix(lexicon_features(normalised, recipe.lexicon) * recipe.lexicon_scale)
+        )
     design = sp.hstack(design_blocks).tocsr()
     classifier = LogisticRegression(C=regularisation, max_iter=5000)
     classifier.fit(
         design, targets, sample_weight=None if weights is None else np.asarray(weights, dtype=float)
     )
     coef = classifier.coef_.T.astype(np.float16).astype(np.float32)
+    lexicon_coef = classifier.coef_.T[coef.shape[0] - 2 :].astype(np.float32) if recipe.lexicon else None
     blocks: list[_Block] = []
     offset = 0
     for columns, idf in kept_blocks:
@@ -351,6 +383,7 @@ def train_linear_model(
         blocks=blocks,
         intercept=classifier.intercept_.astype(np.float32),
         info=details,
+        lexicon_coef=lexicon_coef,
     )
 
 

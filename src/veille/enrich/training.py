@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from veille.enrich.sentiment import LABELS, LinearSentimentModel, train_linear_model
+from veille.enrich.sentiment import LABELS, FeatureRecipe, LinearSentimentModel, train_linear_model
 
 __all__ = [
     "CORRECTION_WEIGHT",
@@ -28,6 +29,9 @@ __all__ = [
 # A correction counts as this many ordinary examples: analysts correct few posts, and those are
 # exactly the client's domain the base data lacks.
 CORRECTION_WEIGHT = 3.0
+# Weight of the two lexicon features beside the L2-normalised n-gram blocks (cross-validated on the
+# UMSAB English train split; see docs/quality.md).
+LEXICON_SCALE = 1.0
 _NUMERIC_LABELS = {"0": "negative", "1": "neutral", "2": "positive"}
 _LABEL_ALIASES = {"neg": "negative", "neu": "neutral", "pos": "positive", "-1": "negative"}
 
@@ -130,8 +134,16 @@ def train_sentiment(
     regularisation: float = 1.0,
     name: str | None = None,
     info: Mapping[str, Any] | None = None,
+    class_weight: str | None = "balanced",
+    lexicon: str | None = None,
 ) -> LinearSentimentModel:
-    """Train a model on ``(texts, labels)``, plus weighted corrections when given."""
+    """Train a model on ``(texts, labels)``, plus weighted corrections when given.
+
+    ``class_weight="balanced"`` weighs each label inversely to its frequency (scikit-learn's rule),
+    so a minority label such as ``positive`` among airline complaints is not sacrificed: macro-F1,
+    the measure that matters here, weighs the three labels alike. ``lexicon`` adds lexicon features
+    (:mod:`veille.enrich.lexicon`; ``"vader"`` for English).
+    """
     texts, labels = list(data[0]), list(data[1])
     weights = [1.0] * len(texts)
     details = dict(info or {})
@@ -140,8 +152,23 @@ def train_sentiment(
         labels += corrections[1]
         weights += [correction_weight] * len(corrections[0])
         details["corrections"] = len(corrections[0])
+    if class_weight not in (None, "balanced"):
+        raise ValueError(f"class_weight: 'balanced' or None, not {class_weight!r}")
+    if class_weight == "balanced":
+        counts = Counter(labels)
+        share = {label: len(labels) / (len(counts) * count) for label, count in counts.items()}
+        weights = [weight * share[label] for weight, label in zip(weights, labels, strict=True)]
+    details["class_weight"] = class_weight
+    recipe = FeatureRecipe(lexicon=lexicon, lexicon_scale=LEXICON_SCALE) if lexicon else None
     return train_linear_model(
-        texts, labels, lang=lang, name=name, regularisation=regularisation, info=details, weights=weights
+        texts,
+        labels,
+        lang=lang,
+        name=name,
+        recipe=recipe,
+        regularisation=regularisation,
+        info=details,
+        weights=weights,
     )
 
 

@@ -14,7 +14,12 @@ from veille.enrich.sentiment import (
     normalise_for_sentiment,
     train_linear_model,
 )
-from veille.enrich.training import read_corrections, read_labelled_data, retrain_with_corrections
+from veille.enrich.training import (
+    read_corrections,
+    read_labelled_data,
+    retrain_with_corrections,
+    train_sentiment,
+)
 from veille.model import Sentiment
 
 POSITIVE = [
@@ -182,3 +187,47 @@ def test_shipped_model_survives_lone_surrogates() -> None:
     stage = SentimentStage(fallback=None)
     sentiments = stage.models["en"].predict(["awful delay \ud83d again", "great crew"])
     assert [sentiment.label for sentiment in sentiments] == ["negative", "positive"]
+
+
+def test_lexicon_features() -> None:
+    from veille.enrich.lexicon import lexicon_features
+
+    features = lexicon_features(["good", "not good", "good and bad", "the flight", "never ever bad"])
+    # Valences from vader_lexicon.txt: good 1.9, bad -2.5; negation flips and damps by 0.74.
+    np.testing.assert_allclose(
+        features,
+        [
+            [np.log1p(1.9), 0.0],
+            [0.0, np.log1p(1.9 * 0.74)],
+            [np.log1p(1.9), np.log1p(2.5)],
+            [0.0, 0.0],
+            [np.log1p(2.5 * 0.74), 0.0],
+        ],
+        rtol=1e-6,
+    )
+
+
+def test_lexicon_model_round_trip_and_helps_unseen_words(tmp_path: Path) -> None:
+    texts, labels = read_labelled_data(small_csv(tmp_path))
+    model = train_sentiment((texts, labels), lang="en", lexicon="vader", regularisation=10.0)
+    assert model.recipe.lexicon == "vader" and model.lexicon_coef is not None
+    loaded = LinearSentimentModel.load(model.save(tmp_path / "lex.npz"))
+    np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=1e-3)
+    # Words the 27 training texts never had: only the lexicon knows them.
+    unseen = ["superb and delightful", "horrible, disgusting, pathetic"]
+    plain = train_sentiment((texts, labels), lang="en", regularisation=10.0)
+    with_lexicon = loaded.predict_proba(unseen)
+    without = plain.predict_proba(unseen)
+    assert with_lexicon[0, 2] > without[0, 2] and with_lexicon[1, 0] > without[1, 0]
+
+
+def test_balanced_class_weight_is_recorded_and_lifts_the_minority(tmp_path: Path) -> None:
+    texts = NEGATIVE * 10 + NEUTRAL * 3 + POSITIVE
+    labels = ["negative"] * 30 + ["neutral"] * 9 + ["positive"] * 3
+    balanced = train_sentiment((texts, labels), lang="en")
+    plain = train_sentiment((texts, labels), lang="en", class_weight=None)
+    assert balanced.info["class_weight"] == "balanced" and plain.info["class_weight"] is None
+    probe = ["thanks, lovely crew"]
+    assert balanced.predict_proba(probe)[0, 2] > plain.predict_proba(probe)[0, 2]
+    with pytest.raises(ValueError, match="class_weight"):
+        train_sentiment((texts, labels), lang="en", class_weight="equal")
