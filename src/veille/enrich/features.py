@@ -27,6 +27,8 @@ __all__ = ["CharNgramColumns", "WordNgramColumns", "char_wb_ngrams", "hash_terms
 _TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
 # Memory bound of each cache (entries); tweets in one language use far fewer distinct words.
 _CACHE_LIMIT = 200_000
+# N-grams a model knows are bounded by its columns (plus rare hash collisions): kept much longer.
+_KNOWN_LIMIT = 1_000_000
 _EMPTY = np.zeros(0, dtype=np.int32)
 
 
@@ -114,30 +116,49 @@ class CharNgramColumns:
 
 
 class WordNgramColumns:
-    """Word n-gram columns of texts, as positions in a model's ``columns``, cached per n-gram."""
+    """Word n-gram columns of texts, as positions in a model's ``columns``, cached per n-gram.
+
+    Most word pairs of a stream are new and not in the model: they are remembered apart (a bounded
+    set, emptied when full), so that they never push out the n-grams the model knows.
+    """
 
     def __init__(self, columns: np.ndarray, ngrams: tuple[int, int], hash_bits: int) -> None:
         self.columns = columns
         self.low, self.high = ngrams
         self.hash_bits = hash_bits
         self._by_term: dict[str, int] = {}
+        self._unknown: set[str] = set()
 
-    def _learn(self, terms: list[str]) -> None:
+    def _learn(self, terms: list[str]) -> bool:
+        """Remember ``terms``; ``True`` when the known n-grams had to be forgotten to make room."""
         hashed = hash_terms([[term] for term in terms], self.hash_bits).indices.astype(np.int64)
         where = np.searchsorted(self.columns, hashed)
         where[where == len(self.columns)] = 0
         found = self.columns[where] == hashed if len(self.columns) else np.zeros(len(terms), dtype=bool)
-        # -1 marks an n-gram the model never saw in training.
-        self._by_term.update(zip(terms, np.where(found, where, -1).tolist(), strict=True))
+        reset = len(self._by_term) + int(found.sum()) > _KNOWN_LIMIT
+        if reset:
+            self._by_term.clear()
+        if len(self._unknown) + len(terms) > _CACHE_LIMIT:
+            self._unknown.clear()
+        for term, known, position in zip(terms, found.tolist(), where.tolist(), strict=True):
+            if known:
+                self._by_term[term] = position
+            else:
+                self._unknown.add(term)
+        return reset
 
     def matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
         grams = [word_ngrams(text, self.low, self.high) for text in texts]
         terms = [term for text_terms in grams for term in text_terms]
-        missing = _missing(self._by_term, terms)
-        if missing:
-            self._learn(missing)
+        known, unknown = self._by_term, self._unknown
+        missing = list({term for term in terms if term not in known and term not in unknown})
+        if missing and self._learn(missing):
+            # The known n-grams were forgotten: learn this batch's again so none is missed.
+            self._unknown.clear()
+            self._learn(list(dict.fromkeys(terms)))
         known = self._by_term
-        positions = np.fromiter((known[term] for term in terms), dtype=np.int64, count=len(terms))
+        # -1: an n-gram the model never saw in training.
+        positions = np.fromiter((known.get(term, -1) for term in terms), dtype=np.int64, count=len(terms))
         rows = np.repeat(np.arange(len(texts)), list(map(len, grams)))
         kept = positions >= 0
         return _count_matrix(rows[kept], positions[kept], len(texts), len(self.columns))

@@ -61,3 +61,25 @@ def test_lone_surrogates_do_not_fail_a_batch() -> None:
     counts = featurizer.matrix(TEXTS)
     assert counts.shape == (len(TEXTS), 1 << 10)
     assert counts[TEXTS.index("broken \ud83d surrogate")].sum() > 0
+
+
+def test_cache_resets_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tiny caches force every reset path; the counts must not change.
+    import veille.enrich.features as features
+
+    monkeypatch.setattr(features, "_CACHE_LIMIT", 3)
+    monkeypatch.setattr(features, "_KNOWN_LIMIT", 4)
+    bits = 12
+    texts = [text for text in TEXTS if "\ud83d" not in text]
+    columns = np.arange(0, 1 << bits, 2, dtype=np.int64)
+    words = WordNgramColumns(columns, (1, 2), bits)
+    chars = CharNgramColumns(columns, (2, 5), bits)
+    for _ in range(3):
+        for start in range(len(texts)):
+            batch = texts[start : start + 3]
+            np.testing.assert_array_equal(
+                words.matrix(batch).toarray(), _reference("word", (1, 2), bits, batch)[:, columns]
+            )
+            np.testing.assert_array_equal(
+                chars.matrix(batch).toarray(), _reference("char_wb", (2, 5), bits, batch)[:, columns]
+            )
