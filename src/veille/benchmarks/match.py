@@ -277,21 +277,32 @@ def _timed(work: Any) -> tuple[Any, float, float]:
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def _stream(monitor: Monitor, posts: list[Post]) -> tuple[list[PostView], list[Any], float, float]:
-    """Read and match posts one after the other, as the pipeline does; CPU time of each part."""
+def _stream(
+    monitor: Monitor, posts: list[Post], keep: int
+) -> tuple[list[PostView], list[Any], int, float, float]:
+    """Read and match posts one after the other, as the pipeline does; CPU time of each part.
+
+    Only the first ``keep`` views and results are kept (for the checks): a pipeline drops each view
+    and stores each result, and holding all of them would make the garbage collector walk them again
+    and again. Returns the kept views and results, the number of matches, and the two CPU times.
+    """
     clock = time.process_time
     views: list[PostView] = []
     found = []
+    matches = 0
     view_cpu_s = match_cpu_s = 0.0
     for post in posts:
         started = clock()
         view = view_post(post)
         read = clock()
-        found.append(monitor.match_view(view))
-        view_cpu_s += read - started
+        result = monitor.match_view(view)
         match_cpu_s += clock() - read
-        views.append(view)
-    return views, found, view_cpu_s, match_cpu_s
+        view_cpu_s += read - started
+        matches += len(result)
+        if len(views) < keep:
+            views.append(view)
+            found.append(result)
+    return views, found, matches, view_cpu_s, match_cpu_s
 
 
 def _build(texts: list[str], statistics: TermStatistics) -> Monitor:
@@ -315,18 +326,21 @@ def _measure(queries: int, posts: list[Post], baseline_sample: int) -> dict[str,
     del measured
     stats = monitor.stats()
 
+    checked = min(len(posts), 5 * baseline_sample)
     # A worker builds its monitor once and then matches for hours: like it, move the index out of the
     # cyclic collector's reach (gc.freeze), or each full collection walks millions of objects.
     gc.collect()
     gc.freeze()
     try:
-        (views, found, view_cpu_s, match_cpu_s), stream_s, _ = _timed(lambda: _stream(monitor, posts))
+        (views, found, matches, view_cpu_s, match_cpu_s), stream_s, _ = _timed(
+            lambda: _stream(monitor, posts, checked)
+        )
     finally:
         gc.unfreeze()
     monitor_rate = len(posts) / stream_s
     monitor_cpu_rate = len(posts) / (view_cpu_s + match_cpu_s)
     view_s = stream_s * view_cpu_s / (view_cpu_s + match_cpu_s)  # the wall share of reading posts
-    candidates = sum(len(monitor.candidates(view)) for view in views[:1000]) / min(1000, len(views))
+    candidates = sum(len(monitor.candidates(view)) for view in views) / len(views)
 
     sample: list[PostView] = views[:baseline_sample]
     expected, baseline_s, baseline_cpu_s = _timed(
@@ -336,12 +350,10 @@ def _measure(queries: int, posts: list[Post], baseline_sample: int) -> dict[str,
     baseline_rate = len(sample) / (baseline_s + view_s * share)
     baseline_cpu_rate = len(sample) / (baseline_cpu_s + view_cpu_s * share)
     identical = expected == found[: len(sample)]
-    # Beyond the baseline sample, the monitor's answers (names) are checked against the testers run
-    # on every query: cheaper than spans, and what the index could get wrong.
-    checked = min(len(views), 5 * len(sample))
+    # Beyond the baseline sample, the monitor's answers (names) are checked against the tests of
+    # every query (cheaper than spans, and what the index could get wrong) on ``checked`` posts.
     names = [[name for name, _ in items] for items in found[:checked]]
     identical = identical and names == [monitor.names_exhaustive(view) for view in views[:checked]]
-    matches = sum(len(items) for items in found)
     _say(
         f"{queries:,} queries: index built in {build_s:.2f} s ({build_cpu_s:.2f} s CPU), "
         f"{memory / 2**20:.1f} MiB, {stats.distinct_queries:,} distinct, {stats.always_checked} always-checked, "

@@ -1,8 +1,10 @@
 """Queries compiled to Python functions: the monitor's fast path.
 
 Each distinct query becomes two generated functions of ``(view, context)``: ``test`` answers yes/no
-with one flat boolean expression (``'kalo' in P and ('panne' in P or 'outage' in P)``), without the
-call per AST node of a tree walk, and ``spans`` gives the highlight spans of a query known to match.
+with one flat boolean expression (``K0 in P and (K1 in P or K2 in P)``, ``P`` the post's token
+table, ``K…`` the query's values bound as default arguments), without the call per AST node of a
+tree walk, and ``spans`` gives the highlight spans of a query known to match. The code of a query
+shape is compiled once and shared by every query of that shape.
 Both follow :mod:`veille.query.match` rule for rule (the leaf rules are its own functions), and the
 tests compare them with it and with an independent evaluator.
 

@@ -2,9 +2,9 @@
 
 A post is read once into a :class:`PostView` (tokens, folded forms, hashtags, mentions, links and
 metadata) with the rules of :mod:`veille.text`; every query is then evaluated against that view.
-Two evaluators share the leaf rules: :func:`match` walks the AST and collects highlight spans, and
-:func:`compile_tester` turns an AST into nested closures answering only yes/no, which the monitor
-runs on its candidates (then asks :func:`match` for the spans of the few that matched).
+Evaluators share the leaf rules: :func:`match` walks the AST and collects highlight spans,
+:func:`compile_tester` turns an AST into nested closures answering only yes/no (for one-off
+queries), and the monitor compiles its saved queries to generated code (:mod:`veille.query.compiled`).
 """
 
 from __future__ import annotations
