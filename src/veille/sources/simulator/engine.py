@@ -148,7 +148,7 @@ class Draft:
                         "country": self.country,
                         "role": person.role,
                         "category": person.category,
-                    }
+                    },
                 },
                 "sentiment": None,
                 "topics": [],

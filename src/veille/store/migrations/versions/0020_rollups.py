@@ -5,6 +5,8 @@ Revision ID: 0020_rollups
 Revises: 0010_accounts
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,7 +26,7 @@ _SHAPES = (
     ("rollup_day", 86_400_000_000, _ALL),
     ("rollup_day_geo", 86_400_000_000, _GEO),
 )
-_TYPES = {
+_TYPES: dict[str, Any] = {
     "topic": sa.String(64),
     "country": sa.String(2),
     "lang": sa.String(8),
@@ -46,7 +48,7 @@ def upgrade() -> None:
         op.create_index(f"ix_{name}_topic_bucket", name, ["topic", "bucket_us"])
     # Counters for the posts already stored (the same computation as `veille rollups rebuild`).
     minute = "p.created_us - p.created_us % 60000000"
-    dims = (
+    dimensions = (
         "COALESCE(p.country, ''), COALESCE(p.lang, ''), COALESCE(p.sentiment_label, ''), p.source,"
         " CASE WHEN p.duplicate_of IS NULL THEN 0 ELSE 1 END"
     )
@@ -56,10 +58,10 @@ def upgrade() -> None:
     )
     group = "1, 2, 3, 4, 5, 6, 7"
     op.execute(
-        f"INSERT INTO rollup_minute SELECT {minute}, '*', {dims}, {sums} FROM posts AS p GROUP BY {group}"
+        f"INSERT INTO rollup_minute SELECT {minute}, '*', {dimensions}, {sums} FROM posts AS p GROUP BY {group}"
     )
     op.execute(
-        f"INSERT INTO rollup_minute SELECT {minute}, t.topic, {dims}, {sums}"
+        f"INSERT INTO rollup_minute SELECT {minute}, t.topic, {dimensions}, {sums}"
         f" FROM posts AS p JOIN post_topics AS t ON t.post_id = p.id GROUP BY {group}"
     )
     measures = ", ".join(f"sum({measure})" for measure in _MEASURES)
