@@ -5,8 +5,9 @@ millions of posts stays fast (no post is loaded whole, no text is scanned at que
 
 1. ``post_addressees`` holds whom each stored original post addresses: the handles it mentions
    (:func:`veille.text.extract_mentions`, the spec's mention rule) and the author of the post it
-   replies to; :func:`refresh_addressee_index` brings it up to date from the posts' write
-   sequence, reading only the posts written since its previous call;
+   replies to. :meth:`SqlStore.upsert_posts` writes it with the posts
+   (:mod:`veille.analytics.addressees`); a store that held posts before migration 0050 has its
+   older posts indexed once by :func:`refresh_addressee_index`, inside the first report;
 2. one indexed range per registered handle (``ix_post_addressees_handle_created``) returns the
    candidate inbound posts of the window, without touching the wide ``posts`` rows;
 3. Python keeps the real (post, account) pairs: same platform, author not an account of the same
@@ -62,6 +63,8 @@ GROUPS: tuple[str, ...] = ("account", "brand", "country")
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _ID_CHUNK = 2000
 _INDEX_CHECKPOINT = "index:post_addressees"
+# The last sequence number stored before upsert_posts wrote post_addressees (migration 0050).
+_WRITTEN_FROM = "index:post_addressees:written_from"
 _PG_OVERLAP = 5000
 # One refresh of the addressee index at a time in a process (concurrent ones would do the same work).
 _INDEX_LOCK = threading.Lock()
@@ -217,13 +220,15 @@ def parse_moment(name: str, value: str, zone: tzinfo) -> datetime:
 
 
 def refresh_addressee_index(store: SqlStore, *, batch: int = 20_000) -> int:
-    """Bring ``post_addressees`` up to the newest stored post; how many posts were read.
+    """Index the posts stored before ``upsert_posts`` kept ``post_addressees``; how many were read.
 
-    The index follows the posts' write sequence (a checkpoint holds the last sequence read), so a
-    call reads only the posts written since the previous one; a post stored again (new text, new
-    country) has its rows replaced. A reply stored before the post it answers gets its row when
-    that post arrives. On PostgreSQL, transactions can commit their sequence numbers out of order,
-    so the last ``_PG_OVERLAP`` numbers are read again (idempotent) to fill gaps.
+    Posts written since migration 0050 are indexed in their own transaction; the migration noted
+    the last sequence number written before (checkpoint ``index:post_addressees:written_from``), so
+    this reads only the older posts, once (a checkpoint holds the last sequence read), and is a
+    no-op on stores created since. Without that note it follows every post, as it did before. A
+    reply stored before the post it answers gets its row when that post arrives. On PostgreSQL,
+    transactions can commit their sequence numbers out of order, so the last ``_PG_OVERLAP``
+    numbers are read again (idempotent) to fill gaps.
     """
     with _INDEX_LOCK:
         if id(store.engine) not in _CHECKED_ENGINES:
@@ -235,10 +240,19 @@ def refresh_addressee_index(store: SqlStore, *, batch: int = 20_000) -> int:
                     index.create(store.engine, checkfirst=True)
             _CHECKED_ENGINES.add(id(store.engine))
         with store.engine.connect() as connection:
-            value = connection.execute(
-                select(checkpoints.c.checkpoint).where(checkpoints.c.source == _INDEX_CHECKPOINT)
-            ).scalar_one_or_none()
-        indexed = last = int(value or 0)
+            marks = {
+                str(row.source): row.checkpoint
+                for row in connection.execute(
+                    select(checkpoints.c.source, checkpoints.c.checkpoint).where(
+                        checkpoints.c.source.in_([_INDEX_CHECKPOINT, _WRITTEN_FROM])
+                    )
+                )
+            }
+        indexed = last = int(marks.get(_INDEX_CHECKPOINT) or 0)
+        written_from = marks.get(_WRITTEN_FROM)
+        until = 2**62 if written_from is None else int(written_from)
+        if indexed >= until:
+            return 0
         if store.dialect == "postgresql":
             last = max(0, last - _PG_OVERLAP)
         read = 0
@@ -256,7 +270,7 @@ def refresh_addressee_index(store: SqlStore, *, batch: int = 20_000) -> int:
                         posts.c.repost_of,
                         case((posts.c.text.like("%@%"), posts.c.text), else_=None).label("text"),
                     )
-                    .where(posts.c.seq > last)
+                    .where(posts.c.seq > last, posts.c.seq <= until)
                     .order_by(posts.c.seq)
                     .limit(batch)
                 ).all()

@@ -16,7 +16,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text
 from sqlalchemy.engine import RowMapping
 
-from veille.analytics import rollups
+from veille.analytics import addressees, rollups
 from veille.clock import now_us, to_us
 from veille.model import Post
 from veille.store import dialects
@@ -78,6 +78,7 @@ class SqlStore:
                 rollups.apply_posts(connection, latest)  # before the write: it reads the rows replaced
                 connection.execute(self._sql.upsert(posts, ["id"]), rows)
                 _replace_post_topics(connection, latest)
+                addressees.index_posts(connection, latest)  # care: whom each post addresses
             if checkpoint is not None:
                 self._write_checkpoint(connection, *checkpoint)
         return written

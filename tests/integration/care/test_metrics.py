@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from veille.accounts import BrandAccount, import_accounts, list_accounts
 from veille.analytics.care import care_figures, care_report, percentile, refresh_addressee_index
@@ -179,8 +180,8 @@ def test_mention_index_follows_new_and_restored_posts(store: SqlStore) -> None:
         return int(rows["x:@NovaTelecom_FR"]["inbound"])
 
     assert nova_inbound() == 1
-    # Nothing new since the report (PostgreSQL reads its recent overlap again: the one post).
-    assert refresh_addressee_index(store) == (0 if store.dialect == "sqlite" else 1)
+    # Posts are indexed as they are written: there is nothing for a report to catch up.
+    assert refresh_addressee_index(store) == 0
     # A later post is read by the next report; a post stored again with new text loses its mention.
     store.upsert_posts([Post.model_validate(base | {"id": "x:b", "text": "cc @novatelecom_fr @NovaCare"})])
     assert nova_inbound() == 2
@@ -199,3 +200,47 @@ def test_mention_index_follows_new_and_restored_posts(store: SqlStore) -> None:
     store.upsert_posts([Post.model_validate(parent | {"created_at": "2026-11-03T09:00:00Z"})])
     rows = _by_label(care_report(store=store, scope=Scope(), start=START, end=END))
     assert rows["x:@NovaCare"]["inbound"] == 2
+
+
+def _addressees(store: SqlStore) -> list[tuple[str, str, str, int, str, str | None]]:
+    rows = store.execute_text(
+        "SELECT post_id, handle, source, created_us, author_handle, country FROM post_addressees"
+        " ORDER BY post_id, handle"
+    )
+    return [
+        (
+            row["post_id"],
+            row["handle"],
+            row["source"],
+            int(row["created_us"]),
+            row["author_handle"],
+            row["country"],
+        )
+        for row in rows
+    ]
+
+
+def test_written_with_the_posts_in_any_order(store: SqlStore) -> None:
+    """upsert_posts indexes whom posts address, in batches of one (replies before their parents)
+    exactly as in one batch, and as the catch-up of a store whose posts predate the index does."""
+    posts = build_posts()
+    for post in reversed(posts):
+        store.upsert_posts([post])
+    one_by_one = _addressees(store)
+    assert one_by_one, "the dataset addresses brand accounts"
+    assert any(handle == "novatelecom_fr" for _, handle, *_ in one_by_one)
+    # As if every post had been stored before migration 0050: the first report catches them up.
+    last = int(store.execute_text("SELECT max(seq) AS last FROM posts")[0]["last"])
+    with store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM post_addressees"))
+        connection.execute(text("DELETE FROM checkpoints WHERE source LIKE 'index:post_addressees%'"))
+        connection.execute(
+            text(
+                "INSERT INTO checkpoints (source, checkpoint, updated_us)"
+                " VALUES ('index:post_addressees:written_from', :last, 0)"
+            ),
+            {"last": str(last)},
+        )
+    assert refresh_addressee_index(store) == len(posts)
+    assert _addressees(store) == one_by_one
+    assert refresh_addressee_index(store) == 0
