@@ -19,6 +19,7 @@ __all__ = [
     "extract_mentions",
     "extract_urls",
     "fold",
+    "folded_words",
     "host_of",
     "token_columns",
     "tokenize",
@@ -180,6 +181,16 @@ def token_columns(text: str) -> TokenColumns:
     else:
         folded = [fold(token) for token in raw]
     return raw, folded, [start for start, _ in spans], [end for _, end in spans]
+
+
+def folded_words(text: str) -> list[str]:
+    """Folded tokens of the whole text, URLs included (what full-text search indexes): the same
+    as ``[t.folded for t in tokenize(text, skip_urls=False)]``, by the fast paths of ``token_columns``."""
+    if text.isascii():
+        return _ASCII_RUN_RE.findall(text.lower())
+    if _NOT_SIMPLE_LATIN_RE.search(text) is None:
+        return [fold(word) for word in _LATIN_RUN_RE.findall(text)]
+    return [token.folded for token in tokenize(text, skip_urls=False)]
 
 
 def _outside_urls(text: str) -> list[bool]:

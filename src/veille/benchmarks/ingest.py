@@ -164,6 +164,9 @@ def measure(engine: str, *, quick: bool) -> dict[str, Any]:
         "baseline": round(baseline, 1),
         "baseline_name": f"plain executemany into a bare {engine} table",
         "ratio": round(value / baseline, 3),
-        "goal": "validation, stages, upsert and full-text index at >= 25% of a bare executemany",
+        # The hub does per post what the baseline does not: validation, the whole enrichment chain,
+        # topic matching, full-text index, rollups and topic rows. A laptop hub following live streams
+        # needs about a thousand posts a second with all of that.
+        "goal": ">= 1000 posts/s end to end (validation, enrichment, topics, store with FTS and rollups)",
         "posts": count,
     }

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
-from veille.text import Token, tokenize
+from veille.text import folded_words, tokenize
 
 __all__ = [
     "DialectSql",
@@ -21,15 +21,15 @@ __all__ = [
     "create_engine_for",
     "for_engine",
     "parse_full_text",
-    "search_tokens",
+    "search_text",
 ]
 
 _TERM_RE = re.compile(r'"([^"]*)"?|(\S+)')
 
 
-def search_tokens(post_text: str) -> list[Token]:
-    """Tokens indexed for full-text search (URLs included, so a domain can be searched)."""
-    return tokenize(post_text, skip_urls=False)
+def search_text(post_text: str) -> str:
+    """What full-text search indexes: folded tokens, URLs included (a domain can be searched)."""
+    return " ".join(folded_words(post_text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,7 +194,7 @@ def _post_row(post: Post, *, seq: int, ingested_us: int) -> dict[str, Any]:
         "created_us": to_us(post.created_at),
         "ingested_us": ingested_us,
         "text": post.text,
-        "search_text": " ".join(token.folded for token in dialects.search_tokens(post.text)),
+        "search_text": dialects.search_text(post.text),
         "lang": post.lang,
         "country": post.country,
         "author_id": post.author.id,

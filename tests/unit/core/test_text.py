@@ -12,6 +12,7 @@ from veille.text import (
     extract_mentions,
     extract_urls,
     fold,
+    folded_words,
     host_of,
     token_columns,
     tokenize,
@@ -116,3 +117,11 @@ def test_token_columns_are_the_columns_of_tokenize(sample: str) -> None:
         [t.start for t in tokens],
         [t.end for t in tokens],
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=30).map("".join))
+def test_folded_words_are_the_folded_tokens_urls_included(sample: str) -> None:
+    assert folded_words(sample) == [token.folded for token in tokenize(sample, skip_urls=False)]
+    url_text = f"voir https://Exemple.org/Données {sample}"
+    assert folded_words(url_text) == [token.folded for token in tokenize(url_text, skip_urls=False)]
