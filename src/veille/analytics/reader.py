@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, literal_column, or_, select
 
 from veille.analytics.buckets import Bucketer, hour_aligned
 from veille.analytics.filters import Criteria
@@ -89,10 +89,39 @@ def smallest_shape(unit_us: int, needed: set[str]) -> Shape:
     return min(fitting, key=lambda shape: len(shape.dims))
 
 
+# Up to this many local buckets, a piece's rows are re-bucketed by the database (one CASE).
+_SQL_BUCKETS = 400
+
+
+def _local_bucket(column: Any, starts: Sequence[int]) -> Any:
+    """The start of the local bucket holding ``column`` (a UTC bucket start), among ``starts``.
+
+    Inline integers, not bound parameters: PostgreSQL matches the GROUP BY expression to the
+    selected one only if they are written the same.
+    """
+    if len(starts) == 1:
+        return literal_column(str(int(starts[0])))
+    whens: list[tuple[Any, Any]] = [
+        (column >= literal_column(str(int(start))), literal_column(str(int(start))))
+        for start in reversed(starts[1:])
+    ]
+    return case(*whens, else_=literal_column(str(int(starts[0]))))
+
+
 def _rollup_query(
-    table: Any, criteria: Criteria, group_by: Sequence[str], start: int, end: int, bucketed: bool
+    table: Any,
+    criteria: Criteria,
+    group_by: Sequence[str],
+    start: int,
+    end: int,
+    bucketed: bool,
+    local_starts: Sequence[int] | None = None,
 ) -> Any:
-    columns = [table.c.bucket_us] if bucketed else []
+    """The measures of one piece; with ``local_starts`` its rows come back per local bucket."""
+    bucket_column = (
+        table.c.bucket_us if local_starts is None else _local_bucket(table.c.bucket_us, local_starts)
+    )
+    columns = [bucket_column] if bucketed else []
     columns += [table.c[name] for name in group_by]
     conditions = [table.c.bucket_us >= start, table.c.bucket_us < end]
     if "topic" in group_by:
@@ -119,7 +148,9 @@ def _rollup_query(
         conditions.append(table.c.duplicate == 0)
     sums = [func.sum(table.c[name]) for name in MEASURES]
     query = select(*columns, *sums).where(*conditions)
-    return query.group_by(*columns) if columns else query
+    # One local bucket: a constant column, which PostgreSQL refuses in GROUP BY (nor is it needed).
+    keys = columns[1:] if bucketed and local_starts is not None and len(local_starts) == 1 else columns
+    return query.group_by(*keys) if keys else query
 
 
 _POST_DIMENSIONS = {
@@ -212,16 +243,26 @@ def read_measures(
     floors: dict[int, int] = {}
     width = len(group_by)
     offset = 1 if bucketed else 0
+    bucket_us = {"minute": MINUTE_US, "hour": HOUR_US, "day": DAY_US}.get(criteria.interval, 7 * DAY_US)
     with store.engine.connect() as connection:
         for unit, start, end in pieces:
+            local = False
             if unit == 0:
                 query = _posts_query(criteria, group_by, start, end, bucketed)
             else:
                 table = smallest_shape(unit, needed).table
-                query = _rollup_query(table, criteria, group_by, start, end, bucketed)
+                starts = bucketer.buckets(start, end) if bucketed and unit < bucket_us else []
+                # Many table rows per local bucket: summed per local bucket by the database, so
+                # Python handles a row per bucket and group instead of a row per table row.
+                local = 0 < len(starts) <= _SQL_BUCKETS
+                query = _rollup_query(
+                    table, criteria, group_by, start, end, bucketed, local_starts=starts if local else None
+                )
             for row in connection.execute(query):
                 bucket: int | None = None
-                if bucketed:
+                if local:
+                    bucket = int(row[0])
+                elif bucketed:
                     raw = int(row[0])
                     bucket = floors.get(raw)
                     if bucket is None:

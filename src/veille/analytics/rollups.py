@@ -16,7 +16,8 @@ Measures: ``posts`` and the sums of ``likes``, ``reposts``, ``replies``, ``views
 Tables (:data:`SHAPES`): ``rollup_minute`` and ``rollup_hour`` hold every dimension; coarser
 projections hold fewer dimensions so that a dashboard reads a few thousand rows, not a row per post:
 ``rollup_hour_geo`` (topic, country, sentiment, duplicate), ``rollup_hour_topic`` (topic, sentiment,
-duplicate), and UTC days with every dimension (``rollup_day``) or the geo ones (``rollup_day_geo``).
+duplicate), ``rollup_hour_volume`` (topic, duplicate), ``rollup_minute_geo`` and
+``rollup_minute_topic`` (the same as the hour ones; these three since migration 0050), and UTC days with every dimension (``rollup_day``) or the geo ones (``rollup_day_geo``).
 The reader picks the smallest table that holds the dimensions a query filters or groups on.
 
 How they stay exact under upsert: :func:`apply_posts` runs inside :meth:`SqlStore.upsert_posts`'s
@@ -153,8 +154,14 @@ def _shape(name: str, unit_us: int, dims: tuple[str, ...], *, covering: bool = F
 SHAPES: tuple[Shape, ...] = (
     _shape("rollup_minute", MINUTE_US, DIMENSIONS),
     _shape("rollup_hour", HOUR_US, DIMENSIONS),
+    # Minute projections (migration 0050): the minutes at a range's edges without a row per source
+    # and language.
+    _shape("rollup_minute_geo", MINUTE_US, _GEO, covering=True),
+    _shape("rollup_minute_topic", MINUTE_US, ("topic", "sentiment", "duplicate"), covering=True),
     _shape("rollup_hour_geo", HOUR_US, _GEO, covering=True),
     _shape("rollup_hour_topic", HOUR_US, ("topic", "sentiment", "duplicate"), covering=True),
+    # Volume series (per topic, with or without near-duplicates): a quarter of the rows above.
+    _shape("rollup_hour_volume", HOUR_US, ("topic", "duplicate"), covering=True),
     _shape("rollup_day", DAY_US, DIMENSIONS),
     _shape("rollup_day_geo", DAY_US, _GEO, covering=True),
 )
@@ -413,7 +420,7 @@ def _fill_from_minutes(connection: Connection, condition: Callable[[Table], Any]
         fitting = [
             done for done in filled if shape.unit_us % done.unit_us == 0 and set(shape.dims) <= set(done.dims)
         ]
-        source = min(fitting, key=lambda done: (len(done.dims), -done.unit_us))
+        source = min(fitting, key=lambda done: (-done.unit_us, len(done.dims)))
         table = source.table
         bucket = (table.c.bucket_us - table.c.bucket_us % shape.unit_us).label("bucket_us")
         dims = [table.c[name] for name in shape.dims]

@@ -1,9 +1,12 @@
-"""Covering indexes on the small rollup tables, and the addressee index written with the posts.
+"""Covering indexes on the small rollup tables, three more projections, and the addressee index
+written with the posts.
 
 Dashboards read the hour and day projections by topic and time range, often filtered on a country;
 an index holding every column those queries read (the measures too) answers them from the index
 alone, in the order they group by. On SQLite the measures are trailing key columns; PostgreSQL keeps
-them as ``INCLUDE`` payload.
+them as ``INCLUDE`` payload. ``rollup_hour_volume`` (topic, duplicate) holds a quarter of the rows of
+``rollup_hour_topic`` for volume series; ``rollup_minute_geo`` and ``rollup_minute_topic`` serve
+the minutes at a range's edges without a row per source and language.
 
 ``post_addressees`` is written by ``SqlStore.upsert_posts`` from this revision on; the checkpoint
 ``index:post_addressees:written_from`` records the last post sequence number written before, so
@@ -35,6 +38,13 @@ _COVERING = (
         "rollup_hour_geo",
         ["topic", "bucket_us", "country", "sentiment", "duplicate"],
     ),
+    ("ix_rollup_hour_volume_cover", "rollup_hour_volume", ["topic", "bucket_us", "duplicate"]),
+    (
+        "ix_rollup_minute_geo_cover",
+        "rollup_minute_geo",
+        ["topic", "bucket_us", "country", "sentiment", "duplicate"],
+    ),
+    ("ix_rollup_minute_topic_cover", "rollup_minute_topic", ["topic", "bucket_us", "sentiment", "duplicate"]),
     (
         "ix_rollup_day_geo_cover",
         "rollup_day_geo",
@@ -52,7 +62,39 @@ def _create_covering(name: str, table: str, keys: list[str]) -> None:
         op.create_index(name, table, keys + _MEASURES)
 
 
+# New projections: (table, bucket width in µs, dimensions, filled from).
+_GEO = ["topic", "country", "sentiment", "duplicate"]
+_PROJECTIONS = (
+    ("rollup_minute_geo", 60_000_000, _GEO, "rollup_minute"),
+    ("rollup_minute_topic", 60_000_000, ["topic", "sentiment", "duplicate"], "rollup_minute"),
+    ("rollup_hour_volume", 3_600_000_000, ["topic", "duplicate"], "rollup_hour_topic"),
+)
+_TYPES: dict[str, Any] = {
+    "topic": sa.String(64),
+    "country": sa.String(2),
+    "sentiment": sa.String(8),
+    "duplicate": sa.SmallInteger(),
+}
+
+
+def _create_projections() -> None:
+    """The new tables, filled from the finer ones already there (the same sums as a rebuild)."""
+    sums = ", ".join(f"sum({measure})" for measure in _MEASURES)
+    for name, _unit, dims, source in _PROJECTIONS:
+        op.create_table(
+            name,
+            sa.Column("bucket_us", sa.BigInteger, primary_key=True),
+            *[sa.Column(dim, _TYPES[dim], primary_key=True) for dim in dims],
+            *[sa.Column(measure, sa.BigInteger, nullable=False) for measure in _MEASURES],
+        )
+        listed = ", ".join(dims)
+        op.execute(
+            f"INSERT INTO {name} SELECT bucket_us, {listed}, {sums} FROM {source} GROUP BY bucket_us, {listed}"
+        )
+
+
 def upgrade() -> None:
+    _create_projections()
     for table in _REPLACED:
         op.drop_index(f"ix_{table}_topic_bucket", table_name=table)
     for name, table, keys in _COVERING:
@@ -94,3 +136,5 @@ def downgrade() -> None:
         op.drop_index(name, table_name=table)
     for table in _REPLACED:
         op.create_index(f"ix_{table}_topic_bucket", table, ["topic", "bucket_us"])
+    for name, _unit, _dims, _source in _PROJECTIONS:
+        op.drop_table(name)
