@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from veille.cli.core import ConfigOption, DataOption, fail, settings_from_options
+from veille.cli.core import ConfigOption, DataOption, fail, opened_store
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["app"]
@@ -39,7 +39,6 @@ def import_command(
     registered (same platform and handle) is updated, so importing a file twice changes nothing.
     """
     from veille.accounts import AccountError, import_accounts, parse_accounts_csv
-    from veille.store.sql import open_store
 
     try:
         text = file.read_text(encoding="utf-8")
@@ -49,11 +48,8 @@ def import_command(
         specs = parse_accounts_csv(text)
     except AccountError as error:
         raise fail(f"{file}: {error}") from None
-    store = open_store(settings_from_options(data, config).sqlalchemy_url)
-    try:
+    with opened_store(data, config) as store:
         result = import_accounts(store=store, specs=specs)
-    finally:
-        store.close()
     err.print(f"{result.created} account(s) registered, {result.updated} updated", markup=False)
 
 
@@ -65,13 +61,9 @@ def list_command(
 ) -> None:
     """List the registered accounts by brand."""
     from veille.accounts import list_accounts
-    from veille.store.sql import open_store
 
-    store = open_store(settings_from_options(data, config).sqlalchemy_url)
-    try:
+    with opened_store(data, config) as store:
         accounts = list_accounts(store=store)
-    finally:
-        store.close()
     if as_json:
         for account in accounts:
             sys.stdout.write(json.dumps(account.to_json_dict(), ensure_ascii=False) + "\n")

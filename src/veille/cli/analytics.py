@@ -6,17 +6,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from veille.cli.core import ConfigOption, DataOption, fail, settings_from_options
+from veille.cli.core import ConfigOption, DataOption, fail, opened_store
 from veille.settings import DEFAULT_DATA_DIR
-from veille.store.sql import SqlStore, open_store
 
 __all__ = ["EXPORT_KINDS", "app", "export_app"]
 
@@ -33,16 +30,6 @@ EXPORT_KINDS: tuple[str, ...] = (
     "top-links",
     "top-domains",
 )
-
-
-@contextmanager
-def _store(data: Path, config: Path | None) -> Iterator[SqlStore]:
-    settings = settings_from_options(data, config)
-    store = open_store(settings.sqlalchemy_url)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @app.command("rebuild")
@@ -63,7 +50,7 @@ def rebuild_command(
         since_at = None if since is None else parse_moment("since", since, ZoneInfo("UTC"))
     except ValueError as error:
         raise fail(str(error)) from None
-    with _store(data, config) as store, err.status("recomputing rollups…"):
+    with opened_store(data, config) as store, err.status("recomputing rollups…"):
         report = rebuild(store, since=since_at)
     err.print(f"rollups rebuilt: {report['rollup_minute']} minute rows, {report['rollup_hour']} hour rows")
 
@@ -143,7 +130,7 @@ def _export_command(kind: str) -> None:
             )
             # The command line reads the whole store, as an administrator would.
             scope = Scope()
-            with _store(data, config) as store:
+            with opened_store(data, config) as store:
                 if kind == "volume":
                     result = volume_module.volume(store, filters=filters, scope=scope, group_by=group_by)
                 elif kind == "sentiment":

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from veille.settings import DEFAULT_DATA_DIR, Settings, load_settings
 
-__all__ = ["DataOption", "app", "settings_from_options"]
+if TYPE_CHECKING:
+    from veille.store.sql import SqlStore
+
+__all__ = ["DataOption", "app", "opened_store", "settings_from_options"]
 
 app = typer.Typer(
     name="veille",
@@ -44,6 +49,18 @@ ConfigOption = Annotated[
 ]
 PortOption = Annotated[int, typer.Option("--port", help="HTTP port.")]
 HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
+
+
+@contextmanager
+def opened_store(data: Path, config: Path | None = None) -> Iterator[SqlStore]:
+    """The store of the ``--data``/``--config`` options, migrated, closed afterwards."""
+    from veille.store import open_store
+
+    store = open_store(settings_from_options(data, config).sqlalchemy_url)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def settings_from_options(data: Path, config: Path | None = None, **overrides: Any) -> Settings:

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from veille.cli.core import ConfigOption, DataOption, fail, settings_from_options
+from veille.cli.core import ConfigOption, DataOption, fail, opened_store
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["app"]
@@ -40,7 +40,6 @@ def import_command(
     listed (same platform and handle) is updated, so importing a file twice changes nothing.
     """
     from veille.analytics.curated import InfluencerError, import_influencers, parse_influencers_csv
-    from veille.store.sql import open_store
 
     try:
         text = file.read_text(encoding="utf-8")
@@ -50,11 +49,8 @@ def import_command(
         specs = parse_influencers_csv(text)
     except InfluencerError as error:
         raise fail(f"{file}: {error}") from None
-    store = open_store(settings_from_options(data, config).sqlalchemy_url)
-    try:
+    with opened_store(data, config) as store:
         created, updated = import_influencers(store=store, specs=specs)
-    finally:
-        store.close()
     err.print(f"{created} influencer(s) added, {updated} updated", markup=False)
 
 
@@ -68,13 +64,9 @@ def list_command(
 ) -> None:
     """List the curated influencers by platform and handle."""
     from veille.analytics.curated import list_influencers
-    from veille.store.sql import open_store
 
-    store = open_store(settings_from_options(data, config).sqlalchemy_url)
-    try:
+    with opened_store(data, config) as store:
         found = list_influencers(store=store, category=category, country=country)
-    finally:
-        store.close()
     if as_json:
         for item in found:
             sys.stdout.write(json.dumps(item.to_json_dict(), ensure_ascii=False) + "\n")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,26 +17,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from veille.cli.core import ConfigOption, DataOption, fail, settings_from_options
+from veille.cli.core import ConfigOption, DataOption, fail, opened_store
 from veille.model import parse_rfc3339
 from veille.settings import DEFAULT_DATA_DIR
-from veille.store.sql import SqlStore, open_store
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Topics: the saved queries of the taxonomy.", no_args_is_help=True)
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-
-
-@contextmanager
-def _store(data: Path, config: Path | None) -> Iterator[SqlStore]:
-    settings = settings_from_options(data, config)
-    store = open_store(settings.sqlalchemy_url)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 @app.command("list")
@@ -51,7 +38,7 @@ def list_command(
     """List the topics, as a tree (sub-topics under their parent)."""
     from veille.topics import service
 
-    with _store(data, config) as store:
+    with opened_store(data, config) as store:
         topics = service.list_topics(store=store, kind=kind)
     if as_json:
         for topic in topics:
@@ -113,7 +100,7 @@ def add_command(
         )
     except ValidationError as error:
         raise fail(validation_message(error)) from None
-    with _store(data, config) as store:
+    with opened_store(data, config) as store:
         try:
             service.create_topic(store=store, spec=spec)
         except TopicError as error:
@@ -130,7 +117,7 @@ def remove_command(
     """Delete a topic; refused while it has sub-topics or another topic's query refers to it."""
     from veille.topics import TopicError, service
 
-    with _store(data, config) as store:
+    with opened_store(data, config) as store:
         try:
             service.delete_topic(store=store, name=name)
         except TopicError as error:
@@ -154,7 +141,7 @@ def load_command(
         specs = demo_taxonomy() if demo else read_topics_file(file)  # type: ignore[arg-type]
     except ValueError as error:
         raise fail(str(error)) from None
-    with _store(data, config) as store:
+    with opened_store(data, config) as store:
         try:
             result = load_topics(store=store, specs=specs)
         except TopicError as error:
@@ -190,7 +177,7 @@ def backfill_command(
         TextColumn("posts · {task.fields[matched]} matched"),
         TimeRemainingColumn(),
     )
-    with _store(data, config) as store, Progress(*columns, console=err, transient=False) as progress:
+    with opened_store(data, config) as store, Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task(name, total=None, matched=0)
 
         def show(state: BackfillProgress) -> None:
