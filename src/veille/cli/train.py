@@ -84,7 +84,10 @@ def train_sentiment_command(
         typer.Option("--class-weight", help="'balanced' (labels weigh alike, for macro-F1) or 'none'."),
     ] = "balanced",
     lexicon: Annotated[
-        str, typer.Option("--lexicon", help="Lexicon features: 'vader' (English) or 'none'.")
+        str,
+        typer.Option(
+            "--lexicon", help="Lexicon features: 'vader' (English), 'fr' (French adjectives) or 'none'."
+        ),
     ] = "none",
 ) -> None:
     """Train a per-language sentiment model and write it as a small data-only file."""

@@ -374,7 +374,8 @@ def train_linear_model(
     for columns, idf in kept_blocks:
         blocks.append(_Block(columns=columns, idf=idf, coef=coef[offset : offset + len(columns)]))
         offset += len(columns)
-    details = {"examples": n_docs, "regularisation": regularisation, **dict(info or {})}
+    # What this training did wins over info copied from an earlier model.
+    details = {**dict(info or {}), "examples": n_docs, "regularisation": regularisation}
     details["label_counts"] = {label: int((targets == i).sum()) for i, label in enumerate(LABELS)}
     return LinearSentimentModel(
         name=name or f"linear-{lang}",

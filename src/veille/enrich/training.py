@@ -213,8 +213,15 @@ def retrain_with_corrections(
     """
     options = dict(data_options or {})
     recorded: Any = None
+    training: dict[str, Any] = {}
     if isinstance(base_model_or_data, LinearSentimentModel):
         model = base_model_or_data
+        # Built like the model it replaces (its lexicon, C and class weights), not with the defaults.
+        training = {
+            "lexicon": model.recipe.lexicon,
+            "regularisation": float(model.info.get("regularisation", 1.0)),
+            "class_weight": model.info.get("class_weight", "balanced"),
+        }
         path, recorded_options = resolve_base_data(model, base_data)
         recorded = model.info.get("data")
         lang = lang or model.lang
@@ -237,4 +244,4 @@ def retrain_with_corrections(
             extra[0].append(str(item["text"]))
             extra[1].append(_label(str(item.get("label", "")), f"correction {number}: label"))
     info = {"data": recorded, "data_options": options} if recorded else {}
-    return train_sentiment(base, lang=lang, corrections=extra, info=info)
+    return train_sentiment(base, lang=lang, corrections=extra, info=info, **training)

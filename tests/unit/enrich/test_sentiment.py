@@ -11,6 +11,7 @@ from veille.enrich.sentiment import (
     LinearSentimentModel,
     SentimentStage,
     VaderSentimentModel,
+    default_model_path,
     normalise_for_sentiment,
     train_linear_model,
 )
@@ -142,6 +143,10 @@ def test_corrections_shift_the_model(tmp_path: Path) -> None:
     recorded = retrain_with_corrections(small_csv(tmp_path), corrections, lang="en")
     again = retrain_with_corrections(recorded, corrections)
     assert again.lang == "en" and again.info["corrections"] == 4
+    # A model with lexicon features and its own C is retrained the same way, not with the defaults.
+    lexical = train_sentiment(data, lang="en", lexicon="vader", regularisation=3.0, info=recorded.info)
+    relearned = retrain_with_corrections(lexical, corrections)
+    assert relearned.recipe.lexicon == "vader" and relearned.info["regularisation"] == 3.0
 
 
 def test_vader_ignores_handles_and_links() -> None:
@@ -205,6 +210,36 @@ def test_lexicon_features() -> None:
         ],
         rtol=1e-6,
     )
+
+
+def test_french_lexicon_features() -> None:
+    from veille.enrich.lexicon import lexicon_features
+
+    texts = ["C'est bon", "ce n'est pas bon", "l'horrible vol, mauvais", "le train", "Excellent!"]
+    features = lexicon_features(texts, "fr")
+    # Polarities from lexicon-fr.tsv: bon 0.7, horrible -1.0, mauvais -0.71, excellent 0.5; words split
+    # at apostrophes (l'horrible); a French negation within three words flips and damps by 0.74.
+    np.testing.assert_allclose(
+        features,
+        [
+            [np.log1p(0.7), 0.0],
+            [0.0, np.log1p(0.7 * 0.74)],
+            [0.0, np.log1p(1.0 + 0.71)],
+            [0.0, 0.0],
+            [np.log1p(0.5), 0.0],
+        ],
+        rtol=1e-6,
+    )
+
+
+def test_shipped_french_model_uses_the_french_lexicon() -> None:
+    path = default_model_path("fr")
+    assert path is not None
+    model = LinearSentimentModel.load(path)
+    assert model.recipe.lexicon == "fr" and model.lexicon_coef is not None
+    # The positive lexicon feature pushes towards positive, the negative one towards negative.
+    assert model.lexicon_coef[0, 2] > model.lexicon_coef[0, 0]
+    assert model.lexicon_coef[1, 0] > model.lexicon_coef[1, 2]
 
 
 def test_lexicon_model_round_trip_and_helps_unseen_words(tmp_path: Path) -> None:
