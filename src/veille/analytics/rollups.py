@@ -149,8 +149,8 @@ def _shape(name: str, unit_us: int, dims: tuple[str, ...], *, covering: bool = F
     return Shape(table, unit_us, dims)
 
 
-# Created by migration 0020_rollups (covering indexes: 0050_rollup_indexes). The first is the
-# finest: the others are computed from it.
+# Created by migrations 0020_rollups and 0050_rollup_indexes. The first is the finest; a rebuild
+# computes each of the others from a table listed before it.
 SHAPES: tuple[Shape, ...] = (
     _shape("rollup_minute", MINUTE_US, DIMENSIONS),
     _shape("rollup_hour", HOUR_US, DIMENSIONS),
