@@ -86,7 +86,10 @@ async def test_normal_flow_maps_the_captured_frames(fake: tuple[FakeBluesky, Loc
 
 async def test_keyword_and_hashtag_matching_by_the_hub(fake: tuple[FakeBluesky, LocalServer]) -> None:
     bluesky, server = fake
-    bluesky.scripts = [[("event", frame) for frame in load_jetstream_fixture()]]
+    frames = load_jetstream_fixture()
+    # The non-matching post goes first: frames are read in order, so it is counted as filtered
+    # before the two matching posts that end the collection arrive (no race with the batching).
+    bluesky.scripts = [[("event", frame) for frame in [frames[2], frames[0], frames[1], *frames[3:]]]]
     async with httpx.AsyncClient() as client:
         connector, _ = _connector(server, client, keywords=["rsv"], hashtags=["#indierebellion"])
         got = await collect(connector, posts=2)
