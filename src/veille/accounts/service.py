@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from veille.accounts import repository
 from veille.accounts.models import AccountSpec, BrandAccount, BusinessHours
+from veille.csv_rows import data_rows
 from veille.settings import Settings
 from veille.store.sql import SqlStore, open_store
 
@@ -181,20 +182,7 @@ def parse_accounts_csv(text: str) -> list[AccountSpec]:
     errors: list[str] = []
     specs: list[AccountSpec] = []
     seen: dict[tuple[str, str], int] = {}
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            errors.append(f"line {reader.line_num}: {error}")
-            break
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            errors.append(f"line {line}: {len(row)} fields where the header has {len(names)}")
-            continue
+    for line, row in data_rows(reader, len(names), errors):
         spec = _row_spec(line, {name: row[index] for name, index in position.items()}, position, errors)
         if spec is None:
             continue

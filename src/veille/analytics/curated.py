@@ -31,6 +31,7 @@ from sqlalchemy import (
 
 from veille.accounts.models import handle_key
 from veille.clock import from_us, now_us
+from veille.csv_rows import data_rows
 from veille.model import format_rfc3339
 from veille.store.schema import metadata
 from veille.store.sql import SqlStore
@@ -339,20 +340,7 @@ def parse_influencers_csv(text: str) -> list[InfluencerSpec]:
     errors: list[str] = []
     specs: list[InfluencerSpec] = []
     seen: dict[tuple[str, str], int] = {}
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            errors.append(f"line {reader.line_num}: {error}")
-            break
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            errors.append(f"line {line}: {len(row)} fields where the header has {len(names)}")
-            continue
+    for line, row in data_rows(reader, len(names), errors):
         cells = dict(zip(names, row, strict=True))
         try:
             spec = InfluencerSpec.of(
