@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 
 import numpy as np
+
+from veille.enrich.word_slices import WordSlices
 
 __all__ = ["LEXICONS", "lexicon_features"]
 
@@ -69,6 +73,8 @@ _FRENCH_NEGATIONS = frozenset(
 )
 _NEGATION_DAMPING = -0.74  # VADER's N_SCALAR
 _NEGATION_REACH = 3
+# Words remembered per lexicon before they are all forgotten.
+_WORD_LIMIT = 200_000
 
 
 @lru_cache(maxsize=4)
@@ -95,26 +101,73 @@ def _is_french_negation(token: str) -> bool:
     return token in _FRENCH_NEGATIONS
 
 
+class _LexiconWords:
+    """Valence and negation of each token, remembered per whitespace-separated word.
+
+    Tokens never span whitespace, so a text's tokens are those of its words in turn; most words of a
+    stream are seen again and again, and their tokens are read once (bounded memory: the words are
+    forgotten together when there are too many).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.valences = _valences(name)
+        self.token_re, self.is_negation = (
+            (_FRENCH_TOKEN_RE, _is_french_negation) if name == "fr" else (_TOKEN_RE, _is_negation)
+        )
+        # Per token: its valence (NaN for none) and 1.0 for a negation.
+        self.words = WordSlices(np.float64, width=2)
+        self.lock = threading.Lock()
+
+    def _learn(self, words: list[str]) -> None:
+        tokens_of = [self.token_re.findall(word) for word in words]
+        tokens = list(chain.from_iterable(tokens_of))
+        values = np.array(
+            [
+                (self.valences.get(token, math.nan), 1.0 if self.is_negation(token) else 0.0)
+                for token in tokens
+            ],
+            dtype=np.float64,
+        ).reshape(len(tokens), 2)
+        owners = np.repeat(np.arange(len(words)), [len(word_tokens) for word_tokens in tokens_of])
+        self.words.add(words, values, owners)
+
+    def tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(valence and negation of each token, text of each token), texts' tokens in order."""
+        split = [text.lower().split() for text in texts]
+        with self.lock:
+            missing = self.words.unknown(chain.from_iterable(split))
+            if missing:
+                if len(self.words) + len(missing) > _WORD_LIMIT:
+                    self.words.clear()
+                    missing = set(chain.from_iterable(split))
+                self._learn(list(missing))
+            return self.words.gather(split)
+
+
+@lru_cache(maxsize=4)
+def _lexicon_words(name: str) -> _LexiconWords:
+    return _LexiconWords(name)
+
+
 def lexicon_features(texts: Sequence[str], name: str = "vader") -> np.ndarray:
     """(texts, 2) array: ``log1p(positive valence)``, ``log1p(negative valence)`` of each text."""
-    valences = _valences(name)
-    token_re, is_negation = (
-        (_FRENCH_TOKEN_RE, _is_french_negation) if name == "fr" else (_TOKEN_RE, _is_negation)
+    values, rows = _lexicon_words(name).tokens(texts)
+    negations = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(values[:, 1].astype(np.int64), out=negations[1:])
+    scored = np.flatnonzero(~np.isnan(values[:, 0]))
+    # A negation among the (up to) three tokens before, within the same text, flips and damps.
+    text_starts = np.searchsorted(rows, rows[scored], side="left")
+    window_starts = np.maximum(scored - _NEGATION_REACH, text_starts)
+    negated = negations[scored] > negations[window_starts]
+    valence = values[scored, 0] * np.where(negated, _NEGATION_DAMPING, 1.0)
+    scored_rows = rows[scored]
+    positive = valence > 0
+    # bincount adds in token order, as a running sum over each text's tokens would.
+    sums = (
+        np.bincount(scored_rows[positive], weights=valence[positive], minlength=len(texts)),
+        np.bincount(scored_rows[~positive], weights=-valence[~positive], minlength=len(texts)),
     )
     features = np.zeros((len(texts), 2), dtype=np.float64)
-    for row, text in enumerate(texts):
-        tokens = token_re.findall(text.lower())
-        positive = negative = 0.0
-        for index, token in enumerate(tokens):
-            valence = valences.get(token)
-            if valence is None:
-                continue
-            if any(map(is_negation, tokens[max(0, index - _NEGATION_REACH) : index])):
-                valence *= _NEGATION_DAMPING
-            if valence > 0:
-                positive += valence
-            else:
-                negative -= valence
-        features[row, 0] = math.log1p(positive)
-        features[row, 1] = math.log1p(negative)
+    for column, totals in enumerate(sums):
+        features[:, column] = [math.log1p(total) for total in totals.tolist()]
     return features
