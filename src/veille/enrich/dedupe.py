@@ -15,7 +15,7 @@ import re
 import zlib
 from collections import OrderedDict, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,13 +26,17 @@ __all__ = ["DedupeStage", "NearDuplicateIndex", "normalise_for_dedupe", "shingle
 
 _PRIME = np.uint64((1 << 31) - 1)
 _REPOST_PREFIX_RE = re.compile(r"^\s*(?:rt|mt)\s+@\w+:?\s*", re.IGNORECASE)
-_NOISE_RE = re.compile(r"(?:https?://|www\.)\S+|(?<!\w)@\w+(?:[.-]\w+)*")
+# Links, and @handles not preceded by a word character (checked just after the "@", so that the
+# regular expression engine can skip from one possible first character to the next).
+_NOISE_RE = re.compile(r"(?:https?://|www\.)\S+|@(?<!\w@)\w+(?:[.-]\w+)*")
 _WORD_RE = re.compile(r"\w+")
 
 
 def normalise_for_dedupe(text: str) -> list[str]:
     """Folded words without links, @handles and a leading ``RT @handle:`` (they vary between copies)."""
-    stripped = _NOISE_RE.sub(" ", _REPOST_PREFIX_RE.sub("", text))
+    stripped = _REPOST_PREFIX_RE.sub("", text) if "@" in text else text
+    if "@" in stripped or "://" in stripped or "www." in stripped:
+        stripped = _NOISE_RE.sub(" ", stripped)
     # ASCII text needs no accent folding; skipping it halves the cost on English posts.
     return _WORD_RE.findall(stripped.casefold() if stripped.isascii() else fold(stripped))
 
@@ -41,11 +45,10 @@ def shingles(words: Sequence[str], size: int) -> list[str]:
     """Overlapping runs of ``size`` words (the whole text when it is shorter)."""
     if len(words) <= size:
         return [" ".join(words)] if words else []
-    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+    return list(map(" ".join, zip(*(words[start:] for start in range(size)), strict=False)))
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     post_id: str
     root_id: str
     root_order: int  # arrival number of the root, to prefer the earliest cluster
@@ -86,47 +89,74 @@ class NearDuplicateIndex:
         generator = np.random.default_rng(20240229)
         self._a = generator.integers(1, int(_PRIME), size=permutations, dtype=np.uint64)
         self._b = generator.integers(0, int(_PRIME), size=permutations, dtype=np.uint64)
-        self._buckets: dict[bytes, _Entry] = {}
-        self._recent: deque[_Entry] = deque()
+        # Entries by arrival number; buckets hold numbers, not entries, so that the garbage collector
+        # need not walk the bucket table (ints and bytes only) on every full collection.
+        self._entries: dict[int, _Entry] = {}
+        self._buckets: dict[bytes, int] = {}
+        self._recent: deque[int] = deque()
+        self._added = 0
 
     def signatures(self, texts: Sequence[str]) -> list[np.ndarray | None]:
         """MinHash signature of each text (``None`` for texts shorter than ``min_words``)."""
+        return [signature for signature, _ in self.signatures_and_keys(texts)]
+
+    def signatures_and_keys(
+        self, texts: Sequence[str]
+    ) -> list[tuple[np.ndarray, tuple[bytes, ...]] | tuple[None, None]]:
+        """Signature and bucket keys (:meth:`keys`) of each text, ``(None, None)`` for short texts."""
         hashes: list[int] = []
-        offsets: list[int] = []
+        counts: list[int] = []
         owners: list[int] = []
         for index, text in enumerate(texts):
             words = normalise_for_dedupe(text)
             if len(words) < self.min_words:
                 continue
+            distinct = set(shingles(words, self.shingle_size))
             owners.append(index)
-            offsets.append(len(hashes))
-            hashes.extend(zlib.crc32(shingle.encode()) for shingle in set(shingles(words, self.shingle_size)))
-        result: list[np.ndarray | None] = [None] * len(texts)
+            counts.append(len(distinct))
+            hashes.extend(map(zlib.crc32, map(str.encode, distinct)))
+        result: list[tuple[np.ndarray, tuple[bytes, ...]] | tuple[None, None]] = [(None, None)] * len(texts)
         if not owners:
             return result
-        values = np.asarray(hashes, dtype=np.uint64)[:, None]
-        # One vectorised pass for the whole batch: (a*h + b) mod p, then the minimum per text.
-        permuted = (values * self._a + self._b) % _PRIME
-        minima = np.minimum.reduceat(permuted, np.asarray(offsets), axis=0).astype(np.uint32)
+        values = np.asarray(hashes, dtype=np.uint64)
+        # One vectorised pass for the whole batch, a row per permutation: (a*h + b) mod p, then the
+        # minimum per text (contiguous runs of a row reduce much faster than columns).
+        permuted = (self._a[:, None] * values + self._b[:, None]) % _PRIME
+        offsets = np.cumsum(counts) - np.asarray(counts)
+        minima = np.minimum.reduceat(permuted, offsets, axis=1).T.astype(np.uint32, order="C")
+        keys = self._batch_keys(minima)
         for row, index in enumerate(owners):
-            result[index] = minima[row]
+            result[index] = (minima[row], keys[row])
         return result
 
     def keys(self, signature: np.ndarray) -> tuple[bytes, ...]:
+        """Bucket key of each band: the band number, then the band's bytes of the signature."""
         raw = signature.tobytes()
         width = self.rows * signature.itemsize
         return tuple(bytes((band,)) + raw[band * width : (band + 1) * width] for band in range(self.bands))
+
+    def _batch_keys(self, minima: np.ndarray) -> list[tuple[bytes, ...]]:
+        """:meth:`keys` of each row of ``minima``, built as one byte array."""
+        width = self.rows * minima.itemsize
+        tagged = np.empty((len(minima), self.bands, 1 + width), dtype=np.uint8)
+        tagged[:, :, 0] = np.arange(self.bands)
+        tagged[:, :, 1:] = minima.view(np.uint8).reshape(len(minima), self.bands, width)
+        flat = tagged.reshape(-1, 1 + width).view(f"V{1 + width}").ravel().tolist()
+        return [tuple(flat[start : start + self.bands]) for start in range(0, len(flat), self.bands)]
 
     def match(self, signature: np.ndarray, keys: tuple[bytes, ...] | None = None) -> _Entry | None:
         """The earliest remembered entry similar enough to ``signature``, if any."""
         best: _Entry | None = None
         for key in keys or self.keys(signature):
-            entry = self._buckets.get(key)
-            if entry is None or (best is not None and entry is best):
+            number = self._buckets.get(key)
+            if number is None:
                 continue
-            if float(np.mean(entry.signature == signature)) >= self.threshold and (
-                best is None or entry.root_order < best.root_order
-            ):
+            entry = self._entries[number]
+            if best is not None and entry is best:
+                continue
+            # The share of equal positions (the estimated Jaccard similarity), as np.mean gives it.
+            agreeing = np.count_nonzero(entry.signature == signature) / signature.size
+            if agreeing >= self.threshold and (best is None or entry.root_order < best.root_order):
                 best = entry
         return best
 
@@ -139,17 +169,17 @@ class NearDuplicateIndex:
         keys: tuple[bytes, ...] | None = None,
     ) -> None:
         keys = keys or self.keys(signature)
-        entry = _Entry(
-            post_id=post_id, root_id=root_id, root_order=root_order, signature=signature, keys=keys
-        )
+        number = self._added
+        self._added += 1
+        self._entries[number] = _Entry(post_id, root_id, root_order, signature, keys)
         for key in keys:
             # The first post of a bucket stays its representative, so clusters point at the earliest.
-            self._buckets.setdefault(key, entry)
-        self._recent.append(entry)
+            self._buckets.setdefault(key, number)
+        self._recent.append(number)
         while len(self._recent) > self.window:
             old = self._recent.popleft()
-            for key in old.keys:
-                if self._buckets.get(key) is old:
+            for key in self._entries.pop(old).keys:
+                if self._buckets.get(key) == old:
                     del self._buckets[key]
 
     def __len__(self) -> int:
@@ -189,8 +219,8 @@ class DedupeStage:
             self._roots.popitem(last=False)
 
     def process(self, posts: list[Post]) -> list[Post]:
-        signatures = self.index.signatures([post.text for post in posts])
-        for post, signature in zip(posts, signatures, strict=True):
+        signed = self.index.signatures_and_keys([post.text for post in posts])
+        for post, (signature, keys) in zip(posts, signed, strict=True):
             known = self._roots.get(post.id)
             if known is not None:
                 # Seen before (a re-delivery with new metrics): keep its earlier answer.
@@ -198,7 +228,6 @@ class DedupeStage:
                 continue
             self._arrivals += 1
             root: tuple[str, int] | None = None
-            keys = self.index.keys(signature) if signature is not None else None
             if post.repost_of:
                 root = self._roots.get(post.repost_of, (post.repost_of, self._arrivals))
             elif signature is not None:
