@@ -21,6 +21,7 @@ __all__ = [
     "fold",
     "folded_words",
     "host_of",
+    "inside_spans",
     "token_columns",
     "tokenize",
     "url_spans",
@@ -28,8 +29,10 @@ __all__ = [
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?)]}'\"»”’…"
-_HASHTAG_RE = re.compile(r"(?<![\w\u0300-\u036f])#([^\W_][\w]*|_[\w]+)")
-_MENTION_RE = re.compile(r"(?<![\w\u0300-\u036f])@(\w+(?:[.-]\w+)*)")
+# The look-behind (no word character or combining mark before) is written after the "#" or "@" it
+# concerns, so that the regular expression engine jumps from one "#" or "@" to the next.
+_HASHTAG_RE = re.compile(r"#(?<![\w\u0300-\u036f]#)([^\W_][\w]*|_[\w]+)")
+_MENTION_RE = re.compile(r"@(?<![\w\u0300-\u036f]@)(\w+(?:[.-]\w+)*)")
 
 Span = tuple[int, int]
 
@@ -193,34 +196,35 @@ def folded_words(text: str) -> list[str]:
     return [token.folded for token in tokenize(text, skip_urls=False)]
 
 
-def _outside_urls(text: str) -> list[bool]:
-    inside = [False] * len(text)
-    for start, end in url_spans(text):
-        for i in range(start, end):
-            inside[i] = True
-    return inside
+def inside_spans(position: int, spans: list[Span]) -> bool:
+    return any(start <= position < end for start, end in spans)
 
 
-def extract_hashtags(text: str) -> list[tuple[str, Span]]:
-    """``(folded tag, span of '#tag')`` for each hashtag outside URLs."""
-    inside = _outside_urls(text)
+def _tags(pattern: re.Pattern[str], text: str, holes: list[Span] | None) -> list[tuple[str, Span]]:
+    if holes is None:
+        holes = url_spans(text)
     found: list[tuple[str, Span]] = []
-    for match in _HASHTAG_RE.finditer(text):
-        if inside[match.start()]:
+    for match in pattern.finditer(text):
+        if holes and inside_spans(match.start(), holes):
             continue
         found.append((fold(match.group(1)), match.span()))
     return found
 
 
-def extract_mentions(text: str) -> list[tuple[str, Span]]:
-    """``(folded handle, span of '@handle')``; an ``@`` after a letter, digit or ``_`` is no mention."""
-    inside = _outside_urls(text)
-    found: list[tuple[str, Span]] = []
-    for match in _MENTION_RE.finditer(text):
-        if inside[match.start()]:
-            continue
-        found.append((fold(match.group(1)), match.span()))
-    return found
+def extract_hashtags(text: str, holes: list[Span] | None = None) -> list[tuple[str, Span]]:
+    """``(folded tag, span of '#tag')`` for each hashtag outside URLs.
+
+    ``holes`` are the text's :func:`url_spans`, when the caller has them already.
+    """
+    return _tags(_HASHTAG_RE, text, holes) if "#" in text else []
+
+
+def extract_mentions(text: str, holes: list[Span] | None = None) -> list[tuple[str, Span]]:
+    """``(folded handle, span of '@handle')``; an ``@`` after a letter, digit or ``_`` is no mention.
+
+    ``holes`` are the text's :func:`url_spans`, when the caller has them already.
+    """
+    return _tags(_MENTION_RE, text, holes) if "@" in text else []
 
 
 def host_of(url: str) -> str | None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from veille.model import Post
-from veille.text import extract_hashtags, extract_mentions, extract_urls, host_of, url_spans
+from veille.text import Span, extract_hashtags, extract_mentions, host_of, inside_spans, url_spans
 
 __all__ = ["EntitiesStage", "extract_cashtags", "extract_emojis", "link_domain"]
 
@@ -34,12 +34,18 @@ _EMOJI_RE = re.compile(
 )
 
 
-def extract_cashtags(text: str) -> list[str]:
-    """Upper-case tickers of ``$TICKER`` outside links, in order of first appearance."""
-    holes = url_spans(text)
+def extract_cashtags(text: str, holes: list[Span] | None = None) -> list[str]:
+    """Upper-case tickers of ``$TICKER`` outside links, in order of first appearance.
+
+    ``holes`` are the text's :func:`~veille.text.url_spans`, when the caller has them already.
+    """
+    if "$" not in text:
+        return []
+    if holes is None:
+        holes = url_spans(text)
     found = []
     for match in _CASHTAG_RE.finditer(text):
-        if any(start <= match.start() < end for start, end in holes):
+        if holes and inside_spans(match.start(), holes):
             continue
         found.append(match.group(1).upper())
     return _unique(found)
@@ -47,7 +53,8 @@ def extract_cashtags(text: str) -> list[str]:
 
 def extract_emojis(text: str) -> list[str]:
     """Each emoji occurrence (sequences such as flags or family emojis count as one)."""
-    return _EMOJI_RE.findall(text)
+    # Every emoji sequence holds a character beyond ASCII (a keycap ends with U+20E3).
+    return [] if text.isascii() else _EMOJI_RE.findall(text)
 
 
 def link_domain(url: str) -> str | None:
@@ -71,16 +78,18 @@ class EntitiesStage:
     def process(self, posts: list[Post]) -> list[Post]:
         for post in posts:
             text = post.text
-            post.hashtags = _unique(tag for tag, _ in extract_hashtags(text))
-            post.mentions = _unique(handle for handle, _ in extract_mentions(text))
-            post.links = _unique([*post.links, *extract_urls(text)])
+            holes = url_spans(text)  # read once for every kind of entity
+            post.hashtags = _unique(tag for tag, _ in extract_hashtags(text, holes))
+            post.mentions = _unique(handle for handle, _ in extract_mentions(text, holes))
+            links = [*post.links, *(text[start:end] for start, end in holes)]
+            post.links = _unique(links)
             domains = _unique(domain for domain in map(link_domain, post.links) if domain)
             post.entities.update(
                 hashtags=list(post.hashtags),
                 mentions=list(post.mentions),
                 links=list(post.links),
                 domains=domains,
-                cashtags=extract_cashtags(text) if "$" in text else [],
+                cashtags=extract_cashtags(text, holes),
                 emojis=extract_emojis(text),
             )
         return posts
