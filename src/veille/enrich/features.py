@@ -1,11 +1,13 @@
 """Hashed word and character n-grams, the same columns scikit-learn's ``HashingVectorizer`` gives.
 
 scikit-learn builds every n-gram of every post in pure Python before hashing them; on tweets that is
-most of the cost of sentiment. Posts reuse words, so here the columns of each word (its character
-n-grams) are computed once and kept in one array, and word pairs are remembered as pairs of word
-numbers. Only the columns a model knows are kept, as positions in that model's column list, so a
-batch is a few array operations: gather the words' positions, sort (text, position) keys, count.
-New words and pairs are hashed together, in NumPy (:mod:`veille.enrich.murmur`).
+most of the cost of sentiment. N-grams never cross whitespace except word n-grams, and posts reuse
+words, so here what each whitespace-separated word gives (its character n-grams' columns, its tokens)
+is computed once and kept in one array (:mod:`veille.enrich.word_slices`). Only the columns a model
+knows are kept, as positions in that model's column list, so a batch is a few array operations:
+gather the words' positions, sort (text, position) keys, count (:mod:`veille.enrich.counts`). What
+must be hashed (new words' n-grams, every batch's word pairs) is hashed in NumPy, all at once
+(:mod:`veille.enrich.murmur`).
 
 The analyzers repeat scikit-learn's exactly (``lowercase=True``, ``token_pattern`` ``(?u)\\b\\w\\w+\\b``
 for words, ``char_wb`` for characters: each whitespace-separated word padded with one space on each
@@ -19,22 +21,20 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from itertools import chain, repeat
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
 
-from veille.enrich.murmur import Utf8Text, hashed_columns
-from veille.enrich.word_slices import WordSlices
+from veille.enrich.counts import count_matrix
+from veille.enrich.murmur import Utf8Text, byte_blocks, hashed_columns
+from veille.enrich.word_slices import WordSlices, words_of
 
 __all__ = ["CharNgramColumns", "WordNgramColumns", "char_wb_ngrams", "hash_terms", "word_ngrams"]
 
 _TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
 # Memory bound of each cache (entries); tweets in one language use far fewer distinct words.
 _CACHE_LIMIT = 200_000
-# N-grams a model knows are bounded by its columns (plus rare hash collisions): kept much longer.
-_KNOWN_LIMIT = 1_000_000
-_UNSEEN = -2  # a word pair not met yet (-1: met, and not a column of the model)
 
 
 def char_wb_ngrams(word: str, low: int, high: int) -> list[str]:
@@ -114,10 +114,6 @@ class _ColumnPositions:
         return np.where(present, self._before[word_index] + _set_bits(below), -1)
 
 
-def _words_of(texts: Sequence[str]) -> list[list[str]]:
-    return [text.lower().split() for text in texts]
-
-
 class CharNgramColumns:
     """Character n-gram columns of texts, as positions in a model's ``columns``, cached per word.
 
@@ -182,27 +178,21 @@ class CharNgramColumns:
 
     def matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
         """(texts, len(columns)) n-gram counts."""
-        split = _words_of(texts)
+        words, words_per_text = words_of(texts)
         with self._lock:
-            missing = self._words.unknown(chain.from_iterable(split))
-            if missing:
-                if len(self._words) + len(missing) > _CACHE_LIMIT:
-                    # A full cache is emptied first, so a batch always fits.
-                    self._words.clear()
-                    missing = set(chain.from_iterable(split))
-                self._learn(list(missing))
-            positions, rows = self._words.gather(split)
-        return _count_matrix(rows, positions, len(texts), len(self.columns))
+            numbers = self._words.numbers(words, learn=self._learn, limit=_CACHE_LIMIT)
+            positions, rows = self._words.gather(numbers, words_per_text)
+        return count_matrix(rows, positions, len(texts), len(self.columns))
 
 
 class WordNgramColumns:
     """Word n-gram columns of texts, as positions in a model's ``columns``.
 
-    Each token met gets a number, and each whitespace-separated word the numbers of its tokens. A
-    token's unigram position is kept by number; a word pair is remembered by its two numbers, with
-    its position or -1 when the model does not know it. Most pairs of a stream are new and unknown:
-    they are forgotten apart (bounded), so they never push out the pairs the model knows. Longer
-    n-grams (no shipped model has them) are hashed each time.
+    Each whitespace-separated word met keeps the numbers of its tokens and their UTF-8 bytes, each
+    followed by a space; a token's own column is found once. For a batch, the words' bytes laid end to
+    end hold every n-gram as it is hashed (tokens joined by single spaces) at consecutive bytes, so
+    n-grams of several tokens, mostly new in a stream, are hashed for every batch as byte slices,
+    without a string per n-gram or a cache.
     """
 
     def __init__(self, columns: np.ndarray, ngrams: tuple[int, int], hash_bits: int) -> None:
@@ -211,115 +201,68 @@ class WordNgramColumns:
         self.hash_bits = hash_bits
         self._positions_of = _ColumnPositions(columns, hash_bits)
         self._lock = threading.Lock()
+        self._words = WordSlices(np.int64)  # by word: its tokens' numbers
+        self._word_bytes = WordSlices(np.uint8)  # by word: its tokens' UTF-8 bytes, each then a space
         self._forget()
 
     def _forget(self) -> None:
-        self._words = WordSlices(np.int64)
-        self._token_ids: dict[str, int] = {}
-        self._tokens: list[str] = []
+        self._words.clear()
+        self._word_bytes.clear()
+        self._token_numbers: dict[str, int] = {}
+        self._token_lengths = np.zeros(0, dtype=np.int64)  # by token number: its UTF-8 length
         self._unigram_positions = np.zeros(0, dtype=np.int64)
-        self._pairs: dict[int, int] = {}
-        self._known_pairs = self._unknown_pairs = 0
-
-    def _term_positions(self, terms: list[str]) -> np.ndarray:
-        try:
-            text = Utf8Text(terms)
-        except UnicodeEncodeError:
-            hashed = hash_terms([[term] for term in terms], self.hash_bits).indices.astype(np.int64)
-        else:
-            starts, lengths = text.string_slices()
-            hashed = hashed_columns(text.blocks, starts, lengths, 1 << self.hash_bits)
-        return self._positions_of(hashed)
 
     def _learn(self, words: list[str]) -> None:
         tokens_of = [_TOKEN_RE.findall(word) for word in words]
         tokens = list(chain.from_iterable(tokens_of))
-        new = list(set(tokens).difference(self._token_ids))
+        # Tokens are word characters: never a lone surrogate, always encodable.
+        encoded = [token.encode("utf-8") for token in tokens]
+        new = dict.fromkeys(token for token in tokens if token not in self._token_numbers)
         if new:
-            first = len(self._tokens)
-            self._tokens.extend(new)
-            self._token_ids.update(zip(new, range(first, len(self._tokens)), strict=True))
-            self._unigram_positions = np.concatenate([self._unigram_positions, self._term_positions(new)])
-        numbers = np.fromiter(map(self._token_ids.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        owners = np.repeat(np.arange(len(words)), [len(word_tokens) for word_tokens in tokens_of])
-        self._words.add(words, numbers, owners)
-
-    def _pair_positions(self, keys: np.ndarray) -> np.ndarray:
-        found = np.fromiter(
-            map(self._pairs.get, keys.tolist(), repeat(_UNSEEN)), dtype=np.int64, count=len(keys)
-        )
-        unseen = np.flatnonzero(found == _UNSEEN)
-        if len(unseen):
-            fresh, inverse = np.unique(keys[unseen], return_inverse=True)
-            tokens = self._tokens
-            pairs = [f"{tokens[key >> 32]} {tokens[key & 0xFFFFFFFF]}" for key in fresh.tolist()]
-            positions = self._term_positions(pairs)
-            found[unseen] = positions[inverse]
-            self._remember_pairs(fresh, positions)
-        return found
-
-    def _remember_pairs(self, keys: np.ndarray, positions: np.ndarray) -> None:
-        known = int((positions >= 0).sum())
-        if self._known_pairs + known > _KNOWN_LIMIT:
-            self._pairs.clear()
-            self._known_pairs = self._unknown_pairs = 0
-        elif self._unknown_pairs + len(keys) - known > _CACHE_LIMIT:
-            self._pairs = {key: position for key, position in self._pairs.items() if position >= 0}
-            self._unknown_pairs = 0
-        self._pairs.update(zip(keys.tolist(), positions.tolist(), strict=True))
-        self._known_pairs += known
-        self._unknown_pairs += len(keys) - known
+            first = len(self._token_numbers)
+            self._token_numbers.update(zip(new, range(first, first + len(new)), strict=True))
+            new_encoded = [token.encode("utf-8") for token in new]
+            lengths = np.fromiter(map(len, new_encoded), dtype=np.int64, count=len(new_encoded))
+            starts = np.cumsum(lengths) - lengths
+            hashed = hashed_columns(byte_blocks(b"".join(new_encoded)), starts, lengths, 1 << self.hash_bits)
+            self._token_lengths = np.concatenate([self._token_lengths, lengths])
+            self._unigram_positions = np.concatenate([self._unigram_positions, self._positions_of(hashed)])
+        token_owners = np.repeat(np.arange(len(words)), [len(word_tokens) for word_tokens in tokens_of])
+        numbers = np.fromiter(map(self._token_numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        self._words.add(words, numbers, token_owners)
+        spaced = np.frombuffer(b"".join(token + b" " for token in encoded), dtype=np.uint8)
+        self._word_bytes.add(words, spaced, np.repeat(token_owners, self._token_lengths[numbers] + 1))
 
     def matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
-        split = _words_of(texts)
+        words, words_per_text = words_of(texts)
         rows: list[np.ndarray] = []
         positions: list[np.ndarray] = []
         with self._lock:
-            missing = self._words.unknown(chain.from_iterable(split))
-            if missing:
-                if len(self._words) + len(missing) > _CACHE_LIMIT:
-                    self._forget()
-                    missing = set(chain.from_iterable(split))
-                self._learn(list(missing))
-            numbers, token_rows = self._words.gather(split)
+            word_numbers = self._words.numbers(
+                words, learn=self._learn, limit=_CACHE_LIMIT, forget=self._forget
+            )
+            numbers, token_rows = self._words.gather(word_numbers, words_per_text)
             if self.low == 1:
                 rows.append(token_rows)
                 positions.append(self._unigram_positions[numbers])
-            if self.low <= 2 <= self.high:
-                # Consecutive tokens of one text (pairs span whitespace, never texts).
-                within = np.flatnonzero(token_rows[1:] == token_rows[:-1])
-                rows.append(token_rows[within])
-                positions.append(self._pair_positions((numbers[within] << 32) | numbers[within + 1]))
-        tokens_of = [_TOKEN_RE.findall(text.lower()) for text in texts] if self.high > 2 else []
-        for size in range(max(self.low, 3), self.high + 1):
-            counts = [max(len(text_tokens) - size + 1, 0) for text_tokens in tokens_of]
-            grams = [
-                " ".join(text_tokens[start : start + size])
-                for text_tokens, count in zip(tokens_of, counts, strict=True)
-                for start in range(count)
-            ]
-            rows.append(np.repeat(np.arange(len(texts)), counts))
-            positions.append(self._term_positions(grams) if grams else np.zeros(0, dtype=np.int64))
+            if self.high >= 2:
+                # _words and _word_bytes are filled together: the same word numbers.
+                blocks = byte_blocks(self._word_bytes.values(word_numbers))
+                lengths = self._token_lengths[numbers]
+                places = np.cumsum(lengths + 1) - (lengths + 1)  # of each token in those bytes
+            for size in range(max(self.low, 2), self.high + 1):
+                # Runs of ``size`` consecutive tokens of one text (n-grams span whitespace, not texts).
+                firsts = np.flatnonzero(
+                    token_rows[size - 1 :] == token_rows[: max(len(numbers) - size + 1, 0)]
+                )
+                lasts = firsts + size - 1
+                starts = places[firsts]
+                hashed = hashed_columns(
+                    blocks, starts, places[lasts] + lengths[lasts] - starts, 1 << self.hash_bits
+                )
+                rows.append(token_rows[firsts])
+                positions.append(self._positions_of(hashed))
         all_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         all_positions = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
         kept = all_positions >= 0
-        return _count_matrix(all_rows[kept], all_positions[kept], len(texts), len(self.columns))
-
-
-def _count_matrix(rows: np.ndarray, positions: np.ndarray, height: int, width: int) -> sp.csr_matrix:
-    """CSR counts of (row, position) pairs, indices sorted within rows (what ``sum_duplicates`` gives)."""
-    # One sortable key per pair, the row in the high bits (32-bit keys sort fastest).
-    shift = max(width - 1, 1).bit_length()
-    key_type = np.dtype(np.uint32 if shift + max(height - 1, 1).bit_length() <= 32 else np.uint64)
-    shift_by = np.array(shift, dtype=key_type)
-    keys = np.left_shift(rows.astype(key_type), shift_by) | positions.astype(key_type)
-    keys.sort()
-    first = np.ones(len(keys), dtype=bool)
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    unique = keys[starts]
-    indptr = np.zeros(height + 1, dtype=np.int64)
-    np.cumsum(np.bincount(np.right_shift(unique, shift_by).astype(np.intp), minlength=height), out=indptr[1:])
-    counts = np.diff(starts, append=len(keys)).astype(np.float32)
-    indices = (unique & np.array((1 << shift) - 1, dtype=key_type)).astype(np.int32)
-    return sp.csr_matrix((counts, indices, indptr), shape=(height, width))
+        return count_matrix(all_rows[kept], all_positions[kept], len(texts), len(self.columns))

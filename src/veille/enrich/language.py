@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import string
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from veille.enrich.counts import count_matrix
 from veille.model import Post
 
 __all__ = ["DEFAULT_LANGUAGES", "MIN_LETTERS", "LanguageIdentifier", "LanguageStage", "text_for_language_id"]
@@ -29,16 +31,26 @@ MIN_LETTERS = 10
 UNDETERMINED = "und"
 
 # Links (the start rule of ``veille.text.url_spans``; trailing punctuation does not matter here) and
-# @handles, removed in one pass because this runs on every post.
-_NEUTRAL_RE = re.compile(r"(?:https?://|www\.)\S+|(?<!\w)@\w+(?:[.-]\w+)*|#", re.IGNORECASE)
+# @handles (the look-behind after the "@", so that the engine jumps from "@" to "@").
+_LINK_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_HANDLE_RE = re.compile(r"@(?<!\w@)\w+(?:[.-]\w+)*")
+_ASCII_LETTERS = string.ascii_letters.encode()
 
 
 def text_for_language_id(text: str) -> str:
     """The text without links and @handles; ``#`` is dropped but the hashtag's word is kept."""
-    return _NEUTRAL_RE.sub(" ", text)
+    # Each pass only where it can match ("www." in any case: nothing else lower-cases to "w"). A
+    # link runs to whitespace, so removing links first leaves the character before each "@" as it was.
+    if "://" in text or "www." in text.lower():
+        text = _LINK_RE.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE_RE.sub(" ", text)
+    return text.replace("#", " ")
 
 
 def _letter_count(text: str) -> int:
+    if text.isascii():
+        return len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTERS))
     return sum(map(str.isalpha, text))
 
 
@@ -111,31 +123,24 @@ class _BatchClassifier:
         """(texts, features) counts of the automaton's features, as py3langid's ``visit_counts``."""
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         order = np.argsort(-lengths, kind="stable")
-        longest = int(lengths[order[0]]) if len(order) else 0
+        sorted_lengths = lengths[order]
+        longest = int(sorted_lengths[0]) if len(order) else 0
         # Column i holds byte i of every text (longest first); shorter texts are padded but never read.
         padded = b"".join(encoded[i].ljust(longest, b"\0") for i in order)
         steps = np.frombuffer(padded, dtype=np.uint8).reshape(len(order), longest).T.copy()
-        running = np.searchsorted(-lengths[order], -np.arange(longest), side="left")
-        state = np.zeros(len(order), dtype=np.int64)
-        found_rows: list[np.ndarray] = []
-        found_features: list[np.ndarray] = []
-        for step in range(longest):
-            count = int(running[step])
-            moved = self.nextmove[self.rowbase[state[:count]] + steps[step, :count]].astype(np.int64)
-            state[:count] = moved
-            features = self.output[moved]
-            hits = np.flatnonzero(features >= 0)
-            if len(hits):
-                found_rows.append(hits)
-                found_features.append(features[hits])
-        rows = order[np.concatenate(found_rows)] if found_rows else np.zeros(0, dtype=np.int64)
-        columns = np.concatenate(found_features) if found_features else np.zeros(0, dtype=np.int64)
-        counts = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, columns)),
-            shape=(len(encoded), self.weights.shape[0]),
+        running = np.searchsorted(-sorted_lengths, -np.arange(longest), side="left")
+        # The walk only moves: the state after each byte of each text is kept, features read after.
+        visited = np.zeros((longest, len(order)), dtype=self.nextmove.dtype)
+        state = np.zeros(len(order), dtype=self.nextmove.dtype)
+        for step, count in enumerate(running.tolist()):
+            state = self.nextmove[self.rowbase[state[:count]] + steps[step, :count]]
+            visited[step, :count] = state
+        features = self.output[visited]
+        read = np.arange(longest)[:, None] < sorted_lengths[None, :]
+        hit_steps, hit_texts = np.nonzero((features >= 0) & read)
+        return count_matrix(
+            order[hit_texts], features[hit_steps, hit_texts], len(encoded), self.weights.shape[0]
         )
-        counts.sum_duplicates()
-        return counts
 
     def _classify_short(self, encoded: list[bytes]) -> list[tuple[str, float]]:
         counts = self._features(encoded)

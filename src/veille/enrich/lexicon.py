@@ -29,7 +29,7 @@ from itertools import chain
 
 import numpy as np
 
-from veille.enrich.word_slices import WordSlices
+from veille.enrich.word_slices import WordSlices, words_of
 
 __all__ = ["LEXICONS", "lexicon_features"]
 
@@ -121,27 +121,18 @@ class _LexiconWords:
     def _learn(self, words: list[str]) -> None:
         tokens_of = [self.token_re.findall(word) for word in words]
         tokens = list(chain.from_iterable(tokens_of))
-        values = np.array(
-            [
-                (self.valences.get(token, math.nan), 1.0 if self.is_negation(token) else 0.0)
-                for token in tokens
-            ],
-            dtype=np.float64,
-        ).reshape(len(tokens), 2)
+        values = np.empty((len(tokens), 2), dtype=np.float64)
+        values[:, 0] = [self.valences.get(token, math.nan) for token in tokens]
+        values[:, 1] = list(map(self.is_negation, tokens))
         owners = np.repeat(np.arange(len(words)), [len(word_tokens) for word_tokens in tokens_of])
         self.words.add(words, values, owners)
 
     def tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(valence and negation of each token, text of each token), texts' tokens in order."""
-        split = [text.lower().split() for text in texts]
+        words, words_per_text = words_of(texts)
         with self.lock:
-            missing = self.words.unknown(chain.from_iterable(split))
-            if missing:
-                if len(self.words) + len(missing) > _WORD_LIMIT:
-                    self.words.clear()
-                    missing = set(chain.from_iterable(split))
-                self._learn(list(missing))
-            return self.words.gather(split)
+            numbers = self.words.numbers(words, learn=self._learn, limit=_WORD_LIMIT)
+            return self.words.gather(numbers, words_per_text)
 
 
 @lru_cache(maxsize=4)

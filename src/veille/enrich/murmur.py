@@ -59,10 +59,11 @@ class Utf8Text:
         return bounds[:-1], np.diff(bounds)
 
 
-def byte_blocks(data: bytes) -> np.ndarray:
+def byte_blocks(data: bytes | np.ndarray) -> np.ndarray:
     """The little-endian 32-bit word starting at each byte of ``data`` (zero bytes past its end)."""
-    padded = np.frombuffer(data + b"\0\0\0", dtype=np.uint8).astype(np.uint32)
     size = len(data)
+    padded = np.zeros(size + 3, dtype=np.uint32)
+    padded[:size] = np.frombuffer(data, dtype=np.uint8) if isinstance(data, bytes) else data
     return (
         padded[:size]
         | (padded[1 : size + 1] << np.uint32(8))

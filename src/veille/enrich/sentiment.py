@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from veille.enrich.features import CharNgramColumns, WordNgramColumns
 from veille.enrich.lexicon import LEXICONS, lexicon_features
+from veille.enrich.word_slices import Texts
 from veille.model import Post, Sentiment
 
 __all__ = [
@@ -201,7 +202,8 @@ class LinearSentimentModel:
         self.info: dict[str, Any] = dict(info or {})
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        normalised = [normalise_for_sentiment(text) for text in texts]
+        # Texts: every feature family reads the same lower-cased words, split once.
+        normalised = Texts(normalise_for_sentiment(text) for text in texts)
         scores = np.tile(self.intercept, (len(normalised), 1))
         for kind, block in enumerate(self.blocks):
             counts = block.counts(self.recipe, kind, normalised)

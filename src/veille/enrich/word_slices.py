@@ -8,12 +8,31 @@ is then a dictionary look-up per word and one gather.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
 
-__all__ = ["WordSlices"]
+__all__ = ["Texts", "WordSlices", "words_of"]
+
+
+def _split(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    split = [text.lower().split() for text in texts]
+    return list(chain.from_iterable(split)), np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+
+
+class Texts(list[str]):
+    """Texts that several feature families read: their words are split (and hashed) once."""
+
+    @cached_property
+    def words(self) -> tuple[list[str], np.ndarray]:
+        return _split(self)
+
+
+def words_of(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The lower-cased whitespace-separated words of the texts end to end, and how many each has."""
+    return texts.words if isinstance(texts, Texts) else _split(texts)
 
 
 def _grown(array: np.ndarray, needed: int) -> np.ndarray:
@@ -25,7 +44,11 @@ def _grown(array: np.ndarray, needed: int) -> np.ndarray:
 
 
 class WordSlices:
-    """Per word, a run of values (rows of ``width`` values when ``width`` is given)."""
+    """Per word, a run of values (rows of ``width`` values when ``width`` is given).
+
+    Words are numbered in the order they are added; structures filled together with the same words
+    share the numbers.
+    """
 
     def __init__(self, dtype: type[np.generic], width: int | None = None) -> None:
         self._shape = () if width is None else (width,)
@@ -42,9 +65,6 @@ class WordSlices:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def unknown(self, words: Iterable[str]) -> set[str]:
-        return set(words).difference(self._ids)
-
     def add(self, words: Sequence[str], values: np.ndarray, owners: np.ndarray) -> None:
         """Remember ``values``; ``owners`` (non-decreasing) gives the index in ``words`` of each."""
         bounds = np.searchsorted(owners, np.arange(len(words) + 1))
@@ -58,14 +78,45 @@ class WordSlices:
         self._used += len(values)
         self._ids.update(zip(words, range(first, first + len(words)), strict=True))
 
-    def gather(self, split: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """The values of each text's words in order, and the text (row) of each value."""
-        words = list(chain.from_iterable(split))
-        numbers = np.fromiter(map(self._ids.__getitem__, words), dtype=np.int64, count=len(words))
+    def numbers(
+        self,
+        words: Sequence[str],
+        *,
+        learn: Callable[[list[str]], None],
+        limit: int,
+        forget: Callable[[], None] | None = None,
+    ) -> np.ndarray:
+        """The number of each word, after ``learn`` has added the words not added yet.
+
+        When they would bring the count past ``limit``, everything is forgotten first (``forget``,
+        which must clear this too, else :meth:`clear`) and the batch's words are all learnt again,
+        so that a batch always fits.
+        """
+        found = list(map(self._ids.get, words))
+        if None in found:
+            missing = list(
+                dict.fromkeys(word for word, number in zip(words, found, strict=True) if number is None)
+            )
+            if len(self._ids) + len(missing) > limit:
+                (forget or self.clear)()
+                missing = list(dict.fromkeys(words))
+            learn(missing)
+            found = list(map(self._ids.__getitem__, words))
+        return np.array(found, dtype=np.int64)
+
+    def gather(self, numbers: np.ndarray, words_per_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The values of the numbered words in order, and the text (row) of each value."""
+        sizes, where = self._runs(numbers)
+        rows = np.repeat(np.repeat(np.arange(len(words_per_text)), words_per_text), sizes)
+        return self._values[where], rows
+
+    def values(self, numbers: np.ndarray) -> np.ndarray:
+        """The values of the numbered words in order, end to end."""
+        return self._values[self._runs(numbers)[1]]
+
+    def _runs(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Size of each word's run, and where each value of the runs, end to end, lies."""
         sizes = self._sizes[numbers]
         ends = np.cumsum(sizes)
         total = int(ends[-1]) if len(ends) else 0
-        where = np.arange(total) + np.repeat(self._starts[numbers] - (ends - sizes), sizes)
-        words_per_text = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
-        rows = np.repeat(np.repeat(np.arange(len(split)), words_per_text), sizes)
-        return self._values[where], rows
+        return sizes, np.arange(total) + np.repeat(self._starts[numbers] - (ends - sizes), sizes)

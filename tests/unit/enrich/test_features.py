@@ -68,7 +68,6 @@ def test_cache_resets_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None
     import veille.enrich.features as features
 
     monkeypatch.setattr(features, "_CACHE_LIMIT", 3)
-    monkeypatch.setattr(features, "_KNOWN_LIMIT", 4)
     bits = 12
     texts = [text for text in TEXTS if "\ud83d" not in text]
     columns = np.arange(0, 1 << bits, 2, dtype=np.int64)
