@@ -15,7 +15,7 @@ import re
 import zlib
 from collections import OrderedDict, deque
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import AnyStr, NamedTuple
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from veille.text import fold
 __all__ = ["DedupeStage", "NearDuplicateIndex", "normalise_for_dedupe", "shingles"]
 
 _PRIME = np.uint64((1 << 31) - 1)
+_SHIFT = np.uint64(31)
 _REPOST_PREFIX_RE = re.compile(r"^\s*(?:rt|mt)\s+@\w+:?\s*", re.IGNORECASE)
 # Links, and @handles not preceded by a word character (checked just after the "@", so that the
 # regular expression engine can skip from one possible first character to the next).
@@ -32,20 +33,47 @@ _NOISE_RE = re.compile(r"(?:https?://|www\.)\S+|@(?<!\w@)\w+(?:[.-]\w+)*")
 _WORD_RE = re.compile(r"\w+")
 
 
-def normalise_for_dedupe(text: str) -> list[str]:
-    """Folded words without links, @handles and a leading ``RT @handle:`` (they vary between copies)."""
+# ASCII bytes: word characters (\w: letters, digits, "_") lower-cased, the others spaces.
+_ASCII_WORDS = (
+    bytes(
+        ord(chr(code).lower()) if chr(code).isalnum() or chr(code) == "_" else ord(" ") for code in range(128)
+    )
+    + b" " * 128
+)
+
+
+def _without_noise(text: str) -> str:
     stripped = _REPOST_PREFIX_RE.sub("", text) if "@" in text else text
     if "@" in stripped or "://" in stripped or "www." in stripped:
         stripped = _NOISE_RE.sub(" ", stripped)
+    return stripped
+
+
+def normalise_for_dedupe(text: str) -> list[str]:
+    """Folded words without links, @handles and a leading ``RT @handle:`` (they vary between copies)."""
+    stripped = _without_noise(text)
     # ASCII text needs no accent folding; skipping it halves the cost on English posts.
     return _WORD_RE.findall(stripped.casefold() if stripped.isascii() else fold(stripped))
 
 
+def _encoded_words(text: str) -> list[bytes]:
+    """:func:`normalise_for_dedupe` as UTF-8 bytes (what shingles are hashed as); ASCII text is split
+    by a byte table rather than the regular expression."""
+    stripped = _without_noise(text)
+    if stripped.isascii():
+        return stripped.encode("ascii").translate(_ASCII_WORDS).split()
+    return [word.encode() for word in _WORD_RE.findall(fold(stripped))]
+
+
 def shingles(words: Sequence[str], size: int) -> list[str]:
     """Overlapping runs of ``size`` words (the whole text when it is shorter)."""
+    return _joined_runs(words, size, " ")
+
+
+def _joined_runs(words: Sequence[AnyStr], size: int, space: AnyStr) -> list[AnyStr]:
     if len(words) <= size:
-        return [" ".join(words)] if words else []
-    return list(map(" ".join, zip(*(words[start:] for start in range(size)), strict=False)))
+        return [space.join(words)] if words else []
+    return list(map(space.join, zip(*(words[start:] for start in range(size)), strict=False)))
 
 
 class _Entry(NamedTuple):
@@ -108,26 +136,41 @@ class NearDuplicateIndex:
         counts: list[int] = []
         owners: list[int] = []
         for index, text in enumerate(texts):
-            words = normalise_for_dedupe(text)
+            words = _encoded_words(text)
             if len(words) < self.min_words:
                 continue
-            distinct = set(shingles(words, self.shingle_size))
+            # A shingle repeated in a text hashes the same: the minima need no set of distinct ones.
+            before = len(hashes)
+            hashes.extend(map(zlib.crc32, _joined_runs(words, self.shingle_size, b" ")))
             owners.append(index)
-            counts.append(len(distinct))
-            hashes.extend(map(zlib.crc32, map(str.encode, distinct)))
+            counts.append(len(hashes) - before)
         result: list[tuple[np.ndarray, tuple[bytes, ...]] | tuple[None, None]] = [(None, None)] * len(texts)
         if not owners:
             return result
-        values = np.asarray(hashes, dtype=np.uint64)
-        # One vectorised pass for the whole batch, a row per permutation: (a*h + b) mod p, then the
-        # minimum per text (contiguous runs of a row reduce much faster than columns).
-        permuted = (self._a[:, None] * values + self._b[:, None]) % _PRIME
-        offsets = np.cumsum(counts) - np.asarray(counts)
-        minima = np.minimum.reduceat(permuted, offsets, axis=1).T.astype(np.uint32, order="C")
+        minima = self._minima(np.asarray(hashes, dtype=np.uint64), np.cumsum(counts) - np.asarray(counts))
         keys = self._batch_keys(minima)
         for row, index in enumerate(owners):
             result[index] = (minima[row], keys[row])
         return result
+
+    def _minima(self, hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        """(texts, permutations) minima of (a*h + b) mod p over each text's run of ``hashes``."""
+        minima = np.empty((len(self._a), len(offsets)), dtype=np.uint64)
+        # A row per permutation (contiguous runs reduce fastest), a few permutations at a time so that
+        # the intermediate arrays stay in cache.
+        for first in range(0, len(self._a), 8):
+            a, b = self._a[first : first + 8, None], self._b[first : first + 8, None]
+            permuted = a * hashes
+            permuted += b
+            # mod 2**31 - 1 without division: 2**31 = 1 (mod p), so fold the high bits in twice
+            # (below 2**31 + 3 then), and subtract p once if still needed (x - p wraps when x < p).
+            for _ in range(2):
+                high = permuted >> _SHIFT
+                permuted &= _PRIME
+                permuted += high
+            np.minimum(permuted, permuted - _PRIME, out=permuted)
+            minima[first : first + 8] = np.minimum.reduceat(permuted, offsets, axis=1)
+        return minima.T.astype(np.uint32, order="C")
 
     def keys(self, signature: np.ndarray) -> tuple[bytes, ...]:
         """Bucket key of each band: the band number, then the band's bytes of the signature."""
@@ -170,11 +213,38 @@ class NearDuplicateIndex:
     ) -> None:
         keys = keys or self.keys(signature)
         number = self._added
-        self._added += 1
-        self._entries[number] = _Entry(post_id, root_id, root_order, signature, keys)
         for key in keys:
             # The first post of a bucket stays its representative, so clusters point at the earliest.
             self._buckets.setdefault(key, number)
+        self._store(number, _Entry(post_id, root_id, root_order, signature, keys))
+
+    def match_and_add(
+        self, post_id: str, arrival: int, signature: np.ndarray, keys: tuple[bytes, ...] | None = None
+    ) -> tuple[str, int]:
+        """:meth:`match`, then :meth:`add` with the root found, in one pass over the buckets.
+
+        Returns the root (id, arrival number) of the post's cluster: the matched entry's, else the
+        post's own.
+        """
+        number = self._added
+        best: _Entry | None = None
+        best_number = -1
+        for key in keys or self.keys(signature):
+            # The first post of a bucket stays its representative, so clusters point at the earliest.
+            found = self._buckets.setdefault(key, number)
+            if found in (number, best_number):
+                continue
+            entry = self._entries[found]
+            agreeing = np.count_nonzero(entry.signature == signature) / signature.size
+            if agreeing >= self.threshold and (best is None or entry.root_order < best.root_order):
+                best, best_number = entry, found
+        root = (post_id, arrival) if best is None else (best.root_id, best.root_order)
+        self._store(number, _Entry(post_id, root[0], root[1], signature, keys or self.keys(signature)))
+        return root
+
+    def _store(self, number: int, entry: _Entry) -> None:
+        self._added = number + 1
+        self._entries[number] = entry
         self._recent.append(number)
         while len(self._recent) > self.window:
             old = self._recent.popleft()
@@ -227,16 +297,14 @@ class DedupeStage:
                 post.duplicate_of = None if known[0] == post.id else known[0]
                 continue
             self._arrivals += 1
-            root: tuple[str, int] | None = None
             if post.repost_of:
-                root = self._roots.get(post.repost_of, (post.repost_of, self._arrivals))
+                own_root = self._roots.get(post.repost_of, (post.repost_of, self._arrivals))
+                if signature is not None:
+                    self.index.add(post.id, own_root[0], own_root[1], signature, keys)
             elif signature is not None:
-                matched = self.index.match(signature, keys)
-                if matched is not None:
-                    root = (matched.root_id, matched.root_order)
-            own_root = root or (post.id, self._arrivals)
+                own_root = self.index.match_and_add(post.id, self._arrivals, signature, keys)
+            else:
+                own_root = (post.id, self._arrivals)
             post.duplicate_of = None if own_root[0] == post.id else own_root[0]
             self._remember_root(post.id, own_root)
-            if signature is not None:
-                self.index.add(post.id, own_root[0], own_root[1], signature, keys)
         return posts

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -92,17 +92,19 @@ class WordSlices:
         which must clear this too, else :meth:`clear`) and the batch's words are all learnt again,
         so that a batch always fits.
         """
-        found = list(map(self._ids.get, words))
-        if None in found:
-            missing = list(
-                dict.fromkeys(word for word, number in zip(words, found, strict=True) if number is None)
-            )
-            if len(self._ids) + len(missing) > limit:
-                (forget or self.clear)()
-                missing = list(dict.fromkeys(words))
-            learn(missing)
-            found = list(map(self._ids.__getitem__, words))
-        return np.array(found, dtype=np.int64)
+        found = np.fromiter(map(self._ids.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        unknown = np.flatnonzero(found < 0)
+        if not len(unknown):
+            return found
+        unknown_words = [words[index] for index in unknown.tolist()]
+        missing = list(dict.fromkeys(unknown_words))
+        if len(self._ids) + len(missing) > limit:
+            (forget or self.clear)()
+            learn(list(dict.fromkeys(words)))
+            return np.fromiter(map(self._ids.__getitem__, words), dtype=np.int64, count=len(words))
+        learn(missing)
+        found[unknown] = list(map(self._ids.__getitem__, unknown_words))
+        return found
 
     def gather(self, numbers: np.ndarray, words_per_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The values of the numbered words in order, and the text (row) of each value."""

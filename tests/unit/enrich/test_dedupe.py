@@ -88,3 +88,31 @@ def test_index_threshold_separates_similar_from_different() -> None:
     match = index.match(near)
     assert match is not None and match.post_id == "x:1"
     assert index.match(far) is None
+
+
+def test_shingles_are_hashed_from_the_normalised_words() -> None:
+    # The bytes hashed (split by a byte table for ASCII text) are the normalised words, encoded.
+    import random
+
+    from veille.enrich.dedupe import _encoded_words
+
+    generator = random.Random(5)
+    pieces = [
+        "RT @bob: ",
+        "Hello",
+        "WORLD",
+        "_x_",
+        "42",
+        " ",
+        "\t",
+        "\x1f",
+        ",",
+        "é",
+        "Été",
+        "@ann",
+        "http://a.b/c",
+    ]
+    pieces += ["www.x.y", "ß", "İ", "😀", "a-b", "x@y.z", "\u00a0", "mt @Z "]
+    for _ in range(5000):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 12)))
+        assert _encoded_words(text) == [word.encode() for word in normalise_for_dedupe(text)], text
