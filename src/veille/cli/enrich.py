@@ -41,7 +41,15 @@ def enrich_command(
     try:
         for spec in sentiment_model or []:
             lang, _, path = str(spec).rpartition("=")
-            models[lang or "*"] = load_sentiment_model(path)
+            model = load_sentiment_model(path)
+            if lang:
+                models[lang] = model
+            else:
+                # A model given without a language serves every language, the shipped ones included;
+                # a LANG=FILE given beside it (before or after) still wins for that language.
+                given = {code for code in (str(item).rpartition("=")[0] for item in sentiment_model) if code}
+                models = {code: found for code, found in models.items() if code in given}
+                models["*"] = model
         stages = build_enrichment_stages(
             languages=languages.split(",") if languages else DEFAULT_LANGUAGES, sentiment_models=models
         )

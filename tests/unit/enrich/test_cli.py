@@ -51,3 +51,44 @@ def test_train_reports_bad_data(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no column 'label'" in result.stderr
+
+
+def test_a_model_without_language_serves_every_language(tmp_path: Path) -> None:
+    from veille.enrich.sentiment import load_sentiment_model
+
+    model_file = tmp_path / "m.npz"
+    trained = runner.invoke(
+        root,
+        ["train", "sentiment", "--data", str(small_csv(tmp_path)), "--lang", "en", "--out", str(model_file)],
+    )
+    assert trained.exit_code == 0, trained.output
+    model = load_sentiment_model(model_file)
+    model.name = "client"
+    model.save(model_file)
+    post = {"source": "test", "created_at": "2024-03-01T10:00:00Z", "author": {"handle": "a"}}
+    english = {**post, "id": "t:1", "text": "great service thank you, the crew was lovely"}
+    french = {**post, "id": "t:2", "text": "le service client est vraiment nul, je suis furieux"}
+    stdin = json.dumps(english) + "\n" + json.dumps(french) + "\n"
+
+    bare = runner.invoke(root, ["enrich", "--sentiment-model", str(model_file)], input=stdin)
+    assert bare.exit_code == 0, bare.output
+    enriched = [json.loads(line) for line in bare.stdout.splitlines()]
+    # The shipped en and fr models are both replaced by the one given.
+    assert [(item["lang"], item["sentiment"]["model"]) for item in enriched] == [
+        ("en", "client"),
+        ("fr", "client"),
+    ]
+
+    # A LANG=FILE beside it still wins for that language.
+    shipped = tmp_path / "fr.npz"
+    french_model = load_sentiment_model(model_file)
+    french_model.name = "client-fr"
+    french_model.save(shipped)
+    mixed = runner.invoke(
+        root,
+        ["enrich", "--sentiment-model", f"fr={shipped}", "--sentiment-model", str(model_file)],
+        input=stdin,
+    )
+    assert mixed.exit_code == 0, mixed.output
+    models = [json.loads(line)["sentiment"]["model"] for line in mixed.stdout.splitlines()]
+    assert models == ["client", "client-fr"]
