@@ -118,6 +118,7 @@ _STATE_CODE_RE = re.compile(r"^[A-Z]{2}$")
 _TRAILING_CODE_RE = re.compile(r"^(.*\w)\s+([A-Z]{2})\.?$")
 _CONFIDENCE = {"country": 0.95, "state": 0.9, "region": 0.85, "city": 0.8}
 _TIMEZONE_FACTOR = 0.75  # an account's time zone is a weaker sign than a written location
+_PART_MEMORY = 100_000  # location parts whose reading is remembered
 
 
 def _clean(text: str, folding: Callable[[str], str] = fold) -> str:
@@ -163,6 +164,7 @@ class _Gazetteer:
             _clean_name(state["name"]): code for code, state in cache.get_us_states().items()
         }
         self.state_codes = frozenset(cache.get_us_states())
+        self._parts: dict[str, _Place | None] = {}
         all_cities = list(cache.get_cities().values())
         self.city_latitudes = np.array([c["latitude"] for c in all_cities], dtype=np.float64)
         self.city_longitudes = np.array([c["longitude"] for c in all_cities], dtype=np.float64)
@@ -211,6 +213,18 @@ class _Gazetteer:
 
     def part(self, original: str) -> _Place | None:
         """What one comma-separated part of a location names, if anything."""
+        # Parts recur across locations ("CA", "New York", "USA"), and runs of words are tried
+        # three sizes at a time: each is read once (bounded memory; _Place is immutable).
+        try:
+            return self._parts[original]
+        except KeyError:
+            pass
+        if len(self._parts) >= _PART_MEMORY:
+            self._parts.clear()
+        place = self._parts[original] = self._read_part(original)
+        return place
+
+    def _read_part(self, original: str) -> _Place | None:
         stripped = original.strip()
         if _STATE_CODE_RE.match(stripped):
             if stripped in self.state_codes:

@@ -157,8 +157,9 @@ class _BatchClassifier:
             scores[:, duplicate] = 0.0
         best = scores.argmax(axis=1)
         confidence = scores[np.arange(len(encoded)), best]
+        labels = self.labels
         return [
-            (self.labels[int(index)], float(value)) for index, value in zip(best, confidence, strict=True)
+            (labels[index], value) for index, value in zip(best.tolist(), confidence.tolist(), strict=True)
         ]
 
 
