@@ -47,7 +47,7 @@ def enrich_command(
             else:
                 # A model given without a language serves every language, the shipped ones included;
                 # a LANG=FILE given beside it (before or after) still wins for that language.
-                given = {code for code in (str(item).rpartition("=")[0] for item in sentiment_model) if code}
+                given = {str(item).rpartition("=")[0] for item in sentiment_model or []} - {""}
                 models = {code: found for code, found in models.items() if code in given}
                 models["*"] = model
         stages = build_enrichment_stages(
