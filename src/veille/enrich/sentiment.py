@@ -81,8 +81,8 @@ def _sentiments_from_probabilities(probabilities: np.ndarray, name: str) -> list
     scores = np.clip(probabilities[:, 2] - probabilities[:, 0], -1.0, 1.0)
     best = probabilities.argmax(axis=1)
     return [
-        Sentiment(label=LABELS[int(index)], score=round(float(score), 4), model=name)
-        for index, score in zip(best, scores, strict=True)
+        Sentiment(label=LABELS[index], score=round(score, 4), model=name)
+        for index, score in zip(best.tolist(), scores.tolist(), strict=True)
     ]
 
 
