@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from veille.enrich.counts import count_matrix
-from veille.enrich.murmur import Utf8Text, byte_blocks, hashed_columns
+from veille.enrich.murmur import Utf8Text, byte_blocks, hashed_columns, stable_order
 from veille.enrich.word_slices import WordSlices, words_of
 
 __all__ = ["CharNgramColumns", "WordNgramColumns", "char_wb_ngrams", "hash_terms", "word_ngrams"]
@@ -164,7 +164,7 @@ class CharNgramColumns:
         positions = self._positions_of(hashed)
         kept = np.flatnonzero(positions >= 0)
         owner = np.concatenate(owners)[kept]
-        order = np.argsort(owner, kind="stable")
+        order = stable_order(owner)
         return positions[kept][order].astype(np.int32), owner[order]
 
     def _known_ngrams_slowly(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:

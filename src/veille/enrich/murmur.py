@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["Utf8Text", "byte_blocks", "hashed_columns", "murmur3_32"]
+__all__ = ["Utf8Text", "byte_blocks", "hashed_columns", "murmur3_32", "stable_order"]
 
 _C1 = np.uint32(0xCC9E2D51)
 _C2 = np.uint32(0x1B873593)
@@ -59,6 +59,14 @@ class Utf8Text:
         return bounds[:-1], np.diff(bounds)
 
 
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative integer keys; small keys are sorted as
+    16-bit integers, for which NumPy's stable sort is a radix sort (ten times faster here)."""
+    if len(keys) and keys.max() < 1 << 16:
+        keys = keys.astype(np.uint16)
+    return np.argsort(keys, kind="stable")
+
+
 def byte_blocks(data: bytes | np.ndarray) -> np.ndarray:
     """The little-endian 32-bit word starting at each byte of ``data`` (zero bytes past its end)."""
     size = len(data)
@@ -75,7 +83,7 @@ def byte_blocks(data: bytes | np.ndarray) -> np.ndarray:
 def murmur3_32(blocks: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Unsigned MurmurHash3_x86_32 (seed 0) of byte slices, given as (start, length) in the bytes
     whose :func:`byte_blocks` are ``blocks``."""
-    order = np.argsort(-lengths, kind="stable")
+    order = stable_order(lengths.max(initial=0) - lengths)
     starts, lengths = starts[order], lengths[order]
     block_counts = lengths >> 2
     hashes = np.zeros(len(starts), dtype=np.uint32)
