@@ -60,7 +60,12 @@ def _full_identifier() -> Any:
     from py3langid.langid import MODEL_FILE
     from py3langid.langid import LanguageIdentifier as _PyLangId
 
-    return _PyLangId.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = _PyLangId.from_model_file(MODEL_FILE, norm_probs=True)
+    # Its two 104,583-entry tables of ints as tuples rather than lists (py3langid only indexes them):
+    # the garbage collector leaves tuples of ints alone, and walked the lists at every full collection.
+    identifier._rowbase = tuple(identifier._rowbase)
+    identifier.tk_output = tuple(identifier.tk_output)
+    return identifier
 
 
 @lru_cache(maxsize=8)
