@@ -82,3 +82,16 @@ def test_cache_resets_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None
             np.testing.assert_array_equal(
                 chars.matrix(batch).toarray(), _reference("char_wb", (2, 5), bits, batch)[:, columns]
             )
+
+
+def test_set_bits_without_numpy_bitwise_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # NumPy before 2.0 has no bitwise_count: the byte-table count must agree with it.
+    from veille.enrich import features
+
+    words = np.random.default_rng(3).integers(0, 2**63, size=1000, dtype=np.uint64) << np.uint64(1)
+    words[:3] = [0, 1, np.iinfo(np.uint64).max]
+    expected = [bin(int(word)).count("1") for word in words]
+    np.testing.assert_array_equal(features._set_bits(words), expected)
+    if hasattr(np, "bitwise_count"):
+        monkeypatch.delattr(np, "bitwise_count")
+    np.testing.assert_array_equal(features._set_bits(words), expected)
