@@ -13,11 +13,19 @@ from pathlib import Path
 import uvicorn
 
 from veille.access import UserAccess
+from veille.process import freeze_long_lived_objects
 from veille.settings import Settings
 from veille.sources.base import Source
 from veille.store import open_store
 
-__all__ = ["DEMO_USER", "demo_sources", "ensure_demo_admin", "run_hub", "run_worker"]
+__all__ = [
+    "DEMO_USER",
+    "demo_sources",
+    "ensure_demo_admin",
+    "freeze_long_lived_objects",
+    "run_hub",
+    "run_worker",
+]
 
 log = logging.getLogger("veille.worker")
 
@@ -29,6 +37,7 @@ def run_hub(settings: Settings, *, sources: Sequence[Source]) -> None:
     from veille.web.app import create_app
 
     app = create_app(settings, sources=sources)
+    freeze_long_lived_objects()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
 
 
@@ -73,6 +82,7 @@ async def _work(settings: Settings, sources: Sequence[Source]) -> None:
     from veille.hub import Hub
 
     hub = Hub.build(settings, sources=sources)
+    freeze_long_lived_objects()
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
