@@ -13,8 +13,10 @@ Lexicons (the model file records only the name, so it stays data-only and small)
 - ``fr``: 4,188 French adjective forms with a polarity in [-1, 1] (``veille/models/lexicon-fr.tsv``,
   from ``fr-sentiment.xml`` of the textblob-fr package, whose lexicon by Tom De Smedt, Walter
   Daelemans and fabelier.org is in the public domain, PDDL); French negations (``ne``/``n'``, ``pas``,
-  ``jamais``, ``rien``, ``sans``...), words split at apostrophes (``n'est``, ``l'horrible``). On UMSAB
-  French (5-fold CV on the train split, twice) it lifts macro-F1 from 0.605 to 0.620.
+  ``jamais``, ``rien``, ``sans``...), words split at apostrophes (``n'est``, ``l'horrible``); plus 168
+  hand-made forms of common sentiment verbs, nouns and interjections the adjectives lack (``déteste``,
+  ``honte``, ``arnaque``, ``bravo``, ``merci``, ``mdr``...). On UMSAB French train + val (5-fold CV,
+  3 seeds, C = 4) the adjectives lift macro-F1 over no lexicon and the additions add +0.009 more.
 """
 
 from __future__ import annotations

@@ -184,7 +184,10 @@ def test_shipped_models_load() -> None:
 
     models = load_default_models(["fr", "en"])
     assert set(models) == {"fr", "en"}
-    assert models["fr"].predict(["Je déteste ce service, c'est une honte"])[0].label == "negative"
+    labels = [
+        s.label for s in models["fr"].predict(["Service nul, je suis furieux", "J'adore ce film, génial"])
+    ]
+    assert labels == ["negative", "positive"]
 
 
 def test_shipped_model_survives_lone_surrogates() -> None:
@@ -217,16 +220,17 @@ def test_french_lexicon_features() -> None:
 
     texts = ["C'est bon", "ce n'est pas bon", "l'horrible vol, mauvais", "le train", "Excellent!"]
     features = lexicon_features(texts, "fr")
-    # Polarities from lexicon-fr.tsv: bon 0.7, horrible -1.0, mauvais -0.71, excellent 0.5; words split
+    # Polarities from lexicon-fr.tsv: bon 0.7, mauvais -0.71, and horrible -0.9, excellent 0.9 as the
+    # hand-made additions at its end set them (a later line wins); words split
     # at apostrophes (l'horrible); a French negation within three words flips and damps by 0.74.
     np.testing.assert_allclose(
         features,
         [
             [np.log1p(0.7), 0.0],
             [0.0, np.log1p(0.7 * 0.74)],
-            [0.0, np.log1p(1.0 + 0.71)],
+            [0.0, np.log1p(0.9 + 0.71)],
             [0.0, 0.0],
-            [np.log1p(0.5), 0.0],
+            [np.log1p(0.9), 0.0],
         ],
         rtol=1e-6,
     )
