@@ -142,7 +142,7 @@ def _airline_section(data_dir: Path, shipped_en: SentimentModel, vader: Sentimen
     majority = Counter(gold).most_common(1)[0][0]
     trained_on = f"airline train split ({len(training)} tweets)"
     lines = [
-        f"### Airline tweets (validation: `tweet_id % 5 == 1`, a fifth, {len(validation)} tweets)",
+        f"### Airline tweets (validation: `tweet_id % 5 == 1`, a fifth of the whole data set like the held-out one, {len(validation)} tweets)",
         "",
         "| model | trained on | accuracy | macro-F1 |",
         "| --- | --- | ---: | ---: |",
