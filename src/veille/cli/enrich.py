@@ -37,19 +37,14 @@ def enrich_command(
     from veille.enrich.sentiment import SentimentModel, load_default_models, load_sentiment_model
     from veille.model import Post, parse_post
 
-    models: dict[str, SentimentModel] = dict(load_default_models())
+    specs = [str(spec).rpartition("=") for spec in sentiment_model or []]
     try:
-        for spec in sentiment_model or []:
-            lang, _, path = str(spec).rpartition("=")
-            model = load_sentiment_model(path)
-            if lang:
-                models[lang] = model
-            else:
-                # A model given without a language serves every language, the shipped ones included;
-                # a LANG=FILE given beside it (before or after) still wins for that language.
-                given = {str(item).rpartition("=")[0] for item in sentiment_model or []} - {""}
-                models = {code: found for code, found in models.items() if code in given}
-                models["*"] = model
+        # A model given without a language serves every language, so the shipped ones are not loaded;
+        # a LANG=FILE given beside it still wins for that language.
+        bare = any(not lang for lang, _, _ in specs)
+        models: dict[str, SentimentModel] = {} if bare else dict(load_default_models())
+        for lang, _, path in specs:
+            models[lang or "*"] = load_sentiment_model(path)
         stages = build_enrichment_stages(
             languages=languages.split(",") if languages else DEFAULT_LANGUAGES, sentiment_models=models
         )
