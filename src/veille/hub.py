@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from veille.access import UserAccess
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import NatsBus
+from veille.contracts import Source, Stage
 from veille.enrich.chain import build_enrichment_stages
+from veille.enrich.exact_duplicates import ExactDuplicateStage
 from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
-from veille.sources.base import Source
 from veille.sources.health_metrics import SourceHealthCollector
 from veille.sources.manager import DEFAULT_SILENT_AFTER_S, LiveTopicsHooks, SourceManager, source_tables
-from veille.stages import ExactDuplicateStage, Stage
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics

@@ -16,22 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from veille.bus.base import POSTS_SUBJECT, Bus, BusEvent
+from veille.contracts import Source, SourceBatch, Stage, run_stages
 from veille.model import Post, PostRejected
-from veille.sources.base import Source, SourceBatch
-from veille.stages import Stage
 from veille.store.base import Store, StoredPost
 
-__all__ = ["Pipeline", "PipelineStats", "run_stages"]
+__all__ = ["Pipeline", "PipelineStats"]
 
 log = logging.getLogger(__name__)
-
-
-def run_stages(stages: Sequence[Stage], posts: list[Post]) -> list[Post]:
-    for stage in stages:
-        if not posts:
-            break
-        posts = stage.process(posts)
-    return posts
 
 
 @dataclass(slots=True)

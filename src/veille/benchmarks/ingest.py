@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import text
 
+from veille.contracts import run_stages
 from veille.hub import default_stages
-from veille.pipeline import run_stages
 from veille.settings import Settings
 from veille.sources.replay import read_jsonl_batches
 from veille.store.sql import SqlStore, _post_row, open_store

@@ -32,7 +32,8 @@ def enrich_command(
     ] = None,
 ) -> None:
     """Read JSONL posts on stdin, write them enriched as JSONL on stdout; bad lines go to stderr."""
-    from veille.enrich.chain import build_enrichment_stages, enrich_posts
+    from veille.contracts import run_stages
+    from veille.enrich.chain import build_enrichment_stages
     from veille.enrich.language import DEFAULT_LANGUAGES
     from veille.enrich.sentiment import SentimentModel, load_default_models, load_sentiment_model
     from veille.model import Post, parse_post
@@ -55,7 +56,7 @@ def enrich_command(
     rejected = 0
 
     def flush() -> None:
-        for post in enrich_posts(batch, stages):
+        for post in run_stages(stages, batch):
             sys.stdout.write(post.to_json() + "\n")
         batch.clear()
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import uvicorn
 
 from veille.access import UserAccess
+from veille.contracts import Source
 from veille.process import freeze_long_lived_objects
 from veille.settings import Settings
-from veille.sources.base import Source
 from veille.store import open_store
 
 __all__ = [

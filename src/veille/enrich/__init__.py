@@ -1,12 +1,12 @@
 """Enrichment stages: language, sentiment, near-duplicates, country and entities.
 
-Each stage follows :class:`veille.stages.Stage` (pure ``process(list[Post]) -> list[Post]``).
+Each stage follows :class:`veille.contracts.Stage` (pure ``process(list[Post]) -> list[Post]``).
 Models and gazetteers load when a stage is built, never at import.
 """
 
 from __future__ import annotations
 
-from veille.enrich.chain import build_enrichment_stages, enrich_posts
+from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.dedupe import DedupeStage, NearDuplicateIndex
 from veille.enrich.entities import EntitiesStage, extract_cashtags, extract_emojis
 from veille.enrich.geo import CountryGuess, GeoResolver, GeoStage
@@ -37,7 +37,6 @@ __all__ = [
     "SentimentStage",
     "VaderSentimentModel",
     "build_enrichment_stages",
-    "enrich_posts",
     "extract_cashtags",
     "extract_emojis",
     "load_default_models",

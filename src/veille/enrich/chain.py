@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from veille.contracts import Stage
 from veille.enrich.dedupe import DedupeStage
 from veille.enrich.entities import EntitiesStage
 from veille.enrich.geo import GeoStage
 from veille.enrich.language import DEFAULT_LANGUAGES, LanguageStage
 from veille.enrich.sentiment import SentimentModel, SentimentStage, load_default_models
-from veille.model import Post
-from veille.stages import Stage
 
-__all__ = ["build_enrichment_stages", "enrich_posts"]
+__all__ = ["build_enrichment_stages"]
 
 
 def build_enrichment_stages(
@@ -40,9 +39,3 @@ def build_enrichment_stages(
         GeoStage(),
         EntitiesStage(),
     ]
-
-
-def enrich_posts(posts: list[Post], stages: Sequence[Stage]) -> list[Post]:
-    for stage in stages:
-        posts = stage.process(posts)
-    return posts

@@ -68,7 +68,7 @@ def link_domain(url: str) -> str | None:
 class EntitiesStage:
     """Fills ``hashtags``, ``mentions``, ``links`` and ``entities`` (domains, cashtags, emojis).
 
-    ``post.hashtags``/``mentions``/``links`` behave as in :class:`veille.stages.EntitiesStage`;
+    ``post.hashtags``/``mentions``/``links`` behave as in :class:`EntitiesStage`;
     ``post.entities`` gains ``hashtags``, ``mentions``, ``links``, ``domains``, ``cashtags`` and
     ``emojis`` (keys set by other stages are kept).
     """

@@ -28,8 +28,8 @@ import httpx
 import websockets
 from websockets.asyncio.client import connect as ws_connect
 
+from veille.contracts import SourceBatch
 from veille.model import FUTURE_TOLERANCE, Post, PostRejected, parse_rfc3339
-from veille.sources.base import SourceBatch
 from veille.sources.connector import (
     ConfigField,
     Connector,

@@ -84,8 +84,8 @@ from typing import Any, ClassVar, Final, Protocol, TypeVar
 
 import httpx
 
+from veille.contracts import SourceBatch
 from veille.model import Post, PostRejected, parse_post
-from veille.sources.base import SourceBatch
 
 __all__ = [
     "CONNECTOR_MODULES",
@@ -524,7 +524,7 @@ class SystemClock:
 class ReconnectPolicy:
     """The reconnect policy of ``shared/reference/connectors.md`` §0.4 with jitter.
 
-    ``base.Backoff`` draws full jitter in ``[ceiling/2, ceiling]``, which would cut the documented
+    A plain full-jitter backoff (a draw in ``[ceiling/2, ceiling]``) would cut the documented
     minimum waits in half (X's guide: a good client never sees a second 429), so the waits here are
     the documented ones times ``1 ± jitter`` — and never shorter than a platform's reset time.
     """
@@ -850,7 +850,7 @@ _NETWORK_ERRORS: Final = (httpx.TransportError, OSError, ConnectionError, StallE
 
 
 class Connector:
-    """Base class of platform connectors; implements the :class:`~veille.sources.base.Source` contract.
+    """Base class of platform connectors; implements the :class:`~veille.contracts.Source` contract.
 
     Subclasses set ``meta`` and implement ``batches(checkpoint)``.
     """

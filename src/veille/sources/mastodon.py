@@ -27,8 +27,8 @@ import httpx
 import websockets
 from websockets.asyncio.client import connect as ws_connect
 
+from veille.contracts import SourceBatch
 from veille.model import Post
-from veille.sources.base import SourceBatch
 from veille.sources.connector import (
     HEARTBEAT,
     ConfigField,

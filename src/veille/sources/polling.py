@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from veille.contracts import SourceBatch
 from veille.model import Post, PostRejected
-from veille.sources.base import SourceBatch
 from veille.sources.connector import Connector, ConnectorConfigError
 
 __all__ = ["Candidates", "PollingConnector", "Watermark", "digest_key", "parse_retry_after"]

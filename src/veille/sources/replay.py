@@ -16,9 +16,9 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from veille.contracts import run_stages
 from veille.hub import default_stages
 from veille.model import Post, PostRejected, parse_posts
-from veille.pipeline import run_stages
 from veille.settings import Settings
 from veille.store import open_store
 from veille.topics import load_live_topics

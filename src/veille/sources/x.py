@@ -25,8 +25,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from veille.contracts import SourceBatch
 from veille.model import Post, PostRejected
-from veille.sources.base import SourceBatch
 from veille.sources.connector import (
     HEARTBEAT,
     ConfigField,

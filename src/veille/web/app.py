@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from veille import __version__
+from veille.contracts import Source
 from veille.hub import Hub
 from veille.settings import Settings
-from veille.sources.base import Source
 from veille.web.api import analytics as analytics_api
 from veille.web.api import care as care_api
 from veille.web.api import corrections as corrections_api

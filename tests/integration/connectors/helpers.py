@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from veille.contracts import SourceBatch
 from veille.model import Post
-from veille.sources.base import SourceBatch
 from veille.sources.connector import Connector
 
 __all__ = ["Collected", "collect"]

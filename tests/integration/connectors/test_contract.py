@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from veille.sources.base import Source
+from veille.contracts import Source
 from veille.sources.connector import ConfigField, ConnectorMeta, build_connector, registered_connectors
 
 SAMPLES: dict[str, Any] = {

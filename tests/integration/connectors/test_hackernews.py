@@ -12,7 +12,7 @@ import pytest
 from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.hackernews import FakeHackerNews, comment_hit, story_hit
 
-from veille.sources.base import SourceBatch
+from veille.contracts import SourceBatch
 from veille.sources.connector import CredentialsError, build_connector
 from veille.sources.hackernews import HackerNewsConnector, map_hn_hit
 

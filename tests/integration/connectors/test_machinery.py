@@ -11,8 +11,8 @@ import httpx
 import pytest
 from tests.fakes import RecordingClock
 
+from veille.contracts import SourceBatch
 from veille.model import Post
-from veille.sources.base import SourceBatch
 from veille.sources.connector import (
     HEARTBEAT,
     ConfigField,

@@ -12,7 +12,7 @@ import pytest
 from tests.fakes import LocalServer, RecordingClock
 from tests.fakes.reddit import FakeReddit, Fault, comment, submission
 
-from veille.sources.base import SourceBatch
+from veille.contracts import SourceBatch
 from veille.sources.connector import CredentialsError, build_connector
 from veille.sources.reddit import RedditConnector, RedditPacer, map_reddit_child
 

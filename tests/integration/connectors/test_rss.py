@@ -12,7 +12,7 @@ import pytest
 from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.rss import FakeFeeds, FeedDoc, atom_feed, rss_feed
 
-from veille.sources.base import SourceBatch
+from veille.contracts import SourceBatch
 from veille.sources.connector import build_connector
 from veille.sources.rss import RssConnector
 

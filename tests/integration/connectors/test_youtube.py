@@ -12,7 +12,7 @@ import pytest
 from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.youtube import FakeYouTube, google_error, reply, thread
 
-from veille.sources.base import SourceBatch
+from veille.contracts import SourceBatch
 from veille.sources.connector import CredentialsError, build_connector
 from veille.sources.youtube import YouTubeConnector, next_pacific_midnight
 

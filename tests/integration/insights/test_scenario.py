@@ -15,10 +15,10 @@ from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.influence import influencers
 from veille.analytics.scope import Scope
 from veille.analytics.trends import trends
+from veille.contracts import run_stages
 from veille.enrich.entities import EntitiesStage
 from veille.enrich.geo import GeoStage
 from veille.model import Post
-from veille.pipeline import run_stages
 from veille.sources.simulator import default_profile, generate_history
 from veille.store.sql import SqlStore, open_store
 from veille.topics import LiveTopics, demo_taxonomy, monitor_for

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from tests.support.posts import post_json
+from veille.contracts import run_stages
 from veille.enrich.entities import EntitiesStage
 from veille.model import Post, TopicMatch, parse_post
-from veille.pipeline import run_stages
 from veille.store.sql import SqlStore
 from veille.topics import (
     LiveTopics,

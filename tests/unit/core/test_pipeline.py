@@ -8,11 +8,11 @@ from pathlib import Path
 
 from tests.support.posts import post_json
 from veille.bus import MemoryBus
+from veille.contracts import SourceBatch
 from veille.enrich.entities import EntitiesStage
+from veille.enrich.exact_duplicates import ExactDuplicateStage
 from veille.model import Post, parse_post
 from veille.pipeline import Pipeline
-from veille.sources.base import SourceBatch
-from veille.stages import ExactDuplicateStage
 from veille.store import PostSearch
 from veille.store.sql import SqlStore, open_store
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from veille.contracts import Stage
 from veille.model import Author, Post
 from veille.query import (
     Monitor,
@@ -19,7 +20,6 @@ from veille.query import (
     required_keys,
     view_text,
 )
-from veille.stages import Stage
 
 
 def names(monitor: Monitor, text: str, **fields: object) -> list[str]:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from veille.contracts import Source, SourceBatch
 from veille.model import Post, parse_post
-from veille.sources.base import Source, SourceBatch
 from veille.sources.simulator import SimulatorSource
 from veille.sources.simulator.source import SimulatorCheckpoint
 

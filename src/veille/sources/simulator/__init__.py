@@ -2,7 +2,7 @@
 
 Public surface:
 
-- :class:`SimulatorSource` — a live :class:`~veille.sources.base.Source` for the demo;
+- :class:`SimulatorSource` — a live :class:`~veille.contracts.Source` for the demo;
 - :func:`generate_history` — a whole scenario over a past range, fast (backfills, benchmark files);
 - :func:`scenario_names`, :func:`scenario_descriptions` — the scripted scenarios;
 - :class:`CompanyProfile`, :func:`default_profile`, :func:`load_profile`, :data:`TAXONOMY` — who

@@ -1,4 +1,4 @@
-"""The live simulator: a :class:`~veille.sources.base.Source` that posts in real time.
+"""The live simulator: a :class:`~veille.contracts.Source` that posts in real time.
 
 Every ``tick_s`` seconds it yields the posts whose time has come, created at the current time
 (never in the future). ``rate_per_min`` is the number of original posts per real minute at a phase
@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from veille.contracts import SourceBatch
 from veille.model import parse_rfc3339
-from veille.sources.base import SourceBatch
 from veille.sources.simulator.engine import Engine, Timeline
 from veille.sources.simulator.profile import CompanyProfile, default_profile
 from veille.sources.simulator.scenarios import get_scenario

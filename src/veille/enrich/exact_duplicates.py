@@ -1,28 +1,15 @@
-"""The pipeline stage contract and the exact-duplicate stage.
+"""The exact-duplicate stage: drops a re-delivered item before any work is spent on it.
 
-Enrichment stages (entities, language, sentiment, near-duplicates, country) are in
-:mod:`veille.enrich`; the topic stage in :mod:`veille.topics`.
-
-A stage takes a batch of posts and returns the batch to pass on. Stages are pure: no I/O, no
-clock, no global state beyond what they were built with, so they are fast, testable and can run in
-several worker processes. A stage may fill enrichment fields of the posts it is given.
+It follows :class:`veille.contracts.Stage` like the other enrichment stages.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Protocol, runtime_checkable
 
 from veille.model import ENRICHMENT_FIELDS, Post
 
-__all__ = ["ExactDuplicateStage", "Stage"]
-
-
-@runtime_checkable
-class Stage(Protocol):
-    name: str
-
-    def process(self, posts: list[Post]) -> list[Post]: ...
+__all__ = ["ExactDuplicateStage"]
 
 
 class ExactDuplicateStage:

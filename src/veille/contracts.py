@@ -1,0 +1,58 @@
+"""The contracts between the hub's parts: what a source gives and what a stage does.
+
+Consumers own these (the bytewax way): the pipeline, the sources, the enrichment and topic stages
+all import them from here, so none of them depends on another to learn the shape of a batch.
+
+- :class:`SourceBatch` — posts read by a source, the items it refused, an opaque checkpoint;
+- :class:`Source` — a named producer of batches that resumes from its last committed checkpoint;
+- :class:`Stage` — a pure step over a batch of posts (no I/O, no clock);
+- :func:`run_stages` — a batch through stages in order.
+
+The pipeline commits a batch's checkpoint only after the batch is stored, so a crash replays the
+last batch and loses nothing. Stages are pure so that they are fast, testable and can run in
+several worker processes; a stage may fill the enrichment fields of the posts it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from veille.model import Post, PostRejected
+
+__all__ = ["Source", "SourceBatch", "Stage", "run_stages"]
+
+
+@dataclass(slots=True)
+class SourceBatch:
+    posts: list[Post]
+    checkpoint: str | None = None
+    rejected: list[PostRejected] = field(default_factory=list)
+
+
+@runtime_checkable
+class Source(Protocol):
+    """A named producer of post batches that can resume from its last committed checkpoint."""
+
+    name: str
+
+    def batches(self, checkpoint: str | None) -> AsyncIterator[SourceBatch]:
+        """Yield batches, starting after ``checkpoint`` (``None``: from the beginning/now)."""
+        ...
+
+
+@runtime_checkable
+class Stage(Protocol):
+    name: str
+
+    def process(self, posts: list[Post]) -> list[Post]: ...
+
+
+def run_stages(stages: Sequence[Stage], posts: list[Post]) -> list[Post]:
+    """``posts`` through each stage in order; stops early once a stage leaves nothing."""
+    for stage in stages:
+        if not posts:
+            break
+        posts = stage.process(posts)
+    return posts
