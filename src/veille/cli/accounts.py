@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from veille.cli.core import ConfigOption, DataOption, fail, opened_store
+from veille.cli._options import ConfigOption, DataOption, fail, opened_store
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["app"]

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from veille.cli.core import ConfigOption, DataOption, fail, settings_from_options
+from veille.cli._options import ConfigOption, DataOption, fail, settings_from_options
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["CARE_COLUMNS", "app"]

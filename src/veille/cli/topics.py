@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from veille.cli.core import ConfigOption, DataOption, fail, opened_store
+from veille.cli._options import ConfigOption, DataOption, fail, opened_store
 from veille.model import parse_rfc3339
 from veille.settings import DEFAULT_DATA_DIR
 

@@ -15,7 +15,7 @@ from tests.fakes.bluesky import FakeBluesky, make_post_event
 from tests.fakes.mastodon import FakeMastodon, make_status
 from tests.integration.sources_wiring.helpers import settings_with_toml, source_view, wait_for
 from tests.support.live_server import serve_hub
-from veille.cli.core import app as cli_app
+from veille.cli import build_app
 from veille.hub import Hub
 from veille.sources.manager import SourceConfigError
 
@@ -161,7 +161,7 @@ def test_serve_prints_the_bad_table_and_exits(tmp_path: Path) -> None:
     config = tmp_path / "veille.toml"
     config.write_text('[[sources]]\ntype = "x"\nname = "x-brands"\nbearer_token = "${NOT_SET_ANYWHERE_42}"\n')
     result = CliRunner().invoke(
-        cli_app, ["serve", "--config", str(config), "--data", str(tmp_path / "data"), "--port", "1"]
+        build_app(), ["serve", "--config", str(config), "--data", str(tmp_path / "data"), "--port", "1"]
     )
     assert result.exit_code == 2
     assert (

@@ -1,0 +1,123 @@
+"""Running the hub: ``demo``, ``serve``, ``worker`` and ``migrate``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from veille.cli._options import (
+    ConfigOption,
+    DataOption,
+    HostOption,
+    PortOption,
+    err,
+    fail,
+    settings_from_options,
+)
+from veille.settings import DEFAULT_DATA_DIR, Settings
+
+__all__ = ["app"]
+
+app = typer.Typer()
+
+
+@app.command()
+def serve(
+    data: DataOption = DEFAULT_DATA_DIR,
+    config: ConfigOption = None,
+    port: PortOption = 8000,
+    host: HostOption = "127.0.0.1",
+) -> None:
+    """Serve the hub (API, live stream, walls) without the simulator."""
+    from veille.cli.running import run_hub
+
+    settings = settings_from_options(data, config, port=port, host=host)
+    _run_checked(run_hub, settings, sources=[])
+
+
+def _run_checked(run: Any, settings: Settings, **kwargs: Any) -> None:
+    """Run the hub; a bad [[sources]] table is reported as one line naming the table and field."""
+    from veille.sources.manager import SourceConfigError
+
+    try:
+        run(settings, **kwargs)
+    except SourceConfigError as error:
+        raise fail(f"{error}") from None
+
+
+@app.command()
+def demo(
+    data: DataOption = DEFAULT_DATA_DIR,
+    config: ConfigOption = None,
+    port: PortOption = 8000,
+    host: HostOption = "127.0.0.1",
+    scenario: Annotated[str, typer.Option(help="Simulator scenario (see `veille simulate scenarios`).")] = (
+        "quiet_day"
+    ),
+    rate: Annotated[float, typer.Option(help="Simulated posts per minute.")] = 90.0,
+    seed: Annotated[int, typer.Option(help="Simulator seed: the same seed gives the same posts.")] = 1,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Follow Bluesky's public Jetstream (real posts, no account) instead of the simulator.",
+        ),
+    ] = False,
+    live_endpoint: Annotated[
+        str, typer.Option(envvar="VEILLE_LIVE_ENDPOINT", help="Jetstream URL followed by --live.")
+    ] = "wss://jetstream2.us-east.bsky.network/subscribe",
+) -> None:
+    """Run the hub with the scenario simulator feeding it; prints the URL, user and password."""
+    from veille.accounts.service import install_demo_accounts
+    from veille.cli.running import demo_sources, ensure_demo_admin, run_hub
+    from veille.sources.live_demo import live_demo_table, with_source_tables
+    from veille.topics.taxonomy import install_demo_taxonomy
+
+    settings = settings_from_options(data, config, port=port, host=host)
+    if live:
+        settings = with_source_tables(settings, [live_demo_table(live_endpoint)])
+        sources = []
+    else:
+        sources = demo_sources(scenario=scenario, rate=rate, seed=seed)
+    username, password = ensure_demo_admin(settings)
+    if created_topics := install_demo_taxonomy(settings):
+        err.print(f"  Topics:   demo taxonomy loaded ({created_topics} topics; see `veille topics list`)")
+    if not live and (created_accounts := install_demo_accounts(settings)):
+        err.print(f"  Accounts: {created_accounts} brand accounts registered (see `veille report care`)")
+    if live:
+        err.print(f"[bold]Veille demo[/bold] — live: Bluesky Jetstream at {live_endpoint}", markup=True)
+        err.print("  Connection problems are logged here and shown at /api/v1/sources.")
+    else:
+        err.print(
+            f"[bold]Veille demo[/bold] — scenario [cyan]{scenario}[/cyan], {rate:g} posts/min, seed {seed}"
+        )
+    err.print(f"  Wall:     http://{host}:{port}/wall")
+    err.print(f"  API docs: http://{host}:{port}/docs")
+    err.print(f"  User:     {username}")
+    err.print(f"  Password: {password}")
+    _run_checked(run_hub, settings, sources=sources)
+
+
+@app.command()
+def worker(data: DataOption = DEFAULT_DATA_DIR, config: ConfigOption = None) -> None:
+    """Run the sources of the config (its sources tables) and the pipeline, without the web server (scale-out with
+    PostgreSQL and VEILLE_BUS=nats: see docs/deployment.md). Stops cleanly on SIGINT/SIGTERM."""
+    import logging
+
+    from veille.cli.running import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings_from_options(data, config)
+    run_worker(settings)
+
+
+@app.command()
+def migrate(data: DataOption = DEFAULT_DATA_DIR, config: ConfigOption = None) -> None:
+    """Create or upgrade the store's schema (also done by every command that opens the store)."""
+    from veille.store import open_store
+
+    settings = settings_from_options(data, config)
+    store = open_store(settings.sqlalchemy_url)
+    store.close()
+    err.print(f"store is up to date ({store.dialect})")
