@@ -13,10 +13,10 @@ from alembic.config import Config
 from sqlalchemy import insert, select
 
 from veille.analytics.filters import AnalyticsFilter
-from veille.analytics.rollups import SHAPES, rebuild, refresh_topic, rollup_hour, rollup_minute
 from veille.analytics.scope import Scope
 from veille.analytics.volume import volume
 from veille.clock import to_us
+from veille.store.rollups import SHAPES, rebuild, refresh_topic, rollup_hour, rollup_minute
 from veille.store.schema import post_topics
 from veille.store.sql import SqlStore
 
