@@ -46,7 +46,7 @@ bench-quick: install
 	$(BIN)/veille bench --quick
 
 quality: install
-	$(BIN)/python -m veille.enrich.quality
+	$(BIN)/python -m veille.benchmarks.quality
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,7 @@ millions of posts stays fast (no post is loaded whole, no text is scanned at que
 1. ``post_addressees`` holds whom each stored original post addresses: the handles it mentions
    (:func:`veille.text.extract_mentions`, the spec's mention rule) and the author of the post it
    replies to. :meth:`SqlStore.upsert_posts` writes it with the posts
-   (:mod:`veille.analytics.addressees`); a store that held posts before migration 0050 has its
+   (:mod:`veille.store.addressees`); a store that held posts before migration 0050 has its
    older posts indexed once by :func:`refresh_addressee_index`, inside the first report;
 2. one indexed range per registered handle (``ix_post_addressees_handle_created``) returns the
    candidate inbound posts of the window, without touching the wide ``posts`` rows;

@@ -15,25 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Integer,
-    String,
-    Table,
-    UniqueConstraint,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, delete, insert, select, update
 
 from veille.accounts.models import handle_key
 from veille.clock import from_us, now_us
 from veille.csv_rows import data_rows
 from veille.model import format_rfc3339
-from veille.store.schema import metadata
+from veille.store.schema import curated_influencers
 from veille.store.sql import SqlStore
 
 __all__ = [
@@ -60,23 +48,6 @@ CSV_COLUMNS: tuple[str, ...] = ("platform", "handle", "category", "country", "na
 _PLATFORM_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _MAX_REPORTED_ERRORS = 20
-
-# Created by migration 0040_influencers. ``handle_key`` is the folded handle without ``@``, what
-# ``posts.author_handle`` holds.
-curated_influencers = Table(
-    "curated_influencers",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("platform", String(32), nullable=False),
-    Column("handle", String(200), nullable=False),
-    Column("handle_key", String(200), nullable=False),
-    Column("category", String(16), nullable=False),
-    Column("country", String(2)),
-    Column("name", String(200)),
-    Column("created_us", BigInteger, nullable=False),
-    Column("updated_us", BigInteger, nullable=False),
-    UniqueConstraint("platform", "handle_key", name="uq_curated_influencers_platform_handle"),
-)
 
 
 class InfluencerError(ValueError):

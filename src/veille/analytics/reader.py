@@ -5,7 +5,7 @@ exactly: whole UTC days (only for totals, or day and week buckets in UTC), whole
 the buckets asked for are made of whole hours: hour, day or week in a zone with whole-hour offsets,
 or totals), whole minutes, and the seconds left at the edges from the posts themselves. At each
 width the table with the fewest dimensions that still holds those the query filters or groups on is
-read (:data:`veille.analytics.rollups.SHAPES`). Rows come back per table bucket and are re-bucketed
+read (:data:`veille.store.rollups.SHAPES`). Rows come back per table bucket and are re-bucketed
 in the requested zone here.
 
 The rollups hold one row set per topic and one for every post (``"*"``). A post matching several of
@@ -24,7 +24,7 @@ from sqlalchemy import case, func, literal_column, or_, select
 
 from veille.analytics.buckets import Bucketer, hour_aligned
 from veille.analytics.filters import Criteria
-from veille.analytics.rollups import ALL_TOPICS, DAY_US, HOUR_US, MEASURES, MINUTE_US, SHAPES, Shape
+from veille.store.rollups import ALL_TOPICS, DAY_US, HOUR_US, MEASURES, MINUTE_US, SHAPES, Shape
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
 

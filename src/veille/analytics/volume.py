@@ -8,8 +8,8 @@ from veille.analytics.buckets import Bucketer
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.reader import GROUPS, Totals, read_measures
 from veille.analytics.results import MEASURE_COLUMNS, AnalyticsResult, measure_columns
-from veille.analytics.rollups import MEASURES
 from veille.analytics.scope import Scope
+from veille.store.rollups import MEASURES
 from veille.store.sql import SqlStore
 
 __all__ = ["group_order", "volume"]

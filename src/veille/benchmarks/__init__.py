@@ -5,6 +5,10 @@ exposes ``DESCRIPTION: str`` and ``run(*, quick: bool) -> dict``: it measures it
 baseline in the same run, prints what it compares with to stderr, and returns
 ``{"bench": name, "metric": ..., "value": ..., "unit": ..., "baseline": ..., "ratio": ..., "goal": ...}``
 (latency benchmarks add ``p50``, ``p95``, ``p99``). ``quick`` must finish in under a minute.
+
+Beside them, the enrichment quality report (``python -m veille.benchmarks.quality``, ``make
+quality``) scores the stages on real labelled data, against the plain baseline of
+:mod:`veille.benchmarks.baseline`; it is not a timed benchmark, so it is not in ``BENCHMARKS``.
 """
 
 from __future__ import annotations

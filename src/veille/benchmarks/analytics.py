@@ -3,13 +3,13 @@
 Loads synthetic posts spread over 30 days (10,000,000, or ``VEILLE_BENCH_POSTS``; ``quick``:
 100,000), generated inside the database (:mod:`veille.benchmarks.analytics_load`: posts, topic
 matches, brand accounts with inbound mentions and replies, whom each post addresses; indexes built
-after the rows, then :func:`veille.analytics.rollups.rebuild`), then times each dashboard query on a
+after the rows, then :func:`veille.store.rollups.rebuild`), then times each dashboard query on a
 30-day range with odd-second edges (so every piece is read: days, hours, minutes and posts at the
 edges) both ways; the rows must be equal. The posts scans run twice from 5,000,000 posts on (a
 10-million-post scan takes minutes), 5 times below. The customer-care report (7-day and 30-day
 windows, each with its previous period) is timed too; its inbound and answered totals are checked
 against counts over the posts. Also measures what keeping the rollups and the addressee index costs
-the writer: ``upsert_posts`` throughput with and without :func:`~veille.analytics.rollups.apply_posts`.
+the writer: ``upsert_posts`` throughput with and without :func:`~veille.store.rollups.apply_posts`.
 
 SQLite always; PostgreSQL too (``VEILLE_BENCH_POSTGRES_URL``, default the local ``test`` database;
 the quick run only when that variable is set; ``VEILLE_BENCH_POSTGRES_POSTS`` loads another number
@@ -36,7 +36,6 @@ from unittest import mock
 
 from sqlalchemy import text
 
-from veille.analytics import rollups
 from veille.analytics.care import care_report
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.scope import Scope
@@ -47,6 +46,7 @@ from veille.benchmarks import analytics_load
 from veille.benchmarks.analytics_load import COUNTRIES, END, LANGS, START, TOPICS
 from veille.clock import to_us
 from veille.model import Post
+from veille.store import rollups
 from veille.store.schema import posts
 from veille.store.sql import SqlStore, open_store
 

@@ -16,7 +16,7 @@ What is loaded (the post number is ``i``, 0 ≤ i < count):
 
 Secondary indexes (and SQLite's full-text triggers) are dropped during the load and built again
 afterwards, which is much faster than keeping them up to date row by row; the rollups are then
-recomputed in SQL (:func:`veille.analytics.rollups.rebuild`).
+recomputed in SQL (:func:`veille.store.rollups.rebuild`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from sqlalchemy import Connection, text
 
 from veille.accounts import AccountSpec
 from veille.accounts.service import import_accounts
-from veille.analytics import rollups
 from veille.clock import to_us
+from veille.store import rollups
 from veille.store.sql import SqlStore
 
 __all__ = [

@@ -26,7 +26,7 @@ def rebuild_command(
     from zoneinfo import ZoneInfo
 
     from veille.analytics.care import parse_moment
-    from veille.analytics.rollups import rebuild
+    from veille.store.rollups import rebuild
 
     try:
         since_at = None if since is None else parse_moment("since", since, ZoneInfo("UTC"))

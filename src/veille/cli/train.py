@@ -91,7 +91,7 @@ def train_sentiment_command(
     ] = "none",
 ) -> None:
     """Train a per-language sentiment model and write it as a small data-only file."""
-    from veille.enrich.training import read_corrections, read_labelled_data, train_sentiment
+    from veille.enrich.sentiment.training import read_corrections, read_labelled_data, train_sentiment
 
     training: dict[str, Any] = {
         "regularisation": regularisation,
@@ -135,7 +135,7 @@ def _train_from_store(
     splits: str,
 ) -> None:
     from veille.enrich.corrections import correction_texts, retrain_workspace_model, workspace_model_path
-    from veille.enrich.training import read_labelled_data, train_sentiment
+    from veille.enrich.sentiment.training import read_labelled_data, train_sentiment
     from veille.settings import load_settings
     from veille.store.sql import open_store
 

@@ -20,7 +20,7 @@ from veille.enrich.sentiment import (
     load_sentiment_model,
     normalise_for_sentiment,
 )
-from veille.enrich.training import read_labelled_data, retrain_with_corrections, train_sentiment
+from veille.enrich.sentiment.training import read_labelled_data, retrain_with_corrections, train_sentiment
 
 __all__ = [
     "DEFAULT_LANGUAGES",

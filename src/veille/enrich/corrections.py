@@ -26,7 +26,12 @@ from veille.enrich.sentiment import (
     SentimentStage,
     default_model_path,
 )
-from veille.enrich.training import LabelledTexts, read_labelled_data, resolve_base_data, train_sentiment
+from veille.enrich.sentiment.training import (
+    LabelledTexts,
+    read_labelled_data,
+    resolve_base_data,
+    train_sentiment,
+)
 from veille.model import Post, Sentiment
 from veille.store.schema import sentiment_corrections
 from veille.store.sql import SqlStore
@@ -136,7 +141,7 @@ def retrain_workspace_model(
     else the shipped one) records, found under ``base_data`` (setting ``sentiment_data``). The model
     is written to ``<data_dir>/models/sentiment-<lang>.npz`` (atomically) and, when ``stage`` is
     given, swapped into it so the running pipeline uses it for the next batch. ``training`` holds
-    :func:`~veille.enrich.training.train_sentiment` options; by default the current model's own
+    :func:`~veille.enrich.sentiment.training.train_sentiment` options; by default the current model's own
     (regularisation, class weights, lexicon), so the workspace model is built like the one it replaces.
     """
     corrections = correction_texts(store, lang=lang)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from veille.enrich.counts import count_matrix
+from veille.enrich.sentiment.counts import count_matrix
 from veille.model import Post
 
 __all__ = ["DEFAULT_LANGUAGES", "MIN_LETTERS", "LanguageIdentifier", "LanguageStage", "text_for_language_id"]

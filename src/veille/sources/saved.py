@@ -1,8 +1,7 @@
 """Sources added through the API, kept in the store (table ``source_configs``, migration 0003).
 
 Sources declared in ``veille.toml`` are not stored: the file is their source of truth. The table is
-declared here, in a metadata of its own, so the source machinery does not depend on the store's
-schema module (the migration creates it).
+declared with every other one in :mod:`veille.store.schema`.
 """
 
 from __future__ import annotations
@@ -11,26 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, MetaData, String, Table, delete, select, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import delete, select, update
 
 from veille.clock import now_us
+from veille.store.schema import source_configs
 from veille.store.sql import SqlStore
 
 __all__ = ["SavedSource", "delete_source", "list_saved_sources", "save_source", "set_source_enabled"]
-
-_metadata = MetaData()
-
-source_configs = Table(
-    "source_configs",
-    _metadata,
-    Column("name", String(128), primary_key=True),
-    Column("type", String(32), nullable=False),
-    Column("config", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
-    Column("enabled", Boolean, nullable=False),
-    Column("created_us", BigInteger, nullable=False),
-    Column("updated_us", BigInteger, nullable=False),
-)
 
 
 @dataclass(frozen=True, slots=True)

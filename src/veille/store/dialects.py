@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement, TextClause
 from veille.text import folded_words, tokenize
 
 __all__ = [
+    "ENGINE_OWNED",
     "DialectSql",
     "FullTextTerm",
     "create_engine_for",
@@ -25,6 +26,25 @@ __all__ = [
 ]
 
 _TERM_RE = re.compile(r'"([^"]*)"?|(\S+)')
+
+# What each engine's migrations create in raw SQL beside the tables of veille.store.schema, for the
+# code below (full-text search, the write sequence): (kind, name) as Alembic reports them, a column
+# as "table.column". They are not in the Core metadata (a column there would be written by
+# upserts), so the migration environment leaves them out of autogenerate's comparison.
+ENGINE_OWNED: dict[str, frozenset[tuple[str, str]]] = {
+    "sqlite": frozenset(
+        {
+            # The FTS5 index (migration 0001) and the shadow tables FTS5 keeps for it.
+            ("table", "posts_fts"),
+            ("table", "posts_fts_config"),
+            ("table", "posts_fts_data"),
+            ("table", "posts_fts_docsize"),
+            ("table", "posts_fts_idx"),
+            ("table", "seq_counter"),
+        }
+    ),
+    "postgresql": frozenset({("column", "posts.search_tsv"), ("index", "ix_posts_search_tsv")}),
+}
 
 
 def search_text(post_text: str) -> str:

@@ -3,6 +3,10 @@
 Timestamps are integer microseconds since the epoch (UTC): they sort, compare and bucket the same
 way on both engines and make stable cursors. Alembic migrations (``migrations/``) create these
 tables; this module is what queries are written against.
+
+Every table of the store is on :data:`metadata`: those here, and the rollup counters that
+:mod:`veille.store.rollups` declares beside the code that keeps them exact (the migration
+environment imports both, so autogenerate always compares the whole schema).
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ __all__ = [
     "api_tokens",
     "brand_accounts",
     "checkpoints",
+    "curated_influencers",
     "metadata",
     "post_addressees",
     "post_topics",
     "posts",
     "sentiment_corrections",
     "sessions",
+    "source_configs",
     "topics",
     "users",
 ]
@@ -155,7 +161,7 @@ post_topics = Table(
 # Whom each stored original post (not a repost) addresses: the handles it mentions
 # (veille.text.extract_mentions) and the author of the post it replies to, folded, on the post's
 # platform. The posts addressed to an account are then an index range instead of a text scan
-# (migration 0010_accounts); veille.analytics.care.refresh_addressee_index keeps it up to date.
+# (migration 0010_accounts); veille.store.addressees writes it with the posts.
 post_addressees = Table(
     "post_addressees",
     metadata,
@@ -202,4 +208,34 @@ sentiment_corrections = Table(
     Column("user", String(200), nullable=False),
     Column("created_us", BigInteger, nullable=False),
     Index("ix_sentiment_corrections_lang_created", "lang", "created_us"),
+)
+
+# Sources added through the API (migration 0003_sources, veille.sources.saved). Sources declared in
+# ``veille.toml`` are not stored: the file is their source of truth.
+source_configs = Table(
+    "source_configs",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("config", JsonDocument, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+)
+
+# The curated list of influencers analysts maintain (migration 0040_influencers). ``handle_key`` is
+# the folded handle without ``@``, what ``posts.author_handle`` holds.
+curated_influencers = Table(
+    "curated_influencers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("handle", String(200), nullable=False),
+    Column("handle_key", String(200), nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("country", String(2)),
+    Column("name", String(200)),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    UniqueConstraint("platform", "handle_key", name="uq_curated_influencers_platform_handle"),
 )

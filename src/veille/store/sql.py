@@ -16,10 +16,9 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text
 from sqlalchemy.engine import RowMapping
 
-from veille.analytics import addressees, rollups
 from veille.clock import now_us, to_us
 from veille.model import Post
-from veille.store import dialects
+from veille.store import addressees, dialects, rollups
 from veille.store.base import (
     Cursor,
     Page,

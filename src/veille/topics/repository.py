@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from veille.analytics import rollups
 from veille.clock import from_us, now_us, to_us
 from veille.model import Post, TopicMatch
+from veille.store import rollups
 from veille.store.schema import post_topics, posts, topics
 from veille.store.sql import SqlStore
 from veille.topics.models import Topic, TopicSpec

@@ -11,12 +11,12 @@ from typer.testing import CliRunner
 
 from veille.analytics.exports import export_bytes
 from veille.analytics.filters import AnalyticsFilter
-from veille.analytics.rollups import rollup_hour
 from veille.analytics.scope import Scope
 from veille.analytics.voice import share_of_voice
 from veille.analytics.volume import volume
 from veille.cli import build_app
 from veille.settings import Settings
+from veille.store.rollups import rollup_hour
 from veille.store.sql import open_store
 
 from .dataset import build_posts

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from veille.enrich.baseline import PlainTfidfModel, cross_validated_macro_f1
+from veille.benchmarks.baseline import PlainTfidfModel, cross_validated_macro_f1
 
 WORDS = {
     "negative": "awful terrible delayed",

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from veille.enrich.counts import count_matrix
+from veille.enrich.sentiment.counts import count_matrix
 
 
 @pytest.mark.parametrize(("height", "width"), [(1, 1), (7, 300), (500, 57_607), (70_000, 100_000)])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from veille.enrich.features import CharNgramColumns, WordNgramColumns, char_wb_ngrams, word_ngrams
+from veille.enrich.sentiment.features import CharNgramColumns, WordNgramColumns, char_wb_ngrams, word_ngrams
 
 TEXTS = [
     "@user Great flight, thanks!! http",
@@ -65,7 +65,7 @@ def test_lone_surrogates_do_not_fail_a_batch() -> None:
 
 def test_cache_resets_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     # Tiny caches force every reset path; the counts must not change.
-    import veille.enrich.features as features
+    import veille.enrich.sentiment.features as features
 
     monkeypatch.setattr(features, "_CACHE_LIMIT", 3)
     bits = 12
@@ -86,7 +86,7 @@ def test_cache_resets_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_set_bits_without_numpy_bitwise_count(monkeypatch: pytest.MonkeyPatch) -> None:
     # NumPy before 2.0 has no bitwise_count: the byte-table count must agree with it.
-    from veille.enrich import features
+    from veille.enrich.sentiment import features
 
     words = np.random.default_rng(3).integers(0, 2**63, size=1000, dtype=np.uint64) << np.uint64(1)
     words[:3] = [0, 1, np.iinfo(np.uint64).max]

@@ -6,8 +6,8 @@ import random
 import numpy as np
 import pytest
 
-from veille.enrich import lexicon
-from veille.enrich.lexicon import lexicon_features
+from veille.enrich.sentiment import lexicon
+from veille.enrich.sentiment.lexicon import lexicon_features
 
 
 def _one_text_at_a_time(text: str, name: str) -> tuple[float, float]:

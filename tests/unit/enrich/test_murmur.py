@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction import FeatureHasher
 
-from veille.enrich.murmur import Utf8Text, hashed_columns
+from veille.enrich.sentiment.murmur import Utf8Text, hashed_columns
 
 
 def _strings() -> list[str]:

@@ -15,7 +15,7 @@ from veille.enrich.sentiment import (
     normalise_for_sentiment,
     train_linear_model,
 )
-from veille.enrich.training import (
+from veille.enrich.sentiment.training import (
     read_corrections,
     read_labelled_data,
     retrain_with_corrections,
@@ -198,7 +198,7 @@ def test_shipped_model_survives_lone_surrogates() -> None:
 
 
 def test_lexicon_features() -> None:
-    from veille.enrich.lexicon import lexicon_features
+    from veille.enrich.sentiment.lexicon import lexicon_features
 
     features = lexicon_features(["good", "not good", "good and bad", "the flight", "never ever bad"])
     # Valences from vader_lexicon.txt: good 1.9, bad -2.5; negation flips and damps by 0.74.
@@ -216,7 +216,7 @@ def test_lexicon_features() -> None:
 
 
 def test_french_lexicon_features() -> None:
-    from veille.enrich.lexicon import lexicon_features
+    from veille.enrich.sentiment.lexicon import lexicon_features
 
     texts = ["C'est bon", "ce n'est pas bon", "l'horrible vol, mauvais", "le train", "Excellent!"]
     features = lexicon_features(texts, "fr")

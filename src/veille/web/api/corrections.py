@@ -24,7 +24,7 @@ from veille.enrich.corrections import (
     workspace_model_path,
 )
 from veille.enrich.sentiment import LinearSentimentModel, SentimentStage, default_model_path
-from veille.enrich.training import resolve_base_data
+from veille.enrich.sentiment.training import resolve_base_data
 from veille.hub import Hub
 from veille.topics.service import TopicConflict
 from veille.web.deps import CurrentHub, CurrentPrincipal

@@ -1,4 +1,4 @@
-"""Quality report of the enrichment stages on real labelled data: ``python -m veille.enrich.quality``.
+"""Quality report of the enrichment stages on real labelled data: ``python -m veille.benchmarks.quality``.
 
 Writes ``docs/quality.md``. Data is read from ``../shared/data/`` (never copied into the project);
 the held-out parts of those sets live elsewhere and are not used here. Splits are fixed so that the
@@ -56,7 +56,7 @@ def _airline_rows(data_dir: Path) -> list[dict[str, str]]:
 
 
 def _umsab(data_dir: Path, language: str, split: str) -> tuple[list[str], list[str]]:
-    from veille.enrich.training import read_labelled_data
+    from veille.enrich.sentiment.training import read_labelled_data
 
     return read_labelled_data(data_dir / "umsab" / language, splits=(split,))
 
@@ -126,8 +126,8 @@ def _recipe_of(model: LinearSentimentModel) -> dict[str, Any]:
 
 
 def _airline_section(data_dir: Path, shipped_en: SentimentModel, vader: SentimentModel) -> list[str]:
-    from veille.enrich.baseline import PlainTfidfModel, cross_validated_macro_f1
-    from veille.enrich.training import train_sentiment
+    from veille.benchmarks.baseline import PlainTfidfModel, cross_validated_macro_f1
+    from veille.enrich.sentiment.training import train_sentiment
 
     rows = _airline_rows(data_dir)
     validation = [row for row in rows if int(row["tweet_id"]) % 5 == 1]
@@ -185,9 +185,9 @@ def _cv_row(label: str, scores: Sequence[float]) -> str:
 
 
 def _sentiment_section(data_dir: Path) -> list[str]:
-    from veille.enrich.baseline import PlainTfidfModel, cross_validated_macro_f1
+    from veille.benchmarks.baseline import PlainTfidfModel, cross_validated_macro_f1
     from veille.enrich.sentiment import VaderSentimentModel, load_default_models
-    from veille.enrich.training import read_labelled_data, train_sentiment
+    from veille.enrich.sentiment.training import read_labelled_data, train_sentiment
 
     shipped = load_default_models()
     vader = VaderSentimentModel()
@@ -300,7 +300,7 @@ def _speed_section(data_dir: Path) -> list[str]:
 def build_report(data_dir: Path = DATA_DIR) -> str:
     began = time.perf_counter()
     sections = [
-        ["# Enrichment quality", "", "Written by `python -m veille.enrich.quality` (`make quality`) on "
+        ["# Enrichment quality", "", "Written by `python -m veille.benchmarks.quality` (`make quality`) on "
          f"{datetime.now(UTC):%Y-%m-%d}. Data: `../shared/data/` (see its README); no test split used.", ""],
         _language_section(data_dir),
         _sentiment_section(data_dir),

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from veille.enrich.sentiment import LABELS, FeatureRecipe, LinearSentimentModel, train_linear_model
+from veille.enrich.sentiment.model import LABELS, FeatureRecipe, LinearSentimentModel, train_linear_model
 
 __all__ = [
     "CORRECTION_WEIGHT",
@@ -142,7 +142,7 @@ def train_sentiment(
     ``class_weight="balanced"`` weighs each label inversely to its frequency (scikit-learn's rule),
     so a minority label such as ``positive`` among airline complaints is not sacrificed: macro-F1,
     the measure that matters here, weighs the three labels alike. ``lexicon`` adds lexicon features
-    (:mod:`veille.enrich.lexicon`; ``"vader"`` for English).
+    (:mod:`veille.enrich.sentiment.lexicon`; ``"vader"`` for English).
     """
     texts, labels = list(data[0]), list(data[1])
     weights = [1.0] * len(texts)

@@ -10,8 +10,8 @@ Lexicons (the model file records only the name, so it stays data-only and small)
 
 - ``vader``: VADER's (``vader_lexicon.txt`` of the vaderSentiment package, MIT), read from the installed
   package; English negations.
-- ``fr``: 4,188 French adjective forms with a polarity in [-1, 1] (``veille/models/lexicon-fr.tsv``,
-  from ``fr-sentiment.xml`` of the textblob-fr package, whose lexicon by Tom De Smedt, Walter
+- ``fr``: 4,188 French adjective forms with a polarity in [-1, 1] (``data/lexicon-fr.tsv`` of this
+  package, from ``fr-sentiment.xml`` of the textblob-fr package, whose lexicon by Tom De Smedt, Walter
   Daelemans and fabelier.org is in the public domain, PDDL); French negations (``ne``/``n'``, ``pas``,
   ``jamais``, ``rien``, ``sans``...), words split at apostrophes (``n'est``, ``l'horrible``); plus 168
   hand-made forms of common sentiment verbs, nouns and interjections the adjectives lack (``déteste``,
@@ -31,7 +31,7 @@ from itertools import chain
 
 import numpy as np
 
-from veille.enrich.word_slices import WordSlices, words_of
+from veille.enrich.sentiment.word_slices import WordSlices, words_of
 
 __all__ = ["LEXICONS", "lexicon_features"]
 
@@ -84,7 +84,11 @@ def _valences(name: str) -> dict[str, float]:
     if name == "vader":
         text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
     elif name == "fr":
-        text = resources.files("veille.models").joinpath("lexicon-fr.tsv").read_text(encoding="utf-8")
+        text = (
+            resources.files("veille.enrich.sentiment")
+            .joinpath("data", "lexicon-fr.tsv")
+            .read_text(encoding="utf-8")
+        )
     else:
         raise ValueError(f"lexicon: unknown {name!r} (known: {', '.join(LEXICONS)})")
     valences: dict[str, float] = {}

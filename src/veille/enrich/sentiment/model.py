@@ -22,9 +22,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import scipy.sparse as sp
 
-from veille.enrich.features import CharNgramColumns, WordNgramColumns
-from veille.enrich.lexicon import LEXICONS, lexicon_features
-from veille.enrich.word_slices import Texts
+from veille.enrich.sentiment.features import CharNgramColumns, WordNgramColumns
+from veille.enrich.sentiment.lexicon import LEXICONS, lexicon_features
+from veille.enrich.sentiment.word_slices import Texts
 from veille.model import Post, Sentiment
 
 __all__ = [
@@ -95,7 +95,7 @@ class FeatureRecipe:
     hash_bits: int = 22
     min_df: int = 1
     sublinear_tf: bool = True
-    # Lexicon features (veille.enrich.lexicon) beside the n-grams, and their weight in the design.
+    # Lexicon features (veille.enrich.sentiment.lexicon) beside the n-grams, and their weight in the design.
     lexicon: str | None = None
     lexicon_scale: float = 1.0
 
@@ -429,14 +429,14 @@ class VaderSentimentModel:
 
 def default_model_path(lang: str) -> Path | None:
     """Path of the shipped model for ``lang`` (package data), or ``None`` when none is shipped."""
-    candidate = resources.files("veille.models").joinpath(f"sentiment-{lang}.npz")
+    candidate = resources.files("veille.enrich.sentiment").joinpath("data", f"sentiment-{lang}.npz")
     path = Path(str(candidate))
     return path if path.is_file() else None
 
 
 def load_default_models(languages: Sequence[str] | None = None) -> dict[str, LinearSentimentModel]:
     """The shipped models, by language (all of them unless ``languages`` narrows the list)."""
-    folder = Path(str(resources.files("veille.models")))
+    folder = Path(str(resources.files("veille.enrich.sentiment").joinpath("data")))
     models: dict[str, LinearSentimentModel] = {}
     for path in sorted(folder.glob("sentiment-*.npz")):
         lang = path.stem.removeprefix("sentiment-")

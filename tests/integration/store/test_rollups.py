@@ -12,16 +12,15 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import insert, select
 
+from tests.integration.analytics.dataset import END, ODD_END, ODD_START, START, build_posts, changed_copy
+from tests.integration.analytics.oracle import Ask, volume_rows
 from veille.analytics.filters import AnalyticsFilter
-from veille.analytics.rollups import SHAPES, rebuild, refresh_topic, rollup_hour, rollup_minute
 from veille.analytics.scope import Scope
 from veille.analytics.volume import volume
 from veille.clock import to_us
+from veille.store.rollups import SHAPES, rebuild, refresh_topic, rollup_hour, rollup_minute
 from veille.store.schema import post_topics
 from veille.store.sql import SqlStore
-
-from .dataset import END, ODD_END, ODD_START, START, build_posts, changed_copy
-from .oracle import Ask, volume_rows
 
 
 def _rollups(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:

@@ -3,11 +3,11 @@
 scikit-learn builds every n-gram of every post in pure Python before hashing them; on tweets that is
 most of the cost of sentiment. N-grams never cross whitespace except word n-grams, and posts reuse
 words, so here what each whitespace-separated word gives (its character n-grams' columns, its tokens)
-is computed once and kept in one array (:mod:`veille.enrich.word_slices`). Only the columns a model
+is computed once and kept in one array (:mod:`veille.enrich.sentiment.word_slices`). Only the columns a model
 knows are kept, as positions in that model's column list, so a batch is a few array operations:
-gather the words' positions, sort (text, position) keys, count (:mod:`veille.enrich.counts`). What
+gather the words' positions, sort (text, position) keys, count (:mod:`veille.enrich.sentiment.counts`). What
 must be hashed (new words' n-grams, every batch's word pairs) is hashed in NumPy, all at once
-(:mod:`veille.enrich.murmur`).
+(:mod:`veille.enrich.sentiment.murmur`).
 
 The analyzers repeat scikit-learn's exactly (``lowercase=True``, ``token_pattern`` ``(?u)\\b\\w\\w+\\b``
 for words, ``char_wb`` for characters: each whitespace-separated word padded with one space on each
@@ -26,9 +26,9 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from veille.enrich.counts import count_matrix
-from veille.enrich.murmur import Utf8Text, byte_blocks, hashed_columns, stable_order
-from veille.enrich.word_slices import WordSlices, words_of
+from veille.enrich.sentiment.counts import count_matrix
+from veille.enrich.sentiment.murmur import Utf8Text, byte_blocks, hashed_columns, stable_order
+from veille.enrich.sentiment.word_slices import WordSlices, words_of
 
 __all__ = ["CharNgramColumns", "WordNgramColumns", "char_wb_ngrams", "hash_terms", "word_ngrams"]
 

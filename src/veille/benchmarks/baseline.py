@@ -63,7 +63,7 @@ def cross_validated_macro_f1(
     """
     from sklearn.model_selection import StratifiedKFold
 
-    from veille.enrich.quality import macro_f1
+    from veille.benchmarks.quality import macro_f1
 
     gold = np.array(labels)
     scores = []

@@ -1,1 +1,0 @@
-"""Shipped default models (package data: numbers and JSON only, never pickle)."""

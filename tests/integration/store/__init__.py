@@ -1,0 +1,1 @@
+"""Store schema and migrations on SQLite and PostgreSQL."""
