@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from veille.contracts import SourceBatch
 from veille.model import Post
-from veille.sources.connector import Connector
+from veille.sources.connectors import Connector
 
 __all__ = ["Collected", "collect"]
 

@@ -19,8 +19,8 @@ from tests.fakes.bluesky import (
 )
 from tests.integration.connectors.helpers import collect
 
-from veille.sources.bluesky import BlueskyConnector
-from veille.sources.connector import CredentialsError, build_connector
+from veille.sources.connectors import CredentialsError, build_connector
+from veille.sources.connectors.bluesky import BlueskyConnector
 
 
 @pytest.fixture

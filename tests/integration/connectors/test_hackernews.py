@@ -13,8 +13,8 @@ from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.hackernews import FakeHackerNews, comment_hit, story_hit
 
 from veille.contracts import SourceBatch
-from veille.sources.connector import CredentialsError, build_connector
-from veille.sources.hackernews import HackerNewsConnector, map_hn_hit
+from veille.sources.connectors import CredentialsError, build_connector
+from veille.sources.connectors.hackernews import HackerNewsConnector, map_hn_hit
 
 NOW = int(datetime.now(UTC).timestamp())
 

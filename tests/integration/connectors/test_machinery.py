@@ -13,7 +13,7 @@ from tests.fakes import RecordingClock
 
 from veille.contracts import SourceBatch
 from veille.model import Post
-from veille.sources.connector import (
+from veille.sources.connectors import (
     HEARTBEAT,
     ConfigField,
     Connector,

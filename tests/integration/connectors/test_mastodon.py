@@ -13,8 +13,8 @@ from tests.fakes import LocalServer, RecordingClock
 from tests.fakes.mastodon import FakeMastodon, make_status, rate_limited
 from tests.integration.connectors.helpers import collect
 
-from veille.sources.connector import CredentialsError, build_connector
-from veille.sources.mastodon import MastodonConnector, SseParser
+from veille.sources.connectors import CredentialsError, build_connector
+from veille.sources.connectors.mastodon import MastodonConnector, SseParser
 
 DOCS_STATUS = json.loads((Path(__file__).parents[2] / "fakes" / "data" / "mastodon_update.json").read_text())
 

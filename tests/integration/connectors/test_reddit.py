@@ -13,8 +13,8 @@ from tests.fakes import LocalServer, RecordingClock
 from tests.fakes.reddit import FakeReddit, Fault, comment, submission
 
 from veille.contracts import SourceBatch
-from veille.sources.connector import CredentialsError, build_connector
-from veille.sources.reddit import RedditConnector, RedditPacer, map_reddit_child
+from veille.sources.connectors import CredentialsError, build_connector
+from veille.sources.connectors.reddit import RedditConnector, RedditPacer, map_reddit_child
 
 NOW = datetime.now(UTC).timestamp()
 UA = "server:org.example.veille:v0.1 (by /u/veille_test)"

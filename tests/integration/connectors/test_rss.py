@@ -13,8 +13,8 @@ from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.rss import FakeFeeds, FeedDoc, atom_feed, rss_feed
 
 from veille.contracts import SourceBatch
-from veille.sources.connector import build_connector
-from veille.sources.rss import RssConnector
+from veille.sources.connectors import build_connector
+from veille.sources.connectors.rss import RssConnector
 
 SAMPLE_ITEM = {
     "title": "First item title",

@@ -14,8 +14,8 @@ from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.x import FakeX, make_message, rate_limited
 from tests.integration.connectors.helpers import collect
 
-from veille.sources.connector import ConnectorConfigError, CredentialsError, build_connector
-from veille.sources.x import XConnector
+from veille.sources.connectors import ConnectorConfigError, CredentialsError, build_connector
+from veille.sources.connectors.x import XConnector
 
 
 @pytest.fixture

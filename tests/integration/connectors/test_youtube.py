@@ -13,8 +13,8 @@ from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.youtube import FakeYouTube, google_error, reply, thread
 
 from veille.contracts import SourceBatch
-from veille.sources.connector import CredentialsError, build_connector
-from veille.sources.youtube import YouTubeConnector, next_pacific_midnight
+from veille.sources.connectors import CredentialsError, build_connector
+from veille.sources.connectors.youtube import YouTubeConnector, next_pacific_midnight
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
