@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from tests.fakes import RecordingClock
 
+from tests.fakes import RecordingClock
 from veille.contracts import SourceBatch
 from veille.model import Post
 from veille.sources.connectors import (
