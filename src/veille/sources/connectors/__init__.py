@@ -14,7 +14,7 @@ How to write a connector
                title="Hacker News (Algolia search)",
                default_endpoint="https://hn.algolia.com",
                fields=(
-                   ConfigField("query", str, help="search terms"),
+                   ConfigField("search", str, default=None, help="Algolia full-text query"),
                    ConfigField("api_key", str, default=None, secret=True, env="HN_API_KEY"),
                    ConfigField("poll_interval_s", float, default=60.0),
                ),
