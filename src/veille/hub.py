@@ -15,7 +15,7 @@ from veille.enrich.exact_duplicates import ExactDuplicateStage
 from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
-from veille.sources.health_metrics import SourceHealthCollector
+from veille.sources.connectors.health import SourceHealthCollector
 from veille.sources.manager import DEFAULT_SILENT_AFTER_S, LiveTopicsHooks, SourceManager, source_tables
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store

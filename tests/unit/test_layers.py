@@ -47,7 +47,6 @@ SHARED_ROW = LAYERS[-1]  # the bottom row's modules may use each other
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("accounts", "sources"),  # demo accounts from the simulator profile → demo/
     ("enrich", "store"),  # corrections repository → corrections/
-    ("sources", "hub"),  # replay's default stages → replay as a Source
 }
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import sys
@@ -19,7 +18,7 @@ from sqlalchemy import text
 from veille.contracts import run_stages
 from veille.hub import default_stages
 from veille.settings import Settings
-from veille.sources.replay import read_jsonl_batches
+from veille.sources.replay import ReplaySource
 from veille.store.sql import SqlStore, _post_row, open_store
 
 __all__ = ["make_posts_jsonl", "measure"]
@@ -89,19 +88,19 @@ def make_posts_jsonl(count: int, *, seed: int = 7) -> list[str]:
     return lines
 
 
-def _hub_ingest(store: SqlStore, settings: Settings, lines: list[str]) -> float:
+def _hub_ingest(store: SqlStore, settings: Settings, source: ReplaySource) -> float:
     stages = default_stages(settings)
     started = time.perf_counter()
-    for batch in read_jsonl_batches(io.StringIO("\n".join(lines) + "\n"), batch_size=1000):
-        store.upsert_posts(run_stages(stages, batch.posts), checkpoint=("bench", str(batch.next_line)))
+    for batch in source.read():
+        store.upsert_posts(run_stages(stages, batch.posts), checkpoint=("bench", str(batch.last_line)))
     return time.perf_counter() - started
 
 
-def _plain_executemany(store: SqlStore, lines: list[str], table: str) -> float:
+def _plain_executemany(store: SqlStore, source: ReplaySource, table: str) -> float:
     """The baseline: the same rows, already built, inserted with executemany into an unindexed table."""
     stages = default_stages(Settings())
     rows: list[dict[str, Any]] = []
-    for batch in read_jsonl_batches(io.StringIO("\n".join(lines) + "\n"), batch_size=1000):
+    for batch in source.read():
         for offset, post in enumerate(run_stages(stages, batch.posts)):
             row = _post_row(post, seq=len(rows) + offset + 1, ingested_us=0)
             row["doc"] = json.dumps(row["doc"])
@@ -131,6 +130,9 @@ def measure(engine: str, *, quick: bool) -> dict[str, Any]:
     print(f"ingest {count} posts into {engine}; baseline: plain executemany, same engine", file=sys.stderr)
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder))
+        jsonl = Path(folder) / "posts.jsonl"
+        jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        source = ReplaySource(jsonl, batch_size=1000)
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         url = (
             settings.sqlalchemy_url
@@ -143,9 +145,9 @@ def measure(engine: str, *, quick: bool) -> dict[str, Any]:
                 connection.execute(text(f"CREATE SCHEMA {schema}"))
         store = open_store(url)
         try:
-            hub_seconds = _hub_ingest(store, settings, lines)
+            hub_seconds = _hub_ingest(store, settings, source)
             stored = store.count_posts()
-            baseline_seconds = _plain_executemany(store, lines, "bench_plain")
+            baseline_seconds = _plain_executemany(store, source, "bench_plain")
         finally:
             store.close()
             if engine == "postgresql":

@@ -1,10 +1,11 @@
 """The running platform sources of a hub: built from ``[[sources]]`` tables and from the API.
 
 :class:`SourceManager` turns each table (``type``, ``name``, the platform's fields, ``endpoint``,
-an optional ``query``) into a connector (:func:`~veille.sources.connector.build_connector`), starts
+an optional ``query``) into a connector (:func:`~veille.sources.connectors.build_connector`), starts
 and stops it live in the pipeline, shares one ``httpx.AsyncClient`` between all of them, keeps the
 sources added through the API in the store (they come back after a restart), and reports health
-and alerts (a connector that failed, or that has been silent for longer than ``silent_after_s``).
+and alerts (a connector that failed, or that has been silent for longer than ``silent_after_s``:
+the rules are in :mod:`veille.sources.connectors.health`).
 
 Filtering: a table's ``query`` (query language) becomes the connector's ``query_filter``.
 A firehose (Bluesky's Jetstream, a Mastodon public timeline) with no ``query`` and none of its own
@@ -32,18 +33,13 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from veille import __version__
+from veille.clock import Clock, SystemClock
 from veille.model import Post
 from veille.pipeline import Pipeline
 from veille.query import Query, QueryError, compile_tester, parse_query, view_post
 from veille.query.match import PostView, Tester
-from veille.sources.connector import (
-    Clock,
-    Connector,
-    ConnectorConfigError,
-    QueryFilter,
-    SystemClock,
-    build_connector,
-)
+from veille.sources.connectors import Connector, ConnectorConfigError, QueryFilter, build_connector
+from veille.sources.connectors.health import FilterMode, SourceStatus, health_view, source_alerts
 from veille.sources.saved import (
     delete_source,
     list_saved_sources,
@@ -74,7 +70,6 @@ MANAGER_KEYS = ("enabled", "silent_after_s", "default_to_topics")
 _FIREHOSE_FILTERS = ("keywords", "hashtags")
 _REPEAT_LOG_S = 60.0
 Origin = Literal["config", "api"]
-FilterMode = Literal["query", "topics", "source"]
 
 
 class SourceConfigError(ValueError):
@@ -422,39 +417,27 @@ class SourceManager:
     def is_running(self, managed: ManagedSource) -> bool:
         return managed.name in self.pipeline.running_sources
 
+    def status(self, managed: ManagedSource) -> SourceStatus:
+        """What the health checks need to know of a source (see :mod:`veille.sources.connectors.health`)."""
+        return SourceStatus(
+            name=managed.name,
+            type=managed.type,
+            health=managed.connector.health,
+            running=self.is_running(managed),
+            enabled=managed.enabled,
+            started_at=managed.started_at,
+            stopped_by_user=managed.stopped_by_user,
+            silent_after_s=managed.silent_after_s,
+            filter_mode=managed.filter_mode,
+            hub_topics=0 if self.topics is None else self.topics.count(),
+        )
+
+    def statuses(self) -> list[SourceStatus]:
+        return [self.status(managed) for managed in self._sources.values()]
+
     def alerts_for(self, managed: ManagedSource, now: float | None = None) -> list[dict[str, Any]]:
         now = self.clock.time() if now is None else now
-        health = managed.connector.health
-        found: list[tuple[str, str, float | None]] = []
-        if managed.enabled and managed.started_at is not None and not managed.stopped_by_user:
-            running = self.is_running(managed)
-            if health.state == "failed" or not running:
-                message = health.last_error or "the source stopped"
-                found.append(("failed", message, health.last_error_at or managed.started_at))
-            else:
-                since = max(health.last_post_at or 0.0, managed.started_at)
-                if now - since > managed.silent_after_s:
-                    found.append(
-                        (
-                            "silent",
-                            f"no post for {now - since:.0f} s (alert after {managed.silent_after_s:g} s)"
-                            + (f"; last error: {health.last_error}" if health.last_error else ""),
-                            since,
-                        )
-                    )
-        if managed.filter_mode == "topics" and (self.topics is None or self.topics.count() == 0):
-            found.append(
-                (
-                    "no_filter",
-                    "keeps nothing: the source has no query nor keywords of its own and the hub has "
-                    "no topics; add a query or topics",
-                    managed.started_at,
-                )
-            )
-        return [
-            {"source": managed.name, "type": managed.type, "kind": kind, "message": message, "since": since}
-            for kind, message, since in found
-        ]
+        return source_alerts(self.status(managed), now)
 
     def alerts(self, now: float | None = None) -> list[dict[str, Any]]:
         now = self.clock.time() if now is None else now
@@ -466,21 +449,17 @@ class SourceManager:
     def describe(self, managed: ManagedSource, now: float | None = None) -> dict[str, Any]:
         """JSON view: masked config, health, alerts."""
         now = self.clock.time() if now is None else now
-        running = self.is_running(managed)
-        health = managed.connector.health.snapshot(now)
-        if not running and health["state"] not in ("failed",):
-            health["state"] = "stopped" if managed.started_at is not None or not managed.enabled else "idle"
-            health["connected"] = False
+        status = self.status(managed)
         return {
             "name": managed.name,
             "type": managed.type,
             "origin": managed.origin,
             "enabled": managed.enabled,
-            "running": running,
+            "running": status.running,
             "filter": managed.filter_mode,
             "config": managed.masked_config(),
-            "health": health,
-            "alerts": self.alerts_for(managed, now),
+            "health": health_view(status, now),
+            "alerts": source_alerts(status, now),
         }
 
     def describe_all(self, now: float | None = None) -> list[dict[str, Any]]:

@@ -1,48 +1,90 @@
-"""JSONL file replay (``veille ingest``): validated, enriched by the pipeline's stages, stored.
+"""A JSONL file of posts as a :class:`~veille.contracts.Source` (``veille ingest``, the ingest benchmark).
 
-Every valid line is upserted by id, so running the same file again, or again after a kill half-way,
-stores each valid post exactly once. The checkpoint (the next line to read) is committed with each
-batch; ``resume`` starts from it instead of from the top.
+Each line is one post in the canonical JSON form. Lines are read in batches of validated posts;
+a line that is not JSON, or not a valid post, is refused with its 1-based line number as the
+``index`` of its :class:`~veille.model.PostRejected` (its reason names the field). The checkpoint
+of a batch is the number of the last line it covers, so a consumer that commits it with the batch
+(the store does, in the same transaction) can resume after that line: ``batches("1500")`` starts
+at line 1501. Blank lines are skipped.
+
+The source only reads: what becomes of its batches (stages, store, progress display) is the
+consumer's business (``veille.cli.ingest``, the pipeline).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-from veille.contracts import run_stages
-from veille.hub import default_stages
+from veille.contracts import SourceBatch
 from veille.model import Post, PostRejected, parse_posts
-from veille.settings import Settings
-from veille.store import open_store
-from veille.topics import load_live_topics
 
-__all__ = ["IngestSummary", "ingest_file", "read_jsonl_batches"]
+__all__ = ["ReplayBatch", "ReplaySource", "read_jsonl_batches"]
 
 
 @dataclass(slots=True)
-class IngestSummary:
-    accepted: int = 0
-    rejected: int = 0
-    stored: int = 0
+class ReplayBatch(SourceBatch):
+    """A :class:`SourceBatch` that also says how far into the file it reaches."""
+
+    last_line: int = 0  # the 1-based number of the last line read (also the checkpoint)
+    bytes_read: int = 0  # bytes of the file read so far, skipped lines included (progress)
 
 
-@dataclass(slots=True)
-class LineBatch:
-    posts: list[Post]
-    rejected: list[PostRejected]
-    next_line: int
-    bytes_read: int
+class ReplaySource:
+    """The posts of a JSONL file, in batches of ``batch_size`` valid posts.
+
+    ``name`` defaults to ``file:<absolute path>``: the name under which a store keeps the
+    checkpoint, so a file keeps its checkpoint whatever directory it is replayed from.
+    """
+
+    def __init__(self, path: Path, *, batch_size: int = 1000, name: str | None = None) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size: expected a positive number of posts, got {batch_size}")
+        self.path = path
+        self.batch_size = batch_size
+        self.name = name or f"file:{path.resolve()}"
+
+    def read(self, checkpoint: str | None = None) -> Generator[ReplayBatch, None, None]:
+        """The batches after ``checkpoint`` (a line number), read synchronously."""
+        skip = _line_of(checkpoint)
+        with self.path.open(encoding="utf-8", errors="replace") as handle:
+            yield from read_jsonl_batches(handle, batch_size=self.batch_size, skip_lines=skip)
+
+    async def batches(self, checkpoint: str | None) -> AsyncIterator[ReplayBatch]:
+        """:meth:`read` for the event loop: each batch is read and validated in a worker thread."""
+        reader = self.read(checkpoint)
+        try:
+            while True:
+                batch = await asyncio.to_thread(next, reader, None)
+                if batch is None:
+                    return
+                yield batch
+        finally:
+            # Cancelled while a worker thread runs the reader: it is closed (file included) when it is
+            # collected, since a generator cannot be closed while it executes.
+            with contextlib.suppress(ValueError):
+                reader.close()
 
 
-def read_jsonl_batches(handle: TextIO, *, batch_size: int, skip_lines: int = 0) -> Iterator[LineBatch]:
-    """Batches of validated posts; rejects carry their 1-based line number."""
+def _line_of(checkpoint: str | None) -> int:
+    if checkpoint is None or checkpoint == "":
+        return 0
+    try:
+        line = int(checkpoint)
+    except ValueError:
+        raise ValueError(f"checkpoint: expected a line number, got {checkpoint!r}") from None
+    if line < 0:
+        raise ValueError(f"checkpoint: expected a line number, got {checkpoint!r}")
+    return line
+
+
+def read_jsonl_batches(handle: TextIO, *, batch_size: int, skip_lines: int = 0) -> Iterator[ReplayBatch]:
+    """Batches of validated posts from an open text stream; rejects carry their 1-based line number."""
     items: list[tuple[int, Any]] = []
     rejected: list[PostRejected] = []
     bytes_read = 0
@@ -64,50 +106,17 @@ def read_jsonl_batches(handle: TextIO, *, batch_size: int, skip_lines: int = 0) 
 
 def _validate(
     items: list[tuple[int, Any]], rejected: list[PostRejected], last_line: int, bytes_read: int
-) -> LineBatch:
+) -> ReplayBatch:
     posts: list[Post] = []
     for line_number, item in items:
         accepted, refused = parse_posts([item], start=line_number)
         posts.extend(accepted)
         rejected.extend(refused)
     rejected.sort(key=lambda reject: reject.index)
-    return LineBatch(posts=posts, rejected=rejected, next_line=last_line, bytes_read=bytes_read)
-
-
-def ingest_file(
-    settings: Settings, path: Path, *, resume: bool = False, batch_size: int = 1000, console: Console
-) -> IngestSummary:
-    store = open_store(settings.sqlalchemy_url)
-    # The stored topics match the replayed posts, as in the hub (their post_topics rows are rewritten).
-    stages = default_stages(settings, topics=load_live_topics(store, settings))
-    source_name = f"file:{path.resolve()}"
-    skip = int(store.get_checkpoint(source_name) or 0) if resume else 0
-    summary = IngestSummary()
-    columns = (
-        TextColumn("[bold]ingest[/bold] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("bytes · {task.fields[accepted]} accepted · {task.fields[rejected]} rejected"),
-        TimeRemainingColumn(),
+    return ReplayBatch(
+        posts=posts,
+        checkpoint=str(last_line),
+        rejected=rejected,
+        last_line=last_line,
+        bytes_read=bytes_read,
     )
-    try:
-        with (
-            path.open(encoding="utf-8", errors="replace") as handle,
-            Progress(*columns, console=console, transient=False) as progress,
-        ):
-            task = progress.add_task(path.name, total=path.stat().st_size, accepted=0, rejected=0)
-            for batch in read_jsonl_batches(handle, batch_size=batch_size, skip_lines=skip):
-                for reject in batch.rejected:
-                    progress.console.print(reject.message(), markup=False, highlight=False)
-                stored = store.upsert_posts(
-                    run_stages(stages, batch.posts), checkpoint=(source_name, str(batch.next_line))
-                )
-                summary.accepted += len(batch.posts)
-                summary.rejected += len(batch.rejected)
-                summary.stored += len(stored)
-                progress.update(
-                    task, completed=batch.bytes_read, accepted=summary.accepted, rejected=summary.rejected
-                )
-    finally:
-        store.close()
-    return summary

@@ -1,16 +1,55 @@
-"""Shared test helpers: consume a connector until enough posts arrived, with a hard time limit."""
+"""What the connector tests share: build a connector of a known class, read a few batches.
+
+- :func:`build` — ``build_connector`` with no environment (a test never reads the machine's
+  variables) and a :class:`~tests.fakes.RecordingClock`, checked to be the expected class;
+- :func:`take` — the first ``count`` batches (polling connectors: one batch per poll);
+- :func:`collect` — batches until enough posts arrived (streams), with a hard time limit.
+
+The fixtures (``client``, ``server``) are in this folder's ``conftest.py``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+import httpx
+
+from tests.fakes import RecordingClock
 from veille.contracts import SourceBatch
 from veille.model import Post
-from veille.sources.connector import Connector
+from veille.sources.connectors import Connector, build_connector
 
-__all__ = ["Collected", "collect"]
+__all__ = ["Collected", "build", "collect", "take"]
+
+ConnectorT = TypeVar("ConnectorT", bound=Connector)
+
+
+def build(
+    kind: type[ConnectorT],
+    table: Mapping[str, Any],
+    *,
+    client: httpx.AsyncClient,
+    clock: RecordingClock | None = None,
+) -> ConnectorT:
+    """The connector of ``table``, of class ``kind``, with an empty environment."""
+    connector = build_connector(dict(table), http_client=client, clock=clock or RecordingClock(), environ={})
+    assert isinstance(connector, kind)
+    return connector
+
+
+async def take(source: Connector, count: int, checkpoint: str | None = None) -> list[SourceBatch]:
+    """The first ``count`` batches read from ``checkpoint``; the stream is closed afterwards."""
+    batches: list[SourceBatch] = []
+    stream = source.batches(checkpoint)
+    async for batch in stream:
+        batches.append(batch)
+        if len(batches) >= count:
+            break
+    await stream.aclose()  # type: ignore[attr-defined]
+    return batches
 
 
 @dataclass

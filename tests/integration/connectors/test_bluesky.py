@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.fakes import LocalServer, RecordingClock
 from tests.fakes.bluesky import (
     FakeBluesky,
@@ -17,10 +18,9 @@ from tests.fakes.bluesky import (
     rate_limited,
     search_unavailable,
 )
-from tests.integration.connectors.helpers import collect
-
-from veille.sources.bluesky import BlueskyConnector
-from veille.sources.connector import CredentialsError, build_connector
+from tests.integration.connectors.helpers import build, collect
+from veille.sources.connectors import CredentialsError, build_connector
+from veille.sources.connectors.bluesky import BlueskyConnector
 
 
 @pytest.fixture
@@ -42,9 +42,7 @@ def _connector(
         "stall_timeout_s": 2.0,
         **fields,
     }
-    connector = build_connector(table, http_client=client, clock=clock, environ={})
-    assert isinstance(connector, BlueskyConnector)
-    return connector, clock
+    return build(BlueskyConnector, table, client=client, clock=clock), clock
 
 
 async def test_normal_flow_maps_the_captured_frames(fake: tuple[FakeBluesky, LocalServer]) -> None:

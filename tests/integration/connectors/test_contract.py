@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from veille.contracts import Source
-from veille.sources.connector import ConfigField, ConnectorMeta, build_connector, registered_connectors
+from veille.sources.connectors import ConfigField, ConnectorMeta, build_connector, registered_connectors
 
 SAMPLES: dict[str, Any] = {
     "str": "sample-value-1",

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+
 from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.hackernews import FakeHackerNews, comment_hit, story_hit
-
-from veille.contracts import SourceBatch
-from veille.sources.connector import CredentialsError, build_connector
-from veille.sources.hackernews import HackerNewsConnector, map_hn_hit
+from tests.integration.connectors.helpers import build, take
+from veille.sources.connectors import CredentialsError
+from veille.sources.connectors.hackernews import HackerNewsConnector, map_hn_hit
 
 NOW = int(datetime.now(UTC).timestamp())
 
@@ -24,36 +23,11 @@ def fake() -> FakeHackerNews:
     return FakeHackerNews()
 
 
-@pytest.fixture
-def server(fake: FakeHackerNews) -> Iterator[LocalServer]:
-    with fake.serve() as running:
-        yield running
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=5) as http:
-        yield http
-
-
 def make(
     server: LocalServer, clock: RecordingClock, client: httpx.AsyncClient, **fields: Any
 ) -> HackerNewsConnector:
     table = {"type": "hackernews", "name": "hn", "endpoint": server.url, **fields}
-    connector = build_connector(table, http_client=client, clock=clock, environ={})
-    assert isinstance(connector, HackerNewsConnector)
-    return connector
-
-
-async def take(source: HackerNewsConnector, count: int, checkpoint: str | None = None) -> list[SourceBatch]:
-    batches: list[SourceBatch] = []
-    stream = source.batches(checkpoint)
-    async for batch in stream:
-        batches.append(batch)
-        if len(batches) >= count:
-            break
-    await stream.aclose()  # type: ignore[attr-defined]
-    return batches
+    return build(HackerNewsConnector, table, client=client, clock=clock)
 
 
 async def test_normal_flow_maps_every_field(

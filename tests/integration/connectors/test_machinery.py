@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from tests.fakes import RecordingClock
 
+from tests.fakes import RecordingClock
 from veille.contracts import SourceBatch
 from veille.model import Post
-from veille.sources.connector import (
+from veille.sources.connectors import (
     HEARTBEAT,
     ConfigField,
     Connector,

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests.fakes import LocalServer, RecordingClock
 from tests.fakes.mastodon import FakeMastodon, make_status, rate_limited
-from tests.integration.connectors.helpers import collect
-
-from veille.sources.connector import CredentialsError, build_connector
-from veille.sources.mastodon import MastodonConnector, SseParser
+from tests.integration.connectors.helpers import build, collect
+from veille.sources.connectors import CredentialsError
+from veille.sources.connectors.mastodon import MastodonConnector, SseParser
 
 DOCS_STATUS = json.loads((Path(__file__).parents[2] / "fakes" / "data" / "mastodon_update.json").read_text())
 
@@ -39,9 +39,7 @@ def _connector(
         "stall_timeout_s": 0.5,
         **fields,
     }
-    connector = build_connector(table, http_client=client, clock=clock, environ={})
-    assert isinstance(connector, MastodonConnector)
-    return connector, clock
+    return build(MastodonConnector, table, client=client, clock=clock), clock
 
 
 @pytest.mark.parametrize("transport", ["websocket", "sse"])

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+
 from tests.fakes import LocalServer, RecordingClock
 from tests.fakes.reddit import FakeReddit, Fault, comment, submission
-
+from tests.integration.connectors.helpers import build, take
 from veille.contracts import SourceBatch
-from veille.sources.connector import CredentialsError, build_connector
-from veille.sources.reddit import RedditConnector, RedditPacer, map_reddit_child
+from veille.sources.connectors import CredentialsError, build_connector
+from veille.sources.connectors.reddit import RedditConnector, RedditPacer, map_reddit_child
 
 NOW = datetime.now(UTC).timestamp()
 UA = "server:org.example.veille:v0.1 (by /u/veille_test)"
@@ -23,12 +23,6 @@ UA = "server:org.example.veille:v0.1 (by /u/veille_test)"
 @pytest.fixture
 def fake() -> FakeReddit:
     return FakeReddit()
-
-
-@pytest.fixture
-def server(fake: FakeReddit) -> Iterator[LocalServer]:
-    with fake.serve() as running:
-        yield running
 
 
 def make(
@@ -45,26 +39,7 @@ def make(
         "subreddits": ["france"],
         **fields,
     }
-    connector = build_connector(table, http_client=client, clock=clock, environ={})
-    assert isinstance(connector, RedditConnector)
-    return connector
-
-
-async def take(source: RedditConnector, count: int, checkpoint: str | None = None) -> list[SourceBatch]:
-    batches: list[SourceBatch] = []
-    stream: AsyncIterator[SourceBatch] = source.batches(checkpoint)
-    async for batch in stream:
-        batches.append(batch)
-        if len(batches) >= count:
-            break
-    await stream.aclose()  # type: ignore[attr-defined]
-    return batches
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=5) as http:
-        yield http
+    return build(RedditConnector, table, client=client, clock=clock)
 
 
 async def test_normal_flow_maps_every_field(

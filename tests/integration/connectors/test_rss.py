@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+
 from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.rss import FakeFeeds, FeedDoc, atom_feed, rss_feed
-
-from veille.contracts import SourceBatch
-from veille.sources.connector import build_connector
-from veille.sources.rss import RssConnector
+from tests.integration.connectors.helpers import build, take
+from veille.sources.connectors.rss import RssConnector
 
 SAMPLE_ITEM = {
     "title": "First item title",
@@ -34,36 +32,11 @@ def fake() -> FakeFeeds:
     return FakeFeeds()
 
 
-@pytest.fixture
-def server(fake: FakeFeeds) -> Iterator[LocalServer]:
-    with fake.serve() as running:
-        yield running
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=5) as http:
-        yield http
-
-
 def make(
     server: LocalServer, clock: RecordingClock, client: httpx.AsyncClient, *paths: str, **fields: Any
 ) -> RssConnector:
     table = {"type": "rss", "name": "feeds", "feeds": [f"{server.url}{path}" for path in paths], **fields}
-    connector = build_connector(table, http_client=client, clock=clock, environ={})
-    assert isinstance(connector, RssConnector)
-    return connector
-
-
-async def take(source: RssConnector, count: int, checkpoint: str | None = None) -> list[SourceBatch]:
-    batches: list[SourceBatch] = []
-    stream = source.batches(checkpoint)
-    async for batch in stream:
-        batches.append(batch)
-        if len(batches) >= count:
-            break
-    await stream.aclose()  # type: ignore[attr-defined]
-    return batches
+    return build(RssConnector, table, client=client, clock=clock)
 
 
 async def test_rss_and_atom_entries_are_mapped_field_by_field(

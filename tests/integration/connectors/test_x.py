@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.x import FakeX, make_message, rate_limited
-from tests.integration.connectors.helpers import collect
-
-from veille.sources.connector import ConnectorConfigError, CredentialsError, build_connector
-from veille.sources.x import XConnector
+from tests.integration.connectors.helpers import build, collect
+from veille.sources.connectors import ConnectorConfigError, CredentialsError
+from veille.sources.connectors.x import XConnector
 
 
 @pytest.fixture
@@ -38,9 +38,7 @@ def _connector(
         "stall_timeout_s": 0.5,
         **fields,
     }
-    connector = build_connector(table, http_client=client, clock=clock, environ={})
-    assert isinstance(connector, XConnector)
-    return connector, clock
+    return build(XConnector, table, client=client, clock=clock), clock
 
 
 async def test_normal_flow_maps_every_field_and_syncs_rules(fake: tuple[FakeX, LocalServer]) -> None:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+
 from tests.fakes import Failure, LocalServer, RecordingClock
 from tests.fakes.youtube import FakeYouTube, google_error, reply, thread
-
+from tests.integration.connectors.helpers import build, take
 from veille.contracts import SourceBatch
-from veille.sources.connector import CredentialsError, build_connector
-from veille.sources.youtube import YouTubeConnector, next_pacific_midnight
+from veille.sources.connectors import CredentialsError
+from veille.sources.connectors.youtube import YouTubeConnector, next_pacific_midnight
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -28,18 +28,6 @@ def fake() -> FakeYouTube:
     return FakeYouTube()
 
 
-@pytest.fixture
-def server(fake: FakeYouTube) -> Iterator[LocalServer]:
-    with fake.serve() as running:
-        yield running
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=5) as http:
-        yield http
-
-
 def make(
     server: LocalServer, clock: RecordingClock, client: httpx.AsyncClient, **fields: Any
 ) -> YouTubeConnector:
@@ -51,20 +39,7 @@ def make(
         "video_ids": ["axepn8QqxRk"],
         **fields,
     }
-    connector = build_connector(table, http_client=client, clock=clock, environ={})
-    assert isinstance(connector, YouTubeConnector)
-    return connector
-
-
-async def take(source: YouTubeConnector, count: int, checkpoint: str | None = None) -> list[SourceBatch]:
-    batches: list[SourceBatch] = []
-    stream = source.batches(checkpoint)
-    async for batch in stream:
-        batches.append(batch)
-        if len(batches) >= count:
-            break
-    await stream.aclose()  # type: ignore[attr-defined]
-    return batches
+    return build(YouTubeConnector, table, client=client, clock=clock)
 
 
 async def test_normal_flow_maps_every_field(

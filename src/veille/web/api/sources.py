@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Response, status
 
 from veille.hub import Hub
-from veille.sources.connector import describe_connectors
+from veille.sources.connectors import describe_connectors
 from veille.sources.manager import (
     SourceConfigError,
     SourceConflictError,

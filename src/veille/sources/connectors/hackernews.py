@@ -13,19 +13,14 @@ from typing import Any
 
 import httpx
 
+from veille.clock import iso_from_epoch
 from veille.model import Post, PostRejected
-from veille.sources.connector import (
-    ConfigField,
-    ConnectorError,
-    ConnectorMeta,
-    CredentialsError,
-    ServerError,
-    iso_from_epoch,
-    post_from_dict,
-    register,
-)
-from veille.sources.html import html_to_text
-from veille.sources.polling import Candidates, PollingConnector, Watermark, digest_key
+from veille.sources.connectors.base import post_from_dict
+from veille.sources.connectors.config import ConfigField, ConnectorMeta
+from veille.sources.connectors.errors import ConnectorError, CredentialsError, ServerError
+from veille.sources.connectors.html import html_to_text
+from veille.sources.connectors.polling import Candidates, PollingConnector, Watermark, digest_key
+from veille.sources.connectors.registry import register
 
 __all__ = ["HN_UNFILLED_FIELDS", "HackerNewsConnector", "map_hn_hit"]
 

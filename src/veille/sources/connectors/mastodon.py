@@ -29,20 +29,17 @@ from websockets.asyncio.client import connect as ws_connect
 
 from veille.contracts import SourceBatch
 from veille.model import Post
-from veille.sources.connector import (
-    HEARTBEAT,
-    ConfigField,
-    Connector,
+from veille.sources.connectors.base import Connector, post_from_dict
+from veille.sources.connectors.config import ConfigField, ConnectorMeta
+from veille.sources.connectors.errors import (
     ConnectorConfigError,
-    ConnectorMeta,
     CredentialsError,
     RateLimitedError,
     ServerError,
-    batched_frames,
-    post_from_dict,
-    register,
 )
-from veille.sources.html import html_to_text
+from veille.sources.connectors.html import html_to_text
+from veille.sources.connectors.registry import register
+from veille.sources.connectors.streams import HEARTBEAT, batched_frames
 
 __all__ = ["MastodonConnector", "SseParser", "status_to_post"]
 
@@ -215,10 +212,13 @@ class MastodonConnector(Connector):
         tags = [tag.removeprefix("#").strip() for tag in self.config["hashtags"] if tag.strip("# ")]
         if timeline.startswith("hashtag") and not tags:
             raise ConnectorConfigError(
-                f"source {self.name!r}: hashtags: at least one tag for timeline {timeline!r}"
+                f"source {self.name!r}: hashtags: at least one tag for timeline {timeline!r}",
+                field="hashtags",
             )
         if timeline == "list" and not self.config["list_id"]:
-            raise ConnectorConfigError(f"source {self.name!r}: list_id: required for timeline 'list'")
+            raise ConnectorConfigError(
+                f"source {self.name!r}: list_id: required for timeline 'list'", field="list_id"
+            )
         self.hashtags = tags
         self.host = urlsplit(self.endpoint).netloc
         self._cursor: str | None = None

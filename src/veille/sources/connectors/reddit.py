@@ -17,19 +17,18 @@ from urllib.parse import quote
 
 import httpx
 
+from veille.clock import iso_from_epoch
 from veille.model import Post, PostRejected
-from veille.sources.connector import (
-    ConfigField,
+from veille.sources.connectors.base import post_from_dict
+from veille.sources.connectors.config import ConfigField, ConnectorMeta
+from veille.sources.connectors.errors import (
     ConnectorConfigError,
     ConnectorError,
-    ConnectorMeta,
     CredentialsError,
     ServerError,
-    iso_from_epoch,
-    post_from_dict,
-    register,
 )
-from veille.sources.polling import Candidates, PollingConnector, Watermark, digest_key
+from veille.sources.connectors.polling import Candidates, PollingConnector, Watermark, digest_key
+from veille.sources.connectors.registry import register
 from veille.text import extract_urls
 
 __all__ = [
@@ -209,18 +208,22 @@ class RedditConnector(PollingConnector):
         if not user_agent or user_agent.lower().startswith(("python", "httpx", "java", "curl")):
             raise ConnectorConfigError(
                 f"source {self.name!r}: user_agent: must be unique and descriptive, "
-                "e.g. 'server:org.example.veille:v1 (by /u/you)' (default agents are blocked)"
+                "e.g. 'server:org.example.veille:v1 (by /u/you)' (default agents are blocked)",
+                field="user_agent",
             )
         listings = list(config["listings"])
         unknown = sorted(set(listings) - {"new", "comments"})
         if unknown:
             raise ConnectorConfigError(
-                f"source {self.name!r}: listings: unknown {unknown}; use 'new' and/or 'comments'"
+                f"source {self.name!r}: listings: unknown {unknown}; use 'new' and/or 'comments'",
+                field="listings",
             )
         subreddits = [sub.strip().removeprefix("r/").removeprefix("/r/") for sub in config["subreddits"]]
         search = config.get("search")
         if not subreddits and not search:
-            raise ConnectorConfigError(f"source {self.name!r}: subreddits: give subreddits and/or search")
+            raise ConnectorConfigError(
+                f"source {self.name!r}: subreddits: give subreddits and/or search", field="subreddits"
+            )
         self.user_agent = user_agent
         self.pacer = RedditPacer()
         self._token: str | None = None

@@ -25,19 +25,14 @@ from urllib.parse import urlencode
 
 import httpx
 
+from veille.clock import iso_from_epoch
 from veille.contracts import SourceBatch
 from veille.model import Post, PostRejected
-from veille.sources.connector import (
-    HEARTBEAT,
-    ConfigField,
-    Connector,
-    ConnectorConfigError,
-    ConnectorMeta,
-    batched_frames,
-    iso_from_epoch,
-    post_from_dict,
-    register,
-)
+from veille.sources.connectors.base import Connector, post_from_dict
+from veille.sources.connectors.config import ConfigField, ConnectorMeta
+from veille.sources.connectors.errors import ConnectorConfigError
+from veille.sources.connectors.registry import register
+from veille.sources.connectors.streams import HEARTBEAT, batched_frames
 
 __all__ = ["XConnector", "tweet_to_post"]
 
@@ -172,7 +167,9 @@ class XConnector(Connector):
 
     def batches(self, checkpoint: str | None) -> AsyncIterator[SourceBatch]:
         if checkpoint is not None and not checkpoint.isdigit():
-            raise ConnectorConfigError(f"source {self.name!r}: checkpoint {checkpoint!r} is not a post id")
+            raise ConnectorConfigError(
+                f"source {self.name!r}: checkpoint {checkpoint!r} is not a post id", field="checkpoint"
+            )
         self._since_id = checkpoint
         return self.supervise(self._session)
 
@@ -203,7 +200,7 @@ class XConnector(Connector):
                     f"{error.get('value', '?')}: {error.get('details') or error.get('title')}"
                     for error in invalid
                 )
-                raise ConnectorConfigError(f"X ({self.name}): rules refused: {details}")
+                raise ConnectorConfigError(f"X ({self.name}): rules refused: {details}", field="rules")
         self._rules_synced = True
         return {"added": len(missing), "deleted": len(stale)}
 

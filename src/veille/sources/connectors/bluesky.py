@@ -28,22 +28,20 @@ import httpx
 import websockets
 from websockets.asyncio.client import connect as ws_connect
 
+from veille.clock import iso_from_epoch
 from veille.contracts import SourceBatch
 from veille.model import FUTURE_TOLERANCE, Post, PostRejected, parse_rfc3339
-from veille.sources.connector import (
-    ConfigField,
-    Connector,
+from veille.sources.connectors.base import Connector, post_from_dict
+from veille.sources.connectors.config import ConfigField, ConnectorMeta
+from veille.sources.connectors.errors import (
     ConnectorConfigError,
     ConnectorError,
-    ConnectorMeta,
     CredentialsError,
     RateLimitedError,
     ServerError,
-    batched_frames,
-    iso_from_epoch,
-    post_from_dict,
-    register,
 )
+from veille.sources.connectors.registry import register
+from veille.sources.connectors.streams import batched_frames
 from veille.text import extract_hashtags, fold, tokenize
 
 __all__ = ["BlueskyConnector", "jetstream_event_to_post", "post_view_to_post"]
@@ -232,7 +230,8 @@ class BlueskyConnector(Connector):
         if self.config["backfill_query"] and not (self.config["identifier"] and self.config["app_password"]):
             raise ConnectorConfigError(
                 f"source {self.name!r}: backfill_query needs identifier and app_password "
-                "(Bluesky refuses anonymous search)"
+                "(Bluesky refuses anonymous search)",
+                field="backfill_query",
             )
         self._keywords = [[token.folded for token in tokenize(phrase)] for phrase in self.config["keywords"]]
         self._keywords = [words for words in self._keywords if words]
@@ -243,7 +242,9 @@ class BlueskyConnector(Connector):
 
     def batches(self, checkpoint: str | None) -> AsyncIterator[SourceBatch]:
         if checkpoint is not None and not checkpoint.isdigit():
-            raise ConnectorConfigError(f"source {self.name!r}: checkpoint {checkpoint!r} is not a time_us")
+            raise ConnectorConfigError(
+                f"source {self.name!r}: checkpoint {checkpoint!r} is not a time_us", field="checkpoint"
+            )
         self._max_time_us = int(checkpoint) if checkpoint else None
         return self._run(fresh=checkpoint is None)
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from veille.contracts import SourceBatch
 from veille.model import Post, PostRejected
-from veille.sources.connector import Connector, ConnectorConfigError
+from veille.sources.connectors.base import Connector
+from veille.sources.connectors.errors import ConnectorConfigError
 
 __all__ = ["Candidates", "PollingConnector", "Watermark", "digest_key", "parse_retry_after"]
 
@@ -136,10 +137,12 @@ class PollingConnector(Connector):
             state = json.loads(checkpoint)
         except json.JSONDecodeError:
             raise ConnectorConfigError(
-                f"source {self.name!r}: checkpoint is not the JSON this connector writes"
+                f"source {self.name!r}: checkpoint is not the JSON this connector writes", field="checkpoint"
             ) from None
         if not isinstance(state, dict):
-            raise ConnectorConfigError(f"source {self.name!r}: checkpoint is not a JSON object")
+            raise ConnectorConfigError(
+                f"source {self.name!r}: checkpoint is not a JSON object", field="checkpoint"
+            )
         return state
 
     @staticmethod

@@ -17,19 +17,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 
 from veille.model import Post, PostRejected, parse_rfc3339
-from veille.sources.connector import (
-    ConfigField,
+from veille.sources.connectors.base import post_from_dict
+from veille.sources.connectors.config import ConfigField, ConnectorMeta
+from veille.sources.connectors.errors import (
     ConnectorConfigError,
     ConnectorError,
-    ConnectorMeta,
     CredentialsError,
     RateLimitedError,
     ServerError,
-    post_from_dict,
-    register,
 )
-from veille.sources.html import html_to_text
-from veille.sources.polling import Candidates, PollingConnector, Watermark, digest_key, parse_retry_after
+from veille.sources.connectors.html import html_to_text
+from veille.sources.connectors.polling import (
+    Candidates,
+    PollingConnector,
+    Watermark,
+    digest_key,
+    parse_retry_after,
+)
+from veille.sources.connectors.registry import register
 from veille.text import extract_urls
 
 __all__ = [
@@ -220,7 +225,9 @@ class YouTubeConnector(PollingConnector):
         super().__init__(*args, **kwargs)
         videos, channels = list(self.config["video_ids"]), list(self.config["channel_ids"])
         if not videos and not channels:
-            raise ConnectorConfigError(f"source {self.name!r}: video_ids: give video_ids and/or channel_ids")
+            raise ConnectorConfigError(
+                f"source {self.name!r}: video_ids: give video_ids and/or channel_ids", field="video_ids"
+            )
         self.targets = [("video", video) for video in videos] + [("channel", channel) for channel in channels]
         parts = ["snippet", "replies"] if self.config["include_replies"] else ["snippet"]
         self.part = ",".join(parts)

@@ -21,17 +21,14 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 import httpx
 
+from veille.clock import iso_from_epoch
 from veille.model import Post, PostRejected
-from veille.sources.connector import (
-    ConfigField,
-    ConnectorConfigError,
-    ConnectorMeta,
-    iso_from_epoch,
-    post_from_dict,
-    register,
-)
-from veille.sources.html import html_to_text
-from veille.sources.polling import Candidates, PollingConnector, parse_retry_after
+from veille.sources.connectors.base import post_from_dict
+from veille.sources.connectors.config import ConfigField, ConnectorMeta
+from veille.sources.connectors.errors import ConnectorConfigError
+from veille.sources.connectors.html import html_to_text
+from veille.sources.connectors.polling import Candidates, PollingConnector, parse_retry_after
+from veille.sources.connectors.registry import register
 
 __all__ = ["RSS_UNFILLED_FIELDS", "RssConnector", "entry_key", "map_feed_entry"]
 
@@ -178,7 +175,9 @@ class RssConnector(PollingConnector):
         feeds = [url.strip() for url in self.config["feeds"] if url.strip()]
         bad = [url for url in feeds if not url.startswith(("http://", "https://"))]
         if not feeds or bad:
-            raise ConnectorConfigError(f"source {self.name!r}: feeds: give http(s) feed URLs (bad: {bad})")
+            raise ConnectorConfigError(
+                f"source {self.name!r}: feeds: give http(s) feed URLs (bad: {bad})", field="feeds"
+            )
         self.feed_urls = list(dict.fromkeys(feeds))
         self._failures: dict[str, int] = {}
 

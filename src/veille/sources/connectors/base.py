@@ -1,0 +1,331 @@
+"""The base class of platform connectors, with what every connector needs between the wire and a batch.
+
+:class:`Connector` implements the :class:`~veille.contracts.Source` contract around a platform
+module's ``batches(checkpoint)``: it maps platform items to posts (a malformed item is counted and
+reported, never fatal), drops duplicates (:class:`RecentKeys`, bounded), applies the hub's query
+filter, keeps :class:`~veille.sources.connectors.health.ConnectorHealth` up to date, runs the
+reconnect loop (``supervise``) and makes REST calls that respect the platform's rate limits
+(``request``). :func:`post_from_dict` builds a :class:`~veille.model.Post` and records the
+canonical fields the platform could not fill.
+
+How to write a connector: the docstring of :mod:`veille.sources.connectors`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+import httpx
+
+from veille.clock import Clock, SystemClock
+from veille.contracts import SourceBatch
+from veille.model import Post, PostRejected, parse_post
+from veille.sources.connectors.config import ConnectorConfig, ConnectorMeta
+from veille.sources.connectors.errors import (
+    ConnectorConfigError,
+    ConnectorError,
+    CredentialsError,
+    RateLimitedError,
+    ServerError,
+    StallError,
+)
+from veille.sources.connectors.health import ConnectorHealth
+from veille.sources.connectors.pacing import RateLimitState, ReconnectPolicy, parse_rate_limit
+
+__all__ = ["Connector", "Mapped", "QueryFilter", "RecentKeys", "post_from_dict"]
+
+QueryFilter = Callable[[Post], bool]
+Mapped = Post | tuple[Post, Any] | None
+_NETWORK_ERRORS: Final = (httpx.TransportError, OSError, ConnectionError, StallError, TimeoutError, EOFError)
+
+
+class Connector:
+    """Base class of platform connectors; implements the :class:`~veille.contracts.Source` contract.
+
+    Subclasses set ``meta`` and implement ``batches(checkpoint)``.
+    """
+
+    meta: ClassVar[ConnectorMeta]
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        *,
+        http_client: httpx.AsyncClient,
+        query_filter: QueryFilter | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if config.type != self.meta.type:
+            raise ConnectorConfigError(f"config of type {config.type!r} given to {self.meta.type!r}")
+        self.config = config
+        self.name = config.name
+        self.http = http_client
+        self.query_filter = query_filter
+        self.clock: Clock = clock or SystemClock()
+        self.policy = ReconnectPolicy(rng=rng or random.Random())
+        self.health = ConnectorHealth(name=config.name, type=self.meta.type)
+        self.rate_limits: dict[str, RateLimitState] = {}
+        self._recent = RecentKeys()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.config!r})"
+
+    @property
+    def endpoint(self) -> str:
+        if not self.config.endpoint:
+            raise ConnectorConfigError(f"source {self.name!r}: endpoint: required", field="endpoint")
+        return self.config.endpoint
+
+    def batches(self, checkpoint: str | None) -> AsyncIterator[SourceBatch]:
+        raise NotImplementedError
+
+    # -- items -> posts -------------------------------------------------------------------------
+
+    def map_items(
+        self, items: Iterable[Any], mapper: Callable[[Any], Mapped], *, start: int = 0
+    ) -> tuple[list[tuple[Post, Any]], list[PostRejected]]:
+        """Map platform items; malformed ones are counted and reported, never fatal."""
+        mapped: list[tuple[Post, Any]] = []
+        rejected: list[PostRejected] = []
+        for index, item in enumerate(items, start=start):
+            try:
+                result = mapper(item)
+            except (ValueError, KeyError, TypeError, AttributeError) as error:
+                self.health.malformed_total += 1
+                reason = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+                rejected.append(PostRejected(index=index, reason=reason[:500]))
+                continue
+            if result is None:
+                continue
+            mapped.append(result if isinstance(result, tuple) else (result, result.id))
+        return mapped, rejected
+
+    def count_malformed(self, rejected: list[PostRejected], index: int, reason: str) -> None:
+        """A frame that could not even be decoded (bad JSON...)."""
+        self.health.malformed_total += 1
+        rejected.append(PostRejected(index=index, reason=reason[:500]))
+
+    def make_batch(
+        self,
+        candidates: Iterable[tuple[Post, Any]],
+        rejected: list[PostRejected] | None = None,
+        checkpoint: str | None = None,
+    ) -> SourceBatch:
+        """Drop duplicates, apply the hub's query filter, update health."""
+        kept: list[Post] = []
+        for post, key in candidates:
+            if self._recent.seen(key):
+                self.health.duplicates_total += 1
+                continue
+            if self.query_filter is not None and not self.query_filter(post):
+                self.health.filtered_total += 1
+                continue
+            kept.append(post)
+        self.health.record_posts(kept, self.clock.time())
+        return SourceBatch(posts=kept, checkpoint=checkpoint, rejected=list(rejected or []))
+
+    def already_seen(self, key: Any) -> bool:
+        return key in self._recent
+
+    # -- connection lifecycle ---------------------------------------------------------------------
+
+    def connected(self) -> None:
+        """Call once a connection is established: resets backoff counters, updates health."""
+        self.policy.reset()
+        self.health.connected = True
+        self.health.state = "connected"
+        self.health.last_connected_at = self.clock.time()
+        self.health.next_retry_at = None
+
+    async def supervise(
+        self, session: Callable[[], AsyncIterator[SourceBatch]], *, max_reconnects: int | None = None
+    ) -> AsyncIterator[SourceBatch]:
+        """Run ``session()`` forever, reconnecting per the policy; fatal errors stop with a message."""
+        attempts = 0
+        while True:
+            self.health.state = "connecting"
+            try:
+                async for batch in session():
+                    yield batch
+                raise ConnectionError("the session ended")
+            except ConnectorConfigError as error:
+                self._fail(str(error))
+                raise
+            except RateLimitedError as error:
+                self.health.rate_limited_total += 1
+                delay = self.policy.after_rate_limit(error.retry_at, self.clock.time())
+                message = f"rate limited: {error}"
+            except ServerError as error:
+                delay = self.policy.after_http_error()
+                message = str(error)
+            except _NETWORK_ERRORS as error:
+                delay = self.policy.after_network_error()
+                message = f"connection lost: {type(error).__name__}: {error}"
+            except Exception as error:
+                # websockets' ConnectionClosed and InvalidMessage are not OSErrors; anything the
+                # platform module did not classify is treated as a network failure.
+                delay = self.policy.after_network_error()
+                message = f"connection lost: {type(error).__name__}: {error}"
+            now = self.clock.time()
+            self.health.connected = False
+            self.health.state = "backing_off"
+            self.health.record_error(message, now)
+            self.health.next_retry_at = now + delay
+            attempts += 1
+            if max_reconnects is not None and attempts > max_reconnects:
+                given_up = f"gave up after {max_reconnects} reconnects: {message}"
+                self._fail(given_up)
+                raise ConnectorError(given_up)
+            self.health.reconnects_total += 1
+            await self.clock.sleep(delay)
+
+    def _fail(self, message: str) -> None:
+        self.health.connected = False
+        self.health.state = "failed"
+        self.health.next_retry_at = None
+        self.health.record_error(message, self.clock.time())
+
+    # -- REST -------------------------------------------------------------------------------------
+
+    async def _pace(self, bucket: str) -> None:
+        state = self.rate_limits.get(bucket)
+        if state is None or state.remaining is None or state.reset_at is None:
+            return
+        if state.remaining <= 0:
+            wait = state.reset_at - self.clock.time()
+            if wait > 0:
+                self.health.next_retry_at = state.reset_at
+                await self.clock.sleep(wait)
+            state.remaining = None
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        bucket: str | None = None,
+        auth_error: Callable[[httpx.Response], ConnectorError | None] | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
+        """One REST call: waits when the platform said the window is spent, raises on errors.
+
+        401/403 → :class:`CredentialsError` (``auth_error`` may return another error instead, e.g.
+        Bluesky's 403 HTML load shedding), 429 → :class:`RateLimitedError`, 5xx/408 →
+        :class:`ServerError`, other 4xx → :class:`ConnectorConfigError`.
+        """
+        bucket = bucket or url.split("?", 1)[0]
+        await self._pace(bucket)
+        response = await self.http.request(method, url, **kwargs)
+        state = parse_rate_limit(response.headers, self.clock.time())
+        if state is not None:
+            self.rate_limits[bucket] = state
+        error = self.error_for(response, auth_error=auth_error)
+        if error is not None:
+            raise error
+        return response
+
+    def error_for(
+        self,
+        response: httpx.Response,
+        *,
+        auth_error: Callable[[httpx.Response], ConnectorError | None] | None = None,
+    ) -> ConnectorError | None:
+        """The exception an HTTP status means (``None`` for 2xx/3xx)."""
+        status = response.status_code
+        if status < 400:
+            return None
+        detail = _error_detail(response)
+        url = response.request.url.copy_with(query=None)
+        where = f"{self.meta.title} ({self.name}): HTTP {status} from {url}"
+        if status in (401, 403):
+            custom = auth_error(response) if auth_error else None
+            if custom is not None:
+                return custom
+            return CredentialsError(f"{where}: credentials refused ({detail}); check the source's secrets")
+        if status == 429:
+            state = parse_rate_limit(response.headers, self.clock.time())
+            return RateLimitedError(f"{where}: {detail}", retry_at=state.reset_at if state else None)
+        if status >= 500 or status == 408:
+            return ServerError(f"{where}: {detail}", status=status)
+        return ConnectorConfigError(f"{where}: {detail}")
+
+
+def _error_detail(response: httpx.Response) -> str:
+    try:
+        body = response.read().decode("utf-8", "replace")
+    except (httpx.StreamError, RuntimeError):
+        return "no body"
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return body.strip()[:200] or "no body"
+    if isinstance(payload, Mapping):
+        for key in ("detail", "message", "error", "title"):
+            if isinstance(payload.get(key), str):
+                return str(payload[key])[:300]
+        errors = payload.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
+            first = errors[0]
+            return str(first.get("detail") or first.get("message") or first.get("title") or first)[:300]
+    return body.strip()[:200]
+
+
+class RecentKeys:
+    """A bounded memory of recently emitted keys (dedup across reconnects and backfills)."""
+
+    def __init__(self, capacity: int = 50_000) -> None:
+        self.capacity = capacity
+        self._keys: OrderedDict[Any, None] = OrderedDict()
+
+    def seen(self, key: Any) -> bool:
+        """True when ``key`` was already recorded; records it otherwise."""
+        if key in self._keys:
+            self._keys.move_to_end(key)
+            return True
+        self._keys[key] = None
+        if len(self._keys) > self.capacity:
+            self._keys.popitem(last=False)
+        return False
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+# Optional canonical fields whose absence is reported in ``post.extra["unfilled"]``.
+_REPORTED_FIELDS: Final = (
+    "url",
+    "lang",
+    "author.id",
+    "author.name",
+    "author.followers",
+    "metrics.likes",
+    "metrics.reposts",
+    "metrics.replies",
+    "metrics.views",
+)
+
+
+def post_from_dict(data: dict[str, Any]) -> Post:
+    """Validate a mapped platform item into a :class:`Post`, recording unfilled fields in ``extra``.
+
+    Raises ``ValueError`` naming the field (the item is then counted as malformed).
+    """
+    author = data.get("author") or {}
+    metrics = data.get("metrics") or {}
+    missing = []
+    for dotted in _REPORTED_FIELDS:
+        head, _, tail = dotted.partition(".")
+        holder = author if head == "author" else metrics if head == "metrics" else data
+        if holder.get(tail or head) is None:
+            missing.append(dotted)
+    extra = dict(data.get("extra") or {})
+    extra["unfilled"] = missing
+    return parse_post({**data, "extra": extra})
