@@ -253,7 +253,7 @@ def demo_accounts() -> list[AccountSpec]:
     Global accounts (no country) answer around the clock; the simulator's opening hours apply every
     day of the week, so the demo's business hours list all seven days.
     """
-    from veille.sources.simulator.profile import default_profile
+    from veille.demo.simulator.profile import default_profile
 
     profile = default_profile()
     zones = {country.code: country.tz for country in profile.countries}

@@ -71,7 +71,7 @@ def demo(
     """Run the hub with the scenario simulator feeding it; prints the URL, user and password."""
     from veille.accounts.service import install_demo_accounts
     from veille.cli.running import demo_sources, ensure_demo_admin, run_hub
-    from veille.sources.live_demo import live_demo_table, with_source_tables
+    from veille.demo.live import live_demo_table, with_source_tables
     from veille.topics.taxonomy import install_demo_taxonomy
 
     settings = settings_from_options(data, config, port=port, host=host)

@@ -42,7 +42,7 @@ def run_hub(settings: Settings, *, sources: Sequence[Source]) -> None:
 
 
 def demo_sources(*, scenario: str, rate: float, seed: int) -> list[Source]:
-    from veille.sources.simulator import SimulatorSource, scenario_names
+    from veille.demo.simulator import SimulatorSource, scenario_names
 
     if scenario not in scenario_names():
         raise SystemExit(f"error: no scenario {scenario!r}; known: {', '.join(scenario_names())}")

@@ -1,7 +1,7 @@
 """Topic taxonomies as data: ``[[topics]]`` tables of veille.toml, and the demo's shipped taxonomy.
 
 The demo taxonomy is written for the simulator's fictional operator, *Nova Telecom*, and its three
-competitors (``veille.sources.simulator.profile``): the customer essentials (home, work,
+competitors (``veille.demo.simulator.profile``): the customer essentials (home, work,
 entertainment, well-being, family, payment; under them connected objects, mobile payment, data
 protection), the brand and its products, the competitors, sensitive matters (outages, data
 breaches, billing, churn) and two events. Queries hold French and English words first, then the

@@ -8,7 +8,7 @@ from veille.accounts import demo_accounts, ensure_demo_accounts, list_accounts
 from veille.analytics.care import care_report
 from veille.analytics.scope import Scope
 from veille.settings import Settings
-from veille.sources.simulator.history import generate_history
+from veille.demo.simulator.history import generate_history
 from veille.store.sql import open_store
 
 

@@ -19,7 +19,7 @@ from veille.contracts import run_stages
 from veille.enrich.entities import EntitiesStage
 from veille.enrich.geo import GeoStage
 from veille.model import Post
-from veille.sources.simulator import default_profile, generate_history
+from veille.demo.simulator import default_profile, generate_history
 from veille.store.sql import SqlStore, open_store
 from veille.topics import LiveTopics, demo_taxonomy, monitor_for
 

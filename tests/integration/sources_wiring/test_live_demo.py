@@ -23,7 +23,7 @@ from veille.hub import Hub
 from veille.model import Post
 from veille.query import Query, parse_query
 from veille.settings import Settings
-from veille.sources.live_demo import JETSTREAM_URL, LIVE_SOURCE_NAME, live_demo_table, with_source_tables
+from veille.demo.live import JETSTREAM_URL, LIVE_SOURCE_NAME, live_demo_table, with_source_tables
 
 RELEVANT = "Encore une coupure de la fibre ce matin"
 UNRELATED = "Just a photo of my cat sleeping"

@@ -12,7 +12,7 @@ from veille.enrich.entities import EntitiesStage
 from veille.hub import Hub
 from veille.query import lint, view_text
 from veille.settings import Settings, load_settings
-from veille.sources.simulator import TAXONOMY, default_profile, generate_history
+from veille.demo.simulator import TAXONOMY, default_profile, generate_history
 from veille.store.sql import SqlStore
 from veille.topics import (
     LiveTopics,

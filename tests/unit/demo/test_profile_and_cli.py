@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from veille.cli.simulate import app
 from veille.model import parse_post
-from veille.sources.simulator import TAXONOMY, CompanyProfile, default_profile, generate_history, load_profile
+from veille.demo.simulator import TAXONOMY, CompanyProfile, default_profile, generate_history, load_profile
 
 
 def test_default_profile_is_a_fictional_telecom_with_three_competitors() -> None:

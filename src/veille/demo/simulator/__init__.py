@@ -11,10 +11,10 @@ Public surface:
 
 from __future__ import annotations
 
-from veille.sources.simulator.history import generate_history
-from veille.sources.simulator.profile import TAXONOMY, CompanyProfile, default_profile, load_profile
-from veille.sources.simulator.scenarios import SCENARIOS, scenario_names
-from veille.sources.simulator.source import SimulatorSource
+from veille.demo.simulator.history import generate_history
+from veille.demo.simulator.profile import TAXONOMY, CompanyProfile, default_profile, load_profile
+from veille.demo.simulator.scenarios import SCENARIOS, scenario_names
+from veille.demo.simulator.source import SimulatorSource
 
 __all__ = [
     "TAXONOMY",

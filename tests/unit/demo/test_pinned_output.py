@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from veille.cli.simulate import app
-from veille.sources.simulator import SimulatorSource
+from veille.demo.simulator import SimulatorSource
 
 END = "2026-11-20T18:00:00Z"
 

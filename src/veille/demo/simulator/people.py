@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from veille.sources.simulator.phrases import BIOS, NAMES
-from veille.sources.simulator.profile import BrandAccount, CompanyProfile, Country, Influencer
+from veille.demo.simulator.phrases import BIOS, NAMES
+from veille.demo.simulator.profile import BrandAccount, CompanyProfile, Country, Influencer
 from veille.text import fold
 
 __all__ = ["PLATFORMS", "Person", "PersonPool", "mix64", "post_address"]

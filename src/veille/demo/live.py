@@ -20,7 +20,7 @@ LIVE_SOURCE_NAME = "bluesky-live"
 
 def live_demo_table(endpoint: str = JETSTREAM_URL, *, name: str = LIVE_SOURCE_NAME) -> dict[str, Any]:
     """The ``[[sources]]`` table of the live demo (keywords: the demo taxonomy's and brands' words)."""
-    from veille.sources.simulator.profile import TAXONOMY, default_profile
+    from veille.demo.simulator.profile import TAXONOMY, default_profile
 
     keywords: list[str] = []
     hashtags: list[str] = []

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from veille.sources.simulator.phrases import BANK, EMOJIS
-from veille.sources.simulator.profile import Brand, CompanyProfile, Product
+from veille.demo.simulator.phrases import BANK, EMOJIS
+from veille.demo.simulator.profile import Brand, CompanyProfile, Product
 
 __all__ = ["Context", "Writer"]
 
