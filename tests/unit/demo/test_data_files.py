@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import string
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from veille.demo.datafiles import data_file
-from veille.demo.simulator import phrases
+from veille.demo.simulator import generate_history, phrases
 from veille.demo.simulator.profile import CompanyProfile, default_profile, load_profile, vocabulary
 
 SLOTS = {"brand", "product", "city", "duration", "service", "tag", "event", "launch", "first", "sig", "link"}
@@ -100,3 +102,21 @@ def test_nothing_is_read_at_import() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["0", "0"]
+
+
+def test_the_profile_examples_of_the_docs_load_and_write_about_their_company(tmp_path: Path) -> None:
+    doc = Path(__file__).resolve().parents[3] / "docs" / "simulator.md"
+    blocks = re.findall(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 2
+    partial, whole = tmp_path / "partial.toml", tmp_path / "whole.toml"
+    partial.write_text(blocks[0], encoding="utf-8")
+    whole.write_text(blocks[1], encoding="utf-8")
+    assert load_profile(partial, table="simulator.profile").launch.hashtag == "NovaBox9"
+    acme = load_profile(whole)
+    assert acme.company.name == "Acme Fibre" and acme.company.care_in("FR").hours is None
+    end = datetime(2026, 11, 20, tzinfo=UTC)
+    posts = list(
+        generate_history(end - timedelta(hours=4), end, scenario="outage_crisis", profile=acme, count=400)
+    )
+    assert sum("Acme" in post.text for post in posts) > 100
+    assert any("#PanneAcme" in post.text for post in posts)
