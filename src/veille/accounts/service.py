@@ -1,4 +1,4 @@
-"""The brand-account registry: validated create/update/delete, CSV import, the demo's accounts.
+"""The brand-account registry: validated create/update/delete, list, CSV import.
 
 Plain functions with keyword-only arguments; errors are :class:`AccountError` naming what is wrong
 (the field, or the line and column of an import file).
@@ -14,10 +14,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from veille.accounts import repository
-from veille.accounts.models import AccountSpec, BrandAccount, BusinessHours
+from veille.accounts.models import AccountSpec, BrandAccount
 from veille.csv_rows import data_rows
-from veille.settings import Settings
-from veille.store.sql import SqlStore, open_store
+from veille.store.sql import SqlStore
 
 __all__ = [
     "CSV_COLUMNS",
@@ -28,11 +27,8 @@ __all__ = [
     "ImportResult",
     "create_account",
     "delete_account",
-    "demo_accounts",
-    "ensure_demo_accounts",
     "get_account",
     "import_accounts",
-    "install_demo_accounts",
     "list_accounts",
     "parse_accounts_csv",
     "update_account",
@@ -242,59 +238,3 @@ def _row_spec(
             message = str(item["msg"]).removeprefix("Value error, ")
             errors.append(f"{_where(line, column, position)}: {message}")
         return None
-
-
-# -- demo ----------------------------------------------------------------------------------------
-
-
-def demo_accounts() -> list[AccountSpec]:
-    """The simulator's brand accounts (Nova Telecom and its competitors) with each country's care hours.
-
-    Global accounts (no country) answer around the clock; the simulator's opening hours apply every
-    day of the week, so the demo's business hours list all seven days.
-    """
-    from veille.sources.simulator.profile import default_profile
-
-    profile = default_profile()
-    zones = {country.code: country.tz for country in profile.countries}
-    specs: list[AccountSpec] = []
-    for brand in profile.brands:
-        for account in brand.accounts:
-            country = account.country or None
-            hours = None
-            care_hours = brand.care_in(country).hours if country else None
-            if country and care_hours is not None and country in zones:
-                opens, closes = care_hours
-                hours = BusinessHours(
-                    timezone=zones[country],
-                    days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-                    start=f"{opens:02d}:00",
-                    end=f"{closes:02d}:00" if closes < 24 else "24:00",
-                )
-            specs.append(
-                AccountSpec(
-                    platform=account.platform,
-                    handle=account.handle,
-                    brand=brand.name,
-                    country=country,
-                    ours=brand.ours,
-                    business_hours=hours,
-                )
-            )
-    return specs
-
-
-def ensure_demo_accounts(*, store: SqlStore) -> int:
-    """Register the demo's accounts when the registry is empty; how many were registered."""
-    if repository.list_accounts(store):
-        return 0
-    return import_accounts(store=store, specs=demo_accounts()).created
-
-
-def install_demo_accounts(settings: Settings) -> int:
-    """``veille demo``: register the simulator's brand accounts when the registry is empty."""
-    store = open_store(settings.sqlalchemy_url)
-    try:
-        return ensure_demo_accounts(store=store)
-    finally:
-        store.close()

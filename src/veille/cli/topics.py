@@ -133,7 +133,8 @@ def load_command(
     config: ConfigOption = None,
 ) -> None:
     """Create or update the topics of a file (all or nothing); topics it does not name are kept."""
-    from veille.topics import TopicError, demo_taxonomy, load_topics, read_topics_file
+    from veille.demo.seed import demo_taxonomy
+    from veille.topics import TopicError, load_topics, read_topics_file
 
     if (file is None) == (not demo):
         raise fail("give a TOML file or --demo (not both)")

@@ -4,7 +4,7 @@
 - :mod:`veille.topics.service` — create/update/delete/list/get/load, validated (plain functions);
 - :class:`LiveTopics` — the hub's running monitor, changed in place when topics change;
 - :func:`backfill_topic` and :class:`Jobs` — run a topic over stored history (background jobs);
-- :func:`demo_taxonomy`, :func:`topics_from_document` — the shipped demo taxonomy and veille.toml.
+- :func:`topics_from_document`, :func:`read_topics_file` — ``[[topics]]`` tables of veille.toml.
 """
 
 from veille.topics.backfill import BackfillProgress, BackfillStopped, backfill_topic
@@ -24,17 +24,13 @@ from veille.topics.service import (
     update_topic,
 )
 from veille.topics.taxonomy import (
-    DEMO_TAXONOMY,
     apply_configured_topics,
-    demo_taxonomy,
-    ensure_demo_taxonomy,
     load_live_topics,
     read_topics_file,
     topics_from_document,
 )
 
 __all__ = [
-    "DEMO_TAXONOMY",
     "KINDS",
     "BackfillProgress",
     "BackfillStopped",
@@ -54,8 +50,6 @@ __all__ = [
     "backfill_topic",
     "create_topic",
     "delete_topic",
-    "demo_taxonomy",
-    "ensure_demo_taxonomy",
     "get_topic",
     "list_topics",
     "load_live_topics",

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from veille.contracts import SourceBatch
+from veille.demo.simulator.engine import Engine, Timeline
+from veille.demo.simulator.profile import CompanyProfile, default_profile
+from veille.demo.simulator.scenarios import get_scenario
 from veille.model import parse_rfc3339
-from veille.sources.simulator.engine import Engine, Timeline
-from veille.sources.simulator.profile import CompanyProfile, default_profile
-from veille.sources.simulator.scenarios import get_scenario
 
 __all__ = ["SimulatorCheckpoint", "SimulatorSource"]
 

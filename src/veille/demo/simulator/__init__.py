@@ -5,19 +5,19 @@ Public surface:
 - :class:`SimulatorSource` — a live :class:`~veille.contracts.Source` for the demo;
 - :func:`generate_history` — a whole scenario over a past range, fast (backfills, benchmark files);
 - :func:`scenario_names`, :func:`scenario_descriptions` — the scripted scenarios;
-- :class:`CompanyProfile`, :func:`default_profile`, :func:`load_profile`, :data:`TAXONOMY` — who
-  and what the posts are about, as data the demo's topics can be written against.
+- :class:`CompanyProfile`, :func:`default_profile`, :func:`load_profile`, :func:`vocabulary` — who
+  and what the posts are about, as data the demo's topics can be written against (the shipped
+  profile, vocabulary and phrase banks are the TOML files of ``veille/demo/data``).
 """
 
 from __future__ import annotations
 
-from veille.sources.simulator.history import generate_history
-from veille.sources.simulator.profile import TAXONOMY, CompanyProfile, default_profile, load_profile
-from veille.sources.simulator.scenarios import SCENARIOS, scenario_names
-from veille.sources.simulator.source import SimulatorSource
+from veille.demo.simulator.history import generate_history
+from veille.demo.simulator.profile import CompanyProfile, default_profile, load_profile, vocabulary
+from veille.demo.simulator.scenarios import SCENARIOS, scenario_names
+from veille.demo.simulator.source import SimulatorSource
 
 __all__ = [
-    "TAXONOMY",
     "CompanyProfile",
     "SimulatorSource",
     "default_profile",
@@ -25,6 +25,7 @@ __all__ = [
     "load_profile",
     "scenario_descriptions",
     "scenario_names",
+    "vocabulary",
 ]
 
 

@@ -7,10 +7,10 @@ import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
+from veille.demo.simulator.engine import Draft, Engine, Timeline
+from veille.demo.simulator.profile import CompanyProfile, default_profile
+from veille.demo.simulator.scenarios import Scenario, get_scenario
 from veille.model import Post
-from veille.sources.simulator.engine import Draft, Engine, Timeline
-from veille.sources.simulator.profile import CompanyProfile, default_profile
-from veille.sources.simulator.scenarios import Scenario, get_scenario
 
 __all__ = ["DEFAULT_RATE_PER_MIN", "generate_history", "iter_history_drafts"]
 

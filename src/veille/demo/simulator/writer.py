@@ -7,58 +7,19 @@ would give the text; it is kept with the simulated post so enrichment quality ca
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from veille.sources.simulator.phrases import BANK, EMOJIS
-from veille.sources.simulator.profile import Brand, CompanyProfile, Product
+from veille.demo.simulator import phrases
+from veille.demo.simulator.phrases import EMOJIS
+from veille.demo.simulator.profile import Brand, CompanyProfile, Product
 
 __all__ = ["Context", "Writer"]
 
 T = TypeVar("T")
 
-_ESSENTIAL_TAGS = {
-    "fr": {
-        "internet": ("fibre", "wifi", "teletravail"),
-        "mobile": ("5G", "reseau"),
-        "tv": ("streaming", "series"),
-        "payment": ("paiementmobile", "mobilemoney"),
-        "smart_home": ("maisonconnectee", "domotique"),
-        "security": ("RGPD", "donneespersonnelles", "cybersecurite"),
-    },
-    "en": {
-        "internet": ("broadband", "wifi", "WFH"),
-        "mobile": ("5G", "signal"),
-        "tv": ("streaming",),
-        "payment": ("mobilepayments", "fintech"),
-        "smart_home": ("smarthome", "IoT"),
-        "security": ("privacy", "GDPR", "cybersecurity"),
-    },
-    "es": {
-        "internet": ("fibra", "wifi", "teletrabajo"),
-        "mobile": ("5G", "cobertura"),
-        "tv": ("series",),
-        "payment": ("pagomovil",),
-        "smart_home": ("domotica",),
-        "security": ("privacidad", "RGPD"),
-    },
-    "de": {
-        "internet": ("Glasfaser", "WLAN", "Homeoffice"),
-        "mobile": ("5G", "Funkloch"),
-        "tv": ("Streaming",),
-        "payment": ("mobilesBezahlen",),
-        "smart_home": ("SmartHome",),
-        "security": ("Datenschutz", "DSGVO"),
-    },
-}
 _PAGES = ("offres", "aide", "actus", "support", "incident")
-_COPY_PREFIX = {
-    "fr": ("Pareil ici :", "+1", "Même chose :", "Idem", "RT si toi aussi :"),
-    "en": ("Same here:", "+1", "This.", "Same:", "Me too:"),
-    "es": ("Igual aquí:", "+1", "Lo mismo:"),
-    "de": ("Hier genauso:", "+1", "Dito:"),
-}
 
 
 @dataclass(slots=True)
@@ -85,11 +46,11 @@ class Writer:
     def __init__(self, profile: CompanyProfile) -> None:
         self.profile = profile
 
-    def _bank(self, lang: str) -> dict[str, Any]:
-        return BANK.get(lang) or BANK["en"]
+    def _bank(self, lang: str) -> Mapping[str, Any]:
+        return phrases.bank(lang)
 
-    def _slots(self, rng: random.Random, ctx: Context, bank: dict[str, Any]) -> _Slots:
-        return _Slots(self, rng, ctx, bank)
+    def _slots(self, rng: random.Random, ctx: Context, phrases: Mapping[str, Any]) -> _Slots:
+        return _Slots(self, rng, ctx, phrases)
 
     def link(self, rng: random.Random, lang: str, brand: Brand | None = None) -> str:
         if brand is not None and rng.random() < 0.5:
@@ -117,7 +78,7 @@ class Writer:
             text = _join(text, "".join(_pick(rng, EMOJIS[label]) for _ in range(_between(rng, 1, 4))))
         if rng.random() < tag_p:
             tags = [ctx.product.hashtag, *ctx.brand.hashtags[:1]]
-            tags += _ESSENTIAL_TAGS.get(ctx.lang, _ESSENTIAL_TAGS["en"]).get(ctx.product.domain, ())
+            tags += self._bank(ctx.lang)["essential_tags"].get(ctx.product.domain, ())
             picked = [tag for tag in tags if tag]
             if picked:
                 first = _pick(rng, picked)
@@ -180,7 +141,7 @@ class Writer:
         text = _pick(rng, bank["chatter"][label])
         if rng.random() < 0.4:
             text = _join(text, _pick(rng, EMOJIS[label]))
-        tags = _ESSENTIAL_TAGS.get(ctx.lang, _ESSENTIAL_TAGS["en"])[ctx.product.domain]
+        tags = bank["essential_tags"][ctx.product.domain]
         if rng.random() < 0.5:
             text = _join(text, f"#{_pick(rng, tags)}")
         return text, label, []
@@ -240,7 +201,7 @@ class Writer:
         """A copy-paste of ``text`` with the small edits people make (a prefix, an emoji, '!!')."""
         roll = rng.random()
         if roll < 0.35:
-            return _join(_pick(rng, _COPY_PREFIX.get(lang, _COPY_PREFIX["en"])), text)
+            return _join(_pick(rng, self._bank(lang)["copy_prefix"]), text)
         if roll < 0.6:
             return _join(text, _pick(rng, EMOJIS["negative"]))
         if roll < 0.8:
@@ -264,7 +225,7 @@ def _between(rng: random.Random, low: int, high: int) -> int:
 class _Slots(dict[str, Any]):
     """Template values, the costly ones (link, duration, counts) drawn only when a template asks."""
 
-    def __init__(self, writer: Writer, rng: random.Random, ctx: Context, bank: dict[str, Any]) -> None:
+    def __init__(self, writer: Writer, rng: random.Random, ctx: Context, bank: Mapping[str, Any]) -> None:
         profile = writer.profile
         super().__init__(
             brand=ctx.brand.name,

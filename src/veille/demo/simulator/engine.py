@@ -23,11 +23,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from veille.demo.simulator.people import Person, PersonPool, hash_text, mix64, post_address
+from veille.demo.simulator.profile import Brand, CareProfile, CompanyProfile, Country, Product
+from veille.demo.simulator.scenarios import Beat, Phase, Scenario
+from veille.demo.simulator.writer import Context, Writer
 from veille.model import Author, Metrics, Post
-from veille.sources.simulator.people import Person, PersonPool, hash_text, mix64, post_address
-from veille.sources.simulator.profile import Brand, CareProfile, CompanyProfile, Country, Product
-from veille.sources.simulator.scenarios import Beat, Phase, Scenario
-from veille.sources.simulator.writer import Context, Writer
 
 __all__ = ["Draft", "Engine", "Timeline"]
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from veille.demo.simulator import default_profile, generate_history, scenario_names
 from veille.model import Author, Metrics, Post, parse_post
-from veille.sources.simulator import default_profile, generate_history, scenario_names
 from veille.text import extract_mentions, fold
 
 END = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)

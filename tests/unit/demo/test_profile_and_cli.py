@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from veille.cli.simulate import app
+from veille.demo.simulator import CompanyProfile, default_profile, generate_history, load_profile, vocabulary
 from veille.model import parse_post
-from veille.sources.simulator import TAXONOMY, CompanyProfile, default_profile, generate_history, load_profile
 
 
 def test_default_profile_is_a_fictional_telecom_with_three_competitors() -> None:
@@ -23,8 +23,9 @@ def test_default_profile_is_a_fictional_telecom_with_three_competitors() -> None
     assert {"journalist", "blogger", "elected"} <= categories
     terms = profile.brand_terms()
     assert "NovaBox" in terms["nova"]["products"] and "NovaTelecom_FR" in terms["nova"]["handles"]
-    assert {"home", "work", "entertainment", "well_being", "family", "payment"} <= set(TAXONOMY)
-    assert {"connected_objects", "mobile_payment", "data_protection"} <= set(TAXONOMY)
+    essentials = vocabulary()
+    assert {"home", "work", "entertainment", "well_being", "family", "payment"} <= set(essentials)
+    assert {"connected_objects", "mobile_payment", "data_protection"} <= set(essentials)
     rows = profile.brand_accounts()
     assert {"platform", "handle", "brand", "country", "ours"} == set(rows[0])
     assert any(not row["ours"] for row in rows)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from veille.accounts import demo_accounts, ensure_demo_accounts, list_accounts
+from veille.accounts import list_accounts
 from veille.analytics.care import care_report
 from veille.analytics.scope import Scope
+from veille.demo.seed import demo_accounts, ensure_demo_accounts
+from veille.demo.simulator.history import generate_history
 from veille.settings import Settings
-from veille.sources.simulator.history import generate_history
 from veille.store.sql import open_store
 
 

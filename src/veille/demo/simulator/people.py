@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from veille.sources.simulator.phrases import BIOS, NAMES
-from veille.sources.simulator.profile import BrandAccount, CompanyProfile, Country, Influencer
+from veille.demo.simulator import phrases
+from veille.demo.simulator.profile import CompanyProfile, Country, Influencer, SimulatedAccount
 from veille.text import fold
 
 __all__ = ["PLATFORMS", "Person", "PersonPool", "mix64", "post_address"]
@@ -193,14 +193,14 @@ class PersonPool:
     def _make_customer(self, country: Country, index: int, platform: str) -> Person:
         bits = _Bits(mix64(self.seed * 1_000_003 + index) ^ hash_text(country.code + platform))
         lang = bits.weighted(country.languages)
-        firsts, lasts = NAMES.get(country.code) or NAMES.get(lang) or NAMES["en"]
+        firsts, lasts = phrases.names(country.code, lang)
         first, last = bits.pick(firsts), bits.pick(lasts)
         platform = platform or bits.weighted(country.platforms)
         handle = _customer_handle(bits, first, last, platform)
         followers = int(min(250_000, math.exp(5.0 + 1.3 * bits.normal())))
         style = bits.random()
         name = f"{first} {last}" if style < 0.6 else (first if style < 0.8 else f"{first} {last[0]}.")
-        bio = bits.pick(BIOS.get(lang, BIOS["en"])) if bits.random() < 0.45 else None
+        bio = bits.pick(phrases.bios(lang)) if bits.random() < 0.45 else None
         return Person(
             handle=handle,
             name=name,
@@ -217,7 +217,7 @@ class PersonPool:
             instance=bits.pick(_MASTODON_INSTANCES.get(lang, _MASTODON_INSTANCES["en"])),
         )
 
-    def brand_account(self, brand_key: str, account: BrandAccount, lang: str) -> Person:
+    def brand_account(self, brand_key: str, account: SimulatedAccount, lang: str) -> Person:
         key = (account.platform, account.handle)
         person = self._brands.get(key)
         if person is None:

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from veille.contracts import Source, SourceBatch
+from veille.demo.simulator import SimulatorSource
+from veille.demo.simulator.source import SimulatorCheckpoint
 from veille.model import Post, parse_post
-from veille.sources.simulator import SimulatorSource
-from veille.sources.simulator.source import SimulatorCheckpoint
 
 
 async def _collect(source: SimulatorSource, checkpoint: str | None, batches: int) -> list[SourceBatch]:

@@ -19,11 +19,11 @@ import pytest
 from tests.fakes import LocalServer
 from tests.fakes.bluesky import FakeBluesky, make_post_event
 from tests.integration.sources_wiring.helpers import wait_for
+from veille.demo.live import JETSTREAM_URL, LIVE_SOURCE_NAME, live_demo_table, with_source_tables
 from veille.hub import Hub
 from veille.model import Post
 from veille.query import Query, parse_query
 from veille.settings import Settings
-from veille.sources.live_demo import JETSTREAM_URL, LIVE_SOURCE_NAME, live_demo_table, with_source_tables
 
 RELEVANT = "Encore une coupure de la fibre ce matin"
 UNRELATED = "Just a photo of my cat sleeping"
