@@ -77,6 +77,7 @@ PAGE_TEXTS: dict[str, str] = {
 # These answer JSON to everyone: API clients, monitoring and scrapers never get a page.
 JSON_ONLY_PATHS = ("/api", "/healthz", "/metrics", "/openapi.json")
 _MAX_ERROR_BODY = 64 * 1024
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
 
 
 def _json_only(path: str) -> bool:
@@ -113,7 +114,9 @@ def _message_of(status: int, body: bytes) -> str | None:
         for item in detail:
             if not isinstance(item, dict):
                 continue
-            where = [str(part) for part in item.get("loc", ()) if part not in ("body", "query", "path")]
+            loc = list(item.get("loc", ()))
+            # loc starts with where the value was (["query", "theme"]); a field may be named "query" too.
+            where = [str(part) for part in (loc[1:] if loc and loc[0] in _LOCATIONS else loc)]
             lines.append(f"{'.'.join(where)}: {item.get('msg', '')}" if where else str(item.get("msg", "")))
         return "\n".join(lines) or None
     if not isinstance(detail, str) or not detail.strip():

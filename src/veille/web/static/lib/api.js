@@ -28,12 +28,15 @@ export class ApiError extends Error {
   }
 }
 
-// FastAPI's own validation errors are a list of {loc, msg}: the first one, as "field: message".
+const LOCATIONS = new Set(["body", "query", "path", "header", "cookie"]);
+
+// FastAPI's own validation errors are a list of {loc, msg}, loc starting with where the value was
+// (["body", "query"] is the body's field named "query"): the field of the first one.
 function validationField(detail) {
   if (!Array.isArray(detail) || !detail.length || !Array.isArray(detail[0]?.loc)) return null;
-  const loc = detail[0].loc;
+  const loc = detail[0].loc.slice(LOCATIONS.has(detail[0].loc[0]) ? 1 : 0);
   const last = loc[loc.length - 1];
-  return typeof last === "string" && !["body", "query", "path", "header"].includes(last) ? last : null;
+  return typeof last === "string" ? last : null;
 }
 
 function messageOf(status, detail) {
