@@ -41,42 +41,65 @@ const AGE_NOW_S = 45;
 const SECOND_MS = 1000;
 const formatters = new Map();
 
+const checkedLocales = new Map();
+const checkedZones = new Map();
+
 function validLocale(tag) {
-  if (!tag) return null;
-  try {
-    return Intl.getCanonicalLocales(tag)[0] || null;
-  } catch {
-    return null; // a malformed lang attribute must not break every figure of the page
+  if (!tag || typeof tag !== "string") return null;
+  if (!checkedLocales.has(tag)) {
+    let canonical = null;
+    try {
+      canonical = Intl.getCanonicalLocales(tag)[0] || null;
+    } catch {
+      // a malformed lang attribute must not break every figure of the page
+    }
+    checkedLocales.set(tag, canonical);
   }
+  return checkedLocales.get(tag);
 }
 
 function validTimeZone(zone) {
-  if (!zone) return undefined;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return zone;
-  } catch {
-    return undefined;
+  if (!zone || typeof zone !== "string") return null;
+  if (!checkedZones.has(zone)) {
+    let valid = null;
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: zone });
+      valid = zone;
+    } catch {
+      // an unknown zone name falls back to the browser's
+    }
+    checkedZones.set(zone, valid);
   }
+  return checkedZones.get(zone);
+}
+
+function rootElement() {
+  return typeof document === "undefined" ? null : document.documentElement;
 }
 
 /** The page's language: <html lang>, else the browser's, else English. */
 export function pageLocale() {
-  const root = typeof document === "undefined" ? null : document.documentElement;
+  const root = rootElement();
   return validLocale(root && root.lang) || validLocale(globalThis.navigator && navigator.language) || FALLBACK_LOCALE;
 }
 
+let browserZone = null;
+
 /** The page's time zone: <html data-time-zone> (the user's setting), else the browser's. */
 export function pageTimeZone() {
-  const root = typeof document === "undefined" ? null : document.documentElement;
-  return validTimeZone(root && root.dataset.timeZone) || Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const root = rootElement();
+  const chosen = validTimeZone(root && root.dataset.timeZone);
+  if (chosen) return chosen;
+  if (browserZone === null) browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return browserZone;
+}
+
+function localeOf(options) {
+  return validLocale(options && options.locale) || pageLocale();
 }
 
 function resolve(options) {
-  return {
-    locale: validLocale(options && options.locale) || pageLocale(),
-    timeZone: validTimeZone(options && options.timeZone) || pageTimeZone(),
-  };
+  return { locale: localeOf(options), timeZone: validTimeZone(options && options.timeZone) || pageTimeZone() };
 }
 
 // Building an Intl formatter costs far more than using one: a wall formats hundreds of figures a minute.
@@ -114,7 +137,7 @@ export function toMillis(moment) {
 /** 1234567 → "1,234,567" (en), "1 234 567" (fr). Missing → "—". */
 export function formatNumber(value, options = {}) {
   if (isMissing(value)) return MISSING;
-  const { locale } = resolve(options);
+  const locale = localeOf(options);
   const digits = options.maximumFractionDigits ?? 0;
   return cached(Intl.NumberFormat, locale, { maximumFractionDigits: digits }).format(Number(value));
 }
@@ -122,7 +145,7 @@ export function formatNumber(value, options = {}) {
 /** A ratio as a percentage: 0.4213 → "42.1%" (en), "42,1 %" (fr). Missing → "—". */
 export function formatPercent(ratio, options = {}) {
   if (isMissing(ratio)) return MISSING;
-  const { locale } = resolve(options);
+  const locale = localeOf(options);
   const digits = options.maximumFractionDigits ?? 1;
   return cached(Intl.NumberFormat, locale, { style: "percent", maximumFractionDigits: digits }).format(Number(ratio));
 }
@@ -134,7 +157,7 @@ export function formatPercent(ratio, options = {}) {
 export function formatCount(value, options = {}) {
   if (isMissing(value) || Number(value) < 0) return "";
   const count = Number(value);
-  const { locale } = resolve(options);
+  const locale = localeOf(options);
   const number = cached(Intl.NumberFormat, locale, { maximumFractionDigits: 1 });
   if (count < 1000) return number.format(Math.floor(count));
   const units = unitsFor(locale);
@@ -157,7 +180,7 @@ export function formatCount(value, options = {}) {
 export function formatDuration(seconds, options = {}) {
   if (isMissing(seconds)) return MISSING;
   const value = Number(seconds);
-  const { locale } = resolve(options);
+  const locale = localeOf(options);
   const units = unitsFor(locale);
   const whole = (amount) => cached(Intl.NumberFormat, locale, { maximumFractionDigits: 0 }).format(Math.floor(amount));
   if (value < 1) return units.lessThanSecond;
@@ -175,8 +198,7 @@ export function formatAge(moment, now = Date.now(), options = {}) {
   const millis = toMillis(moment);
   if (Number.isNaN(millis)) return "";
   const seconds = Math.max(0, (now - millis) / SECOND_MS);
-  const { locale } = resolve(options);
-  if (seconds < AGE_NOW_S) return unitsFor(locale).now;
+  if (seconds < AGE_NOW_S) return unitsFor(localeOf(options)).now;
   const minutes = Math.max(1, Math.floor(seconds / 60));
   if (minutes < 60 * 24 * 7) return formatDuration(minutes * 60, options);
   return formatDate(millis, { ...options, day: "numeric", month: "short" });
@@ -199,7 +221,7 @@ const RELATIVE_STEPS = [
 export function formatRelative(moment, now = Date.now(), options = {}) {
   const millis = toMillis(moment);
   if (Number.isNaN(millis)) return "";
-  const { locale } = resolve(options);
+  const locale = localeOf(options);
   const style = options.style || "long";
   const relative = cached(Intl.RelativeTimeFormat, locale, { numeric: "auto", style });
   let amount = (millis - now) / SECOND_MS;
