@@ -24,6 +24,7 @@ from veille.web.api import posts, stream
 from veille.web.api import sources as sources_api
 from veille.web.api import topics as topics_api
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal
+from veille.web.html_errors import install as install_html_errors
 from veille.web.pages import router as pages_router
 
 __all__ = ["create_app"]
@@ -65,6 +66,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.include_router(corrections_api.router)
     app.include_router(pages_router)
     _add_operations_routes(app)
+    install_html_errors(app)
     return app
 
 

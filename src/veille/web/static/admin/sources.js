@@ -2,58 +2,26 @@
 // whenever the tab comes back into view; stop, start and delete; an "Add source" form built from
 // the connectors' declared metadata. Everything from the hub (names, errors, config values) reaches
 // the page as Preact text children or attributes, never as HTML.
-import { html, render, useCallback, useEffect, useRef, useState } from "/static/vendor/htm/preact-htm-standalone.mjs";
+import { html, render } from "htm/preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { api } from "veille/api.js";
+import { formatDuration, formatNumber } from "veille/format.js";
 import {
   alertLabel,
+  clockOf,
   configText,
   fieldError,
-  formatClock,
-  formatDuration,
-  formatNumber,
   initialValue,
   placeholderOf,
   stateOf,
   tableFromForm,
-} from "/static/sources-format.js";
+} from "./format.js";
 
 const REFRESH_MS = 5_000;
 const TICK_MS = 1_000;
 const FOLLOW_UP_MS = [700, 2_000];
-// Cookie-authenticated writes must carry this header (veille.web.deps): a cross-site form cannot.
-const WRITE_HEADERS = { "X-Requested-With": "veille", "Content-Type": "application/json" };
 // Keys of a masked config shown as the row's summary, not again in its details.
 const HUB_KEYS = new Set(["type", "name"]);
-
-class ApiError extends Error {
-  constructor(status, detail) {
-    super(typeof detail === "string" ? detail : `HTTP ${status}`);
-    this.status = status;
-    this.detail = detail;
-  }
-}
-
-async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    credentials: "same-origin",
-    headers: method === "GET" ? { Accept: "application/json" } : WRITE_HEADERS,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 401) {
-    // The session ended: log in again and come back here.
-    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
-    throw new ApiError(401, "logged out");
-  }
-  if (response.status === 204) return null;
-  let payload = null;
-  try {
-    payload = await response.json();
-  } catch {
-    payload = null;
-  }
-  if (!response.ok) throw new ApiError(response.status, payload?.detail ?? `HTTP ${response.status}`);
-  return payload;
-}
 
 // ---------------------------------------------------------------------------------------------- page
 
@@ -73,7 +41,7 @@ function SourcesPage() {
     if (inFlight.current) return;
     inFlight.current = true;
     try {
-      const listing = await api("GET", "/api/v1/sources");
+      const listing = await api.get("/api/v1/sources");
       setSources(listing.items);
       setAlerts(listing.alerts);
       setUnavailable(null);
@@ -89,7 +57,7 @@ function SourcesPage() {
 
   useEffect(() => {
     refresh();
-    api("GET", "/api/v1/connectors")
+    api.get("/api/v1/connectors")
       .then((body) => setConnectors(body))
       .catch((error) => setLoadError(String(error.message)));
     const poll = setInterval(() => {
@@ -121,11 +89,11 @@ function SourcesPage() {
   const act = async (name, verb) => {
     try {
       if (verb === "delete") {
-        await api("DELETE", `/api/v1/sources/${encodeURIComponent(name)}`);
+        await api.delete(`/api/v1/sources/${encodeURIComponent(name)}`);
         setSources((items) => (items || []).filter((item) => item.name !== name));
         setNotice({ tone: "ok", text: `Source ${name} deleted.` });
       } else {
-        replaceSource(await api("POST", `/api/v1/sources/${encodeURIComponent(name)}/${verb}`));
+        replaceSource(await api.post(`/api/v1/sources/${encodeURIComponent(name)}/${verb}`));
         setNotice({ tone: "ok", text: `Source ${name} ${verb === "stop" ? "stopped" : "started"}.` });
       }
     } catch (error) {
@@ -342,7 +310,7 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
       <td class="error-cell">
         ${health.last_error
           ? html`<div class="last-error" title=${health.last_error} data-cell="error">${health.last_error}</div>
-              <div class="cell-note">${formatClock(health.last_error_at, now)}</div>`
+              <div class="cell-note">${clockOf(health.last_error_at, now)}</div>`
           : html`<span class="muted">—</span>`}
         ${source.alerts.map(
           // The failed alert usually repeats the last error word for word: then only its kind is added.
@@ -413,8 +381,8 @@ function SourceDetails({ source, now }) {
       <dl class="kv kv--counters">
         ${counters.map(([label, value]) => html`<div><dt>${label}</dt><dd>${formatNumber(value)}</dd></div>`)}
         <div><dt>Silent for</dt><dd>${formatDuration(health.silent_for_s)}</dd></div>
-        <div><dt>Last post</dt><dd>${formatClock(health.last_post_at, now) || "—"}</dd></div>
-        <div><dt>Connected since</dt><dd>${formatClock(health.last_connected_at, now) || "—"}</dd></div>
+        <div><dt>Last post</dt><dd>${clockOf(health.last_post_at, now) || "—"}</dd></div>
+        <div><dt>Connected since</dt><dd>${clockOf(health.last_connected_at, now) || "—"}</dd></div>
         <div><dt>Filter</dt><dd>${source.filter}</dd></div>
       </dl>
     </section>
@@ -501,7 +469,7 @@ function AddSourceDrawer({ connectors, onClose, onAdded }) {
     }
     setSending(true);
     try {
-      const view = await api("POST", "/api/v1/sources", table);
+      const view = await api.post("/api/v1/sources", table);
       setValues({});
       onAdded(view);
     } catch (error) {

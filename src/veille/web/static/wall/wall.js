@@ -1,16 +1,17 @@
 // The live social wall. On load: the newest posts from the API, then new ones over Server-Sent
 // Events (same origin, so the session cookie goes along). Cards stack in columns, newest on top.
 // Post text is data: every piece of it reaches the page as a Preact text child, never as HTML.
-import { html, render, useEffect, useReducer, useRef, useState } from "/static/vendor/htm/preact-htm-standalone.mjs";
-import { formatCount, hueOf, initials, relativeTime, segmentText, textSize } from "/static/wall-format.js";
+import { html, render } from "htm/preact";
+import { useEffect, useReducer, useRef, useState } from "preact/hooks";
+import { api } from "veille/api.js";
+import { formatAge, formatCount, formatNumber, formatTime } from "veille/format.js";
+import { openStream } from "veille/live.js";
+import { hueOf, initials, segmentText, textSize } from "./format.js";
 
 const INITIAL_POSTS = 30;
 const MAX_CARDS = 60;
 const TICK_MS = 15_000;
 const FLUSH_MS = 50;
-const RETRY_MS = 1_000;
-const RETRY_MAX_MS = 15_000;
-const OFFLINE_AFTER_FAILURES = 4;
 const RATE_WINDOW_MS = 60_000;
 const MIN_COLUMN_REM = 17;
 const TRENDING_SHOWN = 3;
@@ -184,7 +185,7 @@ function Card({ entry, now }) {
     </header>
     <${PostText} text=${post.text} lang=${post.lang} />
     <footer class="card__foot">
-      <time datetime=${post.created_at}>${relativeTime(post.created_at, now)}</time>
+      <time datetime=${post.created_at}>${formatAge(post.created_at, now)}</time>
       <${Metrics} metrics=${post.metrics} />
     </footer>
   </article>`;
@@ -253,19 +254,10 @@ function columnsFor(width) {
   return Math.max(1, Math.min(8, Math.floor(width / (rem * MIN_COLUMN_REM))));
 }
 
-function goToLogin() {
-  location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-}
-
 function useLiveFeed(dispatch, onArrival) {
   useEffect(() => {
     let loaded = false;
-    let stopped = false;
-    let source = null;
-    let retryTimer = null;
     let flushTimer = null;
-    let lastEventId = null;
-    let failures = 0;
     const heldBack = [];
     const queue = [];
 
@@ -284,80 +276,29 @@ function useLiveFeed(dispatch, onArrival) {
       if (flushTimer === null) flushTimer = setTimeout(flush, FLUSH_MS);
     };
 
-    const connect = () => {
-      const url = lastEventId === null ? "/api/v1/stream" : `/api/v1/stream?after=${encodeURIComponent(lastEventId)}`;
-      source = new EventSource(url);
-      source.addEventListener("ready", (event) => {
-        failures = 0;
-        try {
-          const ready = JSON.parse(event.data);
-          if (lastEventId === null && Number.isInteger(ready.last_seq)) lastEventId = String(ready.last_seq);
-        } catch {
-          // A ready event without data still means the stream is open.
-        }
-        dispatch({ type: "status", status: "live" });
-      });
-      source.addEventListener("post", (event) => {
-        if (event.lastEventId) lastEventId = event.lastEventId;
-        let post;
-        try {
-          post = JSON.parse(event.data);
-        } catch {
-          return;
-        }
-        onLivePost(post);
-      });
-      source.onerror = () => {
-        if (stopped) return;
-        // Reconnect ourselves rather than let the browser do it: the new request names the last
-        // event seen (?after=), even when the drop came before the first post, so nothing is lost.
-        const neverOpened = source.readyState === EventSource.CLOSED;
-        source.close();
-        failures += 1;
-        dispatch({ type: "status", status: failures >= OFFLINE_AFTER_FAILURES ? "offline" : "reconnecting" });
-        const retry = () => {
-          if (!stopped) retryTimer = setTimeout(connect, Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (failures - 1)));
-        };
-        if (!neverOpened) {
-          retry();
-          return;
-        }
-        // Refused outright (an HTTP error): if the session has ended, go and log in again.
-        fetch("/api/v1/posts?limit=1", { credentials: "same-origin" })
-          .then((response) => {
-            if (response.status === 401) goToLogin();
-          })
-          .catch(() => {})
-          .finally(retry);
-      };
-    };
-
     // Subscribe first, then read the newest posts, so that nothing written in between is missed;
     // live posts that arrive during the read wait and are de-duplicated by id.
-    connect();
-    fetch(`/api/v1/posts?limit=${INITIAL_POSTS}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((response) => {
-        if (response.status === 401) {
-          goToLogin();
-          return { items: [] };
-        }
-        if (!response.ok) throw new Error(`GET /api/v1/posts: HTTP ${response.status}`);
-        return response.json();
-      })
+    const stream = openStream({
+      on: { post: onLivePost },
+      onStatus: (status) => dispatch({ type: "status", status }),
+    });
+    api
+      .get("/api/v1/posts", { query: { limit: INITIAL_POSTS } })
       .then((page) => {
-        const newestFirst = Array.isArray(page.items) ? page.items : [];
+        const newestFirst = Array.isArray(page?.items) ? page.items : [];
         dispatch({ type: "posts", posts: newestFirst.slice().reverse(), fresh: false });
       })
-      .catch((error) => console.warn("wall: could not load the newest posts", error))
+      .catch((error) => {
+        // A 401 has already sent the browser to the login page.
+        if (error.status !== 401) console.warn("wall: could not load the newest posts", error);
+      })
       .finally(() => {
         loaded = true;
         if (heldBack.length) dispatch({ type: "posts", posts: heldBack.splice(0), fresh: true });
       });
 
     return () => {
-      stopped = true;
-      if (source) source.close();
-      clearTimeout(retryTimer);
+      stream.close();
       clearTimeout(flushTimer);
     };
   }, []);
@@ -374,7 +315,7 @@ function useNow(intervalMs) {
 
 function Clock() {
   const now = useNow(1000);
-  const shown = new Date(now).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const shown = formatTime(now);
   return html`<time class="clock" datetime=${new Date(now).toISOString()}>${shown}</time>`;
 }
 
@@ -414,7 +355,7 @@ function Header({ title, state, ratePerMinute }) {
         </div>`
       : null}
     <div class="stats">
-      <span class="stat"><b class="stat__value" data-counter>${state.total.toLocaleString()}</b><span class="stat__label">posts</span></span>
+      <span class="stat"><b class="stat__value" data-counter>${formatNumber(state.total)}</b><span class="stat__label">posts</span></span>
       <span class="stat"><b class="stat__value">${ratePerMinute}</b><span class="stat__label">per min</span></span>
       <${LiveIndicator} status=${state.status} />
       <${Clock} />

@@ -1,5 +1,7 @@
 // Rules of the Sources page with no DOM: how health reads, how a form becomes a [[sources]] table and
 // how an API error names its field. Kept apart so the browser tests can check each rule on its own.
+// Numbers, durations and clock times are the shared ones (veille/format.js).
+import { formatClock } from "veille/format.js";
 
 // Connector states (veille.sources.connector.ConnectorHealth.state) as the page names them.
 const STATES = {
@@ -21,31 +23,11 @@ export function alertLabel(kind) {
   return ALERT_KINDS[kind] || String(kind);
 }
 
-// A duration in seconds, short: "<1 s", "42 s", "7 min", "3 h", "12 d". null: "—".
-export function formatDuration(seconds) {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
-  if (seconds < 1) return "<1 s";
-  if (seconds < 60) return `${Math.floor(seconds)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h`;
-  return `${Math.floor(seconds / 86400)} d`;
-}
-
-const INTEGER = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-
-// Counters and rates: whole numbers with thousands separators ("12,480").
-export function formatNumber(value) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
-  return INTEGER.format(value);
-}
-
-// An epoch time (seconds) as the local clock time, with the date when it is not today.
-export function formatClock(epochSeconds, now = Date.now()) {
-  if (epochSeconds === null || epochSeconds === undefined) return "";
-  const when = new Date(epochSeconds * 1000);
-  const time = when.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  if (new Date(now).toDateString() === when.toDateString()) return time;
-  return `${when.toLocaleDateString("en-GB", { day: "numeric", month: "short" })} ${time}`;
+// A moment the hub gives in epoch seconds, as the shared operations clock ("14:05:09", with the date
+// when it is not today). null: "".
+export function clockOf(epochSeconds, now = Date.now()) {
+  if (epochSeconds === null || epochSeconds === undefined || !Number.isFinite(epochSeconds)) return "";
+  return formatClock(epochSeconds * 1000, now);
 }
 
 // What a form input holds for a field of the connector metadata, before anything is typed.

@@ -1,5 +1,6 @@
-// Pure helpers of the live wall: numbers, times, initials, colours and the reading of post text.
-// No DOM here, so the browser tests can import this module and check each rule on its own.
+// Pure helpers of the live wall: initials, colours and the reading of post text. Numbers and times
+// are the shared ones (veille/format.js). No DOM here, so the browser tests can import this module
+// and check each rule on its own.
 
 // Letters, digits and combining marks: what may touch a '#' or '@' without breaking the tag.
 // Same rules as src/veille/text.py (hashtags, mentions, URLs), written with Unicode classes
@@ -55,41 +56,6 @@ export function shortUrl(url) {
   const bare = url.replace(/^https?:\/\//i, "").replace(/^www\./i, "").replace(/\/$/, "");
   const chars = Array.from(bare);
   return chars.length > URL_SHOWN_CHARS ? chars.slice(0, URL_SHOWN_CHARS - 1).join("") + "…" : bare;
-}
-
-/** 950 → "950", 12_345 → "12.3k", 1_234_567 → "1.2M" (rounded down: never more than the truth). */
-export function formatCount(value) {
-  const count = Number(value);
-  if (!Number.isFinite(count) || count < 0) return "";
-  if (count < 1000) return String(Math.floor(count));
-  for (const [size, unit] of [
-    [1e9, "B"],
-    [1e6, "M"],
-    [1e3, "k"],
-  ]) {
-    if (count >= size) {
-      const scaled = count / size;
-      if (scaled >= 100) return `${Math.floor(scaled)}${unit}`;
-      const tenths = Math.floor(scaled * 10) / 10;
-      return `${tenths.toFixed(1).replace(/\.0$/, "")}${unit}`;
-    }
-  }
-  return String(count);
-}
-
-/** "now", "4 min", "3 h", "2 d", then a short date. ``now`` is milliseconds since the epoch. */
-export function relativeTime(isoTimestamp, now) {
-  const moment = Date.parse(isoTimestamp);
-  if (Number.isNaN(moment)) return "";
-  const seconds = Math.max(0, (now - moment) / 1000);
-  if (seconds < 45) return "now";
-  const minutes = Math.max(1, Math.floor(seconds / 60));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h`;
-  const days = Math.floor(hours / 24);
-  if (days < 7) return `${days} d`;
-  return new Date(moment).toLocaleDateString(undefined, { day: "numeric", month: "short" });
 }
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
