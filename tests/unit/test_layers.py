@@ -48,7 +48,6 @@ SHARED_ROW = LAYERS[-1]  # the bottom row's modules may use each other
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("accounts", "sources"),  # demo accounts from the simulator profile → demo/
     ("enrich", "benchmarks"),  # quality report → benchmarks/
-    ("enrich", "store"),  # corrections repository → corrections/
     ("sources", "hub"),  # replay's default stages → replay as a Source
     ("store", "analytics"),  # rollups and addressees write path → store/
     ("topics", "analytics"),  # rollups move/drop on topic changes → store/

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from veille.model import format_rfc3339
-from veille.text import fold
+from veille.clock import format_rfc3339
+from veille.text import handle_key
 
 __all__ = ["DAYS", "AccountSpec", "BrandAccount", "BusinessHours", "account_label", "handle_key"]
 
@@ -18,11 +18,6 @@ DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PLATFORM_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
-
-
-def handle_key(handle: str) -> str:
-    """The folded handle without ``@``: what ``posts.author_handle`` and mentions hold."""
-    return fold(handle.strip().removeprefix("@"))
 
 
 def account_label(platform: str, handle: str) -> str:

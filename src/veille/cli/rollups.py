@@ -25,8 +25,8 @@ def rebuild_command(
     """Recompute the rollups from the stored posts (all, or from the hour holding --since)."""
     from zoneinfo import ZoneInfo
 
-    from veille.analytics.care import parse_moment
     from veille.analytics.rollups import rebuild
+    from veille.clock import parse_moment
 
     try:
         since_at = None if since is None else parse_moment("since", since, ZoneInfo("UTC"))

@@ -32,6 +32,7 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from veille import __version__
+from veille.errors import Conflict, Invalid, NotFound
 from veille.model import Post
 from veille.pipeline import Pipeline
 from veille.query import Query, QueryError, compile_tester, parse_query, view_post
@@ -77,15 +78,15 @@ Origin = Literal["config", "api"]
 FilterMode = Literal["query", "topics", "source"]
 
 
-class SourceConfigError(ValueError):
+class SourceConfigError(Invalid):
     """A ``[[sources]]`` table (or an API body) is wrong; the message names the table and the field."""
 
 
-class SourceConflictError(ValueError):
+class SourceConflictError(Conflict, ValueError):
     """The name is taken, or the operation is not allowed on this source (defined in veille.toml)."""
 
 
-class SourceNotFoundError(KeyError):
+class SourceNotFoundError(NotFound, KeyError):
     def __str__(self) -> str:
         return f"no source named {self.args[0]!r}"
 
