@@ -4,6 +4,7 @@
 
     VeilleError(message, field=None, column=None)
     ├── Invalid        422  the input is refused; ``field`` names what is wrong (``column``: where, 1-based)
+    │   └── TooLarge   413  the input is over a size limit
     ├── NotFound       404  no such object
     ├── Conflict       409  the change collides with what exists (a taken name, a running job)
     └── Unavailable    503  a service the hub needs does not answer
@@ -28,6 +29,7 @@ __all__ = [
     "Conflict",
     "Invalid",
     "NotFound",
+    "TooLarge",
     "Unavailable",
     "VeilleError",
     "error_body",
@@ -59,6 +61,12 @@ class VeilleError(Exception):
 
 class Invalid(VeilleError, ValueError):
     """The input is refused (HTTP 422)."""
+
+
+class TooLarge(Invalid):
+    """The input is over a size limit (HTTP 413)."""
+
+    status_code = 413
 
 
 class NotFound(VeilleError, LookupError):

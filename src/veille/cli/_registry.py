@@ -1,8 +1,8 @@
 """What the curated registries' command groups share (``veille accounts``, ``veille influencers``):
 importing a CSV file, all or nothing, into the store."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typer reads the command's annotations at run time and
+# ``file_help`` is a local of add_import_command, so they must be evaluated where they are written.
 import importlib
 from pathlib import Path
 from typing import Annotated

@@ -54,8 +54,6 @@ def loaded(engine_url: str) -> Iterator[tuple[SqlStore, list[Post]]]:
     for spec in ACCOUNTS:
         create_account(store=store, spec=spec)
     # The profile says blogger; the analysts say journalist, and they win.
-    create_influencer(
-        store=store, spec=InfluencerSpec(platform="x", handle="@Erin", category="journalist")
-    )
+    create_influencer(store=store, spec=InfluencerSpec(platform="x", handle="@Erin", category="journalist"))
     yield store, posts
     store.close()
