@@ -45,6 +45,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorRead, "description": "no or bad credentials (WWW-Authenticate: Bearer)"},
     403: {"model": ErrorRead, "description": "a cookie-authenticated change without X-Requested-With"},
+    422: {"model": ErrorRead, "description": "a parameter or body field is wrong (the message names it)"},
 }
 
 
@@ -88,7 +89,12 @@ def _add_operations_routes(app: FastAPI) -> None:
         """Liveness: open to all (load balancers), says nothing private."""
         return {"status": "ok", "version": __version__, "store": hub.store.dialect}
 
-    @app.get("/metrics", tags=["operations"], response_class=Response)
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=Response,
+        responses={200: {"description": "Prometheus text format", "content": {"text/plain": {}}}},
+    )
     async def metrics(hub: CurrentHub, _principal: CurrentPrincipal) -> Response:
         """Prometheus exposition (send the API token as a bearer token from the scraper)."""
         return Response(hub.metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")

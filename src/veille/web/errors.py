@@ -21,12 +21,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.errors import VeilleError, error_body, http_status, validation_message
+from veille.web.api._routing import NOT_JSON
 
 __all__ = ["API_PREFIX", "http_error_json", "install_error_handlers", "request_error_body"]
 
 API_PREFIX = "/api/"
 # Where a request value comes from; the field a person sees leaves it out (``limit``, not ``query.limit``).
 _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+_NOT_JSON_BODY = {"detail": "body: not JSON", "field": "body"}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -41,8 +43,10 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(error_body(error), status_code=http_status(error))
 
 
-async def _request_invalid(_request: Request, error: Exception) -> JSONResponse:
+async def _request_invalid(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    if request.scope.get(NOT_JSON):
+        return JSONResponse(_NOT_JSON_BODY, status_code=422)
     return JSONResponse(request_error_body(error.errors()), status_code=422)
 
 
@@ -65,7 +69,7 @@ def request_error_body(errors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """``{"detail", "field"}`` (and ``column``) for the problems FastAPI found in a request."""
     items = [_field_item(item) for item in errors]
     if any(item.get("type") == "json_invalid" for item in items):
-        return {"detail": "body: not JSON", "field": "body"}
+        return dict(_NOT_JSON_BODY)
     first = items[0] if items else {}
     field = ".".join(str(part) for part in first.get("loc", ())) or None
     body: dict[str, Any] = {"detail": validation_message(items), "field": field}

@@ -74,7 +74,11 @@ async def _events(request: Request, hub: Hub, last_event_id: int | None) -> Asyn
         await subscription.close()
 
 
-@router.get("/stream", response_class=EventSourceResponse)
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={200: {"description": "event: ready, then event: post", "content": {"text/event-stream": {}}}},
+)
 async def stream_posts(
     request: Request,
     hub: CurrentHub,
