@@ -75,6 +75,7 @@ def _export(kind: str, common: dict[str, Any], options: dict[str, Any]) -> None:
     from veille.analytics.registry import ANALYSES
     from veille.analytics.scope import Scope
     from veille.clock import parse_moment, zone_named
+    from veille.errors import Invalid
 
     out: Path | None = common["out"]
     chosen = common["export_format"] or (
@@ -99,7 +100,7 @@ def _export(kind: str, common: dict[str, Any], options: dict[str, Any]) -> None:
         with opened_store(common["data"], common["config"]) as store:
             # The command line reads the whole store, as an administrator would.
             result = ANALYSES[kind].compute(store, filters=filters, scope=Scope(), options=options)
-    except ValueError as error:  # veille.errors.Invalid: a refused option, named
+    except Invalid as error:  # a refused option or filter, named
         raise fail(str(error)) from None
     payload = export_bytes(result, chosen)
     if out is None:
