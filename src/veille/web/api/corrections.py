@@ -10,9 +10,9 @@ model serves each language.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Depends, Response
 
 from veille.corrections import CorrectionSpec, RetrainSpec, SentimentModels, service
 from veille.enrich.sentiment import SentimentStage
@@ -26,8 +26,12 @@ __all__ = ["router"]
 router = api_router(tags=["sentiment"])
 
 
-def _sentiment_stage(hub: CurrentHub) -> SentimentStage | None:
+def sentiment_stage(hub: CurrentHub) -> SentimentStage | None:
+    """The running pipeline's sentiment stage (none in a hub built without one)."""
     return next((stage for stage in hub.pipeline.stages if isinstance(stage, SentimentStage)), None)
+
+
+RunningSentiment = Annotated[SentimentStage | None, Depends(sentiment_stage)]
 
 
 @router.post(
@@ -40,9 +44,8 @@ def correct_sentiment(post_id: str, body: CorrectionSpec, store: Store, principa
 
 
 @router.get("/models/sentiment", response_model=SentimentModels)
-def sentiment_models(store: Store, hub: CurrentHub) -> Any:
+def sentiment_models(store: Store, stage: RunningSentiment) -> Any:
     """Which model serves each language, and how many corrections each language has."""
-    stage = _sentiment_stage(hub)
     return service.sentiment_models(store, models=stage.models if stage is not None else {})
 
 
@@ -57,7 +60,12 @@ def sentiment_models(store: Store, hub: CurrentHub) -> Any:
     },
 )
 async def retrain_sentiment(
-    body: RetrainSpec, store: Store, settings: Settings, jobs: Jobs, hub: CurrentHub, response: Response
+    body: RetrainSpec,
+    store: Store,
+    settings: Settings,
+    jobs: Jobs,
+    stage: RunningSentiment,
+    response: Response,
 ) -> Any:
     """Retrain ``lang``'s model on its base data plus the corrections, in the background."""
     # Refuse at once what would fail in the job (no correction, no model, base data out of reach).
@@ -68,7 +76,6 @@ async def retrain_sentiment(
         data_dir=settings.data_dir,
         base_data=settings.sentiment_data,
     )
-    stage = _sentiment_stage(hub)
 
     def work(_control: JobControl) -> None:
         service.retrain_workspace_model(
