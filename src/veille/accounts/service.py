@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from veille.accounts import repository
 from veille.accounts.models import AccountSpec, BrandAccount
-from veille.csv_rows import data_rows
+from veille.csv_rows import ImportResult, data_rows
+from veille.errors import Conflict, Invalid, NotFound, invalid_from
 from veille.store.sql import SqlStore
 
 __all__ = [
@@ -42,47 +43,23 @@ _FALSE = {"false", "no", "n", "0", "", "non"}
 _MAX_REPORTED_ERRORS = 20
 
 
-class AccountError(ValueError):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(Invalid):
+    """A refused account (HTTP 422); ``field`` names the field at fault."""
 
 
-class AccountNotFound(AccountError):
-    pass
+class AccountNotFound(AccountError, NotFound):
+    """No account with that id (HTTP 404)."""
 
 
-class AccountConflict(AccountError):
-    pass
-
-
-class ImportResult:
-    def __init__(self, created: int, updated: int) -> None:
-        self.created = created
-        self.updated = updated
-
-    def to_json_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated}
-
-
-def validation_message(error: ValidationError) -> tuple[str, str | None]:
-    """A pydantic error as ``field: what is wrong`` (joined with ``; ``) and the first field."""
-    parts: list[str] = []
-    first: str | None = None
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"])
-        first = first or where or None
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    return "; ".join(parts), first
+class AccountConflict(AccountError, Conflict):
+    """The account is already registered (HTTP 409)."""
 
 
 def spec_from_json(body: Any) -> AccountSpec:
     try:
         return AccountSpec.model_validate(body)
     except ValidationError as error:
-        message, field = validation_message(error)
-        raise AccountError(message, field=field) from None
+        raise invalid_from(error, AccountError) from None
 
 
 # -- reads ---------------------------------------------------------------------------------------

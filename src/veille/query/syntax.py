@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
+from veille.errors import Invalid
 from veille.text import fold
 
 __all__ = [
@@ -93,13 +94,15 @@ FIELD_NAMES = (
 # ---------------------------------------------------------------------------------------------- errors
 
 
-class QueryError(ValueError):
-    """Any refused query. ``column`` is 1-based (None when the error concerns the query as a whole)."""
+class QueryError(Invalid):
+    """Any refused query (field ``query``). ``column`` is 1-based (None when the error concerns the
+    query as a whole); ``message`` is the sentence without the column."""
 
     def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(
+            f"column {column}: {message}" if column is not None else message, field="query", column=column
+        )
         self.message = message
-        self.column = column
-        super().__init__(f"column {column}: {message}" if column is not None else message)
 
 
 class QuerySyntaxError(QueryError):

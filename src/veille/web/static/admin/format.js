@@ -3,7 +3,7 @@
 // Numbers, durations and clock times are the shared ones (veille/format.js).
 import { formatClock } from "veille/format.js";
 
-// Connector states (veille.sources.connector.ConnectorHealth.state) as the page names them.
+// Connector states (veille.sources.connectors.health.ConnectorHealth.state) as the page names them.
 const STATES = {
   connected: { label: "Connected", tone: "ok" },
   connecting: { label: "Connecting", tone: "info" },
