@@ -53,10 +53,14 @@ fields = st.one_of(
         Followers, st.one_of(st.none(), st.integers(0, 50)), st.one_of(st.none(), st.integers(50, 99))
     ).filter(lambda node: node.low is not None or node.high is not None),
 )
-near_operand = text_leaf | st.builds(
+near_leaf_operand = text_leaf | st.builds(
     lambda items: Or(tuple(items)), st.lists(text_leaf, min_size=2, max_size=3)
 )
-near = st.builds(Near, near_operand, near_operand, st.integers(1, 4), st.booleans())
+# A NEAR operand may itself be a NEAR (in parentheses), as in ((plan NEAR/0f unico) NEAR/0f universal).
+near_operand = near_leaf_operand | st.builds(
+    Near, near_leaf_operand, near_leaf_operand, st.integers(0, 3), st.booleans()
+)
+near = st.builds(Near, near_operand, near_operand, st.integers(0, 4), st.booleans())
 
 
 def _extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
@@ -90,9 +94,24 @@ def reference(node: Node, post: Post) -> bool:
     folded = [t.folded for t in tokens]
     raw = [unicodedata.normalize("NFC", t.raw) for t in tokens]
 
+    def near_ranges(n: Near) -> list[tuple[int, int]]:
+        """Pairs of matches with at most n tokens between (NEAR/0: adjacent), as (first, last) hulls."""
+        found = []
+        for a in ranges(n.left):
+            for b in ranges(n.right):
+                if a[0] < 0 or b[0] < 0:
+                    continue
+                if a[1] < b[0] and b[0] - a[1] - 1 <= n.distance:
+                    found.append((a[0], b[1]))
+                if not n.ordered and b[1] < a[0] and a[0] - b[1] - 1 <= n.distance:
+                    found.append((b[0], a[1]))
+        return found
+
     def ranges(leaf: Node) -> list[tuple[int, int]]:
         if isinstance(leaf, Or):
             return [r for child in leaf.children for r in ranges(child)]
+        if isinstance(leaf, Near):
+            return near_ranges(leaf)
         if isinstance(leaf, Tag):
             found = extract_hashtags(post.text) if leaf.kind == "hashtag" else extract_mentions(post.text)
             out = []
@@ -120,15 +139,7 @@ def reference(node: Node, post: Post) -> bool:
         if isinstance(n, Not):
             return not ev(n.child)
         if isinstance(n, Near):
-            for a in ranges(n.left):
-                for b in ranges(n.right):
-                    if a[0] < 0 or b[0] < 0:
-                        continue
-                    if a[1] < b[0] and b[0] - a[1] <= n.distance:
-                        return True
-                    if not n.ordered and b[1] < a[0] and a[0] - b[1] <= n.distance:
-                        return True
-            return False
+            return bool(near_ranges(n))
         if isinstance(n, Followers):
             f = post.author.followers
             return f is not None and (n.low is None or f >= n.low) and (n.high is None or f <= n.high)
@@ -233,7 +244,7 @@ small_leaf = st.sampled_from(
 
 
 @given(
-    st.lists(st.tuples(small_leaf, st.integers(1, 3), st.booleans(), small_leaf), min_size=1, max_size=6),
+    st.lists(st.tuples(small_leaf, st.integers(0, 3), st.booleans(), small_leaf), min_size=1, max_size=6),
     st.lists(st.lists(small_words, min_size=1, max_size=8), min_size=1, max_size=4),
 )
 @settings(max_examples=200, deadline=None)
