@@ -3,15 +3,17 @@
 The contract is ``shared/spec/query-language.md``; choices it leaves are in ``docs/query-language.md``.
 """
 
-from veille.query.lint import LintWarning, lint
+from veille.query.lint import LintWarning, lint, lint_query
 from veille.query.match import MatchResult, PostView, Span, compile_tester, match, view_post, view_text
 from veille.query.monitor import Monitor, TopicStage, required_keys
+from veille.query.rewrite import rewrite_near_for_new_convention
 from veille.query.syntax import (
     Query,
     QueryCycleError,
     QueryError,
     QueryLimitError,
     QuerySyntaxError,
+    QueryWarning,
     UnknownTopicError,
     parse_query,
     to_query,
@@ -27,14 +29,17 @@ __all__ = [
     "QueryError",
     "QueryLimitError",
     "QuerySyntaxError",
+    "QueryWarning",
     "Span",
     "TopicStage",
     "UnknownTopicError",
     "compile_tester",
     "lint",
+    "lint_query",
     "match",
     "parse_query",
     "required_keys",
+    "rewrite_near_for_new_convention",
     "to_query",
     "view_post",
     "view_text",

@@ -90,10 +90,10 @@ _FOREIGN_FIELDS = {
     "county": _NO_LOCATION,
     "continent": _NO_LOCATION,
     "place": _NO_LOCATION,
-    "place_country": "place_country: is written country: here (country:US)",
-    "raw": "raw: (Brandwatch's old case-sensitive form) is written {…} here, as in {Google}",
-    "followers_count": "followers_count: is written followers: here (followers:>=1000)",
-    "authorfollowers": "authorFollowers: is written followers: here (followers:1000..5000)",
+    "place_country": "write country: (country:US)",
+    "raw": "Brandwatch's old case-sensitive form is written {…} here, as in {Google}",
+    "followers_count": "write followers: (followers:>=1000)",
+    "authorfollowers": "write followers: (followers:1000..5000)",
     "bio": "the post record holds no author biography that queries can read",
     "userbio": "the post record holds no author biography that queries can read",
     "bio_name": 'the author\'s display name is matched with name:"…"',
@@ -196,7 +196,7 @@ def canonical_field(name: str, column: int) -> str:
         return FIELD_ALIASES[lowered]
     hint = _FOREIGN_FIELDS.get(lowered)
     if hint is not None:
-        raise QuerySyntaxError(f"{name}: is not a field here: {hint.format(name=lowered)}", column)
+        raise QuerySyntaxError(f"{name}: is not a field here; {hint.replace('{name}', lowered)}", column)
     raise QuerySyntaxError(f"unknown field {name!r}; fields are " + ", ".join(FIELD_NAMES), column)
 
 

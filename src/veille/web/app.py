@@ -21,6 +21,7 @@ from veille.web.api import care as care_api
 from veille.web.api import corrections as corrections_api
 from veille.web.api import insights as insights_api
 from veille.web.api import posts, stream
+from veille.web.api import query as query_api
 from veille.web.api import sources as sources_api
 from veille.web.api import topics as topics_api
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal
@@ -63,6 +64,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.include_router(analytics_api.router)
     app.include_router(insights_api.router)
     app.include_router(corrections_api.router)
+    app.include_router(query_api.router)
     app.include_router(pages_router)
     _add_operations_routes(app)
     return app
