@@ -766,7 +766,7 @@ def _pattern_cost(pattern: str) -> int:
         return 1
     if pattern.endswith("*") and pattern.count("*") == 1 and "?" not in pattern:
         return 4  # a prefix: a range of the post's sorted words
-    return 20 + 2 * len(pattern)  # a scan of the post's words, each in O(len(word) x len(pattern))
+    return 40 + 4 * len(pattern)  # a scan of the post's words, each in O(len(word) x len(pattern))
 
 
 def estimate_cost(root: Node) -> int:
