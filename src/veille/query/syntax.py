@@ -461,6 +461,27 @@ class _Lexer:
         return end
 
 
+_TERM_END = frozenset(["RPAREN", "WORD", "PHRASE", "EXACT", "TAG", "EMOJI"])
+_TERM_START = frozenset(["LPAREN", "WORD", "PHRASE", "EXACT", "TAG", "EMOJI"])
+
+
+def _juxtaposed(run: list[_Token]) -> QueryWarning:
+    if all(token.kind == "WORD" for token in run):
+        words = " ".join(token.text for token in run)
+        return QueryWarning(
+            run[0].column,
+            "juxtaposed-words",
+            f"{words!r}: words side by side must all appear, anywhere, in any order (AND); write "
+            f'"{words}" for the phrase (Sprinklr reads unquoted words as a phrase, Lucene as OR)',
+        )
+    return QueryWarning(
+        run[0].column,
+        "juxtaposed-words",
+        "operands side by side must all match (AND, as in X); Lucene reads them as OR: write AND or OR "
+        "between them to say which",
+    )
+
+
 def _warnings_of(tokens: list[_Token]) -> list[QueryWarning]:
     """Forms that parse but that other tools read differently (spec §9), from the token sequence."""
     warnings: list[QueryWarning] = []
@@ -468,16 +489,7 @@ def _warnings_of(tokens: list[_Token]) -> list[QueryWarning]:
 
     def close_run() -> None:
         if len(run) >= 2:
-            words = " ".join(token.text for token in run)
-            warnings.append(
-                QueryWarning(
-                    run[0].column,
-                    "juxtaposed-words",
-                    f"{words!r}: words side by side must all appear, anywhere, in any order (AND); "
-                    f'write "{words}" for the phrase (Sprinklr reads unquoted words as a phrase, '
-                    "Lucene as OR)",
-                )
-            )
+            warnings.append(_juxtaposed(run))
         run.clear()
 
     for index, token in enumerate(tokens):
@@ -504,10 +516,21 @@ def _warnings_of(tokens: list[_Token]) -> list[QueryWarning]:
                 )
             )
             continue
-        if token.kind == "WORD":
+        if previous is not None and previous.kind in _TERM_END and token.kind in _TERM_START:
+            if not run:
+                run.append(previous)
             run.append(token)
-        else:
+        elif token.kind != "RPAREN":
             close_run()
+        if token.kind == "FIELD" and token.text.lower().startswith("to:"):
+            warnings.append(
+                QueryWarning(
+                    token.column,
+                    "to-mentions",
+                    "to: matches posts that mention the account (a reply's leading @handle included); "
+                    "X's to: matches only replies to it: add is:reply for replies only",
+                )
+            )
         if (
             token.kind == "FIELD"
             and token.field in ("site", "url")

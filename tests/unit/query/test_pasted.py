@@ -147,7 +147,18 @@ def test_no_warning_for_plain_queries() -> None:
 
 def test_nothing_foreign_becomes_a_required_word() -> None:
     """The issue's list: each used to turn into words the post must contain, silently."""
-    for text in ["a ~5", "a ^9", "a | b", "!GDP", "ONEAR/3", "a NEAR b", '"a b"~3', "<<<x", "at_mention:x", "a_b:c"]:
+    for text in [
+        "a ~5",
+        "a ^9",
+        "a | b",
+        "!GDP",
+        "ONEAR/3",
+        "a NEAR b",
+        '"a b"~3',
+        "<<<x",
+        "at_mention:x",
+        "a_b:c",
+    ]:
         try:
             query = parse_query(text)
         except QuerySyntaxError:
