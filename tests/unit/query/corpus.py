@@ -67,7 +67,10 @@ CORPUS: list[Case] = [
         "bw-proximity",
         "the Christmas/Xmas-gift/present pair within 2 words of wife or girl friend",
         ["my wife loved her christmas present", "xmas gift for my girl friend"],
-        ["my wife says the shop has no present for christmas", "christmas is over, now my wife wants a new present"],
+        [
+            "my wife says the shop has no present for christmas",
+            "christmas is over, now my wife wants a new present",
+        ],
     ),
     case(
         "brandwatch",
