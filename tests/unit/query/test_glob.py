@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +14,7 @@ from veille.query.glob import Glob
 def reference(pattern: str, token: str) -> bool:
     """Dynamic programming over (pattern, token) prefixes: the definition, independent of Glob."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def fits(i: int, j: int) -> bool:
         if i == len(pattern):
             return j == len(token)

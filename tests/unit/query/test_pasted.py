@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.query.test_match import _post
 from veille.model import Author, Post
 from veille.query import QueryError, QuerySyntaxError, lint, match, parse_query, to_query, view_text
 from veille.query.ast import Emoji, Field, Tag, Words
-from tests.unit.query.test_match import _post
 
 
 @pytest.mark.parametrize(
