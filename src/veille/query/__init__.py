@@ -3,6 +3,7 @@
 The contract is ``shared/spec/query-language.md``; choices it leaves are in ``docs/query-language.md``.
 """
 
+from veille.query.importer import ImportResult, import_query
 from veille.query.lint import LintWarning, lint, lint_query
 from veille.query.match import MatchResult, PostView, Span, compile_tester, match, view_post, view_text
 from veille.query.monitor import Monitor, TopicStage, required_keys
@@ -20,6 +21,7 @@ from veille.query.syntax import (
 )
 
 __all__ = [
+    "ImportResult",
     "LintWarning",
     "MatchResult",
     "Monitor",
@@ -34,6 +36,7 @@ __all__ = [
     "TopicStage",
     "UnknownTopicError",
     "compile_tester",
+    "import_query",
     "lint",
     "lint_query",
     "match",

@@ -41,6 +41,7 @@ from veille.query.ast import (
     Not,
     Or,
     QueryError,
+    QueryLimitError,
     QuerySyntaxError,
     Tag,
     Words,
@@ -55,9 +56,12 @@ from veille.query.fields import (
     query_words,
     split_query_words,
 )
-from veille.query.syntax import MAX_NEAR_DISTANCE, parse_query
+from veille.query.syntax import MAX_NEAR_DISTANCE, MAX_NESTING, parse_query
 
-__all__ = ["DIALECTS", "ImportResult", "import_query"]
+__all__ = ["DIALECTS", "MAX_IMPORT_CHARS", "ImportResult", "import_query"]
+
+# A query written for another tool may be longer than one here (comments, spellings), not unboundedly.
+MAX_IMPORT_CHARS = 16_384
 
 DialectName = Literal["brandwatch", "talkwalker", "meltwater", "sprinklr", "x", "lucene"]
 DIALECTS: tuple[DialectName, ...] = ("brandwatch", "talkwalker", "meltwater", "sprinklr", "x", "lucene")
@@ -216,6 +220,15 @@ class _Importer:
         self.context: str | None = None  # the foreign field a group of values belongs to
         # ANDs made by operator precedence, not by parentheses (to spot AND and OR mixed bare).
         self.bare_ands: set[int] = set()
+        self.depth = 0
+
+    def deeper(self, column: int) -> None:
+        """Parentheses and NOT nested as deep as this language allows, and no deeper (no RecursionError)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryLimitError(
+                f"the query nests parentheses and NOT more than {MAX_NESTING} levels deep", column
+            )
 
     # ------------------------------------------------------------------------------------ scanning
 
@@ -326,17 +339,19 @@ class _Importer:
         children.append(operand)
 
     def parse_unary(self) -> Node:
+        self.skip()
         column = self.column()
-        if self.at_operator("NOT"):
-            self.take(3)
-            return Not(self.parse_unary(), column)
-        if (
+        negation = self.at_operator("NOT") is not None or (
             self.peek() == "-"
             and self.position + 1 < len(self.text)
             and not self.text[self.position + 1].isspace()
-        ):
-            self.take(1)
-            return Not(self.parse_unary(), column)
+        )
+        if negation:
+            self.take(3 if self.text.startswith("NOT", self.position) else 1)
+            self.deeper(column)
+            child = self.parse_unary()
+            self.depth -= 1
+            return Not(child, column)
         if self.peek() == "+" and self.dialect.juxtaposition != "lucene":
             self.take(1)  # X's +word keeps the word as it is: a required word, as any word here
             return self.parse_unary()
@@ -398,10 +413,12 @@ class _Importer:
             raise QuerySyntaxError("expected a term or '(' (the query ends here)", column)
         if ch == "(":
             self.take(1)
+            self.deeper(column)
             inner = self.parse_or()
             if self.peek() != ")":
                 raise QuerySyntaxError(f"expected ')' to close the '(' at column {column}", self.column())
             self.take(1)
+            self.depth -= 1
             self.bare_ands.discard(id(inner))
             return self.suffixes(inner, column, None)
         if ch == ")":
@@ -577,6 +594,7 @@ class _Importer:
         if not value:
             following = self.peek()
             if following == "(":
+                self.deeper(self.column())
                 self.take(1)
                 self.context = name
                 try:
@@ -586,6 +604,7 @@ class _Importer:
                 if self.peek() != ")":
                     raise QuerySyntaxError("expected ')' to close the field's group", self.column())
                 self.take(1)
+                self.depth -= 1
                 self.bare_ands.discard(id(inner))
                 return inner
             if following in _QUOTES and following:
@@ -779,6 +798,10 @@ def import_query(text: str, dialect: str) -> ImportResult:
         raise QueryError(f"unknown dialect {dialect!r}; expected one of " + ", ".join(DIALECTS))
     if not text.strip():
         raise QuerySyntaxError("expected a query (it is empty)", 1)
+    if len(text) > MAX_IMPORT_CHARS:
+        raise QueryLimitError(
+            f"the query is {len(text):,} characters long; the limit is {MAX_IMPORT_CHARS:,}"
+        )
     importer = _Importer(text, _DIALECTS[dialect])
     root = _drop_nullcast(importer.parse())
     if root is None:

@@ -85,6 +85,11 @@ def test_slop_is_the_proximity_x_documents() -> None:
         ("lucene", 'NOT "a b"', None, "only negative terms"),
         ("x", "(a OR b", 8, "expected ')'"),
         ("x", "", 1, "empty"),
+        ("x", "(" * 3000 + "a" + ")" * 3000, 33, "levels deep"),
+        ("brandwatch", "NOT " * 1000 + "a", 129, "levels deep"),
+        ("lucene", "(" * 50 + "a" + ")" * 50, 33, "levels deep"),
+        ("brandwatch", "x AND author:(" + "(" * 100 + "a" + ")" * 101, 46, "levels deep"),
+        ("x", "a " * 9000, None, "the limit is 16,384"),
     ],
 )
 def test_refusals_name_the_column_in_the_pasted_text(
