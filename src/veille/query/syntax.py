@@ -486,6 +486,7 @@ def _warnings_of(tokens: list[_Token]) -> list[QueryWarning]:
     """Forms that parse but that other tools read differently (spec §9), from the token sequence."""
     warnings: list[QueryWarning] = []
     run: list[_Token] = []
+    operator_word = -1  # the index of the last lower-case operator (warned for on its own)
 
     def close_run() -> None:
         if len(run) >= 2:
@@ -506,6 +507,7 @@ def _warnings_of(tokens: list[_Token]) -> list[QueryWarning]:
             and following.kind in _OPERAND_START
         ):
             close_run()
+            operator_word = index
             meant = lowered.upper() if lowered != "near" else "NEAR/n"
             warnings.append(
                 QueryWarning(
@@ -516,7 +518,12 @@ def _warnings_of(tokens: list[_Token]) -> list[QueryWarning]:
                 )
             )
             continue
-        if previous is not None and previous.kind in _TERM_END and token.kind in _TERM_START:
+        if (
+            previous is not None
+            and previous.kind in _TERM_END
+            and token.kind in _TERM_START
+            and index - 1 != operator_word
+        ):
             if not run:
                 run.append(previous)
             run.append(token)

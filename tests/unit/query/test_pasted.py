@@ -140,6 +140,10 @@ def test_forms_other_tools_read_differently_are_warned(text: str, code: str, col
     assert (column, code) in [(warning.column, warning.code) for warning in lint(text)]
 
 
+def test_a_lower_case_operator_is_warned_once() -> None:
+    assert [warning.code for warning in lint("apple or orange")] == ["lowercase-operator"]
+
+
 def test_no_warning_for_plain_queries() -> None:
     for text in ["apple AND orange", "apple OR orange", '"apple juice" -pie', "a NEAR/2 b", "or", "a AND or"]:
         assert [warning.code for warning in lint(text)] == [], text
