@@ -21,7 +21,18 @@ from veille import __version__
 from veille.contracts import Source
 from veille.hub import Hub
 from veille.settings import Settings
-from veille.web.api import accounts, analytics, corrections, influencers, jobs, posts, sources, stream, topics
+from veille.web.api import (
+    accounts,
+    analytics,
+    corrections,
+    influencers,
+    jobs,
+    posts,
+    query,
+    sources,
+    stream,
+    topics,
+)
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_principal
 from veille.web.errors import install_error_handlers
 from veille.web.html_errors import install as install_html_errors
@@ -41,6 +52,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
     influencers.router,
     analytics.router,
+    query.router,
     corrections.router,
 )
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
