@@ -16,7 +16,7 @@ from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
 from veille.sources.health_metrics import SourceHealthCollector
-from veille.sources.manager import DEFAULT_SILENT_AFTER_S, LiveTopicsHooks, SourceManager, source_tables
+from veille.sources.manager import LiveTopicsHooks, SourceManager
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
@@ -83,12 +83,10 @@ class Hub:
             pipeline=pipeline,
             store=store,
             topics=LiveTopicsHooks(topics),
-            silent_after_s=float(
-                settings.toml.get("hub", {}).get("source_silent_after_s", DEFAULT_SILENT_AFTER_S)
-            ),
+            silent_after_s=settings.source_silent_after_s,
         )
         try:
-            source_manager.load_tables(source_tables(settings.toml))
+            source_manager.load_tables(settings.sources)
         except ValueError:
             store.close()
             raise

@@ -141,7 +141,6 @@ initial_backfill = false
             '[[sources]]\ntype = "bluesky"\nname = "same"\n[[sources]]\ntype = "bluesky"\nname = "same"\n',
             "[[sources]] #2: source 'same': name: used by another source",
         ),
-        ('sources = "bluesky"\n', "veille.toml: sources: expected [[sources]] tables"),
         (
             '[[sources]]\ntype = "bluesky"\nname = "e"\nenabled = "yes"\n',
             "[[sources]] #1: source 'e': enabled: expected true or false",
