@@ -118,13 +118,27 @@ class Hub:
         if self.source_manager is not None:
             await self.source_manager.start()
 
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` has begun: the hub takes no new work (HTTP answers 503)."""
+        return self.pipeline.closing
+
     async def stop(self) -> None:
+        """Stop in the order that loses nothing: jobs and sources first, then the pipeline drains
+        every accepted batch into the store, then the bus and the store close. Each step runs even
+        when an earlier one failed, so the writer's last batches are always flushed."""
         if not self._started:
             return
         self._started = False
-        await self.jobs.stop()
-        if self.source_manager is not None:
-            await self.source_manager.stop()
-        await self.pipeline.stop()
-        await self.bus.close()
-        await asyncio.to_thread(self.store.close)
+        try:
+            await self.jobs.stop()
+            if self.source_manager is not None:
+                await self.source_manager.stop()
+        finally:
+            try:
+                await self.pipeline.stop()
+            finally:
+                try:
+                    await self.bus.close()
+                finally:
+                    await asyncio.to_thread(self.store.close)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,6 +18,9 @@ from veille.cli._options import (
 )
 from veille.settings import DEFAULT_DATA_DIR, Settings
 
+if TYPE_CHECKING:
+    from veille.hub import Hub
+
 __all__ = ["app"]
 
 app = typer.Typer()
@@ -26,14 +30,34 @@ app = typer.Typer()
 def serve(
     data: DataOption = DEFAULT_DATA_DIR,
     config: ConfigOption = None,
-    port: PortOption = 8000,
-    host: HostOption = "127.0.0.1",
+    port: PortOption = None,
+    host: HostOption = None,
 ) -> None:
-    """Serve the hub (API, live stream, walls) without the simulator."""
-    from veille.cli.running import run_hub
+    """Serve the hub (API, live stream, walls) without the simulator; logs its address and how to
+    log in. One hub per data folder. Stops cleanly on SIGINT/SIGTERM (queued posts are stored)."""
+    from veille.cli.running import claim_hub, run_hub
 
     settings = settings_from_options(data, config, port=port, host=host)
-    _run_checked(run_hub, settings, sources=[])
+    claim = claim_hub(settings)
+    _run_checked(run_hub, settings, sources=[], claim=claim, describe=_how_to_log_in(settings))
+
+
+def _how_to_log_in(settings: Settings) -> Callable[[Hub, str], list[str]]:
+    """``serve`` has no demo admin: say where the hub answers and who can log in, or how to add someone."""
+
+    def describe(hub: Hub, url: str) -> list[str]:
+        data = "" if settings.data_dir == DEFAULT_DATA_DIR else f" --data {settings.data_dir}"
+        users = hub.access.user_count()
+        lines = [f"wall {url}/wall, API docs {url}/docs"]
+        if users:
+            lines.append(f"log in at {url}/login ({users} user(s); add one: veille user add NAME{data})")
+        else:
+            lines.append(f"no user can log in yet: create one with `veille user add NAME{data}`")
+        if settings.admin_token is not None:
+            lines.append("API: send the token of VEILLE_ADMIN_TOKEN (Authorization: Bearer TOKEN)")
+        return lines
+
+    return describe
 
 
 def _run_checked(run: Any, settings: Settings, **kwargs: Any) -> None:
@@ -70,11 +94,12 @@ def demo(
 ) -> None:
     """Run the hub with the scenario simulator feeding it; prints the URL, user and password."""
     from veille.accounts.service import install_demo_accounts
-    from veille.cli.running import demo_sources, ensure_demo_admin, run_hub
+    from veille.cli.running import claim_hub, demo_sources, ensure_demo_admin, run_hub
     from veille.sources.live_demo import live_demo_table, with_source_tables
     from veille.topics.taxonomy import install_demo_taxonomy
 
     settings = settings_from_options(data, config, port=port, host=host)
+    claim = claim_hub(settings)  # before anything is written or printed
     if live:
         settings = with_source_tables(settings, [live_demo_table(live_endpoint)])
         sources = []
@@ -96,7 +121,7 @@ def demo(
     err.print(f"  API docs: http://{host}:{port}/docs")
     err.print(f"  User:     {username}")
     err.print(f"  Password: {password}")
-    _run_checked(run_hub, settings, sources=sources)
+    _run_checked(run_hub, settings, sources=sources, claim=claim)
 
 
 @app.command()
@@ -105,11 +130,12 @@ def worker(data: DataOption = DEFAULT_DATA_DIR, config: ConfigOption = None) -> 
     PostgreSQL and VEILLE_BUS=nats: see docs/deployment.md). Stops cleanly on SIGINT/SIGTERM."""
     import logging
 
-    from veille.cli.running import run_worker
+    from veille.cli.running import claim_hub, run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_from_options(data, config)
-    run_worker(settings)
+    claim = claim_hub(settings, listen=False)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _run_checked(run_worker, settings, claim=claim)
 
 
 @app.command()

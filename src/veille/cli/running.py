@@ -1,25 +1,54 @@
-"""Running the hub in this process: uvicorn around the app, demo sources and the demo admin."""
+"""Running the hub in this process: its claim on the data folder and the port, uvicorn around the
+app (``serve``, ``demo``) or the pipeline alone (``worker``), and a stop on SIGINT/SIGTERM that
+loses nothing; the demo's sources and admin.
+
+The order of a start: lock the data folder (a second hub on it: exit 2 naming the PID), bind the
+port (taken: exit 2 suggesting ``--port``), build the hub, then print where it serves. The order
+of a stop, on the first SIGINT or SIGTERM: uvicorn stops accepting connections and lets the
+requests in flight finish (a push answered 200 is stored), then the hub stops its sources, drains
+the pipeline's queue into the store and closes; the process exits 0 with no traceback.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import signal
-from collections.abc import Sequence
+import socket
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from veille.access import UserAccess
+from veille.cli._options import fail
 from veille.contracts import Source
-from veille.process import freeze_long_lived_objects
+from veille.process import (
+    DataFolderLock,
+    DataFolderLocked,
+    PortUnavailable,
+    freeze_long_lived_objects,
+    listening_socket,
+    lock_data_folder,
+)
 from veille.settings import Settings
 from veille.store import open_store
 
+if TYPE_CHECKING:
+    from veille.hub import Hub
+
 __all__ = [
     "DEMO_USER",
+    "HubClaim",
+    "claim_hub",
     "demo_sources",
     "ensure_demo_admin",
     "freeze_long_lived_objects",
@@ -31,14 +60,167 @@ log = logging.getLogger("veille.worker")
 
 DEMO_USER = "admin"
 CREDENTIALS_FILE = "demo-credentials.txt"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# How long a stop waits for open HTTP connections (a live stream a client keeps open) before
+# cancelling them and stopping the hub anyway.
+GRACEFUL_SHUTDOWN_S = 30
 
 
-def run_hub(settings: Settings, *, sources: Sequence[Source]) -> None:
+# -- the claim: data folder and port -----------------------------------------------------------
+
+
+@dataclass
+class HubClaim:
+    """What a hub process holds before it builds anything: the data folder's lock, its socket."""
+
+    lock: DataFolderLock
+    socket: socket.socket | None = None
+
+    def release(self) -> None:
+        if self.socket is not None:
+            self.socket.close()
+            self.socket = None
+        self.lock.release()
+
+
+def claim_hub(settings: Settings, *, listen: bool = True) -> HubClaim:
+    """Lock the data folder, then (``listen``) bind the port; either taken: ``error: …``, exit 2.
+
+    Called by ``serve``, ``demo`` and ``worker`` before they write or print anything. With
+    PostgreSQL too, the data folder is what is locked: one hub per folder.
+    """
+    try:
+        lock = lock_data_folder(settings.data_dir)
+    except DataFolderLocked as error:
+        raise fail(f"{error}") from None
+    if not listen:
+        return HubClaim(lock)
+    try:
+        return HubClaim(lock, listening_socket(settings.host, settings.port))
+    except PortUnavailable as error:
+        lock.release()
+        raise fail(f"{error}") from None
+
+
+# -- serve and demo: uvicorn around the app ----------------------------------------------------
+
+
+def run_hub(
+    settings: Settings,
+    *,
+    sources: Sequence[Source],
+    claim: HubClaim | None = None,
+    describe: Callable[[Hub, str], Sequence[str]] | None = None,
+) -> None:
+    """Serve the hub until SIGINT or SIGTERM, then stop it cleanly (returns; the exit status is 0).
+
+    ``describe(hub, url)`` gives the lines logged once the hub answers (``serve``'s how to log in).
+    """
     from veille.web.app import create_app
 
-    app = create_app(settings, sources=sources)
-    freeze_long_lived_objects()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    claim = claim or claim_hub(settings)
+    assert claim.socket is not None
+    try:
+        with _signals_deferred() as received:
+            app = create_app(settings, sources=sources)
+        hub: Hub = app.state.hub
+        if received:  # stopped while it was being built: nothing was started
+            hub.store.close()
+            return
+        freeze_long_lived_objects()
+        host, port = settings.host, claim.socket.getsockname()[1]
+        url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+        lines = [f"Veille serving {url} (Ctrl+C to stop)", *(describe(hub, url) if describe else ())]
+        config = uvicorn.Config(
+            app,
+            log_config=_log_config(),
+            log_level="info",
+            access_log=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        )
+        server = _HubServer(config, hub=hub, on_started=lambda: _log_lines(lines))
+        server.run(sockets=[claim.socket])
+    finally:
+        claim.release()
+
+
+class _HubServer(uvicorn.Server):
+    """uvicorn's server, with the hub's stop guaranteed and the signal not raised again."""
+
+    def __init__(self, config: uvicorn.Config, *, hub: Hub, on_started: Callable[[], None]) -> None:
+        super().__init__(config)
+        self.hub = hub
+        self.on_started = on_started
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn's own version raises the signal again once it has shut down, so that the default
+        # handler ends the process: a KeyboardInterrupt traceback for Ctrl+C, death by SIGTERM.
+        # The hub has stopped cleanly by then; the command returns and the status is 0.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        originals = {signum: signal.signal(signum, self.handle_exit) for signum in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for signum, handler in originals.items():
+                signal.signal(signum, handler)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self.on_started()
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().serve(sockets=sockets)
+        finally:
+            # The lifespan stops the hub; a second Ctrl+C makes uvicorn skip it, and the writer
+            # must still flush what was accepted. (A no-op when the hub is already stopped.)
+            await self.hub.stop()
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the hub's own loggers (``veille.*``) on the same stderr handler."""
+    config = deepcopy(LOGGING_CONFIG)
+    config["formatters"]["veille"] = {
+        "()": "uvicorn.logging.DefaultFormatter",
+        "fmt": "%(levelprefix)s %(name)s: %(message)s",
+        "use_colors": None,
+    }
+    config["handlers"]["veille"] = {
+        "formatter": "veille",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["veille"] = {"handlers": ["veille"], "level": "INFO", "propagate": False}
+    return config
+
+
+def _log_lines(lines: Sequence[str]) -> None:
+    serving = logging.getLogger("veille.hub")
+    for line in lines:
+        serving.info("%s", line)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[list[int]]:
+    """While the hub is built (models load, the schema migrates), SIGINT/SIGTERM are noted, not
+    acted on: the build completes and the caller stops instead of serving."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    originals = {
+        signum: signal.signal(signum, lambda signum, _frame: received.append(signum))
+        for signum in STOP_SIGNALS
+    }
+    try:
+        yield received
+    finally:
+        for signum, handler in originals.items():
+            signal.signal(signum, handler)
 
 
 def demo_sources(*, scenario: str, rate: float, seed: int) -> list[Source]:
@@ -73,24 +255,35 @@ def ensure_demo_admin(settings: Settings) -> tuple[str, str]:
         store.close()
 
 
-def run_worker(settings: Settings, *, sources: Sequence[Source] = ()) -> None:
+def run_worker(settings: Settings, *, sources: Sequence[Source] = (), claim: HubClaim | None = None) -> None:
     """Sources and the pipeline without the web server, until SIGINT or SIGTERM."""
-    asyncio.run(_work(settings, sources))
-
-
-async def _work(settings: Settings, sources: Sequence[Source]) -> None:
     from veille.hub import Hub
 
-    hub = Hub.build(settings, sources=sources)
-    freeze_long_lived_objects()
+    claim = claim or claim_hub(settings, listen=False)
+    try:
+        with _signals_deferred() as received:
+            hub = Hub.build(settings, sources=sources)
+        if received:
+            hub.store.close()
+            return
+        freeze_long_lived_objects()
+        asyncio.run(_work(hub))
+    finally:
+        claim.release()
+
+
+async def _work(hub: Hub) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stopping.set)
-    await hub.start()
-    running = [*hub.pipeline.running_sources]
-    log.info("worker running %d source(s): %s", len(running), ", ".join(running) or "none")
     try:
+        await hub.start()
+        running = [*hub.pipeline.running_sources]
+        log.info("worker running %d source(s): %s", len(running), ", ".join(running) or "none")
         await stopping.wait()
+        log.info("worker stopping: draining the queue into the store")
     finally:
         await hub.stop()
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)

@@ -25,6 +25,7 @@ from veille.web.api import sources as sources_api
 from veille.web.api import topics as topics_api
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal
 from veille.web.pages import router as pages_router
+from veille.web.stopping import RefuseWhileStopping
 
 __all__ = ["create_app"]
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     )
     app.state.hub = the_hub
     app.state.settings = settings
+    app.add_middleware(RefuseWhileStopping, hub=the_hub)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(posts.router)
     app.include_router(stream.router)

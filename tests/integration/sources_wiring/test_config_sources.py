@@ -160,7 +160,7 @@ def test_serve_prints_the_bad_table_and_exits(tmp_path: Path) -> None:
     config = tmp_path / "veille.toml"
     config.write_text('[[sources]]\ntype = "x"\nname = "x-brands"\nbearer_token = "${NOT_SET_ANYWHERE_42}"\n')
     result = CliRunner().invoke(
-        build_app(), ["serve", "--config", str(config), "--data", str(tmp_path / "data"), "--port", "1"]
+        build_app(), ["serve", "--config", str(config), "--data", str(tmp_path / "data"), "--port", "0"]
     )
     assert result.exit_code == 2
     assert (
