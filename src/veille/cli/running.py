@@ -172,13 +172,20 @@ class _HubServer(uvicorn.Server):
         if self.started and not self.should_exit:
             self.on_started()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets=sockets)
+        # The app's lifespan shutdown stops the hub. A second Ctrl+C makes uvicorn skip it; run it
+        # anyway: the writer must flush what was accepted, and the lifespan task must end rather
+        # than be cancelled with a traceback when the loop closes.
+        shutdown_done = getattr(self.lifespan, "shutdown_event", None)
+        if shutdown_done is not None and not shutdown_done.is_set():
+            await self.lifespan.shutdown()
+
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         try:
             await super().serve(sockets=sockets)
         finally:
-            # The lifespan stops the hub; a second Ctrl+C makes uvicorn skip it, and the writer
-            # must still flush what was accepted. (A no-op when the hub is already stopped.)
-            await self.hub.stop()
+            await self.hub.stop()  # whatever happened above (a no-op once the lifespan stopped it)
 
 
 def _log_config() -> dict[str, Any]:

@@ -84,8 +84,9 @@ class HubProcess:
             time.sleep(0.3)
         raise AssertionError(f"the hub did not answer /healthz:\n{self.stderr}")
 
-    def stop(self, signum: int) -> int:
-        self.process.send_signal(signum)
+    def stop(self, *signals: int) -> int:
+        for signum in signals:
+            self.process.send_signal(signum)
         return self.process.wait(timeout=EXIT_TIMEOUT_S)
 
 
@@ -184,9 +185,13 @@ def _assert_stored(data: Path, ids: list[str]) -> None:
     assert not missing, f"{len(missing)} acknowledged posts lost, e.g. {missing[:5]}"
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    "signals",
+    [(signal.SIGTERM,), (signal.SIGINT,), (signal.SIGINT, signal.SIGINT)],
+    ids=["SIGTERM", "SIGINT", "SIGINT-twice"],
+)
 def test_a_stop_signal_while_posts_are_pushed_loses_no_acknowledged_post(
-    tmp_path: Path, start_hub: StartHub, signum: int
+    tmp_path: Path, start_hub: StartHub, signals: tuple[int, ...]
 ) -> None:
     data = tmp_path / "data"
     hub: HubProcess = start_hub("serve", data)
@@ -211,7 +216,7 @@ def test_a_stop_signal_while_posts_are_pushed_loses_no_acknowledged_post(
     threading.Thread(target=follow_stream, name="stream", daemon=True).start()
     pusher.start()
     pusher.wait_for(100)
-    returncode = hub.stop(signum)
+    returncode = hub.stop(*signals)  # twice: Ctrl+C pressed again skips waiting, not the flush
     pusher.stop()
 
     _assert_clean_exit(hub, returncode)
