@@ -21,7 +21,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,12 +71,31 @@ GRACEFUL_SHUTDOWN_S = 30
 
 @dataclass
 class HubClaim:
-    """What a hub process holds before it builds anything: the data folder's lock, its socket."""
+    """What a hub process holds before it builds anything: the data folder's lock, its socket.
+
+    From the claim on, SIGINT/SIGTERM are noted in ``stop_requests`` rather than acted on, until
+    the server's or the event loop's own handlers take over (and replay them): a hub half built
+    (models loading, the schema migrating) is not cut short, and it stops instead of serving.
+    """
 
     lock: DataFolderLock
     socket: socket.socket | None = None
+    stop_requests: list[int] = field(default_factory=list)
+    _previous_handlers: dict[int, Any] = field(default_factory=dict)
+
+    def note_stop_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in STOP_SIGNALS:
+            self._previous_handlers[signum] = signal.signal(signum, self._note)
+
+    def _note(self, signum: int, _frame: object) -> None:
+        self.stop_requests.append(signum)
 
     def release(self) -> None:
+        for signum, handler in self._previous_handlers.items():
+            signal.signal(signum, handler)
+        self._previous_handlers.clear()
         if self.socket is not None:
             self.socket.close()
             self.socket = None
@@ -93,13 +112,15 @@ def claim_hub(settings: Settings, *, listen: bool = True) -> HubClaim:
         lock = lock_data_folder(settings.data_dir)
     except DataFolderLocked as error:
         raise fail(f"{error}") from None
-    if not listen:
-        return HubClaim(lock)
-    try:
-        return HubClaim(lock, listening_socket(settings.host, settings.port))
-    except PortUnavailable as error:
-        lock.release()
-        raise fail(f"{error}") from None
+    claim = HubClaim(lock)
+    if listen:
+        try:
+            claim.socket = listening_socket(settings.host, settings.port)
+        except PortUnavailable as error:
+            lock.release()
+            raise fail(f"{error}") from None
+    claim.note_stop_signals()
+    return claim
 
 
 # -- serve and demo: uvicorn around the app ----------------------------------------------------
@@ -116,15 +137,16 @@ def run_hub(
 
     ``describe(hub, url)`` gives the lines logged once the hub answers (``serve``'s how to log in).
     """
-    from veille.web.app import create_app
-
     claim = claim or claim_hub(settings)
     assert claim.socket is not None
     try:
-        with _signals_deferred() as received:
-            app = create_app(settings, sources=sources)
+        if claim.stop_requests:  # stopped while it got ready (the demo's set-up): build nothing
+            return
+        from veille.web.app import create_app  # about 2 s of imports, after the claim
+
+        app = create_app(settings, sources=sources)
         hub: Hub = app.state.hub
-        if received:  # stopped while it was being built: nothing was started
+        if claim.stop_requests:  # stopped while it was being built: nothing was started
             hub.store.close()
             return
         freeze_long_lived_objects()
@@ -138,7 +160,9 @@ def run_hub(
             access_log=False,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
-        server = _HubServer(config, hub=hub, on_started=lambda: _log_lines(lines))
+        server = _HubServer(
+            config, hub=hub, on_started=lambda: _log_lines(lines), received=claim.stop_requests
+        )
         server.run(sockets=[claim.socket])
     finally:
         claim.release()
@@ -147,10 +171,13 @@ def run_hub(
 class _HubServer(uvicorn.Server):
     """uvicorn's server, with the hub's stop guaranteed and the signal not raised again."""
 
-    def __init__(self, config: uvicorn.Config, *, hub: Hub, on_started: Callable[[], None]) -> None:
+    def __init__(
+        self, config: uvicorn.Config, *, hub: Hub, on_started: Callable[[], None], received: list[int]
+    ) -> None:
         super().__init__(config)
         self.hub = hub
         self.on_started = on_started
+        self.received = received  # signals that came before our handlers were in place
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -161,6 +188,8 @@ class _HubServer(uvicorn.Server):
             yield
             return
         originals = {signum: signal.signal(signum, self.handle_exit) for signum in STOP_SIGNALS}
+        for signum in self.received:
+            self.handle_exit(signum, None)
         try:
             yield
         finally:
@@ -211,25 +240,6 @@ def _log_lines(lines: Sequence[str]) -> None:
         serving.info("%s", line)
 
 
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[list[int]]:
-    """While the hub is built (models load, the schema migrates), SIGINT/SIGTERM are noted, not
-    acted on: the build completes and the caller stops instead of serving."""
-    received: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield received
-        return
-    originals = {
-        signum: signal.signal(signum, lambda signum, _frame: received.append(signum))
-        for signum in STOP_SIGNALS
-    }
-    try:
-        yield received
-    finally:
-        for signum, handler in originals.items():
-            signal.signal(signum, handler)
-
-
 def demo_sources(*, scenario: str, rate: float, seed: int) -> list[Source]:
     from veille.sources.simulator import SimulatorSource, scenario_names
 
@@ -264,26 +274,29 @@ def ensure_demo_admin(settings: Settings) -> tuple[str, str]:
 
 def run_worker(settings: Settings, *, sources: Sequence[Source] = (), claim: HubClaim | None = None) -> None:
     """Sources and the pipeline without the web server, until SIGINT or SIGTERM."""
-    from veille.hub import Hub
-
     claim = claim or claim_hub(settings, listen=False)
     try:
-        with _signals_deferred() as received:
-            hub = Hub.build(settings, sources=sources)
-        if received:
+        if claim.stop_requests:
+            return
+        from veille.hub import Hub
+
+        hub = Hub.build(settings, sources=sources)
+        if claim.stop_requests:
             hub.store.close()
             return
         freeze_long_lived_objects()
-        asyncio.run(_work(hub))
+        asyncio.run(_work(hub, claim.stop_requests))
     finally:
         claim.release()
 
 
-async def _work(hub: Hub) -> None:
+async def _work(hub: Hub, received: list[int]) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stopping.set)
+    if received:
+        stopping.set()
     try:
         await hub.start()
         running = [*hub.pipeline.running_sources]
