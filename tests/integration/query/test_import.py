@@ -104,7 +104,7 @@ def test_the_api_converts_or_refuses_with_the_column(live: LiveHub) -> None:
         refused = api.post("/api/v1/query/import", json={"dialect": "x", "query": "cats has:media"})
         assert refused.status_code == 422
         assert refused.json() == {
-            "detail": "has:media: the post record holds no media (attachments are not kept); "
+            "detail": "column 6: has:media: the post record holds no media (attachments are not kept); "
             "has:links matches posts with a link",
             "field": "query",
             "column": 6,
