@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
-from tests.support.live_server import LiveHub, serve_hub
+from tests.support.live_server import LiveHub
 from veille.cli import build_app
 from veille.settings import Settings
 from veille.store.sql import open_store
@@ -83,12 +81,6 @@ def test_a_csv_creates_the_topics_whose_meaning_is_kept(settings: Settings, tmp_
     bad.write_text("title,text\nx,y\n", encoding="utf-8")
     code, _, err = run("--dialect", "x", "--csv", str(bad), "--data", data)
     assert code == 2 and "line 1: the header has no name and no query column" in err
-
-
-@pytest.fixture
-def live(hub_settings: Settings) -> Iterator[LiveHub]:
-    with serve_hub(hub_settings) as hub:
-        yield hub
 
 
 def test_the_api_converts_or_refuses_with_the_column(live: LiveHub) -> None:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from tests.fakes import LocalServer
 from tests.fakes.bluesky import FakeBluesky, make_post_event
 from tests.fakes.mastodon import FakeMastodon, make_status
-from tests.integration.sources_wiring.helpers import settings_with_toml, source_view, wait_for
+from tests.integration.sources.helpers import settings_with_toml, source_view, wait_for
 from tests.support.live_server import serve_hub
 from veille.cli import build_app
 from veille.hub import Hub
