@@ -17,6 +17,8 @@ from veille.accounts import repository
 from veille.accounts.models import AccountSpec, BrandAccount
 from veille.csv_rows import ImportResult, data_rows
 from veille.errors import Conflict, Invalid, NotFound, invalid_from
+from veille.store.handle_registry import HandleRegistry
+from veille.store.schema import brand_accounts
 from veille.store.sql import SqlStore
 
 __all__ = [
@@ -62,6 +64,24 @@ def spec_from_json(body: Any) -> AccountSpec:
         raise invalid_from(error, AccountError) from None
 
 
+def _not_found(account_id: int) -> AccountNotFound:
+    return AccountNotFound(f"no brand account with id {account_id}", field="id")
+
+
+def _conflict(spec: AccountSpec, other_id: int | None) -> AccountConflict:
+    where = "" if other_id is None else f" (id {other_id})"
+    return AccountConflict(f"{spec.platform}:@{spec.handle} is already registered{where}", field="handle")
+
+
+_REGISTRY: HandleRegistry[AccountSpec, BrandAccount] = HandleRegistry(
+    brand_accounts,
+    item=repository.account_from_row,
+    values=repository.account_values,
+    not_found=_not_found,
+    conflict=_conflict,
+)
+
+
 # -- reads ---------------------------------------------------------------------------------------
 
 
@@ -70,55 +90,29 @@ def list_accounts(*, store: SqlStore) -> list[BrandAccount]:
 
 
 def get_account(*, store: SqlStore, account_id: int) -> BrandAccount:
-    with store.engine.connect() as connection:
-        account = repository.get_account(connection, account_id)
-    if account is None:
-        raise AccountNotFound(f"no brand account with id {account_id}", field="id")
-    return account
+    return _REGISTRY.fetch(store.engine, account_id)
 
 
 # -- writes --------------------------------------------------------------------------------------
 
 
 def create_account(*, store: SqlStore, spec: AccountSpec) -> BrandAccount:
-    with store.engine.begin() as connection:
-        if repository.find_account(connection, *spec.key) is not None:
-            raise AccountConflict(f"{spec.platform}:@{spec.handle} is already registered", field="handle")
-        account_id = repository.insert_account(connection, spec)
-        account = repository.get_account(connection, account_id)
-    assert account is not None  # just inserted in this transaction
-    return account
+    return _REGISTRY.create(store.engine, spec)
 
 
 def update_account(*, store: SqlStore, account_id: int, spec: AccountSpec) -> BrandAccount:
     """Replace an account's fields (platform and handle may change, if no other account has them)."""
-    with store.engine.begin() as connection:
-        if repository.get_account(connection, account_id) is None:
-            raise AccountNotFound(f"no brand account with id {account_id}", field="id")
-        other = repository.find_account(connection, *spec.key)
-        if other is not None and other.id != account_id:
-            raise AccountConflict(
-                f"{spec.platform}:@{spec.handle} is already registered (id {other.id})", field="handle"
-            )
-        repository.update_account(connection, account_id, spec)
-        account = repository.get_account(connection, account_id)
-    assert account is not None
-    return account
+    return _REGISTRY.replace(store.engine, account_id, spec)
 
 
 def delete_account(*, store: SqlStore, account_id: int) -> None:
-    with store.engine.begin() as connection:
-        if repository.get_account(connection, account_id) is None:
-            raise AccountNotFound(f"no brand account with id {account_id}", field="id")
-        repository.delete_account(connection, account_id)
+    _REGISTRY.remove(store.engine, account_id)
 
 
 def import_accounts(*, store: SqlStore, specs: Sequence[AccountSpec]) -> ImportResult:
     """Register the accounts in one transaction; an account already registered (same platform and
     handle) is updated in place, so importing the same file twice changes nothing."""
-    with store.engine.begin() as connection:
-        created, updated = repository.insert_or_update(connection, specs)
-    return ImportResult(created, updated)
+    return ImportResult(*_REGISTRY.import_all(store.engine, specs))
 
 
 # -- CSV -----------------------------------------------------------------------------------------

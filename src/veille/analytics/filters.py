@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
-from veille.analytics.scope import Scope
+from veille.analytics.scope import Scope, meet
 from veille.clock import to_us, zone_named
 from veille.errors import Invalid
 
@@ -39,14 +39,6 @@ def _names(values: Iterable[str] | None, field: str, case: str | None = None) ->
     if not cleaned:
         raise Invalid(f"{field}: give at least one value, or leave the filter out", field=field)
     return cleaned
-
-
-def _meet(asked: frozenset[str] | None, allowed: frozenset[str] | None) -> frozenset[str] | None:
-    if asked is None:
-        return allowed
-    if allowed is None:
-        return asked
-    return asked & allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +117,10 @@ class AnalyticsFilter:
             end_us=to_us(self.end),
             interval=self.interval,
             zone=zone_named(self.tz),
-            topics=_meet(self.topics, scope.topics),
-            countries=_meet(self.countries, scope.countries),
+            topics=meet(self.topics, scope.topics),
+            countries=meet(self.countries, scope.countries),
             languages=self.languages,
-            sources=_meet(self.sources, scope.sources),
+            sources=meet(self.sources, scope.sources),
             sentiments=self.sentiments,
             include_duplicates=self.include_duplicates,
         )

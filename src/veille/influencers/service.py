@@ -17,6 +17,8 @@ from veille.csv_rows import ImportResult, data_rows
 from veille.errors import Conflict, Invalid, NotFound, validation_message
 from veille.influencers import repository
 from veille.influencers.models import CSV_COLUMNS, CuratedInfluencer, InfluencerSpec
+from veille.store.handle_registry import HandleRegistry
+from veille.store.schema import curated_influencers
 from veille.store.sql import SqlStore
 
 __all__ = [
@@ -54,6 +56,22 @@ def _not_found(influencer_id: int) -> InfluencerNotFound:
 # -- reads ---------------------------------------------------------------------------------------
 
 
+def _conflict(spec: InfluencerSpec, other_id: int | None) -> InfluencerConflict:
+    where = "" if other_id is None else f" (id {other_id})"
+    return InfluencerConflict(
+        f"handle: {spec.platform}:@{spec.handle} is already in the curated list{where}", field="handle"
+    )
+
+
+_REGISTRY: HandleRegistry[InfluencerSpec, CuratedInfluencer] = HandleRegistry(
+    curated_influencers,
+    item=repository.influencer_from_row,
+    values=repository.influencer_values,
+    not_found=_not_found,
+    conflict=_conflict,
+)
+
+
 def list_influencers(
     *, store: SqlStore, category: str | None = None, country: str | None = None
 ) -> list[CuratedInfluencer]:
@@ -62,57 +80,29 @@ def list_influencers(
 
 
 def get_influencer(*, store: SqlStore, influencer_id: int) -> CuratedInfluencer:
-    with store.engine.connect() as connection:
-        found = repository.get_influencer(connection, influencer_id)
-    if found is None:
-        raise _not_found(influencer_id)
-    return found
+    return _REGISTRY.fetch(store.engine, influencer_id)
 
 
 # -- writes --------------------------------------------------------------------------------------
 
 
 def create_influencer(*, store: SqlStore, spec: InfluencerSpec) -> CuratedInfluencer:
-    with store.engine.begin() as connection:
-        if repository.find_influencer(connection, *spec.key) is not None:
-            raise InfluencerConflict(
-                f"handle: {spec.platform}:@{spec.handle} is already in the curated list", field="handle"
-            )
-        influencer_id = repository.insert_influencer(connection, spec)
-        created = repository.get_influencer(connection, influencer_id)
-    assert created is not None  # just inserted in this transaction
-    return created
+    return _REGISTRY.create(store.engine, spec)
 
 
 def update_influencer(*, store: SqlStore, influencer_id: int, spec: InfluencerSpec) -> CuratedInfluencer:
     """Replace an entry's fields (platform and handle may change, if no other entry has them)."""
-    with store.engine.begin() as connection:
-        if repository.get_influencer(connection, influencer_id) is None:
-            raise _not_found(influencer_id)
-        other = repository.find_influencer(connection, *spec.key)
-        if other is not None and other.id != influencer_id:
-            raise InfluencerConflict(
-                f"handle: {spec.platform}:@{spec.handle} is already in the curated list (id {other.id})",
-                field="handle",
-            )
-        repository.update_influencer(connection, influencer_id, spec)
-        updated = repository.get_influencer(connection, influencer_id)
-    assert updated is not None
-    return updated
+    return _REGISTRY.replace(store.engine, influencer_id, spec)
 
 
 def delete_influencer(*, store: SqlStore, influencer_id: int) -> None:
-    with store.engine.begin() as connection:
-        if not repository.delete_influencer(connection, influencer_id):
-            raise _not_found(influencer_id)
+    _REGISTRY.remove(store.engine, influencer_id)
 
 
 def import_influencers(*, store: SqlStore, specs: Sequence[InfluencerSpec]) -> ImportResult:
     """Add each entry, or update the one with the same platform and handle, in one transaction, so
     importing the same file twice changes nothing."""
-    with store.engine.begin() as connection:
-        created, updated = repository.insert_or_update(connection, specs)
-    return ImportResult(created, updated)
+    return ImportResult(*_REGISTRY.import_all(store.engine, specs))
 
 
 # -- CSV -----------------------------------------------------------------------------------------
