@@ -196,9 +196,13 @@ async def test_malformed_items_are_skipped_and_counted(
     batches = await take(connector, 2)
     assert sorted(post.id for post in batches[0].posts) == ["reddit:t3_ok1", "reddit:t3_ok2"]
     reasons = " | ".join(item.reason for item in batches[0].rejected)
-    assert len(batches[0].rejected) == 5
-    assert "created_utc" in reasons and "title" in reasons and "kind" in reasons and "deleted" in reasons
-    assert connector.health.malformed_total == 5
+    assert len(batches[0].rejected) == 4
+    assert "created_utc" in reasons and "title" in reasons and "kind" in reasons
+    # A deleted comment is no post, and not a malformed item either.
+    assert "deleted" not in reasons and "reddit:t1_gone" not in [post.id for post in batches[0].posts]
+    assert connector.health.malformed_total == 4
+    # Each refused item keeps its raw payload for the dead-letter table.
+    assert [item.payload for item in batches[0].rejected][-1] == "not an object"
     # The next poll does not count the same broken items again.
     assert batches[1].posts == [] and batches[1].rejected == []
 
@@ -290,6 +294,6 @@ def test_config_rejects_default_user_agent() -> None:
         )
 
 
-def test_mapping_rejects_deleted_comment() -> None:
-    with pytest.raises(ValueError, match="deleted"):
-        map_reddit_child(comment("x", NOW, body="[removed]"))
+def test_a_deleted_or_removed_comment_is_no_post() -> None:
+    assert map_reddit_child(comment("x", NOW, body="[removed]")) is None
+    assert map_reddit_child(comment("y", NOW, body="[deleted]")) is None

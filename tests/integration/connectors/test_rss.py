@@ -174,7 +174,8 @@ async def test_malformed_entries_and_feeds_are_skipped_and_counted(
     first, second = await take(connector, 2)
     assert sorted(post.id for post in first.posts) == ["rss:urn:1", "rss:urn:2"]
     dated = {post.id: post for post in first.posts}["rss:urn:2"]
-    assert dated.extra["date_missing"] is True
+    # A date that cannot be read: dated at the fetch time, and the post says so.
+    assert dated.extra["date_unparsed"] == "not a date" and "created_at" in dated.extra["unfilled"]
     assert len(first.rejected) == 1 and "neither" in first.rejected[0].reason
     assert connector.health.malformed_total >= 2  # the empty entry and the page that is not a feed
     assert "broken.xml" in (connector.health.last_error or "")
