@@ -256,9 +256,7 @@ class Post(BaseModel):
             return None
         folded = value.strip().lower()
         if folded != "und" and not _LANG_RE.match(folded):
-            raise ValueError(
-                "must be an ISO 639-1 code or a language tag such as 'fr', 'pt-BR' or 'fra'"
-            )
+            raise ValueError("must be an ISO 639-1 code or a language tag such as 'fr', 'pt-BR' or 'fra'")
         return folded
 
     @field_validator("country")

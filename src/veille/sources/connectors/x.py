@@ -147,7 +147,8 @@ def tweet_to_post(tweet: Mapping[str, Any], includes: Includes, rules: list[Any]
                 links.append(link)
     metrics = tweet.get("public_metrics") or {}
     user_metrics = user.get("public_metrics") or {}
-    geo = tweet.get("geo") if isinstance(tweet.get("geo"), Mapping) else {}
+    raw_geo = tweet.get("geo")
+    geo: Mapping[str, Any] = raw_geo if isinstance(raw_geo, Mapping) else {}
     place = includes.places.get(str(geo.get("place_id"))) if geo.get("place_id") else None
     if place is not None:
         extra["place"] = {
