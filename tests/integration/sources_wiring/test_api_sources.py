@@ -173,7 +173,10 @@ def test_remove_and_bad_bodies(tmp_path: Path, bluesky: tuple[FakeBluesky, Local
         assert added.status_code == 201 and added.json()["running"] is False
         assert api.delete("/api/v1/sources/b4").status_code == 204
         assert api.get("/api/v1/sources/b4").status_code == 404
-        assert [item["name"] for item in api.get("/api/v1/sources").json()["items"]] == ["from-file"]
+        listed = api.get("/api/v1/sources").json()["items"]
+        assert [item["name"] for item in listed if not item["read_only"]] == ["from-file"]
+        # The push API is always one of the hub's own (read-only) sources.
+        assert [(item["name"], item["type"]) for item in listed if item["read_only"]] == [("push", "push")]
 
 
 def test_bad_credentials_raise_a_failed_alert_not_a_retry_loop(api: httpx.Client) -> None:

@@ -124,6 +124,10 @@ class Connector:
         self.health.malformed_total += 1
         rejected.append(PostRejected(index=index, reason=reason[:500], payload=_jsonable(payload)))
 
+    def keeps(self, post: Post) -> bool:
+        """Would this source keep ``post``? (the hub's query filter; a firehose adds its own match)"""
+        return self.query_filter is None or self.query_filter(post)
+
     def remap(self, payload: Any) -> Post | None:
         """Map a stored raw payload (a dead letter) again with the current mapping code.
 
@@ -428,25 +432,30 @@ def _describe_problem(problem: Mapping[str, Any]) -> str:
 
 
 def _validated(item: dict[str, Any], reasons: dict[str, str]) -> Post:
-    author = item.get("author") if isinstance(item.get("author"), Mapping) else {}
-    metrics = item.get("metrics") if isinstance(item.get("metrics"), Mapping) else {}
-    assert isinstance(author, Mapping) and isinstance(metrics, Mapping)
-    missing: list[str] = []
-    for dotted in _REPORTED_FIELDS:
-        head, _, tail = dotted.partition(".")
-        holder = author if head == "author" else metrics if head == "metrics" else item
-        if holder.get(tail or head) is None:
-            missing.append(dotted)
     extra = dict(item.get("extra") or {})
     # A mapper may name fields it filled only by a fallback (a feed entry dated at the fetch time).
-    given = extra.get("unfilled")
-    given_reasons = extra.get("unfilled_reasons")
+    given = extra.pop("unfilled", None)
+    given_reasons = extra.pop("unfilled_reasons", None)
+    inbound = {key: value for key, value in {**item, "extra": extra}.items() if key not in ENRICHMENT_FIELDS}
+    post = Post.model_validate(inbound)
+    # Read on the validated post: a language tag without an ISO 639-1 code (ast) leaves lang unset.
+    values = {
+        "url": post.url,
+        "lang": post.lang,
+        "author.id": post.author.id,
+        "author.name": post.author.name,
+        "author.followers": post.author.followers,
+        "metrics.likes": post.metrics.likes,
+        "metrics.reposts": post.metrics.reposts,
+        "metrics.replies": post.metrics.replies,
+        "metrics.views": post.metrics.views,
+    }
+    missing = [dotted for dotted in _REPORTED_FIELDS if values[dotted] is None]
     all_reasons = {**(given_reasons if isinstance(given_reasons, Mapping) else {}), **reasons}
     for dotted in [*(given if isinstance(given, list) else []), *all_reasons]:
         if dotted not in missing:
             missing.append(str(dotted))
-    extra["unfilled"] = missing
+    post.extra["unfilled"] = missing
     if all_reasons:
-        extra["unfilled_reasons"] = all_reasons
-    inbound = {key: value for key, value in {**item, "extra": extra}.items() if key not in ENRICHMENT_FIELDS}
-    return Post.model_validate(inbound)
+        post.extra["unfilled_reasons"] = all_reasons
+    return post

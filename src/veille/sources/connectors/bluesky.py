@@ -250,7 +250,7 @@ class BlueskyConnector(Connector):
         description="Every Bluesky post from Jetstream, kept when it matches the keywords/hashtags or the "
         "hub's query; optional search backfill with an app password.",
         default_endpoint="wss://jetstream2.us-east.bsky.network/subscribe",
-        never_filled=("author.followers", "metrics.views", "repost_of"),
+        never_filled=("metrics.views", "repost_of"),
         example={"type": "bluesky", "name": "bluesky-live", "keywords": ["livebox"], "hashtags": ["orange"]},
         fields=(
             ConfigField("keywords", "list[str]", default=[], help="words or phrases to keep (folded match)"),
@@ -541,6 +541,9 @@ class BlueskyConnector(Connector):
         if post is None:
             return None
         return post, (post.id, post.extra.get("cid"))
+
+    def keeps(self, post: Post) -> bool:
+        return self.matches(post) and super().keeps(post)
 
     def remap(self, payload: Any) -> Post | None:
         """A stored Jetstream event (``kind``) or search result (``uri`` and ``author``)."""

@@ -245,6 +245,17 @@ class RssConnector(PollingConnector):
                 return url, entries, feed_state
 
         results = await asyncio.gather(*(one(url) for url in due))
+        failing = [str(state["failing"]) for _url, _entries, state in results if state.get("failing")]
+        if due and len(failing) == len(due):
+            # Not one feed could be read: the source failed (with the errors), it is not "quiet".
+            self.unreachable = "; ".join(failing)
+        stopped = [
+            f"{url}: {feeds_state.get(url, {}).get('stopped')}"
+            for url in self.feed_urls
+            if feeds_state.get(url, {}).get("stopped")
+        ]
+        if len(stopped) == len(self.feed_urls):
+            self.unreachable = "every feed is stopped: " + "; ".join(stopped)
         candidates: Candidates = []
         rejected: list[PostRejected] = []
         index = 0
@@ -286,8 +297,10 @@ class RssConnector(PollingConnector):
 
     # --- one feed --------------------------------------------------------------------------------
     def _retry_later(self, url: str, feed_state: dict[str, Any], message: str, wait: float) -> list[Any]:
-        self.health.record_error(f"RSS ({self.name}): {url}: {message}", self.clock.time())
+        error = f"RSS ({self.name}): {url}: {message}"
+        self.health.record_error(error, self.clock.time())
         feed_state["next_at"] = self.clock.time() + wait
+        feed_state["failing"] = error  # until the feed answers again
         return []
 
     def _backoff(self, url: str, start_s: float) -> float:
@@ -346,6 +359,7 @@ class RssConnector(PollingConnector):
         for header, key in (("etag", "etag"), ("last-modified", "last_modified")):
             if response.headers.get(header):
                 feed_state[key] = response.headers[header]  # verbatim, quotes and W/ included
+        feed_state.pop("failing", None)  # the feed answered
         if status == 304:
             self._failures.pop(url, None)
             feed_state["next_at"] = now + interval

@@ -1,13 +1,16 @@
-"""Platform sources: list with health and alerts, connector metadata, add/remove/stop/start live.
+"""Platform sources: list with health and alerts, connector metadata, add/remove/stop/start live,
+and each source's dead letters (items that could not become posts).
 
 Secrets never leave the hub: configs are returned masked (``'***'``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Response, status
+from fastapi import APIRouter, Body, HTTPException, Query, Response, status
+from pydantic import BaseModel, Field
 
 from veille.hub import Hub
 from veille.sources.connectors import describe_connectors
@@ -55,17 +58,57 @@ async def list_sources(hub: CurrentHub, _principal: CurrentPrincipal) -> dict[st
     """Sources with masked config, health (connected, lag, last error, posts/min, counters) and
     the alerts of the moment (failed, silent, no filter)."""
     manager = _manager(hub)
+    failed = await asyncio.to_thread(manager.failed_counts)
     now = manager.clock.time()
-    return {"items": manager.describe_all(now), "alerts": manager.alerts(now)}
+    return {"items": manager.describe_all(now, failed=failed), "alerts": manager.alerts(now)}
 
 
 @router.get("/sources/{name}")
 async def get_source(name: str, hub: CurrentHub, _principal: CurrentPrincipal) -> dict[str, Any]:
     manager = _manager(hub)
-    try:
-        return manager.describe(manager.get(name))
-    except SourceNotFoundError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    failed = await asyncio.to_thread(manager.failed_counts)
+    for item in manager.describe_all(failed=failed):
+        if item["name"] == name:
+            return item
+    raise HTTPException(status.HTTP_404_NOT_FOUND, str(SourceNotFoundError(name)))
+
+
+class DeadLetterItem(BaseModel):
+    """A platform item the source could not turn into a post, as received."""
+
+    id: int
+    reason: str = Field(description="why no post could be made of it, naming the field")
+    payload: Any = Field(description="the item as the platform sent it")
+    first_failed_at: float = Field(description="epoch seconds of the first refusal")
+    last_attempt_at: float = Field(description="epoch seconds of the last mapping attempt")
+    attempts: int
+
+
+class DeadLetterPage(BaseModel):
+    source: str
+    total: int = Field(description="dead letters of the source")
+    items: list[DeadLetterItem]
+    next_after: int | None = Field(description="pass as `after` for the next page; null at the end")
+
+
+@router.get("/sources/{name}/failed", response_model=DeadLetterPage)
+async def list_failed(
+    name: str,
+    hub: CurrentHub,
+    _principal: CurrentPrincipal,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[int, Query(ge=0, description="id of the last item of the previous page")] = 0,
+) -> DeadLetterPage:
+    """Items the source read but could not turn into posts (dead letters), oldest first.
+
+    `veille sources replay-failed NAME` maps them again with the current connector code."""
+    manager = _manager(hub)
+    total, letters = await asyncio.to_thread(manager.failed_items, name, limit=limit, after_id=after)
+    if not total and not manager.knows(name):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(SourceNotFoundError(name)))
+    items = [DeadLetterItem(**letter.to_json_dict()) for letter in letters]
+    more = len(letters) == limit and letters[-1].id
+    return DeadLetterPage(source=name, total=total, items=items, next_after=more or None)
 
 
 @router.post(
