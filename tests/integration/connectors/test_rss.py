@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes import Failure, LocalServer, RecordingClock
+from tests.fakes import Failure, LocalServer, RecordingClock, real_text
 from tests.fakes.rss import FakeFeeds, FeedDoc, atom_feed, rss_feed
 from tests.integration.connectors.helpers import build, take
 from veille.sources.connectors.rss import RssConnector
@@ -213,3 +213,70 @@ async def test_permanent_redirect_moves_the_feed_and_gone_stops_it(
     assert feeds[f"{server.url}/dead.xml"]["stopped"] == "410 Gone"
     assert len(fake.requests_to("/old.xml")) == 1 and len(fake.requests_to("/tmp.xml")) == 2
     assert len(fake.requests_to("/dead.xml")) == 1
+
+
+# -- real recorded payloads (tests/fakes/data/real/rss: feedparser's test feeds) ----------------------
+
+
+async def test_relative_links_resolve_against_the_feed_address(
+    fake: FakeFeeds, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """feedparser's own documents for "relative to document URI": an entry that is only a relative
+    link, an entry whose content links to a relative URI."""
+    fake.docs["/base/link.xml"] = FeedDoc(real_text("rss", "http_entry_link_base_docuri.xml"))
+    fake.docs["/base/content.xml"] = FeedDoc(real_text("rss", "http_entry_content_base_docuri.xml"))
+    connector = make(server, RecordingClock(), client, "/base/link.xml", "/base/content.xml")
+    [batch] = await take(connector, 1)
+    assert batch.rejected == []
+    by_feed = {post.extra["feed_url"].rsplit("/", 1)[1]: post for post in batch.posts}
+    only_link = by_feed["link.xml"]
+    assert only_link.url == f"{server.url}/relative/link"
+    assert only_link.text == f"{server.url}/relative/link" and only_link.extra["text_from"] == "link"
+    assert only_link.links == [f"{server.url}/relative/link"]
+    content = by_feed["content.xml"]
+    assert content.text == "click here" and content.links == [f"{server.url}/relative/uri"]
+    # Neither entry has a date: both are dated at the fetch time, and say so.
+    for post in (only_link, content):
+        assert post.extra["date_missing"] is True and "created_at" in post.extra["unfilled"]
+        assert post.author.handle == "127.0.0.1"
+
+
+async def test_dates_in_other_languages_are_read(
+    fake: FakeFeeds, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """feedparser reads English day and month names only; a Portuguese pubDate ("Qua, 06 Set 2023")
+    became the fetch time. Hand-written items in the shape of feedparser's item_pubDate.xml."""
+    fake.docs["/pt/noticias/rss.xml"] = FeedDoc(
+        rss_feed(
+            [
+                {
+                    "title": "Queda de energia",
+                    "link": "noticias.jsp?id=1",
+                    "guid_opaque": "n1",
+                    "pubDate": "Qua, 06 Set 2023 10:00:00 -0300",
+                },
+                {
+                    "title": "Retomada",
+                    "link": "/noticias/2",
+                    "guid_opaque": "n2",
+                    "pubDate": "Sáb, 02 Dez 2023 08:15:00 +0000",
+                },
+                {"title": "Sem data legível", "guid_opaque": "n3", "pubDate": "quarta-feira passada"},
+            ],
+            language="pt-BR",
+        )
+    )
+    connector = make(server, RecordingClock(), client, "/pt/noticias/rss.xml")
+    [batch] = await take(connector, 1)
+    posts = {post.text: post for post in batch.posts}
+    first = posts["Queda de energia"]
+    assert first.created_at == datetime(2023, 9, 6, 13, 0, tzinfo=UTC)
+    assert first.url == f"{server.url}/pt/noticias/noticias.jsp?id=1"  # relative to the feed's address
+    assert first.lang == "pt" and first.extra["lang_tag"] == "pt-BR"
+    assert "created_at" not in first.extra["unfilled"]
+    assert posts["Retomada"].created_at == datetime(2023, 12, 2, 8, 15, tzinfo=UTC)
+    assert posts["Retomada"].url == f"{server.url}/noticias/2"
+    unread = posts["Sem data legível"]
+    assert (
+        unread.extra["date_unparsed"] == "quarta-feira passada" and "created_at" in unread.extra["unfilled"]
+    )

@@ -86,6 +86,8 @@ class Includes:
         ]
         tweets = [self.tweets[ref] for ref in referenced if ref in self.tweets]
         user_ids = {str(tweet.get("author_id"))} | {str(item.get("author_id")) for item in tweets}
+        if not tweet.get("author_id"):
+            user_ids = set(self.users)  # the refusal may be the missing author: keep every candidate
         place = (tweet.get("geo") or {}).get("place_id") if isinstance(tweet.get("geo"), Mapping) else None
         return {
             "users": [self.users[user] for user in sorted(user_ids) if user in self.users],

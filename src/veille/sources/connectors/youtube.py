@@ -112,9 +112,14 @@ def map_youtube_comment(
         raise ValueError(f"{where}.snippet.publishedAt: missing")
     channel = snippet.get("authorChannelId")
     author_id = channel.get("value") if isinstance(channel, Mapping) else None
-    display = snippet.get("authorDisplayName")
-    handle = display.strip().removeprefix("@") if isinstance(display, str) and display.strip() else None
-    handle = handle or author_id
+    shown = snippet.get("authorDisplayName")
+    name = shown.strip() if isinstance(shown, str) and shown.strip() else None
+    # Since 2023 authorDisplayName is the "@handle"; before, it was a free display name ("himani
+    # agarwal"), no handle: the channel id, stable, stands in then.
+    if name is not None and name.startswith("@"):
+        handle: str | None = name.removeprefix("@")
+    else:
+        handle = author_id if isinstance(author_id, str) and author_id else name
     if not handle:
         raise ValueError(f"{where}.snippet.authorDisplayName: missing")
     video = video_id or snippet.get("videoId")
@@ -140,7 +145,7 @@ def map_youtube_comment(
             "author": {
                 "handle": handle,
                 "id": author_id if isinstance(author_id, str) else None,
-                "name": display.strip() if isinstance(display, str) and display.strip() else None,
+                "name": name,
             },
             "reply_to": reply_to,
             "links": links,
