@@ -70,9 +70,10 @@ class Pipeline:
             self._writer = asyncio.create_task(self._write_loop(), name="pipeline-writer")
 
     async def stop(self) -> None:
-        for task in self._source_tasks.values():
+        tasks = list(self._source_tasks.values())  # a task that ends removes itself from the dict
+        for task in tasks:
             task.cancel()
-        for task in self._source_tasks.values():
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._source_tasks.clear()

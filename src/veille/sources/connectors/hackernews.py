@@ -170,7 +170,7 @@ class HackerNewsConnector(PollingConnector):
                     continue
                 fresh.append(hit)
                 mark.remember(key, when)
-            mapped, bad = self.map_items(fresh, map_hn_hit, start=index)
+            mapped, bad = self.map_items(fresh, self.map_hit, start=index)
             index += len(fresh)
             candidates.extend(mapped)
             rejected.extend(bad)
@@ -188,8 +188,12 @@ class HackerNewsConnector(PollingConnector):
         candidates.sort(key=lambda pair: pair[0].created_at)
         return candidates, rejected
 
+    def map_hit(self, hit: Any) -> Post:
+        """One hit as a post (:func:`map_hn_hit`); the one place polling and replay map a hit."""
+        return map_hn_hit(hit)
+
     def remap(self, payload: Any) -> Post | None:
-        return map_hn_hit(payload)
+        return self.map_hit(payload)
 
     async def _search(self, since: int, page: int) -> dict[str, Any]:
         params = {
