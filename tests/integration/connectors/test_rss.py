@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -280,3 +281,40 @@ async def test_dates_in_other_languages_are_read(
     assert (
         unread.extra["date_unparsed"] == "quarta-feira passada" and "created_at" in unread.extra["unfilled"]
     )
+
+
+async def test_a_feed_that_cannot_be_reached_is_failed_not_quiet(
+    fake: FakeFeeds, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """The issue's case: an unreachable feed read "Connected — all quiet" with a network error."""
+    fake.docs["/news.xml"] = FeedDoc(rss_feed([{"title": "back", "guid": "urn:back"}]))
+    fake.fail("/news.xml", Failure(503, body="down"))
+    connector = make(server, RecordingClock(), client, "/news.xml")
+    stream = connector.batches(None)
+    first = await anext(stream)
+    assert first.posts == []
+    health = connector.health
+    assert (health.state, health.connected) == ("failed", False)
+    assert "HTTP 503" in (health.last_error or "") and health.next_retry_at is not None
+    assert health.last_connected_at is None  # never connected: never "connected"
+    second = await anext(stream)  # the feed answers again: connected
+    await stream.aclose()  # type: ignore[attr-defined]
+    assert [post.text for post in second.posts] == ["back"]
+    assert (connector.health.state, connector.health.connected) == ("connected", True)
+
+
+async def test_an_unreachable_host_is_failed_with_the_network_error(client: httpx.AsyncClient) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    connector = build(
+        RssConnector,
+        {"type": "rss", "name": "feeds", "feeds": [f"http://127.0.0.1:{port}/feed.xml"]},
+        client=client,
+        clock=RecordingClock(),
+    )
+    stream = connector.batches(None)
+    await anext(stream)
+    await stream.aclose()  # type: ignore[attr-defined]
+    assert (connector.health.state, connector.health.connected) == ("failed", False)
+    assert "network error ConnectError" in (connector.health.last_error or "")

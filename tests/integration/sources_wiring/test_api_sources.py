@@ -256,3 +256,21 @@ def test_silence_and_unreachable_endpoint_alerts(
     # The silence delay of the hub ([hub] source_silent_after_s) applies when the table gives none.
     assert down_view["config"]["silent_after_s"] == 600.0
     assert live.hub.source_manager is not None and live.hub.source_manager.silent_after_s == 600.0
+
+
+def test_an_unreachable_feed_is_failed_with_its_error_not_connected(tmp_path: Path) -> None:
+    settings = settings_with_toml(
+        tmp_path,
+        f'[[sources]]\ntype = "rss"\nname = "press"\nfeeds = ["http://127.0.0.1:{_closed_port()}/feed.xml"]\n',
+    )
+    with serve_hub(settings) as live, httpx.Client(base_url=live.base_url, headers=live.auth_headers) as api:
+        view = wait_for(
+            lambda: (found := source_view(api, "press"))["health"]["state"] == "failed" and found,
+            what="the feed's failure",
+        )
+        assert view["health"]["connected"] is False and view["running"] is True
+        assert "network error" in view["health"]["last_error"]
+        [alert] = [
+            alert for alert in api.get("/api/v1/sources").json()["alerts"] if alert["source"] == "press"
+        ]
+        assert alert["kind"] == "failed" and "network error" in alert["message"]
