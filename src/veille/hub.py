@@ -12,6 +12,7 @@ from veille.bus.nats import NatsBus
 from veille.contracts import Source, Stage
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
+from veille.jobs import Jobs
 from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
@@ -20,7 +21,7 @@ from veille.sources.manager import DEFAULT_SILENT_AFTER_S, LiveTopicsHooks, Sour
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
-from veille.topics import Jobs, LiveTopics, load_live_topics
+from veille.topics import LiveTopics, load_live_topics
 
 __all__ = ["Hub", "default_stages"]
 

@@ -331,11 +331,12 @@ def test_sources_formatting_rules(live: LiveHub, page: Any) -> None:
     ]
     results = page.evaluate(
         """async (fields) => {
-          const f = await import('/static/sources-format.js');
+          const f = await import('/static/admin/format.js');
+          const shared = await import('veille/format.js');
           const names = fields.map(x => x.name);
           return {
-            durations: [null, 0.4, 1, 59.9, 60, 3599, 3600, 86399, 86400 * 3].map(f.formatDuration),
-            numbers: [0, 7, 1234, 1234567, null].map(f.formatNumber),
+            durations: [null, 0.4, 1, 59.9, 60, 3599, 3600, 86399, 86400 * 3].map(s => shared.formatDuration(s)),
+            numbers: [0, 7, 1234, 1234567, null].map(n => shared.formatNumber(n)),
             states: ['connected', 'backing_off', 'failed', 'stopped', 'connecting', 'idle', 'weird']
               .map(s => f.stateOf(s).label),
             good: f.tableFromForm('bluesky', fields, {

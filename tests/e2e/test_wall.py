@@ -244,13 +244,14 @@ def test_wall_formatting_rules(live: LiveHub, page: Any) -> None:
     page.goto(f"{live.base_url}/login")
     results = page.evaluate(
         """async (texts) => {
-          const f = await import('/static/wall-format.js');
+          const f = await import('/static/wall/format.js');
+          const shared = await import('veille/format.js');
           const now = Date.parse('2026-03-01T12:00:00Z');
           const ago = (s) => new Date(now - s * 1000).toISOString();
           return {
             counts: [0, 999, 1000, 1250, 12345, 99999, 100000, 999999, 1000000, 1234567, 2900000, 1.5e9]
-              .map(f.formatCount),
-            times: [10, 44, 60, 119, 3599, 3600, 86399, 3 * 86400].map(s => f.relativeTime(ago(s), now)),
+              .map(n => shared.formatCount(n)),
+            times: [10, 44, 60, 119, 3599, 3600, 86399, 3 * 86400].map(s => shared.formatAge(ago(s), now)),
             initials: [['Alice Martin', 'alice'], ['Jean-Marc Lefèvre', 'jm'], [null, 'claire.dubois.bsky.social'],
                        ['  ', '_x'], ['Émile Zola', 'ez'], ['😀 Party', 'p'], ['', '']].map(([n, h]) => f.initials(n, h)),
             hues: ['alice', 'ALICE', 'bob'].map(f.hueOf),

@@ -1,7 +1,7 @@
 """The registry of official brand accounts (ours and competitors'), behind the customer-care indicators.
 
 - :class:`AccountSpec`, :class:`BrandAccount`, :class:`BusinessHours` — what an account holds;
-- :mod:`veille.accounts.service` — create/update/delete/list/get, CSV import, the demo's accounts;
+- :mod:`veille.accounts.service` — create/update/delete/list/get, CSV import;
 - :func:`business_seconds` — the part of a time span inside an account's business hours.
 """
 
@@ -14,8 +14,6 @@ from veille.accounts.service import (
     ImportResult,
     create_account,
     delete_account,
-    demo_accounts,
-    ensure_demo_accounts,
     get_account,
     import_accounts,
     list_accounts,
@@ -36,8 +34,6 @@ __all__ = [
     "business_seconds",
     "create_account",
     "delete_account",
-    "demo_accounts",
-    "ensure_demo_accounts",
     "get_account",
     "handle_key",
     "import_accounts",

@@ -1,4 +1,4 @@
-"""The brand-account registry: validated create/update/delete, CSV import, the demo's accounts.
+"""The brand-account registry: validated create/update/delete, list, CSV import.
 
 Plain functions with keyword-only arguments; errors are :class:`AccountError` naming what is wrong
 (the field, or the line and column of an import file).
@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from veille.accounts import repository
-from veille.accounts.models import AccountSpec, BrandAccount, BusinessHours
-from veille.csv_rows import data_rows
-from veille.settings import Settings
-from veille.store.sql import SqlStore, open_store
+from veille.accounts.models import AccountSpec, BrandAccount
+from veille.csv_rows import ImportResult, data_rows
+from veille.errors import Conflict, Invalid, NotFound, invalid_from
+from veille.store.sql import SqlStore
 
 __all__ = [
     "CSV_COLUMNS",
@@ -28,11 +28,8 @@ __all__ = [
     "ImportResult",
     "create_account",
     "delete_account",
-    "demo_accounts",
-    "ensure_demo_accounts",
     "get_account",
     "import_accounts",
-    "install_demo_accounts",
     "list_accounts",
     "parse_accounts_csv",
     "update_account",
@@ -46,47 +43,23 @@ _FALSE = {"false", "no", "n", "0", "", "non"}
 _MAX_REPORTED_ERRORS = 20
 
 
-class AccountError(ValueError):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(Invalid):
+    """A refused account (HTTP 422); ``field`` names the field at fault."""
 
 
-class AccountNotFound(AccountError):
-    pass
+class AccountNotFound(AccountError, NotFound):
+    """No account with that id (HTTP 404)."""
 
 
-class AccountConflict(AccountError):
-    pass
-
-
-class ImportResult:
-    def __init__(self, created: int, updated: int) -> None:
-        self.created = created
-        self.updated = updated
-
-    def to_json_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated}
-
-
-def validation_message(error: ValidationError) -> tuple[str, str | None]:
-    """A pydantic error as ``field: what is wrong`` (joined with ``; ``) and the first field."""
-    parts: list[str] = []
-    first: str | None = None
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"])
-        first = first or where or None
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    return "; ".join(parts), first
+class AccountConflict(AccountError, Conflict):
+    """The account is already registered (HTTP 409)."""
 
 
 def spec_from_json(body: Any) -> AccountSpec:
     try:
         return AccountSpec.model_validate(body)
     except ValidationError as error:
-        message, field = validation_message(error)
-        raise AccountError(message, field=field) from None
+        raise invalid_from(error, AccountError) from None
 
 
 # -- reads ---------------------------------------------------------------------------------------
@@ -242,59 +215,3 @@ def _row_spec(
             message = str(item["msg"]).removeprefix("Value error, ")
             errors.append(f"{_where(line, column, position)}: {message}")
         return None
-
-
-# -- demo ----------------------------------------------------------------------------------------
-
-
-def demo_accounts() -> list[AccountSpec]:
-    """The simulator's brand accounts (Nova Telecom and its competitors) with each country's care hours.
-
-    Global accounts (no country) answer around the clock; the simulator's opening hours apply every
-    day of the week, so the demo's business hours list all seven days.
-    """
-    from veille.sources.simulator.profile import default_profile
-
-    profile = default_profile()
-    zones = {country.code: country.tz for country in profile.countries}
-    specs: list[AccountSpec] = []
-    for brand in profile.brands:
-        for account in brand.accounts:
-            country = account.country or None
-            hours = None
-            care_hours = brand.care_in(country).hours if country else None
-            if country and care_hours is not None and country in zones:
-                opens, closes = care_hours
-                hours = BusinessHours(
-                    timezone=zones[country],
-                    days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-                    start=f"{opens:02d}:00",
-                    end=f"{closes:02d}:00" if closes < 24 else "24:00",
-                )
-            specs.append(
-                AccountSpec(
-                    platform=account.platform,
-                    handle=account.handle,
-                    brand=brand.name,
-                    country=country,
-                    ours=brand.ours,
-                    business_hours=hours,
-                )
-            )
-    return specs
-
-
-def ensure_demo_accounts(*, store: SqlStore) -> int:
-    """Register the demo's accounts when the registry is empty; how many were registered."""
-    if repository.list_accounts(store):
-        return 0
-    return import_accounts(store=store, specs=demo_accounts()).created
-
-
-def install_demo_accounts(settings: Settings) -> int:
-    """``veille demo``: register the simulator's brand accounts when the registry is empty."""
-    store = open_store(settings.sqlalchemy_url)
-    try:
-        return ensure_demo_accounts(store=store)
-    finally:
-        store.close()

@@ -15,6 +15,7 @@ from veille.cli._options import (
     fail,
     settings_from_options,
 )
+from veille.demo.live import JETSTREAM_URL
 from veille.settings import DEFAULT_DATA_DIR, Settings
 
 __all__ = ["app"]
@@ -66,25 +67,33 @@ def demo(
     ] = False,
     live_endpoint: Annotated[
         str, typer.Option(envvar="VEILLE_LIVE_ENDPOINT", help="Jetstream URL followed by --live.")
-    ] = "wss://jetstream2.us-east.bsky.network/subscribe",
+    ] = JETSTREAM_URL,
 ) -> None:
     """Run the hub with the scenario simulator feeding it; prints the URL, user and password."""
-    from veille.accounts.service import install_demo_accounts
-    from veille.cli.running import demo_sources, ensure_demo_admin, run_hub
-    from veille.sources.live_demo import live_demo_table, with_source_tables
-    from veille.topics.taxonomy import install_demo_taxonomy
+    from veille.cli.running import run_hub
+    from veille.demo.live import demo_sources, live_demo_table, with_source_tables
+    from veille.demo.seed import seed_demo
+    from veille.store import open_store
 
     settings = settings_from_options(data, config, port=port, host=host)
     if live:
         settings = with_source_tables(settings, [live_demo_table(live_endpoint)])
         sources = []
     else:
-        sources = demo_sources(scenario=scenario, rate=rate, seed=seed)
-    username, password = ensure_demo_admin(settings)
-    if created_topics := install_demo_taxonomy(settings):
-        err.print(f"  Topics:   demo taxonomy loaded ({created_topics} topics; see `veille topics list`)")
-    if not live and (created_accounts := install_demo_accounts(settings)):
-        err.print(f"  Accounts: {created_accounts} brand accounts registered (see `veille report care`)")
+        try:
+            sources = demo_sources(scenario=scenario, rate=rate, seed=seed)
+        except ValueError as error:
+            raise fail(str(error)) from None
+    # The admin, the taxonomy and the accounts on one store, opened once before the hub opens it.
+    store = open_store(settings.sqlalchemy_url)
+    try:
+        seeded = seed_demo(store, data_dir=settings.data_dir, accounts=not live)
+    finally:
+        store.close()
+    if seeded.topics:
+        err.print(f"  Topics:   demo taxonomy loaded ({len(seeded.topics)} topics; see `veille topics list`)")
+    if seeded.accounts:
+        err.print(f"  Accounts: {seeded.accounts} brand accounts registered (see `veille report care`)")
     if live:
         err.print(f"[bold]Veille demo[/bold] — live: Bluesky Jetstream at {live_endpoint}", markup=True)
         err.print("  Connection problems are logged here and shown at /api/v1/sources.")
@@ -94,8 +103,8 @@ def demo(
         )
     err.print(f"  Wall:     http://{host}:{port}/wall")
     err.print(f"  API docs: http://{host}:{port}/docs")
-    err.print(f"  User:     {username}")
-    err.print(f"  Password: {password}")
+    err.print(f"  User:     {seeded.username}")
+    err.print(f"  Password: {seeded.password}")
     _run_checked(run_hub, settings, sources=sources)
 
 

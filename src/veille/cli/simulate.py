@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from veille.sources.simulator.profile import CompanyProfile
+    from veille.demo.simulator.profile import CompanyProfile
 
 __all__ = ["app"]
 
@@ -22,8 +22,8 @@ app = typer.Typer(
 @app.command("scenarios")
 def scenarios() -> None:
     """List the scenarios with a one-line description."""
-    from veille.sources.simulator import scenario_descriptions
-    from veille.sources.simulator.scenarios import SCENARIOS
+    from veille.demo.simulator import scenario_descriptions
+    from veille.demo.simulator.scenarios import SCENARIOS
 
     for name, description in scenario_descriptions().items():
         minutes = SCENARIOS[name].minutes
@@ -63,8 +63,8 @@ def jsonl(
     ] = None,
 ) -> None:
     """Write COUNT posts of a scenario as JSONL (one Post JSON per line), ending now (or at --end)."""
-    from veille.sources.simulator import generate_history
-    from veille.sources.simulator.scenarios import get_scenario
+    from veille.demo.simulator import generate_history
+    from veille.demo.simulator.scenarios import get_scenario
 
     try:
         chosen = get_scenario(scenario)
@@ -98,7 +98,7 @@ def jsonl(
 
 
 def _load_profile(path: Path) -> CompanyProfile:
-    from veille.sources.simulator.profile import load_profile
+    from veille.demo.simulator.profile import load_profile
 
     try:
         return load_profile(path, table="simulator.profile")

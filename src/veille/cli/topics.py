@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from veille.cli._options import ConfigOption, DataOption, fail, opened_store
-from veille.model import parse_rfc3339
+from veille.clock import parse_rfc3339
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["app"]
@@ -133,7 +133,8 @@ def load_command(
     config: ConfigOption = None,
 ) -> None:
     """Create or update the topics of a file (all or nothing); topics it does not name are kept."""
-    from veille.topics import TopicError, demo_taxonomy, load_topics, read_topics_file
+    from veille.demo.seed import demo_taxonomy
+    from veille.topics import TopicError, load_topics, read_topics_file
 
     if (file is None) == (not demo):
         raise fail("give a TOML file or --demo (not both)")

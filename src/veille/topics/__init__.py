@@ -3,12 +3,11 @@
 - :class:`Topic`, :class:`TopicSpec`, :class:`TopicChanges` — what a topic holds;
 - :mod:`veille.topics.service` — create/update/delete/list/get/load, validated (plain functions);
 - :class:`LiveTopics` — the hub's running monitor, changed in place when topics change;
-- :func:`backfill_topic` and :class:`Jobs` — run a topic over stored history (background jobs);
-- :func:`demo_taxonomy`, :func:`topics_from_document` — the shipped demo taxonomy and veille.toml.
+- :func:`backfill_topic` — run a topic over stored history (the hub runs it as a job: :mod:`veille.jobs`);
+- :func:`topics_from_document`, :func:`read_topics_file` — ``[[topics]]`` tables of veille.toml.
 """
 
 from veille.topics.backfill import BackfillProgress, BackfillStopped, backfill_topic
-from veille.topics.jobs import Job, Jobs
 from veille.topics.live import LiveTopics, LiveTopicStage, monitor_for
 from veille.topics.models import KINDS, Topic, TopicChanges, TopicKind, TopicSpec
 from veille.topics.service import (
@@ -24,22 +23,16 @@ from veille.topics.service import (
     update_topic,
 )
 from veille.topics.taxonomy import (
-    DEMO_TAXONOMY,
     apply_configured_topics,
-    demo_taxonomy,
-    ensure_demo_taxonomy,
     load_live_topics,
     read_topics_file,
     topics_from_document,
 )
 
 __all__ = [
-    "DEMO_TAXONOMY",
     "KINDS",
     "BackfillProgress",
     "BackfillStopped",
-    "Job",
-    "Jobs",
     "LiveTopicStage",
     "LiveTopics",
     "LoadResult",
@@ -54,8 +47,6 @@ __all__ = [
     "backfill_topic",
     "create_topic",
     "delete_topic",
-    "demo_taxonomy",
-    "ensure_demo_taxonomy",
     "get_topic",
     "list_topics",
     "load_live_topics",

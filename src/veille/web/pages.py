@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from veille.access import Principal
 from veille.web.deps import SESSION_COOKIE, CurrentHub, optional_principal
 
-__all__ = ["router", "templates"]
+__all__ = ["login_redirect", "router", "templates"]
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,8 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _login_redirect(request: Request) -> RedirectResponse:
+def login_redirect(request: Request) -> RedirectResponse:
+    """To the login page, which brings the browser back to this address afterwards."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     # Quoted, so that a wall address with several parameters (theme & title) survives the login.
     return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
@@ -88,7 +89,7 @@ async def wall(
     title: Annotated[str, Query(max_length=120)] = "Veille — live",
 ) -> Response:
     if principal is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     return templates.TemplateResponse(request, "wall.html", {"theme": theme, "title": title})
 
 
@@ -100,6 +101,6 @@ async def sources_page(
 ) -> Response:
     """Admin page: the platform sources with live health; add, stop, start and delete them."""
     if principal is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     context = {"theme": theme, "active": "sources", "user": principal.name}
     return templates.TemplateResponse(request, "sources.html", context)

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.live_server import LiveHub, serve_hub
 from tests.unit.enrich.test_corrections import DOMAIN_TEXT, write_umsab_folder
-from veille.enrich.corrections import workspace_model_path
+from veille.corrections import workspace_model_path
 from veille.settings import Settings
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from tests.conftest import POSTGRES_URL
 from veille.accounts import create_account
-from veille.analytics.curated import InfluencerSpec, create_influencer
+from veille.influencers import InfluencerSpec, create_influencer
 from veille.model import Post
 from veille.store.sql import SqlStore, open_store
 
@@ -54,8 +54,6 @@ def loaded(engine_url: str) -> Iterator[tuple[SqlStore, list[Post]]]:
     for spec in ACCOUNTS:
         create_account(store=store, spec=spec)
     # The profile says blogger; the analysts say journalist, and they win.
-    create_influencer(
-        store=store, spec=InfluencerSpec.of(platform="x", handle="@Erin", category="journalist")
-    )
+    create_influencer(store=store, spec=InfluencerSpec(platform="x", handle="@Erin", category="journalist"))
     yield store, posts
     store.close()

@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 
 from tests.support.live_server import serve_hub
 from veille.analytics.content import content_performance
-from veille.analytics.curated import list_influencers
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.influence import influencers
 from veille.analytics.scope import Scope
 from veille.analytics.trends import trends
 from veille.cli import build_app
+from veille.influencers import list_influencers
 from veille.model import Post
 from veille.settings import Settings
 from veille.store.sql import SqlStore, open_store

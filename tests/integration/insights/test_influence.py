@@ -10,10 +10,10 @@ from datetime import timedelta
 import networkx as nx
 import pytest
 
-from veille.analytics.categories import profile_category
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.influence import AuthorNotFound, Weights, author_page, influencers, pagerank
 from veille.analytics.scope import Scope
+from veille.influencers.categories import profile_category
 from veille.model import Post
 from veille.store.sql import SqlStore
 from veille.text import extract_mentions, fold

@@ -10,18 +10,18 @@ from functools import lru_cache
 
 import pytest
 
-from veille.accounts import ensure_demo_accounts
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.influence import influencers
 from veille.analytics.scope import Scope
 from veille.analytics.trends import trends
 from veille.contracts import run_stages
+from veille.demo.seed import demo_taxonomy, ensure_demo_accounts
+from veille.demo.simulator import default_profile, generate_history
 from veille.enrich.entities import EntitiesStage
 from veille.enrich.geo import GeoStage
 from veille.model import Post
-from veille.sources.simulator import default_profile, generate_history
 from veille.store.sql import SqlStore, open_store
-from veille.topics import LiveTopics, demo_taxonomy, monitor_for
+from veille.topics import LiveTopics, monitor_for
 
 from .conftest import ENGINES, fresh_database
 

@@ -9,10 +9,10 @@ from typer.testing import CliRunner
 
 from tests.support.posts import post_json
 from veille.cli import build_app
+from veille.demo.seed import demo_taxonomy
 from veille.model import parse_post
 from veille.settings import Settings
 from veille.store.sql import open_store
-from veille.topics import demo_taxonomy
 
 
 def run(*args: str) -> tuple[int, str, str]:

@@ -1,0 +1,76 @@
+"""What feeds ``veille demo``: the scenario simulator, or (``--live``) Bluesky's public Jetstream.
+
+The demo's topics are written against the simulator's vocabulary (:func:`vocabulary` and the
+profile's brands), so the Jetstream source keeps the real posts using that vocabulary: with the
+hub's topics when it has some (``default_to_topics``), else with the same words as Jetstream keywords.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the CLI reads JETSTREAM_URL when it starts: keep this module's imports light
+    from veille.contracts import Source
+    from veille.settings import Settings
+
+__all__ = [
+    "JETSTREAM_URL",
+    "LIVE_SOURCE_NAME",
+    "SIMULATOR_SOURCE_NAME",
+    "demo_sources",
+    "live_demo_table",
+    "with_source_tables",
+]
+
+# Bluesky's public Jetstream (no account needed); `veille demo --live-endpoint` replaces it.
+JETSTREAM_URL = "wss://jetstream2.us-east.bsky.network/subscribe"
+LIVE_SOURCE_NAME = "bluesky-live"
+SIMULATOR_SOURCE_NAME = "simulator"
+
+
+def demo_sources(*, scenario: str, rate: float, seed: int) -> list[Source]:
+    """The simulator running ``scenario`` at ``rate`` posts a minute; ValueError names a bad scenario."""
+    from veille.demo.simulator import SimulatorSource, scenario_names
+
+    if scenario not in scenario_names():
+        raise ValueError(f"no scenario {scenario!r}; known: {', '.join(scenario_names())}")
+    return [SimulatorSource(name=SIMULATOR_SOURCE_NAME, scenario=scenario, seed=seed, rate_per_min=rate)]
+
+
+def live_demo_table(endpoint: str = JETSTREAM_URL, *, name: str = LIVE_SOURCE_NAME) -> dict[str, Any]:
+    """The ``[[sources]]`` table of the live demo (keywords: the demo vocabulary's and brands' words)."""
+    from veille.demo.simulator.profile import default_profile, vocabulary
+
+    keywords: list[str] = []
+    hashtags: list[str] = []
+    for essential in vocabulary().values():
+        for words in essential.get("keywords", {}).values():
+            keywords.extend(words)
+        hashtags.extend(essential.get("hashtags", []))
+    for terms in default_profile().brand_terms().values():
+        keywords.extend(terms["names"] + terms["products"])
+        hashtags.extend(terms["hashtags"])
+    return {
+        "type": "bluesky",
+        "name": name,
+        "endpoint": endpoint,
+        # A short word ("TV", "pro") matches too much of the whole network to be worth showing.
+        "keywords": sorted({word for word in keywords if len(word) >= 3}, key=_alphabetical),
+        "hashtags": sorted(set(hashtags), key=_alphabetical),
+        "default_to_topics": True,
+        # Jetstream carries dozens of posts a second: a minute without a match means trouble.
+        "silent_after_s": 300.0,
+    }
+
+
+def _alphabetical(word: str) -> tuple[str, str]:
+    """Case-blind order; "Internet" before "internet", whatever order the set gave them in."""
+    return (word.lower(), word)
+
+
+def with_source_tables(settings: Settings, tables: Sequence[dict[str, Any]]) -> Settings:
+    """A copy of ``settings`` whose ``[[sources]]`` has ``tables`` appended."""
+    existing = settings.toml.get("sources", [])
+    document = {**settings.toml, "sources": [*(existing if isinstance(existing, list) else []), *tables]}
+    return settings.model_copy(update={"toml": document})

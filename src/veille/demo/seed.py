@@ -1,0 +1,149 @@
+"""What ``veille demo`` puts in a store before the hub starts: an admin, the topic taxonomy, the accounts.
+
+:func:`seed_demo` does it all on one store that the caller opened once. Each part is created only
+when it is missing (no topics yet, an empty accounts registry, an admin whose saved password no
+longer works), so a second run changes nothing and a user's own topics or accounts are never mixed
+with the demo's.
+
+The data is the demo's: the taxonomy is ``veille/demo/data/taxonomy.toml`` (``[[topics]]`` tables,
+read with the same code as a veille.toml), the accounts are the simulated brands' official accounts
+of the company profile (``profile.toml``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from veille.access import UserAccess
+from veille.accounts.models import AccountSpec, BusinessHours
+from veille.accounts.service import import_accounts, list_accounts
+from veille.demo.datafiles import read_toml
+from veille.demo.simulator.profile import CompanyProfile, default_profile
+from veille.store.sql import SqlStore
+from veille.topics import repository as topics_repository
+from veille.topics.live import LiveTopics
+from veille.topics.models import TopicSpec
+from veille.topics.service import LoadResult, load_topics
+from veille.topics.taxonomy import topics_from_document
+
+__all__ = [
+    "CREDENTIALS_FILE",
+    "DEMO_USER",
+    "DemoSeed",
+    "demo_accounts",
+    "demo_taxonomy",
+    "ensure_demo_accounts",
+    "ensure_demo_admin",
+    "ensure_demo_taxonomy",
+    "seed_demo",
+]
+
+DEMO_USER = "admin"
+# In the data folder, mode 600: every `veille demo` run prints the login it holds.
+CREDENTIALS_FILE = "demo-credentials.txt"
+TAXONOMY_FILE = "taxonomy.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSeed:
+    """What :func:`seed_demo` found or created."""
+
+    username: str
+    password: str
+    topics: tuple[str, ...] = ()  # the topics created; none when the store already had topics
+    accounts: int = 0  # brand accounts registered; 0 when the registry already had some
+
+
+def seed_demo(
+    store: SqlStore, *, data_dir: Path, live_topics: LiveTopics | None = None, accounts: bool = True
+) -> DemoSeed:
+    """The demo admin, then the taxonomy and (``accounts``) the brand accounts where missing."""
+    username, password = ensure_demo_admin(store, data_dir=data_dir)
+    loaded = ensure_demo_taxonomy(store, live_topics)
+    registered = ensure_demo_accounts(store=store) if accounts else 0
+    return DemoSeed(
+        username=username,
+        password=password,
+        topics=tuple(loaded.created) if loaded is not None else (),
+        accounts=registered,
+    )
+
+
+def ensure_demo_admin(store: SqlStore, *, data_dir: Path) -> tuple[str, str]:
+    """The demo's admin and its password, kept in ``data_dir`` so that every demo run can print it.
+
+    Created on the first run; when the saved password no longer works (the store was replaced, the
+    password changed), a new one is set and saved.
+    """
+    access = UserAccess(store)
+    credentials = Path(data_dir) / CREDENTIALS_FILE
+    if credentials.is_file():
+        username, _, password = credentials.read_text().strip().partition(":")
+        if access.check_password(username, password):
+            return username, password
+    password = secrets.token_urlsafe(12)
+    if access.user_exists(DEMO_USER):
+        access.set_password(DEMO_USER, password)
+    else:
+        access.add_user(DEMO_USER, password, admin=True)
+    credentials.parent.mkdir(parents=True, exist_ok=True)
+    credentials.write_text(f"{DEMO_USER}:{password}\n")
+    os.chmod(credentials, 0o600)
+    return DEMO_USER, password
+
+
+def demo_taxonomy() -> list[TopicSpec]:
+    """The demo's topics, from ``veille/demo/data/taxonomy.toml`` (read at each call: it is rare)."""
+    return topics_from_document(read_toml(TAXONOMY_FILE), origin=f"veille/demo/data/{TAXONOMY_FILE}")
+
+
+def ensure_demo_taxonomy(store: SqlStore, live: LiveTopics | None = None) -> LoadResult | None:
+    """Load the demo taxonomy into a store that has no topics yet (a demo's first run), else None."""
+    if topics_repository.count_topics(store):
+        return None
+    return load_topics(store=store, specs=demo_taxonomy(), live=live)
+
+
+def demo_accounts(profile: CompanyProfile | None = None) -> list[AccountSpec]:
+    """The profile's brand accounts (Nova Telecom and its competitors) with each country's care hours.
+
+    Global accounts (no country) answer around the clock; the simulator's opening hours apply every
+    day of the week, so the demo's business hours list all seven days.
+    """
+    chosen = profile or default_profile()
+    zones = {country.code: country.tz for country in chosen.countries}
+    specs: list[AccountSpec] = []
+    for brand in chosen.brands:
+        for account in brand.accounts:
+            country = account.country or None
+            hours = None
+            care_hours = brand.care_in(country).hours if country else None
+            if country and care_hours is not None and country in zones:
+                opens, closes = care_hours
+                hours = BusinessHours(
+                    timezone=zones[country],
+                    days=("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                    start=f"{opens:02d}:00",
+                    end=f"{closes:02d}:00" if closes < 24 else "24:00",
+                )
+            specs.append(
+                AccountSpec(
+                    platform=account.platform,
+                    handle=account.handle,
+                    brand=brand.name,
+                    country=country,
+                    ours=brand.ours,
+                    business_hours=hours,
+                )
+            )
+    return specs
+
+
+def ensure_demo_accounts(*, store: SqlStore) -> int:
+    """Register the demo's accounts when the registry is empty; how many were registered."""
+    if list_accounts(store=store):
+        return 0
+    return import_accounts(store=store, specs=demo_accounts()).created

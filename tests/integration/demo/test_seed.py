@@ -1,0 +1,66 @@
+"""`seed_demo`: the admin, the taxonomy and the brand accounts on one store, each only where missing."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from veille.access import UserAccess
+from veille.accounts import AccountSpec, import_accounts, list_accounts
+from veille.cli import build_app
+from veille.demo.seed import CREDENTIALS_FILE, DEMO_USER, demo_accounts, demo_taxonomy, seed_demo
+from veille.store.schema import users
+from veille.store.sql import SqlStore
+from veille.topics import LiveTopics, TopicSpec, list_topics, load_topics
+
+
+def test_a_first_run_creates_everything_and_a_second_nothing(store: SqlStore, tmp_path: Path) -> None:
+    live = LiveTopics()
+    first = seed_demo(store, data_dir=tmp_path, live_topics=live)
+    assert first.username == DEMO_USER and first.password
+    assert set(first.topics) == {spec.name for spec in demo_taxonomy()} == set(live.names())
+    assert first.accounts == len(demo_accounts()) == len(list_accounts(store=store))
+    assert UserAccess(store).check_password(DEMO_USER, first.password) is not None
+    with store.engine.connect() as connection:
+        assert connection.execute(select(users.c.is_admin).where(users.c.username == DEMO_USER)).scalar_one()
+    credentials = tmp_path / CREDENTIALS_FILE
+    assert credentials.read_text() == f"{DEMO_USER}:{first.password}\n"
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+
+    again = seed_demo(store, data_dir=tmp_path)
+    assert (again.username, again.password) == (first.username, first.password)
+    assert again.topics == () and again.accounts == 0
+    assert len(list_topics(store=store)) == len(first.topics)
+
+
+def test_a_lost_password_is_replaced_and_saved(store: SqlStore, tmp_path: Path) -> None:
+    first = seed_demo(store, data_dir=tmp_path)
+    UserAccess(store).set_password(DEMO_USER, "changed by someone")
+    second = seed_demo(store, data_dir=tmp_path)
+    assert second.password != first.password
+    assert UserAccess(store).check_password(DEMO_USER, second.password) is not None
+    assert (tmp_path / CREDENTIALS_FILE).read_text() == f"{DEMO_USER}:{second.password}\n"
+
+
+def test_a_users_own_topics_and_accounts_are_left_alone(store: SqlStore, tmp_path: Path) -> None:
+    load_topics(store=store, specs=[TopicSpec(name="mine", query="panne*")])
+    import_accounts(store=store, specs=[AccountSpec(platform="x", handle="Me", brand="Me", ours=True)])
+    seeded = seed_demo(store, data_dir=tmp_path)
+    assert seeded.topics == () and seeded.accounts == 0
+    assert [topic.name for topic in list_topics(store=store)] == ["mine"]
+    assert [account.handle for account in list_accounts(store=store)] == ["Me"]
+
+
+def test_the_live_demo_registers_no_accounts(store: SqlStore, tmp_path: Path) -> None:
+    seeded = seed_demo(store, data_dir=tmp_path, accounts=False)
+    assert seeded.topics and seeded.accounts == 0 and list_accounts(store=store) == []
+
+
+def test_the_demo_command_refuses_an_unknown_scenario(tmp_path: Path) -> None:
+    result = CliRunner().invoke(build_app(), ["demo", "--scenario", "nope", "--data", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "error: no scenario 'nope'; known: quiet_day" in result.output
+    assert not (tmp_path / CREDENTIALS_FILE).exists()  # refused before the store is touched
