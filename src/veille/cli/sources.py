@@ -73,7 +73,6 @@ def replay_failed_command(
         SourceConfigError,
         SourceManager,
         SourceNotFoundError,
-        source_tables,
     )
     from veille.store import open_store
     from veille.topics import load_live_topics
@@ -90,7 +89,7 @@ def replay_failed_command(
             topics=LiveTopicsHooks(topics),
         )
         try:
-            manager.load_tables(source_tables(settings.toml))
+            manager.load_tables(settings.sources)
             manager.load_saved()
             connector = manager.get(name).connector
         except SourceNotFoundError:

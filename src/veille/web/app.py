@@ -38,6 +38,7 @@ from veille.web.errors import install_error_handlers
 from veille.web.html_errors import install as install_html_errors
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
+from veille.web.stopping import RefuseWhileStopping
 
 __all__ = ["API_ROUTERS", "create_app"]
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     )
     app.state.hub = the_hub
     app.state.settings = settings
+    app.add_middleware(RefuseWhileStopping, hub=the_hub)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_principal)], responses=_API_RESPONSES)

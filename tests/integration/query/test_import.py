@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
-from tests.support.live_server import LiveHub, serve_hub
+from tests.support.live_server import LiveHub
 from veille.cli import build_app
 from veille.settings import Settings
 from veille.store.sql import open_store
@@ -85,12 +83,6 @@ def test_a_csv_creates_the_topics_whose_meaning_is_kept(settings: Settings, tmp_
     assert code == 2 and "line 1: the header has no name and no query column" in err
 
 
-@pytest.fixture
-def live(hub_settings: Settings) -> Iterator[LiveHub]:
-    with serve_hub(hub_settings) as hub:
-        yield hub
-
-
 def test_the_api_converts_or_refuses_with_the_column(live: LiveHub) -> None:
     with httpx.Client(base_url=live.base_url, timeout=10) as anonymous:
         assert anonymous.post("/api/v1/query/import", json={"dialect": "x", "query": "a"}).status_code == 401
@@ -104,7 +96,7 @@ def test_the_api_converts_or_refuses_with_the_column(live: LiveHub) -> None:
         refused = api.post("/api/v1/query/import", json={"dialect": "x", "query": "cats has:media"})
         assert refused.status_code == 422
         assert refused.json() == {
-            "detail": "has:media: the post record holds no media (attachments are not kept); "
+            "detail": "column 6: has:media: the post record holds no media (attachments are not kept); "
             "has:links matches posts with a link",
             "field": "query",
             "column": 6,

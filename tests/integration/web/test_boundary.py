@@ -23,12 +23,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
         yield hub
 
 
-@pytest.fixture
-def api(live: LiveHub) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as client:
-        yield client
-
-
 @pytest.fixture(scope="module")
 def document(live: LiveHub) -> dict[str, Any]:
     answer = httpx.get(f"{live.base_url}/openapi.json", headers=live.auth_headers, timeout=10)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.fakes import LocalServer
 from tests.fakes.bluesky import FakeBluesky, make_post_event
-from tests.integration.sources_wiring.helpers import settings_with_toml, source_view, wait_for
+from tests.integration.sources.helpers import settings_with_toml, source_view, wait_for
 from tests.support.live_server import serve_hub
 
 POSTS = [

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from tests.support.live_server import LiveHub, serve_hub
+from tests.support.live_server import LiveHub
 from veille.accounts import import_accounts, list_accounts
-from veille.settings import Settings
 
 from .dataset import ACCOUNTS, END, PREVIOUS_START, START, build_posts
 from .oracle import expected_figures, inbound_times
 from .test_metrics import FIGURES
-
-
-@pytest.fixture
-def live(hub_settings: Settings) -> Iterator[LiveHub]:
-    with serve_hub(hub_settings) as hub:
-        yield hub
-
-
-@pytest.fixture
-def api(live: LiveHub) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as client:
-        yield client
 
 
 def test_accounts_crud_and_refusals(live: LiveHub, api: httpx.Client) -> None:

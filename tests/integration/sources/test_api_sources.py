@@ -15,7 +15,7 @@ import pytest
 from tests.fakes import LocalServer
 from tests.fakes.bluesky import FakeBluesky, make_post_event
 from tests.fakes.mastodon import FakeMastodon
-from tests.integration.sources_wiring.helpers import settings_with_toml, source_view, wait_for
+from tests.integration.sources.helpers import settings_with_toml, source_view, wait_for
 from tests.support.live_server import LiveHub, serve_hub
 from veille.hub import Hub
 from veille.settings import Settings
@@ -37,12 +37,6 @@ def settings(tmp_path: Path) -> Settings:
 def live(settings: Settings) -> Iterator[LiveHub]:
     with serve_hub(settings) as hub:
         yield hub
-
-
-@pytest.fixture
-def api(live: LiveHub) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as client:
-        yield client
 
 
 def _closed_port() -> int:

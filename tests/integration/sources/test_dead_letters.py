@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from tests.fakes import LocalServer, real_payload
 from tests.fakes.hackernews import FakeHackerNews, story_hit
-from tests.integration.sources_wiring.helpers import settings_with_toml, wait_for
+from tests.integration.sources.helpers import settings_with_toml, wait_for
 from tests.support.live_server import serve_hub
 from tests.support.posts import post_json
 from veille.bus.memory import MemoryBus
