@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import langcodes
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 # Re-exported: the RFC 3339 helpers live in veille.clock; sources still import them from here.
@@ -22,12 +23,14 @@ from veille.clock import format_rfc3339, parse_rfc3339
 __all__ = [
     "MAX_TEXT_CHARS",
     "Author",
+    "LanguageTagError",
     "Metrics",
     "Post",
     "PostRejected",
     "Sentiment",
     "TopicMatch",
     "format_rfc3339",
+    "normalise_language_tag",
     "parse_post",
     "parse_posts",
     "parse_rfc3339",
@@ -39,12 +42,69 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]*:.+$", re.DOTALL)
 _SOURCE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _LANG_RE = re.compile(r"^[a-z]{2}$")
+# Two-letter codes withdrawn from ISO 639-1 that platforms still send (X sends "in" for Indonesian).
+_DEPRECATED_TWO_LETTER = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr"}
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 # Fields computed by the pipeline: a client may send them back (an export re-imported) but they are
 # recomputed, never trusted.
 ENRICHMENT_FIELDS = frozenset(
     {"sentiment", "topics", "duplicate_of", "hashtags", "mentions", "is_brand_account", "entities"}
 )
+
+
+class LanguageTagError(ValueError):
+    """A ``lang`` value that is no language tag at all (``"french"``, ``"fr!!"``)."""
+
+
+def normalise_language_tag(value: str) -> tuple[str | None, str]:
+    """``(lang, tag)``: the primary ISO 639-1 subtag of a language tag, and the tag as given.
+
+    ``zh-CN`` → ``("zh", "zh-CN")``, ``pt_BR`` → ``("pt", "pt_BR")``; a three-letter code with an
+    ISO 639-1 equivalent is mapped (``fra`` → ``fr``, ``cmn`` → ``zh`` through its macrolanguage),
+    one without (``yue``, ``fil``, X's ``qme``) gives ``lang`` ``None`` and keeps the tag; withdrawn
+    two-letter codes are replaced (``in`` → ``id``); ``und`` stays ``und`` (undetermined).
+    Raises :class:`LanguageTagError` when ``value`` is not a language tag (BCP 47 or ISO 639).
+    """
+    tag = value.strip()
+    cleaned = tag.replace("_", "-")
+    folded = cleaned.lower()
+    if _LANG_RE.match(folded):  # the common case, without parsing
+        return _DEPRECATED_TWO_LETTER.get(folded, folded), tag
+    if folded == "und" or folded.startswith("und-"):
+        return "und", tag
+    try:
+        parsed = langcodes.Language.get(cleaned, normalize=True)
+    except (langcodes.LanguageTagError, ValueError):
+        raise LanguageTagError(f"{tag!r} is not a language tag") from None
+    code = parsed.language
+    if code is None:  # "root" and the like: a tag without a language
+        return "und", tag
+    if not code.replace("-", "").isalpha():
+        raise LanguageTagError(f"{tag!r} is not a language tag")
+    primary = folded.split("-", 1)[0]
+    if _LANG_RE.match(primary):
+        # A two-letter primary subtag stays as sent: normalising would turn "tl" into "fil".
+        return _DEPRECATED_TWO_LETTER.get(primary, primary), tag
+    if len(code) == 3:
+        # A member of a macrolanguage (cmn, arb) is read as the macrolanguage when that has a code.
+        code = langcodes.standardize_tag(code, macro=True).split("-", 1)[0]
+    return (code if _LANG_RE.match(code) else None), tag
+
+
+def _normalise_lang_field(data: dict[str, Any]) -> None:
+    """Replace a language tag by its ISO 639-1 code, keeping the tag in ``extra["lang_tag"]``."""
+    value = data.get("lang")
+    if not isinstance(value, str) or not value.strip():
+        return
+    try:
+        lang, tag = normalise_language_tag(value)
+    except LanguageTagError:
+        return  # the field validator names the field
+    data["lang"] = lang
+    if lang != tag.lower():
+        extra = dict(data.get("extra") or {})
+        extra.setdefault("lang_tag", tag)
+        data["extra"] = extra
 
 
 def _check_post_id(value: str | None) -> str | None:
@@ -131,16 +191,17 @@ class Post(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _keep_unknown_fields(cls, data: Any) -> Any:
+        """Unknown fields go to ``extra``; a language tag becomes its ISO 639-1 code (tag kept)."""
         if not isinstance(data, Mapping):
             return data
         known = set(cls.model_fields)
-        unknown = {key: value for key, value in data.items() if key not in known}
-        if not unknown:
-            return data
         kept = {key: value for key, value in data.items() if key in known}
-        extra = dict(kept.get("extra") or {})
-        extra.update(unknown)
-        kept["extra"] = extra
+        unknown = {key: value for key, value in data.items() if key not in known}
+        if unknown:
+            extra = dict(kept.get("extra") or {})
+            extra.update(unknown)
+            kept["extra"] = extra
+        _normalise_lang_field(kept)
         return kept
 
     @field_validator("id", "reply_to", "repost_of", "quote_of")
@@ -177,7 +238,7 @@ class Post(BaseModel):
             return None
         folded = value.strip().lower()
         if folded != "und" and not _LANG_RE.match(folded):
-            raise ValueError("must be an ISO 639-1 code such as 'fr'")
+            raise ValueError("must be an ISO 639-1 code or a language tag such as 'fr', 'pt-BR' or 'fra'")
         return folded
 
     @field_validator("country")
@@ -206,10 +267,15 @@ class Post(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class PostRejected:
-    """One item refused, with its position in the batch and the reason naming the field."""
+    """One item refused, with its position in the batch and the reason naming the field.
+
+    ``payload`` is the platform item as received (JSON-able) when a source can keep it: the
+    pipeline stores it in the dead-letter table so that it can be mapped again after a fix.
+    """
 
     index: int
     reason: str
+    payload: Any = field(default=None, compare=False, repr=False)
 
     def message(self, label: str = "item") -> str:
         return f"{label} {self.index}: {self.reason}"

@@ -196,8 +196,15 @@ class Pipeline:
                 self._on_rejected(work.source_name, batch.rejected)
         incoming = len(batch.posts)
         posts = await asyncio.to_thread(run_stages, self.stages, list(batch.posts))
-        checkpoint = (work.source_name, batch.checkpoint) if work.commit_checkpoint else None
-        stored = await asyncio.to_thread(self.store.upsert_posts, posts, checkpoint=checkpoint)
+        # A batch without a checkpoint (a backfill page) leaves the stored one as it is. The items
+        # a source refused go to the dead-letter table in the same transaction as the checkpoint
+        # that passes them (a push caller gets its refusals back instead).
+        keep = work.commit_checkpoint
+        checkpoint = (work.source_name, batch.checkpoint) if keep and batch.checkpoint is not None else None
+        dead_letters = (work.source_name, batch.rejected) if keep and batch.rejected else None
+        stored = await asyncio.to_thread(
+            self.store.upsert_posts, posts, checkpoint=checkpoint, dead_letters=dead_letters
+        )
         self.stats.batches += 1
         self.stats.stored += len(stored)
         self.stats.dropped_by_stages += incoming - len(posts)

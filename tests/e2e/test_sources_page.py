@@ -6,6 +6,7 @@ secret. Also the page's pure formatting rules, checked against values computed h
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -152,7 +153,30 @@ def test_sources_page_lists_health_and_stops_then_starts(
     assert refused.locator("[data-row-alert=failed]").count() == 1
     assert page.locator("[data-alerts] [data-alert=failed]").count() == 1
     assert page.locator("[data-stat=alerts]").inner_text() == "1"
-    assert page.locator("[data-stat=sources]").inner_text() == "3"
+    assert page.locator("[data-stat=sources]").inner_text() == "3"  # platform sources; push is the hub's
+    # Never connected: said in words under the badge.
+    assert (
+        refused.locator("[data-state-note]").inner_text()
+        == "never connected; not retried: fix it, then Start"
+    )
+    # The push API is listed as one of the hub's own sources: read-only, listening, no actions.
+    push = _row(page, "push")
+    assert push.locator(".badge").inner_text().strip() == "Listening"
+    assert push.locator("[data-origin=hub]").inner_text() == "hub"
+    assert push.locator("[data-action=stop], [data-action=start], [data-action=delete]").count() == 0
+    # The frame Bluesky sent that was not JSON: counted, kept, and shown in words with its reason.
+    failed = _row(page, "bsky-wifi").locator("[data-failed]")
+    failed.wait_for(timeout=UI_TIMEOUT_MS)
+    assert failed.inner_text() == "1 item could not be read"
+    assert source_view(api, "bsky-wifi")["failed"] == 1
+    failed.locator("button").click()
+    letters = _row(page, "bsky-wifi").locator("[data-dead-letters]")
+    letters.wait_for(timeout=UI_TIMEOUT_MS)
+    assert "veille sources replay-failed bsky-wifi" in letters.inner_text()
+    [letter] = api.get("/api/v1/sources/bsky-wifi/failed").json()["items"]
+    assert letters.locator(".dead-letter__reason").inner_text() == letter["reason"]
+    assert letter["payload"] == "{not json"
+    _row(page, "bsky-wifi").locator("[data-action=details]").click()
     # Sources from veille.toml cannot be deleted from the page (the file is their source of truth).
     assert refused.locator("[data-action=delete]").is_disabled()
 
@@ -337,8 +361,20 @@ def test_sources_formatting_rules(live: LiveHub, page: Any) -> None:
           return {
             durations: [null, 0.4, 1, 59.9, 60, 3599, 3600, 86399, 86400 * 3].map(s => shared.formatDuration(s)),
             numbers: [0, 7, 1234, 1234567, null].map(n => shared.formatNumber(n)),
-            states: ['connected', 'backing_off', 'failed', 'stopped', 'connecting', 'idle', 'weird']
+            states: ['connected', 'backing_off', 'failed', 'stopped', 'connecting', 'idle', 'running', 'listening', 'weird']
               .map(s => f.stateOf(s).label),
+            notes: [
+              {health: {state: 'failed', last_connected_at: null, next_retry_at: 1000 + 90}},
+              {health: {state: 'failed', last_connected_at: 900, next_retry_at: null}},
+              {health: {state: 'backing_off', last_connected_at: 900, next_retry_at: 1000 + 4000}},
+              {health: {state: 'connecting', last_connected_at: null, next_retry_at: null}},
+              {health: {state: 'connected', last_connected_at: 900, next_retry_at: null}},
+              {read_only: true, health: {state: 'listening'}},
+              {read_only: true, health: {state: 'running'}},
+              {read_only: true, health: {state: 'stopped'}},
+            ].map(source => f.stateNote(source, 1000 * 1000)),
+            failed: [null, 0, 1, 1234].map(n => f.failedText(n)),
+            platform: f.platformSources([{name: 'a'}, {name: 'push', read_only: true}]).map(s => s.name),
             good: f.tableFromForm('bluesky', fields, {
               name: ' bsky ', keywords: 'wifi, fibre ,\\n panne,,', stall_timeout_s: '2.5',
               backfill_pages: '7', initial_backfill: false, rules: 'a = x lang:fr\\n\\nb=y', endpoint: '',
@@ -365,8 +401,27 @@ def test_sources_formatting_rules(live: LiveHub, page: Any) -> None:
         "Stopped",
         "Connecting",
         "Idle",
+        "Running",
+        "Listening",
         "weird",
     ]
+    assert results["notes"] == [
+        "never connected; tries again in 1 min",
+        "lost; not retried: fix it, then Start",
+        "retry in 1 h",
+        "not connected yet",
+        "",
+        "accepts posts sent to POST /api/v1/posts",
+        "the hub's own source",
+        "the hub's own source, not running",
+    ]
+    assert results["failed"] == [
+        "",
+        "every item read became a post",
+        "1 item could not be read",
+        "1,234 items could not be read",
+    ]
+    assert results["platform"] == ["a"]
     assert results["good"] == {
         "table": {
             "type": "bluesky",
@@ -397,3 +452,46 @@ def test_sources_formatting_rules(live: LiveHub, page: Any) -> None:
         {"field": None, "message": "this hub runs no platform sources"},
         {"field": "keywords", "message": "bad list"},
     ]
+
+
+def test_the_simulator_and_an_unreachable_feed_read_as_what_they_are(
+    tmp_path: Path, page: Any, problems: PageProblems, screenshots: Path
+) -> None:
+    """The issue's two screens: "No sources yet" while the simulator fed the hub, and an RSS feed
+    that cannot be reached shown "Connected — all quiet" with a network error."""
+    from veille.demo.simulator import SimulatorSource
+    from veille.hub import Hub
+
+    settings = settings_with_toml(
+        tmp_path,
+        f'[[sources]]\ntype = "rss"\nname = "press"\nfeeds = ["http://127.0.0.1:{_closed_port()}/feed.xml"]\n',
+    )
+    hub = Hub.build(settings, sources=[SimulatorSource(rate_per_min=600, speed=20)])
+    with (
+        serve_hub(settings, hub=hub) as live,
+        httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as api,
+    ):
+        wait_for(lambda: source_view(api, "simulator")["health"]["posts_total"] > 0, what="simulated posts")
+        wait_for(lambda: source_view(api, "press")["health"]["state"] == "failed", what="the feed's failure")
+        log_in(page, live, "/sources")
+        _wait_state(page, "press", "failed")
+        _wait_state(page, "simulator", "running")
+        assert page.locator("[data-empty]").count() == 0  # no "No sources yet" while posts come in
+        simulator = _row(page, "simulator")
+        assert simulator.locator(".badge").inner_text().strip() == "Running"
+        assert int(simulator.locator("[data-cell=kept]").inner_text().replace(",", "")) > 0
+        press = _row(page, "press")
+        assert press.locator(".badge").inner_text().strip() == "Failed"
+        assert "network error" in press.locator("[data-cell=error]").inner_text()
+        assert press.locator("[data-state-note]").inner_text().startswith("never connected; tries again in")
+        assert page.locator("[data-stat=connected]").inner_text().startswith("0")
+        page.wait_for_selector("[data-alerts] [data-alert=failed]", timeout=UI_TIMEOUT_MS)
+        assert page.locator("[data-stat=alerts-hint]").inner_text() == "need attention"
+        page.screenshot(path=str(screenshots / "sources-simulator-and-failed-feed.png"), full_page=True)
+    assert problems.errors == [] and problems.dialogs == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

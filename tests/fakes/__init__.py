@@ -12,21 +12,49 @@
 
 * :class:`Failure` / :class:`FailureQueue` script HTTP failures (status, headers, body) that a fake
   server serves before its normal answer.
+
+* :func:`real_payload` / :func:`real_text` read the payloads recorded by other projects kept in
+  ``data/real/<platform>/`` (origins and licences in its README).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-__all__ = ["Failure", "FailureQueue", "LocalServer", "RecordingClock"]
+__all__ = [
+    "REAL_DATA",
+    "Failure",
+    "FailureQueue",
+    "LocalServer",
+    "RecordingClock",
+    "real_payload",
+    "real_text",
+]
+
+REAL_DATA = Path(__file__).parent / "data" / "real"
+
+
+def real_text(platform: str, name: str) -> str:
+    """A recorded file of ``data/real/<platform>/``, as text."""
+    return (REAL_DATA / platform / name).read_text(encoding="utf-8")
+
+
+def real_payload(platform: str, name: str) -> Any:
+    """A recorded JSON file (``.jsonl``: the list of its lines' objects)."""
+    text = real_text(platform, name)
+    if name.endswith(".jsonl"):
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return json.loads(text)
 
 
 class LocalServer:

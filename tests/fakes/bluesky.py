@@ -9,7 +9,10 @@ account events always pass.
 
 XRPC: ``createSession`` accepts ``fake.accounts`` (identifier → password); ``searchPosts`` pages
 ``fake.search_posts`` (``cursor`` = offset) for a valid ``accessJwt``; ``fake.search_failures``
-scripts failures (403 HTML, 429 with ``RateLimit-*``).
+scripts failures (403 HTML, 429 with ``RateLimit-*``). ``app.bsky.actor.getProfiles`` answers the
+``actors`` (at most 25, else 400 as the AppView does) found in ``fake.profiles`` (DID → profile
+view), with or without a token like the public AppView; ``fake.profile_requests`` records the
+``actors`` of each call.
 """
 
 from __future__ import annotations
@@ -91,12 +94,15 @@ class FakeBluesky:
         self.search_posts: list[dict[str, Any]] = []
         self.search_failures = FailureQueue()
         self.search_requests: list[dict[str, str]] = []
+        self.profiles: dict[str, dict[str, Any]] = {}
+        self.profile_requests: list[list[str]] = []
         self._lock = threading.Lock()
         self.app = Starlette(
             routes=[
                 WebSocketRoute("/subscribe", self._subscribe),
                 Route("/xrpc/com.atproto.server.createSession", self._create_session, methods=["POST"]),
                 Route("/xrpc/app.bsky.feed.searchPosts", self._search),
+                Route("/xrpc/app.bsky.actor.getProfiles", self._get_profiles),
             ]
         )
 
@@ -180,3 +186,13 @@ class FakeBluesky:
         if offset + limit < len(self.search_posts):
             body["cursor"] = str(offset + limit)
         return JSONResponse(body, headers={"RateLimit-Limit": "3000", "RateLimit-Remaining": "2999"})
+
+    async def _get_profiles(self, request: Request) -> Response:
+        actors = request.query_params.getlist("actors")
+        self.profile_requests.append(actors)
+        if not actors or len(actors) > 25:
+            return JSONResponse(
+                {"error": "InvalidRequest", "message": "actors must have between 1 and 25 items"},
+                status_code=400,
+            )
+        return JSONResponse({"profiles": [self.profiles[did] for did in actors if did in self.profiles]})

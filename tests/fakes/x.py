@@ -84,6 +84,7 @@ class FakeX:
         self.stream_failures = FailureQueue()
         self.searchable: list[dict[str, Any]] = []
         self.search_requests: list[dict[str, str]] = []
+        self.stream_requests: list[dict[str, str]] = []
         self.connections = 0
         self._ids = itertools.count(1_500_000_000_000_000_000)
         self.app = Starlette(
@@ -153,6 +154,7 @@ class FakeX:
         if failure is not None:
             return failure_response(failure)
         self.connections += 1
+        self.stream_requests.append(dict(request.query_params))
         script = self.scripts.pop(0) if self.scripts else []
         headers = {
             "x-rate-limit-limit": "50",
@@ -200,7 +202,11 @@ class FakeX:
         page = matching[offset : offset + size]
         if not page:
             return JSONResponse({"meta": {"result_count": 0}})
-        users = {u["id"]: u for m in page for u in m["includes"]["users"]}
+        includes: dict[str, dict[str, Any]] = {"users": {}, "tweets": {}, "places": {}}
+        for message in page:  # one includes for the page, as X merges them
+            for key, found in includes.items():
+                for item in message.get("includes", {}).get(key, []):
+                    found[item["id"]] = item
         meta: dict[str, Any] = {
             "newest_id": page[0]["data"]["id"],
             "oldest_id": page[-1]["data"]["id"],
@@ -208,6 +214,5 @@ class FakeX:
         }
         if offset + size < len(matching):
             meta["next_token"] = str(offset + size)
-        return JSONResponse(
-            {"data": [m["data"] for m in page], "includes": {"users": list(users.values())}, "meta": meta}
-        )
+        merged = {key: list(found.values()) for key, found in includes.items() if found}
+        return JSONResponse({"data": [m["data"] for m in page], "includes": merged, "meta": meta})

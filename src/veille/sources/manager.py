@@ -5,7 +5,9 @@ an optional ``query``) into a connector (:func:`~veille.sources.connectors.build
 and stops it live in the pipeline, shares one ``httpx.AsyncClient`` between all of them, keeps the
 sources added through the API in the store (they come back after a restart), and reports health
 and alerts (a connector that failed, or that has been silent for longer than ``silent_after_s``:
-the rules are in :mod:`veille.sources.connectors.health`).
+the rules are in :mod:`veille.sources.connectors.health`). The hub's own sources (the simulator, a
+replayed file, the push API) are listed too, read-only, with the posts they stored; every source
+shows its dead letters (items that could not become posts, ``veille.store.dead_letters``).
 
 Filtering: a table's ``query`` (query language) becomes the connector's ``query_filter``.
 A firehose (Bluesky's Jetstream, a Mastodon public timeline) with no ``query`` and none of its own
@@ -40,18 +42,26 @@ from veille.pipeline import Pipeline
 from veille.query import Query, QueryError, compile_tester, parse_query, view_post
 from veille.query.match import PostView, Tester
 from veille.sources.connectors import Connector, ConnectorConfigError, QueryFilter, build_connector
-from veille.sources.connectors.health import FilterMode, SourceStatus, health_view, source_alerts
+from veille.sources.connectors.health import (
+    ConnectorHealth,
+    FilterMode,
+    SourceStatus,
+    health_view,
+    source_alerts,
+)
 from veille.sources.saved import (
     delete_source,
     list_saved_sources,
     save_source,
     set_source_enabled,
 )
+from veille.store.dead_letters import DeadLetter, count_dead_letters, list_dead_letters
 from veille.store.sql import SqlStore
 
 __all__ = [
     "DEFAULT_SILENT_AFTER_S",
     "MANAGER_KEYS",
+    "PUSH_SOURCE",
     "LiveTopicsHooks",
     "ManagedSource",
     "SourceConfigError",
@@ -65,6 +75,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_SILENT_AFTER_S = 900.0
+# The push ingest API's source name (``Pipeline.submit``'s default, what its posts are counted under).
+PUSH_SOURCE = "push"
 # Keys of a [[sources]] table read by the manager and removed before the connector sees the table.
 MANAGER_KEYS = ("enabled", "silent_after_s", "default_to_topics")
 # Own filters of a firehose that ``default_to_topics`` sets aside when the hub has topics.
@@ -294,7 +306,7 @@ class SourceManager:
         if self._started:
             return
         self._started = True
-        await asyncio.to_thread(self._load_saved)
+        await asyncio.to_thread(self.load_saved)
         for managed in list(self._sources.values()):
             if managed.enabled:
                 self._run(managed)
@@ -316,7 +328,8 @@ class SourceManager:
             await self._client.aclose()
             self._client = None
 
-    def _load_saved(self) -> None:
+    def load_saved(self) -> None:
+        """Register the sources saved through the API (not started; ``start`` runs them)."""
         for saved in list_saved_sources(self.store):
             label = f"saved source {saved.name!r}"
             if saved.name in self._sources:
@@ -447,25 +460,100 @@ class SourceManager:
             found.extend(self.alerts_for(managed, now))
         return found
 
-    def describe(self, managed: ManagedSource, now: float | None = None) -> dict[str, Any]:
-        """JSON view: masked config, health, alerts."""
+    def describe(
+        self, managed: ManagedSource, now: float | None = None, *, failed: int | None = None
+    ) -> dict[str, Any]:
+        """JSON view: masked config, health, alerts, and (when counted) its dead letters."""
         now = self.clock.time() if now is None else now
         status = self.status(managed)
         return {
             "name": managed.name,
             "type": managed.type,
             "origin": managed.origin,
+            "read_only": False,
             "enabled": managed.enabled,
             "running": status.running,
             "filter": managed.filter_mode,
             "config": managed.masked_config(),
             "health": health_view(status, now),
             "alerts": source_alerts(status, now),
+            "failed": failed,
         }
 
-    def describe_all(self, now: float | None = None) -> list[dict[str, Any]]:
+    def describe_all(
+        self, now: float | None = None, *, failed: Mapping[str, int] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every source: the platform sources, then the hub's own (simulator, files, push API).
+
+        ``failed``: dead letters per source (:meth:`failed_counts`, read in a worker thread by
+        the caller); without it the ``failed`` fields are ``null``.
+        """
         now = self.clock.time() if now is None else now
-        return [self.describe(managed, now) for managed in self._sources.values()]
+        counts = failed if failed is not None else None
+        items = [
+            self.describe(managed, now, failed=None if counts is None else counts.get(managed.name, 0))
+            for managed in self._sources.values()
+        ]
+        items.extend(self.describe_builtin(now, failed=counts))
+        return items
+
+    # -- the hub's own sources (read-only) -----------------------------------------------------
+
+    def builtin_names(self) -> list[str]:
+        """Sources the pipeline runs or stored posts from that the manager does not manage: the
+        simulator, a replayed file, and always the push API (``POST /api/v1/posts``)."""
+        seen = set(self.pipeline.running_sources) | set(self.pipeline.stats.per_source_stored)
+        names = sorted(name for name in seen if name not in self._sources and name != PUSH_SOURCE)
+        return [*names, PUSH_SOURCE]
+
+    def describe_builtin(
+        self, now: float, *, failed: Mapping[str, int] | None = None
+    ) -> list[dict[str, Any]]:
+        """Read-only entries for :meth:`builtin_names`: running or not, and the posts they stored."""
+        running = set(self.pipeline.running_sources)
+        stored = self.pipeline.stats.per_source_stored
+        items = []
+        for name in self.builtin_names():
+            kind = _builtin_type(name)
+            health = ConnectorHealth(name=name, type=kind)
+            health.posts_total = stored.get(name, 0)
+            if name == PUSH_SOURCE:
+                health.state = "listening"  # the ingest API accepts posts whenever the hub runs
+            else:
+                health.state = "running" if name in running else "stopped"
+            items.append(
+                {
+                    "name": name,
+                    "type": kind,
+                    "origin": "hub",
+                    "read_only": True,
+                    "enabled": True,
+                    "running": name == PUSH_SOURCE or name in running,
+                    "filter": "source",
+                    "config": {},
+                    "health": health.snapshot(now),
+                    "alerts": [],
+                    "failed": None if failed is None else failed.get(name, 0),
+                }
+            )
+        return items
+
+    def knows(self, name: str) -> bool:
+        """A managed source or one of the hub's own (simulator, push API...)."""
+        return name in self._sources or name in self.builtin_names()
+
+    # -- dead letters ----------------------------------------------------------------------------
+
+    def failed_counts(self) -> dict[str, int]:
+        """Dead letters per source (a store read: call it from a worker thread)."""
+        with self.store.engine.connect() as connection:
+            return count_dead_letters(connection)
+
+    def failed_items(self, name: str, *, limit: int = 100, after_id: int = 0) -> tuple[int, list[DeadLetter]]:
+        """(total, one page oldest first) of the dead letters of ``name`` (a store read)."""
+        with self.store.engine.connect() as connection:
+            total = count_dead_letters(connection, name).get(name, 0)
+            return total, list_dead_letters(connection, name, limit=limit, after_id=after_id)
 
     def sources(self) -> list[ManagedSource]:
         return list(self._sources.values())
@@ -499,6 +587,11 @@ class SourceManager:
             for kind in set(managed.logged_alerts) - set(current):
                 log.warning("alert over: source %s is no longer %s", managed.name, kind)
             managed.logged_alerts = current
+
+
+def _builtin_type(name: str) -> str:
+    """``simulator``, ``push``, ``file`` (a replayed JSONL file is named ``file:<path>``)..."""
+    return name.split(":", 1)[0] or name
 
 
 def _never(_view: PostView) -> bool:

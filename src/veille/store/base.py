@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from veille.errors import Invalid
-from veille.model import Post
+from veille.model import Post, PostRejected
 
 __all__ = ["Cursor", "Page", "PostSearch", "Store", "StoredPost", "decode_cursor", "encode_cursor"]
 
@@ -82,9 +82,15 @@ class Store(Protocol):
     def migrate(self) -> None: ...
 
     def upsert_posts(
-        self, posts: Sequence[Post], *, checkpoint: tuple[str, str | None] | None = None
+        self,
+        posts: Sequence[Post],
+        *,
+        checkpoint: tuple[str, str | None] | None = None,
+        dead_letters: tuple[str, Sequence[PostRejected]] | None = None,
+        resolved_dead_letters: Sequence[int] = (),
     ) -> list[StoredPost]:
-        """Insert or replace posts by id and, in the same transaction, commit the source's checkpoint."""
+        """Insert or replace posts by id and, in the same transaction, commit the source's checkpoint
+        and keep the items the source refused (the dead-letter table)."""
         ...
 
     def get_post(self, post_id: str) -> Post | None: ...

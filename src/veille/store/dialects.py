@@ -100,6 +100,10 @@ class DialectSql(Protocol):
 
     def upsert(self, table: Table, keys: list[str]) -> Any: ...
 
+    def insert(self, table: Table) -> Any:
+        """The engine's INSERT, which has ``on_conflict_do_update`` and ``excluded``."""
+        ...
+
     def full_text_condition(self, query: str) -> ColumnElement[bool] | TextClause: ...
 
 
@@ -115,6 +119,9 @@ class SqliteSql:
         statement = sqlite_insert(table)
         updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
         return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+
+    def insert(self, table: Table) -> Any:
+        return sqlite_insert(table)
 
     def full_text_condition(self, query: str) -> TextClause:
         parts = []
@@ -140,6 +147,9 @@ class PostgresSql:
         statement = postgres_insert(table)
         updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
         return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+
+    def insert(self, table: Table) -> Any:
+        return postgres_insert(table)
 
     def full_text_condition(self, query: str) -> TextClause:
         parts = []

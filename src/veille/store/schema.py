@@ -32,6 +32,7 @@ __all__ = [
     "brand_accounts",
     "checkpoints",
     "curated_influencers",
+    "dead_letters",
     "metadata",
     "post_addressees",
     "post_topics",
@@ -238,4 +239,22 @@ curated_influencers = Table(
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     UniqueConstraint("platform", "handle_key", name="uq_curated_influencers_platform_handle"),
+)
+
+# Platform items a source read but could not turn into a post (migration 0051_dead_letters): kept
+# with their raw payload and the reason, written in the same transaction as the batch whose
+# checkpoint passes them, and mapped again by ``veille sources replay-failed`` after a fix.
+# ``payload_key`` (SHA-256 of the canonical JSON) makes an item refused twice one row, attempts 2.
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(128), nullable=False),
+    Column("payload_key", String(64), nullable=False),
+    Column("payload", JsonDocument),
+    Column("reason", Text, nullable=False),
+    Column("first_failed_us", BigInteger, nullable=False),
+    Column("last_attempt_us", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    UniqueConstraint("source", "payload_key", name="uq_dead_letters_source_payload"),
 )

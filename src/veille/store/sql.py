@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, sele
 from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
-from veille.model import Post
+from veille.model import Post, PostRejected
 from veille.store import addressees, dialects, rollups
 from veille.store.base import (
     Cursor,
@@ -27,6 +27,7 @@ from veille.store.base import (
     decode_cursor,
     encode_cursor,
 )
+from veille.store.dead_letters import delete_dead_letters, write_dead_letters
 from veille.store.schema import checkpoints, post_topics, posts
 from veille.text import fold
 
@@ -62,8 +63,16 @@ class SqlStore:
 
     # -- writes -----------------------------------------------------------------------------
     def upsert_posts(
-        self, posts_in: Sequence[Post], *, checkpoint: tuple[str, str | None] | None = None
+        self,
+        posts_in: Sequence[Post],
+        *,
+        checkpoint: tuple[str, str | None] | None = None,
+        dead_letters: tuple[str, Sequence[PostRejected]] | None = None,
+        resolved_dead_letters: Sequence[int] = (),
     ) -> list[StoredPost]:
+        """Upsert posts and, in the same transaction, commit the source's checkpoint, keep the
+        items it refused (``dead_letters``: source name and rejects, raw payloads included) and
+        remove the dead letters a replay has now stored (``resolved_dead_letters``)."""
         latest = list({post.id: post for post in posts_in}.values())
         written: list[StoredPost] = []
         with self.engine.begin() as connection:
@@ -78,6 +87,10 @@ class SqlStore:
                 connection.execute(self._sql.upsert(posts, ["id"]), rows)
                 _replace_post_topics(connection, latest)
                 addressees.index_posts(connection, latest)  # care: whom each post addresses
+            if dead_letters is not None:
+                write_dead_letters(connection, self._sql, *dead_letters)
+            if resolved_dead_letters:
+                delete_dead_letters(connection, resolved_dead_letters)
             if checkpoint is not None:
                 self._write_checkpoint(connection, *checkpoint)
         return written

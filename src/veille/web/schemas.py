@@ -20,6 +20,8 @@ __all__ = [
     "AuthorPageRead",
     "CareReportRead",
     "ConnectorsRead",
+    "DeadLetterPage",
+    "DeadLetterRead",
     "ErrorRead",
     "HealthRead",
     "ImportResultRead",
@@ -197,13 +199,36 @@ class AlertRead(_Open):
 class SourceRead(BaseModel):
     name: str
     type: str
-    origin: str = Field(description="config (veille.toml) or api")
+    origin: str = Field(
+        description="config (veille.toml), api, or hub (the hub's own: simulator, files, push)"
+    )
+    read_only: bool = Field(description="the hub's own sources cannot be configured, stopped or removed")
     enabled: bool
     running: bool
     filter: str = Field(description="query, topics or source")
     config: dict[str, Any] = Field(description="secrets masked as '***'")
     health: dict[str, Any]
     alerts: list[AlertRead]
+    failed: int | None = Field(description="dead letters: items read that could not become posts")
+
+
+class DeadLetterRead(BaseModel):
+    """A platform item a source could not turn into a post, as it was received."""
+
+    id: int
+    source: str
+    reason: str = Field(description="why no post could be made of it, naming the field")
+    payload: Any = Field(description="the item as the platform sent it")
+    first_failed_at: float = Field(description="epoch seconds of the first refusal")
+    last_attempt_at: float = Field(description="epoch seconds of the last mapping attempt")
+    attempts: int
+
+
+class DeadLetterPage(BaseModel):
+    source: str
+    total: int = Field(description="dead letters of the source")
+    items: list[DeadLetterRead]
+    next_after: int | None = Field(description="pass as `after` for the next page; null at the end")
 
 
 class SourceList(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes import LocalServer, RecordingClock
+from tests.fakes import LocalServer, RecordingClock, real_payload
 from tests.fakes.bluesky import (
     FakeBluesky,
     load_jetstream_fixture,
@@ -233,3 +234,133 @@ async def test_bad_app_password_stops_with_a_clear_message(fake: tuple[FakeBlues
             await collect(connector)
     assert clock.sleeps == [] and connector.health.state == "failed"
     assert "wrong-pass" not in repr(connector)
+
+
+# -- real recorded payloads; authors' handles -----------------------------------------------------
+
+README_DID = "did:plc:ufbl4k27gp6kzas5glhz7fim"
+
+
+def _profile(did: str, handle: str, followers: int) -> dict[str, Any]:
+    """An app.bsky.actor.defs#profileViewDetailed (the lexicon's fields)."""
+    return {
+        "did": did,
+        "handle": handle,
+        "displayName": handle.split(".")[0].title(),
+        "followersCount": followers,
+    }
+
+
+async def test_identity_events_name_the_authors(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    """Jetstream's README identity event, then a post by that account (written for the test: no
+    public capture has both): the handle is the identity's, not the DID."""
+    bluesky, server = fake
+    identity = real_payload("bluesky", "jetstream_readme_identity.json")
+    post = make_post_event(identity["time_us"] + 1, "bonjour", did=README_DID)
+    anonymous = make_post_event(identity["time_us"] + 2, "salut", did="did:plc:nobodyknows")
+    bluesky.scripts = [[("event", identity), ("event", post), ("event", anonymous)]]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client)
+        got = await collect(connector, posts=2)
+    named, unknown = got.posts
+    assert named.author.handle == "yohenrique.bsky.social" and named.author.id == README_DID
+    assert "handle_is_did" not in named.extra and "author.handle" not in named.extra["unfilled"]
+    # Without credentials nor profiles_endpoint nothing else can name an author: the DID, flagged.
+    assert unknown.author.handle == "did:plc:nobodyknows" and unknown.extra["handle_is_did"] is True
+    assert "author.handle" in unknown.extra["unfilled"]
+    assert bluesky.profile_requests == []
+
+
+async def test_unknown_authors_are_looked_up_25_at_a_time_and_cached(
+    fake: tuple[FakeBluesky, LocalServer],
+) -> None:
+    bluesky, server = fake
+    base = 1_780_000_000_000_000
+    dids = [f"did:plc:author{n:03d}" for n in range(30)]
+    bluesky.profiles = {did: _profile(did, f"author{n}.bsky.social", n * 10) for n, did in enumerate(dids)}
+    events = [make_post_event(base + n, f"post {n}", did=did) for n, did in enumerate(dids)]
+    again = make_post_event(base + 100, "again", did=dids[3])
+    bluesky.scripts = [[*[("event", event) for event in events], ("sleep", 0.2), ("event", again)]]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client, profiles_endpoint=server.url)
+        got = await collect(connector, posts=31)
+    by_text = {post.text: post for post in got.posts}
+    third = by_text["post 3"]
+    assert (third.author.handle, third.author.name, third.author.followers) == (
+        "author3.bsky.social",
+        "Author3",
+        30,
+    )
+    assert (
+        "author.followers" not in third.extra["unfilled"] and "author.handle" not in third.extra["unfilled"]
+    )
+    assert by_text["again"].author.handle == "author3.bsky.social"
+    assert all(not post.extra.get("handle_is_did") for post in got.posts)
+    # At most 25 actors a call (the AppView's limit), every DID asked once: the cache answers the rest.
+    assert all(1 <= len(actors) <= 25 for actors in bluesky.profile_requests)
+    asked = [did for actors in bluesky.profile_requests for did in actors]
+    assert sorted(asked) == sorted(set(asked)) == sorted(dids)
+
+
+async def test_profile_look_ups_are_chunked_by_25(fake: tuple[FakeBluesky, LocalServer]) -> None:
+    bluesky, server = fake
+    dids = [f"did:plc:author{n:03d}" for n in range(30)]
+    bluesky.profiles = {did: _profile(did, f"author{n}.bsky.social", n) for n, did in enumerate(dids)}
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client, profiles_endpoint=server.url)
+        frames = [
+            json.dumps(make_post_event(1_780_000_000_000_000 + n, "x", did=did)) for n, did in enumerate(dids)
+        ]
+        mapped, _rejected, _checkpoint = connector._map_group(frames)
+        resolved = await connector._with_profiles(mapped)
+    assert [len(actors) for actors in bluesky.profile_requests] == [25, 5]
+    assert [post.author.handle for post, _ in resolved] == [f"author{n}.bsky.social" for n in range(30)]
+
+
+def test_the_handle_cache_is_bounded_and_an_identity_without_handle_forgets() -> None:
+    connector = build(
+        BlueskyConnector, {"type": "bluesky", "name": "b", "handle_cache_size": 2}, client=httpx.AsyncClient()
+    )
+    frames = [
+        json.dumps(
+            {
+                "did": f"did:plc:{n}",
+                "time_us": n + 1,
+                "kind": "identity",
+                "identity": {"handle": f"h{n}.test"},
+            }
+        )
+        for n in range(3)
+    ]
+    connector._batch(frames)
+    assert [connector.handle_of(f"did:plc:{n}") for n in range(3)] == [None, "h1.test", "h2.test"]
+    # The recorded capture's identity event has no handle: the cached one may be stale, it is dropped.
+    [no_handle] = [frame for frame in load_jetstream_fixture() if frame["kind"] == "identity"]
+    connector._batch([json.dumps({**no_handle, "did": "did:plc:2"})])
+    assert connector.handle_of("did:plc:2") is None
+
+
+async def test_a_recorded_post_view_without_text_is_skipped_not_refused(
+    fake: tuple[FakeBluesky, LocalServer],
+) -> None:
+    """The atproto SDK's recorded thread: a quote with an image and no text nor alt text. Nothing to
+    read: skipped (not a malformed item); the same view with text maps field by field."""
+    bluesky, server = fake
+    view = real_payload("bluesky", "thread_view_post_with_embed_media.json")["thread"]["post"]
+    with_text = {**view, "uri": view["uri"] + "x", "record": {**view["record"], "text": "regardez ça"}}
+    bluesky.search_posts = [view, with_text]
+    bluesky.scripts = [[("event", make_post_event(1_780_000_000_000_000, "live"))]]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(
+            server, client, identifier="alice.test", app_password="app-pass-1234", backfill_query="python"
+        )
+        got = await collect(connector, posts=2)
+    assert [batch.rejected for batch in got.batches if batch.rejected] == []
+    post = got.posts[0]
+    assert post.id == "bluesky:at://did:plc:kvwvcn5iqfooopmyzvb4qzba/app.bsky.feed.post/3kaheyt6vpc22x"
+    assert post.url == "https://bsky.app/profile/test.marshal.dev/post/3kaheyt6vpc22x"
+    assert post.created_at == datetime(2023, 9, 28, 12, 49, 36, 735000, tzinfo=UTC)
+    assert (post.author.handle, post.author.name) == ("test.marshal.dev", "Python SDK")
+    assert post.quote_of == "bluesky:at://did:plc:kvwvcn5iqfooopmyzvb4qzba/app.bsky.feed.post/3kahesw26il2z"
+    assert post.lang == "en" and (post.metrics.likes, post.metrics.reposts, post.metrics.replies) == (0, 0, 0)
+    assert post.extra["cid"] == "bafyreigb666sdjyyaczcahxmf5tzh7dec6bwr3nhdab7llebn7vhsxzgr4"

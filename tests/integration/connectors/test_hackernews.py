@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes import Failure, LocalServer, RecordingClock
+from tests.fakes import Failure, LocalServer, RecordingClock, real_payload
 from tests.fakes.hackernews import FakeHackerNews, comment_hit, story_hit
 from tests.integration.connectors.helpers import build, take
 from veille.sources.connectors import CredentialsError
@@ -159,3 +159,62 @@ async def test_refused_access_is_reported_not_retried(
         await take(connector, 1)
     assert len(fake.requests) == 1
     assert connector.health.state == "failed"
+
+
+# -- real recorded payloads and poll options ------------------------------------------------------
+
+
+def test_the_api_page_example_hit_cannot_be_a_post_and_is_kept_with_its_payload(
+    client: httpx.AsyncClient,
+) -> None:
+    """The example answer of hn.algolia.com/api (algolia/hn-search): a real hit without its
+    timestamps. No valid post can be made of it: it is refused naming the field, payload kept."""
+    [hit] = real_payload("hackernews", "api_page_example.json")["hits"]
+    connector = make_unserved(client)
+    mapped, rejected = connector.map_items([hit], map_hn_hit)
+    assert mapped == []
+    [refused] = rejected
+    assert refused.reason == "created_at_i: missing or not a number" and refused.payload == hit
+    # With its date (as real hits carry it) the same hit maps field by field.
+    post = connector.remap({**hit, "created_at_i": 1160418111})
+    assert post is not None
+    assert (post.id, post.url) == ("hackernews:1", "https://news.ycombinator.com/item?id=1")
+    assert post.created_at == datetime(2006, 10, 9, 18, 21, 51, tzinfo=UTC)
+    assert post.text == "Y Combinator" and post.links == ["https://ycombinator.com"]
+    assert (post.author.handle, post.metrics.likes, post.metrics.replies) == ("pg", 57, 2)
+
+
+async def test_poll_options_are_posts(
+    fake: FakeHackerNews, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """A poll option has no title: its text is story_text and its poll parent_id. Written by hand in
+    the shape of Algolia's pollopt hits, with the public values of HN item 3786932 (dates moved to
+    now for the polling window): no client library we could cite records one."""
+    fake.hits += [
+        story_hit(3786926, NOW - 400, title="Poll: How long have you been programming?", _tags=["poll"]),
+        {
+            "created_at": datetime.fromtimestamp(NOW - 300, UTC).isoformat().replace("+00:00", "Z"),
+            "title": None,
+            "url": None,
+            "author": "michaelkscott",
+            "points": 3042,
+            "story_text": "10+ years",
+            "comment_text": None,
+            "num_comments": None,
+            "story_id": None,
+            "parent_id": 3786926,
+            "created_at_i": NOW - 300,
+            "_tags": ["pollopt", "author_michaelkscott", "story_3786932"],
+            "objectID": "3786932",
+        },
+    ]
+    [batch] = await take(make(server, RecordingClock(), client, tags="(story,poll,pollopt)"), 1)
+    assert batch.rejected == []
+    option = {post.id: post for post in batch.posts}["hackernews:3786932"]
+    assert option.text == "10+ years" and option.extra["poll_id"] == "hackernews:3786926"
+    assert option.reply_to is None and option.metrics.likes == 3042
+    assert option.url == "https://news.ycombinator.com/item?id=3786932"
+
+
+def make_unserved(client: httpx.AsyncClient) -> HackerNewsConnector:
+    return build(HackerNewsConnector, {"type": "hackernews", "name": "hn"}, client=client)

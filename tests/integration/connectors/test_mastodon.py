@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes import LocalServer, RecordingClock
+from tests.fakes import LocalServer, RecordingClock, real_payload
 from tests.fakes.mastodon import FakeMastodon, make_status, rate_limited
 from tests.integration.connectors.helpers import build, collect
 from veille.sources.connectors import CredentialsError
@@ -212,3 +212,102 @@ async def test_sse_stall_triggers_reconnect(fake: tuple[FakeMastodon, LocalServe
     assert "no data nor heartbeat" in (connector.health.last_error or "") or "Timeout" in (
         connector.health.last_error or ""
     )
+
+
+# -- real recorded payloads (tests/fakes/data/real/mastodon, origins in its README) ---------------
+
+
+def _real_statuses() -> tuple[dict[str, object], dict[str, object]]:
+    return real_payload("mastodon", "rtoot_get_status_default.json"), real_payload(
+        "mastodon", "mastodonpy_reblog.json"
+    )
+
+
+async def test_real_statuses_map_field_by_field(fake: tuple[FakeMastodon, LocalServer]) -> None:
+    """A fosstodon.org status (rtoot's cassette) and a boost (Mastodon.py's), read through REST."""
+    mastodon, server = fake
+    recorded, boost = _real_statuses()
+    mastodon.statuses = [recorded, boost]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client, timeline="public", hashtags=[])
+        got = await collect(connector, posts=2)
+    host = f"127.0.0.1:{server.port}"
+    posts = {post.id: post for post in got.posts}
+    status = posts[f"mastodon:{host}/114620457512351116"]
+    assert status.url == "https://fosstodon.org/@schochastics/114620457512351116"
+    assert status.created_at == datetime(2025, 6, 3, 16, 49, 43, 431000, tzinfo=UTC)
+    assert status.text.startswith("Super grateful to have received an R Consortium grant")
+    # Mastodon hides the middle of long links in invisible spans: the text keeps the whole URL.
+    link = (
+        "https://r-consortium.org/posts/r-consortium-awards-first-round-of-2025-isc-grants/"
+        "#bridging-worlds-enhancing-r-igraph-with-c-core-innovations"
+    )
+    assert link in status.text and status.text.endswith("#rstats cc @maelle")
+    assert status.lang == "en" and "lang_tag" not in status.extra
+    assert (status.author.id, status.author.handle, status.author.name, status.author.followers) == (
+        "109302436954721982",
+        f"schochastics@{host}",
+        "David Schoch",
+        1037,
+    )
+    assert status.author.bio == "Data Scientist/DevOps Engineer at cynkra | #Rstats enthusiast"
+    assert (status.metrics.likes, status.metrics.reposts, status.metrics.replies) == (12, 5, 1)
+    assert status.links == [link]  # the hashtag and the mention are not outbound links
+    assert (status.reply_to, status.repost_of, status.quote_of) == (None, None, None)
+    assert status.extra["tags"] == ["rstats"] and status.extra["visibility"] == "public"
+    assert status.extra["uri"] == "https://fosstodon.org/users/schochastics/statuses/114620457512351116"
+    assert status.extra["unfilled"] == ["metrics.views"]
+    boosted = posts[f"mastodon:{host}/109440142486581428"]
+    # A boost's own url is its ActivityPub activity; the post points at the boosted status.
+    assert boost["url"].endswith("/activity")  # type: ignore[union-attr]
+    assert boosted.url == "http://localhost:3000/@mastodonpy_test/109440142482846015"
+    assert boosted.repost_of == f"mastodon:{host}/109440142482846015"
+    assert boosted.text == "Toot!" and boosted.lang == "ja"
+    assert (boosted.author.handle, boosted.author.name, boosted.author.followers) == (
+        f"mastodonpy_test@{host}",
+        "John Lennon",
+        0,
+    )
+    assert boosted.author.bio == "I walk funny"
+    assert got.checkpoint == "114620457512351116"
+
+
+async def test_regional_and_three_letter_language_tags_are_kept_not_refused(
+    fake: tuple[FakeMastodon, LocalServer],
+) -> None:
+    """The fault of the issue: a zh-CN status was refused and the REST cursor moved past it."""
+    mastodon, server = fake
+    recorded, _ = _real_statuses()
+    # The recorded status with the tags other servers send (the file itself stays as recorded).
+    variants = [
+        {**recorded, "id": str(114620457512351116 + n), "language": tag}
+        for n, tag in enumerate(["zh-CN", "pt-BR", "ast", "fra"], start=1)
+    ]
+    mastodon.statuses = variants
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client, timeline="public", hashtags=[])
+        got = await collect(connector, posts=4)
+    tags = [(post.lang, post.extra.get("lang_tag")) for post in got.posts]
+    assert tags == [("zh", "zh-CN"), ("pt", "pt-BR"), (None, "ast"), ("fr", "fra")]
+    assert [batch.rejected for batch in got.batches] == [[]]
+    assert "lang" in got.posts[2].extra["unfilled"]  # no ISO 639-1 code for Asturian: said so
+
+
+async def test_a_status_that_cannot_be_a_post_is_reported_with_its_payload(
+    fake: tuple[FakeMastodon, LocalServer],
+) -> None:
+    mastodon, server = fake
+    recorded, _ = _real_statuses()
+    broken = {key: value for key, value in recorded.items() if key != "created_at"}
+    broken["id"] = "114620457512351117"
+    mastodon.statuses = [recorded, broken]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client, timeline="public", hashtags=[])
+        got = await collect(connector, posts=1)
+    [batch] = got.batches
+    [refused] = batch.rejected
+    assert "created_at" in refused.reason and refused.payload == broken
+    # The checkpoint passes it: the pipeline keeps it in the dead-letter table in the same transaction.
+    assert batch.checkpoint == "114620457512351117"
+    fixed = {**broken, "created_at": recorded["created_at"]}
+    assert connector.remap(fixed) is not None and connector.remap(fixed).id.endswith("/114620457512351117")  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes import LocalServer, RecordingClock
+from tests.fakes import LocalServer, RecordingClock, real_payload
 from tests.fakes.reddit import FakeReddit, Fault, comment, submission
 from tests.integration.connectors.helpers import build, take
 from veille.contracts import SourceBatch
@@ -196,9 +196,13 @@ async def test_malformed_items_are_skipped_and_counted(
     batches = await take(connector, 2)
     assert sorted(post.id for post in batches[0].posts) == ["reddit:t3_ok1", "reddit:t3_ok2"]
     reasons = " | ".join(item.reason for item in batches[0].rejected)
-    assert len(batches[0].rejected) == 5
-    assert "created_utc" in reasons and "title" in reasons and "kind" in reasons and "deleted" in reasons
-    assert connector.health.malformed_total == 5
+    assert len(batches[0].rejected) == 4
+    assert "created_utc" in reasons and "title" in reasons and "kind" in reasons
+    # A deleted comment is no post, and not a malformed item either.
+    assert "deleted" not in reasons and "reddit:t1_gone" not in [post.id for post in batches[0].posts]
+    assert connector.health.malformed_total == 4
+    # Each refused item keeps its raw payload for the dead-letter table.
+    assert [item.payload for item in batches[0].rejected][-1] == "not an object"
     # The next poll does not count the same broken items again.
     assert batches[1].posts == [] and batches[1].rejected == []
 
@@ -290,6 +294,64 @@ def test_config_rejects_default_user_agent() -> None:
         )
 
 
-def test_mapping_rejects_deleted_comment() -> None:
-    with pytest.raises(ValueError, match="deleted"):
-        map_reddit_child(comment("x", NOW, body="[removed]"))
+def test_a_deleted_or_removed_comment_is_no_post() -> None:
+    assert map_reddit_child(comment("x", NOW, body="[removed]")) is None
+    assert map_reddit_child(comment("y", NOW, body="[deleted]")) is None
+
+
+# -- real recorded payloads (tests/fakes/data/real/reddit, PRAW's cassettes) ----------------------
+
+
+def _children(name: str) -> list[dict[str, Any]]:
+    body = real_payload("reddit", name)
+    listing = body[0] if isinstance(body, list) else body  # /comments/ID answers [post, comments]
+    return list(listing["data"]["children"])
+
+
+async def test_real_listings_map_field_by_field(
+    fake: FakeReddit, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """A self post and its deleted comment (2016) and a crosspost (2017), served as listings."""
+    [self_post] = _children("praw_comments_52o2fl.json")
+    [deleted] = _children("praw_info_deleted_comment.json")
+    [crosspost] = _children("praw_comments_6vx8n0_crosspost.json")
+    fake.submissions += [self_post, crosspost]
+    fake.comments += [deleted]
+    connector = make(server, RecordingClock(), client, subreddits=["test", "<TEST_SUBREDDIT>"])
+    [batch] = await take(connector, 1)
+    posts = {post.id: post for post in batch.posts}
+    assert sorted(posts) == ["reddit:t3_52o2fl", "reddit:t3_6vx8n0"]
+    post = posts["reddit:t3_52o2fl"]
+    assert post.url == "https://www.reddit.com/r/test/comments/52o2fl/testing_define_bot/"
+    assert post.created_at == datetime(2016, 9, 14, 1, 12, 3, tzinfo=UTC)
+    assert post.text == "testing define bot!\n\ntest" and post.links == []
+    assert (post.author.handle, post.author.id) == ("CorvetteCole", None)
+    assert (post.metrics.likes, post.metrics.replies, post.metrics.reposts) == (1, 19, None)
+    assert post.extra["subreddit"] == "test" and post.extra["domain"] == "self.test"
+    # A crosspost repeats another submission: its crosspost_parent is the repost.
+    shared = posts["reddit:t3_6vx8n0"]
+    assert shared.repost_of == "reddit:t3_6vx01b"
+    assert shared.url == "https://www.reddit.com/r/<TEST_SUBREDDIT>/comments/6vx8n0/test_title/"
+    assert shared.links == ["https://www.reddit.com/r/reddit_api_test/comments/6vx01b/test_title/"]
+    assert shared.text == "Test Title" and shared.author.handle == "<USERNAME>"
+    # The deleted comment is no post and no malformed item: nothing is refused.
+    assert batch.rejected == [] and connector.health.malformed_total == 0
+
+
+def test_urls_without_permalink_and_relative_crosspost_urls() -> None:
+    """Old listings have no permalink (the recorded 2016 comment, its text restored to be a post);
+    newer crossposts give their target as a path (the recorded crosspost, url made relative)."""
+    [deleted] = _children("praw_info_deleted_comment.json")
+    restored = {**deleted, "data": {**deleted["data"], "body": "the define bot works"}}
+    assert "permalink" not in restored["data"]
+    post = map_reddit_child(restored)
+    assert post is not None and post.url == "https://www.reddit.com/comments/52o2fl/_/d7ltvl0/"
+    assert post.reply_to == "reddit:t3_52o2fl" and post.extra["link_id"] == "t3_52o2fl"
+    [crosspost] = _children("praw_comments_6vx8n0_crosspost.json")
+    relative = {
+        **crosspost,
+        "data": {**crosspost["data"], "url": "/r/reddit_api_test/comments/6vx01b/test_title/"},
+    }
+    shared = map_reddit_child(relative)
+    assert shared is not None and shared.repost_of == "reddit:t3_6vx01b"
+    assert shared.links == ["https://www.reddit.com/r/reddit_api_test/comments/6vx01b/test_title/"]

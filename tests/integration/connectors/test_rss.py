@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.fakes import Failure, LocalServer, RecordingClock
+from tests.fakes import Failure, LocalServer, RecordingClock, real_text
 from tests.fakes.rss import FakeFeeds, FeedDoc, atom_feed, rss_feed
 from tests.integration.connectors.helpers import build, take
 from veille.sources.connectors.rss import RssConnector
@@ -174,7 +175,8 @@ async def test_malformed_entries_and_feeds_are_skipped_and_counted(
     first, second = await take(connector, 2)
     assert sorted(post.id for post in first.posts) == ["rss:urn:1", "rss:urn:2"]
     dated = {post.id: post for post in first.posts}["rss:urn:2"]
-    assert dated.extra["date_missing"] is True
+    # A date that cannot be read: dated at the fetch time, and the post says so.
+    assert dated.extra["date_unparsed"] == "not a date" and "created_at" in dated.extra["unfilled"]
     assert len(first.rejected) == 1 and "neither" in first.rejected[0].reason
     assert connector.health.malformed_total >= 2  # the empty entry and the page that is not a feed
     assert "broken.xml" in (connector.health.last_error or "")
@@ -212,3 +214,107 @@ async def test_permanent_redirect_moves_the_feed_and_gone_stops_it(
     assert feeds[f"{server.url}/dead.xml"]["stopped"] == "410 Gone"
     assert len(fake.requests_to("/old.xml")) == 1 and len(fake.requests_to("/tmp.xml")) == 2
     assert len(fake.requests_to("/dead.xml")) == 1
+
+
+# -- real recorded payloads (tests/fakes/data/real/rss: feedparser's test feeds) ----------------------
+
+
+async def test_relative_links_resolve_against_the_feed_address(
+    fake: FakeFeeds, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """feedparser's own documents for "relative to document URI": an entry that is only a relative
+    link, an entry whose content links to a relative URI."""
+    fake.docs["/base/link.xml"] = FeedDoc(real_text("rss", "http_entry_link_base_docuri.xml"))
+    fake.docs["/base/content.xml"] = FeedDoc(real_text("rss", "http_entry_content_base_docuri.xml"))
+    connector = make(server, RecordingClock(), client, "/base/link.xml", "/base/content.xml")
+    [batch] = await take(connector, 1)
+    assert batch.rejected == []
+    by_feed = {post.extra["feed_url"].rsplit("/", 1)[1]: post for post in batch.posts}
+    only_link = by_feed["link.xml"]
+    assert only_link.url == f"{server.url}/relative/link"
+    assert only_link.text == f"{server.url}/relative/link" and only_link.extra["text_from"] == "link"
+    assert only_link.links == [f"{server.url}/relative/link"]
+    content = by_feed["content.xml"]
+    assert content.text == "click here" and content.links == [f"{server.url}/relative/uri"]
+    # Neither entry has a date: both are dated at the fetch time, and say so.
+    for post in (only_link, content):
+        assert post.extra["date_missing"] is True and "created_at" in post.extra["unfilled"]
+        assert post.author.handle == "127.0.0.1"
+
+
+async def test_dates_in_other_languages_are_read(
+    fake: FakeFeeds, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """feedparser reads English day and month names only; a Portuguese pubDate ("Qua, 06 Set 2023")
+    became the fetch time. Hand-written items in the shape of feedparser's item_pubDate.xml."""
+    fake.docs["/pt/noticias/rss.xml"] = FeedDoc(
+        rss_feed(
+            [
+                {
+                    "title": "Queda de energia",
+                    "link": "noticias.jsp?id=1",
+                    "guid_opaque": "n1",
+                    "pubDate": "Qua, 06 Set 2023 10:00:00 -0300",
+                },
+                {
+                    "title": "Retomada",
+                    "link": "/noticias/2",
+                    "guid_opaque": "n2",
+                    "pubDate": "Sáb, 02 Dez 2023 08:15:00 +0000",
+                },
+                {"title": "Sem data legível", "guid_opaque": "n3", "pubDate": "quarta-feira passada"},
+            ],
+            language="pt-BR",
+        )
+    )
+    connector = make(server, RecordingClock(), client, "/pt/noticias/rss.xml")
+    [batch] = await take(connector, 1)
+    posts = {post.text: post for post in batch.posts}
+    first = posts["Queda de energia"]
+    assert first.created_at == datetime(2023, 9, 6, 13, 0, tzinfo=UTC)
+    assert first.url == f"{server.url}/pt/noticias/noticias.jsp?id=1"  # relative to the feed's address
+    assert first.lang == "pt" and first.extra["lang_tag"] == "pt-BR"
+    assert "created_at" not in first.extra["unfilled"]
+    assert posts["Retomada"].created_at == datetime(2023, 12, 2, 8, 15, tzinfo=UTC)
+    assert posts["Retomada"].url == f"{server.url}/noticias/2"
+    unread = posts["Sem data legível"]
+    assert (
+        unread.extra["date_unparsed"] == "quarta-feira passada" and "created_at" in unread.extra["unfilled"]
+    )
+
+
+async def test_a_feed_that_cannot_be_reached_is_failed_not_quiet(
+    fake: FakeFeeds, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """The issue's case: an unreachable feed read "Connected — all quiet" with a network error."""
+    fake.docs["/news.xml"] = FeedDoc(rss_feed([{"title": "back", "guid": "urn:back"}]))
+    fake.fail("/news.xml", Failure(503, body="down"))
+    connector = make(server, RecordingClock(), client, "/news.xml")
+    stream = connector.batches(None)
+    first = await anext(stream)
+    assert first.posts == []
+    health = connector.health
+    assert (health.state, health.connected) == ("failed", False)
+    assert "HTTP 503" in (health.last_error or "") and health.next_retry_at is not None
+    assert health.last_connected_at is None  # never connected: never "connected"
+    second = await anext(stream)  # the feed answers again: connected
+    await stream.aclose()  # type: ignore[attr-defined]
+    assert [post.text for post in second.posts] == ["back"]
+    assert (connector.health.state, connector.health.connected) == ("connected", True)
+
+
+async def test_an_unreachable_host_is_failed_with_the_network_error(client: httpx.AsyncClient) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    connector = build(
+        RssConnector,
+        {"type": "rss", "name": "feeds", "feeds": [f"http://127.0.0.1:{port}/feed.xml"]},
+        client=client,
+        clock=RecordingClock(),
+    )
+    stream = connector.batches(None)
+    await anext(stream)
+    await stream.aclose()  # type: ignore[attr-defined]
+    assert (connector.health.state, connector.health.connected) == ("failed", False)
+    assert "network error ConnectError" in (connector.health.last_error or "")

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes import Failure, LocalServer, RecordingClock
+from tests.fakes import Failure, LocalServer, RecordingClock, real_payload
 from tests.fakes.x import FakeX, make_message, rate_limited
 from tests.integration.connectors.helpers import build, collect
 from veille.sources.connectors import ConnectorConfigError, CredentialsError
-from veille.sources.connectors.x import XConnector
+from veille.sources.connectors.x import XConnector, message_to_post
 
 
 @pytest.fixture
@@ -179,3 +179,107 @@ async def test_bad_bearer_token_stops_with_a_clear_message(fake: tuple[FakeX, Lo
             await collect(connector)
     assert clock.sleeps == [] and connector.health.state == "failed"
     assert "nope-token" not in repr(connector) and "nope-token" not in connector.config.dumps()
+
+
+# -- real recorded payloads (tests/fakes/data/real/x, origins in its README) ----------------------
+
+
+async def test_real_stream_messages_map_field_by_field(fake: tuple[FakeX, LocalServer]) -> None:
+    """Two filtered-stream messages recorded by twarc: a quote tagged in Malawi, a reply in Bournemouth."""
+    x, server = fake
+    quote, reply = real_payload("x", "streaming_output.jsonl")
+    x.scripts = [[("post", quote), ("keepalive",), ("post", reply)]]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client, backfill_on_reconnect=False)
+        got = await collect(connector, posts=2)
+    first, second = got.posts
+    assert first.id == "x:1377650090978992134"
+    assert first.url == "https://x.com/blackheart_265/status/1377650090978992134"
+    assert first.created_at == datetime(2021, 4, 1, 15, 52, 31, tzinfo=UTC)
+    assert first.text == "Fury https://t.co/YbMgHU5xRX https://t.co/tXgDG9jrKX" and first.lang == "en"
+    author = first.author
+    assert (author.id, author.handle, author.name, author.followers, author.verified) == (
+        "4602771083",
+        "blackheart_265",
+        "Endangered Species",
+        881,
+        False,
+    )
+    assert author.location == "Mzuzu, Malawi"
+    assert first.quote_of == "x:1377640162566496258" and first.reply_to is None and first.repost_of is None
+    assert first.links == [
+        "https://twitter.com/blackheart_265/status/1377650090978992134/photo/1",
+        "https://twitter.com/Manie_DS/status/1377640162566496258",
+    ]
+    assert (first.metrics.likes, first.metrics.reposts, first.metrics.replies, first.metrics.views) == (
+        0,
+        0,
+        0,
+        None,
+    )
+    # The place's country, requested with geo.place_id and place.fields=country_code.
+    assert first.country == "MW" and first.extra["place"]["full_name"] == "Malawi"
+    assert first.extra["matching_rules"] == [1377649934414049282]  # no tag: the rule's id, as sent
+    assert second.id == "x:1377650093109743620" and second.reply_to == "x:1377266697850257410"
+    assert second.text.startswith("@PoliceMutual Well done PD Max") and second.text.endswith("👏👏")
+    assert (second.author.handle, second.author.followers, second.country) == ("sheelaghb18", 837, "GB")
+    assert second.extra["place"]["full_name"] == "Bournemouth, England"
+    [request] = x.stream_requests
+    assert "geo.place_id" in request["expansions"] and "referenced_tweets.id" in request["expansions"]
+    assert "country_code" in request["place.fields"] and "geo" in request["tweet.fields"]
+
+
+async def test_a_retweet_carries_the_whole_original_text(fake: tuple[FakeX, LocalServer]) -> None:
+    """A search page recorded by twarc: the retweet's text is "RT @bibaigna96: …", the original is
+    in includes.tweets (read here through the gap-filling recent search)."""
+    x, server = fake
+    [page] = real_payload("x", "two_tweets.jsonl")
+    [retweet] = page["data"]
+    x.searchable = [{"data": retweet, "includes": page["includes"]}]
+    x.scripts = [[("post", make_message(1394735776701816999, "live"))]]
+    async with httpx.AsyncClient() as client:
+        connector, _ = _connector(server, client)
+        got = await collect(connector, "1394735776701816000", posts=2)
+    post = {post.id: post for post in got.posts}["x:1394735776701816833"]
+    assert post.text == "#POIUYTREWQ"  # the original's, not the "RT @x:" prefix
+    assert post.extra["retweet_text"] == "RT @bibaigna96: #POIUYTREWQ"
+    assert post.repost_of == "x:1391677057810288641"
+    assert (post.author.handle, post.author.name, post.author.followers) == (
+        "LachiVeronica",
+        "Veronica Lachi",
+        0,
+    )
+    assert post.lang == "und" and post.url == "https://x.com/LachiVeronica/status/1394735776701816833"
+    assert post.created_at == datetime(2021, 5, 18, 19, 24, 56, tzinfo=UTC)
+
+
+def test_escaped_text_and_the_legacy_indonesian_code() -> None:
+    """X escapes & < > in text and still sends "in" for Indonesian (the recorded reply, changed)."""
+    _, reply = real_payload("x", "streaming_output.jsonl")
+    reply["data"] = {
+        **reply["data"],
+        "text": "@PoliceMutual Terima kasih &amp; salam &lt;3 &gt;_&lt;",
+        "lang": "in",
+    }
+    post = message_to_post(reply)
+    assert post.text == "@PoliceMutual Terima kasih & salam <3 >_<"
+    assert post.lang == "id" and post.extra["lang_tag"] == "in"
+
+
+def test_a_refused_post_is_kept_as_a_message_that_maps_again() -> None:
+    quote, _ = real_payload("x", "streaming_output.jsonl")
+    broken = {**quote, "data": {key: value for key, value in quote["data"].items() if key != "author_id"}}
+    connector = build(
+        XConnector,
+        {"type": "x", "name": "x-main", "bearer_token": "t"},
+        client=httpx.AsyncClient(),
+    )
+    batch, _ = connector._batch([json.dumps(broken).encode()])
+    [refused] = batch.rejected
+    assert "author_id" in refused.reason
+    # Stored with the includes the post needs (its author, the quoted post, the place), not the page's.
+    assert refused.payload["includes"]["places"][0]["country_code"] == "MW"
+    assert [tweet["id"] for tweet in refused.payload["includes"]["tweets"]] == ["1377640162566496258"]
+    fixed = {**refused.payload, "data": {**refused.payload["data"], "author_id": "4602771083"}}
+    remapped = connector.remap(fixed)
+    assert remapped is not None and remapped.country == "MW" and remapped.author.handle == "blackheart_265"

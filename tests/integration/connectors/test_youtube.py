@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakes import Failure, LocalServer, RecordingClock
+from tests.fakes import Failure, LocalServer, RecordingClock, real_payload
 from tests.fakes.youtube import FakeYouTube, google_error, reply, thread
 from tests.integration.connectors.helpers import build, take
 from veille.contracts import SourceBatch
@@ -202,3 +202,39 @@ async def test_bad_api_key_is_reported_once(
     assert len(fake.requests) == 1
     assert connector.health.state == "failed"
     assert "wrong" not in connector.config.dumps()
+
+
+# -- real recorded payloads (tests/fakes/data/real/youtube: python-youtube's test data) ---------------
+
+
+async def test_real_comment_threads_map_field_by_field(
+    fake: FakeYouTube, server: LocalServer, client: httpx.AsyncClient
+) -> None:
+    """Five threads of a 2019 video recorded by python-youtube, served by the fake Data API."""
+    recorded = real_payload("youtube", "comment_threads_by_video_paged_2.json")
+    fake.threads["F1UP7wRCPH8"] = recorded["items"]
+    [batch] = await take(make(server, RecordingClock(), client, video_ids=["F1UP7wRCPH8"]), 1)
+    assert batch.rejected == [] and len(batch.posts) == 5
+    posts = {post.id: post for post in batch.posts}
+    first = posts["youtube:UgyZ1jqkHKYvi1-ruOZ4AaABAg"]
+    assert first.url == "https://www.youtube.com/watch?v=F1UP7wRCPH8&lc=UgyZ1jqkHKYvi1-ruOZ4AaABAg"
+    assert first.created_at == datetime(2019, 11, 26, 15, 51, 44, tzinfo=UTC)
+    # textOriginal shows the link's text; the URL is in textDisplay's <a href>.
+    assert first.text == "Google.com" and first.links == ["http://google.com/"]
+    # A pre-2023 display name is no handle: the channel id stands in, the name is kept.
+    assert (first.author.handle, first.author.id, first.author.name) == (
+        "UCzj-CjKYmGlZ7vTL-vOe57A",
+        "UCzj-CjKYmGlZ7vTL-vOe57A",
+        "himani agarwal",
+    )
+    assert (first.metrics.likes, first.metrics.replies) == (0, 0)
+    tagged = posts["youtube:UgwI_ylXVnzPS8Q-oAV4AaABAg"]
+    assert tagged.text.startswith("Lot's of good light coming in from here #ChromeDevSummit")
+    assert tagged.links == []  # hashtag links point at YouTube's own search: not outbound links
+    assert (tagged.metrics.replies, tagged.reply_to) == (2, None)
+    multiline = posts["youtube:UgyKv8ziPYFJDGytM_J4AaABAg"]
+    assert (
+        multiline.text.endswith("fordata show\n        settings displayed") and multiline.metrics.likes == 1
+    )
+    assert {post.extra["videoId"] for post in batch.posts} == {"F1UP7wRCPH8"}
+    assert all(post.lang is None and "lang" in post.extra["unfilled"] for post in batch.posts)

@@ -167,7 +167,10 @@ def test_remove_and_bad_bodies(tmp_path: Path, bluesky: tuple[FakeBluesky, Local
         assert added.status_code == 201 and added.json()["running"] is False
         assert api.delete("/api/v1/sources/b4").status_code == 204
         assert api.get("/api/v1/sources/b4").status_code == 404
-        assert [item["name"] for item in api.get("/api/v1/sources").json()["items"]] == ["from-file"]
+        listed = api.get("/api/v1/sources").json()["items"]
+        assert [item["name"] for item in listed if not item["read_only"]] == ["from-file"]
+        # The push API is always one of the hub's own (read-only) sources.
+        assert [(item["name"], item["type"]) for item in listed if item["read_only"]] == [("push", "push")]
 
 
 def test_bad_credentials_raise_a_failed_alert_not_a_retry_loop(api: httpx.Client) -> None:
@@ -247,3 +250,21 @@ def test_silence_and_unreachable_endpoint_alerts(
     # The silence delay of the hub ([hub] source_silent_after_s) applies when the table gives none.
     assert down_view["config"]["silent_after_s"] == 600.0
     assert live.hub.source_manager is not None and live.hub.source_manager.silent_after_s == 600.0
+
+
+def test_an_unreachable_feed_is_failed_with_its_error_not_connected(tmp_path: Path) -> None:
+    settings = settings_with_toml(
+        tmp_path,
+        f'[[sources]]\ntype = "rss"\nname = "press"\nfeeds = ["http://127.0.0.1:{_closed_port()}/feed.xml"]\n',
+    )
+    with serve_hub(settings) as live, httpx.Client(base_url=live.base_url, headers=live.auth_headers) as api:
+        view = wait_for(
+            lambda: (found := source_view(api, "press"))["health"]["state"] == "failed" and found,
+            what="the feed's failure",
+        )
+        assert view["health"]["connected"] is False and view["running"] is True
+        assert "network error" in view["health"]["last_error"]
+        [alert] = [
+            alert for alert in api.get("/api/v1/sources").json()["alerts"] if alert["source"] == "press"
+        ]
+        assert alert["kind"] == "failed" and "network error" in alert["message"]

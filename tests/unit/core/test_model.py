@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -114,3 +115,51 @@ def test_json_schema_describes_the_ingest_form() -> None:
     schema = post_json_schema()
     assert set(schema["required"]) >= {"id", "source", "created_at", "text", "author"}
     assert "sentiment" not in schema["properties"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "lang", "tag"),
+    [
+        ("fr", "fr", None),
+        ("FR", "fr", None),
+        ("zh-CN", "zh", "zh-CN"),
+        ("pt_BR", "pt", "pt_BR"),
+        ("sr-Latn-RS", "sr", "sr-Latn-RS"),
+        ("fra", "fr", "fra"),
+        ("fre", "fr", "fre"),
+        ("deu", "de", "deu"),
+        ("cmn", "zh", "cmn"),  # a member of the zh macrolanguage
+        ("in", "id", "in"),  # withdrawn from ISO 639-1, still sent by X
+        ("iw", "he", "iw"),
+        ("tl", "tl", None),  # stays Tagalog, not Filipino
+        ("yue", None, "yue"),  # no ISO 639-1 code: lang unset, the tag kept
+        ("ast", None, "ast"),
+        ("qme", None, "qme"),
+        ("und", "und", None),
+    ],
+)
+def test_language_tags_become_their_iso_639_1_code_with_the_tag_kept(
+    sent: str, lang: str | None, tag: str | None
+) -> None:
+    post = parse_post(post_json(1, lang=sent))
+    assert post.lang == lang
+    assert post.extra.get("lang_tag") == tag
+    again = parse_post(post.to_json_dict())  # an export re-imported keeps both
+    assert (again.lang, again.extra.get("lang_tag")) == (lang, tag)
+
+
+@pytest.mark.parametrize("value", ["french", "fr!!", "en-", "12", "x"])
+def test_a_value_that_is_no_language_tag_is_refused_naming_the_field(value: str) -> None:
+    with pytest.raises(ValueError, match=r"^lang: must be an ISO 639-1 code or a language tag"):
+        parse_post(post_json(1, lang=value))
+
+
+def test_the_push_api_and_jsonl_use_the_same_rule() -> None:
+    from veille.sources.push import validate_push_items
+
+    body = "\n".join(json.dumps(post_json(n, lang=lang)) for n, lang in enumerate(["zh-TW", "french"]))
+    items = validate_push_items(body.encode(), content_type="application/x-ndjson", max_items=10)
+    [accepted] = items.accepted
+    assert (accepted.lang, accepted.extra["lang_tag"]) == ("zh", "zh-TW")
+    [refused] = items.rejected
+    assert refused.index == 1 and refused.reason.startswith("lang:")

@@ -38,10 +38,14 @@ How to write a connector
      and turns error statuses into the exceptions below.
    * ``self.clock`` — time and ``sleep`` (tests inject a clock that records sleeps instead of waiting).
    * ``self.health`` — :class:`ConnectorHealth` (connected, lag, last error, posts/min, counters).
-   * ``self.map_items(items, mapper)`` — runs ``mapper(item) -> Post | (Post, dedup_key) | None`` on
-     each platform item; an item that raises ``ValueError``/``KeyError``/``TypeError`` is counted as
-     malformed and reported in ``SourceBatch.rejected`` (reason names the field), never stopping
-     the stream. ``None`` means "not a post" (a delete, a like...) and is skipped silently.
+   * ``self.map_items(items, mapper, payload_of=...)`` — runs ``mapper(item) -> Post | (Post,
+     dedup_key) | None`` on each platform item; an item that raises ``ValueError``/``KeyError``/
+     ``TypeError`` is counted as malformed and reported in ``SourceBatch.rejected`` (reason names the
+     field) with its raw payload (``payload_of(item)``, default the item: JSON data the connector can
+     map again), never stopping the stream; the pipeline keeps it in the dead-letter table. ``None``
+     means "not a post" (a delete, a like...) and is skipped silently.
+   * Override ``remap(payload) -> Post | None``: maps a stored payload with the current code
+     (``veille sources replay-failed``); and ``keeps(post)`` when the source filters by itself.
    * ``self.make_batch(candidates, rejected, checkpoint)`` — drops duplicates (bounded memory of
      recent keys), applies the hub's ``query_filter`` (any ``Post -> bool`` callable) and updates
      health; returns the :class:`SourceBatch` to yield.
@@ -57,7 +61,10 @@ How to write a connector
 
 3. Fields the platform could not fill: :func:`post_from_dict` builds the :class:`Post` and stores the
    names of the optional canonical fields left empty in ``post.extra["unfilled"]`` (e.g.
-   ``["author.followers", "metrics.likes"]``) so the hub can tell "zero" from "unknown".
+   ``["author.followers", "metrics.likes"]``) so the hub can tell "zero" from "unknown". A value the
+   model refuses in an optional field is left out and named there too (reason in
+   ``extra["unfilled_reasons"]``); only a bad required field refuses the item. Pass ``lang`` as the
+   platform's tag: the post model keeps its ISO 639-1 code and the tag in ``extra["lang_tag"]``.
 
 Configuration: :func:`build_connector` turns one ``[[sources]]`` table (``type``, ``name``,
 ``endpoint``, ``query`` and the platform's fields) into a running source. Secrets come from the

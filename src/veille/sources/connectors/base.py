@@ -20,10 +20,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any, ClassVar, Final
 
 import httpx
+from pydantic import ValidationError
 
 from veille.clock import Clock, SystemClock
 from veille.contracts import SourceBatch
-from veille.model import Post, PostRejected, parse_post
+from veille.model import ENRICHMENT_FIELDS, Post, PostRejected, validation_reason
 from veille.sources.connectors.config import ConnectorConfig, ConnectorMeta
 from veille.sources.connectors.errors import (
     ConnectorConfigError,
@@ -87,9 +88,19 @@ class Connector:
     # -- items -> posts -------------------------------------------------------------------------
 
     def map_items(
-        self, items: Iterable[Any], mapper: Callable[[Any], Mapped], *, start: int = 0
+        self,
+        items: Iterable[Any],
+        mapper: Callable[[Any], Mapped],
+        *,
+        start: int = 0,
+        payload_of: Callable[[Any], Any] | None = None,
     ) -> tuple[list[tuple[Post, Any]], list[PostRejected]]:
-        """Map platform items; malformed ones are counted and reported, never fatal."""
+        """Map platform items; malformed ones are counted and reported, never fatal.
+
+        A refused item is reported with its raw payload (``payload_of(item)``, default the item
+        itself) so that the pipeline can keep it in the dead-letter table and :meth:`remap` can map
+        it again after a fix.
+        """
         mapped: list[tuple[Post, Any]] = []
         rejected: list[PostRejected] = []
         for index, item in enumerate(items, start=start):
@@ -98,17 +109,32 @@ class Connector:
             except (ValueError, KeyError, TypeError, AttributeError) as error:
                 self.health.malformed_total += 1
                 reason = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
-                rejected.append(PostRejected(index=index, reason=reason[:500]))
+                payload = _jsonable(payload_of(item) if payload_of is not None else item)
+                rejected.append(PostRejected(index=index, reason=reason[:500], payload=payload))
                 continue
             if result is None:
                 continue
             mapped.append(result if isinstance(result, tuple) else (result, result.id))
         return mapped, rejected
 
-    def count_malformed(self, rejected: list[PostRejected], index: int, reason: str) -> None:
-        """A frame that could not even be decoded (bad JSON...)."""
+    def count_malformed(
+        self, rejected: list[PostRejected], index: int, reason: str, *, payload: Any = None
+    ) -> None:
+        """A frame that could not even be decoded (bad JSON...): kept as received for the record."""
         self.health.malformed_total += 1
-        rejected.append(PostRejected(index=index, reason=reason[:500]))
+        rejected.append(PostRejected(index=index, reason=reason[:500], payload=_jsonable(payload)))
+
+    def keeps(self, post: Post) -> bool:
+        """Would this source keep ``post``? (the hub's query filter; a firehose adds its own match)"""
+        return self.query_filter is None or self.query_filter(post)
+
+    def remap(self, payload: Any) -> Post | None:
+        """Map a stored raw payload (a dead letter) again with the current mapping code.
+
+        Returns the post, ``None`` when the payload is not a post at all; raises ``ValueError``
+        naming the field when it still cannot be mapped. Each platform connector overrides it.
+        """
+        raise ValueError(f"{self.meta.type}: this connector cannot map a stored payload again")
 
     def make_batch(
         self,
@@ -275,6 +301,16 @@ def _error_detail(response: httpx.Response) -> str:
     return body.strip()[:200]
 
 
+def _jsonable(value: Any) -> Any:
+    """``value`` as plain JSON data (what the dead-letter table can hold); bytes become text."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    try:
+        return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 class RecentKeys:
     """A bounded memory of recently emitted keys (dedup across reconnects and backfills)."""
 
@@ -311,21 +347,115 @@ _REPORTED_FIELDS: Final = (
     "metrics.replies",
     "metrics.views",
 )
+# Top-level fields a post can do without: a value the model refuses there is dropped (and reported),
+# not the whole item. ``author`` itself is required, but its fields other than ``handle`` are not.
+_OPTIONAL_FIELDS: Final = frozenset(
+    {"url", "lang", "reply_to", "repost_of", "quote_of", "links", "metrics", "country"}
+)
 
 
 def post_from_dict(data: dict[str, Any]) -> Post:
     """Validate a mapped platform item into a :class:`Post`, recording unfilled fields in ``extra``.
 
-    Raises ``ValueError`` naming the field (the item is then counted as malformed).
+    Nothing valid is lost to one bad optional value: a value the post model refuses in an optional
+    field (a ``lang`` that is no language tag, a negative count, a malformed link...) is left out,
+    named in ``extra["unfilled"]`` and explained in ``extra["unfilled_reasons"]``. Raises
+    ``ValueError`` naming the field only when a required field (id, source, created_at, text,
+    author.handle) is wrong: no valid post can be made then.
     """
-    author = data.get("author") or {}
-    metrics = data.get("metrics") or {}
-    missing = []
-    for dotted in _REPORTED_FIELDS:
-        head, _, tail = dotted.partition(".")
-        holder = author if head == "author" else metrics if head == "metrics" else data
-        if holder.get(tail or head) is None:
-            missing.append(dotted)
-    extra = dict(data.get("extra") or {})
-    extra["unfilled"] = missing
-    return parse_post({**data, "extra": extra})
+    item = _copy_for_dropping(data)
+    reasons: dict[str, str] = {}
+    for _attempt in range(4):
+        try:
+            return _validated(item, reasons)
+        except ValidationError as error:
+            fatal = [problem for problem in error.errors() if not _drop_optional(item, problem, reasons)]
+            if fatal:
+                raise ValueError(validation_reason(error)) from None
+            if isinstance(item.get("links"), list):  # links refused were marked None
+                item["links"] = [link for link in item["links"] if link is not None]
+    return _validated(item, reasons)  # raises if dropping did not converge (it always does)
+
+
+def _copy_for_dropping(data: Mapping[str, Any]) -> dict[str, Any]:
+    item = dict(data)
+    for key in ("author", "metrics"):
+        if isinstance(item.get(key), Mapping):
+            item[key] = dict(item[key])
+    if isinstance(item.get("links"), list):
+        item["links"] = list(item["links"])
+    return item
+
+
+def _drop_optional(item: dict[str, Any], problem: Mapping[str, Any], reasons: dict[str, str]) -> bool:
+    """Leave out the optional value ``problem`` is about; ``False`` when it is a required one."""
+    location = tuple(problem.get("loc", ()))
+    if not location:
+        return False
+    head = location[0]
+    message = _describe_problem(problem)
+    if head == "author" and len(location) >= 2 and location[1] not in ("handle",):
+        author = item.get("author")
+        if isinstance(author, dict) and location[1] in author:
+            reasons[f"author.{location[1]}"] = message
+            author[location[1]] = None if location[1] != "verified" else False
+            return True
+        return False
+    if head not in _OPTIONAL_FIELDS:
+        return False
+    if head == "links" and len(location) >= 2 and isinstance(location[1], int):
+        links = item.get("links")
+        if isinstance(links, list) and 0 <= location[1] < len(links):
+            reasons.setdefault("links", message)
+            links[location[1]] = None  # removed once every problem is handled: indexes stay right
+            return True
+        return False
+    if head == "metrics" and len(location) >= 2:
+        metrics = item.get("metrics")
+        if isinstance(metrics, dict) and location[1] in metrics:
+            reasons[f"metrics.{location[1]}"] = message
+            metrics[location[1]] = None
+            return True
+        return False
+    if head in item:
+        reasons[str(head)] = message
+        item[str(head)] = [] if head == "links" else None
+        return True
+    return False
+
+
+def _describe_problem(problem: Mapping[str, Any]) -> str:
+    value = problem.get("input")
+    shown = repr(value) if isinstance(value, str | int | float) else type(value).__name__
+    text = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{text} (got {shown})"[:300]
+
+
+def _validated(item: dict[str, Any], reasons: dict[str, str]) -> Post:
+    extra = dict(item.get("extra") or {})
+    # A mapper may name fields it filled only by a fallback (a feed entry dated at the fetch time).
+    given = extra.pop("unfilled", None)
+    given_reasons = extra.pop("unfilled_reasons", None)
+    inbound = {key: value for key, value in {**item, "extra": extra}.items() if key not in ENRICHMENT_FIELDS}
+    post = Post.model_validate(inbound)
+    # Read on the validated post: a language tag without an ISO 639-1 code (ast) leaves lang unset.
+    values = {
+        "url": post.url,
+        "lang": post.lang,
+        "author.id": post.author.id,
+        "author.name": post.author.name,
+        "author.followers": post.author.followers,
+        "metrics.likes": post.metrics.likes,
+        "metrics.reposts": post.metrics.reposts,
+        "metrics.replies": post.metrics.replies,
+        "metrics.views": post.metrics.views,
+    }
+    missing = [dotted for dotted in _REPORTED_FIELDS if values[dotted] is None]
+    all_reasons = {**(given_reasons if isinstance(given_reasons, Mapping) else {}), **reasons}
+    for dotted in [*(given if isinstance(given, list) else []), *all_reasons]:
+        if dotted not in missing:
+            missing.append(str(dotted))
+    post.extra["unfilled"] = missing
+    if all_reasons:
+        post.extra["unfilled_reasons"] = all_reasons
+    return post

@@ -10,9 +10,14 @@
 * Backfill: when starting without a checkpoint and ``backfill_query`` is set, a session is created with
   an app password and ``app.bsky.feed.searchPosts`` (``sort=latest``) is paged; a 403 HTML answer
   (Bluesky's load shedding) means "search unavailable" and is skipped, not a credential error.
-* Filled from Jetstream: text, lang, created_at, reply/quote ids, links, tags; handle when an identity
-  event named it (else the DID). Not on Jetstream: followers, display name, metrics (``extra["unfilled"]``);
-  search results add handle, name and counts. Reposts (``app.bsky.feed.repost``) and likes are not read.
+* Filled from Jetstream: text, lang (the tag as written), created_at, reply/quote ids, links, tags.
+  Authors: Jetstream gives a DID; the handle comes from the identity events (sent to every
+  subscriber, kept in a bounded cache of ``handle_cache_size`` authors) and, for the authors of kept
+  posts still unknown, from batched ``app.bsky.actor.getProfiles`` look-ups (25 a call, with the
+  app-password session, or on ``profiles_endpoint`` without credentials), which also give the
+  display name and followers. Only when none can be had is the DID the handle, flagged
+  ``extra["handle_is_did"]`` and ``author.handle`` in ``extra["unfilled"]``. Not on Jetstream:
+  metrics; search results add handle, name and counts. Reposts and likes are not read.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -54,9 +60,9 @@ class SearchUnavailable(ConnectorError):
 
 
 def _lang(langs: Any) -> str | None:
-    if isinstance(langs, list) and langs and isinstance(langs[0], str):
-        primary = langs[0].split("-")[0].lower()
-        return primary if len(primary) == 2 and primary.isalpha() else None
+    """The record's first language tag as written (the post model keeps its ISO 639-1 code)."""
+    if isinstance(langs, list) and langs and isinstance(langs[0], str) and langs[0].strip():
+        return langs[0].strip()
     return None
 
 
@@ -137,6 +143,10 @@ def jetstream_event_to_post(event: Mapping[str, Any], *, handle: str | None = No
         return None  # media-only post without alt text: nothing to read
     time_us = event.get("time_us")
     uri = f"at://{did}/{_POST}/{rkey}"
+    extra: dict[str, Any] = {}
+    if not handle:
+        # No identity event nor profile gave the handle yet: the DID stands in, and says so.
+        extra = {"handle_is_did": True, "unfilled": ["author.handle"]}
     return post_from_dict(
         {
             "id": f"bluesky:{uri}",
@@ -155,6 +165,7 @@ def jetstream_event_to_post(event: Mapping[str, Any], *, handle: str | None = No
                 "time_us": time_us,
                 "operation": commit.get("operation"),
                 "tags": fields["tags"],
+                **extra,
             },
         }
     )
@@ -195,6 +206,40 @@ def post_view_to_post(view: Mapping[str, Any]) -> Post | None:
     )
 
 
+_PROFILES_PER_CALL = 25  # app.bsky.actor.getProfiles takes at most 25 actors
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    handle: str
+    name: str | None = None
+    followers: int | None = None
+
+
+def _with_profile(post: Post, profile: _Profile) -> Post:
+    """``post`` with its author's handle (and name, followers when a profile gave them)."""
+    author = post.author.model_copy(
+        update={
+            "handle": profile.handle,
+            "name": post.author.name or profile.name,
+            "followers": profile.followers if profile.followers is not None else post.author.followers,
+        }
+    )
+    extra = {key: value for key, value in post.extra.items() if key != "handle_is_did"}
+    unfilled = [
+        field
+        for field in extra.get("unfilled") or []
+        if not (
+            field == "author.handle"
+            or (field == "author.name" and author.name)
+            or (field == "author.followers" and author.followers is not None)
+        )
+    ]
+    extra["unfilled"] = unfilled
+    # The URL keeps the DID: a handle can change, the DID does not, and bsky.app resolves both.
+    return post.model_copy(update={"author": author, "extra": extra})
+
+
 @register
 class BlueskyConnector(Connector):
     """Jetstream live with cursor resume; searchPosts backfill with an app-password session."""
@@ -205,7 +250,7 @@ class BlueskyConnector(Connector):
         description="Every Bluesky post from Jetstream, kept when it matches the keywords/hashtags or the "
         "hub's query; optional search backfill with an app password.",
         default_endpoint="wss://jetstream2.us-east.bsky.network/subscribe",
-        never_filled=("author.followers", "metrics.views", "repost_of"),
+        never_filled=("metrics.views", "repost_of"),
         example={"type": "bluesky", "name": "bluesky-live", "keywords": ["livebox"], "hashtags": ["orange"]},
         fields=(
             ConfigField("keywords", "list[str]", default=[], help="words or phrases to keep (folded match)"),
@@ -222,6 +267,14 @@ class BlueskyConnector(Connector):
                 "backfill_query", str, default=None, help="searchPosts query read when starting fresh"
             ),
             ConfigField("backfill_pages", int, default=3, help="pages of 100 posts at most"),
+            ConfigField(
+                "profiles_endpoint",
+                str,
+                default=None,
+                help="AppView for app.bsky.actor.getProfiles without credentials "
+                "(e.g. https://public.api.bsky.app); with identifier/app_password the session is used",
+            ),
+            ConfigField("handle_cache_size", int, default=10_000, help="authors (DID → handle) remembered"),
         ),
     )
 
@@ -236,7 +289,8 @@ class BlueskyConnector(Connector):
         self._keywords = [[token.folded for token in tokenize(phrase)] for phrase in self.config["keywords"]]
         self._keywords = [words for words in self._keywords if words]
         self._hashtags = {fold(tag.lstrip("#")) for tag in self.config["hashtags"] if tag.strip("# ")}
-        self._handles: OrderedDict[str, str] = OrderedDict()
+        self._profiles: OrderedDict[str, _Profile] = OrderedDict()
+        self._cache_size = max(1, int(self.config["handle_cache_size"]))
         self._max_time_us: int | None = None
         self._session_tokens: dict[str, str] | None = None
 
@@ -300,9 +354,16 @@ class BlueskyConnector(Connector):
                     yield message
 
             async for group in batched_frames(frames(), stall_timeout_s=self.config["stall_timeout_s"]):
-                yield self._batch(group)
+                mapped, rejected, checkpoint = self._map_group(group)
+                mapped = await self._with_profiles(mapped)
+                yield self.make_batch(mapped, rejected, checkpoint)
 
     def _batch(self, group: list[Any]) -> SourceBatch:
+        """A group of frames as a batch, with the handles known now (no profile look-up)."""
+        mapped, rejected, checkpoint = self._map_group(group)
+        return self.make_batch(mapped, rejected, checkpoint)
+
+    def _map_group(self, group: list[Any]) -> tuple[list[tuple[Post, Any]], list[PostRejected], str | None]:
         rejected: list[PostRejected] = []
         events: list[Mapping[str, Any]] = []
         for index, frame in enumerate(group):
@@ -311,33 +372,113 @@ class BlueskyConnector(Connector):
                 if not isinstance(event, Mapping) or not isinstance(event.get("time_us"), int):
                     raise ValueError("not a Jetstream event (time_us missing)")
             except (ValueError, TypeError) as error:
-                self.count_malformed(rejected, index, f"frame: {error}")
+                raw = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
+                self.count_malformed(rejected, index, f"frame: {error}", payload=raw)
                 continue
             events.append(event)
             identity = event.get("identity")
-            if event.get("kind") == "identity" and isinstance(identity, Mapping) and identity.get("handle"):
-                self._remember_handle(str(event["did"]), str(identity["handle"]))
+            if event.get("kind") == "identity" and isinstance(identity, Mapping):
+                # Identity events come to every subscriber; one without a handle says the cached
+                # handle may be stale, so it is forgotten until the next one (or a profile) names it.
+                did = str(event.get("did"))
+                if identity.get("handle"):
+                    self._remember(did, _Profile(handle=str(identity["handle"])))
+                else:
+                    self._profiles.pop(did, None)
         mapped, mapping_rejects = self.map_items(events, self._map_event)
         times = [int(event["time_us"]) for event in events]
         if times:
             self._max_time_us = max(self._max_time_us or 0, *times)
         checkpoint = str(self._max_time_us) if self._max_time_us is not None else None
-        return self.make_batch(mapped, rejected + mapping_rejects, checkpoint)
+        return mapped, rejected + mapping_rejects, checkpoint
 
-    def _remember_handle(self, did: str, handle: str) -> None:
-        self._handles[did] = handle
-        self._handles.move_to_end(did)
-        if len(self._handles) > 100_000:
-            self._handles.popitem(last=False)
+    # -- authors: handle cache and profile look-ups ------------------------------------------------
+
+    def _remember(self, did: str, profile: _Profile) -> None:
+        known = self._profiles.get(did)
+        if (
+            known is not None
+            and profile.name is None
+            and profile.followers is None
+            and known.handle == profile.handle
+        ):
+            profile = known  # an identity event repeating the handle keeps the profile's details
+        self._profiles[did] = profile
+        self._profiles.move_to_end(did)
+        while len(self._profiles) > self._cache_size:
+            self._profiles.popitem(last=False)
+
+    def handle_of(self, did: str) -> str | None:
+        profile = self._profiles.get(did)
+        return profile.handle if profile is not None else None
 
     def _map_event(self, event: Any) -> tuple[Post, Any] | None:
-        post = jetstream_event_to_post(event, handle=self._handles.get(str(event.get("did"))))
+        did = str(event.get("did"))
+        profile = self._profiles.get(did)
+        post = jetstream_event_to_post(event, handle=profile.handle if profile else None)
         if post is None:
             return None
         if not self.matches(post):
             self.health.filtered_total += 1
             return None
+        if profile is not None:
+            post = _with_profile(post, profile)
         return post, (post.id, post.extra.get("cid"))
+
+    @property
+    def _lookups_enabled(self) -> bool:
+        has_login = bool(self.config["identifier"] and self.config["app_password"])
+        return has_login or bool(self.config["profiles_endpoint"])
+
+    async def _with_profiles(self, mapped: list[tuple[Post, Any]]) -> list[tuple[Post, Any]]:
+        """Fill the handle (and name, followers) of authors known by DID only, 25 per request."""
+        unknown = sorted(
+            {post.author.id for post, _ in mapped if post.extra.get("handle_is_did") and post.author.id}
+        )
+        if not unknown or not self._lookups_enabled:
+            return mapped
+        for start in range(0, len(unknown), _PROFILES_PER_CALL):
+            chunk = unknown[start : start + _PROFILES_PER_CALL]
+            try:
+                found = await self._get_profiles(chunk)
+            except (ConnectorError, httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+                # Best effort: the posts keep their DID (and say so); the stream goes on.
+                self.health.record_error(
+                    f"Bluesky ({self.name}): profile look-up failed: {error}", self.clock.time()
+                )
+                break
+            for did, profile in found.items():
+                self._remember(did, profile)
+        return [
+            (_with_profile(post, self._profiles[post.author.id]), key)
+            if post.extra.get("handle_is_did") and post.author.id and post.author.id in self._profiles
+            else (post, key)
+            for post, key in mapped
+        ]
+
+    async def _get_profiles(self, dids: list[str]) -> dict[str, _Profile]:
+        params = urlencode([("actors", did) for did in dids])
+        if self.config["identifier"] and self.config["app_password"]:
+            base = self.config["search_endpoint"].rstrip("/")
+            headers = {"Authorization": f"Bearer {await self._login()}"}
+        else:
+            base = str(self.config["profiles_endpoint"]).rstrip("/")
+            headers = {}
+        url = f"{base}/xrpc/app.bsky.actor.getProfiles?{params}"
+        response = await self.request("GET", url, headers=headers, bucket=f"{base}/getProfiles")
+        payload = response.json()
+        found: dict[str, _Profile] = {}
+        for view in payload.get("profiles") or []:
+            if isinstance(view, Mapping) and view.get("did") and view.get("handle"):
+                followers = view.get("followersCount")
+                found[str(view["did"])] = _Profile(
+                    handle=str(view["handle"]),
+                    name=str(view["displayName"]) if view.get("displayName") else None,
+                    followers=followers
+                    if isinstance(followers, int) and not isinstance(followers, bool)
+                    else None,
+                )
+        return found
 
     # -- search backfill --------------------------------------------------------------------------
 
@@ -400,3 +541,16 @@ class BlueskyConnector(Connector):
         if post is None:
             return None
         return post, (post.id, post.extra.get("cid"))
+
+    def keeps(self, post: Post) -> bool:
+        return self.matches(post) and super().keeps(post)
+
+    def remap(self, payload: Any) -> Post | None:
+        """A stored Jetstream event (``kind``) or search result (``uri`` and ``author``)."""
+        if not isinstance(payload, Mapping):
+            raise ValueError("payload: not a JSON object")
+        if "kind" in payload:
+            profile = self._profiles.get(str(payload.get("did")))
+            post = jetstream_event_to_post(payload, handle=profile.handle if profile else None)
+            return _with_profile(post, profile) if post is not None and profile is not None else post
+        return post_view_to_post(payload)

@@ -4,6 +4,10 @@ Each poll asks for items created since the checkpoint's high-water mark minus an
 indexes asynchronously, so a recent item can appear late), walks the pages newest-first and drops the
 ids already delivered. No credentials; 10,000 requests/hour per IP and no rate-limit headers, so a 429
 backs off exponentially from 60 s (or waits for ``Retry-After`` when one is sent).
+
+Items: stories (title, ``story_text``, link), comments (``comment_text``, ``parent_id`` as
+``reply_to``) and poll options (``pollopt``: no title, the option is ``story_text``, the poll is
+``extra["poll_id"]``). A hit that cannot be mapped goes to the dead-letter table as received.
 """
 
 from __future__ import annotations
@@ -59,7 +63,18 @@ def map_hn_hit(hit: Mapping[str, Any]) -> Post:
     extra: dict[str, Any] = {"hn_tags": [tag for tag in tags if isinstance(tag, str)]}
     reply_to = None
     comment_html = hit.get("comment_text")
-    if "comment" in tags or (isinstance(comment_html, str) and comment_html):
+    if "pollopt" in tags:
+        # A poll option: no title, its text is story_text, parent_id is the poll.
+        option = hit.get("story_text") or hit.get("title")
+        if not isinstance(option, str) or not option.strip():
+            raise ValueError("story_text: missing on a poll option")
+        body = html_to_text(option)
+        text = body.text
+        links.extend(body.links)
+        parent = _number(hit.get("parent_id"))
+        if parent is not None:
+            extra["poll_id"] = f"hackernews:{parent}"
+    elif "comment" in tags or (isinstance(comment_html, str) and comment_html):
         if not isinstance(comment_html, str):
             raise ValueError("comment_text: missing")
         body = html_to_text(comment_html)
@@ -155,7 +170,7 @@ class HackerNewsConnector(PollingConnector):
                     continue
                 fresh.append(hit)
                 mark.remember(key, when)
-            mapped, bad = self.map_items(fresh, map_hn_hit, start=index)
+            mapped, bad = self.map_items(fresh, self.map_hit, start=index)
             index += len(fresh)
             candidates.extend(mapped)
             rejected.extend(bad)
@@ -172,6 +187,13 @@ class HackerNewsConnector(PollingConnector):
         state["mark"] = mark.to_dict()
         candidates.sort(key=lambda pair: pair[0].created_at)
         return candidates, rejected
+
+    def map_hit(self, hit: Any) -> Post:
+        """One hit as a post (:func:`map_hn_hit`); the one place polling and replay map a hit."""
+        return map_hn_hit(hit)
+
+    def remap(self, payload: Any) -> Post | None:
+        return self.map_hit(payload)
 
     async def _search(self, since: int, page: int) -> dict[str, Any]:
         params = {

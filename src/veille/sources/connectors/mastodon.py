@@ -9,7 +9,13 @@ dropped by id, so the overlap between REST and stream yields no duplicate.
   ``mastodon:<instance host>/<status id>`` (``reply_to``/``repost_of``/``quote_of`` likewise); the
   federation ``uri`` (the same on every instance) is kept in ``extra["uri"]``.
 * Checkpoint: the greatest status id emitted (ids are compared numerically when they are digits).
-* Boosts: a post whose author is the booster, ``repost_of`` the boosted status and the boosted text.
+* Boosts: a post whose author is the booster, ``repost_of`` the boosted status, the boosted text and
+  the boosted status's URL (the boost's own ``url`` is its ActivityPub activity address).
+* Language: the status's tag as sent (``zh-CN``, ``ast``); the post model keeps its ISO 639-1 code
+  and the tag in ``extra["lang_tag"]``.
+* Nothing lost: a status that cannot become a post goes to the dead-letter table with its JSON
+  (``SourceBatch.rejected``), in the same transaction as the checkpoint that passes it;
+  :meth:`MastodonConnector.remap` maps it again after a fix.
 * Not covered: notifications, conversations, announcements, deletes (ignored), the
   ``/api/v1/streaming`` redirect discovery (set ``streaming_endpoint`` when streaming is elsewhere).
 """
@@ -119,13 +125,22 @@ def status_to_post(status: Mapping[str, Any], *, host: str) -> Post | None:
     quoted = quote_block.get("quoted_status") or {}
     quoted_id = quoted.get("id") or quote_block.get("quoted_status_id")
     bio = html_to_text(str(account.get("note") or "")).text or None
+    # A boost's own url/uri is the ActivityPub activity (".../statuses/ID/activity"): the post's
+    # address is the boosted status's.
+    url = (
+        shown.get("url") or shown.get("uri")
+        if status.get("reblog")
+        else status.get("url") or status.get("uri")
+    )
     return post_from_dict(
         {
             "id": local_id(status["id"]),
             "source": "mastodon",
-            "url": status.get("url") or shown.get("url") or status.get("uri"),
+            "url": url,
             "created_at": status["created_at"],
             "text": text,
+            # Regional and three-letter tags (zh-CN, pt-BR, ast) are normalised by the post model,
+            # which keeps the tag in extra["lang_tag"].
             "lang": shown.get("language") or None,
             "author": {
                 "id": str(account["id"]),
@@ -356,6 +371,20 @@ class MastodonConnector(Connector):
 
     # -- mapping ----------------------------------------------------------------------------------
 
+    def remap(self, payload: Any) -> Post | None:
+        if isinstance(payload, Mapping) and "transport" in payload:  # a WebSocket frame as received
+            message = json.loads(str(payload.get("message")))
+            if not isinstance(message, Mapping) or message.get("event") not in ("update", "status.update"):
+                return None
+            payload = json.loads(str(message.get("payload")))
+        elif isinstance(payload, Mapping) and set(payload) == {"event", "data"}:  # an SSE event
+            if payload["event"] not in ("update", "status.update"):
+                return None
+            payload = json.loads(str(payload["data"]))
+        if not isinstance(payload, Mapping):
+            raise ValueError("status: not a JSON object")
+        return status_to_post(payload, host=self.host)
+
     def _map_status(self, status: Any) -> tuple[Post, Any] | None:
         if not isinstance(status, Mapping):
             raise ValueError("status: not a JSON object")
@@ -406,7 +435,7 @@ class MastodonConnector(Connector):
                 raise ValueError("payload: expected a JSON-encoded string")
             return json.loads(payload)
         except ValueError as error:
-            self.count_malformed(rejected, index, f"frame: {error}")
+            self.count_malformed(rejected, index, f"frame: {error}", payload=_frame_text(frame))
             return None
 
     def _raise_stream_error(self, message: Mapping[str, Any]) -> None:
@@ -419,6 +448,16 @@ class MastodonConnector(Connector):
         if isinstance(status, int) and status >= 500:
             raise ServerError(text, status=status)
         raise ConnectorConfigError(text)
+
+
+def _frame_text(frame: Any) -> Any:
+    """What was received for a frame, as JSON data for the dead-letter table."""
+    if isinstance(frame, tuple) and len(frame) == 2:
+        kind, value = frame
+        return (
+            {"transport": "websocket", "message": value} if kind == "ws" else {"event": kind, "data": value}
+        )
+    return frame
 
 
 async def _merge(iterators: list[AsyncIterator[Any]]) -> AsyncIterator[Any]:

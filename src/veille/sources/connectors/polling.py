@@ -123,6 +123,9 @@ class PollingConnector(Connector):
     """
 
     _state: dict[str, Any]
+    # Set by ``poll`` when the cycle reached nothing (every feed unreachable...): the source is then
+    # "failed" with that error until a later cycle reaches the platform, never "connected".
+    unreachable: str | None = None
 
     async def poll(self, state: dict[str, Any]) -> tuple[Candidates, list[PostRejected]]:
         raise NotImplementedError
@@ -145,6 +148,14 @@ class PollingConnector(Connector):
             )
         return state
 
+    def _unreachable(self, message: str, retry_in: float) -> None:
+        """Nothing could be read this cycle: failed (with the error) until a cycle succeeds."""
+        now = self.clock.time()
+        self.health.connected = False
+        self.health.state = "failed"
+        self.health.record_error(message, now)
+        self.health.next_retry_at = now + retry_in
+
     @staticmethod
     def dump_state(state: Mapping[str, Any]) -> str:
         return json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -157,8 +168,12 @@ class PollingConnector(Connector):
     async def _session(self) -> AsyncIterator[SourceBatch]:
         while True:
             working = copy.deepcopy(self._state)
+            self.unreachable = None
             candidates, rejected = await self.poll(working)
-            self.connected()
+            if self.unreachable is None:
+                self.connected()
+            else:
+                self._unreachable(self.unreachable, self.next_delay(working))
             self._state = working
             yield self.make_batch(candidates, rejected, checkpoint=self.dump_state(working))
             await self.clock.sleep(self.next_delay(working))

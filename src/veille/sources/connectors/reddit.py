@@ -5,6 +5,11 @@ of every configured listing and pages back with ``after`` until it meets an item
 window below the checkpoint's high-water mark (PRAW's ``before=`` trick breaks when that item is
 deleted, so we do not rely on it). Requests are paced with prawcore's formula from the
 ``X-Ratelimit-*`` headers; a 429 waits for ``Retry-After`` or ``X-Ratelimit-Reset`` seconds.
+
+Mapping (real listings, ``tests/fakes/data/real/reddit``): a crosspost's ``crosspost_parent`` is its
+``repost_of`` and its URL (often a path) is made absolute; an old listing without ``permalink`` gets
+its URL from ``link_id`` and ``id``; a deleted or removed comment is no post (skipped, not counted as
+malformed).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin
 
 import httpx
 
@@ -56,10 +61,36 @@ def _count(value: Any) -> int | None:
     return max(0, int(value)) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def map_reddit_child(child: Mapping[str, Any]) -> Post:
+def _web_url(path_or_url: Any) -> str | None:
+    """An absolute URL: Reddit gives crosspost targets and permalinks as paths ("/r/x/comments/…")."""
+    if not isinstance(path_or_url, str) or not path_or_url.strip():
+        return None
+    value = path_or_url.strip()
+    if value.startswith(("http://", "https://")):
+        return value
+    if value.startswith("/"):
+        return urljoin(WEB_URL, value)
+    return None
+
+
+def _item_url(kind: str, data: Mapping[str, Any], id36: str) -> str | None:
+    """The item's page: its ``permalink``, else (old listings have none) built from ``link_id`` and ``id``."""
+    url = _web_url(data.get("permalink"))
+    if url is not None:
+        return url
+    if kind == "t3":
+        return f"{WEB_URL}/comments/{id36}/"
+    link_id = data.get("link_id")
+    if isinstance(link_id, str) and link_id.startswith("t3_"):
+        return f"{WEB_URL}/comments/{link_id.removeprefix('t3_')}/_/{id36}/"
+    return None
+
+
+def map_reddit_child(child: Mapping[str, Any]) -> Post | None:
     """One listing child (``t3`` submission or ``t1`` comment) as a canonical post.
 
-    Raises ``ValueError`` naming the field when the child cannot be a post (deleted text included).
+    A deleted or removed comment (body ``[deleted]``/``[removed]``) is no post: ``None``, not an
+    error. Raises ``ValueError`` naming the field when the child cannot be a post.
     """
     if not isinstance(child, Mapping):
         raise ValueError("child: not a JSON object")
@@ -71,12 +102,12 @@ def map_reddit_child(child: Mapping[str, Any]) -> Post:
     fullname = data.get("name") if isinstance(data.get("name"), str) else f"{kind}_{id36}"
     created = _require(data, "created_utc", (int, float), "data")
     author = data.get("author") if isinstance(data.get("author"), str) and data.get("author") else "[deleted]"
-    permalink = data.get("permalink")
     extra: dict[str, Any] = {"subreddit": data.get("subreddit"), "reddit_kind": kind}
     if isinstance(data.get("score"), int | float):
         extra["score"] = data["score"]  # can be negative, so it is not a like count
     links: list[str] = []
     reply_to = None
+    repost_of = None
     if kind == "t3":
         title = _require(data, "title", str, "data").strip()
         selftext = data.get("selftext")
@@ -84,9 +115,12 @@ def map_reddit_child(child: Mapping[str, Any]) -> Post:
         if body.strip() in _GONE_TEXTS:
             body = ""
         text = f"{title}\n\n{body.strip()}" if body.strip() else title
-        target = data.get("url")
-        if isinstance(target, str) and not data.get("is_self") and target.startswith("http"):
+        target = _web_url(data.get("url"))
+        if target is not None and not data.get("is_self"):
             links.append(target)
+        parent = data.get("crosspost_parent")
+        if isinstance(parent, str) and parent.startswith("t3_"):
+            repost_of = f"reddit:{parent}"  # a crosspost repeats the original submission
         replies = _count(data.get("num_comments"))
         for key in ("over_18", "link_flair_text", "domain"):
             if data.get(key) is not None:
@@ -94,7 +128,7 @@ def map_reddit_child(child: Mapping[str, Any]) -> Post:
     else:
         text = _require(data, "body", str, "data")
         if text.strip() in _GONE_TEXTS:
-            raise ValueError(f"data.body: comment is {text.strip()} (deleted or removed)")
+            return None  # deleted or removed: nothing left to read (not a malformed item)
         parent = data.get("parent_id")
         reply_to = f"reddit:{parent}" if isinstance(parent, str) and parent else None
         replies = None
@@ -106,7 +140,7 @@ def map_reddit_child(child: Mapping[str, Any]) -> Post:
     item = {
         "id": f"reddit:{fullname}",
         "source": "reddit",
-        "url": f"{WEB_URL}{permalink}" if isinstance(permalink, str) and permalink.startswith("/") else None,
+        "url": _item_url(kind, data, id36),
         "created_at": iso_from_epoch(float(created)),
         "text": text,
         "author": {
@@ -114,6 +148,7 @@ def map_reddit_child(child: Mapping[str, Any]) -> Post:
             "id": data.get("author_fullname") if isinstance(data.get("author_fullname"), str) else None,
         },
         "reply_to": reply_to,
+        "repost_of": repost_of,
         "links": links,
         "metrics": {"likes": _count(ups), "replies": replies},
         "extra": extra,
@@ -382,6 +417,9 @@ class RedditConnector(PollingConnector):
 
     def next_delay(self, state: dict[str, Any]) -> float:
         return max(float(self.config["poll_interval_s"]), self.pacer.delay(self.clock.time()))
+
+    def remap(self, payload: Any) -> Post | None:
+        return map_reddit_child(payload)
 
 
 def _child_time(child: Any) -> float | None:

@@ -15,6 +15,7 @@ import calendar
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -26,6 +27,7 @@ from veille.model import Post, PostRejected
 from veille.sources.connectors.base import post_from_dict
 from veille.sources.connectors.config import ConfigField, ConnectorMeta
 from veille.sources.connectors.errors import ConnectorConfigError
+from veille.sources.connectors.feed_dates import parse_feed_date
 from veille.sources.connectors.html import html_to_text
 from veille.sources.connectors.polling import Candidates, PollingConnector, parse_retry_after
 from veille.sources.connectors.registry import register
@@ -40,7 +42,7 @@ RSS_UNFILLED_FIELDS = (
     "metrics.views",
 )
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
-_LANG_RE = re.compile(r"^([a-zA-Z]{2})(?:[-_].*)?$")
+_LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{1,8})*$")
 _MAX_REDIRECTS = 5
 
 
@@ -55,28 +57,51 @@ def entry_key(entry: Mapping[str, Any]) -> str:
 
 
 def _entry_time(entry: Mapping[str, Any]) -> float | None:
-    for name in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(name)
-        if value:
+    """The entry's date: feedparser's parse, else ours (localised names: "Qua, 06 Set 2023 …")."""
+    for name in ("published", "updated", "created"):
+        parsed = entry.get(f"{name}_parsed")
+        if parsed:
             try:
-                return float(calendar.timegm(value))
+                return float(calendar.timegm(tuple(parsed)[:9]))
             except (TypeError, ValueError, OverflowError):
-                continue
+                pass
+        moment = parse_feed_date(entry.get(name)) if isinstance(entry.get(name), str) else None
+        if moment is not None:
+            return moment.timestamp()
+    return None
+
+
+def _raw_date(entry: Mapping[str, Any]) -> str | None:
+    for name in ("published", "updated", "created"):
+        value = entry.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
     return None
 
 
 def _lang(*candidates: Any) -> str | None:
+    """The first language tag given (the post model keeps its ISO 639-1 code and the tag)."""
     for value in candidates:
-        match = _LANG_RE.match(value) if isinstance(value, str) else None
-        if match:
-            return match.group(1).lower()
+        if isinstance(value, str) and _LANG_RE.match(value.strip()):
+            return value.strip()
     return None
 
 
 def map_feed_entry(
-    entry: Mapping[str, Any], *, feed: Mapping[str, Any], feed_url: str, fetched_at: float
+    entry: Mapping[str, Any],
+    *,
+    feed: Mapping[str, Any],
+    feed_url: str,
+    fetched_at: float,
+    base_url: str | None = None,
 ) -> Post:
-    """One feedparser entry as a canonical post; ``ValueError`` names what is missing."""
+    """One feedparser entry as a canonical post; ``ValueError`` names what is missing.
+
+    Relative links are resolved against the feed's address (``base_url``: where it was fetched
+    from, after redirects). An entry whose date cannot be read is dated at the fetch time and says
+    so (``created_at`` in ``extra["unfilled"]``, the raw date in ``extra["date_unparsed"]``).
+    """
+    base = base_url or feed_url
     key = entry_key(entry)
     # A guid such as "1" is unique only inside its feed: qualify it with the feed's URL.
     platform_id = key if re.match(r"^[a-z][a-z0-9+.-]*:", key, re.IGNORECASE) else f"{feed_url}#{key}"
@@ -89,14 +114,19 @@ def map_feed_entry(
         markup = entry["summary"]
     body = html_to_text(markup) if markup.strip() else None
     body_text = body.text.strip() if body else ""
+    raw_link = entry.get("link") if isinstance(entry.get("link"), str) else None
+    link = urljoin(base, raw_link.strip()) if raw_link and raw_link.strip() else None
     if title and body_text and not body_text.startswith(title):
         text = f"{title}\n\n{body_text}"
     else:
         text = body_text or title
-    if not text.strip():
-        raise ValueError("title/description: the entry has neither")
-    moment = _entry_time(entry)
     extra: dict[str, Any] = {"feed_url": feed_url, "entry_id": key}
+    if not text.strip() and link and link.startswith(("http://", "https://")):
+        text = link  # an entry that is only a link: the link is what it says
+        extra["text_from"] = "link"
+    if not text.strip():
+        raise ValueError("title/description: the entry has neither (nor a link)")
+    moment = _entry_time(entry)
     if isinstance(feed.get("title"), str):
         extra["feed_title"] = feed["title"]
     tags = [
@@ -105,23 +135,33 @@ def map_feed_entry(
     if tags:
         extra["categories"] = tags
     if moment is None:
-        extra["date_missing"] = True  # created_at is when the hub first saw it
+        # created_at is when the hub first saw it, and the post says so.
+        raw_date = _raw_date(entry)
+        if raw_date is None:
+            extra["date_missing"] = True
+        else:
+            extra["date_unparsed"] = raw_date
+        extra["unfilled"] = ["created_at"]
+        extra["unfilled_reasons"] = {
+            "created_at": f"date not understood ({raw_date!r}): the fetch time is used"
+            if raw_date
+            else "the entry has no date: the fetch time is used"
+        }
     author_name = entry.get("author") if isinstance(entry.get("author"), str) else None
     raw_detail = entry.get("author_detail")
     detail: Mapping[str, Any] = raw_detail if isinstance(raw_detail, Mapping) else {}
     feed_title = feed.get("title") if isinstance(feed.get("title"), str) else None
     handle = (author_name or feed_title or urlsplit(feed_url).hostname or feed_url).strip()
-    link = entry.get("link") if isinstance(entry.get("link"), str) else None
     links = [link] if link else []
     if body:
-        links.extend(body.links)
+        links.extend(urljoin(base, href) for href in body.links)
     for related in entry.get("links") or []:  # feedparser keeps <enclosure> as rel="enclosure" links
         if (
             isinstance(related, Mapping)
             and related.get("rel") == "enclosure"
             and isinstance(related.get("href"), str)
         ):
-            links.append(related["href"])
+            links.append(urljoin(base, related["href"]))
     content_lang = contents[0].get("language") if isinstance(contents, list) and contents else None
     return post_from_dict(
         {
@@ -205,17 +245,43 @@ class RssConnector(PollingConnector):
                 return url, entries, feed_state
 
         results = await asyncio.gather(*(one(url) for url in due))
+        failing = [str(state["failing"]) for _url, _entries, state in results if state.get("failing")]
+        if due and len(failing) == len(due):
+            # Not one feed could be read: the source failed (with the errors), it is not "quiet".
+            self.unreachable = "; ".join(failing)
+        stopped = [
+            f"{url}: {feeds_state.get(url, {}).get('stopped')}"
+            for url in self.feed_urls
+            if feeds_state.get(url, {}).get("stopped")
+        ]
+        if len(stopped) == len(self.feed_urls):
+            self.unreachable = "every feed is stopped: " + "; ".join(stopped)
         candidates: Candidates = []
         rejected: list[PostRejected] = []
         index = 0
         for url, entries, feed_state in results:
             feeds_state[url] = feed_state
-            mapped, bad = self.map_items(entries, lambda item: item(), start=index)
+            mapped, bad = self.map_items(
+                entries, lambda item: item(), start=index, payload_of=lambda item: item.payload()
+            )
             index += len(entries)
             candidates.extend(mapped)
             rejected.extend(bad)
         candidates.sort(key=lambda pair: pair[0].created_at)
         return candidates, rejected
+
+    def remap(self, payload: Any) -> Post | None:
+        if not isinstance(payload, Mapping) or not isinstance(payload.get("entry"), Mapping):
+            raise ValueError("entry: missing from the stored payload")
+        feed = payload.get("feed")
+        fetched_at = payload.get("fetched_at")
+        return map_feed_entry(
+            payload["entry"],
+            feed=feed if isinstance(feed, Mapping) else {},
+            feed_url=str(payload.get("feed_url") or ""),
+            fetched_at=float(fetched_at) if isinstance(fetched_at, int | float) else self.clock.time(),
+            base_url=str(payload.get("base_url") or payload.get("feed_url") or ""),
+        )
 
     def next_delay(self, state: dict[str, Any]) -> float:
         feeds_state = state.get("feeds", {})
@@ -231,8 +297,10 @@ class RssConnector(PollingConnector):
 
     # --- one feed --------------------------------------------------------------------------------
     def _retry_later(self, url: str, feed_state: dict[str, Any], message: str, wait: float) -> list[Any]:
-        self.health.record_error(f"RSS ({self.name}): {url}: {message}", self.clock.time())
+        error = f"RSS ({self.name}): {url}: {message}"
+        self.health.record_error(error, self.clock.time())
         feed_state["next_at"] = self.clock.time() + wait
+        feed_state["failing"] = error  # until the feed answers again
         return []
 
     def _backoff(self, url: str, start_s: float) -> float:
@@ -291,15 +359,17 @@ class RssConnector(PollingConnector):
         for header, key in (("etag", "etag"), ("last-modified", "last_modified")):
             if response.headers.get(header):
                 feed_state[key] = response.headers[header]  # verbatim, quotes and W/ included
+        feed_state.pop("failing", None)  # the feed answered
         if status == 304:
             self._failures.pop(url, None)
             feed_state["next_at"] = now + interval
             return []
         if status >= 400:
             return self._retry_later(url, feed_state, f"HTTP {status}", interval)
-        parsed = await asyncio.to_thread(
-            feedparser.parse, response.content, response_headers=dict(response.headers)
-        )
+        headers = dict(response.headers)
+        # The feed's address is the base of its relative links (feedparser reads it from here).
+        headers.setdefault("content-location", target)
+        parsed = await asyncio.to_thread(feedparser.parse, response.content, response_headers=headers)
         # Plain dicts: feedparser's FeedParserDict maps missing keys to others (updated_parsed ->
         # published_parsed) with a DeprecationWarning; we read the keys it actually parsed.
         feed = dict(parsed.get("feed") or {})
@@ -313,10 +383,17 @@ class RssConnector(PollingConnector):
             )
         self._failures.pop(url, None)
         feed_state["next_at"] = now + max(interval, _ttl_s(feed))
-        return self._new_entries(url, feed_state, feed, entries, now)
+        return self._new_entries(url, feed_state, feed, entries, now, base_url=target)
 
     def _new_entries(
-        self, url: str, feed_state: dict[str, Any], feed: Mapping[str, Any], entries: list[Any], now: float
+        self,
+        url: str,
+        feed_state: dict[str, Any],
+        feed: Mapping[str, Any],
+        entries: list[Any],
+        now: float,
+        *,
+        base_url: str,
     ) -> list[Any]:
         seen = dict(feed_state.get("seen") or {})
         thunks: list[Any] = []
@@ -327,15 +404,47 @@ class RssConnector(PollingConnector):
                 continue
             seen[key] = _entry_time(entry) or now
 
-            def thunk(entry: Any = entry) -> Post:
-                return map_feed_entry(entry, feed=feed, feed_url=url, fetched_at=now)
-
-            thunks.append(thunk)
+            thunks.append(
+                _EntryThunk(entry=entry, feed=feed, feed_url=url, fetched_at=now, base_url=base_url)
+            )
         limit = int(self.config["max_seen"])
         if len(seen) > limit:
             seen = dict(sorted(seen.items(), key=lambda pair: pair[1], reverse=True)[:limit])
         feed_state["seen"] = seen
         return thunks
+
+
+@dataclass(frozen=True, slots=True)
+class _EntryThunk:
+    """One new entry, mapped when the batch is made (so that a refused one gets its batch index)."""
+
+    entry: Mapping[str, Any]
+    feed: Mapping[str, Any]
+    feed_url: str
+    fetched_at: float
+    base_url: str
+
+    def __call__(self) -> Post:
+        return map_feed_entry(
+            self.entry,
+            feed=self.feed,
+            feed_url=self.feed_url,
+            fetched_at=self.fetched_at,
+            base_url=self.base_url,
+        )
+
+    def payload(self) -> dict[str, Any]:
+        """What :meth:`RssConnector.remap` needs to map the entry again: the entry and its feed."""
+        feed = {
+            key: self.feed.get(key) for key in ("title", "language", "link") if self.feed.get(key) is not None
+        }
+        return {
+            "entry": dict(self.entry),
+            "feed": feed,
+            "feed_url": self.feed_url,
+            "base_url": self.base_url,
+            "fetched_at": self.fetched_at,
+        }
 
 
 def _ttl_s(feed: Mapping[str, Any]) -> float:

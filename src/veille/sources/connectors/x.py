@@ -11,15 +11,23 @@
 * Checkpoint: the greatest post id emitted (``since_id``). After a reconnect (or a restart with a
   checkpoint) each rule is searched with ``/2/tweets/search/recent?since_id=…`` before the stream is read;
   posts already emitted are dropped by id.
-* Not covered: ``backfill_minutes`` (tier-restricted), OAuth user context, media/polls/places, edits
+* Mapping (real payloads, ``tests/fakes/data/real/x``): text HTML-unescaped (X escapes ``&``, ``<``,
+  ``>``), a retweet's whole original text from ``includes.tweets`` (the ``data`` text is the
+  truncated "RT @x: …", kept in ``extra["retweet_text"]``), ``lang`` as sent (the post model maps
+  the withdrawn ``in`` to ``id``), ``country`` from the tagged place (``geo.place_id`` expanded with
+  ``place.fields=country_code``). A post that cannot be mapped goes to the dead-letter table as a
+  stream message with the includes it needs; :meth:`XConnector.remap` maps it again.
+* Not covered: ``backfill_minutes`` (tier-restricted), OAuth user context, media/polls, edits
   (``edit_history_tweet_ids`` kept in ``extra``), monthly usage caps beyond reporting the 429.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,15 +42,58 @@ from veille.sources.connectors.errors import ConnectorConfigError
 from veille.sources.connectors.registry import register
 from veille.sources.connectors.streams import HEARTBEAT, batched_frames
 
-__all__ = ["XConnector", "tweet_to_post"]
+__all__ = ["FIELDS", "Includes", "XConnector", "message_to_post", "tweet_to_post"]
 
 FIELDS: dict[str, str] = {
     "tweet.fields": "created_at,author_id,lang,conversation_id,in_reply_to_user_id,referenced_tweets,"
-    "public_metrics,entities,note_tweet,edit_history_tweet_ids",
-    "expansions": "author_id,referenced_tweets.id",
+    "public_metrics,entities,note_tweet,edit_history_tweet_ids,geo",
+    # referenced_tweets.id: a retweet's text is truncated ("RT @x: …"), the original is in
+    # includes.tweets; geo.place_id: the place (and its country) a post is tagged with.
+    "expansions": "author_id,referenced_tweets.id,referenced_tweets.id.author_id,geo.place_id",
     "user.fields": "username,name,public_metrics,verified,location,description",
+    "place.fields": "country_code,country,full_name,name,place_type",
 }
 _TWITTER_EPOCH_MS = 1288834974657
+
+
+@dataclass(frozen=True, slots=True)
+class Includes:
+    """The ``includes`` of an X answer indexed by id: users, referenced posts, places."""
+
+    users: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    tweets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    places: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, message: Mapping[str, Any]) -> Includes:
+        raw = message.get("includes")
+        includes: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+
+        def index(key: str) -> dict[str, Mapping[str, Any]]:
+            items = includes.get(key)
+            return {
+                str(item.get("id")): item
+                for item in items or []
+                if isinstance(item, Mapping) and item.get("id")
+            }
+
+        return cls(users=index("users"), tweets=index("tweets"), places=index("places"))
+
+    def for_tweet(self, tweet: Mapping[str, Any]) -> dict[str, Any]:
+        """The part of the includes one post needs, as JSON (kept with a refused post)."""
+        referenced = [
+            str(ref.get("id")) for ref in tweet.get("referenced_tweets") or [] if isinstance(ref, Mapping)
+        ]
+        tweets = [self.tweets[ref] for ref in referenced if ref in self.tweets]
+        user_ids = {str(tweet.get("author_id"))} | {str(item.get("author_id")) for item in tweets}
+        if not tweet.get("author_id"):
+            user_ids = set(self.users)  # the refusal may be the missing author: keep every candidate
+        place = (tweet.get("geo") or {}).get("place_id") if isinstance(tweet.get("geo"), Mapping) else None
+        return {
+            "users": [self.users[user] for user in sorted(user_ids) if user in self.users],
+            "tweets": tweets,
+            "places": [self.places[str(place)]] if place and str(place) in self.places else [],
+        }
 
 
 def _id_key(post_id: str) -> tuple[int, str]:
@@ -54,21 +105,59 @@ def _snowflake_time(post_id: str) -> str:
     return iso_from_epoch(((int(post_id) >> 22) + _TWITTER_EPOCH_MS) / 1000)
 
 
-def tweet_to_post(tweet: Mapping[str, Any], users: Mapping[str, Mapping[str, Any]], rules: list[Any]) -> Post:
-    """One ``data`` object (with the ``includes.users`` index) as a canonical post."""
+def _full_text(tweet: Mapping[str, Any]) -> str:
+    """A post's whole text: the note_tweet of a long post, HTML entities decoded (X escapes & < >)."""
+    note = tweet.get("note_tweet")
+    text = note.get("text") if isinstance(note, Mapping) and note.get("text") else tweet["text"]
+    if not isinstance(text, str):
+        raise ValueError("data.text: expected a string")
+    return html.unescape(text)
+
+
+def tweet_to_post(tweet: Mapping[str, Any], includes: Includes, rules: list[Any]) -> Post:
+    """One ``data`` object (with its answer's ``includes``) as a canonical post.
+
+    A retweet carries the original's whole text (``includes.tweets``), not the truncated
+    "RT @x: …"; the country is the tagged place's ``country_code``.
+    """
     post_id = str(tweet["id"])
     if not post_id.isdigit():
         raise ValueError("data.id: expected a numeric string")
     author_id = str(tweet["author_id"])
-    user = users.get(author_id) or {}
+    user = includes.users.get(author_id) or {}
     username = user.get("username")
-    text = (tweet.get("note_tweet") or {}).get("text") or tweet["text"]
-    references = {ref.get("type"): f"x:{ref['id']}" for ref in tweet.get("referenced_tweets") or []}
+    references = {
+        ref.get("type"): str(ref["id"])
+        for ref in tweet.get("referenced_tweets") or []
+        if isinstance(ref, Mapping)
+    }
+    text = _full_text(tweet)
+    extra: dict[str, Any] = {}
+    retweeted = references.get("retweeted")
+    original = includes.tweets.get(retweeted) if retweeted else None
+    if original is not None:
+        text = _full_text(original)
+        extra["retweet_text"] = _full_text(tweet)
+    elif retweeted:
+        extra["retweet_truncated"] = True  # the original was not expanded: its text may be cut
     urls = (tweet.get("entities") or {}).get("urls") or []
     links = [str(url.get("unwound_url") or url.get("expanded_url") or url["url"]) for url in urls]
+    if original is not None:
+        for url in (original.get("entities") or {}).get("urls") or []:
+            link = str(url.get("unwound_url") or url.get("expanded_url") or url.get("url"))
+            if link not in links:
+                links.append(link)
     metrics = tweet.get("public_metrics") or {}
     user_metrics = user.get("public_metrics") or {}
-    lang = tweet.get("lang")
+    raw_geo = tweet.get("geo")
+    geo: Mapping[str, Any] = raw_geo if isinstance(raw_geo, Mapping) else {}
+    place = includes.places.get(str(geo.get("place_id"))) if geo.get("place_id") else None
+    if place is not None:
+        extra["place"] = {
+            key: place.get(key) for key in ("id", "full_name", "place_type", "country") if key in place
+        }
+    elif geo.get("place_id"):
+        extra["place"] = {"id": geo.get("place_id")}
     return post_from_dict(
         {
             "id": f"x:{post_id}",
@@ -78,7 +167,9 @@ def tweet_to_post(tweet: Mapping[str, Any], users: Mapping[str, Mapping[str, Any
             else f"https://x.com/i/web/status/{post_id}",
             "created_at": tweet.get("created_at") or _snowflake_time(post_id),
             "text": text,
-            "lang": lang if isinstance(lang, str) and len(lang) == 2 else None,
+            # X still sends the withdrawn "in" for Indonesian and q-codes (qme, qht...): the post
+            # model maps "in" to "id" and keeps what has no ISO 639-1 code in extra["lang_tag"].
+            "lang": tweet.get("lang") or None,
             "author": {
                 "id": author_id,
                 "handle": username or author_id,
@@ -88,9 +179,9 @@ def tweet_to_post(tweet: Mapping[str, Any], users: Mapping[str, Mapping[str, Any
                 "location": user.get("location") or None,
                 "bio": user.get("description") or None,
             },
-            "reply_to": references.get("replied_to"),
-            "repost_of": references.get("retweeted"),
-            "quote_of": references.get("quoted"),
+            "reply_to": f"x:{references['replied_to']}" if "replied_to" in references else None,
+            "repost_of": f"x:{retweeted}" if retweeted else None,
+            "quote_of": f"x:{references['quoted']}" if "quoted" in references else None,
             "links": links,
             "metrics": {
                 "likes": metrics.get("like_count"),
@@ -98,15 +189,25 @@ def tweet_to_post(tweet: Mapping[str, Any], users: Mapping[str, Mapping[str, Any
                 "replies": metrics.get("reply_count"),
                 "views": metrics.get("impression_count"),
             },
+            "country": place.get("country_code") if place is not None else None,
             "extra": {
                 "matching_rules": [
                     rule.get("tag") or rule.get("id") for rule in rules if isinstance(rule, Mapping)
                 ],
                 "conversation_id": tweet.get("conversation_id"),
                 "quotes": metrics.get("quote_count"),
+                **extra,
             },
         }
     )
+
+
+def message_to_post(message: Mapping[str, Any]) -> Post:
+    """A stream message or a stored dead letter (``data`` one post, ``includes``, ``matching_rules``)."""
+    if not isinstance(message, Mapping) or not isinstance(message.get("data"), Mapping):
+        raise ValueError("data: missing or not a JSON object")
+    rules = message.get("matching_rules")
+    return tweet_to_post(message["data"], Includes.of(message), rules if isinstance(rules, list) else [])
 
 
 class _NdjsonSplitter:
@@ -251,7 +352,7 @@ class XConnector(Connector):
 
     def _batch(self, group: list[Any]) -> tuple[SourceBatch, str | None]:
         rejected: list[PostRejected] = []
-        items: list[tuple[Mapping[str, Any], dict[str, Mapping[str, Any]], list[Any]]] = []
+        items: list[tuple[Mapping[str, Any], Includes, list[Any]]] = []
         disconnect: str | None = None
         for index, line in enumerate(group):
             try:
@@ -259,7 +360,8 @@ class XConnector(Connector):
                 if not isinstance(message, Mapping):
                     raise ValueError("not a JSON object")
             except (ValueError, UnicodeDecodeError) as error:
-                self.count_malformed(rejected, index, f"line: {error}")
+                raw = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+                self.count_malformed(rejected, index, f"line: {error}", payload=raw)
                 continue
             if "data" not in message:
                 errors = message.get("errors") or []
@@ -267,11 +369,16 @@ class XConnector(Connector):
                 if any("disconnect" in title for title in titles):
                     disconnect = ", ".join(titles)
                 continue
-            users = {str(user.get("id")): user for user in (message.get("includes") or {}).get("users") or []}
-            items.append((message["data"], users, message.get("matching_rules") or []))
-        mapped, mapping_rejects = self.map_items(items, lambda item: tweet_to_post(*item))
+            rules = message.get("matching_rules")
+            items.append((message["data"], Includes.of(message), rules if isinstance(rules, list) else []))
+        mapped, mapping_rejects = self.map_items(
+            items, lambda item: tweet_to_post(*item), payload_of=_dead_letter
+        )
         ids = [str(data.get("id")) for data, _, _ in items if isinstance(data, Mapping)]
         return self.make_batch(mapped, rejected + mapping_rejects, self._advance(ids)), disconnect
+
+    def remap(self, payload: Any) -> Post | None:
+        return message_to_post(payload)
 
     # -- recent search ----------------------------------------------------------------------------
 
@@ -289,12 +396,12 @@ class XConnector(Connector):
                     "GET", f"{url}?{urlencode(params)}", headers=self._headers, bucket=url
                 )
                 payload = response.json()
-                users = {
-                    str(user.get("id")): user for user in (payload.get("includes") or {}).get("users") or []
-                }
+                includes = Includes.of(payload)
                 found = list(reversed(payload.get("data") or []))  # oldest first
-                items = [(tweet, users, [{"tag": tag}]) for tweet in found]
-                mapped, rejected = self.map_items(items, lambda item: tweet_to_post(*item))
+                items = [(tweet, includes, [{"tag": tag}]) for tweet in found]
+                mapped, rejected = self.map_items(
+                    items, lambda item: tweet_to_post(*item), payload_of=_dead_letter
+                )
                 newest.extend(str(tweet.get("id")) for tweet in found if isinstance(tweet, Mapping))
                 # The checkpoint moves only once every rule was searched: a crash mid-way re-searches.
                 yield self.make_batch(mapped, rejected, None)
@@ -303,3 +410,10 @@ class XConnector(Connector):
                     break
         if newest:
             yield self.make_batch([], [], self._advance(newest))
+
+
+def _dead_letter(item: tuple[Any, Includes, list[Any]]) -> dict[str, Any]:
+    """A refused post as a stream message: the post, the includes it needs, its rules."""
+    tweet, includes, rules = item
+    part = includes.for_tweet(tweet) if isinstance(tweet, Mapping) else {}
+    return {"data": tweet, "includes": part, "matching_rules": rules}

@@ -91,21 +91,35 @@ def map_youtube_comment(
     if not isinstance(comment_id, str) or not comment_id:
         raise ValueError(f"{where}.id: missing")
     original = snippet.get("textOriginal")
+    display = (
+        html_to_text(str(snippet["textDisplay"])) if isinstance(snippet.get("textDisplay"), str) else None
+    )
     if isinstance(original, str) and original.strip():
         text = original
-    elif isinstance(snippet.get("textDisplay"), str):
+    elif display is not None:
         # textDisplay is HTML (escaped entities, <a>, <br>) unless textFormat=plainText was asked.
-        text = html_to_text(str(snippet["textDisplay"])).text
+        text = display.text
     else:
         raise ValueError(f"{where}.snippet.textOriginal: missing")
+    # textOriginal shows a link as its text ("Google.com"); textDisplay's <a href> has the URL.
+    # Hashtags are links to YouTube's own search: not outbound links.
+    links = list(extract_urls(text))
+    for href in display.links if display is not None else []:
+        if "youtube.com/results?" not in href and href not in links:
+            links.append(href)
     published = snippet.get("publishedAt")
     if not isinstance(published, str):
         raise ValueError(f"{where}.snippet.publishedAt: missing")
     channel = snippet.get("authorChannelId")
     author_id = channel.get("value") if isinstance(channel, Mapping) else None
-    display = snippet.get("authorDisplayName")
-    handle = display.strip().removeprefix("@") if isinstance(display, str) and display.strip() else None
-    handle = handle or author_id
+    shown = snippet.get("authorDisplayName")
+    name = shown.strip() if isinstance(shown, str) and shown.strip() else None
+    # Since 2023 authorDisplayName is the "@handle"; before, it was a free display name ("himani
+    # agarwal"), no handle: the channel id, stable, stands in then.
+    if name is not None and name.startswith("@"):
+        handle: str | None = name.removeprefix("@")
+    else:
+        handle = author_id if isinstance(author_id, str) and author_id else name
     if not handle:
         raise ValueError(f"{where}.snippet.authorDisplayName: missing")
     video = video_id or snippet.get("videoId")
@@ -131,10 +145,10 @@ def map_youtube_comment(
             "author": {
                 "handle": handle,
                 "id": author_id if isinstance(author_id, str) else None,
-                "name": display.strip() if isinstance(display, str) and display.strip() else None,
+                "name": name,
             },
             "reply_to": reply_to,
-            "links": extract_urls(text),
+            "links": links,
             "metrics": {
                 "likes": likes if isinstance(likes, int) and not isinstance(likes, bool) else None,
                 "replies": replies,
@@ -338,7 +352,7 @@ class YouTubeConnector(PollingConnector):
                     self.health.malformed_total += 1
                     raise ServerError(f"YouTube ({self.name}): answer without items for {key}", status=502)
                 fresh, reached_old = self._fresh(items, mark)
-                mapped, bad = self.map_items(fresh, _map_entry, start=index)
+                mapped, bad = self.map_items(fresh, _map_entry, start=index, payload_of=_entry_payload)
                 index += len(fresh)
                 candidates.extend(mapped)
                 rejected.extend(bad)
@@ -373,6 +387,13 @@ class YouTubeConnector(PollingConnector):
                 fresh.append(("reply", reply, thread))
         return fresh, reached_old
 
+    def remap(self, payload: Any) -> Post | None:
+        if not isinstance(payload, Mapping):
+            raise ValueError("payload: not a JSON object")
+        if "reply" in payload:
+            return _map_entry(("reply", payload["reply"], payload.get("thread") or {}))
+        return _map_entry(("thread", payload.get("thread")))
+
     def next_delay(self, state: dict[str, Any]) -> float:
         interval = float(self.config["poll_interval_s"])
         if self._pause_until is not None:
@@ -393,3 +414,17 @@ def _map_entry(entry: tuple[Any, ...]) -> Post:
         reply_to=f"youtube:{parent}" if isinstance(parent, str) and parent else None,
         where="reply",
     )
+
+
+def _entry_payload(entry: tuple[Any, ...]) -> dict[str, Any]:
+    """A refused entry as stored in the dead-letter table: the thread, or the reply and its thread."""
+    if entry[0] == "thread":
+        return {"thread": entry[1]}
+    thread: Mapping[str, Any] = entry[2] if isinstance(entry[2], Mapping) else {}
+    raw_snippet = thread.get("snippet")
+    snippet: Mapping[str, Any] = raw_snippet if isinstance(raw_snippet, Mapping) else {}
+    # The reply needs only its thread's id and video, not the whole thread again.
+    return {
+        "reply": entry[1],
+        "thread": {"id": thread.get("id"), "snippet": {"videoId": snippet.get("videoId")}},
+    }

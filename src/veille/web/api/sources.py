@@ -1,4 +1,5 @@
-"""Platform sources: list with health and alerts, connector metadata, add/remove/stop/start live.
+"""Platform sources: list with health and alerts, connector metadata, add/remove/stop/start live,
+and each source's dead letters (items that could not become posts).
 
 Secrets never leave the hub: configs are returned masked (``'***'``). A hub that runs no platform
 sources answers 503.
@@ -8,12 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Body, Response
+from fastapi import Body, Query, Response
 
 from veille.sources.connectors import describe_connectors
+from veille.sources.manager import SourceNotFoundError
 from veille.web.api._routing import api_router
 from veille.web.deps import Sources
-from veille.web.schemas import ConnectorsRead, ErrorRead, SourceList, SourceRead
+from veille.web.schemas import ConnectorsRead, DeadLetterPage, ErrorRead, SourceList, SourceRead
 
 __all__ = ["router"]
 
@@ -49,15 +51,42 @@ def list_connectors() -> Any:
 
 @router.get("/sources", response_model=SourceList, responses=_REFUSED)
 def list_sources(manager: Sources) -> Any:
-    """Sources with masked config, health (connected, lag, last error, posts/min, counters) and
-    the alerts of the moment (failed, silent, no filter)."""
+    """Sources with masked config, health (connected, lag, last error, posts/min, counters), the
+    alerts of the moment (failed, silent, no filter) and their dead letters; the hub's own sources
+    (simulator, replayed files, the push API) are listed read-only."""
+    failed = manager.failed_counts()
     now = manager.clock.time()
-    return {"items": manager.describe_all(now), "alerts": manager.alerts(now)}
+    return {"items": manager.describe_all(now, failed=failed), "alerts": manager.alerts(now)}
 
 
 @router.get("/sources/{name}", response_model=SourceRead, responses=_REFUSED)
 def get_source(name: str, manager: Sources) -> Any:
-    return manager.describe(manager.get(name))
+    for item in manager.describe_all(failed=manager.failed_counts()):
+        if item["name"] == name:
+            return item
+    raise SourceNotFoundError(name)
+
+
+@router.get("/sources/{name}/failed", response_model=DeadLetterPage, responses=_REFUSED)
+def list_failed(
+    name: str,
+    manager: Sources,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: Annotated[int, Query(ge=0, description="id of the last item of the previous page")] = 0,
+) -> Any:
+    """Items the source read but could not turn into posts (dead letters), oldest first.
+
+    `veille sources replay-failed NAME` maps them again with the current connector code."""
+    total, letters = manager.failed_items(name, limit=limit, after_id=after)
+    if not total and not manager.knows(name):
+        raise SourceNotFoundError(name)
+    more = len(letters) == limit and letters[-1].id
+    return {
+        "source": name,
+        "total": total,
+        "items": [letter.to_json_dict() for letter in letters],
+        "next_after": more or None,
+    }
 
 
 @router.post("/sources", status_code=201, response_model=SourceRead, responses=_REFUSED)

@@ -3,7 +3,8 @@
 // Numbers, durations and clock times are the shared ones (veille/format.js).
 import { formatClock } from "veille/format.js";
 
-// Connector states (veille.sources.connectors.health.ConnectorHealth.state) as the page names them.
+// Connector states (veille.sources.connectors.health.ConnectorHealth.state) as the page names them;
+// the hub's own sources (simulator, files, push API) run or listen, they connect to nothing.
 const STATES = {
   connected: { label: "Connected", tone: "ok" },
   connecting: { label: "Connecting", tone: "info" },
@@ -11,10 +12,52 @@ const STATES = {
   failed: { label: "Failed", tone: "bad" },
   stopped: { label: "Stopped", tone: "off" },
   idle: { label: "Idle", tone: "off" },
+  running: { label: "Running", tone: "ok" },
+  listening: { label: "Listening", tone: "ok" },
 };
 
 export function stateOf(state) {
   return STATES[state] || { label: String(state || "unknown"), tone: "off" };
+}
+
+// What a source's state means, in words, for the row: the error of a failed source, when it tries
+// again, what a hub's own source does. "" when the badge says it all.
+export function stateNote(source, now = Date.now()) {
+  const health = source.health;
+  const retryIn =
+    health.next_retry_at !== null && health.next_retry_at !== undefined
+      ? Math.max(0, Math.round(health.next_retry_at - now / 1000))
+      : null;
+  if (source.read_only) {
+    if (health.state === "listening") return "accepts posts sent to POST /api/v1/posts";
+    return health.state === "running" ? "the hub's own source" : "the hub's own source, not running";
+  }
+  if (health.state === "failed") {
+    const never = health.last_connected_at === null || health.last_connected_at === undefined;
+    const retry = retryIn === null ? "not retried: fix it, then Start" : `tries again in ${formatDurationShort(retryIn)}`;
+    return `${never ? "never connected" : "lost"}; ${retry}`;
+  }
+  if (health.state === "backing_off" && retryIn !== null) return `retry in ${formatDurationShort(retryIn)}`;
+  if (health.state === "connecting" && !health.last_connected_at) return "not connected yet";
+  return "";
+}
+
+function formatDurationShort(seconds) {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h`;
+}
+
+// The platform sources (configured in veille.toml or through the API), not the hub's own.
+export function platformSources(sources) {
+  return sources.filter((source) => !source.read_only);
+}
+
+// A source's dead letters in words: items it read but could not turn into posts. null: not counted.
+export function failedText(count) {
+  if (count === null || count === undefined) return "";
+  if (count === 0) return "every item read became a post";
+  return count === 1 ? "1 item could not be read" : `${count.toLocaleString("en-US")} items could not be read`;
 }
 
 const ALERT_KINDS = { failed: "Failed", silent: "Silent", no_filter: "No filter", config: "Config" };

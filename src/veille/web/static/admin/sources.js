@@ -1,6 +1,7 @@
 // The Sources admin page: every platform source with its health, refreshed every few seconds and
 // whenever the tab comes back into view; stop, start and delete; an "Add source" form built from
-// the connectors' declared metadata. Everything from the hub (names, errors, config values) reaches
+// the connectors' declared metadata. The hub's own sources (simulator, files, push API) are listed
+// read-only, and each source shows the items it could not turn into posts (its dead letters). Everything from the hub (names, errors, config values) reaches
 // the page as Preact text children or attributes, never as HTML.
 import { html, render } from "htm/preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
@@ -10,9 +11,12 @@ import {
   alertLabel,
   clockOf,
   configText,
+  failedText,
   fieldError,
   initialValue,
   placeholderOf,
+  platformSources,
+  stateNote,
   stateOf,
   tableFromForm,
 } from "./format.js";
@@ -170,20 +174,24 @@ function Notice({ notice, onClose }) {
 }
 
 function Summary({ sources, alerts }) {
-  const running = sources.filter((item) => item.running).length;
-  const connected = sources.filter((item) => item.health.connected).length;
+  // "Connected" counts the platform sources: the hub's own connect to nothing.
+  const platform = platformSources(sources);
+  const own = sources.length - platform.length;
+  const running = platform.filter((item) => item.running).length;
+  const connected = platform.filter((item) => item.health.connected).length;
   const perMinute = sources.reduce((sum, item) => sum + (item.health.posts_per_min || 0), 0);
   const kept = sources.reduce((sum, item) => sum + (item.health.posts_total || 0), 0);
+  const failed = sources.reduce((sum, item) => sum + (item.failed || 0), 0);
   return html`<section class="stats" aria-label="Summary">
     <div class="stat">
       <span class="stat__label">Sources</span>
-      <span class="stat__value" data-stat="sources">${sources.length}</span>
-      <span class="stat__hint">${running} running</span>
+      <span class="stat__value" data-stat="sources">${platform.length}</span>
+      <span class="stat__hint">${running} running${own ? ` · ${own} of the hub's own` : ""}</span>
     </div>
     <div class="stat">
       <span class="stat__label">Connected</span>
-      <span class="stat__value" data-stat="connected">${connected}<span class="stat__of">/ ${sources.length}</span></span>
-      <span class="stat__hint">${sources.length - connected ? `${sources.length - connected} not connected` : "all connected"}</span>
+      <span class="stat__value" data-stat="connected">${connected}<span class="stat__of">/ ${platform.length}</span></span>
+      <span class="stat__hint">${platform.length - connected ? `${platform.length - connected} not connected` : platform.length ? "all connected" : "no platform source"}</span>
     </div>
     <div class="stat">
       <span class="stat__label">Posts / min</span>
@@ -193,7 +201,7 @@ function Summary({ sources, alerts }) {
     <div class=${`stat${alerts.length ? " stat--alert" : ""}`}>
       <span class="stat__label">Alerts</span>
       <span class="stat__value" data-stat="alerts">${alerts.length}</span>
-      <span class="stat__hint">${alerts.length ? "need attention" : "all quiet"}</span>
+      <span class="stat__hint" data-stat="alerts-hint">${alerts.length ? "need attention" : failed ? `no alert; ${failedText(failed)}` : "all quiet"}</span>
     </div>
   </section>`;
 }
@@ -215,6 +223,7 @@ function AlertList({ alerts }) {
 
 function SourceTable({ sources, titles, now, onAct, onAdd }) {
   const [open, setOpen] = useState(() => new Set());
+  const noPlatform = !platformSources(sources).length;
   if (!sources.length) {
     return html`<div class="admin-empty" data-empty>
       <h2>No sources yet</h2>
@@ -229,8 +238,16 @@ function SourceTable({ sources, titles, now, onAct, onAdd }) {
       else next.add(name);
       return next;
     });
-  const sorted = [...sources].sort((a, b) => a.name.localeCompare(b.name));
-  return html`<div class="table-card">
+  // Platform sources first, then the hub's own (read-only), each by name.
+  const sorted = [...sources].sort(
+    (a, b) => Number(!!a.read_only) - Number(!!b.read_only) || a.name.localeCompare(b.name),
+  );
+  return html`${noPlatform &&
+    html`<p class="banner" data-no-platform>
+      No platform source yet: posts come from the hub's own sources below. Declare <code>[[sources]]</code> in veille.toml, or
+      <button type="button" class="btn btn--small btn--ghost" onClick=${onAdd}>add one</button>.
+    </p>`}
+    <div class="table-card">
     <table class="sources-table">
       <thead>
         <tr>
@@ -274,10 +291,7 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
       setBusy(null);
     }
   };
-  const retry =
-    health.state === "backing_off" && health.next_retry_at
-      ? Math.max(0, Math.round(health.next_retry_at - now / 1000))
-      : null;
+  const note = stateNote(source, now);
   const detailsId = `details-${source.name}`;
   return html`<tbody class=${`source${alerted ? " source--alert" : ""}${expanded ? " source--open" : ""}${source.running ? "" : " source--idle"}`} data-source=${source.name}>
     <tr class="source__row">
@@ -288,8 +302,8 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
         </div>
         <div class="source__meta">
           <span>${title}</span>
-          <span class="tag" title=${source.origin === "config" ? "declared in veille.toml" : "added through the API or this page"}>
-            ${source.origin === "config" ? "veille.toml" : "API"}
+          <span class="tag" data-origin=${source.origin} title=${ORIGIN_TITLES[source.origin] || source.origin}>
+            ${ORIGIN_LABELS[source.origin] || source.origin}
           </span>
           ${source.config.query
             ? html`<span class="source__query" title="query: only matching posts are kept">${source.config.query}</span>`
@@ -302,7 +316,7 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
         <span class=${`badge badge--${state.tone}`} data-state=${health.state}>
           <span class="badge__dot" aria-hidden="true"></span>${state.label}
         </span>
-        ${retry !== null && html`<div class="cell-note">retry in ${formatDuration(retry)}</div>`}
+        ${note && html`<div class="cell-note" data-state-note>${note}</div>`}
       </td>
       <td class="num" data-cell="rate">${formatNumber(health.posts_per_min)}</td>
       <td class="num" data-cell="lag">${formatDuration(health.lag_s)}</td>
@@ -312,6 +326,10 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
           ? html`<div class="last-error" title=${health.last_error} data-cell="error">${health.last_error}</div>
               <div class="cell-note">${clockOf(health.last_error_at, now)}</div>`
           : html`<span class="muted">—</span>`}
+        ${source.failed > 0 &&
+        html`<div class="row-failed" data-failed=${source.failed}>
+          <button type="button" class="link-button" onClick=${onToggle} aria-controls=${detailsId}>${failedText(source.failed)}</button>
+        </div>`}
         ${source.alerts.map(
           // The failed alert usually repeats the last error word for word: then only its kind is added.
           (alert) => html`<div class="row-alert" data-row-alert=${alert.kind}>
@@ -320,7 +338,10 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
         )}
       </td>
       <td class="actions">
-        ${confirming
+        ${source.read_only
+          ? html`<span class="muted read-only" title="The hub's own source: nothing to configure, stop or delete here">read-only</span>
+              <${DetailsButton} source=${source} expanded=${expanded} detailsId=${detailsId} onToggle=${onToggle} />`
+          : confirming
           ? html`<span class="confirm">
               <span class="confirm__text">Delete?</span>
               <button type="button" class="btn btn--danger btn--small" data-action="confirm-delete" onClick=${() => run("delete")}>
@@ -336,17 +357,7 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
                 : html`<button type="button" class="btn btn--small btn--go" data-action="start" disabled=${!!busy} onClick=${() => run("start")}>
                     ${busy === "start" ? "Starting…" : "Start"}
                   </button>`}
-              <button
-                type="button"
-                class="btn btn--ghost btn--small btn--icon"
-                aria-expanded=${expanded}
-                aria-controls=${detailsId}
-                aria-label=${`Details of ${source.name}`}
-                data-action="details"
-                onClick=${onToggle}
-              >
-                <svg viewBox="0 0 20 20" aria-hidden="true"><path d="M6 8l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" /></svg>
-              </button>
+              <${DetailsButton} source=${source} expanded=${expanded} detailsId=${detailsId} onToggle=${onToggle} />
               <button
                 type="button"
                 class="btn btn--ghost btn--small btn--danger-text"
@@ -364,6 +375,61 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
   </tbody>`;
 }
 
+const ORIGIN_LABELS = { config: "veille.toml", api: "API", hub: "hub" };
+const ORIGIN_TITLES = {
+  config: "declared in veille.toml",
+  api: "added through the API or this page",
+  hub: "the hub's own source (simulator, replayed file, push API): read-only",
+};
+
+function DetailsButton({ source, expanded, detailsId, onToggle }) {
+  return html`<button
+    type="button"
+    class="btn btn--ghost btn--small btn--icon"
+    aria-expanded=${expanded}
+    aria-controls=${detailsId}
+    aria-label=${`Details of ${source.name}`}
+    data-action="details"
+    onClick=${onToggle}
+  >
+    <svg viewBox="0 0 20 20" aria-hidden="true"><path d="M6 8l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" /></svg>
+  </button>`;
+}
+
+// The items a source read but could not turn into posts, read when the row opens.
+function DeadLetters({ source, now }) {
+  const [page, setPage] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    if (!source.failed) return;
+    api.get(`/api/v1/sources/${encodeURIComponent(source.name)}/failed?limit=20`)
+      .then((body) => setPage(body))
+      .catch((failure) => setError(String(failure.message)));
+  }, [source.name, source.failed]);
+  if (!source.failed) {
+    return html`<p class="muted" data-dead-letters="0">${failedText(source.failed) || "—"}.</p>`;
+  }
+  if (error) return html`<p class="banner banner--bad">Could not read them: ${error}</p>`;
+  if (!page) return html`<p class="muted" aria-busy="true">Reading them…</p>`;
+  return html`<div data-dead-letters=${page.total}>
+    <p>
+      ${failedText(page.total)}: kept as the platform sent them. After an update that fixes the
+      mapping, <code>veille sources replay-failed ${source.name}</code> stores those that now map.
+    </p>
+    <ol class="dead-letters">
+      ${page.items.map(
+        (item) => html`<li key=${item.id} data-dead-letter=${item.id}>
+          <span class="dead-letter__reason">${item.reason}</span>
+          <span class="cell-note">
+            first at ${clockOf(item.first_failed_at, now)}${item.attempts > 1 ? `, tried ${item.attempts} times` : ""}
+          </span>
+        </li>`,
+      )}
+    </ol>
+    ${page.total > page.items.length && html`<p class="muted">and ${page.total - page.items.length} more (GET /api/v1/sources/${source.name}/failed).</p>`}
+  </div>`;
+}
+
 function SourceDetails({ source, now }) {
   const health = source.health;
   const counters = [
@@ -373,6 +439,7 @@ function SourceDetails({ source, now }) {
     ["Malformed", health.malformed_total],
     ["Reconnects", health.reconnects_total],
     ["Rate limited", health.rate_limited_total],
+    ["Could not be read", source.failed],
   ];
   const config = Object.entries(source.config).filter(([key]) => !HUB_KEYS.has(key));
   return html`<div class="details">
@@ -385,6 +452,10 @@ function SourceDetails({ source, now }) {
         <div><dt>Connected since</dt><dd>${clockOf(health.last_connected_at, now) || "—"}</dd></div>
         <div><dt>Filter</dt><dd>${source.filter}</dd></div>
       </dl>
+    </section>
+    <section class="details__wide">
+      <h3>Could not be read</h3>
+      <${DeadLetters} source=${source} now=${now} />
     </section>
     <section>
       <h3>Configuration <span class="muted">(secrets masked)</span></h3>
