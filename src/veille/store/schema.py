@@ -241,7 +241,7 @@ curated_influencers = Table(
     UniqueConstraint("platform", "handle_key", name="uq_curated_influencers_platform_handle"),
 )
 
-# Platform items a source read but could not turn into a post (migration 0051_dead_letters): kept
+# Platform items a source read but could not turn into a post (migration 0053_dead_letters): kept
 # with their raw payload and the reason, written in the same transaction as the batch whose
 # checkpoint passes them, and mapped again by ``veille sources replay-failed`` after a fix.
 # ``payload_key`` (SHA-256 of the canonical JSON) makes an item refused twice one row, attempts 2.

@@ -4,16 +4,16 @@ A source's batch carries the items it refused (``SourceBatch.rejected``); the pi
 here in the same transaction as the batch's posts and checkpoint, so a checkpoint never moves past
 an item that went nowhere. ``veille sources replay-failed NAME`` maps them again after a fix.
 
-Revision ID: 0051_dead_letters
-Revises: 0050_rollup_indexes
+Revision ID: 0053_dead_letters
+Revises: 0052_near_between
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0051_dead_letters"
-down_revision = "0050_rollup_indexes"
+revision = "0053_dead_letters"
+down_revision = "0052_near_between"
 branch_labels = None
 depends_on = None
 
