@@ -82,7 +82,14 @@ class Analysis:
         scope: Scope,
         options: Mapping[str, Any] | None = None,
     ) -> AnalyticsResult:
-        """The result for ``options`` (the analysis's own parameters; absent ones take their default)."""
+        """The result for ``options`` (the analysis's own parameters; absent ones take their default).
+
+        A filter naming an unknown topic, country, language or source is refused first
+        (:mod:`veille.analytics.known`): it would match nothing and answer zeros without a word.
+        """
+        from veille.analytics.known import check_filter_values
+
+        check_filter_values(store, filters)
         given = options or {}
         values = {param.name: given.get(param.name, param.default) for param in self.params}
         return self.runner()(store, filters=filters, scope=scope, **values)

@@ -18,6 +18,7 @@ from fastapi import Query
 
 from veille.analytics.care import DEFAULT_SLA_S, GROUPS, GroupBy, care_report
 from veille.analytics.influence import author_page
+from veille.analytics.known import check_countries, check_filter_values, check_sources, check_topics
 from veille.analytics.registry import ANALYSES, Analysis, Param
 from veille.analytics.scope import Scope
 from veille.clock import parse_moment, zone_named
@@ -103,6 +104,8 @@ def author_view(
     part: Annotated[str, Query(description="for csv/parquet: posts, topics or series")] = "posts",
 ) -> Any:
     """An author's profile, category, totals, topics, activity series and latest posts."""
+    check_filter_values(store, filters)
+    check_sources(store, [platform] if platform else None, field="platform")
     page = author_page(
         store, handle=handle, source=platform, filters=filters, scope=scope, posts_limit=posts_limit
     )
@@ -135,9 +138,11 @@ def care(
     zone = zone_named(tz)
     if group_by not in GROUPS:
         raise Invalid(f"group_by: must be one of {', '.join(GROUPS)}", field="group_by")
-    narrowed = scope.narrowed(
-        Scope.of(topics=listed(topic), countries=listed(country), sources=listed(source))
-    )
+    asked = Scope.of(topics=listed(topic), countries=listed(country), sources=listed(source))
+    check_topics(store, asked.topics)
+    check_countries(asked.countries)
+    check_sources(store, asked.sources)
+    narrowed = scope.narrowed(asked)
     report = care_report(
         store=store,
         scope=narrowed,
