@@ -142,3 +142,21 @@ def test_csv_never_hands_a_formula_to_a_spreadsheet() -> None:
         '"\'=HYPERLINK(""http://evil"")",-1',
         "'@x,2",
     ]
+
+
+@pytest.mark.parametrize("path", ["volume", "sentiment"])
+def test_month_buckets_are_calendar_months_in_the_time_zone(loaded_api: httpx.Client, path: str) -> None:
+    params = {"from": "2026-03-27", "to": "2026-04-02", "tz": "Europe/Paris"}
+    by_month = loaded_api.get(f"/api/v1/analytics/{path}", params=params | {"interval": "month"}).json()
+    by_day = loaded_api.get(f"/api/v1/analytics/{path}", params=params | {"interval": "day"}).json()
+    assert [row["bucket"] for row in by_month["rows"]] == [
+        "2026-03-01T00:00:00+01:00",
+        "2026-04-01T00:00:00+02:00",
+    ]
+    for month in ("2026-03", "2026-04"):
+        (row,) = [row for row in by_month["rows"] if row["bucket"].startswith(month)]
+        assert row["posts"] == sum(day["posts"] for day in by_day["rows"] if day["bucket"].startswith(month))
+    as_csv = loaded_api.get(
+        f"/api/v1/analytics/{path}", params=params | {"interval": "month", "format": "csv"}
+    )
+    assert as_csv.text.splitlines()[1].startswith("2026-03-01T00:00:00+01:00,")

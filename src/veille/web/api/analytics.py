@@ -115,10 +115,11 @@ def author_view(
 # -- customer care -------------------------------------------------------------------------------
 
 
-@router.get("/care", response_model=CareReportRead, responses={422: {"model": ErrorRead}})
+@router.get("/care", response_model=CareReportRead, responses=EXPORT_RESPONSES)
 def care(
     store: Store,
     scope: CallerScope,
+    format: Format,
     from_: Annotated[str, Query(alias="from", description="ISO date or date-time, inclusive")],
     to: Annotated[str, Query(description="ISO date or date-time, exclusive")],
     tz: Annotated[str, Query(description="time zone of from/to without an offset")] = "UTC",
@@ -134,6 +135,8 @@ def care(
 
     Rates are fractions in [0, 1], times seconds, nothing rounded (``shared/spec/care-metrics.md``).
     ``topic`` keeps only inbound posts of these topics; ``country`` and ``source`` likewise.
+    ``format=csv|parquet``: a row per group, the previous period's figures as ``previous_<figure>``
+    and the arrows as ``trend_<figure>``.
     """
     zone = zone_named(tz)
     if group_by not in GROUPS:
@@ -152,4 +155,4 @@ def care(
         sla_s=sla_s,
         group_by=cast(GroupBy, group_by),
     )
-    return report.to_json_dict()
+    return export_response(report.result(), format, as_json=report.to_json_dict())
