@@ -157,7 +157,7 @@ def _content(
 GROUPS = ("topic", "country", "lang", "sentiment", "source")
 TREND_KINDS = ("hashtags", "terms", "topics")
 CONTENT_GROUPS = ("format", "topic", "hour", "account", "posts")
-CATEGORIES = ("journalist", "blogger", "elected", "brand", "other")
+CATEGORIES = ("journalist", "blogger", "elected", "media", "brand", "other")
 MAX_TOP_LIMIT = 1000
 
 _GROUP_BY = Param("group_by", str, None, "a dimension", choices=GROUPS, optional=True)

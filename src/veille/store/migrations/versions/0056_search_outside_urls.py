@@ -11,8 +11,8 @@ post's entry in ``posts_fts``.
 
 Why a migration and not a command: search answers are wrong (URL slugs match, ``link:`` misses
 older posts) until the rebuild, and a migration runs once, by itself, when the hub or any command
-opens the store; it touches only posts with URLs or links (about 30 s per 100,000 of them on SQLite,
-measured on the project machine). Unlike the query rewrite of ``0052``, this migration uses today's
+opens the store; it touches only posts with URLs or links (16 s per 100,000 of them on SQLite,
+measured on the project machine under a load of 16). Unlike the query rewrite of ``0052``, this migration uses today's
 ``searchable_text`` on purpose: it brings the index to what the write path writes, and a later
 change of that rule comes with its own reindex (running this one on the newer rule then only does
 that work twice).
