@@ -19,12 +19,16 @@ from veille.settings import Settings
 from veille.web.api import analytics as analytics_api
 from veille.web.api import care as care_api
 from veille.web.api import corrections as corrections_api
+from veille.web.api import dashboards as dashboards_api
 from veille.web.api import insights as insights_api
+from veille.web.api import me as me_api
 from veille.web.api import posts, stream
 from veille.web.api import sources as sources_api
 from veille.web.api import topics as topics_api
+from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal
 from veille.web.html_errors import install as install_html_errors
+from veille.web.i18n.routes import router as i18n_router
 from veille.web.pages import router as pages_router
 
 __all__ = ["create_app"]
@@ -64,7 +68,11 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.include_router(analytics_api.router)
     app.include_router(insights_api.router)
     app.include_router(corrections_api.router)
+    app.include_router(dashboards_api.router)
+    app.include_router(me_api.router)
+    app.include_router(i18n_router)
     app.include_router(pages_router)
+    app.include_router(dashboard_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     return app
