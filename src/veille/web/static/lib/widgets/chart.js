@@ -55,6 +55,12 @@ function themed(option, colours) {
   if (option.yAxis) result.yAxis = axis(option.yAxis);
   if (option.tooltip) result.tooltip = { ...result.tooltip, ...option.tooltip };
   if (option.legend) result.legend = { ...result.legend, ...option.legend };
+  // Labels in the theme's text colour, without ECharts' outline (it blurs small text).
+  if (Array.isArray(option.series)) {
+    result.series = option.series.map((series) =>
+      series.label && series.label.show ? { ...series, label: { color: colours.text, textBorderWidth: 0, ...series.label } } : series,
+    );
+  }
   return result;
 }
 
@@ -103,7 +109,8 @@ export function chartPng(chart, element) {
 
 let worldMap = null;
 
-/** Register the world map (Natural Earth countries, ids are ISO numeric codes) once per page. */
+/** Register the world map once per page: Natural Earth countries, named by their ISO numeric code
+ * (``properties.iso``, "250" for France: a series reads it with ``nameProperty: "iso"``). */
 export function ensureWorldMap() {
   if (worldMap === null) {
     worldMap = fetch("/static/vendor/world-atlas/countries-50m.geo.json")
@@ -112,6 +119,8 @@ export function ensureWorldMap() {
         return response.json();
       })
       .then((geo) => {
+        // The ISO numeric code is the feature's id; ECharts names regions from a property.
+        for (const feature of geo.features) feature.properties = { ...(feature.properties || {}), iso: feature.id || "" };
         echarts.registerMap("world", geo);
         return true;
       })

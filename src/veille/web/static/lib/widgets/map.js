@@ -91,15 +91,19 @@ export function MapWidget({ title, filters, options: given, drill = true, range:
       },
       visualMap: sentimentView
         ? { min: -1, max: 1, calculable: false, show: false, inRange: { color: ["#f43f5e", "#fbbf24", "#22c55e"] } }
-        : { min: 0, max, show: false, inRange: { color: ["#1e3a5f", "#38bdf8", "#e0f2fe"] } },
+        : { min: 0, max, show: false, inRange: { color: ["#1d4e89", "#38bdf8", "#bae6fd"] } },
       series: [
         {
           type: "map",
           map: "world",
-          nameProperty: "id",
+          nameProperty: "iso",
           roam: true,
-          zoom: 1.15,
-          center: [10, 25],
+          showLegendSymbol: false,
+          // Antarctica left out: the inhabited world gets the room.
+          boundingCoords: [
+            [-170, 80],
+            [190, -57],
+          ],
           itemStyle: { areaColor: "rgba(148,163,184,0.18)", borderColor: "rgba(148,163,184,0.35)", borderWidth: 0.5 },
           emphasis: { label: { show: false }, itemStyle: { areaColor: "#a78bfa" } },
           select: { disabled: true },

@@ -44,7 +44,12 @@ export function Widget({ type, ...props }) {
   return html`<${Component} ...${props} />`;
 }
 
-/** Render a widget into ``element`` (a wall's cell, any non-Preact host); call again to update, or unmountWidget. */
+/**
+ * Render a widget into ``element`` (a wall's cell, any non-Preact host); call again to update, or
+ * unmountWidget. From inside a Preact effect, call it in a microtask (queueMicrotask): the vendored
+ * Preact drops the effects of a component rendered by another root while it flushes effects, and a
+ * widget's effects are what load its data.
+ */
 export function mountWidget(element, props) {
   render(html`<${Widget} ...${props} />`, element);
 }
