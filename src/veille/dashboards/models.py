@@ -133,6 +133,10 @@ class DashboardFilters(BaseModel):
             except ValueError as error:
                 raise ValueError(f"{name}: {error}") from None
             bounds[name] = given
+        # Both bounds are read in the same zone, so their order does not depend on which one.
+        start, end = (_moment(bounds[name], ZoneInfo("UTC")) for name in ("from", "to"))
+        if end <= start:
+            raise ValueError("'to' must come after 'from'")
         return CustomRange.model_validate(bounds)
 
     @field_validator("tz")
@@ -174,14 +178,6 @@ class DashboardFilters(BaseModel):
         if any(not name or len(name) > 64 for name in names):
             raise ValueError("names are 1 to 64 characters")
         return list(dict.fromkeys(names))
-
-    @model_validator(mode="after")
-    def _range_in_order(self) -> DashboardFilters:
-        if isinstance(self.range, CustomRange):
-            start, end = self.range.bounds(ZoneInfo(self.tz))
-            if end <= start:
-                raise ValueError("range: 'to' must come after 'from'")
-        return self
 
 
 class WidgetSpec(BaseModel):

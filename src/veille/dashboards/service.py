@@ -1,7 +1,7 @@
 """Dashboard operations: plain functions with keyword-only arguments, shared by the API and the demo seed.
 
-A dashboard is checked against the store before it is written: every topic it names (in its filters
-or in a widget's ``options.topics``) must exist, so a saved dashboard never asks the analytics for a
+A dashboard is checked against the store before it is written: every topic it names (in its filters,
+a widget's ``options.topics`` or its own narrowing ``options.filters.topics``) must exist, so a saved dashboard never asks the analytics for a
 topic nobody can match. The rest of the checking is the models' (types, ranges, countries, grid).
 """
 
@@ -61,11 +61,18 @@ def check_dashboard(*, store: SqlStore, spec: DashboardSpec) -> None:
     known = {topic.name for topic in list_topics(store=store)}
     _check_topics("filters.topics", spec.filters.topics, known)
     for index, widget in enumerate(spec.widgets):
-        field = f"widgets.{index}.options.topics"
-        names = _topic_names(widget.options.get("topics"))
-        if names is None:
-            raise DashboardError(f"{field}: expected a list of topic names", field=field)
-        _check_topics(field, names, known)
+        narrowing = widget.options.get("filters") or {}
+        if not isinstance(narrowing, dict):
+            field = f"widgets.{index}.options.filters"
+            raise DashboardError(f"{field}: expected an object of filters", field=field)
+        for field, value in (
+            (f"widgets.{index}.options.topics", widget.options.get("topics")),
+            (f"widgets.{index}.options.filters.topics", narrowing.get("topics")),
+        ):
+            names = _topic_names(value)
+            if names is None:
+                raise DashboardError(f"{field}: expected a list of topic names", field=field)
+            _check_topics(field, names, known)
 
 
 def list_dashboards(*, store: SqlStore) -> list[Dashboard]:

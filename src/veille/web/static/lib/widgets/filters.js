@@ -189,3 +189,29 @@ export function postMatches(post, filters) {
 export function filtersKey(filters) {
   return JSON.stringify(normaliseFilters(filters));
 }
+
+const LIST_FIELDS = ["topics", "countries", "languages", "sources", "sentiment"];
+
+/**
+ * A widget's own narrowing (its ``options.filters``) applied to the host's filters: on each list,
+ * the widget's values when the host has none, else the values both allow. ``conflict`` is true
+ * when a list ends up with nothing both allow (the widget then has nothing to show).
+ */
+export function narrowFilters(filters, own) {
+  const chosen = normaliseFilters(filters);
+  if (!own || typeof own !== "object") return { filters: chosen, conflict: false };
+  const result = { ...chosen };
+  let conflict = false;
+  for (const field of LIST_FIELDS) {
+    const mine = Array.isArray(own[field]) ? own[field] : own[field] ? [own[field]] : [];
+    if (!mine.length) continue;
+    if (!chosen[field].length) {
+      result[field] = mine.slice();
+      continue;
+    }
+    result[field] = chosen[field].filter((value) => mine.includes(value));
+    if (!result[field].length) conflict = true;
+  }
+  if (own.include_duplicates === false) result.include_duplicates = false;
+  return { filters: result, conflict };
+}

@@ -8,6 +8,7 @@
 // A widget gets its filters and options from its host, never from the page's address.
 import { html, render } from "htm/preact";
 import { t } from "../i18n.js";
+import { narrowFilters } from "./filters.js";
 import { WidgetFrame } from "./frame.js";
 
 const definitions = new Map();
@@ -41,7 +42,14 @@ export function Widget({ type, ...props }) {
     return html`<${WidgetFrame} type=${type} title=${props.title || type} state="error" error=${new Error(t("unknown widget type {type}", { type }))} />`;
   }
   const Component = definition.component;
-  return html`<${Component} ...${props} />`;
+  const own = props.options && props.options.filters;
+  if (!own) return html`<${Component} ...${props} />`;
+  // The widget's own narrowing (options.filters: {sentiment: ["negative"]}…) on the host's filters.
+  const narrowed = narrowFilters(props.filters, own);
+  if (narrowed.conflict) {
+    return html`<${WidgetFrame} type=${type} title=${props.title || definition.label()} state="empty" emptyText=${t("The filter bar excludes what this widget is set to show.")} />`;
+  }
+  return html`<${Component} ...${props} filters=${narrowed.filters} />`;
 }
 
 /**
