@@ -2,22 +2,23 @@
 // how an API error names its field. Kept apart so the browser tests can check each rule on its own.
 // Numbers, durations and clock times are the shared ones (veille/format.js).
 import { formatClock } from "veille/format.js";
+import { t } from "veille/i18n.js";
 
 // Connector states (veille.sources.connector.ConnectorHealth.state) as the page names them.
 const STATES = {
-  connected: { label: "Connected", tone: "ok" },
-  connecting: { label: "Connecting", tone: "info" },
-  backing_off: { label: "Reconnecting", tone: "warn" },
-  failed: { label: "Failed", tone: "bad" },
-  stopped: { label: "Stopped", tone: "off" },
-  idle: { label: "Idle", tone: "off" },
+  connected: { label: t("Connected"), tone: "ok" },
+  connecting: { label: t("Connecting"), tone: "info" },
+  backing_off: { label: t("Reconnecting"), tone: "warn" },
+  failed: { label: t("Failed"), tone: "bad" },
+  stopped: { label: t("Stopped"), tone: "off" },
+  idle: { label: t("Idle"), tone: "off" },
 };
 
 export function stateOf(state) {
   return STATES[state] || { label: String(state || "unknown"), tone: "off" };
 }
 
-const ALERT_KINDS = { failed: "Failed", silent: "Silent", no_filter: "No filter", config: "Config" };
+const ALERT_KINDS = { failed: t("Failed"), silent: t("Silent"), no_filter: t("No filter"), config: t("Config") };
 
 export function alertLabel(kind) {
   return ALERT_KINDS[kind] || String(kind);
