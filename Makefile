@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo install install-test test lint typecheck pytest bench bench-quick quality serve clean
+.PHONY: demo install install-test i18n test lint typecheck pytest bench bench-quick quality serve clean
 
 demo: install
 	$(BIN)/veille demo
@@ -52,16 +52,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 # The UI's message catalogues: extract every marked string (templates, web Python, JavaScript t()),
-# then merge into each language's .po (new strings arrive untranslated: the catalogue test fails
-# until they are translated in French).
-I18N_DIR := src/veille/web/i18n
+# then merge into each language's .po (new strings arrive untranslated: tests/unit/test_i18n.py
+# fails until they are translated in French).
 i18n:
-	.venv/bin/pybabel extract -F $(I18N_DIR)/babel.cfg -k t -k tn:1,2 --no-location --sort-output \
-		--project Veille --copyright-holder "Veille contributors" --omit-header -o $(I18N_DIR)/messages.pot src/veille/web
-	for lang in en fr; do \
-		if [ -f $(I18N_DIR)/$$lang/LC_MESSAGES/messages.po ]; then \
-			.venv/bin/pybabel update --no-fuzzy-matching --ignore-obsolete --omit-header -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) -l $$lang; \
-		else \
-			.venv/bin/pybabel init -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) -l $$lang; \
-		fi; \
-	done
+	.venv/bin/python -m veille.web.i18n.extract

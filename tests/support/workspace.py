@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from tests.support.live_server import LiveHub, serve_hub
-from veille.demo.seed import ensure_demo_accounts, ensure_demo_taxonomy
+from veille.demo.seed import ensure_demo_accounts, ensure_demo_dashboards, ensure_demo_taxonomy
 from veille.demo.simulator import generate_history
 from veille.hub import Hub
 from veille.settings import Settings
@@ -25,7 +25,12 @@ __all__ = ["history_posts", "push_posts", "serve_workspace"]
 
 
 def history_posts(
-    *, hours: float = 6, count: int = 1500, scenario: str = "outage_crisis", seed: int = 7, end: datetime | None = None
+    *,
+    hours: float = 6,
+    count: int = 1500,
+    scenario: str = "outage_crisis",
+    seed: int = 7,
+    end: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Simulated posts of the last ``hours`` (ending a minute ago), as the push API takes them."""
     finish = end or datetime.now(UTC) - timedelta(minutes=1)
@@ -46,14 +51,19 @@ def push_posts(live: LiveHub, posts: list[dict[str, Any]], *, batch: int = 500) 
 
 
 @contextmanager
-def serve_workspace(settings: Settings, *, taxonomy: bool = True, accounts: bool = True) -> Iterator[LiveHub]:
-    """A served hub whose store holds the demo taxonomy and accounts (before the hub reads them)."""
+def serve_workspace(
+    settings: Settings, *, taxonomy: bool = True, accounts: bool = True, dashboards: bool = False
+) -> Iterator[LiveHub]:
+    """A served hub whose store holds the demo taxonomy and accounts (before the hub reads them),
+    and with ``dashboards`` the demo's dashboards (owned by the test user)."""
     store = open_store(settings.sqlalchemy_url)
     try:
         if taxonomy:
             ensure_demo_taxonomy(store)
         if accounts:
             ensure_demo_accounts(store=store)
+        if dashboards:
+            ensure_demo_dashboards(store, owner="tester")
     finally:
         store.close()
     hub = Hub.build(settings)

@@ -56,13 +56,19 @@ def test_every_message_is_translated_in_french(extracted: dict[str, str]) -> Non
         if not message.id:
             continue
         ids = [str(part) for part in message.id] if isinstance(message.id, tuple) else [str(message.id)]
-        strings = [str(part) for part in message.string] if isinstance(message.string, tuple) else [str(message.string)]
+        strings = (
+            [str(part) for part in message.string]
+            if isinstance(message.string, tuple)
+            else [str(message.string)]
+        )
         if message.fuzzy or not all(strings):
             untranslated.append(ids[0])
             continue
         wanted = set(PLACEHOLDER.findall(ids[0]))
         for string in strings:
-            if set(PLACEHOLDER.findall(string)) - (wanted | {"n"}) or wanted - set(PLACEHOLDER.findall(string)) - {"n"}:
+            if set(PLACEHOLDER.findall(string)) - (wanted | {"n"}) or wanted - set(
+                PLACEHOLDER.findall(string)
+            ) - {"n"}:
                 wrong_placeholders.append((ids[0], string))
     assert not untranslated, f"fr: untranslated or fuzzy: {untranslated}"
     assert not wrong_placeholders, f"fr: placeholders differ from the English: {wrong_placeholders}"

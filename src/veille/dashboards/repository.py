@@ -63,9 +63,7 @@ def insert_dashboard(connection: Connection, spec: DashboardSpec, *, owner: str)
 
 def update_dashboard(connection: Connection, dashboard_id: int, spec: DashboardSpec) -> bool:
     result = connection.execute(
-        update(dashboards)
-        .where(dashboards.c.id == dashboard_id)
-        .values(**_values(spec), updated_us=now_us())
+        update(dashboards).where(dashboards.c.id == dashboard_id).values(**_values(spec), updated_us=now_us())
     )
     return result.rowcount > 0
 

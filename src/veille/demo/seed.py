@@ -22,7 +22,7 @@ from pathlib import Path
 from veille.access import UserAccess
 from veille.accounts.models import AccountSpec, BusinessHours
 from veille.accounts.service import import_accounts, list_accounts
-from veille.dashboards import DashboardSpec, create_dashboard, list_dashboards
+from veille.dashboards import DashboardError, DashboardSpec, create_dashboard, list_dashboards
 from veille.demo.datafiles import read_toml
 from veille.demo.simulator.profile import CompanyProfile, default_profile
 from veille.store.sql import SqlStore
@@ -165,11 +165,18 @@ def demo_dashboards() -> list[DashboardSpec]:
 
 
 def ensure_demo_dashboards(store: SqlStore, *, owner: str) -> list[str]:
-    """Create the demo's dashboards, owned by ``owner``, in a store that has none (their topics must
-    exist: seed the taxonomy first). The names of those created."""
+    """Create the demo's dashboards, owned by ``owner``, in a store that has none; the names of those
+    created. A dashboard naming a topic the store lacks (a user's own taxonomy instead of the demo's)
+    is left out rather than created half working."""
     if list_dashboards(store=store):
         return []
-    return [create_dashboard(store=store, spec=spec, owner=owner).name for spec in demo_dashboards()]
+    created = []
+    for spec in demo_dashboards():
+        try:
+            created.append(create_dashboard(store=store, spec=spec, owner=owner).name)
+        except DashboardError:
+            continue
+    return created
 
 
 def ensure_demo_accounts(*, store: SqlStore) -> int:

@@ -84,5 +84,7 @@ async def dashboard_report_page(
     context["mode"] = "report"
     response = templates.TemplateResponse(request, "dashboard.html", context)
     if printed_by is not None and print_session:
-        response.set_cookie(SESSION_COOKIE, print_session, max_age=PRINT_COOKIE_S, httponly=True, samesite="lax")
+        response.set_cookie(
+            SESSION_COOKIE, print_session, max_age=PRINT_COOKIE_S, httponly=True, samesite="lax"
+        )
     return response

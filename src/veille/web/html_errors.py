@@ -147,7 +147,9 @@ async def page_language_of(request: Request) -> str:
     return page_language(preferred, request.headers.get("accept-language"))
 
 
-def error_page(request: Request, status: int, message: str | None, language: str = DEFAULT_LANGUAGE) -> Response:
+def error_page(
+    request: Request, status: int, message: str | None, language: str = DEFAULT_LANGUAGE
+) -> Response:
     """The HTML page of an error answer (a 401 is a redirect to the login page instead)."""
     if status == 401:
         return login_redirect(request)

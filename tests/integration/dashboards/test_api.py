@@ -34,7 +34,9 @@ WIDGET_TYPES = (
 def live(hub_settings: Settings) -> Iterator[LiveHub]:
     with serve_hub(hub_settings) as hub:
         for name, query in (("nova", "nova"), ("helix", "helix")):
-            create_topic(store=hub.hub.store, spec=TopicSpec(name=name, query=query, kind="brand"), live=hub.hub.topics)
+            create_topic(
+                store=hub.hub.store, spec=TopicSpec(name=name, query=query, kind="brand"), live=hub.hub.topics
+            )
         yield hub
 
 
@@ -59,12 +61,23 @@ def _body(**changes: Any) -> dict[str, Any]:
             "include_duplicates": False,
         },
         "widgets": [
-            {"type": kind, "title": f"{kind} title", "x": (4 * index) % 12, "y": index, "w": 4, "h": 3, "options": {}}
+            {
+                "type": kind,
+                "title": f"{kind} title",
+                "x": (4 * index) % 12,
+                "y": index,
+                "w": 4,
+                "h": 3,
+                "options": {},
+            }
             for index, kind in enumerate(WIDGET_TYPES)
         ],
     }
     body["widgets"][2]["options"] = {"topics": ["nova", "helix"], "measure": "engagement"}
-    body["widgets"][9]["options"] = {"metric": "posts", "filters": {"sentiment": ["negative"], "topics": ["nova"]}}
+    body["widgets"][9]["options"] = {
+        "metric": "posts",
+        "filters": {"sentiment": ["negative"], "topics": ["nova"]},
+    }
     body.update(changes)
     return body
 
@@ -124,7 +137,9 @@ def test_create_read_list_replace_delete(api: httpx.Client) -> None:
     assert replaced.status_code == 200, replaced.text
     after = replaced.json()
     assert after["name"] == "Benchmark, 24 h" and after["filters"]["range"] == "24h"
-    assert after["widgets"] == [{"type": "text", "title": "", "x": 0, "y": 0, "w": 4, "h": 4, "options": {"text": "hello"}}]
+    assert after["widgets"] == [
+        {"type": "text", "title": "", "x": 0, "y": 0, "w": 4, "h": 4, "options": {"text": "hello"}}
+    ]
     assert after["owner"] == dashboard["owner"] and after["created_at"] == dashboard["created_at"]
     assert after["updated_at"] >= dashboard["updated_at"]
     assert api.get(f"/api/v1/dashboards/{dashboard['id']}").json() == after
@@ -140,11 +155,15 @@ def test_create_read_list_replace_delete(api: httpx.Client) -> None:
 
 def test_the_creating_user_owns_a_dashboard(live: LiveHub) -> None:
     with httpx.Client(base_url=live.base_url, timeout=10, follow_redirects=False) as browser:
-        login = browser.post("/login", data={"username": live.username, "password": live.password, "next": "/dashboards"})
+        login = browser.post(
+            "/login", data={"username": live.username, "password": live.password, "next": "/dashboards"}
+        )
         assert login.status_code == 303
         refused = browser.post("/api/v1/dashboards", json={"name": "Mine"})
         assert refused.status_code == 403  # a cookie-authenticated write needs X-Requested-With
-        created = browser.post("/api/v1/dashboards", json={"name": "Mine"}, headers={"X-Requested-With": "veille"})
+        created = browser.post(
+            "/api/v1/dashboards", json={"name": "Mine"}, headers={"X-Requested-With": "veille"}
+        )
         assert created.status_code == 201, created.text
         assert created.json()["owner"] == live.username
 
@@ -180,7 +199,10 @@ def test_refusals_name_the_field(api: httpx.Client, change: dict[str, Any], fiel
     base.update(change)
     for answer in (
         api.post("/api/v1/dashboards", json=base),
-        api.put(f"/api/v1/dashboards/{api.post('/api/v1/dashboards', json={'name': 'ok'}).json()['id']}", json=base),
+        api.put(
+            f"/api/v1/dashboards/{api.post('/api/v1/dashboards', json={'name': 'ok'}).json()['id']}",
+            json=base,
+        ),
     ):
         assert answer.status_code == 422, answer.text
         named = _fields_named(answer.json())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -23,20 +24,36 @@ def live(hub_settings: Settings) -> Iterator[LiveHub]:
         yield hub
 
 
-def _browser(live: LiveHub, accept_language: str | None = None) -> httpx.Client:
+@contextmanager
+def _browser(live: LiveHub, accept_language: str | None = None) -> Iterator[httpx.Client]:
+    """A client logged in through the form, as a browser (its session cookie)."""
     headers = {"Accept-Language": accept_language} if accept_language else {}
-    client = httpx.Client(base_url=live.base_url, timeout=10, headers=headers, follow_redirects=False)
-    answer = client.post("/login", data={"username": live.username, "password": live.password, "next": "/wall"})
-    assert answer.status_code == 303, answer.text
-    return client
+    with httpx.Client(base_url=live.base_url, timeout=10, headers=headers, follow_redirects=False) as client:
+        answer = client.post(
+            "/login", data={"username": live.username, "password": live.password, "next": "/wall"}
+        )
+        assert answer.status_code == 303, answer.text
+        yield client
 
 
 def test_me_reads_and_changes_the_users_preferences(live: LiveHub) -> None:
     with _browser(live) as browser:
-        assert browser.get("/api/v1/me").json() == {"name": "tester", "admin": True, "language": None, "time_zone": None}
-        changed = browser.put("/api/v1/me", json={"language": "fr", "time_zone": "Europe/Paris"}, headers=WRITE)
+        assert browser.get("/api/v1/me").json() == {
+            "name": "tester",
+            "admin": True,
+            "language": None,
+            "time_zone": None,
+        }
+        changed = browser.put(
+            "/api/v1/me", json={"language": "fr", "time_zone": "Europe/Paris"}, headers=WRITE
+        )
         assert changed.status_code == 200, changed.text
-        assert changed.json() == {"name": "tester", "admin": True, "language": "fr", "time_zone": "Europe/Paris"}
+        assert changed.json() == {
+            "name": "tester",
+            "admin": True,
+            "language": "fr",
+            "time_zone": "Europe/Paris",
+        }
         # A field left out stays; null clears one.
         assert browser.put("/api/v1/me", json={"time_zone": None}, headers=WRITE).json()["language"] == "fr"
         assert browser.get("/api/v1/me").json()["time_zone"] is None
@@ -84,7 +101,11 @@ def test_pages_follow_the_setting_then_the_browser_then_english(live: LiveHub) -
         assert '<html lang="en"' in german.text and "Log in" in german.text
         asked = anonymous.get("/login?lang=fr", headers={"Accept-Language": "en"})
         assert '<html lang="fr"' in asked.text
-        wrong = anonymous.post("/login", data={"username": "nobody", "password": "wrong password"}, headers={"Accept-Language": "fr"})
+        wrong = anonymous.post(
+            "/login",
+            data={"username": "nobody", "password": "wrong password"},
+            headers={"Accept-Language": "fr"},
+        )
         assert wrong.status_code == 401 and "Utilisateur inconnu" in wrong.text
 
     with _browser(live, accept_language="en-GB,en") as browser:
@@ -96,6 +117,10 @@ def test_pages_follow_the_setting_then_the_browser_then_english(live: LiveHub) -
         assert f'data-i18n="/i18n/fr.json?v={translations("fr").version}"' in page
         # Error pages follow the same rule.
         missing = browser.get("/no-such-page", headers=HTML)
-        assert missing.status_code == 404 and '<html lang="fr"' in missing.text and "Page introuvable" in missing.text
+        assert (
+            missing.status_code == 404
+            and '<html lang="fr"' in missing.text
+            and "Page introuvable" in missing.text
+        )
         wall = browser.get("/wall").text
         assert "Veille — en direct" in wall

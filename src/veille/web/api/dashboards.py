@@ -56,9 +56,7 @@ async def list_dashboards(hub: CurrentHub, _principal: CurrentPrincipal) -> Dash
     return DashboardList(items=found)
 
 
-@router.post(
-    "", status_code=201, response_model=Dashboard, response_model_by_alias=True, responses=_REFUSALS
-)
+@router.post("", status_code=201, response_model=Dashboard, response_model_by_alias=True, responses=_REFUSALS)
 async def create_dashboard(spec: DashboardSpec, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
     """Create ``{"name", "description", "filters", "widgets": [{"type", "title", "x", "y", "w", "h", "options"}]}``."""
     try:
@@ -91,7 +89,9 @@ async def replace_dashboard(
 
 
 @router.delete("/{dashboard_id}", status_code=204, responses=_REFUSALS)
-async def delete_dashboard(dashboard_id: DashboardId, hub: CurrentHub, _principal: CurrentPrincipal) -> Response:
+async def delete_dashboard(
+    dashboard_id: DashboardId, hub: CurrentHub, _principal: CurrentPrincipal
+) -> Response:
     try:
         await asyncio.to_thread(service.delete_dashboard, store=hub.store, dashboard_id=dashboard_id)
     except DashboardError as error:
@@ -138,5 +138,7 @@ async def dashboard_report(
         await asyncio.to_thread(hub.access.close_session, session_id)
     filename = f"dashboard-{dashboard.id}.pdf"
     return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -59,7 +59,7 @@ def _me(principal: Principal, preferences: Preferences) -> Me:
     return Me(
         name=principal.name,
         admin=principal.admin,
-        language=language,  # type: ignore[arg-type]  # checked just above
+        language=language,
         time_zone=preferences.time_zone,
     )
 

@@ -24,7 +24,9 @@ async def catalogue_json(
     language: Annotated[str, Path(description=f"one of {', '.join(LANGUAGES)}")], request: Request
 ) -> Response:
     if language not in LANGUAGES:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"language: {language!r} is not one of {', '.join(LANGUAGES)}"
+        )
     catalogue = translations(language)
     etag = f'"{catalogue.version}"'
     versioned = request.query_params.get("v") == catalogue.version
