@@ -24,6 +24,9 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 DEFAULT_TIMEOUT_S = 90.0
 # Virtual milliseconds the page gets after loading: widgets fetch their data, then draw.
 DEFAULT_BUDGET_MS = 20_000
+# A4 is 210 mm wide; less 2 × 12 mm of margins, 186 mm = 703 CSS pixels at 96 per inch.
+PRINT_WIDTH_PX = 703
+PRINT_HEIGHT_PX = 1000
 
 
 class ChromiumMissing(RuntimeError):
@@ -69,6 +72,9 @@ async def print_page_to_pdf(
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
+            # The page laid out at the printed width (A4 less the margins of the page's @page rule),
+            # so that charts are drawn at the size they are printed, not scaled afterwards.
+            f"--window-size={PRINT_WIDTH_PX},{PRINT_HEIGHT_PX}",
             f"--user-data-dir={Path(scratch) / 'profile'}",
             "--no-pdf-header-footer",
             "--run-all-compositor-stages-before-draw",

@@ -36,11 +36,7 @@ function themed(option, colours) {
       nameTextStyle: { color: colours.muted },
       ...item,
     }));
-  const result = {
-    color: PALETTE,
-    backgroundColor: "transparent",
-    textStyle: { color: colours.text, fontFamily: colours.fontFamily },
-    animationDuration: 400,
+  const base = {
     grid: { left: 8, right: 12, top: 28, bottom: 8, containLabel: true },
     tooltip: {
       backgroundColor: colours.surface,
@@ -49,12 +45,20 @@ function themed(option, colours) {
       confine: true,
     },
     legend: { textStyle: { color: colours.muted }, icon: "roundRect", itemWidth: 10, itemHeight: 10, top: 0 },
+  };
+  const result = {
+    color: PALETTE,
+    backgroundColor: "transparent",
+    textStyle: { color: colours.text, fontFamily: colours.fontFamily },
+    animationDuration: 400,
     ...option,
+    // The widget's own settings over the theme's, part by part.
+    grid: { ...base.grid, ...(option.grid || {}) },
+    tooltip: { ...base.tooltip, ...(option.tooltip || {}) },
+    legend: { ...base.legend, ...(option.legend || {}) },
   };
   if (option.xAxis) result.xAxis = axis(option.xAxis);
   if (option.yAxis) result.yAxis = axis(option.yAxis);
-  if (option.tooltip) result.tooltip = { ...result.tooltip, ...option.tooltip };
-  if (option.legend) result.legend = { ...result.legend, ...option.legend };
   // Labels in the theme's text colour, without ECharts' outline (it blurs small text).
   if (Array.isArray(option.series)) {
     result.series = option.series.map((series) =>
@@ -76,13 +80,17 @@ export function Chart({ option, onPoint, chartRef, label }) {
   pointHandler.current = onPoint;
 
   useEffect(() => {
-    const chart = echarts.init(box.current, null, { renderer: "canvas" });
+    // Canvas on screen (the PNG export); SVG in a printed report, drawn as vectors at the printed size.
+    const chart = echarts.init(box.current, null, { renderer: printing() ? "svg" : "canvas" });
     instance.current = chart;
     if (chartRef) chartRef.current = chart;
     chart.on("click", (params) => pointHandler.current && pointHandler.current(params));
-    const observer = new ResizeObserver(() => chart.resize());
+    const resize = () => chart.resize();
+    const observer = new ResizeObserver(resize);
     observer.observe(box.current);
+    window.addEventListener("beforeprint", resize);
     return () => {
+      window.removeEventListener("beforeprint", resize);
       observer.disconnect();
       chart.dispose();
       instance.current = null;
@@ -95,6 +103,8 @@ export function Chart({ option, onPoint, chartRef, label }) {
     if (!chart) return;
     const full = themed(option, themeColours(box.current));
     if (printing()) full.animation = false;
+    // The box has its final size by now (effects run after layout); a print has no resize to wait for.
+    chart.resize();
     chart.setOption(full, { notMerge: true });
   }, [option]);
 

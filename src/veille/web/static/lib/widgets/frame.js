@@ -6,7 +6,7 @@
 import { html } from "htm/preact";
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { t } from "../i18n.js";
-import { chartPng } from "./chart.js";
+import { chartPng, printing } from "./chart.js";
 import { download, fileStem, toCsv } from "./csv.js";
 import { filtersKey, isLiveRange, postMatches, resolveRange } from "./filters.js";
 import { followPosts } from "./live_posts.js";
@@ -69,7 +69,8 @@ export function useLive({ filters, enabled = true, onPost, refresh, everyMs = 30
   onPostRef.current = onPost;
   const key = filtersKey(filters);
   useEffect(() => {
-    if (!enabled || !isLiveRange(filters)) return undefined;
+    // A printed report is a snapshot: no stream (it would keep the print waiting for ever).
+    if (!enabled || !isLiveRange(filters) || printing()) return undefined;
     let dirty = false;
     let timer = null;
     const flush = () => {
