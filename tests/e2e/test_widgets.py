@@ -6,8 +6,8 @@ explorer on exactly the posts behind a point."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
