@@ -9,7 +9,7 @@ import re
 import pytest
 
 from veille.web.i18n import LANGUAGES, catalogue_for, language_from_accept, page_language, read_catalogue
-from veille.web.i18n.extract import extracted_messages
+from veille.web.i18n.extract import WEB_DIR, extracted_messages
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -33,6 +33,33 @@ def test_the_extraction_reads_templates_python_and_javascript(extracted: dict[st
     assert extracted["Page not found"].startswith("html_errors.py")
     assert "No posts match these filters in this period." in extracted
     assert "Download the data as CSV" in extracted
+
+
+STRING = r'"((?:[^"\\]|\\.)*)"'
+JS_CALL = re.compile(rf"\bt\(\s*{STRING}|\btn\(\s*{STRING}\s*,\s*{STRING}")
+
+
+def test_the_extraction_misses_no_javascript_call(extracted: dict[str, str]) -> None:
+    """A plain reading of every t("…") and tn("…", "…") call finds nothing Babel's JavaScript
+    extractor left out (it can lose a call nested in a template literal inside a template)."""
+    static = WEB_DIR / "static"
+    found: dict[str, str] = {}
+    for path in static.rglob("*.js"):
+        if "vendor" in path.relative_to(static).parts:
+            continue
+        # Code only: the examples in comments are not calls.
+        code = "\n".join(
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.lstrip().startswith("//")
+        )
+        for match in JS_CALL.finditer(code):
+            for message in match.groups():
+                if message:
+                    found.setdefault(message.replace('\\"', '"'), str(path.relative_to(WEB_DIR)))
+    assert found, "no t() call found: is the pattern still right?"
+    missing = {message: where for message, where in found.items() if message not in extracted}
+    assert not missing, f"Babel's extraction misses these calls (write them plainly): {missing}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

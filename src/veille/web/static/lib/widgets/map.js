@@ -56,6 +56,12 @@ async function loadCountries(filters, range, signal) {
   return { rows, filters: volume.filters };
 }
 
+function subtitleOf(countries, unknown) {
+  const parts = [t("{count} countries", { count: formatNumber(countries) })];
+  if (unknown) parts.push(t("{count} posts of unknown country", { count: formatNumber(unknown) }));
+  return parts.join(" · ");
+}
+
 export function MapWidget({ title, filters, options: given, drill = true, range: fixedRange }) {
   const options = useStable({ ...definition.defaults, ...(given || {}) });
   const chart = useRef(null);
@@ -129,7 +135,7 @@ export function MapWidget({ title, filters, options: given, drill = true, range:
     error=${mapError || loaded.error}
     onRetry=${loaded.refresh}
     chart=${chart}
-    subtitle=${loaded.data ? t("{count} countries", { count: formatNumber(located.length) }) + (unknown ? ` · ${t("{count} posts of unknown country", { count: formatNumber(unknown) })}` : "") : null}
+    subtitle=${loaded.data ? subtitleOf(located.length, unknown) : null}
     csv=${() => loaded.data && { columns: ["country", "posts", "positive", "neutral", "negative", "net_sentiment"], rows }}
   >
     ${option ? html`<${Chart} option=${option} chartRef=${chart} onPoint=${onPoint} label=${title || definition.label()} />` : null}
