@@ -99,7 +99,10 @@ function formatFigure(metric, value) {
 }
 
 function Change({ metric, value, previous }) {
-  if (value === null || value === undefined || previous === null || previous === undefined) return null;
+  if (value === null || value === undefined) return null;
+  if (previous === null || previous === undefined) {
+    return html`<span class="kpi__change kpi__change--flat">${t("nothing in the previous period")}</span>`;
+  }
   let text;
   let direction;
   if (metric === "net_sentiment" || metric === "response_rate") {
