@@ -1,17 +1,26 @@
 # Veille — `make demo` runs the hub with the simulator; `make test` runs the whole suite.
+# `make demo PORT=8123 SCENARIO=outage_crisis RATE=300 SEED=7` passes them on to `veille demo`;
+# `make serve PORT=8123` to `veille serve`. DATA=DIR picks the data folder (default ./veille-data).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
+PORT ?= 8000
+SCENARIO ?= quiet_day
+RATE ?= 90
+SEED ?= 1
+DATA ?=
+DATA_OPTION := $(if $(DATA),--data $(DATA))
+
 .PHONY: demo install install-test i18n test lint typecheck pytest bench bench-quick quality serve clean
 
 demo: install
-	$(BIN)/veille demo
+	$(BIN)/veille demo --port $(PORT) --scenario $(SCENARIO) --rate $(RATE) --seed $(SEED) $(DATA_OPTION)
 
 serve: install
-	$(BIN)/veille serve
+	$(BIN)/veille serve --port $(PORT) $(DATA_OPTION)
 
 install: $(STAMP)
 

@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, select, update
 
 from veille.clock import now_us
+from veille.errors import Invalid
 from veille.store.schema import api_tokens, sessions, users
 from veille.store.sql import SqlStore
 
@@ -25,8 +26,8 @@ TOKEN_PREFIX = "vt_"
 _USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 
 
-class AccessError(ValueError):
-    pass
+class AccessError(Invalid):
+    """A refused user, password or token (HTTP 422)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,14 @@
-"""Data rows of an imported CSV file, with their line numbers, for all-or-nothing imports."""
+"""Data rows of an imported CSV file, with their line numbers, for all-or-nothing imports, and what
+an import of a registry (brand accounts, curated influencers) did."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["data_rows"]
+__all__ = ["ImportResult", "data_rows"]
 
 
 def data_rows(reader: Any, width: int, errors: list[str]) -> Iterator[tuple[int, list[str]]]:
@@ -30,3 +32,14 @@ def data_rows(reader: Any, width: int, errors: list[str]) -> Iterator[tuple[int,
             errors.append(f"line {line}: {len(row)} fields where the header has {width}")
             continue
         yield line, row
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """How many entries an import added and how many it updated (same key: replaced in place)."""
+
+    created: int
+    updated: int
+
+    def to_json_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated}

@@ -12,15 +12,16 @@ from veille.bus.nats import NatsBus
 from veille.contracts import Source, Stage
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
+from veille.jobs import Jobs
 from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
-from veille.sources.manager import DEFAULT_SILENT_AFTER_S, LiveTopicsHooks, SourceManager, source_tables
+from veille.sources.manager import LiveTopicsHooks, SourceManager
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
-from veille.topics import Jobs, LiveTopics, load_live_topics
+from veille.topics import LiveTopics, load_live_topics
 
 __all__ = ["Hub", "default_stages"]
 
@@ -83,12 +84,10 @@ class Hub:
             pipeline=pipeline,
             store=store,
             topics=LiveTopicsHooks(topics),
-            silent_after_s=float(
-                settings.toml.get("hub", {}).get("source_silent_after_s", DEFAULT_SILENT_AFTER_S)
-            ),
+            silent_after_s=settings.source_silent_after_s,
         )
         try:
-            source_manager.load_tables(source_tables(settings.toml))
+            source_manager.load_tables(settings.sources)
         except ValueError:
             store.close()
             raise
@@ -120,13 +119,27 @@ class Hub:
         if self.source_manager is not None:
             await self.source_manager.start()
 
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` has begun: the hub takes no new work (HTTP answers 503)."""
+        return self.pipeline.closing
+
     async def stop(self) -> None:
+        """Stop in the order that loses nothing: jobs and sources first, then the pipeline drains
+        every accepted batch into the store, then the bus and the store close. Each step runs even
+        when an earlier one failed, so the writer's last batches are always flushed."""
         if not self._started:
             return
         self._started = False
-        await self.jobs.stop()
-        if self.source_manager is not None:
-            await self.source_manager.stop()
-        await self.pipeline.stop()
-        await self.bus.close()
-        await asyncio.to_thread(self.store.close)
+        try:
+            await self.jobs.stop()
+            if self.source_manager is not None:
+                await self.source_manager.stop()
+        finally:
+            try:
+                await self.pipeline.stop()
+            finally:
+                try:
+                    await self.bus.close()
+                finally:
+                    await asyncio.to_thread(self.store.close)

@@ -16,6 +16,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+# Re-exported: the RFC 3339 helpers live in veille.clock; sources still import them from here.
+from veille.clock import format_rfc3339, parse_rfc3339
+
 __all__ = [
     "MAX_TEXT_CHARS",
     "Author",
@@ -24,8 +27,10 @@ __all__ = [
     "PostRejected",
     "Sentiment",
     "TopicMatch",
+    "format_rfc3339",
     "parse_post",
     "parse_posts",
+    "parse_rfc3339",
     "post_json_schema",
 ]
 
@@ -40,29 +45,6 @@ _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 ENRICHMENT_FIELDS = frozenset(
     {"sentiment", "topics", "duplicate_of", "hashtags", "mentions", "is_brand_account", "entities"}
 )
-
-
-def parse_rfc3339(value: Any) -> datetime:
-    """Parse an RFC 3339 timestamp (offset required) and return it in UTC."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and len(value) >= 19 and value[10:11] in ("T", "t", " "):
-        try:
-            parsed = datetime.fromisoformat(value.replace("z", "Z"))
-        except ValueError:
-            raise ValueError("not an RFC 3339 timestamp") from None
-    else:
-        raise ValueError("not an RFC 3339 timestamp")
-    if parsed.tzinfo is None:
-        raise ValueError("not an RFC 3339 timestamp (no time-zone offset)")
-    return parsed.astimezone(UTC)
-
-
-def format_rfc3339(moment: datetime) -> str:
-    """UTC, second precision unless there are microseconds, with a ``Z``."""
-    moment = moment.astimezone(UTC)
-    text = moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
-    return text.replace("+00:00", "Z")
 
 
 def _check_post_id(value: str | None) -> str | None:

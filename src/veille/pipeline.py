@@ -5,6 +5,11 @@ memory). One writer takes batches in order, runs the pure stages in a worker thr
 posts and commits the source's checkpoint in the same transaction, then publishes the stored posts
 on the bus. A crash replays at most the batches after the last committed checkpoint, and the
 upsert by id makes the replay harmless.
+
+Stopping drains: sources are stopped first (a batch they had not queued yet is read again from
+their checkpoint next time), every submitted batch still goes through the writer, and only then
+does the writer end. A ``submit`` that arrives once stopping has begun is refused with
+:class:`ShuttingDown` (HTTP 503) rather than queued behind a writer that will not take it.
 """
 
 from __future__ import annotations
@@ -17,12 +22,20 @@ from dataclasses import dataclass, field
 
 from veille.bus.base import POSTS_SUBJECT, Bus, BusEvent
 from veille.contracts import Source, SourceBatch, Stage, run_stages
+from veille.errors import Unavailable
 from veille.model import Post, PostRejected
 from veille.store.base import Store, StoredPost
 
-__all__ = ["Pipeline", "PipelineStats"]
+__all__ = ["Pipeline", "PipelineStats", "ShuttingDown"]
 
 log = logging.getLogger(__name__)
+
+
+class ShuttingDown(Unavailable):
+    """The pipeline is stopping: the batch was not taken (send it again once the hub is back)."""
+
+    def __init__(self) -> None:
+        super().__init__("the hub is shutting down: nothing was stored, send again once it is back")
 
 
 @dataclass(slots=True)
@@ -63,23 +76,42 @@ class Pipeline:
         self._source_tasks: dict[str, asyncio.Task[None]] = {}
         self._on_stored = on_stored
         self._on_rejected = on_rejected
+        self._closing = False
+        # submit() calls between their check of _closing and their batch being queued: stop()
+        # waits for them so that the writer's end marker comes after every accepted batch.
+        self._entering = 0
+        self._entered = asyncio.Event()
 
     # -- life cycle --------------------------------------------------------------------------
     async def start(self) -> None:
+        self._closing = False
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_loop(), name="pipeline-writer")
 
+    @property
+    def closing(self) -> bool:
+        """True from the moment :meth:`stop` begins: new work is refused."""
+        return self._closing
+
     async def stop(self) -> None:
-        for task in self._source_tasks.values():
+        """Stop the sources, store every batch already accepted, then end the writer."""
+        self._closing = True
+        # A copy: each task's done-callback removes it from the dict while we wait on it.
+        tasks = list(self._source_tasks.values())
+        self._source_tasks.clear()
+        for task in tasks:
             task.cancel()
-        for task in self._source_tasks.values():
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._source_tasks.clear()
-        if self._writer is not None:
-            await self._queue.put(None)
-            await self._writer
-            self._writer = None
+        if self._writer is None:
+            return
+        while self._entering:  # the writer keeps taking batches meanwhile, so these puts complete
+            self._entered.clear()
+            await self._entered.wait()
+        await self._queue.put(None)
+        await self._writer
+        self._writer = None
 
     @property
     def queue_depth(self) -> int:
@@ -88,6 +120,8 @@ class Pipeline:
     # -- inputs ------------------------------------------------------------------------------
     def add_source(self, source: Source) -> None:
         """Run a source in the background, from its last committed checkpoint."""
+        if self._closing:
+            raise ShuttingDown()
         if source.name in self._source_tasks:
             raise ValueError(f"source {source.name!r} is already running")
         task = asyncio.create_task(self._feed(source), name=f"source-{source.name}")
@@ -120,11 +154,22 @@ class Pipeline:
             log.exception("source %s stopped with an error", source.name)
 
     async def submit(self, posts: list[Post], *, source_name: str = "push") -> list[StoredPost]:
-        """Send posts through the stages and the store; returns once they are stored and published."""
+        """Send posts through the stages and the store; returns once they are stored and published.
+
+        Raises :class:`ShuttingDown` when the pipeline is stopping: a batch either is stored
+        (and this returns) or is refused, never left waiting.
+        """
+        if self._closing:
+            raise ShuttingDown()
         done: asyncio.Future[list[StoredPost]] = asyncio.get_running_loop().create_future()
-        await self._queue.put(
-            _Work(source_name, SourceBatch(posts=posts), commit_checkpoint=False, done=done)
-        )
+        self._entering += 1
+        try:
+            await self._queue.put(
+                _Work(source_name, SourceBatch(posts=posts), commit_checkpoint=False, done=done)
+            )
+        finally:
+            self._entering -= 1
+            self._entered.set()
         return await done
 
     # -- the writer --------------------------------------------------------------------------

@@ -2,24 +2,58 @@
 
 Nothing is read at import: call :func:`load_settings`. Precedence, highest first: explicit
 arguments (command-line options), environment, the ``[hub]`` table of the TOML file, defaults.
+
+Every key is declared here. ``veille.toml`` is checked strictly, since a typo there would otherwise
+be dropped without a word (``prot = 9000`` leaving the port at 8000): an unknown key of ``[hub]``
+or an unknown top-level table is an error naming the key and the file. The environment is read
+leniently: other programs' ``VEILLE_…`` variables are not ours to refuse.
+
+The sections other modules own are carried typed but raw (``sources``, ``topics``, ``simulator``):
+their owners validate them when the hub is built (``SourceManager.load_tables``,
+``topics_from_document``), with messages naming the table and the field.
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_DATA_DIR", "Settings", "load_settings"]
+from veille.errors import Invalid
+
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "TOML_TABLES",
+    "HubTable",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+]
 
 DEFAULT_DATA_DIR = Path("veille-data")
 
+# The top-level tables a veille.toml may hold, and who reads each.
+TOML_TABLES: dict[str, str] = {
+    "hub": "these settings",
+    "sources": "platform sources ([[sources]], docs/connectors.md)",
+    "topics": "topics ([[topics]], docs/topics.md)",
+    "simulator": "the simulator's company profile ([simulator.profile], docs/simulator.md)",
+}
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="VEILLE_", extra="ignore", populate_by_name=True)
+
+class SettingsError(Invalid):
+    """A setting is refused; the message names the key and where it came from (file or variable)."""
+
+
+class HubTable(BaseModel):
+    """The ``[hub]`` table of ``veille.toml``: every key the hub reads, typed; any other is an error."""
+
+    model_config = ConfigDict(extra="forbid")
 
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str | None = Field(
@@ -29,15 +63,16 @@ class Settings(BaseSettings):
     bus: Literal["memory", "nats"] = "memory"
     nats_url: str = "nats://127.0.0.1:4222"
     host: str = "127.0.0.1"
-    port: int = 8000
-    config_file: Path | None = None
+    port: int = Field(default=8000, ge=0, le=65535, description="0: any free port")
     # Push API limits: a body over max_body_bytes is refused with 413, as is a batch over max_batch_items.
-    max_body_bytes: int = 16 * 1024 * 1024
-    max_batch_items: int = 10_000
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
+    max_batch_items: int = Field(default=10_000, ge=1)
     # Pipeline: batches waiting between sources and the writer (backpressure beyond this).
-    queue_batches: int = 16
-    batch_max_posts: int = 500
-    session_days: int = 14
+    queue_batches: int = Field(default=16, ge=1)
+    session_days: int = Field(default=14, ge=1)
+    # A running source that keeps no post this long raises a ``silent`` alert (a table of
+    # [[sources]] may set its own ``silent_after_s``).
+    source_silent_after_s: float = Field(default=900.0, gt=0)
     languages: list[str] = Field(
         default_factory=lambda: [
             *("en", "fr", "de", "es", "it", "pt", "ar", "hi"),  # the UMSAB languages, with shipped models
@@ -47,8 +82,18 @@ class Settings(BaseSettings):
     # Labelled base data of the sentiment models (the folder holding umsab/<language>/): retraining
     # with analysts' corrections needs it; never shipped (licences), so it is a setting.
     sentiment_data: Path | None = None
-    # The raw TOML document (sources, topics… are read from it by their own modules).
-    toml: dict[str, Any] = Field(default_factory=dict, exclude=True)
+
+
+class Settings(HubTable, BaseSettings):
+    """What the hub runs with: the ``[hub]`` keys (overridable by ``VEILLE_<KEY>``) and the sections."""
+
+    model_config = SettingsConfigDict(env_prefix="VEILLE_", extra="ignore", populate_by_name=True)
+
+    config_file: Path | None = None
+    # Sections of veille.toml owned by other modules (see the module docstring).
+    sources: list[dict[str, Any]] = Field(default_factory=list, description="[[sources]] tables")
+    topics: list[dict[str, Any]] = Field(default_factory=list, description="[[topics]] tables")
+    simulator: dict[str, Any] = Field(default_factory=dict, description="[simulator] table")
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -69,27 +114,82 @@ class Settings(BaseSettings):
 def load_settings(
     *, data_dir: Path | None = None, config_file: Path | None = None, **overrides: Any
 ) -> Settings:
-    """Build settings from environment + TOML + explicit overrides (``None`` overrides are ignored)."""
-    env_settings = Settings()
+    """Build settings from environment + TOML + explicit overrides (``None`` overrides are ignored).
+
+    Raises :class:`SettingsError` (a ``ValueError``) naming the key and its origin, or
+    ``FileNotFoundError`` for a missing config file.
+    """
+    try:
+        env_settings = Settings()
+    except ValidationError as error:
+        raise _settings_error(error, lambda key: f"environment: VEILLE_{key.upper()}") from None
     path = config_file or env_settings.config_file
-    document: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     if path is not None:
-        if not path.is_file():
-            raise FileNotFoundError(f"config file not found: {path}")
-        with path.open("rb") as handle:
-            try:
-                document = tomllib.load(handle)
-            except tomllib.TOMLDecodeError as error:
-                raise ValueError(f"{path}: not valid TOML: {error}") from None
-    hub_table = document.get("hub", {})
-    if not isinstance(hub_table, dict):
-        raise ValueError(f"{path}: [hub] must be a table")
-    explicit_env = env_settings.model_dump(exclude_unset=True)
-    values: dict[str, Any] = {**hub_table, **explicit_env}
+        values = read_config_file(path)
+    values.update(env_settings.model_dump(exclude_unset=True))
     values.update({key: value for key, value in overrides.items() if value is not None})
     if data_dir is not None:
         values["data_dir"] = data_dir
     if path is not None:
         values["config_file"] = path
-    values["toml"] = document
-    return Settings.model_validate(values)
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as error:
+        raise _settings_error(error, lambda key: key) from None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The settings a ``veille.toml`` holds (its ``[hub]`` keys and its sections), checked strictly."""
+    if not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+    with path.open("rb") as handle:
+        try:
+            document = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"{path}: not valid TOML: {error}") from None
+    for key, value in document.items():
+        if key in TOML_TABLES:
+            continue
+        known = ", ".join(TOML_TABLES)
+        if key in HubTable.model_fields:  # `port = 9000` written above any table
+            raise SettingsError(f"{path}: {key}: belongs in the [hub] table", field=key)
+        if isinstance(value, dict):
+            raise SettingsError(f"{path}: [{key}]: unknown table (known tables: {known})", field=key)
+        raise SettingsError(f"{path}: {key}: unknown key (known tables: {known})", field=key)
+    hub = document.get("hub", {})
+    if not isinstance(hub, dict):
+        raise SettingsError(f"{path}: hub: expected a [hub] table", field="hub")
+    try:
+        table = HubTable.model_validate(hub)
+    except ValidationError as error:
+        raise _settings_error(error, lambda key: f"{path}: [hub] {key}") from None
+    values: dict[str, Any] = table.model_dump(include=set(hub))
+    for section, expected in (("sources", list), ("topics", list), ("simulator", dict)):
+        if section not in document:
+            continue
+        value = document[section]
+        items = value if isinstance(value, list) else [value]
+        if not isinstance(value, expected) or not all(isinstance(item, dict) for item in items):
+            shape = (
+                f"[[{section}]] tables (an array of tables)" if expected is list else f"a [{section}] table"
+            )
+            raise SettingsError(f"{path}: {section}: expected {shape}", field=section)
+        values[section] = value
+    return values
+
+
+def _settings_error(error: ValidationError, where: Callable[[str], str]) -> SettingsError:
+    """One line for the first problem: ``<where key>: <what is wrong>`` (with a close key suggested)."""
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "settings"
+    if first["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(first["loc"][0]), list(HubTable.model_fields), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        message = f"unknown key{hint}"
+    else:
+        message = first["msg"]
+        if first["type"] == "literal_error" or first["type"].endswith("_parsing"):
+            message += f", got {first['input']!r}"
+    extra = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return SettingsError(f"{where(key)}: {message}{extra}", field=key)

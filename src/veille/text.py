@@ -20,6 +20,7 @@ __all__ = [
     "extract_urls",
     "fold",
     "folded_words",
+    "handle_key",
     "host_of",
     "inside_spans",
     "token_columns",
@@ -52,6 +53,12 @@ def fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold()
+
+
+def handle_key(handle: str) -> str:
+    """The folded handle without ``@``: what ``posts.author_handle`` and mentions hold, and what the
+    brand-account and curated-influencer registries match authors on."""
+    return fold(handle.strip().removeprefix("@"))
 
 
 def _is_token_char(ch: str) -> bool:

@@ -20,7 +20,7 @@ from tests.e2e.conftest import PageProblems, log_in
 from tests.fakes import LocalServer
 from tests.fakes.bluesky import FakeBluesky, make_post_event
 from tests.fakes.mastodon import FakeMastodon, make_status
-from tests.integration.sources_wiring.helpers import settings_with_toml, source_view, wait_for
+from tests.integration.sources.helpers import settings_with_toml, source_view, wait_for
 from tests.support.live_server import LiveHub, serve_hub
 
 pytestmark = pytest.mark.browser

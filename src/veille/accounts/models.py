@@ -9,20 +9,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from veille.model import format_rfc3339
-from veille.text import fold
+from veille.clock import format_rfc3339
+from veille.text import handle_key
 
-__all__ = ["DAYS", "AccountSpec", "BrandAccount", "BusinessHours", "account_label", "handle_key"]
+__all__ = [
+    "DAYS",
+    "AccountRead",
+    "AccountSpec",
+    "BrandAccount",
+    "BusinessHours",
+    "account_label",
+    "handle_key",
+]
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PLATFORM_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
-
-
-def handle_key(handle: str) -> str:
-    """The folded handle without ``@``: what ``posts.author_handle`` and mentions hold."""
-    return fold(handle.strip().removeprefix("@"))
 
 
 def account_label(platform: str, handle: str) -> str:
@@ -169,3 +172,25 @@ class BrandAccount(AccountSpec):
         payload["created_at"] = format_rfc3339(self.created_at)
         payload["updated_at"] = format_rfc3339(self.updated_at)
         return payload
+
+
+class BusinessHoursRead(BaseModel):
+    timezone: str
+    days: list[str]
+    start: str
+    end: str
+
+
+class AccountRead(BaseModel):
+    """An account as the API shows it; ``account`` is how reports name it (``x:@NovaTelecom_FR``)."""
+
+    id: int
+    platform: str
+    handle: str
+    brand: str
+    country: str | None
+    ours: bool
+    business_hours: BusinessHoursRead | None = Field(description="null: answers around the clock")
+    account: str
+    created_at: str = Field(description="RFC 3339, UTC")
+    updated_at: str = Field(description="RFC 3339, UTC")

@@ -15,7 +15,10 @@ from pydantic import ValidationError
 
 from veille.accounts import repository
 from veille.accounts.models import AccountSpec, BrandAccount
-from veille.csv_rows import data_rows
+from veille.csv_rows import ImportResult, data_rows
+from veille.errors import Conflict, Invalid, NotFound, invalid_from
+from veille.store.handle_registry import HandleRegistry
+from veille.store.schema import brand_accounts
 from veille.store.sql import SqlStore
 
 __all__ = [
@@ -42,47 +45,41 @@ _FALSE = {"false", "no", "n", "0", "", "non"}
 _MAX_REPORTED_ERRORS = 20
 
 
-class AccountError(ValueError):
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(Invalid):
+    """A refused account (HTTP 422); ``field`` names the field at fault."""
 
 
-class AccountNotFound(AccountError):
-    pass
+class AccountNotFound(AccountError, NotFound):
+    """No account with that id (HTTP 404)."""
 
 
-class AccountConflict(AccountError):
-    pass
-
-
-class ImportResult:
-    def __init__(self, created: int, updated: int) -> None:
-        self.created = created
-        self.updated = updated
-
-    def to_json_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated}
-
-
-def validation_message(error: ValidationError) -> tuple[str, str | None]:
-    """A pydantic error as ``field: what is wrong`` (joined with ``; ``) and the first field."""
-    parts: list[str] = []
-    first: str | None = None
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"])
-        first = first or where or None
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{where}: {message}" if where else message)
-    return "; ".join(parts), first
+class AccountConflict(AccountError, Conflict):
+    """The account is already registered (HTTP 409)."""
 
 
 def spec_from_json(body: Any) -> AccountSpec:
     try:
         return AccountSpec.model_validate(body)
     except ValidationError as error:
-        message, field = validation_message(error)
-        raise AccountError(message, field=field) from None
+        raise invalid_from(error, AccountError) from None
+
+
+def _not_found(account_id: int) -> AccountNotFound:
+    return AccountNotFound(f"no brand account with id {account_id}", field="id")
+
+
+def _conflict(spec: AccountSpec, other_id: int | None) -> AccountConflict:
+    where = "" if other_id is None else f" (id {other_id})"
+    return AccountConflict(f"{spec.platform}:@{spec.handle} is already registered{where}", field="handle")
+
+
+_REGISTRY: HandleRegistry[AccountSpec, BrandAccount] = HandleRegistry(
+    brand_accounts,
+    item=repository.account_from_row,
+    values=repository.account_values,
+    not_found=_not_found,
+    conflict=_conflict,
+)
 
 
 # -- reads ---------------------------------------------------------------------------------------
@@ -93,55 +90,29 @@ def list_accounts(*, store: SqlStore) -> list[BrandAccount]:
 
 
 def get_account(*, store: SqlStore, account_id: int) -> BrandAccount:
-    with store.engine.connect() as connection:
-        account = repository.get_account(connection, account_id)
-    if account is None:
-        raise AccountNotFound(f"no brand account with id {account_id}", field="id")
-    return account
+    return _REGISTRY.fetch(store.engine, account_id)
 
 
 # -- writes --------------------------------------------------------------------------------------
 
 
 def create_account(*, store: SqlStore, spec: AccountSpec) -> BrandAccount:
-    with store.engine.begin() as connection:
-        if repository.find_account(connection, *spec.key) is not None:
-            raise AccountConflict(f"{spec.platform}:@{spec.handle} is already registered", field="handle")
-        account_id = repository.insert_account(connection, spec)
-        account = repository.get_account(connection, account_id)
-    assert account is not None  # just inserted in this transaction
-    return account
+    return _REGISTRY.create(store.engine, spec)
 
 
 def update_account(*, store: SqlStore, account_id: int, spec: AccountSpec) -> BrandAccount:
     """Replace an account's fields (platform and handle may change, if no other account has them)."""
-    with store.engine.begin() as connection:
-        if repository.get_account(connection, account_id) is None:
-            raise AccountNotFound(f"no brand account with id {account_id}", field="id")
-        other = repository.find_account(connection, *spec.key)
-        if other is not None and other.id != account_id:
-            raise AccountConflict(
-                f"{spec.platform}:@{spec.handle} is already registered (id {other.id})", field="handle"
-            )
-        repository.update_account(connection, account_id, spec)
-        account = repository.get_account(connection, account_id)
-    assert account is not None
-    return account
+    return _REGISTRY.replace(store.engine, account_id, spec)
 
 
 def delete_account(*, store: SqlStore, account_id: int) -> None:
-    with store.engine.begin() as connection:
-        if repository.get_account(connection, account_id) is None:
-            raise AccountNotFound(f"no brand account with id {account_id}", field="id")
-        repository.delete_account(connection, account_id)
+    _REGISTRY.remove(store.engine, account_id)
 
 
 def import_accounts(*, store: SqlStore, specs: Sequence[AccountSpec]) -> ImportResult:
     """Register the accounts in one transaction; an account already registered (same platform and
     handle) is updated in place, so importing the same file twice changes nothing."""
-    with store.engine.begin() as connection:
-        created, updated = repository.insert_or_update(connection, specs)
-    return ImportResult(created, updated)
+    return ImportResult(*_REGISTRY.import_all(store.engine, specs))
 
 
 # -- CSV -----------------------------------------------------------------------------------------

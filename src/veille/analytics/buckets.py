@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from veille.clock import from_us, to_us
+from veille.errors import Invalid
 
 __all__ = ["Bucketer", "hour_aligned"]
 
@@ -44,7 +45,7 @@ class Bucketer:
 
     def __init__(self, interval: str, zone: ZoneInfo) -> None:
         if interval not in ("minute", "hour", "day", "week"):
-            raise ValueError(f"interval: {interval!r} is not one of minute, hour, day, week")
+            raise Invalid(f"interval: {interval!r} is not one of minute, hour, day, week", field="interval")
         self.interval = interval
         self.zone = zone
         self._day_starts: dict[date, int] = {}

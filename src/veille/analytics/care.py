@@ -23,7 +23,7 @@ import math
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, case, delete, func, select
@@ -34,8 +34,8 @@ from veille.accounts.hours import business_seconds
 from veille.accounts.models import BrandAccount
 from veille.accounts.repository import list_accounts
 from veille.analytics.scope import Scope
-from veille.clock import from_us, now_us, to_us
-from veille.model import format_rfc3339
+from veille.clock import format_rfc3339, from_us, now_us, to_us
+from veille.errors import Invalid
 from veille.store.schema import checkpoints, post_addressees, post_topics, posts
 from veille.store.sql import SqlStore
 from veille.text import extract_mentions
@@ -51,7 +51,6 @@ __all__ = [
     "care_figures",
     "care_report",
     "find_inbound_pairs",
-    "parse_moment",
     "percentile",
     "refresh_addressee_index",
     "response_seconds",
@@ -200,20 +199,6 @@ def response_seconds(pair: InboundPair, account: BrandAccount, *, business_hours
     if business_hours and account.business_hours is not None:
         return business_seconds(account.business_hours, pair.created_us, pair.first_response_us)
     return (pair.first_response_us - pair.created_us) / 1_000_000
-
-
-def parse_moment(name: str, value: str, zone: tzinfo) -> datetime:
-    """An ISO date or date-time; without an offset it is read in ``zone`` (a date is its midnight)."""
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
-        moment = datetime.fromisoformat(value.replace("z", "Z"))
-    except ValueError:
-        raise ValueError(f"{name}: {value!r} is not an ISO date or date-time") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(UTC)
 
 
 # -- finding inbound posts and their responses ---------------------------------------------------
@@ -444,12 +429,12 @@ def care_report(
     without inbound posts (their rates and times are ``None``).
     """
     if group_by not in GROUPS:
-        raise ValueError(f"group_by: must be one of {', '.join(GROUPS)}")
+        raise Invalid(f"group_by: must be one of {', '.join(GROUPS)}", field="group_by")
     if sla_s < 0 or not math.isfinite(sla_s):
-        raise ValueError("sla_s: must be a number of seconds ≥ 0")
+        raise Invalid("sla_s: must be a number of seconds ≥ 0", field="sla_s")
     start_us, end_us = to_us(start), to_us(end)
     if end_us <= start_us:
-        raise ValueError("to: must come after from")
+        raise Invalid("to: must come after from", field="to")
     previous_us = start_us - (end_us - start_us)
     registry = list(accounts) if accounts is not None else list_accounts(store)
     pairs = find_inbound_pairs(

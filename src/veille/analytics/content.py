@@ -31,6 +31,7 @@ from veille.analytics.results import AnalyticsResult
 from veille.analytics.scope import Scope
 from veille.clock import from_us
 from veille.enrich.entities import link_domain
+from veille.errors import Invalid
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
 from veille.text import extract_urls
@@ -226,7 +227,7 @@ def content_performance(
     video; hours from 0 to 23; topics and accounts by name. Only groups with posts are listed.
     """
     if group_by not in CONTENT_GROUPS:
-        raise ValueError(f"group_by: {group_by!r} is not one of {', '.join(CONTENT_GROUPS)}")
+        raise Invalid(f"group_by: {group_by!r} is not one of {', '.join(CONTENT_GROUPS)}", field="group_by")
     criteria = filters.within(scope)
     ours = _our_posts(store, criteria, scope, include_replies)
     groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
@@ -282,11 +283,11 @@ def content_posts(
     Ties go to the post id in ascending order.
     """
     if order not in ("best", "worst"):
-        raise ValueError(f"order: {order!r} is not one of best, worst")
+        raise Invalid(f"order: {order!r} is not one of best, worst", field="order")
     if by not in ("engagement_rate", "engagement"):
-        raise ValueError(f"by: {by!r} is not one of engagement_rate, engagement")
+        raise Invalid(f"by: {by!r} is not one of engagement_rate, engagement", field="by")
     if not 1 <= limit <= 1000:
-        raise ValueError("limit: must be between 1 and 1000")
+        raise Invalid("limit: must be between 1 and 1000", field="limit")
     criteria = filters.within(scope)
     ours = [post for post in _our_posts(store, criteria, scope, include_replies) if post[by] is not None]
     sign = -1 if order == "best" else 1

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from veille.analytics.results import AnalyticsResult, json_value
+from veille.errors import Invalid
 
 __all__ = ["FORMATS", "ExportFormat", "export_bytes", "media_type", "write_export"]
 
@@ -39,7 +40,7 @@ def media_type(export_format: str) -> str:
 
 def _check(export_format: str) -> None:
     if export_format not in FORMATS:
-        raise ValueError(f"format: {export_format!r} is not one of {', '.join(FORMATS)}")
+        raise Invalid(f"format: {export_format!r} is not one of {', '.join(FORMATS)}", field="format")
 
 
 def _csv_cell(value: Any) -> Any:

@@ -13,25 +13,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from veille.analytics.scope import Scope
-from veille.clock import to_us
+from veille.analytics.scope import Scope, meet
+from veille.clock import to_us, zone_named
+from veille.errors import Invalid
 
-__all__ = ["INTERVALS", "SENTIMENTS", "AnalyticsFilter", "Criteria", "Interval", "zone_named"]
+__all__ = ["INTERVALS", "SENTIMENTS", "AnalyticsFilter", "Criteria", "Interval"]
 
 Interval = Literal["minute", "hour", "day", "week"]
 INTERVALS: tuple[str, ...] = get_args(Interval)
 SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
 # A series longer than this many buckets is refused (ask for a coarser interval).
 MAX_BUCKETS = 100_000
-
-
-def zone_named(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"tz: {name!r} is not an IANA time zone (such as 'Europe/Paris' or 'UTC')") from None
 
 
 def _names(values: Iterable[str] | None, field: str, case: str | None = None) -> frozenset[str] | None:
@@ -43,16 +37,8 @@ def _names(values: Iterable[str] | None, field: str, case: str | None = None) ->
         if value
     )
     if not cleaned:
-        raise ValueError(f"{field}: give at least one value, or leave the filter out")
+        raise Invalid(f"{field}: give at least one value, or leave the filter out", field=field)
     return cleaned
-
-
-def _meet(asked: frozenset[str] | None, allowed: frozenset[str] | None) -> frozenset[str] | None:
-    if asked is None:
-        return allowed
-    if allowed is None:
-        return asked
-    return asked & allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,18 +61,23 @@ class AnalyticsFilter:
             if getattr(self, name).tzinfo is None:
                 raise ValueError(f"{name}: a time-zone offset is required")
         if self.start >= self.end:
-            raise ValueError("from: must be before to")
+            raise Invalid("from: must be before to", field="from")
         if self.interval not in INTERVALS:
-            raise ValueError(f"interval: {self.interval!r} is not one of {', '.join(INTERVALS)}")
+            raise Invalid(
+                f"interval: {self.interval!r} is not one of {', '.join(INTERVALS)}", field="interval"
+            )
         zone_named(self.tz)
         if self.sentiments is not None:
             unknown = sorted(self.sentiments - set(SENTIMENTS))
             if unknown:
-                raise ValueError(f"sentiment: {unknown[0]!r} is not one of {', '.join(SENTIMENTS)}")
+                raise Invalid(
+                    f"sentiment: {unknown[0]!r} is not one of {', '.join(SENTIMENTS)}", field="sentiment"
+                )
         step = {"minute": 60, "hour": 3600, "day": 86_400, "week": 7 * 86_400}[self.interval]
         if (self.end - self.start).total_seconds() / step > MAX_BUCKETS:
-            raise ValueError(
-                f"interval: more than {MAX_BUCKETS} {self.interval}s in the range; use a coarser one"
+            raise Invalid(
+                f"interval: more than {MAX_BUCKETS} {self.interval}s in the range; use a coarser one",
+                field="interval",
             )
 
     @classmethod
@@ -106,7 +97,7 @@ class AnalyticsFilter:
     ) -> AnalyticsFilter:
         """A filter from any iterables, normalised (countries upper case, languages, sources and sentiments lower)."""
         if interval not in INTERVALS:
-            raise ValueError(f"interval: {interval!r} is not one of {', '.join(INTERVALS)}")
+            raise Invalid(f"interval: {interval!r} is not one of {', '.join(INTERVALS)}", field="interval")
         return cls(
             start=start,
             end=end,
@@ -126,10 +117,10 @@ class AnalyticsFilter:
             end_us=to_us(self.end),
             interval=self.interval,
             zone=zone_named(self.tz),
-            topics=_meet(self.topics, scope.topics),
-            countries=_meet(self.countries, scope.countries),
+            topics=meet(self.topics, scope.topics),
+            countries=meet(self.countries, scope.countries),
             languages=self.languages,
-            sources=_meet(self.sources, scope.sources),
+            sources=meet(self.sources, scope.sources),
             sentiments=self.sentiments,
             include_duplicates=self.include_duplicates,
         )

@@ -19,7 +19,7 @@ post outside the scope never lends its author to the graph.
 **Bounded work**: at most ``max_posts`` posts (default 200,000, the most recent of the range) are
 read; ``meta.posts_read`` and ``meta.truncated`` say what was used.
 
-**Category** (journalist, blogger, elected, brand, other): see :mod:`veille.analytics.categories`.
+**Category** (journalist, blogger, elected, brand, other): see :mod:`veille.influencers.categories`.
 """
 
 from __future__ import annotations
@@ -34,18 +34,18 @@ from typing import Any
 import networkx as nx
 from sqlalchemy import Connection, desc, func, select
 
-from veille.accounts.models import handle_key
 from veille.analytics.buckets import Bucketer
-from veille.analytics.categories import Category, classify
-from veille.analytics.curated import CATEGORIES, curated_influencers
 from veille.analytics.filters import AnalyticsFilter, Criteria
 from veille.analytics.reader import posts_conditions
 from veille.analytics.results import AnalyticsResult
 from veille.analytics.scope import Scope
 from veille.clock import from_us
-from veille.store.schema import brand_accounts, post_topics, posts
+from veille.errors import Invalid, NotFound
+from veille.influencers.categories import Category, classify
+from veille.influencers.models import CATEGORIES
+from veille.store.schema import brand_accounts, curated_influencers, post_topics, posts
 from veille.store.sql import SqlStore
-from veille.text import extract_mentions
+from veille.text import extract_mentions, handle_key
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -95,14 +95,16 @@ class Weights:
     def __post_init__(self) -> None:
         values = (self.reach, self.engagement, self.authority)
         if any(value < 0 or not math.isfinite(value) for value in values) or sum(values) <= 0:
-            raise ValueError("weights: reach, engagement and authority must be >= 0 with a positive sum")
+            raise Invalid(
+                "weights: reach, engagement and authority must be >= 0 with a positive sum", field="weights"
+            )
 
 
 DEFAULT_WEIGHTS = Weights()
 
 
-class AuthorNotFound(LookupError):
-    pass
+class AuthorNotFound(NotFound):
+    """No post of that author in the range (HTTP 404)."""
 
 
 @dataclass(slots=True)
@@ -198,11 +200,11 @@ def influencers(
     so leaving brands out of the list does not change anyone's score.
     """
     if not 1 <= limit <= 1000:
-        raise ValueError("limit: must be between 1 and 1000")
+        raise Invalid("limit: must be between 1 and 1000", field="limit")
     if category is not None and category not in CATEGORIES:
-        raise ValueError(f"category: {category!r} is not one of {', '.join(CATEGORIES)}")
+        raise Invalid(f"category: {category!r} is not one of {', '.join(CATEGORIES)}", field="category")
     if min_posts < 1:
-        raise ValueError("min_posts: must be at least 1")
+        raise Invalid("min_posts: must be at least 1", field="min_posts")
     criteria = filters.within(scope)
     authors: dict[Node, _Author] = defaultdict(_Author)
     author_of: dict[str, Node] = {}
@@ -372,7 +374,7 @@ class AuthorPage:
 
     def part(self, name: str) -> AnalyticsResult:
         if name not in ("posts", "topics", "series"):
-            raise ValueError(f"part: {name!r} is not one of posts, topics, series")
+            raise Invalid(f"part: {name!r} is not one of posts, topics, series", field="part")
         result: AnalyticsResult = getattr(self, name)
         return result
 
@@ -409,10 +411,10 @@ def author_page(
     bucket of the range); topics count the posts in each topic of the scope.
     """
     if not 1 <= posts_limit <= 1000:
-        raise ValueError("posts_limit: must be between 1 and 1000")
+        raise Invalid("posts_limit: must be between 1 and 1000", field="posts_limit")
     key = handle_key(handle)
     if not key:
-        raise ValueError("handle: empty")
+        raise Invalid("handle: empty", field="handle")
     platform = source.strip().lower() if source else None
     criteria = filters.within(scope)
     meta = {
@@ -431,7 +433,9 @@ def author_page(
             latest_query = latest_query.where(posts.c.source == platform)
         latest = connection.execute(latest_query.order_by(desc(posts.c.created_us)).limit(1)).first()
         if latest is None:
-            raise AuthorNotFound(f"handle: no post by @{key}{f' on {platform}' if platform else ''} in scope")
+            raise AuthorNotFound(
+                f"handle: no post by @{key}{f' on {platform}' if platform else ''} in scope", field="handle"
+            )
         curated, registry, curated_country = _known_categories(connection)
         doc = json.loads(latest.doc) if isinstance(latest.doc, str) else latest.doc
         profile = doc.get("author", {}) if isinstance(doc, dict) else {}

@@ -24,6 +24,7 @@ from sqlalchemy import case, func, literal_column, or_, select
 
 from veille.analytics.buckets import Bucketer, hour_aligned
 from veille.analytics.filters import Criteria
+from veille.errors import Invalid
 from veille.store.rollups import ALL_TOPICS, DAY_US, HOUR_US, MEASURES, MINUTE_US, SHAPES, Shape
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
@@ -221,7 +222,7 @@ def read_measures(
     """Measures per (local bucket, group values); ``bucketed=False`` gives totals over the range."""
     unknown = [name for name in group_by if name not in GROUPS]
     if unknown:
-        raise ValueError(f"group_by: {unknown[0]!r} is not one of {', '.join(GROUPS)}")
+        raise Invalid(f"group_by: {unknown[0]!r} is not one of {', '.join(GROUPS)}", field="group_by")
     totals: Totals = defaultdict(lambda: [0] * len(MEASURES))
     if criteria.matches_nothing:
         return totals

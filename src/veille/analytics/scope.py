@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from veille.store.schema import post_topics, posts
 
-__all__ = ["Scope"]
+__all__ = ["Scope", "meet"]
 
 
 def _normalised(values: Iterable[str] | None, case: str) -> frozenset[str] | None:
@@ -25,7 +25,8 @@ def _normalised(values: Iterable[str] | None, case: str) -> frozenset[str] | Non
     return frozenset(value.upper() if case == "upper" else value.lower() for value in cleaned if value)
 
 
-def _meet(left: frozenset[str] | None, right: frozenset[str] | None) -> frozenset[str] | None:
+def meet(left: frozenset[str] | None, right: frozenset[str] | None) -> frozenset[str] | None:
+    """What both restrictions allow; ``None`` is "no restriction"."""
     if left is None:
         return right
     if right is None:
@@ -63,9 +64,9 @@ class Scope:
     def narrowed(self, other: Scope) -> Scope:
         """What both scopes allow (a request's filters inside the caller's scope)."""
         return Scope(
-            topics=_meet(self.topics, other.topics),
-            countries=_meet(self.countries, other.countries),
-            sources=_meet(self.sources, other.sources),
+            topics=meet(self.topics, other.topics),
+            countries=meet(self.countries, other.countries),
+            sources=meet(self.sources, other.sources),
         )
 
     def allows_source(self, source: str) -> bool:

@@ -15,6 +15,7 @@ from veille.analytics.reader import GROUPS, read_measures
 from veille.analytics.results import AnalyticsResult
 from veille.analytics.scope import Scope
 from veille.analytics.volume import group_order
+from veille.errors import Invalid
 from veille.store.sql import SqlStore
 
 __all__ = ["net_sentiment", "sentiment"]
@@ -49,7 +50,7 @@ def sentiment(
     ``meta.breakdown`` holds the whole range's posts per label with their share of all posts.
     """
     if group_by is not None and (group_by not in GROUPS or group_by == "sentiment"):
-        raise ValueError(f"group_by: {group_by!r} is not one of topic, country, lang, source")
+        raise Invalid(f"group_by: {group_by!r} is not one of topic, country, lang, source", field="group_by")
     criteria = filters.within(scope)
     groups = ("sentiment", group_by) if group_by else ("sentiment",)
     totals = read_measures(store, criteria, group_by=groups, source=source)

@@ -21,6 +21,7 @@ from veille.analytics.results import AnalyticsResult
 from veille.analytics.scope import Scope
 from veille.clock import from_us
 from veille.enrich.entities import link_domain
+from veille.errors import Invalid
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
 from veille.text import extract_hashtags, extract_urls
@@ -73,7 +74,7 @@ _POST_FIELDS = (
 
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValueError(f"limit: must be between 1 and {MAX_LIMIT}")
+        raise Invalid(f"limit: must be between 1 and {MAX_LIMIT}", field="limit")
 
 
 def _meta(filters: AnalyticsFilter, scope: Scope, **extra: Any) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def top_posts(
     """
     _check_limit(limit)
     if by not in ("engagement", "reach"):
-        raise ValueError(f"by: {by!r} is not one of engagement, reach")
+        raise Invalid(f"by: {by!r} is not one of engagement, reach", field="by")
     criteria = filters.within(scope)
     rows: list[dict[str, Any]] = []
     if not criteria.matches_nothing:

@@ -45,7 +45,8 @@ from veille.analytics.reader import posts_conditions, read_measures
 from veille.analytics.results import AnalyticsResult, json_value
 from veille.analytics.scope import Scope
 from veille.analytics.stopwords import STOP_WORDS
-from veille.clock import from_us
+from veille.clock import from_us, rfc3339_from_us
+from veille.errors import Invalid
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
 from veille.text import extract_hashtags, extract_mentions, tokenize
@@ -273,22 +274,25 @@ def trends(
 ) -> AnalyticsResult:
     """Items of ``kind`` (hashtags, terms or topics) bursting in the last ``window`` of the range."""
     if kind not in KINDS:
-        raise ValueError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+        raise Invalid(f"kind: {kind!r} is not one of {', '.join(KINDS)}", field="kind")
     if baseline not in ("auto", "seasonal", "trailing"):
-        raise ValueError(f"baseline: {baseline!r} is not one of auto, seasonal, trailing")
+        raise Invalid(f"baseline: {baseline!r} is not one of auto, seasonal, trailing", field="baseline")
     if not 1 <= limit <= 1000:
-        raise ValueError("limit: must be between 1 and 1000")
+        raise Invalid("limit: must be between 1 and 1000", field="limit")
     if not 0 <= examples <= 10:
-        raise ValueError("examples: must be between 0 and 10")
+        raise Invalid("examples: must be between 0 and 10", field="examples")
     if min_count < 1 or min_growth < 0 or min_score < 0 or max_posts < 1:
-        raise ValueError("min_count, max_posts: at least 1; min_growth, min_score: not negative")
+        raise Invalid(
+            "min_count, max_posts: at least 1; min_growth, min_score: not negative", field="min_count"
+        )
     criteria = filters.within(scope)
     length_us = int(window.total_seconds() * 1_000_000)
     if length_us < 60_000_000:
-        raise ValueError("window: at least one minute")
+        raise Invalid("window: at least one minute", field="window")
     if length_us * 2 > criteria.end_us - criteria.start_us:
-        raise ValueError(
-            "window: the range (from, to) must hold at least two windows (a baseline and the last)"
+        raise Invalid(
+            "window: the range (from, to) must hold at least two windows (a baseline and the last)",
+            field="window",
         )
     current = Window(criteria.end_us - length_us, criteria.end_us)
     volume = {current: _post_count(store, _in(criteria, current))}
@@ -316,10 +320,15 @@ def trends(
         "scope": scope.to_json_dict(),
         "kind": kind,
         "window_s": length_us // 1_000_000,
-        "current": {"from": _iso(current.start_us), "to": _iso(current.end_us), "posts": volume[current]},
+        "current": {
+            "from": rfc3339_from_us(current.start_us),
+            "to": rfc3339_from_us(current.end_us),
+            "posts": volume[current],
+        },
         "baseline": mode if chosen else "none",
         "baseline_windows": [
-            {"from": _iso(w.start_us), "to": _iso(w.end_us), "posts": volume.get(w, 0)} for w in chosen
+            {"from": rfc3339_from_us(w.start_us), "to": rfc3339_from_us(w.end_us), "posts": volume.get(w, 0)}
+            for w in chosen
         ],
         "thresholds": {"min_count": min_count, "min_growth": min_growth, "min_score": min_score},
     }
@@ -382,11 +391,6 @@ def trends(
         ids = [post_id for post_id in example_ids[row["item"]] if post_id in shown]
         row.update(rank=rank, example_ids=ids, example_texts=[shown[i]["text"] for i in ids])
     return _result(meta, rows, shown)
-
-
-def _iso(moment_us: int) -> str:
-    text: str = json_value(from_us(moment_us))
-    return text
 
 
 def _result(

@@ -14,6 +14,7 @@ from veille.analytics.reader import read_measures
 from veille.analytics.results import AnalyticsResult
 from veille.analytics.scope import Scope
 from veille.analytics.volume import group_order
+from veille.errors import Invalid
 from veille.store.sql import SqlStore
 
 __all__ = ["share_of_voice"]
@@ -29,7 +30,9 @@ def share_of_voice(
 ) -> AnalyticsResult:
     """Posts, engagement and their shares per topic of ``filters.topics`` (required)."""
     if not filters.topics:
-        raise ValueError("topic: share of voice needs the topics to compare (brands, competitors)")
+        raise Invalid(
+            "topic: share of voice needs the topics to compare (brands, competitors)", field="topic"
+        )
     criteria = filters.within(scope)
     topics = sorted(criteria.topics or ())
     group_by = ("country", "topic") if per_country else ("topic",)

@@ -9,6 +9,7 @@ from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.reader import GROUPS, Totals, read_measures
 from veille.analytics.results import MEASURE_COLUMNS, AnalyticsResult, measure_columns
 from veille.analytics.scope import Scope
+from veille.errors import Invalid
 from veille.store.rollups import MEASURES
 from veille.store.sql import SqlStore
 
@@ -37,7 +38,7 @@ def volume(
     once otherwise.
     """
     if group_by is not None and group_by not in GROUPS:
-        raise ValueError(f"group_by: {group_by!r} is not one of {', '.join(GROUPS)}")
+        raise Invalid(f"group_by: {group_by!r} is not one of {', '.join(GROUPS)}", field="group_by")
     criteria = filters.within(scope)
     groups = (group_by,) if group_by else ()
     totals = read_measures(store, criteria, group_by=groups, source=source)

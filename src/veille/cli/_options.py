@@ -44,8 +44,11 @@ DataOption = Annotated[
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", envvar="VEILLE_CONFIG_FILE", help="veille.toml to load.")
 ]
-PortOption = Annotated[int, typer.Option("--port", help="HTTP port.")]
-HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
+# None: the [hub] table's or VEILLE_PORT/VEILLE_HOST's value, else 8000 on 127.0.0.1.
+PortOption = Annotated[int | None, typer.Option("--port", help="HTTP port [default: 8000].")]
+HostOption = Annotated[
+    str | None, typer.Option("--host", help="Interface to listen on [default: 127.0.0.1].")
+]
 ListOption = Annotated[list[str] | None, typer.Option(help="Repeat or comma-separate.")]
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from veille.cli._options import ConfigOption, DataOption, fail, opened_store
+from veille.cli._options import ConfigOption, DataOption, opened_store
+from veille.cli._registry import add_import_command
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["app"]
@@ -27,30 +27,19 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-@app.command("import")
-def import_command(
-    file: Annotated[Path, typer.Argument(help="CSV with columns platform,handle,brand,country,ours.")],
-    data: DataOption = DEFAULT_DATA_DIR,
-    config: ConfigOption = None,
-) -> None:
-    """Register the accounts of a CSV file (optional columns timezone,days,start,end: business hours).
+add_import_command(
+    app,
+    service="veille.accounts",
+    parse="parse_accounts_csv",
+    save="import_accounts",
+    file_help="CSV with columns platform,handle,brand,country,ours.",
+    doc="""Register the accounts of a CSV file (optional columns timezone,days,start,end: business hours).
 
     All or nothing: an error names its line and column and nothing is imported. An account already
     registered (same platform and handle) is updated, so importing a file twice changes nothing.
-    """
-    from veille.accounts import AccountError, import_accounts, parse_accounts_csv
-
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise fail(f"{file}: {error}") from None
-    try:
-        specs = parse_accounts_csv(text)
-    except AccountError as error:
-        raise fail(f"{file}: {error}") from None
-    with opened_store(data, config) as store:
-        result = import_accounts(store=store, specs=specs)
-    err.print(f"{result.created} account(s) registered, {result.updated} updated", markup=False)
+    """,
+    summary="{created} account(s) registered, {updated} updated",
+)
 
 
 @app.command("list")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +19,9 @@ from veille.cli._options import (
 from veille.demo.live import JETSTREAM_URL
 from veille.settings import DEFAULT_DATA_DIR, Settings
 
+if TYPE_CHECKING:
+    from veille.hub import Hub
+
 __all__ = ["app"]
 
 app = typer.Typer()
@@ -27,14 +31,34 @@ app = typer.Typer()
 def serve(
     data: DataOption = DEFAULT_DATA_DIR,
     config: ConfigOption = None,
-    port: PortOption = 8000,
-    host: HostOption = "127.0.0.1",
+    port: PortOption = None,
+    host: HostOption = None,
 ) -> None:
-    """Serve the hub (API, live stream, walls) without the simulator."""
-    from veille.cli.running import run_hub
+    """Serve the hub (API, live stream, walls) without the simulator; logs its address and how to
+    log in. One hub per data folder. Stops cleanly on SIGINT/SIGTERM (queued posts are stored)."""
+    from veille.cli.running import claim_hub, run_hub
 
     settings = settings_from_options(data, config, port=port, host=host)
-    _run_checked(run_hub, settings, sources=[])
+    claim = claim_hub(settings)
+    _run_checked(run_hub, settings, sources=[], claim=claim, describe=_how_to_log_in(settings))
+
+
+def _how_to_log_in(settings: Settings) -> Callable[[Hub, str], list[str]]:
+    """``serve`` has no demo admin: say where the hub answers and who can log in, or how to add someone."""
+
+    def describe(hub: Hub, url: str) -> list[str]:
+        data = "" if settings.data_dir == DEFAULT_DATA_DIR else f" --data {settings.data_dir}"
+        users = hub.access.user_count()
+        lines = [f"wall {url}/wall, API docs {url}/docs"]
+        if users:
+            lines.append(f"log in at {url}/login ({users} user(s); add one: veille user add NAME{data})")
+        else:
+            lines.append(f"no user can log in yet: create one with `veille user add NAME{data}`")
+        if settings.admin_token is not None:
+            lines.append("API: send the token of VEILLE_ADMIN_TOKEN (Authorization: Bearer TOKEN)")
+        return lines
+
+    return describe
 
 
 def _run_checked(run: Any, settings: Settings, **kwargs: Any) -> None:
@@ -51,8 +75,8 @@ def _run_checked(run: Any, settings: Settings, **kwargs: Any) -> None:
 def demo(
     data: DataOption = DEFAULT_DATA_DIR,
     config: ConfigOption = None,
-    port: PortOption = 8000,
-    host: HostOption = "127.0.0.1",
+    port: PortOption = None,
+    host: HostOption = None,
     scenario: Annotated[str, typer.Option(help="Simulator scenario (see `veille simulate scenarios`).")] = (
         "quiet_day"
     ),
@@ -70,12 +94,13 @@ def demo(
     ] = JETSTREAM_URL,
 ) -> None:
     """Run the hub with the scenario simulator feeding it; prints the URL, user and password."""
-    from veille.cli.running import run_hub
+    from veille.cli.running import claim_hub, run_hub
     from veille.demo.live import demo_sources, live_demo_table, with_source_tables
     from veille.demo.seed import seed_demo
     from veille.store import open_store
 
     settings = settings_from_options(data, config, port=port, host=host)
+    claim = claim_hub(settings)  # before anything is written or printed
     if live:
         settings = with_source_tables(settings, [live_demo_table(live_endpoint)])
         sources = []
@@ -101,11 +126,11 @@ def demo(
         err.print(
             f"[bold]Veille demo[/bold] — scenario [cyan]{scenario}[/cyan], {rate:g} posts/min, seed {seed}"
         )
-    err.print(f"  Wall:     http://{host}:{port}/wall")
-    err.print(f"  API docs: http://{host}:{port}/docs")
+    err.print(f"  Wall:     http://{settings.host}:{settings.port}/wall")
+    err.print(f"  API docs: http://{settings.host}:{settings.port}/docs")
     err.print(f"  User:     {seeded.username}")
     err.print(f"  Password: {seeded.password}")
-    _run_checked(run_hub, settings, sources=sources)
+    _run_checked(run_hub, settings, sources=sources, claim=claim)
 
 
 @app.command()
@@ -114,11 +139,12 @@ def worker(data: DataOption = DEFAULT_DATA_DIR, config: ConfigOption = None) -> 
     PostgreSQL and VEILLE_BUS=nats: see docs/deployment.md). Stops cleanly on SIGINT/SIGTERM."""
     import logging
 
-    from veille.cli.running import run_worker
+    from veille.cli.running import claim_hub, run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = settings_from_options(data, config)
-    run_worker(settings)
+    claim = claim_hub(settings, listen=False)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _run_checked(run_worker, settings, claim=claim)
 
 
 @app.command()

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from veille.cli._options import ConfigOption, DataOption, fail, opened_store
+from veille.cli._options import ConfigOption, DataOption, opened_store
+from veille.cli._registry import add_import_command
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["app"]
@@ -28,30 +28,19 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-@app.command("import")
-def import_command(
-    file: Annotated[Path, typer.Argument(help="CSV with columns platform,handle,category,country,name.")],
-    data: DataOption = DEFAULT_DATA_DIR,
-    config: ConfigOption = None,
-) -> None:
-    """Add the entries of a CSV file (category: journalist, blogger, elected, brand or other).
+add_import_command(
+    app,
+    service="veille.influencers",
+    parse="parse_influencers_csv",
+    save="import_influencers",
+    file_help="CSV with columns platform,handle,category,country,name.",
+    doc="""Add the entries of a CSV file (category: journalist, blogger, elected, brand or other).
 
     All or nothing: an error names its line and column and nothing is imported. An entry already
     listed (same platform and handle) is updated, so importing a file twice changes nothing.
-    """
-    from veille.analytics.curated import InfluencerError, import_influencers, parse_influencers_csv
-
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise fail(f"{file}: {error}") from None
-    try:
-        specs = parse_influencers_csv(text)
-    except InfluencerError as error:
-        raise fail(f"{file}: {error}") from None
-    with opened_store(data, config) as store:
-        created, updated = import_influencers(store=store, specs=specs)
-    err.print(f"{created} influencer(s) added, {updated} updated", markup=False)
+    """,
+    summary="{created} influencer(s) added, {updated} updated",
+)
 
 
 @app.command("list")
@@ -63,7 +52,7 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """List the curated influencers by platform and handle."""
-    from veille.analytics.curated import list_influencers
+    from veille.influencers import list_influencers
 
     with opened_store(data, config) as store:
         found = list_influencers(store=store, category=category, country=country)

@@ -52,8 +52,9 @@ def care_command(
     whenever they come. JSON: a list of objects; rates in [0, 1], times in seconds, unrounded."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from veille.analytics.care import care_report, parse_moment
+    from veille.analytics.care import care_report
     from veille.analytics.scope import Scope
+    from veille.clock import parse_moment
     from veille.store.sql import open_store
 
     if output_format not in _FORMATS:

@@ -25,7 +25,7 @@ def rebuild_command(
     """Recompute the rollups from the stored posts (all, or from the hour holding --since)."""
     from zoneinfo import ZoneInfo
 
-    from veille.analytics.care import parse_moment
+    from veille.clock import parse_moment
     from veille.store.rollups import rebuild
 
     try:

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from veille.cli._options import ConfigOption, DataOption, fail, opened_store
-from veille.model import parse_rfc3339
+from veille.clock import parse_rfc3339
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["app"]

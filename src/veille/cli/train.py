@@ -134,7 +134,7 @@ def _train_from_store(
     label_column: str,
     splits: str,
 ) -> None:
-    from veille.enrich.corrections import correction_texts, retrain_workspace_model, workspace_model_path
+    from veille.corrections import correction_texts, retrain_workspace_model, workspace_model_path
     from veille.enrich.sentiment.training import read_labelled_data, train_sentiment
     from veille.settings import load_settings
     from veille.store.sql import open_store

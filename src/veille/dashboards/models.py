@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from veille.query.syntax import COUNTRY_CODES, LANGUAGE_CODES
+from veille.query.countries import country_code
+from veille.query.fields import LANGUAGE_CODES
 
 __all__ = [
     "GRID_COLUMNS",
@@ -156,10 +157,13 @@ class DashboardFilters(BaseModel):
     @field_validator("countries")
     @classmethod
     def _countries(cls, value: list[str]) -> list[str]:
-        codes = [code.strip().upper() for code in value]
-        unknown = [code for code in codes if code not in COUNTRY_CODES]
-        if unknown:
-            raise ValueError(f"{unknown[0]!r} is not an ISO 3166-1 alpha-2 country code such as 'FR'")
+        """ISO 3166-1 alpha-2 codes (alpha-3 codes and English names are read as the query language does)."""
+        codes = []
+        for given in value:
+            code = country_code(given.strip())
+            if code is None:
+                raise ValueError(f"{given!r} is not an ISO 3166-1 alpha-2 country code such as 'FR'")
+            codes.append(code)
         return list(dict.fromkeys(codes))
 
     @field_validator("languages")

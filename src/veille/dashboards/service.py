@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from veille.dashboards import repository
 from veille.dashboards.models import Dashboard, DashboardSpec
+from veille.errors import Invalid, NotFound
 from veille.store.sql import SqlStore
 from veille.topics.service import list_topics
 
@@ -25,15 +26,11 @@ __all__ = [
 ]
 
 
-class DashboardError(ValueError):
+class DashboardError(Invalid):
     """A refused dashboard (HTTP 422); ``field`` names what is wrong (``filters.topics``, ``widgets.2.options.topics``)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
-
-class DashboardNotFound(DashboardError, LookupError):
+class DashboardNotFound(DashboardError, NotFound):
     """No dashboard with that id (HTTP 404)."""
 
     def __init__(self, dashboard_id: int) -> None:

@@ -71,6 +71,4 @@ def _alphabetical(word: str) -> tuple[str, str]:
 
 def with_source_tables(settings: Settings, tables: Sequence[dict[str, Any]]) -> Settings:
     """A copy of ``settings`` whose ``[[sources]]`` has ``tables`` appended."""
-    existing = settings.toml.get("sources", [])
-    document = {**settings.toml, "sources": [*(existing if isinstance(existing, list) else []), *tables]}
-    return settings.model_copy(update={"toml": document})
+    return settings.model_copy(update={"sources": [*settings.sources, *tables]})

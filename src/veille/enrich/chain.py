@@ -29,7 +29,7 @@ def build_enrichment_stages(
     under ``"*"`` serves every language.
     """
     if sentiment_models is None:
-        from veille.enrich.corrections import load_workspace_models
+        from veille.enrich.workspace import load_workspace_models
 
         sentiment_models = {**load_default_models(), **load_workspace_models(data_dir)}
     return [

@@ -20,17 +20,11 @@ from collections.abc import Callable
 from types import CodeType, FunctionType
 from typing import Any, Protocol
 
-from veille.query.match import (
-    PostView,
-    Span,
-    _author_regex,
-    _field_spans,
-    _wildcard_regex,
-    near_pairs,
-    tag_occurrences,
-    words_occurrences,
-)
-from veille.query.syntax import And, Field, Followers, Near, Node, Not, Or, Tag, Words
+from veille.query.ast import And, Emoji, Field, Followers, Near, Node, Not, Or, Tag, Words, has_wildcard
+from veille.query.glob import glob
+from veille.query.leaves import emoji_spans, field_spans, tag_occurrences, words_occurrences
+from veille.query.near import near_spans, near_test
+from veille.query.view import PostView, Span
 
 __all__ = ["Context", "Program", "compile_program"]
 
@@ -92,11 +86,8 @@ def _tag_spans(node: Tag, view: PostView) -> SpanList:
     return [occurrence[2] for occurrence in found] if found else None
 
 
-def _near_spans(node: Near, view: PostView) -> SpanList:
-    pairs = near_pairs(node, view)
-    if not pairs:
-        return None
-    return [span for left, right in pairs for span in (left[2], right[2])]
+def _emoji_spans(node: Emoji, view: PostView) -> SpanList:
+    return list(emoji_spans(node, view)) or None
 
 
 def _all(*parts: SpanList) -> SpanList:
@@ -125,13 +116,15 @@ _HELPERS: dict[str, Any] = {
     "_tokens_spans": _tokens_spans,
     "_words_spans": _words_spans,
     "_tag_spans": _tag_spans,
-    "_near_spans": _near_spans,
+    "_near_spans": near_spans,
+    "_emoji_spans": _emoji_spans,
     "_all": _all,
     "_any": _any,
     "_words": words_occurrences,
     "_tags": tag_occurrences,
-    "_near": near_pairs,
-    "_field": _field_spans,
+    "_emoji": emoji_spans,
+    "_near": near_test,
+    "_field": field_spans,
 }
 
 
@@ -139,7 +132,7 @@ _HELPERS: dict[str, Any] = {
 
 
 def _plain(token: str) -> bool:
-    return "*" not in token and "?" not in token
+    return not has_wildcard(token)
 
 
 def _plain_word(node: Node) -> bool:
@@ -156,10 +149,10 @@ def _cost(node: Node) -> int:
     if isinstance(node, Followers):
         return 0
     if isinstance(node, Field):
-        return 3 if node.name in ("topic", "url", "site") or "*" in node.value else 0
+        return 3 if node.name in ("topic", "url", "site", "title", "name") or "*" in node.value else 0
     if isinstance(node, Words):
         return 1 if len(node.tokens) == 1 and _plain(node.tokens[0]) else 2
-    if isinstance(node, Tag):
+    if isinstance(node, Tag | Emoji):
         return 1
     if isinstance(node, Not):
         return _cost(node.child)
@@ -184,10 +177,12 @@ class _Writer:
         if isinstance(node, Words):
             return self._words_test(node)
         if isinstance(node, Tag):
-            table = "v.hashtags" if node.kind == "hashtag" else "v.mentions"
+            table = {"hashtag": "v.hashtags", "mention": "v.mentions", "cashtag": "v.cashtags"}[node.kind]
             if _plain(node.value):
                 return f"({self.constant(node.value)} in {table})"
             return f"bool(_tags({self.constant(node)}, v))"
+        if isinstance(node, Emoji):
+            return f"bool(_emoji({self.constant(node)}, v))"
         if isinstance(node, Not):
             return f"(not {self.test(node.child)})"
         if isinstance(node, Or):
@@ -201,8 +196,7 @@ class _Writer:
             ordered = sorted(node.children, key=_cost)
             return "(" + joiner.join(self.test(child) for child in ordered) + ")"
         if isinstance(node, Near):
-            # Both operands must be present before pairs are worth computing.
-            return f"({self.test(node.left)} and {self.test(node.right)} and bool(_near({self.constant(node)}, v)))"
+            return f"_near({self.constant(node)}, v)"
         if isinstance(node, Followers):
             low = self.constant(-1 if node.low is None else node.low)
             high = "" if node.high is None else f" and v.followers <= {self.constant(node.high)}"
@@ -219,7 +213,7 @@ class _Writer:
             if not node.exact and token.endswith("*") and token.count("*") == 1 and "?" not in token:
                 return f"_has_prefix(v, {self.constant(token[:-1])})"
             if not node.exact:
-                return f"_any_token(v, {self.constant(_wildcard_regex(token).fullmatch)})"
+                return f"_any_token(v, {self.constant(glob(token).fullmatch)})"
         # A phrase: its plain words must all be present before its order is worth checking.
         present = [f"{self.constant(token)} in {table}" for token in dict.fromkeys(tokens) if _plain(token)]
         return "(" + " and ".join([*present, f"bool(_words({self.constant(node)}, v))"]) + ")"
@@ -230,11 +224,13 @@ class _Writer:
             return f"(v.{name} == {self.constant(value)})"
         if name == "is":
             return f"({self.constant(value)} in v.flags)"
+        if name == "has":
+            return f"({self.constant(value)} in v.has)"
         if name == "author":
             if "*" not in value:
                 return f"(v.author == {self.constant(value)})"
-            fullmatch = self.constant(_author_regex(value).fullmatch)
-            return f"(v.author is not None and {fullmatch}(v.author) is not None)"
+            fullmatch = self.constant(glob(value, question=False).fullmatch)
+            return f"(v.author is not None and {fullmatch}(v.author))"
         if name == "topic":
             return f"c.topic_test({self.constant(value)})"
         return f"(_field({self.constant(node)}, v) is not None)"
@@ -248,6 +244,8 @@ class _Writer:
             return f"_words_spans({self.constant(node)}, v)"
         if isinstance(node, Tag):
             return f"_tag_spans({self.constant(node)}, v)"
+        if isinstance(node, Emoji):
+            return f"_emoji_spans({self.constant(node)}, v)"
         if isinstance(node, Not):
             # A negated operand contributes no highlight; only whether it matched counts.
             return f"(None if {self.test(node.child)} else [])"

@@ -19,8 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
 
-from veille.query.match import PostView
-from veille.query.syntax import And, Field, Followers, Node, Not, Or, Tag, Words
+from veille.query.ast import And, Emoji, Field, Followers, Node, Not, Or, Tag, Words
+from veille.query.view import PostView
 from veille.text import fold
 
 __all__ = [
@@ -44,7 +44,8 @@ _COMMON_WORDS = frozenset(
     il in is it j je l la le les leur mais me mon my n ne nous of on ou par pas plus pour qu que qui s sa
     se son sur ta te that the this to tu un une vous was we with y you""".split()  # noqa: SIM905
 )
-PREFIX_KINDS = {"t": "tp", "h": "hp", "m": "mp", "author": "ap"}
+PREFIX_KINDS = {"t": "tp", "h": "hp", "m": "mp", "c": "cp", "author": "ap"}
+_TAG_KINDS = {"hashtag": "h", "mention": "m", "cashtag": "c"}
 _BASE_OF_PREFIX = {prefix: base for base, prefix in PREFIX_KINDS.items()}
 _FIELD_FREQUENCY = {
     "lang": 0.3,
@@ -54,6 +55,7 @@ _FIELD_FREQUENCY = {
     "sentiment": 0.3,
     "site": 0.01,
     "author": 0.0005,
+    "has": 0.3,
 }
 
 
@@ -76,8 +78,12 @@ def heuristic_frequency(key: Key) -> float:
         return _token_frequency(value)
     if kind in _BASE_OF_PREFIX:
         return _prefix_frequency(value)
-    if kind in ("h", "m"):
+    if kind in ("h", "m", "c"):
         return 0.002
+    if kind == "e":
+        return 0.01
+    if kind == "ti":
+        return _token_frequency(value) / 3  # a title is a small part of a post
     if kind.startswith("url"):
         return 0.01
     return _FIELD_FREQUENCY[kind]
@@ -91,6 +97,12 @@ def view_keys(view: PostView) -> Iterator[Key]:
         yield "h", tag
     for mention in view.mentions:
         yield "m", mention
+    for cashtag in view.cashtags:
+        yield "c", cashtag
+    for token in dict.fromkeys(view.title):
+        yield "ti", token
+    for present in view.has:
+        yield "has", present
     for kind, value in (
         ("lang", view.lang),
         ("country", view.country),
@@ -205,7 +217,10 @@ def required_keys(
     if isinstance(node, Words):
         return _words_required(node, frequency)
     if isinstance(node, Tag):
-        return _pattern_key("h" if node.kind == "hashtag" else "m", node.value, frequency)
+        return _pattern_key(_TAG_KINDS[node.kind], node.value, frequency)
+    if isinstance(node, Emoji):
+        key = ("e", node.value)
+        return frozenset([key]), frequency(key)
     if isinstance(node, Not | Followers):
         return None
     if isinstance(node, Field):
@@ -223,6 +238,13 @@ def required_keys(
             return frozenset([key]), frequency(key)
         if node.name == "author":
             return _pattern_key("author", node.value, frequency)
+        if node.name in ("title", "name"):
+            # A title phrase holds each of its plain words; a display name is not indexed.
+            plain = [token for token in node.value.split(" ") if "*" not in token and "?" not in token]
+            if node.name == "name" or not plain:
+                return None
+            title_key = min((("ti", token) for token in plain), key=frequency)
+            return frozenset([title_key]), frequency(title_key)
         key = (node.name, node.value)
         return frozenset([key]), frequency(key)
     if isinstance(node, Or):

@@ -1,28 +1,24 @@
-"""Warnings about queries that parse but are probably not what the analyst meant (spec §5)."""
+"""Warnings about queries that parse but are probably not what the analyst meant (spec §5 and §9).
+
+The parser's own warnings (forms other tools read differently: lower-case ``or``, words side by side,
+two ``site:`` side by side) come with the parsed :class:`~veille.query.ast.Query`; :func:`lint_query`
+adds those of the tree (short wildcards, wide NEAR, long OR lists, duplicates, redundant AND).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from veille.query.ast import And, Field, Near, Node, Or, Query, QueryWarning, Tag, Words, iter_nodes
+from veille.query.syntax import parse_query
 
-from veille.query.syntax import And, Field, Near, Node, Or, Tag, Words, iter_nodes, parse_query
-
-__all__ = ["LintWarning", "lint", "lint_node"]
+__all__ = ["LintWarning", "lint", "lint_node", "lint_query"]
 
 SHORT_WILDCARD = 3
 WIDE_NEAR = 10
 LONG_OR = 200
 
 
-@dataclass(frozen=True, slots=True)
-class LintWarning:
-    """One warning: the 1-based column of the part concerned, a stable code and a message."""
-
-    column: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"column {self.column}: {self.message} [{self.code}]"
+# One warning: the 1-based column of the part concerned, a stable code and a message.
+LintWarning = QueryWarning
 
 
 def _letters_before_star(pattern: str) -> int | None:
@@ -121,6 +117,12 @@ def lint_node(root: Node) -> list[LintWarning]:
     return sorted(warnings, key=lambda warning: (warning.column, warning.code))
 
 
+def lint_query(query: Query) -> list[LintWarning]:
+    """Every warning about a parsed query: the parser's (§9) and the tree's (§5), in column order."""
+    found = [*query.warnings, *lint_node(query.root)]
+    return sorted(found, key=lambda warning: (warning.column, warning.code))
+
+
 def lint(query_text: str) -> list[LintWarning]:
     """Warnings for ``query_text``; raises :class:`QuerySyntaxError` when it does not parse."""
-    return lint_node(parse_query(query_text).root)
+    return lint_query(parse_query(query_text))

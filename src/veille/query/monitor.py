@@ -371,6 +371,17 @@ class Monitor:
         if view.mentions:
             self._lookup(found, index.get("m"), view.mentions)
             self._lookup_prefixes(found, "mp", view.mentions)
+        if view.cashtags:
+            self._lookup(found, index.get("c"), view.cashtags)
+            self._lookup_prefixes(found, "cp", view.cashtags)
+        if view.title:
+            self._lookup(found, index.get("ti"), view.title)
+        emoji_table = index.get("e")
+        if emoji_table and not view.text.isascii():
+            self._lookup(found, emoji_table, view.emoji)
+        has_table = index.get("has")
+        if has_table and view.has:
+            self._lookup(found, has_table, view.has)
         for kind, value in (
             ("lang", view.lang),
             ("country", view.country),

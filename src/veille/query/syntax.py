@@ -1,30 +1,73 @@
-"""Lexer, parser, AST and printer of the Veille Query Language (``shared/spec/query-language.md``).
+"""Lexer and parser of the Veille Query Language (``shared/spec/query-language.md``).
 
-The AST is made of frozen dataclasses that compare by meaning only (columns are carried for error
-messages and the linter but ignored by ``==``), so that ``parse_query(to_query(ast)).root == ast``.
-Word-like terms are stored already tokenised and folded (or NFC-normalised for ``{…}`` forms): the
-matcher never re-reads query text.
+``parse_query(text)`` gives a :class:`~veille.query.ast.Query`: the tree, and the warnings about
+forms that parse but that other tools read differently (spec §9). Forms of other tools that have no
+meaning here (``~5``, ``^9``, ``|``, ``!word``, ``ONEAR``…) are refused with a message saying what
+they probably meant and how to write it here: none is ever swallowed as a word the post must contain.
+
+Every refusal names the 1-based column. The parser is recursive but refuses nesting deeper than
+:data:`MAX_NESTING` levels before Python's own limit is near, and :func:`estimate_cost` bounds the work
+one query may ask of the matcher on each post.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
-from veille.text import fold
+from veille.query.ast import (
+    And,
+    Emoji,
+    Field,
+    Followers,
+    Near,
+    Node,
+    Not,
+    Or,
+    Query,
+    QueryCycleError,
+    QueryError,
+    QueryLimitError,
+    QuerySyntaxError,
+    QueryWarning,
+    Tag,
+    TextLeaf,
+    UnknownTopicError,
+    Words,
+    count_terms,
+    has_wildcard,
+    is_positive,
+    iter_nodes,
+    to_query,
+    topic_names,
+)
+from veille.query.emoji import EMOJI_RE, split_emoji_run
+from veille.query.fields import (  # noqa: F401 - the character rule is re-exported for its tests
+    FIELD_NAMES,
+    LANGUAGE_CODES,
+    SOURCE_NAMES,
+    _split_query_words_by_character,
+    canonical_field,
+    check_wildcards,
+    field_node,
+    fold_query_token,
+    query_words,
+    split_query_words,
+)
 
 __all__ = [
-    "COUNTRY_CODES",
     "FIELD_NAMES",
     "LANGUAGE_CODES",
     "MAX_NEAR_DISTANCE",
+    "MAX_NESTING",
     "MAX_QUERY_CHARS",
+    "MAX_QUERY_COST",
     "MAX_TERMS",
     "MAX_TOPIC_DEPTH",
     "SOURCE_NAMES",
     "And",
+    "Emoji",
     "Field",
     "Followers",
     "Near",
@@ -36,13 +79,17 @@ __all__ = [
     "QueryError",
     "QueryLimitError",
     "QuerySyntaxError",
+    "QueryWarning",
     "Tag",
+    "TextLeaf",
     "UnknownTopicError",
     "Words",
     "count_terms",
+    "estimate_cost",
     "is_positive",
     "iter_nodes",
     "parse_query",
+    "split_query_words",
     "to_query",
     "topic_names",
 ]
@@ -51,273 +98,41 @@ MAX_QUERY_CHARS = 4096
 MAX_TERMS = 500
 MAX_NEAR_DISTANCE = 50
 MAX_TOPIC_DEPTH = 5
-
-LANGUAGE_CODES = frozenset(
-    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de
-    dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie
-    ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg
-    mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro
-    ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty
-    ug uk ur uz ve vi vo wa wo xh yi yo za zh zu und""".split()  # noqa: SIM905 - a table reads best as text
-)
-# ISO 3166-1 alpha-2, plus XK (Kosovo), which platforms and geocoders use.
-COUNTRY_CODES = frozenset(
-    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
-    BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER
-    ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID
-    IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV
-    LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR
-    NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
-    SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC
-    VE VG VI VN VU WF WS YE YT ZA ZM ZW XK""".split()  # noqa: SIM905 - a table reads best as text
-)
-SOURCE_NAMES = frozenset(
-    ["mastodon", "bluesky", "x", "reddit", "rss", "hackernews", "youtube", "push", "file", "simulator"]
-)
-FLAG_NAMES = frozenset(["reply", "repost", "quote", "verified"])
-SENTIMENT_NAMES = frozenset(["positive", "neutral", "negative"])
-FIELD_NAMES = (
-    "author",
-    "lang",
-    "country",
-    "source",
-    "site",
-    "url",
-    "followers",
-    "is",
-    "sentiment",
-    "topic",
-)
-
-
-# ---------------------------------------------------------------------------------------------- errors
-
-
-class QueryError(ValueError):
-    """Any refused query. ``column`` is 1-based (None when the error concerns the query as a whole)."""
-
-    def __init__(self, message: str, column: int | None = None) -> None:
-        self.message = message
-        self.column = column
-        super().__init__(f"column {column}: {message}" if column is not None else message)
-
-
-class QuerySyntaxError(QueryError):
-    """The query does not parse (or is purely negative); names the column and what was expected."""
-
-    column: int
-
-    def __init__(self, message: str, column: int) -> None:
-        super().__init__(message, column)
-
-
-class QueryLimitError(QueryError):
-    """A limit of §5 is exceeded (length, terms, NEAR distance, depth of ``topic:`` references)."""
-
-
-class UnknownTopicError(QueryError):
-    """A ``topic:`` reference names no saved topic."""
-
-    def __init__(self, name: str, column: int | None = None) -> None:
-        self.name = name
-        super().__init__(f"unknown topic {name!r}", column)
-
-
-class QueryCycleError(QueryError):
-    """``topic:`` references loop; ``cycle`` lists the names, first repeated at the end."""
-
-    def __init__(self, cycle: list[str]) -> None:
-        self.cycle = cycle
-        super().__init__("cycle of topic: references: " + " -> ".join(cycle))
-
-
-# ------------------------------------------------------------------------------------------------- AST
-
-
-@dataclass(frozen=True, slots=True)
-class Words:
-    """A term (one token) or a phrase (several adjacent tokens); ``*``/``?`` are wildcards.
-
-    ``exact`` is the ``{…}`` form: tokens are kept NFC-normalised, not folded.
-    """
-
-    tokens: tuple[str, ...]
-    exact: bool = False
-    column: int = field(default=0, compare=False, repr=False)
-
-    @property
-    def has_wildcard(self) -> bool:
-        return any(_has_wildcard(token) for token in self.tokens)
-
-
-@dataclass(frozen=True, slots=True)
-class Tag:
-    """``#hashtag`` or ``@mention`` (folded, wildcards allowed)."""
-
-    kind: Literal["hashtag", "mention"]
-    value: str
-    column: int = field(default=0, compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """``name:value`` for every field but ``followers``; ``value`` is normalised."""
-
-    name: str
-    value: str
-    column: int = field(default=0, compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Followers:
-    """``followers:`` as an inclusive range; a missing bound is open."""
-
-    low: int | None
-    high: int | None
-    column: int = field(default=0, compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    child: Node
-    column: int = field(default=0, compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    children: tuple[Node, ...]
-    column: int = field(default=0, compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    children: tuple[Node, ...]
-    column: int = field(default=0, compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Near:
-    left: Node
-    right: Node
-    distance: int
-    ordered: bool = False
-    column: int = field(default=0, compare=False, repr=False)
-
-
-Node = Words | Tag | Field | Followers | Not | And | Or | Near
-TextLeaf = Words | Tag
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A parsed query: its AST and the text it came from."""
-
-    root: Node
-    text: str = field(default="", compare=False)
-
-    @property
-    def topics(self) -> frozenset[str]:
-        return topic_names(self.root)
-
-    def __str__(self) -> str:
-        return to_query(self.root)
-
-
-def iter_nodes(node: Node) -> list[Node]:
-    """Every node of the tree, parents before children."""
-    found: list[Node] = []
-    stack: list[Node] = [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        if isinstance(current, And | Or):
-            stack.extend(reversed(current.children))
-        elif isinstance(current, Not):
-            stack.append(current.child)
-        elif isinstance(current, Near):
-            stack.extend([current.right, current.left])
-    return found
-
-
-_NO_TOPICS: frozenset[str] = frozenset()
-
-
-def topic_names(node: Node) -> frozenset[str]:
-    names = [n.value for n in iter_nodes(node) if isinstance(n, Field) and n.name == "topic"]
-    return frozenset(names) if names else _NO_TOPICS  # one shared empty set for the many without
-
-
-def count_terms(node: Node) -> int:
-    """Terms for the 500 limit: a phrase, hashtag, mention or ``{…}`` counts once, fields not at all."""
-    return sum(1 for n in iter_nodes(node) if isinstance(n, Words | Tag))
-
-
-def is_positive(node: Node) -> bool:
-    """§6: terms, fields and NEAR are positive; AND if any child is; OR if all are; NOT never."""
-    if isinstance(node, Not):
-        return False
-    if isinstance(node, And):
-        return any(is_positive(child) for child in node.children)
-    if isinstance(node, Or):
-        return all(is_positive(child) for child in node.children)
-    return True
-
-
-# ----------------------------------------------------------------------------------------------- lexer
-
-
-def _has_wildcard(token: str) -> bool:
-    return "*" in token or "?" in token
-
-
-def _is_word_char(ch: str) -> bool:
-    category = unicodedata.category(ch)
-    return category[0] == "L" or category == "Nd"
-
-
-def _is_query_token_char(ch: str, after_token_char: bool) -> bool:
-    if ch in "*?":
-        return True
-    category = unicodedata.category(ch)
-    if category[0] == "L" or category == "Nd":
-        return True
-    # A mark continues a token (it follows a letter or digit) but never starts one, as in post text.
-    return category[0] == "M" and after_token_char
-
-
-def split_query_words(text: str) -> list[str]:
-    """Tokens of a query word, as post text is read (§6), keeping ``*`` and ``?`` inside tokens."""
-    if text.isascii():
-        return _ASCII_QUERY_WORD_RE.findall(text)
-    return _split_query_words_by_character(text)
-
-
-def _split_query_words_by_character(text: str) -> list[str]:
-    tokens: list[str] = []
-    current: list[str] = []
-    for ch in text:
-        if _is_query_token_char(ch, bool(current)):
-            current.append(ch)
-        elif current:
-            tokens.append("".join(current))
-            current = []
-    if current:
-        tokens.append("".join(current))
-    return tokens
-
-
+# Parentheses and NOT nested deeper than this are refused: real queries stay far below, and the
+# parser, the printer and the generated code of the monitor stay far from Python's recursion limits.
+MAX_NESTING = 32
+# The most work (estimate_cost) one query may ask for each post.
+MAX_QUERY_COST = 20_000
+
+# Quotes other tools' help pages publish (users copy them): “…”, „…“, ”…”, «…», »…«.
+_QUOTES = '"“”„‟«»'
+_CLOSING = {"«": "»", "»": "«"}
+_DEFAULT_CLOSING = '"“”„‟'
 # An operand (word, field, tag) runs up to whitespace, a parenthesis, a quote or a brace.
-_OPERAND_RUN_RE = re.compile(r'[^ \t\r\n\f\v()"{}]*')
-_ASCII_QUERY_WORD_RE = re.compile(r"[A-Za-z0-9*?]+")
-_FIELD_RE = re.compile(r"([A-Za-z]+):")
-_NEAR_RE = re.compile(r"NEAR/(\d+)(f?)")
-_FOLLOWERS_RE = re.compile(r"(>=|<=|>|<)?(\d+)(?:\.\.(\d+))?")
-_SITE_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+_OPERAND_RUN_RE = re.compile(r'[^\s()"“”„‟«»{}]*')
+_FIELD_RE = re.compile(r"([A-Za-z][A-Za-z0-9_]*):")
+_NEAR_RE = re.compile(r"(?i)(o?near)(?:/(\d*)([a-z]?))?")
+_SLASH_NUMBER_RE = re.compile(r"[A-Za-z]{0,4}/\d+[A-Za-z]?")
+_CASHTAG_RE = re.compile(r"[A-Za-z]{1,6}(?:\.[A-Za-z]{1,2})?")
 _TAG_VALUE_RE = re.compile(r"[\w*?]+")
 _MENTION_VALUE_RE = re.compile(r"[\w*?]+(?:[.-][\w*?]+)*")
+_LOWERCASE_OPERATORS = frozenset(["and", "or", "not"])
 
 TokenKind = Literal[
-    "LPAREN", "RPAREN", "AND", "OR", "NOT", "MINUS", "NEAR", "WORD", "PHRASE", "EXACT", "TAG", "FIELD", "EOF"
+    "LPAREN",
+    "RPAREN",
+    "AND",
+    "OR",
+    "NOT",
+    "MINUS",
+    "NEAR",
+    "WORD",
+    "PHRASE",
+    "EXACT",
+    "TAG",
+    "EMOJI",
+    "FIELD",
+    "EOF",
 ]
 
 
@@ -330,11 +145,15 @@ class _Token:
     distance: int = 0
     ordered: bool = False
     value_column: int = 0
+    field: str = ""  # FIELD: the canonical field ("#", "@" or "" for aliases of tags and plain terms)
+    group: bool = False  # FIELD: the value is the parenthesised group that follows
+    quoted: bool = False
 
 
 _OPERAND_START: frozenset[str] = frozenset(
-    ["LPAREN", "NOT", "MINUS", "WORD", "PHRASE", "EXACT", "TAG", "FIELD"]
+    ["LPAREN", "NOT", "MINUS", "WORD", "PHRASE", "EXACT", "TAG", "EMOJI", "FIELD"]
 )
+_OPERAND_END: frozenset[str] = frozenset(["RPAREN", "WORD", "PHRASE", "EXACT", "TAG", "EMOJI", "FIELD"])
 
 
 def _describe(token: _Token) -> str:
@@ -343,6 +162,39 @@ def _describe(token: _Token) -> str:
     if token.kind in ("AND", "OR", "NOT"):
         return token.kind
     return repr(token.text)
+
+
+def _proximity_hint(phrase: str | None, suffix: str, column: int) -> QuerySyntaxError:
+    """The refusal of ``~n``: a proximity search (after a phrase or group) or a fuzzy search (after a word)."""
+    number = suffix[1:]
+    if phrase is not None:
+        words = split_query_words(phrase)
+        if len(words) == 2 and number.isdigit():
+            a, b = words
+            return QuerySyntaxError(
+                f'"{phrase}"{suffix} is a proximity search in Lucene, X, Brandwatch and Sprinklr (the words '
+                f"within {number} of each other); here write {a} NEAR/{number} {b} (at most {number} words "
+                "between, either order), or convert it exactly with: veille query import",
+                column,
+            )
+        return QuerySyntaxError(
+            f"{suffix!r} after a phrase or a group is a proximity search in other tools; here proximity "
+            "is written between two operands: a NEAR/n b (at most n words between)",
+            column,
+        )
+    return QuerySyntaxError(
+        f"{suffix!r}: '~' is not an operator here (a fuzzy search in Lucene); list the spellings with OR, "
+        "or use a wildcard (word*)",
+        column,
+    )
+
+
+def _boost_hint(text: str, column: int) -> QuerySyntaxError:
+    return QuerySyntaxError(
+        f"{text!r}: '^' gives a boost or a preference (Lucene, Meltwater) that changes only ranking; "
+        "it has no meaning for matching here: remove it",
+        column,
+    )
 
 
 class _Lexer:
@@ -366,28 +218,57 @@ class _Lexer:
                 i += 1
             elif ch == "}":
                 raise QuerySyntaxError("unexpected '}' (no matching '{')", i + 1)
-            elif ch == '"':
-                content, i = self._quoted(i)
-                found.append(_Token("PHRASE", i - len(content) - 1, f'"{content}"', content))
+            elif ch in _QUOTES:
+                content, end = self._quoted(i)
+                found.append(_Token("PHRASE", i + 1, text[i:end], content))
+                i = end
+                if i < self.length and text[i] in "~^":
+                    suffix = self._run(i)
+                    if text[i] == "~":
+                        raise _proximity_hint(content, suffix, i + 1)
+                    raise _boost_hint(suffix, i + 1)
             elif ch == "{":
                 token, i = self._exact(i)
                 found.append(token)
+            elif text.startswith("<<<", i):
+                # Brandwatch comments: <<<a note>>> is ignored.
+                end = text.find(">>>", i + 3)
+                if end < 0:
+                    raise QuerySyntaxError(
+                        f"expected '>>>' to close the comment '<<<' at column {i + 1}", self.length + 1
+                    )
+                i = end + 3
             elif ch == "-":
                 found.append(self._minus(i))
                 i += 1
             elif ch in "#@":
                 token, i = self._tag(i)
                 found.append(token)
-            else:
-                token, i = self._bare(i)
+            elif ch == "$" and i + 1 < self.length and text[i + 1].isascii() and text[i + 1].isalpha():
+                token, i = self._cashtag(i)
                 found.append(token)
+            else:
+                i = self._bare(i, found)
         found.append(_Token("EOF", self.length + 1))
         return found
 
+    def _run(self, start: int) -> str:
+        return self.text[start : self._run_end(start)]
+
+    def _run_end(self, start: int) -> int:
+        """End of the operand starting at ``start``."""
+        found = _OPERAND_RUN_RE.match(self.text, start)
+        return found.end() if found is not None else start
+
     def _quoted(self, start: int) -> tuple[str, int]:
-        end = self.text.find('"', start + 1)
-        if end < 0:
-            message = f"expected a closing '\"' for the '\"' at column {start + 1}"
+        closing = _CLOSING.get(self.text[start], _DEFAULT_CLOSING)
+        end = start + 1
+        while end < self.length and self.text[end] not in closing:
+            end += 1
+        if end >= self.length:
+            opening = self.text[start]
+            what = "'\"'" if opening == '"' else f"quote ({' or '.join(closing)})"
+            message = f"expected a closing {what} for the '{opening}' at column {start + 1}"
             raise QuerySyntaxError(message, self.length + 1)
         return self.text[start + 1 : end], end + 1
 
@@ -398,11 +279,11 @@ class _Lexer:
             raise QuerySyntaxError(message, self.length + 1)
         inner = self.text[start + 1 : end]
         stripped = inner.strip()
-        if stripped.startswith('"'):
-            if len(stripped) < 2 or not stripped.endswith('"'):
+        if stripped and stripped[0] in _QUOTES:
+            if len(stripped) < 2 or stripped[-1] not in _QUOTES:
                 raise QuerySyntaxError('expected a word or a "phrase" inside {…}', start + 2)
             stripped = stripped[1:-1]
-        elif '"' in stripped:
+        elif any(quote in stripped for quote in _QUOTES):
             raise QuerySyntaxError('expected a word or a "phrase" inside {…}', start + 2)
         return _Token("EXACT", start + 1, self.text[start : end + 1], stripped), end + 1
 
@@ -417,177 +298,296 @@ class _Lexer:
             raise QuerySyntaxError("expected a term or '(' right after '-' (write -word, or NOT word)", i + 2)
         return _Token("MINUS", i + 1, "-")
 
-    def _run_end(self, start: int) -> int:
-        """End of the operand starting at ``start``."""
-        found = _OPERAND_RUN_RE.match(self.text, start)
-        return found.end() if found is not None else start
-
     def _tag(self, start: int) -> tuple[_Token, int]:
         end = self._run_end(start)
         raw = self.text[start:end]
         kind = "hashtag" if raw[0] == "#" else "mention"
         pattern = _TAG_VALUE_RE if kind == "hashtag" else _MENTION_VALUE_RE
         value = raw[1:]
+        self._refuse_foreign_marks(value, start + 2)
         if not value or not pattern.fullmatch(value):
             what = "a hashtag after '#'" if kind == "hashtag" else "a handle after '@'"
             raise QuerySyntaxError(f"expected {what} (letters, digits, '_'), found {raw!r}", start + 2)
         return _Token("TAG", start + 1, raw, value), end
 
-    def _bare(self, start: int) -> tuple[_Token, int]:
+    def _cashtag(self, start: int) -> tuple[_Token, int]:
+        end = self._run_end(start)
+        raw = self.text[start:end]
+        self._refuse_foreign_marks(raw, start + 1)
+        if not _CASHTAG_RE.fullmatch(raw[1:]):
+            raise QuerySyntaxError(
+                f"expected a cashtag such as $TSLA or $BRK.B (1 to 6 letters), found {raw!r}", start + 2
+            )
+        return _Token("TAG", start + 1, raw, raw[1:]), end
+
+    def _refuse_foreign_marks(self, run: str, column: int) -> None:
+        """``~`` and ``^`` inside a word are other tools' operators (fuzzy search, boost)."""
+        tilde, caret = run.find("~"), run.find("^")
+        if tilde >= 0 and (caret < 0 or tilde < caret):
+            raise _proximity_hint(None, run, column + tilde)
+        if caret >= 0:
+            raise _boost_hint(run, column + caret)
+
+    def _bare(self, start: int, found: list[_Token]) -> int:
         end = self._run_end(start)
         raw = self.text[start:end]
         column = start + 1
         if raw in ("AND", "OR", "NOT"):
-            return _Token(raw, column, raw), end  # type: ignore[arg-type]
-        if raw == "NEAR" or raw.startswith("NEAR/"):
-            near = _NEAR_RE.fullmatch(raw)
-            if near is None:
-                raise QuerySyntaxError("expected a distance after NEAR, as in NEAR/3 or NEAR/3f", column + 4)
-            distance = int(near.group(1))
-            if distance < 1:
-                raise QuerySyntaxError("expected a NEAR distance of at least 1", column + 5)
+            found.append(_Token(raw, column, raw))  # type: ignore[arg-type]
+            return end
+        if raw[0] == "~":
+            previous = found[-1].kind if found else None
+            raise _proximity_hint("" if previous == "RPAREN" else None, raw, column)
+        if raw[0] == "^":
+            raise _boost_hint(raw, column)
+        if raw in ("&&", "&"):
+            raise QuerySyntaxError(f"{raw!r} is not an operator here: write AND", column)
+        if "|" in raw:
+            raise QuerySyntaxError(
+                "'|' is not an operator here: write OR between two terms (a OR b)", column + raw.find("|")
+            )
+        if raw[0] == "!":
+            raise QuerySyntaxError(
+                f"{raw!r}: '!' is not an operator here; to exclude a term write NOT {raw[1:] or 'term'} or "
+                f"-{raw[1:] or 'term'}; for a case-sensitive term (Pulsar's !WORD) write {{{raw[1:] or 'WORD'}}}",
+                column,
+            )
+        self._refuse_foreign_marks(raw, column)
+        near = _NEAR_RE.fullmatch(raw)
+        if near is not None:
+            token = self._near(raw, near, column)
+            if token is not None:
+                found.append(token)
+                return end
+        elif _SLASH_NUMBER_RE.fullmatch(raw):
+            raise QuerySyntaxError(
+                f"{raw!r}: a number after '/' is not an operator here; proximity is written "
+                "a NEAR/n b (at most n words between the two)",
+                column,
+            )
+        field_match = _FIELD_RE.match(raw)
+        if field_match is not None:
+            return self._field(field_match, raw, start, end, found)
+        return self._words_and_emoji(raw, column, end, found)
+
+    def _near(self, raw: str, near: re.Match[str], column: int) -> _Token | None:
+        """A NEAR operator, or None for the words ``near``/``onear``; refuses the other tools' forms."""
+        word, digits, suffix = near.group(1), near.group(2), near.group(3)
+        has_slash = "/" in raw
+        if word == "NEAR" and has_slash and digits and suffix in ("", "f", "F"):
+            distance = int(digits)
             if distance > MAX_NEAR_DISTANCE:
                 raise QueryLimitError(
                     f"NEAR/{distance}: the distance must be at most {MAX_NEAR_DISTANCE}", column
                 )
-            return _Token("NEAR", column, raw, distance=distance, ordered=bool(near.group(2))), end
-        field_match = _FIELD_RE.match(raw)
-        if field_match is not None:
-            name = field_match.group(1).lower()
-            if name not in FIELD_NAMES:
-                raise QuerySyntaxError(
-                    f"unknown field {field_match.group(1)!r}; fields are " + ", ".join(FIELD_NAMES), column
+            return _Token("NEAR", column, raw, distance=distance, ordered=bool(suffix))
+        if word == "NEAR" and not has_slash:
+            raise QuerySyntaxError(
+                "expected a distance after NEAR: NEAR/n allows at most n words between the two "
+                "(NEAR/0: adjacent); Meltwater's NEAR without a number allows 4: NEAR/4",
+                column + 4,
+            )
+        if word == "NEAR":
+            raise QuerySyntaxError("expected a distance after NEAR, as in NEAR/3 or NEAR/3f", column + 5)
+        if word == "ONEAR":
+            between = digits if has_slash and digits else "4"
+            raise QuerySyntaxError(
+                f"{raw}: ONEAR (ordered NEAR of Meltwater, Sprinklr and Talkwalker) is written "
+                f"NEAR/{between}f here (at most {between} words between, the left one first)",
+                column,
+            )
+        if has_slash:
+            raise QuerySyntaxError(
+                f"{raw!r}: operators are upper case: write {word.upper()}/{digits or 'n'}"
+                f"{'f' if suffix.lower() == 'f' and word.lower() == 'near' else ''}",
+                column,
+            )
+        return None  # lower-case near/onear: ordinary words (a warning says so between two terms)
+
+    def _field(self, field_match: re.Match[str], raw: str, start: int, end: int, found: list[_Token]) -> int:
+        column = start + 1
+        name = canonical_field(field_match.group(1), column)
+        value = raw[field_match.end() :]
+        value_column = column + field_match.end()
+        group = quoted = False
+        if not value:
+            position = end
+            while position < self.length and self.text[position] in " \t":
+                position += 1  # Sprinklr writes "language: en"
+            following = self.text[position] if position < self.length else ""
+            if following in _QUOTES and following:
+                value, end = self._quoted(position)
+                quoted = True
+                value_column = position + 2
+            elif following == "(":
+                group, end = True, position
+            elif following and not following.isspace() and following not in ")}":
+                next_end = self._run_end(position)
+                candidate = self.text[position:next_end]
+                if candidate and candidate not in ("AND", "OR", "NOT"):
+                    value, end, value_column = candidate, next_end, position + 1
+        if not value and not group:
+            raise QuerySyntaxError(f"expected a value after '{field_match.group(0)}'", value_column)
+        if value and not quoted and name != "url":  # a link may hold '~'
+            self._refuse_foreign_marks(value, value_column)
+        token = _Token("FIELD", column, raw, value, value_column=value_column, field=name)
+        token.group, token.quoted = group, quoted
+        found.append(token)
+        return end
+
+    def _words_and_emoji(self, raw: str, column: int, end: int, found: list[_Token]) -> int:
+        if raw.isascii() or EMOJI_RE.search(raw) is None:
+            found.append(_Token("WORD", column, raw, raw))
+            return end
+        emoji = split_emoji_run(raw)
+        if emoji is not None:
+            offset = 0
+            for value in emoji:
+                found.append(_Token("EMOJI", column + raw.find(value[0], offset), value, value))
+                offset = raw.find(value[0], offset) + 1
+            return end
+        # Words and emoji written together ("I❤NY"): each is a term of its own, as the post is read.
+        position = 0
+        for hit in EMOJI_RE.finditer(raw):
+            piece = raw[position : hit.start()]
+            if split_query_words(piece):
+                found.append(_Token("WORD", column + position, piece, piece))
+            value = hit.group()
+            found.append(_Token("EMOJI", column + hit.start(), value, value))
+            position = hit.end()
+        piece = raw[position:]
+        if split_query_words(piece):
+            found.append(_Token("WORD", column + position, piece, piece))
+        return end
+
+
+_TERM_END = frozenset(["RPAREN", "WORD", "PHRASE", "EXACT", "TAG", "EMOJI"])
+_TERM_START = frozenset(["LPAREN", "WORD", "PHRASE", "EXACT", "TAG", "EMOJI"])
+
+
+def _juxtaposed(run: list[_Token]) -> QueryWarning:
+    if all(token.kind == "WORD" for token in run):
+        words = " ".join(token.text for token in run)
+        return QueryWarning(
+            run[0].column,
+            "juxtaposed-words",
+            f"{words!r}: words side by side must all appear, anywhere, in any order (AND); write "
+            f'"{words}" for the phrase (Sprinklr reads unquoted words as a phrase, Lucene as OR)',
+        )
+    return QueryWarning(
+        run[0].column,
+        "juxtaposed-words",
+        "operands side by side must all match (AND, as in X); Lucene reads them as OR: write AND or OR "
+        "between them to say which",
+    )
+
+
+def _warnings_of(tokens: list[_Token]) -> list[QueryWarning]:
+    """Forms that parse but that other tools read differently (spec §9), from the token sequence."""
+    warnings: list[QueryWarning] = []
+    run: list[_Token] = []
+    operator_word = -1  # the index of the last lower-case operator (warned for on its own)
+
+    def close_run() -> None:
+        if len(run) >= 2:
+            warnings.append(_juxtaposed(run))
+        run.clear()
+
+    for index, token in enumerate(tokens):
+        previous = tokens[index - 1] if index else None
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        lowered = token.text.lower()
+        if (
+            token.kind == "WORD"
+            and lowered in (*_LOWERCASE_OPERATORS, "near")
+            and token.text != token.text.upper()
+            and previous is not None
+            and previous.kind in _OPERAND_END
+            and following is not None
+            and following.kind in _OPERAND_START
+        ):
+            close_run()
+            operator_word = index
+            meant = lowered.upper() if lowered != "near" else "NEAR/n"
+            warnings.append(
+                QueryWarning(
+                    token.column,
+                    "lowercase-operator",
+                    f"{token.text!r} is read as a word the post must contain; operators are upper case: "
+                    f"did you mean {meant}?",
                 )
-            value = raw[field_match.end() :]
-            value_column = column + field_match.end()
-            if not value and end < self.length and self.text[end] == '"':
-                value, end = self._quoted(end)
-                value_column += 1
-            if not value:
-                raise QuerySyntaxError(f"expected a value after '{name}:'", value_column)
-            return _Token("FIELD", column, raw, value, value_column=value_column), end
-        return _Token("WORD", column, raw, raw), end
+            )
+            continue
+        if (
+            previous is not None
+            and previous.kind in _TERM_END
+            and token.kind in _TERM_START
+            and index - 1 != operator_word
+        ):
+            if not run:
+                run.append(previous)
+            run.append(token)
+        elif token.kind != "RPAREN":
+            close_run()
+        if token.kind == "FIELD" and token.text.lower().startswith("to:"):
+            warnings.append(
+                QueryWarning(
+                    token.column,
+                    "to-mentions",
+                    "to: matches posts that mention the account (a reply's leading @handle included); "
+                    "X's to: matches only replies to it: add is:reply for replies only",
+                )
+            )
+        if (
+            token.kind == "FIELD"
+            and token.field in ("site", "url")
+            and previous is not None
+            and previous.kind == "FIELD"
+            and previous.field in ("site", "url")
+        ):
+            warnings.append(
+                QueryWarning(
+                    token.column,
+                    "site-and-site",
+                    f"{previous.field}:{previous.value} and {token.field}:{token.value} side by side must both "
+                    "match (AND); Talkwalker reads them as OR: write "
+                    f"{previous.field}:{previous.value} OR {token.field}:{token.value}",
+                )
+            )
+    close_run()
+    return warnings
 
 
 # ---------------------------------------------------------------------------------------------- parser
 
 
-def _check_wildcards(token: str, column: int) -> None:
-    star = token.find("*")
-    if star < 0:
-        return
-    if star == 0:
-        raise QuerySyntaxError(f"{token!r}: a term cannot start with '*'", column)
-    if sum(1 for ch in token[:star] if _is_word_char(ch)) < 2:
-        raise QuerySyntaxError(
-            f"{token!r}: a term with '*' needs at least 2 letters or digits before the first '*'", column
-        )
-
-
-def _fold_token(token: str) -> str:
-    return fold(token)
-
-
-def _words(text: str, column: int, *, exact: bool) -> Words:
-    tokens = split_query_words(text)
-    if not tokens:
-        raise QuerySyntaxError(f"expected a term with a letter or digit, found {text!r}", column)
-    for token in tokens:
-        _check_wildcards(token, column)
-    if exact:
-        normalised = tuple(unicodedata.normalize("NFC", token) for token in tokens)
-    else:
-        normalised = tuple(_fold_token(token) for token in tokens)
-    return Words(normalised, exact, column)
-
-
-def _field(name: str, value: str, column: int, value_column: int) -> Field | Followers:
-    if name == "followers":
-        return _followers(value, column, value_column)
-    if name == "topic":
-        return Field("topic", value, column)
-    if name == "author":
-        handle = fold(value.removeprefix("@"))
-        if not handle:
-            raise QuerySyntaxError("expected a handle after 'author:'", value_column)
-        return Field("author", handle, column)
-    if name == "url":
-        return Field("url", value.lower(), column)
-    if name == "site":
-        domain = value.lower().rstrip(".")
-        if not _SITE_RE.fullmatch(domain):
-            message = f"site: expected a domain such as lemonde.fr, found {value!r}"
-            raise QuerySyntaxError(message, value_column)
-        return Field("site", domain, column)
-    allowed = {
-        "lang": LANGUAGE_CODES,
-        "country": COUNTRY_CODES,
-        "source": SOURCE_NAMES,
-        "is": FLAG_NAMES,
-        "sentiment": SENTIMENT_NAMES,
-    }[name]
-    normalised = value.upper() if name == "country" else value.lower()
-    if normalised not in allowed:
-        if name == "lang":
-            hint = "an ISO 639-1 code such as fr"
-        elif name == "country":
-            hint = "an ISO 3166-1 alpha-2 code such as FR"
-        else:
-            hint = "one of " + ", ".join(sorted(allowed))
-        raise QuerySyntaxError(f"{name}: unknown value {value!r}; expected {hint}", value_column)
-    return Field(name, normalised, column)
-
-
-def _followers(value: str, column: int, value_column: int) -> Followers:
-    found = _FOLLOWERS_RE.fullmatch(value)
-    if found is None or (found.group(1) and found.group(3)):
-        raise QuerySyntaxError(
-            f"followers: expected >N, >=N, <N, <=N, N..M or N, found {value!r}", value_column
-        )
-    operator, first, second = found.group(1), int(found.group(2)), found.group(3)
-    low: int | None
-    high: int | None
-    if second is not None:
-        low, high = first, int(second)
-        if low > high:
-            raise QuerySyntaxError(f"followers: empty range {value!r} (N..M needs N <= M)", value_column)
-    elif operator == ">":
-        low, high = first + 1, None
-    elif operator == ">=":
-        low, high = first, None
-    elif operator == "<":
-        low, high = None, first - 1
-        if first == 0:
-            raise QuerySyntaxError("followers: '<0' matches no count", value_column)
-    elif operator == "<=":
-        low, high = None, first
-    else:
-        low = high = first
-    return Followers(low, high, column)
-
-
 def _near_operand_problem(node: Node) -> str | None:
-    if isinstance(node, Words | Tag):
-        return None
+    if isinstance(node, Words | Tag | Near):
+        return None  # a Near operand can only come from parentheses (chaining is refused)
     if isinstance(node, Or):
         for child in node.children:
+            if not isinstance(child, Words | Tag | Or):
+                return _near_operand_problem(child) or "NEAR inside OR"
             problem = _near_operand_problem(child)
             if problem is not None:
                 return problem
         return None
+    if isinstance(node, Emoji):
+        return "an emoji"
     if isinstance(node, Field | Followers):
         return "a field"
     if isinstance(node, Not):
         return "NOT"
-    if isinstance(node, And):
-        return "AND"
-    return "NEAR"
+    return "AND"
 
 
 class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _Lexer(text).tokens()
         self.index = 0
+        self.depth = 0
+        self.context: str | None = None  # the field a parenthesised group of values belongs to
+        self.warnings = _warnings_of(self.tokens)
 
     @property
     def current(self) -> _Token:
@@ -597,6 +597,13 @@ class _Parser:
         token = self.tokens[self.index]
         self.index += 1
         return token
+
+    def deeper(self, column: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryLimitError(
+                f"the query nests parentheses and NOT more than {MAX_NESTING} levels deep", column
+            )
 
     def parse(self) -> Node:
         if self.current.kind == "EOF":
@@ -615,7 +622,7 @@ class _Parser:
         while self.current.kind == "OR":
             self.advance()
             children.append(self.parse_and("OR"))
-        return first if len(children) == 1 else Or(tuple(children), _column_of(first))
+        return first if len(children) == 1 else Or(tuple(children), first.column)
 
     def parse_and(self, after: str | None) -> Node:
         first = self.parse_unary(after)
@@ -629,13 +636,15 @@ class _Parser:
                 children.append(self.parse_unary(None))
             else:
                 break
-        return first if len(children) == 1 else And(tuple(children), _column_of(first))
+        return first if len(children) == 1 else And(tuple(children), first.column)
 
     def parse_unary(self, after: str | None) -> Node:
         token = self.current
         if token.kind in ("NOT", "MINUS"):
             self.advance()
+            self.deeper(token.column)
             child = self.parse_unary("NOT" if token.kind == "NOT" else "'-'")
+            self.depth -= 1
             return Not(child, token.column)
         return self.parse_near(after)
 
@@ -643,58 +652,50 @@ class _Parser:
         left = self.parse_primary(after)
         if self.current.kind != "NEAR":
             return left
+        if self.context is not None:
+            raise QuerySyntaxError(
+                f"NEAR cannot stand inside the values of a field ({self.context}:(…))", self.current.column
+            )
         near = self.advance()
         self._check_near_operand(left, near)
         right = self.parse_primary(near.text, near_operand=True)
         self._check_near_operand(right, near)
         if self.current.kind == "NEAR":
             raise QuerySyntaxError(
-                "NEAR cannot be chained (a NEAR/n b NEAR/n c); join two NEAR expressions with AND",
+                "NEAR cannot be chained (a NEAR/n b NEAR/n c); put one in parentheses, "
+                "(a NEAR/n b) NEAR/n c, or join two NEAR expressions with AND",
                 self.current.column,
             )
-        return Near(left, right, near.distance, near.ordered, _column_of(left))
+        return Near(left, right, near.distance, near.ordered, left.column)
 
     def _check_near_operand(self, node: Node, near: _Token) -> None:
         problem = _near_operand_problem(node)
         if problem is not None:
             raise QuerySyntaxError(
-                f"{near.text} operands must be terms, phrases, hashtags, mentions, {{…}} forms or a "
-                f"parenthesised OR of those, not {problem}",
-                _column_of(node),
+                f"{near.text} operands must be terms, phrases, hashtags, mentions, {{…}} forms, a "
+                f"parenthesised OR of those or a parenthesised NEAR, not {problem}",
+                node.column,
             )
 
     def parse_primary(self, after: str | None, *, near_operand: bool = False) -> Node:
         token = self.current
         kind = token.kind
         if kind == "LPAREN":
+            return self._parenthesised(token)
+        if kind in ("WORD", "PHRASE", "EXACT", "TAG", "EMOJI"):
             self.advance()
-            inner = self.parse_or("'('")
-            if self.current.kind != "RPAREN":
-                raise QuerySyntaxError(
-                    f"expected ')' to close the '(' at column {token.column}, "
-                    f"found {_describe(self.current)}",
-                    self.current.column,
-                )
-            self.advance()
-            return inner
-        if kind == "WORD":
-            self.advance()
-            return _words(token.value, token.column, exact=False)
-        if kind == "PHRASE":
-            self.advance()
-            return _words(token.value, token.column, exact=False)
-        if kind == "EXACT":
-            self.advance()
-            return _words(token.value, token.column, exact=True)
-        if kind == "TAG":
-            self.advance()
-            tag_kind: Literal["hashtag", "mention"] = "hashtag" if token.text[0] == "#" else "mention"
-            _check_wildcards(token.value, token.column + 1)
-            return Tag(tag_kind, fold(token.value), token.column)
+            if self.context is not None:
+                return self._field_value(token)
+            return self._text_leaf(token)
         if kind == "FIELD":
             self.advance()
-            name = token.text.split(":", 1)[0].lower()
-            return _field(name, token.value, token.column, token.value_column)
+            if self.context is not None:
+                raise QuerySyntaxError(
+                    f"a field cannot stand inside the values of another ({self.context}:(…))", token.column
+                )
+            if token.group:
+                return self._field_group(token)
+            return field_node(token.field, token.value, token.column, token.value_column, quoted=token.quoted)
         expected = "a term, phrase or '('" if near_operand else "a term or '('"
         where = f" after {after}" if after else ""
         found = "" if kind == "EOF" else f", found {_describe(token)}"
@@ -702,16 +703,131 @@ class _Parser:
             raise QuerySyntaxError("unexpected ')' (no matching '(')", token.column)
         raise QuerySyntaxError(f"expected {expected}{where}{found}", token.column)
 
+    def _parenthesised(self, token: _Token) -> Node:
+        self.advance()
+        self.deeper(token.column)
+        inner = self.parse_or("'('")
+        if self.current.kind != "RPAREN":
+            raise QuerySyntaxError(
+                f"expected ')' to close the '(' at column {token.column}, found {_describe(self.current)}",
+                self.current.column,
+            )
+        self.advance()
+        self.depth -= 1
+        return inner
 
-def _column_of(node: Node) -> int:
-    return node.column
+    def _field_group(self, token: _Token) -> Node:
+        """``author:(a OR b)`` ≡ ``(author:a OR author:b)``; ``text:(…)`` is the group itself."""
+        if token.field == "":
+            return self._parenthesised(self.current)
+        self.context = token.field
+        try:
+            return self._parenthesised(self.current)
+        finally:
+            self.context = None
+
+    def _field_value(self, token: _Token) -> Node:
+        name = self.context
+        assert name is not None
+        if token.kind in ("EXACT", "EMOJI"):
+            raise QuerySyntaxError(f"{name}: expected a value, found {token.text!r}", token.column)
+        if token.kind == "TAG" and name not in ("author", "#", "@"):
+            raise QuerySyntaxError(f"{name}: expected a value, found {token.text!r}", token.column)
+        value = token.text if token.kind == "TAG" else token.value
+        return field_node(name, value, token.column, token.column, quoted=token.kind == "PHRASE")
+
+    def _text_leaf(self, token: _Token) -> Node:
+        if token.kind == "WORD":
+            return query_words(token.value, token.column, exact=False)
+        if token.kind == "EXACT":
+            return query_words(token.value, token.column, exact=True)
+        if token.kind == "EMOJI":
+            return Emoji(token.value, token.column)
+        if token.kind == "TAG":
+            sign = token.text[0]
+            tag_kind: Literal["hashtag", "mention", "cashtag"] = (
+                "hashtag" if sign == "#" else "mention" if sign == "@" else "cashtag"
+            )
+            check_wildcards(token.value, token.column + 1)
+            return Tag(tag_kind, fold_query_token(token.value), token.column)
+        return self._phrase(token)
+
+    def _phrase(self, token: _Token) -> Node:
+        emoji = [hit.group() for hit in EMOJI_RE.finditer(token.value)] if not token.value.isascii() else []
+        if not emoji:
+            return query_words(token.value, token.column, exact=False)
+        self.warnings.append(
+            QueryWarning(
+                token.column,
+                "emoji-in-phrase",
+                f"{token.text}: the emoji of a phrase are not matched in their place; the phrase matches "
+                "its words and the emoji must appear anywhere in the post",
+            )
+        )
+        leaves: list[Node] = [Emoji(split_emoji_run(value)[0], token.column) for value in emoji]  # type: ignore[index]
+        if split_query_words(token.value):
+            leaves.insert(0, query_words(token.value, token.column, exact=False))
+        return leaves[0] if len(leaves) == 1 else And(tuple(leaves), token.column)
+
+
+# ------------------------------------------------------------------------------------------------ cost
+
+# A hashtag or mention in a NEAR occupies the tokens of its text: assumed at most this many.
+_TAG_TOKENS = 8
+
+
+def _lengths(node: Node) -> tuple[int, int]:
+    """Fewest and most tokens an occurrence of a NEAR operand can span."""
+    if isinstance(node, Words):
+        return len(node.tokens), len(node.tokens)
+    if isinstance(node, Tag):
+        return 1, _TAG_TOKENS
+    if isinstance(node, Or):
+        spans = [_lengths(child) for child in node.children]
+        return min(low for low, _ in spans), max(high for _, high in spans)
+    if isinstance(node, Near):
+        left, right = _lengths(node.left), _lengths(node.right)
+        return left[0] + right[0], left[1] + node.distance + right[1]
+    return 1, 1
+
+
+def _pattern_cost(pattern: str) -> int:
+    if not has_wildcard(pattern):
+        return 1
+    if pattern.endswith("*") and pattern.count("*") == 1 and "?" not in pattern:
+        return 4  # a prefix: a range of the post's sorted words
+    return 40 + 4 * len(pattern)  # a scan of the post's words, each in O(len(word) x len(pattern))
+
+
+def estimate_cost(root: Node) -> int:
+    """The work a query asks of the matcher per post, in elementary steps per word of the post.
+
+    A plain term is 1; a wildcard that is not a mere prefix scans the post's distinct words; a
+    ``NEAR`` compares every length its left operand can span with every length of its right one at
+    every allowed gap (:mod:`veille.query.near` does one bit operation over the post for each).
+    """
+    cost = 0
+    for node in iter_nodes(root):
+        if isinstance(node, Words):
+            cost += sum(_pattern_cost(token) for token in node.tokens)
+        elif isinstance(node, Tag):
+            cost += _pattern_cost(node.value)
+        elif isinstance(node, Emoji):
+            cost += 1
+        elif isinstance(node, Field) and node.name in ("author", "title", "name"):
+            cost += sum(_pattern_cost(token) for token in node.value.split(" "))
+        elif isinstance(node, Near):
+            left, right = _lengths(node.left), _lengths(node.right)
+            cost += (left[1] - left[0] + 1) * (right[1] - right[0] + 1) * (node.distance + 1)
+    return cost
 
 
 def parse_query(text: str) -> Query:
     """Parse ``text`` into a :class:`Query`; raises :class:`QuerySyntaxError` or :class:`QueryLimitError`."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryLimitError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
-    root = _Parser(text).parse()
+    parser = _Parser(text)
+    root = parser.parse()
     terms = count_terms(root)
     if terms > MAX_TERMS:
         raise QueryLimitError(f"the query has {terms} terms; the limit is {MAX_TERMS}")
@@ -721,59 +837,12 @@ def parse_query(text: str) -> Query:
             "add a term it must contain, as in: orange NOT spam",
             root.column or 1,
         )
-    return Query(root, text)
-
-
-# --------------------------------------------------------------------------------------------- printer
-
-_QUOTE_NEEDED = frozenset(' \t\r\n\f\v()"{}')
-
-
-def _print_words(node: Words) -> str:
-    if len(node.tokens) == 1 and not node.exact:
-        return node.tokens[0]
-    inner = " ".join(node.tokens)
-    if node.exact:
-        return "{" + inner + "}" if len(node.tokens) == 1 else '{"' + inner + '"}'
-    return f'"{inner}"'
-
-
-def _print_value(value: str) -> str:
-    if any(ch in _QUOTE_NEEDED for ch in value):
-        return f'"{value}"'
-    return value
-
-
-def _print_followers(node: Followers) -> str:
-    if node.low is not None and node.high is not None:
-        return f"{node.low}" if node.low == node.high else f"{node.low}..{node.high}"
-    if node.low is not None:
-        return f">={node.low}"
-    return f"<={node.high}"
-
-
-def _print_child(node: Node) -> str:
-    text = to_query(node)
-    return f"({text})" if isinstance(node, And | Or) else text
-
-
-def to_query(node: Node | Query) -> str:
-    """Query text for an AST, such that ``parse_query(to_query(ast)).root == ast``."""
-    if isinstance(node, Query):
-        node = node.root
-    if isinstance(node, Words):
-        return _print_words(node)
-    if isinstance(node, Tag):
-        return ("#" if node.kind == "hashtag" else "@") + node.value
-    if isinstance(node, Followers):
-        return "followers:" + _print_followers(node)
-    if isinstance(node, Field):
-        return f"{node.name}:{_print_value(node.value)}"
-    if isinstance(node, Not):
-        return "NOT " + _print_child(node.child)
-    if isinstance(node, And):
-        return " AND ".join(_print_child(child) for child in node.children)
-    if isinstance(node, Or):
-        return " OR ".join(_print_child(child) for child in node.children)
-    suffix = "f" if node.ordered else ""
-    return f"{_print_child(node.left)} NEAR/{node.distance}{suffix} {_print_child(node.right)}"
+    cost = estimate_cost(root)
+    if cost > MAX_QUERY_COST:
+        raise QueryLimitError(
+            f"the query would cost about {cost:,} steps per word of every post; the limit is "
+            f"{MAX_QUERY_COST:,}: use fewer wildcards inside words, smaller NEAR distances or less "
+            "nesting of NEAR"
+        )
+    warnings = tuple(sorted(parser.warnings, key=lambda warning: (warning.column, warning.code)))
+    return Query(root, text, warnings)

@@ -34,6 +34,7 @@ import httpx
 
 from veille import __version__
 from veille.clock import Clock, SystemClock
+from veille.errors import Conflict, Invalid, NotFound
 from veille.model import Post
 from veille.pipeline import Pipeline
 from veille.query import Query, QueryError, compile_tester, parse_query, view_post
@@ -72,15 +73,15 @@ _REPEAT_LOG_S = 60.0
 Origin = Literal["config", "api"]
 
 
-class SourceConfigError(ValueError):
+class SourceConfigError(Invalid):
     """A ``[[sources]]`` table (or an API body) is wrong; the message names the table and the field."""
 
 
-class SourceConflictError(ValueError):
+class SourceConflictError(Conflict, ValueError):
     """The name is taken, or the operation is not allowed on this source (defined in veille.toml)."""
 
 
-class SourceNotFoundError(KeyError):
+class SourceNotFoundError(NotFound, KeyError):
     def __str__(self) -> str:
         return f"no source named {self.args[0]!r}"
 

@@ -7,14 +7,17 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from veille.errors import Invalid
 from veille.model import Post, PostRejected, parse_posts
 
 __all__ = ["PushBodyError", "PushItems", "read_push_body", "validate_push_items"]
 
 
-class PushBodyError(ValueError):
+class PushBodyError(Invalid):
+    """The body itself is refused: 400 (not a JSON array / NDJSON, not UTF-8) or 413 (too large)."""
+
     def __init__(self, message: str, status_code: int) -> None:
-        super().__init__(message)
+        super().__init__(message, field="body")
         self.status_code = status_code
 
 

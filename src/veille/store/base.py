@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from veille.errors import Invalid
 from veille.model import Post
 
 __all__ = ["Cursor", "Page", "PostSearch", "Store", "StoredPost", "decode_cursor", "encode_cursor"]
@@ -37,7 +38,7 @@ def decode_cursor(token: str) -> Cursor:
         if not isinstance(created_us, int) or not isinstance(post_id, str):
             raise ValueError
     except (ValueError, binascii.Error, TypeError):
-        raise ValueError("cursor: not a cursor returned by this API") from None
+        raise Invalid("cursor: not a cursor returned by this API", field="cursor") from None
     return Cursor(created_us, post_id)
 
 
@@ -56,9 +57,9 @@ class PostSearch:
 
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_PAGE:
-            raise ValueError(f"limit: must be between 1 and {MAX_PAGE}")
+            raise Invalid(f"limit: must be between 1 and {MAX_PAGE}", field="limit")
         if self.since and self.until and self.since >= self.until:
-            raise ValueError("since: must be before until")
+            raise Invalid("since: must be before until", field="since")
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from veille.errors import Invalid
 from veille.text import folded_words, tokenize
 
 __all__ = [
@@ -69,7 +70,7 @@ def parse_full_text(query: str) -> list[FullTextTerm]:
         if tokens:
             terms.append(FullTextTerm(tokens=tokens, prefix=prefix))
     if not terms:
-        raise ValueError("q: no word to search for (words are letters and digits)")
+        raise Invalid("q: no word to search for (words are letters and digits)", field="q")
     return terms
 
 

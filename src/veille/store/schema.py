@@ -202,7 +202,7 @@ brand_accounts = Table(
 )
 
 # Analysts' sentiment corrections, one per post (migration 0030_corrections): what a workspace's
-# sentiment model is retrained on (veille.enrich.corrections).
+# sentiment model is retrained on (veille.corrections).
 sentiment_corrections = Table(
     "sentiment_corrections",
     metadata,

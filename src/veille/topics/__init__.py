@@ -3,12 +3,11 @@
 - :class:`Topic`, :class:`TopicSpec`, :class:`TopicChanges` — what a topic holds;
 - :mod:`veille.topics.service` — create/update/delete/list/get/load, validated (plain functions);
 - :class:`LiveTopics` — the hub's running monitor, changed in place when topics change;
-- :func:`backfill_topic` and :class:`Jobs` — run a topic over stored history (background jobs);
+- :func:`backfill_topic` — run a topic over stored history (the hub runs it as a job: :mod:`veille.jobs`);
 - :func:`topics_from_document`, :func:`read_topics_file` — ``[[topics]]`` tables of veille.toml.
 """
 
 from veille.topics.backfill import BackfillProgress, BackfillStopped, backfill_topic
-from veille.topics.jobs import Job, Jobs
 from veille.topics.live import LiveTopics, LiveTopicStage, monitor_for
 from veille.topics.models import KINDS, Topic, TopicChanges, TopicKind, TopicSpec
 from veille.topics.service import (
@@ -34,8 +33,6 @@ __all__ = [
     "KINDS",
     "BackfillProgress",
     "BackfillStopped",
-    "Job",
-    "Jobs",
     "LiveTopicStage",
     "LiveTopics",
     "LoadResult",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from veille.clock import to_us
+from veille.errors import Invalid
 from veille.query import Monitor, parse_query
 from veille.store.sql import SqlStore
 from veille.topics import repository
@@ -65,7 +66,7 @@ def backfill_topic(
 ) -> BackfillProgress:
     """Match topic ``name`` against the stored posts (created at or after ``since``) and store the result."""
     if not 1 <= batch_size <= 10_000:
-        raise ValueError("batch_size: must be between 1 and 10000")
+        raise Invalid("batch_size: must be between 1 and 10000", field="batch_size")
     topics = {topic.name: topic for topic in repository.list_topics(store)}
     topic = topics.get(name)
     if topic is None:

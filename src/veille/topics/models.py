@@ -8,7 +8,16 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["KINDS", "NAME_PATTERN", "Topic", "TopicChanges", "TopicKind", "TopicSpec"]
+__all__ = [
+    "KINDS",
+    "NAME_PATTERN",
+    "Topic",
+    "TopicChanges",
+    "TopicDetail",
+    "TopicKind",
+    "TopicRead",
+    "TopicSpec",
+]
 
 TopicKind = Literal["theme", "brand", "competitor", "product", "sensitive", "event"]
 KINDS: tuple[str, ...] = get_args(TopicKind)
@@ -97,3 +106,25 @@ class Topic(TopicSpec):
 
     def spec(self) -> TopicSpec:
         return TopicSpec.model_validate(self.model_dump(exclude={"created_at", "updated_at"}))
+
+
+class TopicRead(BaseModel):
+    """A topic as the API shows it."""
+
+    name: str
+    query: str
+    kind: TopicKind
+    label: str | None
+    parent: str | None
+    owner_team: str | None
+    colour: str | None = Field(description="#rrggbb, lower case")
+    description: str | None
+    enabled: bool
+    created_at: str = Field(description="RFC 3339, UTC")
+    updated_at: str = Field(description="RFC 3339, UTC")
+
+
+class TopicDetail(TopicRead):
+    """One topic with how many stored posts it matches."""
+
+    matches: int

@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+# validation_message stays importable from here (topics.taxonomy, cli.topics use it).
+from veille.errors import Conflict, Invalid, NotFound, invalid_from, validation_message
 from veille.query import Monitor, Query, QueryError, parse_query
 from veille.store.sql import SqlStore
 from veille.topics import repository
@@ -40,23 +42,18 @@ __all__ = [
 _CHANGES = threading.Lock()
 
 
-class TopicError(ValueError):
+class TopicError(Invalid):
     """A refused change (HTTP 422). ``field`` names the field at fault; ``column`` is 1-based in the query."""
 
-    def __init__(self, message: str, *, field: str | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-        self.column = column
 
-
-class TopicNotFound(TopicError):
+class TopicNotFound(TopicError, NotFound):
     """No topic of that name (HTTP 404)."""
 
     def __init__(self, name: str) -> None:
         super().__init__(f"no topic named {name!r}", field="name")
 
 
-class TopicConflict(TopicError):
+class TopicConflict(TopicError, Conflict):
     """The change contradicts other topics: the name is taken, or others depend on it (HTTP 409)."""
 
 
@@ -65,16 +62,6 @@ class LoadResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-
-
-def validation_message(error: ValidationError, prefix: str = "") -> str:
-    """A pydantic error as ``field: what is wrong`` lines joined with ``; ``."""
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"])
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(message if message.startswith(f"{where}:") else f"{where}: {message}")
-    return prefix + "; ".join(parts)
 
 
 # -- reads ---------------------------------------------------------------------------------------
@@ -122,7 +109,7 @@ def update_topic(
         try:
             changes = TopicChanges.model_validate(changes)
         except ValidationError as error:
-            raise TopicError(validation_message(error)) from None
+            raise invalid_from(error, TopicError) from None
     given = changes.given()
     for required in ("query", "kind", "enabled"):
         if required in given and given[required] is None:
@@ -135,7 +122,7 @@ def update_topic(
         try:
             spec = TopicSpec.model_validate({**old.spec().model_dump(), **given})
         except ValidationError as error:
-            raise TopicError(validation_message(error)) from None
+            raise invalid_from(error, TopicError) from None
         query = _parse(spec)
         _check_parent(spec, existing)
         _check_references(spec, query, existing)

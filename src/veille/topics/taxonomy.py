@@ -62,7 +62,7 @@ def apply_configured_topics(
 ) -> LoadResult:
     """Create or update the ``[[topics]]`` of the settings' veille.toml (others are left alone)."""
     origin = str(settings.config_file or "veille.toml")
-    specs = topics_from_document(settings.toml, origin=origin)
+    specs = topics_from_document({"topics": settings.topics}, origin=origin)
     if not specs:
         return LoadResult()
     try:

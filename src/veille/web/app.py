@@ -1,4 +1,9 @@
-"""The FastAPI application, built by :func:`create_app` from settings (no work at import)."""
+"""The FastAPI application, built by :func:`create_app` from settings (no work at import).
+
+Every API router is mounted under ``/api/v1`` inside one group that requires a principal, so a new
+route is private unless it is added outside the group on purpose (``/healthz`` is). Errors are
+answered by :func:`veille.web.errors.install_error_handlers`, in one shape for the whole API.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -16,24 +21,52 @@ from veille import __version__
 from veille.contracts import Source
 from veille.hub import Hub
 from veille.settings import Settings
-from veille.web.api import analytics as analytics_api
-from veille.web.api import care as care_api
-from veille.web.api import corrections as corrections_api
-from veille.web.api import dashboards as dashboards_api
-from veille.web.api import insights as insights_api
-from veille.web.api import me as me_api
-from veille.web.api import posts, stream
-from veille.web.api import sources as sources_api
-from veille.web.api import topics as topics_api
+from veille.web.api import (
+    accounts,
+    analytics,
+    corrections,
+    dashboards,
+    influencers,
+    jobs,
+    me,
+    posts,
+    query,
+    sources,
+    stream,
+    topics,
+)
 from veille.web.dashboard_pages import router as dashboard_pages_router
-from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal
+from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_principal
+from veille.web.errors import install_error_handlers
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
 from veille.web.pages import router as pages_router
+from veille.web.schemas import ErrorRead, HealthRead
+from veille.web.stopping import RefuseWhileStopping
 
-__all__ = ["create_app"]
+__all__ = ["API_ROUTERS", "create_app"]
 
 STATIC_DIR = Path(__file__).parent / "static"
+# The API's routers, one per domain, all under /api/v1 and all authenticated.
+API_ROUTERS: tuple[APIRouter, ...] = (
+    posts.router,
+    stream.router,
+    topics.router,
+    jobs.router,
+    sources.router,
+    accounts.router,
+    influencers.router,
+    analytics.router,
+    query.router,
+    corrections.router,
+    dashboards.router,
+    me.router,
+)
+_API_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorRead, "description": "no or bad credentials (WWW-Authenticate: Bearer)"},
+    403: {"model": ErrorRead, "description": "a cookie-authenticated change without X-Requested-With"},
+    422: {"model": ErrorRead, "description": "a parameter or body field is wrong (the message names it)"},
+}
 
 
 def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[Source] = ()) -> FastAPI:
@@ -59,17 +92,13 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     )
     app.state.hub = the_hub
     app.state.settings = settings
+    app.add_middleware(RefuseWhileStopping, hub=the_hub)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(posts.router)
-    app.include_router(stream.router)
-    app.include_router(topics_api.router)
-    app.include_router(sources_api.router)
-    app.include_router(care_api.router)
-    app.include_router(analytics_api.router)
-    app.include_router(insights_api.router)
-    app.include_router(corrections_api.router)
-    app.include_router(dashboards_api.router)
-    app.include_router(me_api.router)
+    install_error_handlers(app)
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_principal)], responses=_API_RESPONSES)
+    for router in API_ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
     app.include_router(i18n_router)
     app.include_router(pages_router)
     app.include_router(dashboard_pages_router)
@@ -79,12 +108,17 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
 
 
 def _add_operations_routes(app: FastAPI) -> None:
-    @app.get("/healthz", tags=["operations"])
+    @app.get("/healthz", tags=["operations"], response_model=HealthRead)
     async def healthz(hub: CurrentHub) -> dict[str, Any]:
         """Liveness: open to all (load balancers), says nothing private."""
         return {"status": "ok", "version": __version__, "store": hub.store.dialect}
 
-    @app.get("/metrics", tags=["operations"], response_class=Response)
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=Response,
+        responses={200: {"description": "Prometheus text format", "content": {"text/plain": {}}}},
+    )
     async def metrics(hub: CurrentHub, _principal: CurrentPrincipal) -> Response:
         """Prometheus exposition (send the API token as a bearer token from the scraper)."""
         return Response(hub.metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,4 +1,10 @@
-"""Typed dependencies: the hub of the running app and who is calling."""
+"""Typed dependencies: who is calling, the parts of the running hub a route touches, and loaders
+that fetch the object a path names (or answer 404) once for every route that needs it.
+
+A route states what it uses: ``store: Store``, ``jobs: Jobs``, ``topic: CurrentTopic``… rather
+than reaching through the hub. Authentication is applied once for the whole API (see
+:mod:`veille.web.app`); ``CurrentPrincipal`` is for routes that need to know *who* calls.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,31 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from veille.access import Principal
+from veille.errors import NotFound, Unavailable
 from veille.hub import Hub
+from veille.jobs import Job
+from veille.jobs import Jobs as JobRunner
+from veille.settings import Settings as HubSettings
+from veille.sources.manager import SourceManager
+from veille.store.sql import SqlStore
+from veille.topics import LiveTopics, Topic
+from veille.topics import service as topic_service
 
-__all__ = ["SESSION_COOKIE", "CurrentHub", "CurrentPrincipal", "optional_principal", "require_principal"]
+__all__ = [
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "CurrentHub",
+    "CurrentJob",
+    "CurrentPrincipal",
+    "CurrentTopic",
+    "Jobs",
+    "Settings",
+    "Sources",
+    "Store",
+    "Topics",
+    "optional_principal",
+    "require_principal",
+]
 
 SESSION_COOKIE = "veille_session"
 # Cookie-authenticated requests that change something must carry this header: a cross-site form or
@@ -25,6 +53,9 @@ def get_hub(request: Request) -> Hub:
 
 
 CurrentHub = Annotated[Hub, Depends(get_hub)]
+
+
+# -- who is calling ------------------------------------------------------------------------------
 
 
 async def optional_principal(request: Request, hub: CurrentHub) -> Principal | None:
@@ -69,3 +100,53 @@ async def require_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+# -- parts of the hub ----------------------------------------------------------------------------
+
+
+def get_store(hub: CurrentHub) -> SqlStore:
+    return hub.store
+
+
+def get_settings(hub: CurrentHub) -> HubSettings:
+    return hub.settings
+
+
+def get_topics(hub: CurrentHub) -> LiveTopics:
+    return hub.topics
+
+
+def get_jobs(hub: CurrentHub) -> JobRunner:
+    return hub.jobs
+
+
+def get_sources(hub: CurrentHub) -> SourceManager:
+    if hub.source_manager is None:
+        raise Unavailable("this hub runs no platform sources")
+    return hub.source_manager
+
+
+Store = Annotated[SqlStore, Depends(get_store)]
+Settings = Annotated[HubSettings, Depends(get_settings)]
+Topics = Annotated[LiveTopics, Depends(get_topics)]
+Jobs = Annotated[JobRunner, Depends(get_jobs)]
+Sources = Annotated[SourceManager, Depends(get_sources)]
+
+
+# -- loaders: the object a path names, or 404 ----------------------------------------------------
+
+
+def topic_or_404(name: str, store: Store) -> Topic:
+    return topic_service.get_topic(store=store, name=name)
+
+
+def job_or_404(job_id: str, jobs: Jobs) -> Job:
+    job = jobs.get(job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id!r} (finished jobs are kept a while)", field="job_id")
+    return job
+
+
+CurrentTopic = Annotated[Topic, Depends(topic_or_404)]
+CurrentJob = Annotated[Job, Depends(job_or_404)]

@@ -34,7 +34,9 @@ def _dashboard(live: LiveHub) -> int:
         "filters": {"range": "24h"},
         "widgets": [{"type": "text", "x": 0, "y": 0, "w": 6, "h": 2, "options": {"text": "Printed note"}}],
     }
-    created = httpx.post(f"{live.base_url}/api/v1/dashboards", json=body, headers=live.auth_headers, timeout=10)
+    created = httpx.post(
+        f"{live.base_url}/api/v1/dashboards", json=body, headers=live.auth_headers, timeout=10
+    )
     return int(created.json()["id"])
 
 
@@ -81,8 +83,12 @@ def test_the_report_page_takes_a_print_session_once(live: LiveHub) -> None:
             seconds=60,
         )
         page = anonymous.get(f"/dashboards/{dashboard_id}/report?print_session={session_id}&lang=fr")
-        assert page.status_code == 200 and '<html lang="fr"' in page.text and 'data-mode="report"' in page.text
+        assert (
+            page.status_code == 200 and '<html lang="fr"' in page.text and 'data-mode="report"' in page.text
+        )
         assert page.cookies.get("veille_session") == session_id
         live.hub.access.close_session(session_id)
         anonymous.cookies.clear()
-        assert anonymous.get(f"/dashboards/{dashboard_id}/report?print_session={session_id}").status_code == 303
+        assert (
+            anonymous.get(f"/dashboards/{dashboard_id}/report?print_session={session_id}").status_code == 303
+        )

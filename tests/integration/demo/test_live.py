@@ -18,7 +18,7 @@ import pytest
 
 from tests.fakes import LocalServer
 from tests.fakes.bluesky import FakeBluesky, make_post_event
-from tests.integration.sources_wiring.helpers import wait_for
+from tests.integration.sources.helpers import wait_for
 from veille.demo.live import JETSTREAM_URL, LIVE_SOURCE_NAME, live_demo_table, with_source_tables
 from veille.hub import Hub
 from veille.model import Post

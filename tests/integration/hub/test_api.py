@@ -19,12 +19,6 @@ def live(hub_settings: Settings) -> Iterator[LiveHub]:
         yield hub
 
 
-@pytest.fixture
-def api(live: LiveHub) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as client:
-        yield client
-
-
 def test_every_route_but_healthz_needs_credentials(live: LiveHub) -> None:
     with httpx.Client(base_url=live.base_url, timeout=10) as anonymous:
         assert anonymous.get("/healthz").json()["status"] == "ok"

@@ -4,27 +4,12 @@ of pushed posts, backfill jobs and ``/query/test``."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.support.live_server import LiveHub, serve_hub
+from tests.support.live_server import LiveHub
 from tests.support.posts import post_json
-from veille.settings import Settings
-
-
-@pytest.fixture
-def live(hub_settings: Settings) -> Iterator[LiveHub]:
-    with serve_hub(hub_settings) as hub:
-        yield hub
-
-
-@pytest.fixture
-def api(live: LiveHub) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as client:
-        yield client
 
 
 def _post(index: int, text: str) -> dict[str, Any]:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from tests.support.posts import post_json
 from veille.bus import MemoryBus
 from veille.contracts import SourceBatch
 from veille.enrich.entities import EntitiesStage
 from veille.enrich.exact_duplicates import ExactDuplicateStage
+from veille.errors import Unavailable
 from veille.model import Post, parse_post
-from veille.pipeline import Pipeline
+from veille.pipeline import Pipeline, ShuttingDown
 from veille.store import PostSearch
 from veille.store.sql import SqlStore, open_store
 
@@ -127,3 +131,79 @@ async def test_a_failing_batch_is_reported_and_the_writer_goes_on(tmp_path: Path
     stored = await pipeline.submit([parse_post(post_json(1))])
     await pipeline.stop()
     assert [item.post.id for item in stored] == ["push:1"]
+
+
+# -- stopping ------------------------------------------------------------------------------------
+
+
+class SlowStage:
+    """Holds each batch a moment, so that work piles up in the queue behind the writer."""
+
+    name = "slow"
+
+    def process(self, posts: list[Post]) -> list[Post]:
+        time.sleep(0.02)
+        return posts
+
+
+class EndlessSource:
+    def __init__(self, name: str, start: int) -> None:
+        self.name = name
+        self.start = start
+
+    async def batches(self, checkpoint: str | None) -> AsyncIterator[SourceBatch]:
+        index = int(checkpoint or self.start)
+        while True:
+            index += 1
+            yield SourceBatch(posts=[parse_post(post_json(index))], checkpoint=str(index))
+            await asyncio.sleep(0)
+
+
+async def test_stop_stores_every_batch_already_submitted(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    pipeline = Pipeline(store=store, bus=MemoryBus(), stages=[SlowStage()], queue_batches=2)
+    await pipeline.start()
+    # More submitters than the queue holds: most of them wait for room when the stop begins.
+    submits = [
+        asyncio.create_task(pipeline.submit([parse_post(post_json(batch * 10 + i)) for i in range(3)]))
+        for batch in range(12)
+    ]
+    await asyncio.sleep(0)
+    await pipeline.stop()
+    results = await asyncio.gather(*submits)
+    assert [len(stored) for stored in results] == [3] * 12
+    assert store.count_posts() == 36
+
+
+async def test_a_submit_once_stopping_began_is_refused_not_left_waiting(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    pipeline = Pipeline(store=store, bus=MemoryBus(), stages=[SlowStage()])
+    await pipeline.start()
+    first = asyncio.create_task(pipeline.submit([parse_post(post_json(1))]))
+    await asyncio.sleep(0)
+    stopping = asyncio.create_task(pipeline.stop())
+    await _until(lambda: pipeline.closing)
+    with pytest.raises(ShuttingDown) as refused:
+        await pipeline.submit([parse_post(post_json(2))])
+    assert isinstance(refused.value, Unavailable) and "shutting down" in str(refused.value)
+    await stopping
+    assert [item.post.id for item in await first] == ["push:1"]
+    with pytest.raises(ShuttingDown):
+        await pipeline.submit([parse_post(post_json(3))])
+    assert store.get_post("push:2") is None and store.count_posts() == 1
+
+
+async def test_stop_ends_running_sources_and_keeps_their_checkpoints(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    pipeline = Pipeline(store=store, bus=MemoryBus(), stages=[])
+    await pipeline.start()
+    pipeline.add_source(EndlessSource("a", 0))
+    pipeline.add_source(EndlessSource("b", 100_000))
+    await _until(lambda: store.count_posts() >= 20)
+    await pipeline.stop()  # once failed: the tasks' callbacks shrank the dict being iterated
+    assert pipeline.running_sources == []
+    stored = store.count_posts()
+    # Every stored post's source checkpoint was committed with it: nothing past it is missing.
+    assert int(store.get_checkpoint("a") or 0) + int(store.get_checkpoint("b") or 100_000) - 100_000 == stored
+    with pytest.raises(ShuttingDown):
+        pipeline.add_source(EndlessSource("c", 0))

@@ -10,14 +10,14 @@ from typer.testing import CliRunner
 
 from tests.unit.enrich.conftest import make_post
 from tests.unit.enrich.test_sentiment import NEGATIVE, NEUTRAL, POSITIVE
-from veille.enrich.chain import build_enrichment_stages
-from veille.enrich.corrections import (
+from veille.corrections import (
     list_corrections,
     load_workspace_models,
     record_correction,
     retrain_workspace_model,
     workspace_model_path,
 )
+from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.sentiment import SentimentStage
 from veille.model import Sentiment
 from veille.settings import Settings

@@ -183,7 +183,7 @@ def test_compiled_queries_give_the_spans_of_what_matched() -> None:
         "fib* AND fi*re": [(9, 14), (45, 50)],
         "pann* NOT (chez AND modem)": [(0, 5)],
         "{Orange} OR orange*": [(20, 26)],
-        "#fibre AND panne NEAR/2 fibre": [(0, 5), (9, 14), (44, 50)],
+        "#fibre AND panne NEAR/1 fibre": [(0, 5), (9, 14), (44, 50)],
         "fi* NOT fi*e": None,
         "p? OR pan OR paiements": None,
         "{orange}": None,

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from veille.model import Author, Post, Sentiment
-from veille.query import Monitor, match, parse_query, to_query, view_post
-from veille.query.syntax import And, Field, Followers, Near, Node, Not, Or, Tag, Words, is_positive
+from veille.query import Monitor, compile_tester, match, parse_query, to_query, view_post
+from veille.query.syntax import And, Emoji, Field, Followers, Near, Node, Not, Or, Tag, Words, is_positive
 from veille.text import extract_hashtags, extract_mentions, extract_urls, fold, host_of, tokenize
 
 VOCAB = ["orange", "livebox", "panne", "fibre", "données", "paiement", "mobile", "Orange", "été", "5g"]
@@ -53,10 +53,14 @@ fields = st.one_of(
         Followers, st.one_of(st.none(), st.integers(0, 50)), st.one_of(st.none(), st.integers(50, 99))
     ).filter(lambda node: node.low is not None or node.high is not None),
 )
-near_operand = text_leaf | st.builds(
+near_leaf_operand = text_leaf | st.builds(
     lambda items: Or(tuple(items)), st.lists(text_leaf, min_size=2, max_size=3)
 )
-near = st.builds(Near, near_operand, near_operand, st.integers(1, 4), st.booleans())
+# A NEAR operand may itself be a NEAR (in parentheses), as in ((plan NEAR/0f unico) NEAR/0f universal).
+near_operand = near_leaf_operand | st.builds(
+    Near, near_leaf_operand, near_leaf_operand, st.integers(0, 3), st.booleans()
+)
+near = st.builds(Near, near_operand, near_operand, st.integers(0, 4), st.booleans())
 
 
 def _extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
@@ -90,9 +94,24 @@ def reference(node: Node, post: Post) -> bool:
     folded = [t.folded for t in tokens]
     raw = [unicodedata.normalize("NFC", t.raw) for t in tokens]
 
+    def near_ranges(n: Near) -> list[tuple[int, int]]:
+        """Pairs of matches with at most n tokens between (NEAR/0: adjacent), as (first, last) hulls."""
+        found = []
+        for a in ranges(n.left):
+            for b in ranges(n.right):
+                if a[0] < 0 or b[0] < 0:
+                    continue
+                if a[1] < b[0] and b[0] - a[1] - 1 <= n.distance:
+                    found.append((a[0], b[1]))
+                if not n.ordered and b[1] < a[0] and a[0] - b[1] - 1 <= n.distance:
+                    found.append((b[0], a[1]))
+        return found
+
     def ranges(leaf: Node) -> list[tuple[int, int]]:
         if isinstance(leaf, Or):
             return [r for child in leaf.children for r in ranges(child)]
+        if isinstance(leaf, Near):
+            return near_ranges(leaf)
         if isinstance(leaf, Tag):
             found = extract_hashtags(post.text) if leaf.kind == "hashtag" else extract_mentions(post.text)
             out = []
@@ -120,15 +139,7 @@ def reference(node: Node, post: Post) -> bool:
         if isinstance(n, Not):
             return not ev(n.child)
         if isinstance(n, Near):
-            for a in ranges(n.left):
-                for b in ranges(n.right):
-                    if a[0] < 0 or b[0] < 0:
-                        continue
-                    if a[1] < b[0] and b[0] - a[1] <= n.distance:
-                        return True
-                    if not n.ordered and b[1] < a[0] and a[0] - b[1] <= n.distance:
-                        return True
-            return False
+            return bool(near_ranges(n))
         if isinstance(n, Followers):
             f = post.author.followers
             return f is not None and (n.low is None or f >= n.low) and (n.high is None or f <= n.high)
@@ -233,7 +244,7 @@ small_leaf = st.sampled_from(
 
 
 @given(
-    st.lists(st.tuples(small_leaf, st.integers(1, 3), st.booleans(), small_leaf), min_size=1, max_size=6),
+    st.lists(st.tuples(small_leaf, st.integers(0, 3), st.booleans(), small_leaf), min_size=1, max_size=6),
     st.lists(st.lists(small_words, min_size=1, max_size=8), min_size=1, max_size=4),
 )
 @settings(max_examples=200, deadline=None)
@@ -256,3 +267,106 @@ def test_near_agrees_with_a_plain_evaluator(
         )
         expected = [f"q{i}" for i, root in enumerate(roots) if reference(root, post)]
         assert [name for name, _ in monitor.match_post(post)] == expected
+
+
+# ------------------------------------------- the leaves added for other tools' queries (spec §9)
+
+new_leaves = st.one_of(
+    st.builds(Emoji, st.sampled_from(["😃", "👍", "👍🏽", "❤"])),
+    st.builds(Tag, st.just("cashtag"), st.sampled_from(["tsla", "brk.b"])),
+    st.builds(Words, st.sampled_from([("nova",), ("orange",), ("tsla",)])),
+    st.builds(Field, st.just("has"), st.sampled_from(["links", "hashtags", "mentions", "cashtags", "geo"])),
+    st.builds(Field, st.just("title"), st.sampled_from(["orange", "nova", "orange nova", "or*"])),
+    st.builds(Field, st.just("name"), st.sampled_from(["alice", "alice martin", "mar*"])),
+)
+new_queries = st.recursive(new_leaves, _extend, max_leaves=5).filter(is_positive)
+new_words = st.sampled_from(
+    ["orange", "nova", "nоva", "$TSLA", "$BRK.B", "$100", "#x", "@y", "😃", "👍🏽", "❤️", "https://a.fr", "x"]
+)
+_TONES_RE = re.compile("[\U0001f3fb-\U0001f3ff]")
+
+
+def new_reference(node: Node, post: Post, title: str | None) -> bool:
+    """The new leaves by brute force, independently of veille.query.view and leaves."""
+    from veille.query.confusables import skeleton
+
+    words = [fold(skeleton(token.raw)) for token in tokenize(post.text)]
+    title_words = [fold(skeleton(token.raw)) for token in tokenize(title)] if title else []
+    name_words = [fold(token.raw) for token in tokenize(post.author.name or "")]
+    emoji = [
+        e.replace("\ufe0f", "") for e in re.findall(r"(?:[😃👍❤][\ufe0f\U0001f3fb-\U0001f3ff]*)", post.text)
+    ]
+    cashtags = [
+        c.lower() for c in re.findall(r"(?<![\w$])\$([A-Za-z]{1,6}(?:\.[A-Za-z]{1,2})?)(?![\w])", post.text)
+    ]
+
+    def sequence(value: str, tokens: list[str]) -> bool:
+        patterns = value.split(" ")
+        return any(
+            all(_pattern(p).fullmatch(tokens[i + k]) for k, p in enumerate(patterns))
+            for i in range(len(tokens) - len(patterns) + 1)
+        )
+
+    def ev(n: Node) -> bool:
+        if isinstance(n, And):
+            return all(ev(c) for c in n.children)
+        if isinstance(n, Or):
+            return any(ev(c) for c in n.children)
+        if isinstance(n, Not):
+            return not ev(n.child)
+        if isinstance(n, Emoji):
+            return any(e == n.value or _TONES_RE.sub("", e) == n.value for e in emoji)
+        if isinstance(n, Tag):
+            return n.value in cashtags
+        if isinstance(n, Words):
+            return n.tokens[0] in words
+        assert isinstance(n, Field)
+        if n.name == "title":
+            return sequence(n.value, title_words)
+        if n.name == "name":
+            return sequence(n.value, name_words)
+        return {
+            "links": bool(extract_urls(post.text)) or bool(post.links),
+            "hashtags": bool(extract_hashtags(post.text)),
+            "mentions": bool(extract_mentions(post.text)),
+            "cashtags": bool(cashtags),
+            "geo": post.country is not None,
+        }[n.value]
+
+    return ev(node)
+
+
+@given(
+    st.lists(new_queries, min_size=1, max_size=6),
+    st.lists(new_words, min_size=1, max_size=8),
+    st.sampled_from([None, "Orange Nova", "nоva Orange x"]),
+    st.sampled_from([None, "Alice Martin", "Bob"]),
+    st.booleans(),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_new_leaves_agree_in_every_evaluator(
+    roots: list[Node], text: list[str], title: str | None, name: str | None, located: bool
+) -> None:
+    post = Post(
+        id="t:1",
+        source="x",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        text=" ".join(text),
+        author=Author(handle="a", name=name),
+        country="FR" if located else None,
+        extra={"title": title} if title else {},
+    )
+    monitor = Monitor()
+    for index, root in enumerate(roots):
+        monitor.add(f"q{index}", to_query(root))
+    expected = [f"q{i}" for i, root in enumerate(roots) if new_reference(root, post, title)]
+    found = monitor.match_post(post)
+    assert [name for name, _ in found] == expected
+    view = view_post(post)
+    for index, root in enumerate(roots):
+        assert compile_tester(root)(view) is (f"q{index}" in expected)
+        result = match(root, view)
+        assert (result is not None) is (f"q{index}" in expected)
+    for found_name, spans in found:
+        result = match(roots[int(found_name[1:])], post)
+        assert result is not None and list(result.spans) == spans

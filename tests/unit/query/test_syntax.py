@@ -145,7 +145,6 @@ def test_fields(text: str, expected: object) -> None:
         ("a*", 1, "at least 2 letters or digits"),
         ("#a*", 2, "at least 2 letters or digits"),
         ("a NEAR b", 7, "expected a distance after NEAR"),
-        ("a NEAR/0 b", 8, "at least 1"),
         ("a NEAR/2 b NEAR/2 c", 12, "cannot be chained"),
         ("(a AND b) NEAR/2 c", 2, "not AND"),
         ("a NEAR/2 lang:fr", 10, "not a field"),

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 LABELS: tuple[str, str, str] = ("negative", "neutral", "positive")
-# The model name of a sentiment an analyst set (veille.enrich.corrections).
+# The model name of a sentiment an analyst set (veille.corrections).
 ANALYST_MODEL = "analyst"
 MODEL_FORMAT = "veille-sentiment-linear"
 MODEL_FORMAT_VERSION = 2

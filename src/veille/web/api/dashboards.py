@@ -2,8 +2,9 @@
 
 Bodies are :class:`~veille.dashboards.DashboardSpec` (pydantic): an unknown widget type, a bad
 range, an unknown country answer 422 naming the field (``widgets.0.type``, ``filters.range``); a
-topic the store does not have answers 422 with ``{"detail", "field"}`` (``filters.topics``).
-The creating user is the ``owner``; ``visibility`` defaults to ``organisation``.
+topic the store does not have answers 422 too (``filters.topics``, ``widgets.2.options.topics``),
+an unknown id 404 (the app's one error handler). The creating user is the ``owner``;
+``visibility`` defaults to ``organisation``.
 """
 
 from __future__ import annotations
@@ -12,100 +13,72 @@ import asyncio
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
 
-from veille.dashboards import Dashboard, DashboardError, DashboardNotFound, DashboardSpec, service
+from veille.dashboards import Dashboard, DashboardSpec, service
+from veille.errors import Unavailable
 from veille.reports.pdf import ChromiumMissing, PrintFailed, print_page_to_pdf
-from veille.web.deps import CurrentHub, CurrentPrincipal
+from veille.web.api._routing import api_router
+from veille.web.deps import CurrentHub, CurrentPrincipal, Store
 from veille.web.page_context import language_of
+from veille.web.schemas import ErrorRead, Items
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/dashboards", tags=["dashboards"])
+router = api_router(tags=["dashboards"])
 
 DashboardId = Annotated[int, Path(ge=1, description="the dashboard's id")]
 REPORT_SESSION_S = 120
-
-
-class DashboardList(BaseModel):
-    items: list[Dashboard]
-
-
-class ErrorAnswer(BaseModel):
-    detail: str
-    field: str | None = None
-
-
-_REFUSALS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorAnswer, "description": "no dashboard with that id"},
-    422: {"model": ErrorAnswer, "description": "refused; names the field"},
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorRead, "description": "no dashboard with that id"},
+    422: {"model": ErrorRead, "description": "refused; names the field"},
 }
 
 
-def _refused(error: DashboardError) -> JSONResponse:
-    code = 404 if isinstance(error, DashboardNotFound) else 422
-    return JSONResponse({"detail": str(error), "field": error.field}, status_code=code)
-
-
-@router.get("", response_model=DashboardList)
-async def list_dashboards(hub: CurrentHub, _principal: CurrentPrincipal) -> DashboardList:
+@router.get("/dashboards", response_model=Items[Dashboard], response_model_by_alias=True)
+def list_dashboards(store: Store) -> Any:
     """Every dashboard, by name."""
-    found = await asyncio.to_thread(service.list_dashboards, store=hub.store)
-    return DashboardList(items=found)
+    return {"items": service.list_dashboards(store=store)}
 
 
-@router.post("", status_code=201, response_model=Dashboard, response_model_by_alias=True, responses=_REFUSALS)
-async def create_dashboard(spec: DashboardSpec, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
+@router.post(
+    "/dashboards", status_code=201, response_model=Dashboard, response_model_by_alias=True, responses=_REFUSED
+)
+def create_dashboard(spec: DashboardSpec, store: Store, principal: CurrentPrincipal) -> Any:
     """Create ``{"name", "description", "filters", "widgets": [{"type", "title", "x", "y", "w", "h", "options"}]}``."""
-    try:
-        return await asyncio.to_thread(
-            service.create_dashboard, store=hub.store, spec=spec, owner=principal.name
-        )
-    except DashboardError as error:
-        return _refused(error)
+    return service.create_dashboard(store=store, spec=spec, owner=principal.name)
 
 
-@router.get("/{dashboard_id}", response_model=Dashboard, response_model_by_alias=True, responses=_REFUSALS)
-async def get_dashboard(dashboard_id: DashboardId, hub: CurrentHub, _principal: CurrentPrincipal) -> Any:
-    try:
-        return await asyncio.to_thread(service.get_dashboard, store=hub.store, dashboard_id=dashboard_id)
-    except DashboardError as error:
-        return _refused(error)
+@router.get(
+    "/dashboards/{dashboard_id}", response_model=Dashboard, response_model_by_alias=True, responses=_REFUSED
+)
+def get_dashboard(dashboard_id: DashboardId, store: Store) -> Any:
+    return service.get_dashboard(store=store, dashboard_id=dashboard_id)
 
 
-@router.put("/{dashboard_id}", response_model=Dashboard, response_model_by_alias=True, responses=_REFUSALS)
-async def replace_dashboard(
-    dashboard_id: DashboardId, spec: DashboardSpec, hub: CurrentHub, _principal: CurrentPrincipal
-) -> Any:
+@router.put(
+    "/dashboards/{dashboard_id}", response_model=Dashboard, response_model_by_alias=True, responses=_REFUSED
+)
+def replace_dashboard(dashboard_id: DashboardId, spec: DashboardSpec, store: Store) -> Any:
     """Replace a dashboard (same body as creation); the owner and the creation time stay."""
-    try:
-        return await asyncio.to_thread(
-            service.update_dashboard, store=hub.store, dashboard_id=dashboard_id, spec=spec
-        )
-    except DashboardError as error:
-        return _refused(error)
+    return service.update_dashboard(store=store, dashboard_id=dashboard_id, spec=spec)
 
 
-@router.delete("/{dashboard_id}", status_code=204, responses=_REFUSALS)
-async def delete_dashboard(
-    dashboard_id: DashboardId, hub: CurrentHub, _principal: CurrentPrincipal
-) -> Response:
-    try:
-        await asyncio.to_thread(service.delete_dashboard, store=hub.store, dashboard_id=dashboard_id)
-    except DashboardError as error:
-        return _refused(error)
+@router.delete("/dashboards/{dashboard_id}", status_code=204, responses=_REFUSED)
+def delete_dashboard(dashboard_id: DashboardId, store: Store) -> Response:
+    service.delete_dashboard(store=store, dashboard_id=dashboard_id)
     return Response(status_code=204)
 
 
 @router.get(
-    "/{dashboard_id}/report.pdf",
+    "/dashboards/{dashboard_id}/report.pdf",
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "the report"},
-        404: {"model": ErrorAnswer, "description": "no dashboard with that id"},
-        503: {"model": ErrorAnswer, "description": "Chromium, which prints the report, is missing or failed"},
+        403: {"model": ErrorRead, "description": "an API token that belongs to no user"},
+        404: {"model": ErrorRead, "description": "no dashboard with that id"},
+        503: {"model": ErrorRead, "description": "Chromium, which prints the report, is missing or failed"},
     },
 )
 async def dashboard_report(
@@ -116,10 +89,7 @@ async def dashboard_report(
     Chromium prints the report page (``/dashboards/{id}/report``) as the caller sees it, logged in
     with a session of two minutes opened for this print and closed after it, in the caller's language.
     """
-    try:
-        dashboard = await asyncio.to_thread(service.get_dashboard, store=hub.store, dashboard_id=dashboard_id)
-    except DashboardError as error:
-        return _refused(error)
+    dashboard = await asyncio.to_thread(service.get_dashboard, store=hub.store, dashboard_id=dashboard_id)
     if principal.user_id is None:
         detail = "user: a report is printed as a user; this API token belongs to no user"
         return JSONResponse({"detail": detail, "field": "user"}, status_code=403)
@@ -130,10 +100,8 @@ async def dashboard_report(
     query = urlencode({"print_session": session_id, "lang": language_of(request, principal)})
     try:
         pdf = await print_page_to_pdf(f"{base}/dashboards/{dashboard.id}/report?{query}")
-    except ChromiumMissing as error:
-        return JSONResponse({"detail": str(error), "field": "chromium"}, status_code=503)
-    except PrintFailed as error:
-        return JSONResponse({"detail": str(error), "field": "chromium"}, status_code=503)
+    except (ChromiumMissing, PrintFailed) as error:
+        raise Unavailable(str(error), field="chromium") from None
     finally:
         await asyncio.to_thread(hub.access.close_session, session_id)
     filename = f"dashboard-{dashboard.id}.pdf"

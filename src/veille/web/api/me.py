@@ -11,17 +11,18 @@ import asyncio
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from veille.access import Preferences, Principal
+from veille.web.api._routing import api_router
 from veille.web.deps import CurrentHub, CurrentPrincipal
 from veille.web.i18n import LANGUAGES
+from veille.web.schemas import ErrorRead
 
 __all__ = ["Me", "PreferencesChange", "router"]
 
-router = APIRouter(prefix="/api/v1", tags=["me"])
+router = api_router(tags=["me"])
 
 Language = Literal["en", "fr"]
 assert set(LANGUAGES) == {"en", "fr"}, "Language must list the catalogues' languages"
@@ -70,7 +71,14 @@ async def read_me(principal: CurrentPrincipal) -> Me:
     return _me(principal, Preferences(language=principal.language, time_zone=principal.time_zone))
 
 
-@router.put("/me", response_model=Me, responses={403: {"description": "an API token without a user"}})
+@router.put(
+    "/me",
+    response_model=Me,
+    responses={
+        403: {"model": ErrorRead, "description": "an API token without a user"},
+        422: {"model": ErrorRead, "description": "refused; names the field"},
+    },
+)
 async def change_me(change: PreferencesChange, hub: CurrentHub, principal: CurrentPrincipal) -> object:
     """Change the caller's ``language`` (``en``, ``fr``) and/or ``time_zone`` (IANA)."""
     if principal.user_id is None:

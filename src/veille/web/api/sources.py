@@ -1,27 +1,30 @@
 """Platform sources: list with health and alerts, connector metadata, add/remove/stop/start live.
 
-Secrets never leave the hub: configs are returned masked (``'***'``).
+Secrets never leave the hub: configs are returned masked (``'***'``). A hub that runs no platform
+sources answers 503.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Response, status
+from fastapi import Body, Response
 
-from veille.hub import Hub
 from veille.sources.connectors import describe_connectors
-from veille.sources.manager import (
-    SourceConfigError,
-    SourceConflictError,
-    SourceManager,
-    SourceNotFoundError,
-)
-from veille.web.deps import CurrentHub, CurrentPrincipal
+from veille.web.api._routing import api_router
+from veille.web.deps import Sources
+from veille.web.schemas import ConnectorsRead, ErrorRead, SourceList, SourceRead
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["sources"])
+router = api_router(tags=["sources"])
+
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorRead, "description": "no such source"},
+    409: {"model": ErrorRead, "description": "the name is used, or the source comes from veille.toml"},
+    422: {"model": ErrorRead, "description": "the table is wrong (names the field)"},
+    503: {"model": ErrorRead, "description": "this hub runs no platform sources"},
+}
 
 # Keys every [[sources]] table may hold besides the connector's own fields (for UI forms).
 _COMMON_FIELDS: list[dict[str, Any]] = [
@@ -38,44 +41,28 @@ _COMMON_FIELDS: list[dict[str, Any]] = [
 ]
 
 
-def _manager(hub: Hub) -> SourceManager:
-    if hub.source_manager is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "this hub runs no platform sources")
-    return hub.source_manager
-
-
-@router.get("/connectors")
-async def list_connectors(_principal: CurrentPrincipal) -> dict[str, Any]:
+@router.get("/connectors", response_model=ConnectorsRead)
+def list_connectors() -> Any:
     """Every connector type with its typed config fields (secrets flagged), for forms and docs."""
     return {"common_fields": _COMMON_FIELDS, "items": describe_connectors()}
 
 
-@router.get("/sources")
-async def list_sources(hub: CurrentHub, _principal: CurrentPrincipal) -> dict[str, Any]:
+@router.get("/sources", response_model=SourceList, responses=_REFUSED)
+def list_sources(manager: Sources) -> Any:
     """Sources with masked config, health (connected, lag, last error, posts/min, counters) and
     the alerts of the moment (failed, silent, no filter)."""
-    manager = _manager(hub)
     now = manager.clock.time()
     return {"items": manager.describe_all(now), "alerts": manager.alerts(now)}
 
 
-@router.get("/sources/{name}")
-async def get_source(name: str, hub: CurrentHub, _principal: CurrentPrincipal) -> dict[str, Any]:
-    manager = _manager(hub)
-    try:
-        return manager.describe(manager.get(name))
-    except SourceNotFoundError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+@router.get("/sources/{name}", response_model=SourceRead, responses=_REFUSED)
+def get_source(name: str, manager: Sources) -> Any:
+    return manager.describe(manager.get(name))
 
 
-@router.post(
-    "/sources",
-    status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "name already used"}, 422: {"description": "bad table"}},
-)
+@router.post("/sources", status_code=201, response_model=SourceRead, responses=_REFUSED)
 async def add_source(
-    hub: CurrentHub,
-    _principal: CurrentPrincipal,
+    manager: Sources,
     table: Annotated[
         dict[str, Any],
         Body(
@@ -83,48 +70,25 @@ async def add_source(
             description="one [[sources]] table as JSON",
         ),
     ],
-) -> dict[str, Any]:
+) -> Any:
     """Add a source and start it now; it is kept in the store and comes back after a restart."""
-    manager = _manager(hub)
-    try:
-        managed = await manager.add(table)
-    except SourceConflictError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
-    except SourceConfigError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
-    return manager.describe(managed)
+    return manager.describe(await manager.add(table))
 
 
-@router.delete("/sources/{name}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_source(name: str, hub: CurrentHub, _principal: CurrentPrincipal) -> Response:
+@router.delete("/sources/{name}", status_code=204, response_class=Response, responses=_REFUSED)
+async def remove_source(name: str, manager: Sources) -> Response:
     """Stop a source added through the API and forget it (a veille.toml source: 409, stop it instead)."""
-    manager = _manager(hub)
-    try:
-        await manager.remove(name)
-    except SourceNotFoundError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
-    except SourceConflictError as error:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    await manager.remove(name)
+    return Response(status_code=204)
 
 
-@router.post("/sources/{name}/stop")
-async def stop_source(name: str, hub: CurrentHub, _principal: CurrentPrincipal) -> dict[str, Any]:
+@router.post("/sources/{name}/stop", response_model=SourceRead, responses=_REFUSED)
+async def stop_source(name: str, manager: Sources) -> Any:
     """Stop reading (the checkpoint is kept: start resumes where it stopped)."""
-    manager = _manager(hub)
-    try:
-        return manager.describe(await manager.stop_source(name))
-    except SourceNotFoundError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    return manager.describe(await manager.stop_source(name))
 
 
-@router.post("/sources/{name}/start")
-async def start_source(name: str, hub: CurrentHub, _principal: CurrentPrincipal) -> dict[str, Any]:
+@router.post("/sources/{name}/start", response_model=SourceRead, responses=_REFUSED)
+async def start_source(name: str, manager: Sources) -> Any:
     """Start (or restart after a failure) from the last stored checkpoint."""
-    manager = _manager(hub)
-    try:
-        return manager.describe(await manager.start_source(name))
-    except SourceNotFoundError as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
-    except SourceConfigError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    return manager.describe(await manager.start_source(name))

@@ -13,16 +13,18 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from fastapi import Header, Query, Request
 from sse_starlette import EventSourceResponse
 
 from veille.bus.base import POSTS_SUBJECT
+from veille.errors import Invalid
 from veille.hub import Hub
-from veille.web.deps import CurrentHub, CurrentPrincipal
+from veille.web.api._routing import api_router
+from veille.web.deps import CurrentHub
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["live"])
+router = api_router(tags=["live"])
 
 REPLAY_PAGE = 500
 # Reconnecting clients asking for more than this many missed posts get only the newest ones.
@@ -72,11 +74,14 @@ async def _events(request: Request, hub: Hub, last_event_id: int | None) -> Asyn
         await subscription.close()
 
 
-@router.get("/stream", response_class=EventSourceResponse)
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses={200: {"description": "event: ready, then event: post", "content": {"text/event-stream": {}}}},
+)
 async def stream_posts(
     request: Request,
     hub: CurrentHub,
-    _principal: CurrentPrincipal,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[
         int | None, Query(ge=0, description="resume after this event id (as Last-Event-ID)")
@@ -86,6 +91,6 @@ async def stream_posts(
     resume_from = after
     if last_event_id:
         if not last_event_id.strip().isdigit():
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "Last-Event-ID: expected an event id")
+            raise Invalid("Last-Event-ID: expected an event id", field="Last-Event-ID")
         resume_from = int(last_event_id)
     return EventSourceResponse(_events(request, hub, resume_from), ping=15)

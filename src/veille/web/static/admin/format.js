@@ -4,7 +4,7 @@
 import { formatClock } from "veille/format.js";
 import { t } from "veille/i18n.js";
 
-// Connector states (veille.sources.connector.ConnectorHealth.state) as the page names them.
+// Connector states (veille.sources.connectors.health.ConnectorHealth.state) as the page names them.
 const STATES = {
   connected: { label: t("Connected"), tone: "ok" },
   connecting: { label: t("Connecting"), tone: "info" },
