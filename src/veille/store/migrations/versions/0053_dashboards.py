@@ -6,7 +6,7 @@ team, organisation; "organisation" until teams and sharing arrive). ``users`` ga
 and ``time_zone``, the preferences the pages are rendered with (null: the browser's).
 
 Revision ID: 0053_dashboards
-Revises: 0050_rollup_indexes
+Revises: 0052_near_between
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0053_dashboards"
-down_revision = "0050_rollup_indexes"
+down_revision = "0052_near_between"
 branch_labels = None
 depends_on = None
 
