@@ -174,7 +174,7 @@ function Card({ entry, now }) {
   const sentiment = post.sentiment && post.sentiment.label;
   const followers = Number.isFinite(author.followers) ? author.followers : null;
   const classes = ["card", sentiment ? `card--${sentiment}` : ""].join(" ").trim();
-  return html`<article class=${classes} data-id=${post.id} data-source=${post.source}>
+  return html`<article class=${classes} data-id=${post.id} data-post-id=${post.id} data-source=${post.source}>
     <header class="card__head">
       <span class="avatar" style=${{ "--hue": String(hueOf(handle)) }} aria-hidden="true">${initials(author.name, handle)}</span>
       <span class="card__who">
