@@ -28,7 +28,7 @@ def live(hub_settings: Settings) -> Iterator[LiveHub]:
 def _browser(live: LiveHub, accept_language: str | None = None) -> Iterator[httpx.Client]:
     """A client logged in through the form, as a browser (its session cookie)."""
     headers = {"Accept-Language": accept_language} if accept_language else {}
-    with httpx.Client(base_url=live.base_url, timeout=10, headers=headers, follow_redirects=False) as client:
+    with httpx.Client(base_url=live.base_url, timeout=30, headers=headers, follow_redirects=False) as client:
         answer = client.post(
             "/login", data={"username": live.username, "password": live.password, "next": "/wall"}
         )
@@ -68,17 +68,17 @@ def test_me_reads_and_changes_the_users_preferences(live: LiveHub) -> None:
 
 
 def test_a_token_without_a_user_has_no_preferences(live: LiveHub) -> None:
-    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as api:
+    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=30) as api:
         me = api.get("/api/v1/me")
         assert me.json() == {"name": "tests", "admin": True, "language": None, "time_zone": None}
         refused = api.put("/api/v1/me", json={"language": "fr"})
         assert refused.status_code == 403 and refused.json()["field"] == "user"
-    with httpx.Client(base_url=live.base_url, timeout=10) as anonymous:
+    with httpx.Client(base_url=live.base_url, timeout=30) as anonymous:
         assert anonymous.get("/api/v1/me").status_code == 401
 
 
 def test_the_catalogue_is_served_to_the_javascript(live: LiveHub) -> None:
-    with httpx.Client(base_url=live.base_url, timeout=10) as anonymous:
+    with httpx.Client(base_url=live.base_url, timeout=30) as anonymous:
         french = anonymous.get("/i18n/fr.json")
         assert french.status_code == 200 and french.headers["content-type"].startswith("application/json")
         document = french.json()
@@ -94,7 +94,7 @@ def test_the_catalogue_is_served_to_the_javascript(live: LiveHub) -> None:
 
 
 def test_pages_follow_the_setting_then_the_browser_then_english(live: LiveHub) -> None:
-    with httpx.Client(base_url=live.base_url, timeout=10) as anonymous:
+    with httpx.Client(base_url=live.base_url, timeout=30) as anonymous:
         french = anonymous.get("/login", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
         assert '<html lang="fr"' in french.text and "Se connecter" in french.text
         german = anonymous.get("/login", headers={"Accept-Language": "de-DE,de;q=0.9"})
