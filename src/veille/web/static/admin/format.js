@@ -1,7 +1,7 @@
 // Rules of the Sources page with no DOM: how health reads, how a form becomes a [[sources]] table and
 // how an API error names its field. Kept apart so the browser tests can check each rule on its own.
 // Numbers, durations and clock times are the shared ones (veille/format.js).
-import { formatClock, formatCount } from "veille/format.js";
+import { formatClock, formatNumber } from "veille/format.js";
 import { t, tn } from "veille/i18n.js";
 
 // Connector states (veille.sources.connectors.health.ConnectorHealth.state) as the page names them;
@@ -63,7 +63,7 @@ export function platformSources(sources) {
 export function failedText(count) {
   if (count === null || count === undefined) return "";
   if (count === 0) return t("every item read became a post");
-  return tn("{count} item could not be read", "{count} items could not be read", count, { count: formatCount(count) });
+  return tn("{count} item could not be read", "{count} items could not be read", count, { count: formatNumber(count) });
 }
 
 const ALERT_KINDS = { failed: t("Failed"), silent: t("Silent"), no_filter: t("No filter"), config: t("Config") };
