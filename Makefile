@@ -14,7 +14,7 @@ SEED ?= 1
 DATA ?=
 DATA_OPTION := $(if $(DATA),--data $(DATA))
 
-.PHONY: demo install install-test test lint typecheck pytest bench bench-quick quality serve clean
+.PHONY: demo install install-test i18n test lint typecheck pytest bench bench-quick quality serve clean
 
 demo: install
 	$(BIN)/veille demo --port $(PORT) --scenario $(SCENARIO) --rate $(RATE) --seed $(SEED) $(DATA_OPTION)
@@ -59,3 +59,9 @@ quality: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The UI's message catalogues: extract every marked string (templates, web Python, JavaScript t()),
+# then merge into each language's .po (new strings arrive untranslated: tests/unit/test_i18n.py
+# fails until they are translated in French).
+i18n:
+	.venv/bin/python -m veille.web.i18n.extract

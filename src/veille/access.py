@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,7 +20,7 @@ from veille.errors import Invalid
 from veille.store.schema import api_tokens, sessions, users
 from veille.store.sql import SqlStore
 
-__all__ = ["AccessError", "Principal", "UserAccess"]
+__all__ = ["AccessError", "Preferences", "Principal", "UserAccess"]
 
 TOKEN_PREFIX = "vt_"
 _USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
@@ -36,6 +37,19 @@ class Principal:
     name: str
     user_id: int | None
     via: str  # "session" or "token"
+    # A user's rights and preferences, read with the session or token (no extra query per page).
+    # A token without a user has every right today (roles come with teams); it has no preferences.
+    admin: bool = False
+    language: str | None = None
+    time_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """What a user chose for the pages: ``language`` ("en", "fr") and IANA ``time_zone``; None: the browser's."""
+
+    language: str | None = None
+    time_zone: str | None = None
 
 
 def _digest(secret: str) -> str:
@@ -94,9 +108,14 @@ class UserAccess:
     def check_password(self, username: str, password: str) -> Principal | None:
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(users.c.id, users.c.username, users.c.password_hash).where(
-                    users.c.username == username.strip().lower()
-                )
+                select(
+                    users.c.id,
+                    users.c.username,
+                    users.c.password_hash,
+                    users.c.is_admin,
+                    users.c.language,
+                    users.c.time_zone,
+                ).where(users.c.username == username.strip().lower())
             ).first()
         if row is None:
             # Same work whether or not the user exists, so timing does not tell which usernames exist.
@@ -106,7 +125,28 @@ class UserAccess:
             self._hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
             return None
-        return Principal(name=row.username, user_id=row.id, via="session")
+        return _user_principal(row, via="session")
+
+    def preferences(self, user_id: int) -> Preferences:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(users.c.language, users.c.time_zone).where(users.c.id == user_id)
+            ).first()
+        if row is None:
+            raise AccessError(f"user: no user with id {user_id}")
+        return Preferences(language=row.language, time_zone=row.time_zone)
+
+    def set_preferences(self, user_id: int, preferences: Preferences) -> Preferences:
+        """Store a user's language and time zone (validated by the caller); None clears one."""
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(language=preferences.language, time_zone=preferences.time_zone)
+            )
+            if result.rowcount == 0:
+                raise AccessError(f"user: no user with id {user_id}")
+        return preferences
 
     # -- API tokens --------------------------------------------------------------------------
     def create_token(self, name: str, *, user_id: int | None = None, secret: str | None = None) -> str:
@@ -133,21 +173,42 @@ class UserAccess:
         digest = _digest(token)
         with self.engine.begin() as connection:
             row = connection.execute(
-                select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.user_id).where(
-                    api_tokens.c.token_hash == digest
+                select(
+                    api_tokens.c.id,
+                    api_tokens.c.name,
+                    api_tokens.c.user_id,
+                    users.c.is_admin,
+                    users.c.language,
+                    users.c.time_zone,
                 )
+                .select_from(api_tokens.outerjoin(users, users.c.id == api_tokens.c.user_id))
+                .where(api_tokens.c.token_hash == digest)
             ).first()
             if row is None:
                 return None
             connection.execute(
                 update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_us=now_us())
             )
-        return Principal(name=row.name, user_id=row.user_id, via="token")
+        if row.user_id is None:
+            return Principal(name=row.name, user_id=None, via="token", admin=True)
+        return Principal(
+            name=row.name,
+            user_id=row.user_id,
+            via="token",
+            admin=bool(row.is_admin),
+            language=row.language,
+            time_zone=row.time_zone,
+        )
 
     # -- browser sessions --------------------------------------------------------------------
-    def open_session(self, principal: Principal, *, days: int) -> str:
+    def open_session(self, principal: Principal, *, days: int = 0, seconds: int = 0) -> str:
+        """A new session id for ``principal``'s user, valid ``days`` plus ``seconds`` (a report's
+        browser gets a session of a couple of minutes)."""
         if principal.user_id is None:
             raise AccessError("sessions are for users")
+        lifetime_s = days * 86_400 + seconds
+        if lifetime_s <= 0:
+            raise AccessError("a session must last some time")
         session_id = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
             connection.execute(delete(sessions).where(sessions.c.expires_us < now_us()))
@@ -155,7 +216,7 @@ class UserAccess:
                 insert(sessions).values(
                     id_hash=_digest(session_id),
                     user_id=principal.user_id,
-                    expires_us=now_us() + days * 86_400 * 1_000_000,
+                    expires_us=now_us() + lifetime_s * 1_000_000,
                 )
             )
         return session_id
@@ -163,12 +224,23 @@ class UserAccess:
     def principal_for_session(self, session_id: str) -> Principal | None:
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(users.c.id, users.c.username)
+                select(users.c.id, users.c.username, users.c.is_admin, users.c.language, users.c.time_zone)
                 .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
                 .where(sessions.c.id_hash == _digest(session_id), sessions.c.expires_us > now_us())
             ).first()
-        return None if row is None else Principal(name=row.username, user_id=row.id, via="session")
+        return None if row is None else _user_principal(row, via="session")
 
     def close_session(self, session_id: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(delete(sessions).where(sessions.c.id_hash == _digest(session_id)))
+
+
+def _user_principal(row: Any, *, via: str) -> Principal:
+    return Principal(
+        name=row.username,
+        user_id=row.id,
+        via=via,
+        admin=bool(row.is_admin),
+        language=row.language,
+        time_zone=row.time_zone,
+    )

@@ -1,4 +1,5 @@
-"""What ``veille demo`` puts in a store before the hub starts: an admin, the topic taxonomy, the accounts.
+"""What ``veille demo`` puts in a store before the hub starts: an admin, the topic taxonomy, the accounts,
+the dashboards.
 
 :func:`seed_demo` does it all on one store that the caller opened once. Each part is created only
 when it is missing (no topics yet, an empty accounts registry, an admin whose saved password no
@@ -7,7 +8,8 @@ with the demo's.
 
 The data is the demo's: the taxonomy is ``veille/demo/data/taxonomy.toml`` (``[[topics]]`` tables,
 read with the same code as a veille.toml), the accounts are the simulated brands' official accounts
-of the company profile (``profile.toml``).
+of the company profile (``profile.toml``), the dashboards are ``dashboards.toml`` (the dashboards
+API's bodies: an overview, a competitor benchmark, a country monitor, customer care).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from veille.access import UserAccess
 from veille.accounts.models import AccountSpec, BusinessHours
 from veille.accounts.service import import_accounts, list_accounts
+from veille.dashboards import DashboardError, DashboardSpec, create_dashboard, list_dashboards
 from veille.demo.datafiles import read_toml
 from veille.demo.simulator.profile import CompanyProfile, default_profile
 from veille.store.sql import SqlStore
@@ -34,9 +37,11 @@ __all__ = [
     "DEMO_USER",
     "DemoSeed",
     "demo_accounts",
+    "demo_dashboards",
     "demo_taxonomy",
     "ensure_demo_accounts",
     "ensure_demo_admin",
+    "ensure_demo_dashboards",
     "ensure_demo_taxonomy",
     "seed_demo",
 ]
@@ -45,6 +50,7 @@ DEMO_USER = "admin"
 # In the data folder, mode 600: every `veille demo` run prints the login it holds.
 CREDENTIALS_FILE = "demo-credentials.txt"
 TAXONOMY_FILE = "taxonomy.toml"
+DASHBOARDS_FILE = "dashboards.toml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,20 +61,23 @@ class DemoSeed:
     password: str
     topics: tuple[str, ...] = ()  # the topics created; none when the store already had topics
     accounts: int = 0  # brand accounts registered; 0 when the registry already had some
+    dashboards: tuple[str, ...] = ()  # the dashboards created; none when the store already had some
 
 
 def seed_demo(
     store: SqlStore, *, data_dir: Path, live_topics: LiveTopics | None = None, accounts: bool = True
 ) -> DemoSeed:
-    """The demo admin, then the taxonomy and (``accounts``) the brand accounts where missing."""
+    """The demo admin, then the taxonomy, (``accounts``) the brand accounts and the dashboards where missing."""
     username, password = ensure_demo_admin(store, data_dir=data_dir)
     loaded = ensure_demo_taxonomy(store, live_topics)
     registered = ensure_demo_accounts(store=store) if accounts else 0
+    dashboards = ensure_demo_dashboards(store, owner=username)
     return DemoSeed(
         username=username,
         password=password,
         topics=tuple(loaded.created) if loaded is not None else (),
         accounts=registered,
+        dashboards=tuple(dashboards),
     )
 
 
@@ -140,6 +149,34 @@ def demo_accounts(profile: CompanyProfile | None = None) -> list[AccountSpec]:
                 )
             )
     return specs
+
+
+def demo_dashboards() -> list[DashboardSpec]:
+    """The demo's dashboards (overview, competitor benchmark, country monitor, customer care), from
+    ``veille/demo/data/dashboards.toml``: each table is the dashboards API's body."""
+    document = read_toml(DASHBOARDS_FILE)
+    specs = []
+    for index, table in enumerate(document.get("dashboards", [])):
+        try:
+            specs.append(DashboardSpec.model_validate(table))
+        except ValueError as error:
+            raise ValueError(f"veille/demo/data/{DASHBOARDS_FILE}: dashboards[{index}]: {error}") from None
+    return specs
+
+
+def ensure_demo_dashboards(store: SqlStore, *, owner: str) -> list[str]:
+    """Create the demo's dashboards, owned by ``owner``, in a store that has none; the names of those
+    created. A dashboard naming a topic the store lacks (a user's own taxonomy instead of the demo's)
+    is left out rather than created half working."""
+    if list_dashboards(store=store):
+        return []
+    created = []
+    for spec in demo_dashboards():
+        try:
+            created.append(create_dashboard(store=store, spec=spec, owner=owner).name)
+        except DashboardError:
+            continue
+    return created
 
 
 def ensure_demo_accounts(*, store: SqlStore) -> int:

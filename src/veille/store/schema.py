@@ -32,6 +32,7 @@ __all__ = [
     "brand_accounts",
     "checkpoints",
     "curated_influencers",
+    "dashboards",
     "dead_letters",
     "metadata",
     "post_addressees",
@@ -108,6 +109,10 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("created_us", BigInteger, nullable=False),
+    # Preferences (migration 0054_dashboards): the UI language ("en", "fr") and IANA time zone;
+    # null means "the browser's" (Accept-Language, the browser's zone).
+    Column("language", String(16)),
+    Column("time_zone", String(64)),
 )
 
 api_tokens = Table(
@@ -258,4 +263,22 @@ dead_letters = Table(
     Column("last_attempt_us", BigInteger, nullable=False),
     Column("attempts", Integer, nullable=False),
     UniqueConstraint("source", "payload_key", name="uq_dead_letters_source_payload"),
+)
+
+# Analysts' dashboards (migration 0054_dashboards): the shared filters and the widgets with their
+# grid places and options, as JSON documents the API validates (veille.dashboards.models). ``owner``
+# is the creating user and ``visibility`` (private, team, organisation) is ready for sharing.
+dashboards = Table(
+    "dashboards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("filters", JsonDocument, nullable=False),
+    Column("widgets", JsonDocument, nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("visibility", String(16), nullable=False, default="organisation"),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_dashboards_name", "name"),
 )

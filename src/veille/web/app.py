@@ -25,17 +25,21 @@ from veille.web.api import (
     accounts,
     analytics,
     corrections,
+    dashboards,
     influencers,
     jobs,
+    me,
     posts,
     query,
     sources,
     stream,
     topics,
 )
+from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_principal
 from veille.web.errors import install_error_handlers
 from veille.web.html_errors import install as install_html_errors
+from veille.web.i18n.routes import router as i18n_router
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
 from veille.web.stopping import RefuseWhileStopping
@@ -55,6 +59,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     analytics.router,
     query.router,
     corrections.router,
+    dashboards.router,
+    me.router,
 )
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorRead, "description": "no or bad credentials (WWW-Authenticate: Bearer)"},
@@ -93,7 +99,9 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     for router in API_ROUTERS:
         api.include_router(router)
     app.include_router(api)
+    app.include_router(i18n_router)
     app.include_router(pages_router)
+    app.include_router(dashboard_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     return app

@@ -16,11 +16,13 @@ they accept. Answers that are already HTML (the login page's own 401) pass throu
 successful answers (an SSE stream) are never buffered.
 
 The page texts live in :data:`ERROR_TEXTS` and :data:`PAGE_TEXTS`, marked with :func:`N_` so that
-the message catalogues (Babel's default keywords include ``N_``) can extract them.
+the message catalogues (Babel's default keywords include ``N_``) extract them; the page shows them
+in the reader's language (``?lang=``, the logged-in user's setting, else ``Accept-Language``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -31,15 +33,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from veille.web.deps import SESSION_COOKIE
+from veille.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, page_language, translations
 from veille.web.pages import login_redirect, templates
 
 __all__ = ["ERROR_TEXTS", "JSON_ONLY_PATHS", "N_", "PAGE_TEXTS", "HtmlErrorPages", "install", "wants_html"]
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the message catalogues without translating it here (the name is the
-    convention message extractors look for)."""
-    return message
 
 
 @dataclass(frozen=True)
@@ -134,12 +132,32 @@ def _texts_for(status: int) -> ErrorText:
     return ERROR_TEXTS["5xx" if status >= 500 else "4xx"]
 
 
-def error_page(request: Request, status: int, message: str | None) -> Response:
+async def page_language_of(request: Request) -> str:
+    """The error page's language: ``?lang=``, else the logged-in user's setting, else the browser's."""
+    asked = request.query_params.get("lang")
+    preferred = asked if asked in LANGUAGES else None
+    session_id = request.cookies.get(SESSION_COOKIE)
+    hub = getattr(request.app.state, "hub", None)
+    if preferred is None and session_id and hub is not None:
+        try:
+            principal = await asyncio.to_thread(hub.access.principal_for_session, session_id)
+        except Exception:  # the store may be the very thing that failed: fall back to the browser's
+            principal = None
+        preferred = principal.language if principal is not None else None
+    return page_language(preferred, request.headers.get("accept-language"))
+
+
+def error_page(
+    request: Request, status: int, message: str | None, language: str = DEFAULT_LANGUAGE
+) -> Response:
     """The HTML page of an error answer (a 401 is a redirect to the login page instead)."""
     if status == 401:
         return login_redirect(request)
     theme = request.query_params.get("theme")
+    catalogue = translations(language)
     context = {
+        **catalogue.template_context(),
+        "i18n_url": f"/i18n/{language}.json?v={catalogue.version}",
         "status": status,
         "text": _texts_for(status),
         "page_text": PAGE_TEXTS,
@@ -193,7 +211,8 @@ class HtmlErrorPages:
             status = int(held["status"])
             held = None
             started = replaced = True
-            page = error_page(request, status, _message_of(status, bytes(body[:_MAX_ERROR_BODY])))
+            language = await page_language_of(request)
+            page = error_page(request, status, _message_of(status, bytes(body[:_MAX_ERROR_BODY])), language)
             await page(scope, receive, send)
 
         try:
@@ -202,7 +221,9 @@ class HtmlErrorPages:
             if started:
                 raise
             # Nobody handled it: a page for the person, and the exception on to the server's log.
-            await error_page(request, 500, None)(scope, receive, send)
+            await error_page(request, 500, None, page_language(None, request.headers.get("accept-language")))(
+                scope, receive, send
+            )
             raise
 
 

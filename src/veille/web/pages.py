@@ -10,13 +10,25 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from veille.access import Principal
 from veille.web.deps import SESSION_COOKIE, CurrentHub, optional_principal
+from veille.web.i18n import N_
+from veille.web.page_context import page_context
 
 __all__ = ["login_redirect", "router", "templates"]
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# Jinja's i18n extension: templates say {{ _("Log in") }}; each render passes the reader's gettext
+# (veille.web.page_context), so one environment serves every language.
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+)
+WRONG_LOGIN = N_("Unknown user or wrong password.")
 router = APIRouter(include_in_schema=False)
 
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
@@ -43,7 +55,8 @@ async def home(principal: MaybePrincipal) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str | None = None) -> Response:
-    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None})
+    context = page_context(request, None, next=_safe_next(next), error=None)
+    return templates.TemplateResponse(request, "login.html", context)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -56,7 +69,7 @@ async def login(
 ) -> Response:
     principal = await asyncio.to_thread(hub.access.check_password, username, password)
     if principal is None:
-        context = {"next": _safe_next(next), "error": "Unknown user or wrong password."}
+        context = page_context(request, None, next=_safe_next(next), error=WRONG_LOGIN)
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
     session_id = await asyncio.to_thread(hub.access.open_session, principal, days=hub.settings.session_days)
     response = RedirectResponse(_safe_next(next), status_code=303)
@@ -86,11 +99,13 @@ async def wall(
     request: Request,
     principal: MaybePrincipal,
     theme: Annotated[Literal["dark", "light"], Query()] = "dark",
-    title: Annotated[str, Query(max_length=120)] = "Veille — live",
+    title: Annotated[str | None, Query(max_length=120)] = None,
 ) -> Response:
     if principal is None:
         return login_redirect(request)
-    return templates.TemplateResponse(request, "wall.html", {"theme": theme, "title": title})
+    context = page_context(request, principal, theme=theme)
+    context["title"] = title or context["gettext"](N_("Veille — live"))
+    return templates.TemplateResponse(request, "wall.html", context)
 
 
 @router.get("/sources", response_class=HTMLResponse)
@@ -102,5 +117,5 @@ async def sources_page(
     """Admin page: the platform sources with live health; add, stop, start and delete them."""
     if principal is None:
         return login_redirect(request)
-    context = {"theme": theme, "active": "sources", "user": principal.name}
+    context = page_context(request, principal, theme=theme, active="sources")
     return templates.TemplateResponse(request, "sources.html", context)

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from veille.access import UserAccess
 from veille.accounts import AccountSpec, import_accounts, list_accounts
 from veille.cli import build_app
+from veille.dashboards import list_dashboards
 from veille.demo.seed import CREDENTIALS_FILE, DEMO_USER, demo_accounts, demo_taxonomy, seed_demo
 from veille.store.schema import users
 from veille.store.sql import SqlStore
@@ -52,6 +53,27 @@ def test_a_users_own_topics_and_accounts_are_left_alone(store: SqlStore, tmp_pat
     assert seeded.topics == () and seeded.accounts == 0
     assert [topic.name for topic in list_topics(store=store)] == ["mine"]
     assert [account.handle for account in list_accounts(store=store)] == ["Me"]
+    # Only the demo dashboards that name no demo topic fit a user's own taxonomy.
+    assert seeded.dashboards == ("Overview", "Country monitor", "Customer care")
+
+
+def test_the_demo_dashboards_are_created_once(store: SqlStore, tmp_path: Path) -> None:
+    seeded = seed_demo(store, data_dir=tmp_path)
+    names = ("Overview", "Competitor benchmark", "Country monitor", "Customer care")
+    assert seeded.dashboards == names
+    stored = {dashboard.name: dashboard for dashboard in list_dashboards(store=store)}
+    assert set(stored) == set(names)
+    assert {dashboard.owner for dashboard in stored.values()} == {seeded.username}
+    benchmark = stored["Competitor benchmark"]
+    assert benchmark.filters.topics == ["nova", "helix", "orbis", "sirocco"]
+    assert {widget.type for widget in benchmark.widgets} >= {"share_of_voice", "volume", "care", "kpi"}
+    every_type = {widget.type for dashboard in stored.values() for widget in dashboard.widgets}
+    assert every_type == {
+        "volume", "sentiment", "share_of_voice", "map", "trends", "influencers",
+        "top_posts", "feed", "care", "kpi", "content", "text",
+    }  # fmt: skip
+    again = seed_demo(store, data_dir=tmp_path)
+    assert again.dashboards == () and len(list_dashboards(store=store)) == 4
 
 
 def test_the_live_demo_registers_no_accounts(store: SqlStore, tmp_path: Path) -> None:

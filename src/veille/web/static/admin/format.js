@@ -1,19 +1,20 @@
 // Rules of the Sources page with no DOM: how health reads, how a form becomes a [[sources]] table and
 // how an API error names its field. Kept apart so the browser tests can check each rule on its own.
 // Numbers, durations and clock times are the shared ones (veille/format.js).
-import { formatClock } from "veille/format.js";
+import { formatClock, formatNumber } from "veille/format.js";
+import { t, tn } from "veille/i18n.js";
 
 // Connector states (veille.sources.connectors.health.ConnectorHealth.state) as the page names them;
 // the hub's own sources (simulator, files, push API) run or listen, they connect to nothing.
 const STATES = {
-  connected: { label: "Connected", tone: "ok" },
-  connecting: { label: "Connecting", tone: "info" },
-  backing_off: { label: "Reconnecting", tone: "warn" },
-  failed: { label: "Failed", tone: "bad" },
-  stopped: { label: "Stopped", tone: "off" },
-  idle: { label: "Idle", tone: "off" },
-  running: { label: "Running", tone: "ok" },
-  listening: { label: "Listening", tone: "ok" },
+  connected: { label: t("Connected"), tone: "ok" },
+  connecting: { label: t("Connecting"), tone: "info" },
+  backing_off: { label: t("Reconnecting"), tone: "warn" },
+  failed: { label: t("Failed"), tone: "bad" },
+  stopped: { label: t("Stopped"), tone: "off" },
+  idle: { label: t("Idle"), tone: "off" },
+  running: { label: t("Running"), tone: "ok" },
+  listening: { label: t("Listening"), tone: "ok" },
 };
 
 export function stateOf(state) {
@@ -29,16 +30,21 @@ export function stateNote(source, now = Date.now()) {
       ? Math.max(0, Math.round(health.next_retry_at - now / 1000))
       : null;
   if (source.read_only) {
-    if (health.state === "listening") return "accepts posts sent to POST /api/v1/posts";
-    return health.state === "running" ? "the hub's own source" : "the hub's own source, not running";
+    if (health.state === "listening") return t("accepts posts sent to POST /api/v1/posts");
+    return health.state === "running" ? t("the hub's own source") : t("the hub's own source, not running");
   }
   if (health.state === "failed") {
     const never = health.last_connected_at === null || health.last_connected_at === undefined;
-    const retry = retryIn === null ? "not retried: fix it, then Start" : `tries again in ${formatDurationShort(retryIn)}`;
-    return `${never ? "never connected" : "lost"}; ${retry}`;
+    const retry =
+      retryIn === null
+        ? t("not retried: fix it, then Start")
+        : t("tries again in {duration}", { duration: formatDurationShort(retryIn) });
+    return never ? t("never connected; {retry}", { retry }) : t("lost; {retry}", { retry });
   }
-  if (health.state === "backing_off" && retryIn !== null) return `retry in ${formatDurationShort(retryIn)}`;
-  if (health.state === "connecting" && !health.last_connected_at) return "not connected yet";
+  if (health.state === "backing_off" && retryIn !== null) {
+    return t("retry in {duration}", { duration: formatDurationShort(retryIn) });
+  }
+  if (health.state === "connecting" && !health.last_connected_at) return t("not connected yet");
   return "";
 }
 
@@ -56,11 +62,11 @@ export function platformSources(sources) {
 // A source's dead letters in words: items it read but could not turn into posts. null: not counted.
 export function failedText(count) {
   if (count === null || count === undefined) return "";
-  if (count === 0) return "every item read became a post";
-  return count === 1 ? "1 item could not be read" : `${count.toLocaleString("en-US")} items could not be read`;
+  if (count === 0) return t("every item read became a post");
+  return tn("{count} item could not be read", "{count} items could not be read", count, { count: formatNumber(count) });
 }
 
-const ALERT_KINDS = { failed: "Failed", silent: "Silent", no_filter: "No filter", config: "Config" };
+const ALERT_KINDS = { failed: t("Failed"), silent: t("Silent"), no_filter: t("No filter"), config: t("Config") };
 
 export function alertLabel(kind) {
   return ALERT_KINDS[kind] || String(kind);

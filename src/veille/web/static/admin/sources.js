@@ -6,6 +6,7 @@
 import { html, render } from "htm/preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "veille/api.js";
+import { t } from "veille/i18n.js";
 import { formatDuration, formatNumber } from "veille/format.js";
 import {
   alertLabel,
@@ -95,10 +96,10 @@ function SourcesPage() {
       if (verb === "delete") {
         await api.delete(`/api/v1/sources/${encodeURIComponent(name)}`);
         setSources((items) => (items || []).filter((item) => item.name !== name));
-        setNotice({ tone: "ok", text: `Source ${name} deleted.` });
+        setNotice({ tone: "ok", text: t("Source {name} deleted.", { name }) });
       } else {
         replaceSource(await api.post(`/api/v1/sources/${encodeURIComponent(name)}/${verb}`));
-        setNotice({ tone: "ok", text: `Source ${name} ${verb === "stop" ? "stopped" : "started"}.` });
+        setNotice({ tone: "ok", text: verb === "stop" ? t("Source {name} stopped.", { name }) : t("Source {name} started.", { name }) });
       }
     } catch (error) {
       setNotice({ tone: "bad", text: `${name}: ${error.message}` });
@@ -109,7 +110,7 @@ function SourcesPage() {
   const onAdded = (view) => {
     setFormOpen(false);
     setSources((items) => [...(items || []).filter((item) => item.name !== view.name), view]);
-    setNotice({ tone: "ok", text: `Source ${view.name} added and started.` });
+    setNotice({ tone: "ok", text: t("Source {name} added and started.", { name: view.name }) });
     refreshSoon();
   };
 
@@ -119,8 +120,8 @@ function SourcesPage() {
     <div class="admin-page">
       <header class="page-head">
         <div>
-          <h1>Sources</h1>
-          <p class="page-head__sub">Platform connectors feeding the hub: health, throughput and alerts, live.</p>
+          <h1>${t("Sources")}</h1>
+          <p class="page-head__sub">${t("Platform connectors feeding the hub: health, throughput and alerts, live.")}</p>
         </div>
         <div class="page-head__actions">
           <${Freshness} updatedAt=${updatedAt} now=${now} failing=${!!loadError} />
@@ -138,9 +139,9 @@ function SourcesPage() {
       ${notice && html`<${Notice} notice=${notice} onClose=${() => setNotice(null)} />`}
       ${loadError && html`<p class="banner banner--bad" role="alert">Could not read the sources: ${loadError}</p>`}
       ${unavailable
-        ? html`<div class="admin-empty"><h2>No platform sources here</h2><p>${unavailable}</p></div>`
+        ? html`<div class="admin-empty"><h2>${t("No platform sources here")}</h2><p>${unavailable}</p></div>`
         : sources === null
-          ? html`<div class="admin-empty" aria-busy="true">Loading sources…</div>`
+          ? html`<div class="admin-empty" aria-busy="true">${t("Loading sources…")}</div>`
           : html`
               <${Summary} sources=${sources} alerts=${alerts} />
               <${AlertList} alerts=${alerts} />
@@ -158,7 +159,7 @@ function Freshness({ updatedAt, now, failing }) {
   const seconds = Math.max(0, Math.round((now - updatedAt) / 1000));
   return html`<span class=${`freshness${failing ? " freshness--stale" : ""}`} data-freshness>
     <span class="freshness__dot" aria-hidden="true"></span>
-    ${seconds < 2 ? "Updated just now" : `Updated ${seconds} s ago`}
+    ${seconds < 2 ? t("Updated just now") : t("Updated {seconds} s ago", { seconds })}
   </span>`;
 }
 
@@ -169,7 +170,7 @@ function Notice({ notice, onClose }) {
   }, [notice]);
   return html`<div class=${`toast toast--${notice.tone}`} role="status" data-notice>
     <span>${notice.text}</span>
-    <button type="button" class="toast__close" aria-label="Dismiss" onClick=${onClose}>×</button>
+    <button type="button" class="toast__close" aria-label=${t("Dismiss")} onClick=${onClose}>×</button>
   </div>`;
 }
 
@@ -182,33 +183,33 @@ function Summary({ sources, alerts }) {
   const perMinute = sources.reduce((sum, item) => sum + (item.health.posts_per_min || 0), 0);
   const kept = sources.reduce((sum, item) => sum + (item.health.posts_total || 0), 0);
   const failed = sources.reduce((sum, item) => sum + (item.failed || 0), 0);
-  return html`<section class="stats" aria-label="Summary">
+  return html`<section class="stats" aria-label=${t("Summary")}>
     <div class="stat">
-      <span class="stat__label">Sources</span>
+      <span class="stat__label">${t("Sources")}</span>
       <span class="stat__value" data-stat="sources">${platform.length}</span>
-      <span class="stat__hint">${running} running${own ? ` · ${own} of the hub's own` : ""}</span>
+      <span class="stat__hint">${t("{count} running", { count: running })}${own ? ` · ${t("{count} of the hub's own", { count: own })}` : ""}</span>
     </div>
     <div class="stat">
-      <span class="stat__label">Connected</span>
+      <span class="stat__label">${t("Connected")}</span>
       <span class="stat__value" data-stat="connected">${connected}<span class="stat__of">/ ${platform.length}</span></span>
-      <span class="stat__hint">${platform.length - connected ? `${platform.length - connected} not connected` : platform.length ? "all connected" : "no platform source"}</span>
+      <span class="stat__hint">${platform.length - connected ? t("{count} not connected", { count: platform.length - connected }) : platform.length ? t("all connected") : t("no platform source")}</span>
     </div>
     <div class="stat">
-      <span class="stat__label">Posts / min</span>
+      <span class="stat__label">${t("Posts / min")}</span>
       <span class="stat__value" data-stat="rate">${formatNumber(perMinute)}</span>
       <span class="stat__hint">${formatNumber(kept)} kept since start</span>
     </div>
     <div class=${`stat${alerts.length ? " stat--alert" : ""}`}>
-      <span class="stat__label">Alerts</span>
+      <span class="stat__label">${t("Alerts")}</span>
       <span class="stat__value" data-stat="alerts">${alerts.length}</span>
-      <span class="stat__hint" data-stat="alerts-hint">${alerts.length ? "need attention" : failed ? `no alert; ${failedText(failed)}` : "all quiet"}</span>
+      <span class="stat__hint" data-stat="alerts-hint">${alerts.length ? t("need attention") : failed ? t("no alert; {failed}", { failed: failedText(failed) }) : t("all quiet")}</span>
     </div>
   </section>`;
 }
 
 function AlertList({ alerts }) {
   if (!alerts.length) return null;
-  return html`<section class="alerts" aria-label="Alerts" data-alerts>
+  return html`<section class="alerts" aria-label=${t("Alerts")} data-alerts>
     ${alerts.map(
       (alert) => html`<div class=${`alert alert--${alert.kind}`} key=${`${alert.source}/${alert.kind}`} data-alert=${alert.kind}>
         <span class="alert__kind">${alertLabel(alert.kind)}</span>
@@ -226,9 +227,9 @@ function SourceTable({ sources, titles, now, onAct, onAdd }) {
   const noPlatform = !platformSources(sources).length;
   if (!sources.length) {
     return html`<div class="admin-empty" data-empty>
-      <h2>No sources yet</h2>
-      <p>Declare <code>[[sources]]</code> tables in veille.toml, or add one here.</p>
-      <button type="button" class="btn btn--primary" onClick=${onAdd}>Add a source</button>
+      <h2>${t("No sources yet")}</h2>
+      <p>${t("Declare [[sources]] tables in veille.toml, or add one here.")}</p>
+      <button type="button" class="btn btn--primary" onClick=${onAdd}>${t("Add a source")}</button>
     </div>`;
   }
   const toggle = (name) =>
@@ -244,20 +245,21 @@ function SourceTable({ sources, titles, now, onAct, onAdd }) {
   );
   return html`${noPlatform &&
     html`<p class="banner" data-no-platform>
-      No platform source yet: posts come from the hub's own sources below. Declare <code>[[sources]]</code> in veille.toml, or
-      <button type="button" class="btn btn--small btn--ghost" onClick=${onAdd}>add one</button>.
+      ${t("No platform source yet: posts come from the hub's own sources below.")}${" "}
+      ${t("Declare [[sources]] tables in veille.toml, or")}${" "}
+      <button type="button" class="btn btn--small btn--ghost" onClick=${onAdd}>${t("add one")}</button>.
     </p>`}
     <div class="table-card">
     <table class="sources-table">
       <thead>
         <tr>
-          <th scope="col">Source</th>
-          <th scope="col">State</th>
-          <th scope="col" class="num">Posts/min</th>
-          <th scope="col" class="num">Lag</th>
-          <th scope="col" class="num">Kept</th>
-          <th scope="col">Last error</th>
-          <th scope="col" class="actions-col"><span class="visually-hidden">Actions</span></th>
+          <th scope="col">${t("Source")}</th>
+          <th scope="col">${t("State")}</th>
+          <th scope="col" class="num">${t("Posts/min")}</th>
+          <th scope="col" class="num">${t("Lag")}</th>
+          <th scope="col" class="num">${t("Kept")}</th>
+          <th scope="col">${t("Last error")}</th>
+          <th scope="col" class="actions-col"><span class="visually-hidden">${t("Actions")}</span></th>
         </tr>
       </thead>
       ${sorted.map(
@@ -339,23 +341,23 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
       </td>
       <td class="actions">
         ${source.read_only
-          ? html`<span class="muted read-only" title="The hub's own source: nothing to configure, stop or delete here">read-only</span>
+          ? html`<span class="muted read-only" title=${t("The hub's own source: nothing to configure, stop or delete here")}>${t("read-only")}</span>
               <${DetailsButton} source=${source} expanded=${expanded} detailsId=${detailsId} onToggle=${onToggle} />`
           : confirming
           ? html`<span class="confirm">
-              <span class="confirm__text">Delete?</span>
+              <span class="confirm__text">${t("Delete?")}</span>
               <button type="button" class="btn btn--danger btn--small" data-action="confirm-delete" onClick=${() => run("delete")}>
-                Delete
+                ${t("Delete")}
               </button>
-              <button type="button" class="btn btn--ghost btn--small" onClick=${() => setConfirming(false)}>Cancel</button>
+              <button type="button" class="btn btn--ghost btn--small" onClick=${() => setConfirming(false)}>${t("Cancel")}</button>
             </span>`
           : html`
               ${source.running
                 ? html`<button type="button" class="btn btn--small" data-action="stop" disabled=${!!busy} onClick=${() => run("stop")}>
-                    ${busy === "stop" ? "Stopping…" : "Stop"}
+                    ${busy === "stop" ? t("Stopping…") : t("Stop")}
                   </button>`
                 : html`<button type="button" class="btn btn--small btn--go" data-action="start" disabled=${!!busy} onClick=${() => run("start")}>
-                    ${busy === "start" ? "Starting…" : "Start"}
+                    ${busy === "start" ? t("Starting…") : t("Start")}
                   </button>`}
               <${DetailsButton} source=${source} expanded=${expanded} detailsId=${detailsId} onToggle=${onToggle} />
               <button
@@ -363,10 +365,10 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
                 class="btn btn--ghost btn--small btn--danger-text"
                 data-action="delete"
                 disabled=${!!busy || source.origin === "config"}
-                title=${source.origin === "config" ? "Declared in veille.toml: stop it, or remove its [[sources]] table" : "Stop and forget this source"}
+                title=${source.origin === "config" ? t("Declared in veille.toml: stop it, or remove its [[sources]] table") : t("Stop and forget this source")}
                 onClick=${() => setConfirming(true)}
               >
-                Delete
+                ${t("Delete")}
               </button>
             `}
       </td>
@@ -388,7 +390,7 @@ function DetailsButton({ source, expanded, detailsId, onToggle }) {
     class="btn btn--ghost btn--small btn--icon"
     aria-expanded=${expanded}
     aria-controls=${detailsId}
-    aria-label=${`Details of ${source.name}`}
+    aria-label=${t("Details of {name}", { name: source.name })}
     data-action="details"
     onClick=${onToggle}
   >
@@ -409,56 +411,57 @@ function DeadLetters({ source, now }) {
   if (!source.failed) {
     return html`<p class="muted" data-dead-letters="0">${failedText(source.failed) || "—"}.</p>`;
   }
-  if (error) return html`<p class="banner banner--bad">Could not read them: ${error}</p>`;
-  if (!page) return html`<p class="muted" aria-busy="true">Reading them…</p>`;
+  if (error) return html`<p class="banner banner--bad">${t("Could not read them: {error}", { error: String(error) })}</p>`;
+  if (!page) return html`<p class="muted" aria-busy="true">${t("Reading them…")}</p>`;
   return html`<div data-dead-letters=${page.total}>
     <p>
-      ${failedText(page.total)}: kept as the platform sent them. After an update that fixes the
-      mapping, <code>veille sources replay-failed ${source.name}</code> stores those that now map.
+      ${t("{failed}: kept as the platform sent them.", { failed: failedText(page.total) })}${" "}
+      ${t("After an update that fixes the mapping, this command stores those that now map:")}${" "}
+      <code>veille sources replay-failed ${source.name}</code>
     </p>
     <ol class="dead-letters">
       ${page.items.map(
         (item) => html`<li key=${item.id} data-dead-letter=${item.id}>
           <span class="dead-letter__reason">${item.reason}</span>
           <span class="cell-note">
-            first at ${clockOf(item.first_failed_at, now)}${item.attempts > 1 ? `, tried ${item.attempts} times` : ""}
+            ${t("first at {time}", { time: clockOf(item.first_failed_at, now) })}${item.attempts > 1 ? `, ${t("tried {count} times", { count: item.attempts })}` : ""}
           </span>
         </li>`,
       )}
     </ol>
-    ${page.total > page.items.length && html`<p class="muted">and ${page.total - page.items.length} more (GET /api/v1/sources/${source.name}/failed).</p>`}
+    ${page.total > page.items.length && html`<p class="muted">${t("and {count} more", { count: page.total - page.items.length })} (GET /api/v1/sources/${source.name}/failed).</p>`}
   </div>`;
 }
 
 function SourceDetails({ source, now }) {
   const health = source.health;
   const counters = [
-    ["Kept", health.posts_total],
-    ["Filtered out", health.filtered_total],
-    ["Duplicates", health.duplicates_total],
-    ["Malformed", health.malformed_total],
-    ["Reconnects", health.reconnects_total],
-    ["Rate limited", health.rate_limited_total],
-    ["Could not be read", source.failed],
+    [t("Kept"), health.posts_total],
+    [t("Filtered out"), health.filtered_total],
+    [t("Duplicates"), health.duplicates_total],
+    [t("Malformed"), health.malformed_total],
+    [t("Reconnects"), health.reconnects_total],
+    [t("Rate limited"), health.rate_limited_total],
+    [t("Could not be read"), source.failed],
   ];
   const config = Object.entries(source.config).filter(([key]) => !HUB_KEYS.has(key));
   return html`<div class="details">
     <section>
-      <h3>Counters</h3>
+      <h3>${t("Counters")}</h3>
       <dl class="kv kv--counters">
         ${counters.map(([label, value]) => html`<div><dt>${label}</dt><dd>${formatNumber(value)}</dd></div>`)}
-        <div><dt>Silent for</dt><dd>${formatDuration(health.silent_for_s)}</dd></div>
-        <div><dt>Last post</dt><dd>${clockOf(health.last_post_at, now) || "—"}</dd></div>
-        <div><dt>Connected since</dt><dd>${clockOf(health.last_connected_at, now) || "—"}</dd></div>
-        <div><dt>Filter</dt><dd>${source.filter}</dd></div>
+        <div><dt>${t("Silent for")}</dt><dd>${formatDuration(health.silent_for_s)}</dd></div>
+        <div><dt>${t("Last post")}</dt><dd>${clockOf(health.last_post_at, now) || "—"}</dd></div>
+        <div><dt>${t("Connected since")}</dt><dd>${clockOf(health.last_connected_at, now) || "—"}</dd></div>
+        <div><dt>${t("Filter")}</dt><dd>${source.filter}</dd></div>
       </dl>
     </section>
     <section class="details__wide">
-      <h3>Could not be read</h3>
+      <h3>${t("Could not be read")}</h3>
       <${DeadLetters} source=${source} now=${now} />
     </section>
     <section>
-      <h3>Configuration <span class="muted">(secrets masked)</span></h3>
+      <h3>${t("Configuration")} <span class="muted">${t("(secrets masked)")}</span></h3>
       <dl class="kv kv--config" data-config>
         ${config.map(
           ([key, value]) => html`<div>
@@ -569,15 +572,15 @@ function AddSourceDrawer({ connectors, onClose, onAdded }) {
       <form class="drawer__form" onSubmit=${submit} novalidate data-form="add-source">
         <header class="drawer__head">
           <div>
-            <h2 id="add-title">Add a source</h2>
-            <p class="muted">It starts at once and is kept across restarts.</p>
+            <h2 id="add-title">${t("Add a source")}</h2>
+            <p class="muted">${t("It starts at once and is kept across restarts.")}</p>
           </div>
-          <button type="button" class="btn btn--ghost btn--icon" aria-label="Close" onClick=${onClose}>×</button>
+          <button type="button" class="btn btn--ghost btn--icon" aria-label=${t("Close")} onClick=${onClose}>×</button>
         </header>
         <div class="drawer__body" ref=${body}>
           ${formError && html`<p class="banner banner--bad" role="alert" data-form-error>${formError}</p>`}
           <div class=${`field${errors.type ? " field--invalid" : ""}`} data-field="type">
-            <label for="field-type">Platform</label>
+            <label for="field-type">${t("Platform")}</label>
             <select id="field-type" ref=${firstInput} value=${type} onChange=${(event) => changeType(event.currentTarget.value)}>
               ${types.map((item) => html`<option value=${item.type}>${item.title}</option>`)}
             </select>
@@ -591,14 +594,14 @@ function AddSourceDrawer({ connectors, onClose, onAdded }) {
             ${orderedFields(connector).map(renderField)}
           </fieldset>`}
           <fieldset class="group">
-            <legend>Hub</legend>
+            <legend>${t("Hub")}</legend>
             ${["endpoint", "query", "silent_after_s", "enabled"].filter((name) => byName[name]).map((name) => renderField(byName[name]))}
           </fieldset>
         </div>
         <footer class="drawer__foot">
-          <button type="button" class="btn btn--ghost" onClick=${onClose}>Cancel</button>
+          <button type="button" class="btn btn--ghost" onClick=${onClose}>${t("Cancel")}</button>
           <button type="submit" class="btn btn--primary" disabled=${sending} data-action="submit-add">
-            ${sending ? "Adding…" : "Add and start"}
+            ${sending ? t("Adding…") : t("Add and start")}
           </button>
         </footer>
       </form>

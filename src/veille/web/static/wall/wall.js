@@ -4,6 +4,7 @@
 import { html, render } from "htm/preact";
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { api } from "veille/api.js";
+import { t } from "veille/i18n.js";
 import { formatAge, formatCount, formatNumber, formatTime } from "veille/format.js";
 import { openStream } from "veille/live.js";
 import { hueOf, initials, segmentText, textSize } from "./format.js";
@@ -26,8 +27,8 @@ const SOURCE_NAMES = {
   hackernews: "Hacker News",
   youtube: "YouTube",
   push: "API",
-  file: "File",
-  simulator: "Simulator",
+  file: t("File"),
+  simulator: t("Simulator"),
 };
 
 // Source icons: inline SVG drawn for Veille (24×24, white on the source's colour).
@@ -129,13 +130,15 @@ function SourceBadge({ source }) {
 }
 
 const VerifiedMark = () =>
-  html`<svg class="verified" viewBox="0 0 24 24" role="img" aria-label="verified">
+  html`<svg class="verified" viewBox="0 0 24 24" role="img" aria-label=${t("verified")}>
     <path
       fill="currentColor"
       d="M12 1.8l2.6 1.9 3.2-.1 1 3.1 2.6 1.9-1 3.1 1 3.1-2.6 1.9-1 3.1-3.2-.1L12 22.2l-2.6-1.9-3.2.1-1-3.1-2.6-1.9 1-3.1-1-3.1 2.6-1.9 1-3.1 3.2.1z"
     />
     <path d="M7.8 12.3l2.8 2.8 5.6-5.8" fill="none" stroke="var(--card)" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round" />
   </svg>`;
+
+const METRIC_NAMES = { replies: t("Replies"), reposts: t("Reposts"), likes: t("Likes") };
 
 const METRIC_ICONS = {
   replies: html`<path d="M4 5.5h16v10H9l-5 4z" />`,
@@ -148,7 +151,7 @@ function Metrics({ metrics }) {
   if (!shown.length) return null;
   return html`<span class="metrics">
     ${shown.map(
-      (name) => html`<span class=${`metric metric--${name}`} key=${name} title=${name}>
+      (name) => html`<span class=${`metric metric--${name}`} key=${name} title=${METRIC_NAMES[name]}>
         <svg viewBox="0 0 24 24" aria-hidden="true">${METRIC_ICONS[name]}</svg>${formatCount(metrics[name])}
       </span>`,
     )}
@@ -171,14 +174,14 @@ function Card({ entry, now }) {
   const sentiment = post.sentiment && post.sentiment.label;
   const followers = Number.isFinite(author.followers) ? author.followers : null;
   const classes = ["card", sentiment ? `card--${sentiment}` : ""].join(" ").trim();
-  return html`<article class=${classes} data-id=${post.id} data-source=${post.source}>
+  return html`<article class=${classes} data-id=${post.id} data-post-id=${post.id} data-source=${post.source}>
     <header class="card__head">
       <span class="avatar" style=${{ "--hue": String(hueOf(handle)) }} aria-hidden="true">${initials(author.name, handle)}</span>
       <span class="card__who">
         <span class="card__name"><span class="card__name-text">${name}</span>${author.verified ? html`<${VerifiedMark} />` : null}</span>
         <span class="card__meta">
           <span class="card__handle">@${handle}</span>
-          ${followers !== null ? html`<span class="card__followers"><b>${formatCount(followers)}</b> followers</span>` : null}
+          ${followers !== null ? html`<span class="card__followers"><b>${formatCount(followers)}</b> ${t("followers")}</span>` : null}
         </span>
       </span>
       <${SourceBadge} source=${post.source} />
@@ -319,7 +322,7 @@ function Clock() {
   return html`<time class="clock" datetime=${new Date(now).toISOString()}>${shown}</time>`;
 }
 
-const STATUS_LABELS = { connecting: "Connecting", live: "Live", reconnecting: "Reconnecting", offline: "Offline" };
+const STATUS_LABELS = { connecting: t("Connecting"), live: t("Live"), reconnecting: t("Reconnecting"), offline: t("Offline") };
 
 function LiveIndicator({ status }) {
   return html`<span class=${`live live--${status}`} data-status=${status} role="status" aria-live="polite">
@@ -349,14 +352,14 @@ function Header({ title, state, ratePerMinute }) {
       <h1 class="wall-title">${title}</h1>
     </div>
     ${trending.length
-      ? html`<div class="trending" aria-label="trending hashtags">
-          <span class="trending__label">Trending</span>
+      ? html`<div class="trending" aria-label=${t("trending hashtags")}>
+          <span class="trending__label">${t("Trending")}</span>
           ${trending.map((tag) => html`<span class="trending__tag" key=${tag}>#${tag}</span>`)}
         </div>`
       : null}
     <div class="stats">
-      <span class="stat"><b class="stat__value" data-counter>${formatNumber(state.total)}</b><span class="stat__label">posts</span></span>
-      <span class="stat"><b class="stat__value">${ratePerMinute}</b><span class="stat__label">per min</span></span>
+      <span class="stat"><b class="stat__value" data-counter>${formatNumber(state.total)}</b><span class="stat__label">${t("posts")}</span></span>
+      <span class="stat"><b class="stat__value">${ratePerMinute}</b><span class="stat__label">${t("per min")}</span></span>
       <${LiveIndicator} status=${state.status} />
       <${Clock} />
     </div>
@@ -398,7 +401,7 @@ function Wall({ title }) {
   return html`<div class="wall">
     <${Header} title=${title} state=${state} ratePerMinute=${arrivals.current.length} />
     ${state.entries.length === 0
-      ? html`<div class="empty"><span class="empty__pulse" aria-hidden="true"></span>Waiting for the first posts…</div>`
+      ? html`<div class="empty"><span class="empty__pulse" aria-hidden="true"></span>${t("Waiting for the first posts…")}</div>`
       : html`<main class="grid" style=${{ "--columns": String(state.columns) }} aria-live="off">
           ${columns.map(
             (column, col) => html`<div class="column" key=${col}>

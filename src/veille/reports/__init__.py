@@ -1,0 +1,1 @@
+"""Reports: pages printed as PDF documents (a dashboard's report first)."""
