@@ -18,7 +18,7 @@ change of that rule comes with its own reindex (running this one on the newer ru
 that work twice).
 
 Revision ID: 0056_search_outside_urls
-Revises: 0053_dead_letters
+Revises: 0054_dashboards
 """
 
 import json
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0056_search_outside_urls"
-down_revision = "0053_dead_letters"
+down_revision = "0054_dashboards"
 branch_labels = None
 depends_on = None
 
