@@ -18,7 +18,9 @@ Known values:
   ``simulator``; the query language's ``source:`` names), or any source of a stored post (the
   simulator's ``facebook``, a platform pushed through the API).
 
-The caller's scope is not checked: it is the hub's own restriction, not a request.
+The caller's scope is not checked as a request, but a topic outside it is unknown to that caller
+(a 422 like a topic nobody defined): otherwise a team could learn another team's topic names from a
+``200`` answering zeros.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Iterable
 from sqlalchemy import exists, select
 
 from veille.analytics.filters import AnalyticsFilter
+from veille.analytics.scope import Scope
 from veille.errors import Invalid
 from veille.query.countries import country_code, is_country_code
 from veille.query.fields import LANGUAGE_CODES, SOURCE_NAMES
@@ -59,11 +62,24 @@ def _refuse(field: str, what: str, unknown: list[str], hint: str = "") -> Invali
     return Invalid(f"{field}: {what} {_quoted(unknown)}{hint}", field=field)
 
 
-def check_topics(store: SqlStore, values: Iterable[str] | None, *, field: str = "topic") -> None:
-    """Refuse topic names that are neither a topic nor the name of stored matches."""
+def check_topics(
+    store: SqlStore,
+    values: Iterable[str] | None,
+    *,
+    field: str = "topic",
+    allowed: frozenset[str] | None = None,
+) -> None:
+    """Refuse topic names that are neither a topic nor the name of stored matches.
+
+    ``allowed`` (the caller's scope) makes a topic outside it unknown too: a team never learns from
+    a 200 that another team's topic exists.
+    """
     wanted = sorted(set(values or ()))
     if not wanted:
         return
+    outside = [name for name in wanted if allowed is not None and name not in allowed]
+    if outside:
+        raise _refuse(field, "no topic named" if len(outside) == 1 else "no topics named", outside)
     with store.engine.connect() as connection:
         defined = set(connection.execute(select(topics.c.name).where(topics.c.name.in_(wanted))).scalars())
         unknown = []
@@ -75,7 +91,11 @@ def check_topics(store: SqlStore, values: Iterable[str] | None, *, field: str = 
                 unknown.append(name)
         if not unknown:
             return
-        every = list(connection.execute(select(topics.c.name)).scalars())
+        every = [
+            name
+            for name in connection.execute(select(topics.c.name)).scalars()
+            if allowed is None or name in allowed
+        ]
     close = difflib.get_close_matches(unknown[0], every, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise _refuse(field, "no topic named" if len(unknown) == 1 else "no topics named", unknown, hint)
@@ -125,9 +145,10 @@ def check_sources(store: SqlStore, values: Iterable[str] | None, *, field: str =
     raise _refuse(field, "no source named" if len(unknown) == 1 else "no sources named", unknown, hint)
 
 
-def check_filter_values(store: SqlStore, filters: AnalyticsFilter) -> None:
-    """Refuse a request whose topic, country, language or source filter names an unknown value."""
-    check_topics(store, filters.topics)
+def check_filter_values(store: SqlStore, filters: AnalyticsFilter, scope: Scope | None = None) -> None:
+    """Refuse a request whose topic, country, language or source filter names an unknown value
+    (a topic outside the caller's ``scope`` is unknown to that caller)."""
+    check_topics(store, filters.topics, allowed=None if scope is None else scope.topics)
     check_countries(filters.countries)
     check_languages(filters.languages)
     check_sources(store, filters.sources)

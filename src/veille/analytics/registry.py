@@ -89,7 +89,7 @@ class Analysis:
         """
         from veille.analytics.known import check_filter_values
 
-        check_filter_values(store, filters)
+        check_filter_values(store, filters, scope)
         given = options or {}
         values = {param.name: given.get(param.name, param.default) for param in self.params}
         return self.runner()(store, filters=filters, scope=scope, **values)

@@ -162,3 +162,20 @@ def test_the_filter_check_reads_each_filter(loaded: Any) -> None:
         with pytest.raises(Invalid) as refused:
             check_filter_values(store, AnalyticsFilter.of(start=start, end=end, **{name: ["qq"]}))
         assert refused.value.field == key
+
+
+def test_a_topic_outside_the_callers_scope_is_unknown_to_that_caller(loaded: Any) -> None:
+    from veille.analytics.filters import AnalyticsFilter
+    from veille.analytics.scope import Scope
+
+    store: SqlStore = loaded[0]
+    start, end = datetime(2026, 3, 27, tzinfo=UTC), datetime(2026, 3, 28, tzinfo=UTC)
+    team = Scope.of(topics=["nova"])
+    check_filter_values(store, AnalyticsFilter.of(start=start, end=end, topics=["nova"]), team)
+    # helix has matches, but not for this team: the same 422 as a topic nobody defined.
+    with pytest.raises(Invalid, match=r"^topic: no topic named 'helix'$"):
+        check_filter_values(store, AnalyticsFilter.of(start=start, end=end, topics=["nova", "helix"]), team)
+    with pytest.raises(Invalid, match="'helix'"):
+        ANALYSES["share-of-voice"].compute(
+            store, filters=AnalyticsFilter.of(start=start, end=end, topics=["helix"]), scope=team
+        )

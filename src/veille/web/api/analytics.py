@@ -104,7 +104,7 @@ def author_view(
     part: Annotated[str, Query(description="for csv/parquet: posts, topics or series")] = "posts",
 ) -> Any:
     """An author's profile, category, totals, topics, activity series and latest posts."""
-    check_filter_values(store, filters)
+    check_filter_values(store, filters, scope)
     check_sources(store, [platform] if platform else None, field="platform")
     page = author_page(
         store, handle=handle, source=platform, filters=filters, scope=scope, posts_limit=posts_limit
@@ -142,7 +142,7 @@ def care(
     if group_by not in GROUPS:
         raise Invalid(f"group_by: must be one of {', '.join(GROUPS)}", field="group_by")
     asked = Scope.of(topics=listed(topic), countries=listed(country), sources=listed(source))
-    check_topics(store, asked.topics)
+    check_topics(store, asked.topics, allowed=scope.topics)
     check_countries(asked.countries)
     check_sources(store, asked.sources)
     narrowed = scope.narrowed(asked)
