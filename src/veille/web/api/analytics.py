@@ -6,7 +6,8 @@ Each analysis takes the same filters: ``from``/``to`` (ISO date or date-time; wi
 in ``tz``), ``interval``, ``tz`` (IANA), ``topic``, ``country``, ``lang``, ``source``, ``sentiment``
 (repeated or comma-separated) and ``include_duplicates``, plus its own parameters, and answers JSON,
 CSV or Parquet (``format=``). The caller's scope is met with the filters at the service layer. A bad
-parameter answers 422 naming it.
+parameter answers 422 naming it, and so does a filter value that names nothing (an undefined topic,
+a country or language that is no ISO code, an unknown source: :mod:`veille.analytics.known`).
 """
 
 from __future__ import annotations
