@@ -194,8 +194,9 @@ def token_columns(text: str) -> TokenColumns:
 
 
 def folded_words(text: str) -> list[str]:
-    """Folded tokens of the whole text, URLs included (what full-text search indexes): the same
-    as ``[t.folded for t in tokenize(text, skip_urls=False)]``, by the fast paths of ``token_columns``."""
+    """Folded tokens of the whole text, URLs included (full-text search reads a URL's words with
+    it): the same as ``[t.folded for t in tokenize(text, skip_urls=False)]``, by the fast paths of
+    ``token_columns``."""
     if text.isascii():
         return _ASCII_RUN_RE.findall(text.lower())
     if _NOT_SIMPLE_LATIN_RE.search(text) is None:

@@ -1,4 +1,6 @@
-"""Time buckets in a time zone: a minute, an hour, a local day or an ISO week (Monday to Monday).
+"""Time buckets in a time zone: a minute, an hour, a local day, an ISO week (Monday to Monday) or a
+calendar month (from the 1st at local midnight: 28 to 31 days, and one hour shorter or longer when
+the clocks change in it).
 
 A bucket is named by the UTC instant (epoch µs) at which it starts locally, so a Paris day is
 23:00→23:00 UTC in winter and 22:00→22:00 UTC in summer, and a day with a clock change lasts 23 or
@@ -11,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from veille.analytics.filters import INTERVALS
 from veille.clock import from_us, to_us
 from veille.errors import Invalid
 
@@ -44,8 +47,8 @@ class Bucketer:
     """Start of the local bucket holding an instant, the buckets of a range, and their labels."""
 
     def __init__(self, interval: str, zone: ZoneInfo) -> None:
-        if interval not in ("minute", "hour", "day", "week"):
-            raise Invalid(f"interval: {interval!r} is not one of minute, hour, day, week", field="interval")
+        if interval not in INTERVALS:
+            raise Invalid(f"interval: {interval!r} is not one of {', '.join(INTERVALS)}", field="interval")
         self.interval = interval
         self.zone = zone
         self._day_starts: dict[date, int] = {}
@@ -67,6 +70,8 @@ class Bucketer:
         day = from_us(micros).astimezone(self.zone).date()
         if self.interval == "week":
             day -= timedelta(days=day.weekday())
+        elif self.interval == "month":
+            day = day.replace(day=1)
         return self._local_midnight(day)
 
     def following(self, bucket_us: int) -> int:
@@ -75,6 +80,8 @@ class Bucketer:
         if unit is not None:
             return self.floor(bucket_us + unit)
         day = from_us(bucket_us).astimezone(self.zone).date()
+        if self.interval == "month":
+            return self._local_midnight(date(day.year + day.month // 12, day.month % 12 + 1, 1))
         return self._local_midnight(day + timedelta(days=7 if self.interval == "week" else 1))
 
     def buckets(self, start_us: int, end_us: int) -> list[int]:

@@ -33,6 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from veille.accounts.hours import business_seconds
 from veille.accounts.models import BrandAccount
 from veille.accounts.repository import list_accounts
+from veille.analytics.results import AnalyticsResult
 from veille.analytics.scope import Scope
 from veille.clock import format_rfc3339, from_us, now_us, to_us
 from veille.errors import Invalid
@@ -42,6 +43,7 @@ from veille.text import extract_mentions
 
 __all__ = [
     "DEFAULT_SLA_S",
+    "FIGURES",
     "GROUPS",
     "CareFigures",
     "CareReport",
@@ -59,6 +61,23 @@ __all__ = [
 DEFAULT_SLA_S = 3600.0
 GroupBy = Literal["account", "brand", "country"]
 GROUPS: tuple[str, ...] = ("account", "brand", "country")
+# The figures of a group, in the order of its row; the trend has an arrow for each but ``responded``.
+FIGURES: tuple[str, ...] = (
+    "inbound",
+    "responded",
+    "response_rate",
+    "median_s",
+    "mean_s",
+    "p90_s",
+    "within_sla",
+)
+_TREND_FIGURES: tuple[str, ...] = tuple(name for name in FIGURES if name != "responded")
+# What describes a group in a row (see _grouping), per group_by.
+_GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "account": ("account", "account_id", "platform", "handle", "brand", "country", "ours"),
+    "brand": ("brand", "ours"),
+    "country": ("brand", "country", "ours"),
+}
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _ID_CHUNK = 2000
 _INDEX_CHECKPOINT = "index:post_addressees"
@@ -131,6 +150,23 @@ class CareReport:
     group_by: str
     scope: Scope
     rows: list[CareRow] = field(default_factory=list)
+
+    def result(self) -> AnalyticsResult:
+        """The report as one table (CSV and Parquet exports): a row per group with its figures, then
+        the previous period's as ``previous_<figure>`` and the arrows as ``trend_<figure>``."""
+        group_columns = list(_GROUP_COLUMNS[self.group_by])
+        columns = group_columns + list(FIGURES)
+        columns += [f"previous_{name}" for name in FIGURES]
+        columns += [f"trend_{name}" for name in _TREND_FIGURES]
+        rows = []
+        for row in self.rows:
+            found = row.to_json_dict()
+            flat = {name: found.get(name) for name in group_columns + list(FIGURES)}
+            flat |= {f"previous_{name}": value for name, value in found["previous"].items()}
+            flat |= {f"trend_{name}": value for name, value in found["trend"].items()}
+            rows.append(flat)
+        meta = {key: value for key, value in self.to_json_dict().items() if key != "items"}
+        return AnalyticsResult(kind="care", columns=columns, rows=rows, meta=meta)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -514,7 +550,7 @@ def _trend(current: CareFigures, previous: CareFigures) -> dict[str, str | None]
     Up means the number grew; whether that is good depends on the figure (a shorter time is better).
     """
     arrows: dict[str, str | None] = {}
-    for name in ("inbound", "response_rate", "median_s", "mean_s", "p90_s", "within_sla"):
+    for name in _TREND_FIGURES:
         now, before = getattr(current, name), getattr(previous, name)
         if now is None or before is None:
             arrows[name] = None

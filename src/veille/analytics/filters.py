@@ -21,7 +21,7 @@ from veille.errors import Invalid
 
 __all__ = ["INTERVALS", "SENTIMENTS", "AnalyticsFilter", "Criteria", "Interval"]
 
-Interval = Literal["minute", "hour", "day", "week"]
+Interval = Literal["minute", "hour", "day", "week", "month"]
 INTERVALS: tuple[str, ...] = get_args(Interval)
 SENTIMENTS: tuple[str, ...] = ("positive", "neutral", "negative")
 # A series longer than this many buckets is refused (ask for a coarser interval).
@@ -73,7 +73,10 @@ class AnalyticsFilter:
                 raise Invalid(
                     f"sentiment: {unknown[0]!r} is not one of {', '.join(SENTIMENTS)}", field="sentiment"
                 )
-        step = {"minute": 60, "hour": 3600, "day": 86_400, "week": 7 * 86_400}[self.interval]
+        # A month counts as its shortest (28 days): the bound errs on the side of refusing.
+        step = {"minute": 60, "hour": 3600, "day": 86_400, "week": 7 * 86_400, "month": 28 * 86_400}[
+            self.interval
+        ]
         if (self.end - self.start).total_seconds() / step > MAX_BUCKETS:
             raise Invalid(
                 f"interval: more than {MAX_BUCKETS} {self.interval}s in the range; use a coarser one",

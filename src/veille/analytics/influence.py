@@ -19,7 +19,16 @@ post outside the scope never lends its author to the graph.
 **Bounded work**: at most ``max_posts`` posts (default 200,000, the most recent of the range) are
 read; ``meta.posts_read`` and ``meta.truncated`` say what was used.
 
-**Category** (journalist, blogger, elected, brand, other): see :mod:`veille.influencers.categories`.
+**Category** (journalist, blogger, elected, media, brand, other): see :mod:`veille.influencers.categories`.
+Brand accounts — registered ones (``veille accounts``) whatever else they are called, and authors
+classified ``brand`` — are left out unless ``include_brands`` or ``category=brand``.
+
+**Country** of an author: the curated list's, else the one the geo stage read from the author's
+profile (posts whose ``entities["country_from"]`` is ``location`` or ``timezone``), else the most
+frequent country of their posts in the range. A ``country`` filter keeps the *authors* of those
+countries, with all their posts of the range: an author whose posts mostly carry no country (a
+geotag on one post in ten) still ranks, with all ten. The caller's scope still bounds the posts
+read (a post of unknown country is outside a country-restricted scope).
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -60,6 +69,9 @@ __all__ = [
 ]
 
 MAX_GRAPH_POSTS = 200_000
+# What the geo stage records (entities["country_from"]) when a post's country came from its author's
+# profile rather than from the platform.
+_PROFILE_EVIDENCE = frozenset({"location", "timezone"})
 MAX_AUTHOR_POSTS = 100_000
 _CHUNK = 1000
 INFLUENCER_COLUMNS: tuple[str, ...] = (
@@ -116,7 +128,12 @@ class _Author:
     brand_flag: bool = False
     latest_us: int = -1
     latest_id: str = ""
-    countries: Counter[str] = field(default_factory=Counter)
+    countries: Counter[str] = field(default_factory=Counter)  # of the author's posts
+    profile_countries: Counter[str] = field(default_factory=Counter)  # read from the profile at ingest
+
+    def country(self, curated: str | None) -> str | None:
+        """Curated, else the profile's (as the geo stage read it), else the posts' most frequent."""
+        return curated or _main_country(self.profile_countries) or _main_country(self.countries)
 
 
 def pagerank(edges: Mapping[tuple[Node, Node], float], *, nodes: Sequence[Node] = ()) -> dict[Node, float]:
@@ -205,7 +222,10 @@ def influencers(
         raise Invalid(f"category: {category!r} is not one of {', '.join(CATEGORIES)}", field="category")
     if min_posts < 1:
         raise Invalid("min_posts: must be at least 1", field="min_posts")
-    criteria = filters.within(scope)
+    # A country filter keeps authors of those countries (see the module), not posts: every post of
+    # the range is read (the scope's countries still bound them), and authors are placed afterwards.
+    asked_countries = filters.countries
+    criteria = replace(filters, countries=None).within(scope)
     authors: dict[Node, _Author] = defaultdict(_Author)
     author_of: dict[str, Node] = {}
     links: list[tuple[Node, str, str]] = []  # (author, kind, parent id)
@@ -232,6 +252,7 @@ def influencers(
                     posts.c.likes,
                     posts.c.reposts,
                     posts.c.replies,
+                    posts.c.doc["entities"]["country_from"].as_string().label("country_from"),
                 )
                 .where(*posts_conditions(criteria, criteria.start_us, criteria.end_us))
                 .order_by(desc(posts.c.created_us), posts.c.id)
@@ -250,6 +271,8 @@ def influencers(
                 author.brand_flag = author.brand_flag or bool(row.is_brand_account)
                 if row.country:
                     author.countries[row.country] += 1
+                    if row.country_from in _PROFILE_EVIDENCE:
+                        author.profile_countries[row.country] += 1
                 if int(row.created_us) > author.latest_us:
                     author.latest_us, author.latest_id = int(row.created_us), row.id
                     author.name = row.author_name or author.name
@@ -276,12 +299,16 @@ def influencers(
         curated, registry, curated_country = _known_categories(connection)
         ranks = pagerank(edges, nodes=list(authors))
         ranked = [node for node, author in authors.items() if author.posts >= min_posts]
+        # Scores are scaled over every author of the range (all countries, brands included), so an
+        # author's score is the same in the whole list and in a country's.
+        placed = {node: authors[node].country(curated_country.get(node)) for node in ranked}
+        listed = [node for node in ranked if asked_countries is None or placed[node] in asked_countries]
         top_followers = max((authors[node].followers for node in ranked), default=0)
         top_engagement = max((authors[node].engagement for node in ranked), default=0)
         top_rank = max((ranks.get(node, 0.0) for node in ranked), default=0.0)
         total = weights.reach + weights.engagement + weights.authority
         scored: list[tuple[float, Node, float, float, float]] = []
-        for node in ranked:
+        for node in listed:
             author = authors[node]
             reach = math.log10(1 + author.followers) / math.log10(1 + top_followers) if top_followers else 0.0
             engaged = (
@@ -300,18 +327,21 @@ def influencers(
             profiles = _profiles(connection, [authors[node].latest_id for _, node, *_ in chunk])
             for score, node, reach, engaged, authority in chunk:
                 author = authors[node]
+                profile = profiles.get(author.latest_id, {})
                 found: Category = classify(
                     source=node[0],
                     handle=node[1],
-                    bio=profiles.get(author.latest_id, {}).get("bio"),
+                    bio=profile.get("bio"),
                     name=author.name,
                     brand_flag=author.brand_flag,
                     curated=curated,
                     registry=registry,
+                    website=_website(profile),
                 )
-                if (category is not None and found.name != category) or (
-                    category is None and not include_brands and found.name == "brand"
-                ):
+                if category is not None and found.name != category:
+                    continue
+                # Brand accounts (registered ones whatever else they are called) only when asked.
+                if category != "brand" and not include_brands and (found.name == "brand" or node in registry):
                     continue
                 counts = received.get(node, Counter())
                 rows_out.append(
@@ -322,7 +352,7 @@ def influencers(
                         "name": author.name,
                         "category": found.name,
                         "category_evidence": found.evidence,
-                        "country": curated_country.get(node) or _main_country(author.countries),
+                        "country": placed[node],
                         "followers": author.followers,
                         "posts": author.posts,
                         "engagement": author.engagement,
@@ -346,12 +376,21 @@ def influencers(
         "category": category,
         "include_brands": include_brands,
         "weights": {"reach": weights.reach, "engagement": weights.engagement, "authority": weights.authority},
-        "authors": len(ranked),
+        "authors": len(listed),
         "graph": {"nodes": len(ranks), "edges": len(edges)},
         "posts_read": posts_read,
         "truncated": truncated,
     }
     return AnalyticsResult(kind="influencers", columns=list(INFLUENCER_COLUMNS), rows=rows_out, meta=meta)
+
+
+def _website(profile: Mapping[str, Any]) -> str | None:
+    """The profile's own link, under the names platforms give it (kept in the author's extra fields)."""
+    for key in ("url", "website", "homepage"):
+        value = profile.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
 
 
 def _main_country(countries: Counter[str]) -> str | None:
@@ -448,6 +487,7 @@ def author_page(
             brand_flag=bool(latest.is_brand_account),
             curated=curated,
             registry=registry,
+            website=_website(profile),
         )
         series, totals = _author_series(connection, criteria, platform, key)
         topics = _author_topics(connection, criteria, platform, key)

@@ -236,7 +236,7 @@ def read_measures(
         )
         if not bucketed or whole_hours:
             units.insert(0, HOUR_US)
-        if not bucketed or (criteria.interval in ("day", "week") and criteria.zone.key == "UTC"):
+        if not bucketed or (criteria.interval in ("day", "week", "month") and criteria.zone.key == "UTC"):
             units.insert(0, DAY_US)
         pieces = plan_pieces(criteria.start_us, criteria.end_us, units=units)
     needed = needed_dimensions(criteria, group_by)
@@ -244,7 +244,10 @@ def read_measures(
     floors: dict[int, int] = {}
     width = len(group_by)
     offset = 1 if bucketed else 0
-    bucket_us = {"minute": MINUTE_US, "hour": HOUR_US, "day": DAY_US}.get(criteria.interval, 7 * DAY_US)
+    # The shortest bucket of the interval: a table of that width or wider needs no re-bucketing.
+    bucket_us = {"minute": MINUTE_US, "hour": HOUR_US, "day": DAY_US, "week": 7 * DAY_US}.get(
+        criteria.interval, 28 * DAY_US
+    )
     with store.engine.connect() as connection:
         for unit, start, end in pieces:
             local = False

@@ -82,7 +82,14 @@ class Analysis:
         scope: Scope,
         options: Mapping[str, Any] | None = None,
     ) -> AnalyticsResult:
-        """The result for ``options`` (the analysis's own parameters; absent ones take their default)."""
+        """The result for ``options`` (the analysis's own parameters; absent ones take their default).
+
+        A filter naming an unknown topic, country, language or source is refused first
+        (:mod:`veille.analytics.known`): it would match nothing and answer zeros without a word.
+        """
+        from veille.analytics.known import check_filter_values
+
+        check_filter_values(store, filters, scope)
         given = options or {}
         values = {param.name: given.get(param.name, param.default) for param in self.params}
         return self.runner()(store, filters=filters, scope=scope, **values)
@@ -150,7 +157,7 @@ def _content(
 GROUPS = ("topic", "country", "lang", "sentiment", "source")
 TREND_KINDS = ("hashtags", "terms", "topics")
 CONTENT_GROUPS = ("format", "topic", "hour", "account", "posts")
-CATEGORIES = ("journalist", "blogger", "elected", "brand", "other")
+CATEGORIES = ("journalist", "blogger", "elected", "media", "brand", "other")
 MAX_TOP_LIMIT = 1000
 
 _GROUP_BY = Param("group_by", str, None, "a dimension", choices=GROUPS, optional=True)

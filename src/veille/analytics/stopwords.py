@@ -2,7 +2,8 @@
 
 Function words of French, English, Spanish, German, Italian, Portuguese and Dutch, the platforms'
 own noise (``rt``, ``via``, ``amp``) and web debris. Trend terms are compared folded, so one list
-serves "été" and "ete".
+serves "été" and "ete"; English contractions are listed as the terms reader keeps them
+(``don't``, :mod:`veille.analytics.terms`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ es etes etait etaient sera seront fait faire plus moins tres trop bien tout tous
 alors donc car comme quand encore deja ici la-bas ca cela ceci celui celle ceux chez sans sous entre vers
 depuis apres avant pendant si non oui peu beaucoup autre autres meme quoi dont quel quelle quels quelles
 lequel laquelle sont ya va vais vont fais font peut peux veux dit dire juste vraiment toujours jamais
-chaque merci bonjour bonsoir svp stp""")
+chaque merci bonjour bonsoir svp stp quelqu'un quelqu'une""")
 _EN = _words("""a about above after again against all am an and any are aren as at be because been before being
 below between both but by can cannot could did didn do does doesn doing don down during each few for from
 further had has have having he her here hers herself him himself his how i if in into is isn it its itself
@@ -29,7 +30,10 @@ just let me more most my myself no nor not now of off on once only or other our 
 same she should so some such than that the their theirs them themselves then there these they this those
 through to too under until up very was wasn we were weren what when where which while who whom why will with
 won would you your yours yourself yourselves get got im ive dont cant its thats also still really one two
-like know think going much many well even back today thanks thank please hi hello yes""")
+like know think going much many well even back today thanks thank please hi hello yes
+don't doesn't didn't can't couldn't won't wouldn't shouldn't isn't aren't wasn't weren't haven't hasn't
+hadn't mustn't needn't ain't i'm i've i'll i'd you're you've you'll you'd we're we've we'll we'd they're
+they've they'll they'd he'll he'd she'll she'd it'll that'll there'll y'all""")
 _ES = _words("""a al algo algunos ante antes como con contra cual cuando de del desde donde durante e el ella
 ellas ellos en entre era eres es esa esas ese eso esos esta estaba estado estamos estan estar estas este
 esto estos estoy fue fueron ha han has hasta hay la las le les lo los mas me mi mis mucho muy nada ni no

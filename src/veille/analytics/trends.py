@@ -23,9 +23,11 @@ counts are scaled back by ``k``; the Poisson score is then computed on the posts
 (expected count divided by ``k``), so sampling never inflates significance. ``meta.sampled`` says
 whether a window was sampled.
 
-**Terms** are the folded tokens of the text (:func:`veille.text.tokenize`) outside URLs, mentions and
-hashtags, at least 3 characters, not only digits, not a stop-word of
-:data:`veille.analytics.stopwords.STOP_WORDS`. Each item counts once per post.
+**Terms** are the folded words of the text outside URLs, mentions and hashtags, with apostrophes
+read by the post's language (:func:`veille.analytics.terms.term_words`: ``l'opérateur`` gives
+``operateur``, ``aujourd'hui`` is one word, ``Nova's`` gives ``nova``), at least 3 characters, not
+only digits, not a stop-word of :data:`veille.analytics.stopwords.STOP_WORDS`. Each item counts
+once per post.
 """
 
 from __future__ import annotations
@@ -45,11 +47,12 @@ from veille.analytics.reader import posts_conditions, read_measures
 from veille.analytics.results import AnalyticsResult, json_value
 from veille.analytics.scope import Scope
 from veille.analytics.stopwords import STOP_WORDS
+from veille.analytics.terms import term_words
 from veille.clock import from_us, rfc3339_from_us
 from veille.errors import Invalid
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
-from veille.text import extract_hashtags, extract_mentions, tokenize
+from veille.text import extract_hashtags, extract_mentions
 
 __all__ = [
     "KINDS",
@@ -153,21 +156,17 @@ def _post_count(store: SqlStore, criteria: Criteria) -> int:
     return sum(measures[0] for measures in totals.values())
 
 
-def item_terms(text: str) -> set[str]:
-    """The trend terms of a text (see the module's documentation)."""
+def item_terms(text: str, lang: str | None = None) -> set[str]:
+    """The trend terms of a text in ``lang`` (see the module's documentation)."""
     holes = [span for _, span in extract_mentions(text)] + [span for _, span in extract_hashtags(text)]
-    found = set()
-    for token in tokenize(text):
-        word = token.folded
-        if len(word) < 3 or word.isdigit() or word in STOP_WORDS:
-            continue
-        if any(start <= token.start < end for start, end in holes):
-            continue
-        found.add(word)
-    return found
+    return {
+        word
+        for word in term_words(text, lang, holes=holes)
+        if len(word) >= 3 and not word.isdigit() and word not in STOP_WORDS
+    }
 
 
-def _hashtags(text: str) -> set[str]:
+def _hashtags(text: str, _lang: str | None = None) -> set[str]:
     return {tag for tag, _ in extract_hashtags(text)}
 
 
@@ -188,12 +187,12 @@ def _count_text_items(
     conditions = posts_conditions(criteria, criteria.start_us, criteria.end_us)
     if stride > 1:
         conditions.append(posts.c.seq % stride == 0)
-    query = select(posts.c.id, posts.c.text, posts.c.likes, posts.c.reposts, posts.c.replies).where(
-        *conditions
-    )
+    query = select(
+        posts.c.id, posts.c.text, posts.c.lang, posts.c.likes, posts.c.reposts, posts.c.replies
+    ).where(*conditions)
     with store.engine.connect() as connection:
         for row in connection.execution_options(yield_per=2000).execute(query):
-            found = items_of(row.text)
+            found = items_of(row.text, row.lang)
             if not found:
                 continue
             counts.update(found)

@@ -30,7 +30,7 @@ def _common_options(
     to: Annotated[str, typer.Option("--to", help="ISO date or date-time, exclusive.")],
     data: DataOption = DEFAULT_DATA_DIR,
     config: ConfigOption = None,
-    interval: Annotated[str, typer.Option(help="minute, hour, day or week.")] = "day",
+    interval: Annotated[str, typer.Option(help="minute, hour, day, week or month.")] = "day",
     tz: Annotated[str, typer.Option(help="IANA time zone of the buckets.")] = "UTC",
     topic: ListOption = None,
     country: ListOption = None,

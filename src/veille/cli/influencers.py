@@ -34,7 +34,7 @@ add_import_command(
     parse="parse_influencers_csv",
     save="import_influencers",
     file_help="CSV with columns platform,handle,category,country,name.",
-    doc="""Add the entries of a CSV file (category: journalist, blogger, elected, brand or other).
+    doc="""Add the entries of a CSV file (category: journalist, blogger, elected, media, brand or other).
 
     All or nothing: an error names its line and column and nothing is imported. An entry already
     listed (same platform and handle) is updated, so importing a file twice changes nothing.

@@ -24,7 +24,10 @@ from veille.settings import DEFAULT_DATA_DIR
 __all__ = ["app"]
 
 app = typer.Typer(help="Topics: the saved queries of the taxonomy.", no_args_is_help=True)
-out = Console(soft_wrap=True)
+_HEADER = ("name", "kind", "label", "query")
+_GAP = 2  # spaces between two columns of the list
+_NARROWEST = 8  # a label or query column is never narrower
+_WIDEST_QUERY = 60
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -52,19 +55,29 @@ def list_command(
     for topic in topics:
         parent = topic.parent if topic.parent in named else None
         by_parent.setdefault(parent, []).append(topic.name)
-    table = Table(box=None, pad_edge=False)
-    for column in ("name", "kind", "label"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("query", no_wrap=True, overflow="ellipsis", max_width=60)
+    rows: list[tuple[str, str, str, str]] = []
 
     def add_rows(parent: str | None, depth: int) -> None:
         for name in by_parent.get(parent, []):
             topic = named[name]
             shown = "  " * depth + name + ("" if topic.enabled else " (disabled)")
-            table.add_row(shown, topic.kind, topic.label or "", topic.query)
+            rows.append((shown, topic.kind, topic.label or "", topic.query))
             add_rows(name, depth + 1)
 
     add_rows(None, 0)
+    # Names and kinds are never cut (they are what commands take); the label and the query share
+    # what the terminal has left, a third and two thirds, each cut with an ellipsis (rich would
+    # otherwise shrink every column alike, names down to a few letters, and drop the kind).
+    widths = [max(len(row[index]) for row in [_HEADER, *rows]) for index in range(4)]
+    out = Console(soft_wrap=True)  # now: the width (COLUMNS, the terminal) is read when built
+    left = out.width - widths[0] - widths[1] - 3 * _GAP
+    label_width = min(widths[2], max(_NARROWEST, left // 3))
+    query_width = min(widths[3], _WIDEST_QUERY, max(_NARROWEST, left - label_width))
+    table = Table(box=None, pad_edge=False)
+    for name, width in zip(_HEADER, (widths[0], widths[1], label_width, query_width), strict=True):
+        table.add_column(name, no_wrap=True, overflow="ellipsis", width=width)
+    for row in rows:
+        table.add_row(*row)
     out.print(table, markup=False, highlight=False)
 
 

@@ -1,5 +1,5 @@
 """The curated influencer list analysts maintain, and who an author is (journalist, blogger, elected
-representative, brand or other).
+representative, media outlet, brand or other).
 
 - :class:`InfluencerSpec`, :class:`CuratedInfluencer` — what an entry holds;
 - :mod:`veille.influencers.service` — create/update/delete/list/get and CSV import (plain functions);

@@ -1,5 +1,5 @@
 """A curated influencer: what an analyst states about one account (journalist, blogger, elected
-representative, brand or other), whatever its profile says.
+representative, media outlet, brand or other), whatever its profile says.
 
 :class:`InfluencerSpec` is what a client gives (API body, one line of an import file);
 :class:`CuratedInfluencer` is a stored entry and :class:`InfluencerRead` its JSON.
@@ -18,7 +18,7 @@ from veille.text import handle_key
 
 __all__ = ["CATEGORIES", "CSV_COLUMNS", "CuratedInfluencer", "InfluencerRead", "InfluencerSpec"]
 
-CATEGORIES: tuple[str, ...] = ("journalist", "blogger", "elected", "brand", "other")
+CATEGORIES: tuple[str, ...] = ("journalist", "blogger", "elected", "media", "brand", "other")
 # The fields of a spec, in the order of an import file's columns (country and name optional).
 CSV_COLUMNS: tuple[str, ...] = ("platform", "handle", "category", "country", "name")
 _PLATFORM_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")

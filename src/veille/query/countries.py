@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from veille.text import fold
 
-__all__ = ["country_code"]
+__all__ = ["country_code", "is_country_code"]
 
 # Retired codes GeoNames still lists; the post record never holds them.
 _RETIRED = frozenset({"AN", "CS"})
@@ -65,6 +65,11 @@ def _tables() -> tuple[frozenset[str], dict[str, str]]:
     for alias, code in _ALIASES.items():
         names.setdefault(_key(alias), code)
     return frozenset(codes), names
+
+
+def is_country_code(value: str) -> bool:
+    """Whether ``value`` is an ISO 3166-1 alpha-2 code in use (upper case, as posts hold them)."""
+    return value in _tables()[0]
 
 
 def country_code(value: str) -> str | None:

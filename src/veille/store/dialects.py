@@ -1,9 +1,11 @@
-"""What differs between SQLite and PostgreSQL: connection set-up, write sequence, full-text search."""
+"""What differs between SQLite and PostgreSQL: connection set-up, write sequence, full-text search.
+
+What is indexed and how a search box is read are the same on both (:mod:`veille.store.fulltext`);
+each engine here writes the search tree in its own syntax (FTS5 ``MATCH``, ``tsquery``).
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,20 +15,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
-from veille.errors import Invalid
-from veille.text import folded_words, tokenize
+from veille.store.fulltext import FullTextAll, FullTextAny, FullTextNode, parse_full_text
 
-__all__ = [
-    "ENGINE_OWNED",
-    "DialectSql",
-    "FullTextTerm",
-    "create_engine_for",
-    "for_engine",
-    "parse_full_text",
-    "search_text",
-]
-
-_TERM_RE = re.compile(r'"([^"]*)"?|(\S+)')
+__all__ = ["ENGINE_OWNED", "DialectSql", "create_engine_for", "for_engine"]
 
 # What each engine's migrations create in raw SQL beside the tables of veille.store.schema, for the
 # code below (full-text search, the write sequence): (kind, name) as Alembic reports them, a column
@@ -48,30 +39,23 @@ ENGINE_OWNED: dict[str, frozenset[tuple[str, str]]] = {
 }
 
 
-def search_text(post_text: str) -> str:
-    """What full-text search indexes: folded tokens, URLs included (a domain can be searched)."""
-    return " ".join(folded_words(post_text))
+def _fts5_match(node: FullTextNode) -> str:
+    """FTS5 ``MATCH`` syntax: ``"a b"`` a phrase, ``"a"*`` a prefix, ``AND``/``OR`` and parentheses."""
+    if isinstance(node, FullTextAll | FullTextAny):
+        joiner = " AND " if isinstance(node, FullTextAll) else " OR "
+        return "(" + joiner.join(_fts5_match(part) for part in node.parts) + ")"
+    return '"' + " ".join(node.indexed) + '"' + ("*" if node.prefix else "")
 
 
-@dataclass(frozen=True, slots=True)
-class FullTextTerm:
-    tokens: tuple[str, ...]
-    prefix: bool = False
-
-
-def parse_full_text(query: str) -> list[FullTextTerm]:
-    """Words (all required), "quoted phrases" and ``prefix*`` terms, folded like post text."""
-    terms: list[FullTextTerm] = []
-    for match in _TERM_RE.finditer(query):
-        phrase, word = match.groups()
-        raw = phrase if phrase is not None else word
-        prefix = phrase is None and raw.endswith("*")
-        tokens = tuple(token.folded for token in tokenize(raw, skip_urls=False))
-        if tokens:
-            terms.append(FullTextTerm(tokens=tokens, prefix=prefix))
-    if not terms:
-        raise Invalid("q: no word to search for (words are letters and digits)", field="q")
-    return terms
+def _tsquery(node: FullTextNode) -> str:
+    """``to_tsquery`` syntax: ``a <-> b`` a phrase, ``a:*`` a prefix, ``&``/``|`` and parentheses."""
+    if isinstance(node, FullTextAll | FullTextAny):
+        joiner = " & " if isinstance(node, FullTextAll) else " | "
+        return "(" + joiner.join(_tsquery(part) for part in node.parts) + ")"
+    tokens = list(node.indexed)
+    if node.prefix:
+        tokens[-1] += ":*"
+    return "(" + " <-> ".join(tokens) + ")"
 
 
 def create_engine_for(url: str) -> Engine:
@@ -124,12 +108,8 @@ class SqliteSql:
         return sqlite_insert(table)
 
     def full_text_condition(self, query: str) -> TextClause:
-        parts = []
-        for term in parse_full_text(query):
-            quoted = '"' + " ".join(term.tokens) + '"'
-            parts.append(quoted + ("*" if term.prefix else ""))
         return text("posts.seq IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH :fts_query)").bindparams(
-            fts_query=" ".join(parts)
+            fts_query=_fts5_match(parse_full_text(query))
         )
 
 
@@ -152,14 +132,8 @@ class PostgresSql:
         return postgres_insert(table)
 
     def full_text_condition(self, query: str) -> TextClause:
-        parts = []
-        for term in parse_full_text(query):
-            tokens = list(term.tokens)
-            if term.prefix:
-                tokens[-1] += ":*"
-            parts.append("(" + " <-> ".join(tokens) + ")")
         return text("posts.search_tsv @@ to_tsquery('simple', :ts_query)").bindparams(
-            ts_query=" & ".join(parts)
+            ts_query=_tsquery(parse_full_text(query))
         )
 
 

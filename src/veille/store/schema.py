@@ -59,7 +59,8 @@ posts = Table(
     Column("created_us", BigInteger, nullable=False),
     Column("ingested_us", BigInteger, nullable=False),
     Column("text", Text, nullable=False),
-    # Folded text (accents and case removed), what full-text search indexes on both engines.
+    # What full-text search indexes on both engines (veille.store.fulltext.searchable_text): the
+    # folded words outside URLs, then the link words, marked.
     Column("search_text", Text, nullable=False),
     Column("lang", String(8)),
     Column("country", String(2)),

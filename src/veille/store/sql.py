@@ -28,6 +28,7 @@ from veille.store.base import (
     encode_cursor,
 )
 from veille.store.dead_letters import delete_dead_letters, write_dead_letters
+from veille.store.fulltext import searchable_text
 from veille.store.schema import checkpoints, post_topics, posts
 from veille.text import fold
 
@@ -206,7 +207,7 @@ def _post_row(post: Post, *, seq: int, ingested_us: int) -> dict[str, Any]:
         "created_us": to_us(post.created_at),
         "ingested_us": ingested_us,
         "text": post.text,
-        "search_text": dialects.search_text(post.text),
+        "search_text": searchable_text(post),
         "lang": post.lang,
         "country": post.country,
         "author_id": post.author.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,10 +91,37 @@ def update_topic(connection: Connection, spec: TopicSpec) -> None:
 
 
 def delete_topic(connection: Connection, name: str) -> None:
-    """The topic and its stored matches."""
+    """The topic and its stored matches: its counters, its ``post_topics`` rows, and its name in the
+    ``topics`` of every stored post (a deleted topic must not go on showing on posts)."""
     rollups.drop_topic(connection, name)
-    connection.execute(delete(post_topics).where(post_topics.c.topic == name))
+    while True:
+        # The topic's index (topic, created_us) finds a batch; the batch's rows go once handled.
+        chunk = list(
+            connection.execute(
+                select(post_topics.c.post_id).where(post_topics.c.topic == name).limit(_ID_CHUNK)
+            ).scalars()
+        )
+        if not chunk:
+            break
+        _drop_from_documents(connection, name, chunk)
+        connection.execute(
+            delete(post_topics).where(post_topics.c.topic == name, post_topics.c.post_id.in_(chunk))
+        )
     connection.execute(delete(topics).where(topics.c.name == name))
+
+
+def _drop_from_documents(connection: Connection, name: str, post_ids: Sequence[str]) -> None:
+    """Remove ``name`` from the ``topics`` list of the stored documents of ``post_ids``."""
+    changed: list[dict[str, Any]] = []
+    for post_id, doc in connection.execute(select(posts.c.id, posts.c.doc).where(posts.c.id.in_(post_ids))):
+        document = json.loads(doc) if isinstance(doc, str) else doc
+        matches = document.get("topics") or []
+        kept = [match for match in matches if not (isinstance(match, dict) and match.get("name") == name)]
+        if len(kept) != len(matches):
+            changed.append({"target_id": post_id, "new_doc": {**document, "topics": kept}})
+    if changed:
+        statement = update(posts).where(posts.c.id == bindparam("target_id")).values(doc=bindparam("new_doc"))
+        connection.execute(statement, changed)
 
 
 def topic_match_count(store: SqlStore, name: str) -> int:

@@ -1,15 +1,20 @@
-"""One store per engine loaded once per module: the analytics tests only read it."""
+"""One store per engine loaded once per module: the analytics tests only read it; ``loaded_live`` serves
+it over HTTP and ``loaded_api`` is an authenticated client of that hub."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import POSTGRES_URL
+from tests.support.live_server import LiveHub, serve_hub
 from veille.model import Post
+from veille.settings import Settings
 from veille.store.sql import SqlStore, open_store
 
 from .dataset import build_posts
@@ -37,3 +42,20 @@ def loaded(
     if schema is not None:
         with admin.engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+@pytest.fixture(scope="module")
+def loaded_live(loaded: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
+    store, _posts = loaded
+    url = str(store.engine.url.render_as_string(hide_password=False))
+    settings = Settings(data_dir=tmp_path_factory.mktemp("hub"))
+    if not url.startswith("sqlite"):
+        url = url.replace("postgresql+psycopg", "postgresql")
+    with serve_hub(settings.model_copy(update={"database_url": url})) as hub:
+        yield hub
+
+
+@pytest.fixture(scope="module")
+def loaded_api(loaded_live: LiveHub) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=loaded_live.base_url, headers=loaded_live.auth_headers, timeout=30) as client:
+        yield client

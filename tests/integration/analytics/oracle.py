@@ -74,6 +74,8 @@ def bucket_label(moment: datetime, interval: str, zone: ZoneInfo) -> str:
         day = local.date()
         if interval == "week":
             day -= timedelta(days=day.weekday())
+        elif interval == "month":
+            day = day.replace(day=1)
         start = datetime(day.year, day.month, day.day, tzinfo=zone)
     text = start.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ import httpx
 import pyarrow.parquet as pq
 import pytest
 
-from tests.support.live_server import LiveHub, serve_hub
+from tests.support.live_server import LiveHub
 from veille.analytics.exports import export_bytes
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.results import AnalyticsResult, json_value
@@ -24,33 +23,9 @@ from veille.analytics.sentiment import sentiment
 from veille.analytics.top import top_domains, top_hashtags, top_links, top_posts
 from veille.analytics.voice import share_of_voice
 from veille.analytics.volume import volume
-from veille.settings import Settings
 
 PATHS = ("volume", "sentiment", "share-of-voice", "top-posts", "top-hashtags", "top-links", "top-domains")
 RANGE = {"from": "2026-03-27T05:07:13Z", "to": "2026-03-31", "tz": "Europe/Paris"}
-
-
-@pytest.fixture(scope="module")
-def live(
-    request: pytest.FixtureRequest, loaded: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveHub]:
-    store, _posts = loaded
-    url = str(store.engine.url.render_as_string(hide_password=False))
-    settings = Settings(data_dir=tmp_path_factory.mktemp("hub"))
-    if not url.startswith("sqlite"):
-        settings = settings.model_copy(
-            update={"database_url": url.replace("postgresql+psycopg", "postgresql")}
-        )
-    else:
-        settings = settings.model_copy(update={"database_url": url})
-    with serve_hub(settings) as hub:
-        yield hub
-
-
-@pytest.fixture(scope="module")
-def api(live: LiveHub) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=30) as client:
-        yield client
 
 
 def _service(path: str, hub: LiveHub, params: dict[str, Any]) -> dict[str, Any]:
@@ -94,23 +69,23 @@ def _params(path: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("path", PATHS)
 def test_each_endpoint_serves_the_service_figures_as_json_csv_and_parquet(
-    live: LiveHub, api: httpx.Client, path: str
+    loaded_live: LiveHub, loaded_api: httpx.Client, path: str
 ) -> None:
     params = _params(path)
-    response = api.get(f"/api/v1/analytics/{path}", params=params)
+    response = loaded_api.get(f"/api/v1/analytics/{path}", params=params)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body == _service(path, live, params)
+    assert body == _service(path, loaded_live, params)
     assert body["rows"], "the dataset gives every endpoint something to show"
 
-    as_csv = api.get(f"/api/v1/analytics/{path}", params=params | {"format": "csv"})
+    as_csv = loaded_api.get(f"/api/v1/analytics/{path}", params=params | {"format": "csv"})
     assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
     assert f'filename="{body["kind"]}.csv"' in as_csv.headers["content-disposition"]
     table = list(csv.reader(io.StringIO(as_csv.text)))
     assert table[0] == body["columns"]
     assert table[1:] == [[_csv_text(row[name]) for name in body["columns"]] for row in body["rows"]]
 
-    as_parquet = api.get(f"/api/v1/analytics/{path}", params=params | {"format": "parquet"})
+    as_parquet = loaded_api.get(f"/api/v1/analytics/{path}", params=params | {"format": "parquet"})
     assert as_parquet.status_code == 200
     read = pq.read_table(io.BytesIO(as_parquet.content))
     assert read.column_names == body["columns"]
@@ -131,27 +106,29 @@ def _csv_text(value: Any) -> str:
     return "'" + text if text.startswith(("=", "+", "-", "@")) and isinstance(value, str) else text
 
 
-def test_refusals_name_the_parameter(live: LiveHub, api: httpx.Client) -> None:
-    with httpx.Client(base_url=live.base_url, timeout=10) as anonymous:
+def test_refusals_name_the_parameter(loaded_live: LiveHub, loaded_api: httpx.Client) -> None:
+    with httpx.Client(base_url=loaded_live.base_url, timeout=10) as anonymous:
         for path in PATHS:
             assert anonymous.get(f"/api/v1/analytics/{path}", params=RANGE).status_code == 401
     for params, field in (
-        (RANGE | {"interval": "month"}, "interval:"),
+        (RANGE | {"interval": "fortnight"}, "interval:"),
         (RANGE | {"tz": "Nowhere/Land"}, "tz:"),
         (RANGE | {"format": "xlsx"}, "format:"),
         (RANGE | {"sentiment": "angry"}, "sentiment:"),
         (RANGE | {"from": "yesterday"}, "from:"),
         (RANGE | {"group_by": "colour"}, "group_by:"),
     ):
-        response = api.get("/api/v1/analytics/volume", params=params)
+        response = loaded_api.get("/api/v1/analytics/volume", params=params)
         assert response.status_code == 422 and response.json()["detail"].startswith(field), response.text
-    assert api.get("/api/v1/analytics/share-of-voice", params=RANGE).json()["detail"].startswith("topic:")
     assert (
-        api.get("/api/v1/analytics/top-posts", params=RANGE | {"by": "likes"})
+        loaded_api.get("/api/v1/analytics/share-of-voice", params=RANGE).json()["detail"].startswith("topic:")
+    )
+    assert (
+        loaded_api.get("/api/v1/analytics/top-posts", params=RANGE | {"by": "likes"})
         .json()["detail"]
         .startswith("by:")
     )
-    assert api.get("/api/v1/analytics/top-links", params=RANGE | {"limit": 0}).status_code == 422
+    assert loaded_api.get("/api/v1/analytics/top-links", params=RANGE | {"limit": 0}).status_code == 422
 
 
 def test_csv_never_hands_a_formula_to_a_spreadsheet() -> None:
@@ -165,3 +142,21 @@ def test_csv_never_hands_a_formula_to_a_spreadsheet() -> None:
         '"\'=HYPERLINK(""http://evil"")",-1',
         "'@x,2",
     ]
+
+
+@pytest.mark.parametrize("path", ["volume", "sentiment"])
+def test_month_buckets_are_calendar_months_in_the_time_zone(loaded_api: httpx.Client, path: str) -> None:
+    params = {"from": "2026-03-27", "to": "2026-04-02", "tz": "Europe/Paris"}
+    by_month = loaded_api.get(f"/api/v1/analytics/{path}", params=params | {"interval": "month"}).json()
+    by_day = loaded_api.get(f"/api/v1/analytics/{path}", params=params | {"interval": "day"}).json()
+    assert [row["bucket"] for row in by_month["rows"]] == [
+        "2026-03-01T00:00:00+01:00",
+        "2026-04-01T00:00:00+02:00",
+    ]
+    for month in ("2026-03", "2026-04"):
+        (row,) = [row for row in by_month["rows"] if row["bucket"].startswith(month)]
+        assert row["posts"] == sum(day["posts"] for day in by_day["rows"] if day["bucket"].startswith(month))
+    as_csv = loaded_api.get(
+        f"/api/v1/analytics/{path}", params=params | {"interval": "month", "format": "csv"}
+    )
+    assert as_csv.text.splitlines()[1].startswith("2026-03-01T00:00:00+01:00,")

@@ -81,7 +81,7 @@ def test_export_and_rebuild(hub_settings: Settings, tmp_path: Path) -> None:
 
         for bad, message in (
             (["export", "volume", *window, "--format", "xlsx"], "format:"),
-            (["export", "volume", *window, "--interval", "month"], "interval:"),
+            (["export", "volume", *window, "--interval", "fortnight"], "interval:"),
             (["export", "top-posts", *window, "--by", "likes"], "by:"),
             (["rollups", "rebuild", "--since", "soon"], "since:"),
         ):

@@ -37,6 +37,9 @@ CASES: list[dict[str, Any]] = [
         "countries": ["ES"],
         "scope_countries": ["FR"],
     },
+    {"interval": "month"},  # calendar months in UTC: read from days
+    {"interval": "month", "tz": "Europe/Paris", "topics": ["outage"]},  # March ends on summer time
+    {"interval": "month", "tz": "Asia/Kolkata"},
 ]
 
 
@@ -130,7 +133,9 @@ def test_the_spring_forward_day_is_23_hours(loaded: tuple[SqlStore, list[Post]])
 
 
 @pytest.mark.parametrize(
-    "case", CASES[:3] + CASES[8:], ids=["plain", "hour-paris", "day-paris", "filters", "scope", "meet"]
+    "case",
+    CASES[:3] + CASES[8:11] + CASES[12:13],
+    ids=["plain", "hour-paris", "day-paris", "filters", "scope", "meet", "month-paris"],
 )
 def test_sentiment_matches_plain_python(loaded: tuple[SqlStore, list[Post]], case: dict[str, Any]) -> None:
     store, posts = loaded
@@ -261,7 +266,7 @@ def test_an_empty_scope_sees_nothing(loaded: tuple[SqlStore, list[Post]]) -> Non
 def test_bad_filters_name_the_parameter() -> None:
     start, end = START, END
     for kwargs, message in (
-        ({"interval": "month"}, "interval:"),
+        ({"interval": "fortnight"}, "interval:"),
         ({"tz": "Mars/Olympus"}, "tz:"),
         ({"sentiments": ["angry"]}, "sentiment:"),
         ({"countries": [" "]}, "country:"),

@@ -83,3 +83,17 @@ def test_backfill_prints_a_summary(settings: Settings) -> None:
     assert json.loads(out.splitlines()[-1]) == {"scanned": 3, "matched": 2, "gained": 2, "lost": 0}
     code, _, err = run("backfill", "nope", "--data", data)
     assert code == 2 and "no topic named 'nope'" in err
+
+
+def test_list_keeps_whole_names_and_kinds_in_an_80_column_terminal(settings: Settings) -> None:
+    data = str(settings.data_dir)
+    assert run("load", "--demo", "--data", data)[0] == 0
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(build_app(), ["topics", "list", "--data", data])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["name", "kind", "label", "query"]
+    assert max(len(line) for line in lines) <= 80
+    shown = {line.split()[0]: line.split()[1] for line in lines[1:]}
+    assert shown == {spec.name: spec.kind for spec in demo_taxonomy()}  # every name whole, with its kind
+    wide = CliRunner(env={"COLUMNS": "250"}).invoke(build_app(), ["topics", "list", "--data", data]).stdout
+    assert any(spec.label and spec.label in wide for spec in demo_taxonomy())  # room: labels whole

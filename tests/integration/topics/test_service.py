@@ -194,6 +194,32 @@ def test_upsert_writes_and_replaces_post_topics(store: SqlStore) -> None:
     assert stored_matches(store) == {("push:1", "novabox"): [[6, 13]], ("push:2", "calm"): []}
 
 
+def test_deleting_a_topic_takes_its_name_off_every_stored_post(store: SqlStore) -> None:
+    from veille.analytics.filters import AnalyticsFilter
+    from veille.analytics.scope import Scope
+    from veille.analytics.volume import volume
+    from veille.store.base import PostSearch
+
+    create_topic(store=store, spec=spec("outage", "panne*", kind="sensitive"))
+    create_topic(store=store, spec=spec("novabox", "novabox", kind="product"))
+    posts = [post(index, f"Panne NovaBox {index}") for index in range(2500)]  # more than one batch
+    for item in posts:
+        item.topics = [TopicMatch(name="outage", spans=[(0, 5)]), TopicMatch(name="novabox", spans=[(6, 13)])]
+    posts.append(post(9999, "rien"))
+    store.upsert_posts(posts)
+    delete_topic(store=store, name="outage")
+    assert stored_matches(store, "outage") == {}
+    assert len(stored_matches(store, "novabox")) == 2500
+    stored = store.get_post("push:7")
+    assert stored is not None and [match.name for match in stored.topics] == ["novabox"]
+    page = store.search_posts(PostSearch(limit=500))
+    assert all([match.name for match in item.topics] in (["novabox"], []) for item in page.items)
+    assert store.get_post("push:9999") is not None  # a post without the topic is untouched
+    filters = AnalyticsFilter.of(start=posts[0].created_at, end=posts[-1].created_at + timedelta(days=1))
+    series = volume(store, filters=filters, scope=Scope(), group_by="topic")
+    assert {row["topic"] for row in series.rows if row["posts"]} == {"novabox"}
+
+
 # -- backfill --------------------------------------------------------------------------------
 
 

@@ -57,7 +57,7 @@ def test_csv_errors_name_line_and_column_and_nothing_is_returned() -> None:
             "platform,handle,category,country\nx,a,pundit,\nx,b,blogger,France\nx,c,other,\nx,C,other,\n"
         )
     assert str(refused.value) == (
-        "line 2, column category: 'pundit' is not one of journalist, blogger, elected, brand, other; "
+        "line 2, column category: 'pundit' is not one of journalist, blogger, elected, media, brand, other; "
         "line 3, column country: 'France' is not an ISO 3166 code such as FR; "
         "line 5, column handle: 'C' already given on line 4"
     )

@@ -6,7 +6,8 @@ Each analysis takes the same filters: ``from``/``to`` (ISO date or date-time; wi
 in ``tz``), ``interval``, ``tz`` (IANA), ``topic``, ``country``, ``lang``, ``source``, ``sentiment``
 (repeated or comma-separated) and ``include_duplicates``, plus its own parameters, and answers JSON,
 CSV or Parquet (``format=``). The caller's scope is met with the filters at the service layer. A bad
-parameter answers 422 naming it.
+parameter answers 422 naming it, and so does a filter value that names nothing (an undefined topic,
+a country or language that is no ISO code, an unknown source: :mod:`veille.analytics.known`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi import Query
 
 from veille.analytics.care import DEFAULT_SLA_S, GROUPS, GroupBy, care_report
 from veille.analytics.influence import author_page
+from veille.analytics.known import check_countries, check_filter_values, check_sources, check_topics
 from veille.analytics.registry import ANALYSES, Analysis, Param
 from veille.analytics.scope import Scope
 from veille.clock import parse_moment, zone_named
@@ -103,6 +105,8 @@ def author_view(
     part: Annotated[str, Query(description="for csv/parquet: posts, topics or series")] = "posts",
 ) -> Any:
     """An author's profile, category, totals, topics, activity series and latest posts."""
+    check_filter_values(store, filters, scope)
+    check_sources(store, [platform] if platform else None, field="platform")
     page = author_page(
         store, handle=handle, source=platform, filters=filters, scope=scope, posts_limit=posts_limit
     )
@@ -112,10 +116,11 @@ def author_view(
 # -- customer care -------------------------------------------------------------------------------
 
 
-@router.get("/care", response_model=CareReportRead, responses={422: {"model": ErrorRead}})
+@router.get("/care", response_model=CareReportRead, responses=EXPORT_RESPONSES)
 def care(
     store: Store,
     scope: CallerScope,
+    format: Format,
     from_: Annotated[str, Query(alias="from", description="ISO date or date-time, inclusive")],
     to: Annotated[str, Query(description="ISO date or date-time, exclusive")],
     tz: Annotated[str, Query(description="time zone of from/to without an offset")] = "UTC",
@@ -131,13 +136,17 @@ def care(
 
     Rates are fractions in [0, 1], times seconds, nothing rounded (``shared/spec/care-metrics.md``).
     ``topic`` keeps only inbound posts of these topics; ``country`` and ``source`` likewise.
+    ``format=csv|parquet``: a row per group, the previous period's figures as ``previous_<figure>``
+    and the arrows as ``trend_<figure>``.
     """
     zone = zone_named(tz)
     if group_by not in GROUPS:
         raise Invalid(f"group_by: must be one of {', '.join(GROUPS)}", field="group_by")
-    narrowed = scope.narrowed(
-        Scope.of(topics=listed(topic), countries=listed(country), sources=listed(source))
-    )
+    asked = Scope.of(topics=listed(topic), countries=listed(country), sources=listed(source))
+    check_topics(store, asked.topics, allowed=scope.topics)
+    check_countries(asked.countries)
+    check_sources(store, asked.sources)
+    narrowed = scope.narrowed(asked)
     report = care_report(
         store=store,
         scope=narrowed,
@@ -147,4 +156,4 @@ def care(
         sla_s=sla_s,
         group_by=cast(GroupBy, group_by),
     )
-    return report.to_json_dict()
+    return export_response(report.result(), format, as_json=report.to_json_dict())

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 
+from veille.analytics.known import check_languages, check_sources
 from veille.clock import parse_rfc3339
 from veille.errors import Invalid, NotFound
 from veille.model import post_json_schema
@@ -45,12 +46,15 @@ def search_posts(
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> Any:
     """Posts newest first. ``next_cursor`` is null on the last page."""
+    sources, langs = listed(source), listed(lang)
+    check_sources(store, sources)  # an unknown value is refused, not answered with nothing
+    check_languages(langs)
     search = PostSearch(
         text=q or None,
         since=_timestamp("since", since),
         until=_timestamp("until", until),
-        sources=listed(source) or [],
-        langs=listed(lang) or [],
+        sources=sources or [],
+        langs=langs or [],
         authors=listed(author) or [],
         limit=limit,
         cursor=cursor or None,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from tests.support.live_server import LiveHub
@@ -149,3 +154,35 @@ def test_care_analytics_matches_the_plain_python_reading(live: LiveHub, api: htt
     ):
         refused = api.get("/api/v1/analytics/care", params=params)
         assert refused.status_code == 422 and message in refused.json()["detail"], refused.text
+
+
+def test_care_report_as_csv_and_parquet_holds_the_json_figures(live: LiveHub, api: httpx.Client) -> None:
+    store = live.hub.store
+    import_accounts(store=store, specs=ACCOUNTS)
+    store.upsert_posts(build_posts())
+    for group_by in ("account", "brand", "country"):
+        params = {"from": "2026-11-02", "to": "2026-11-09", "group_by": group_by, "business_hours": "true"}
+        body = api.get("/api/v1/analytics/care", params=params).json()
+        as_csv = api.get("/api/v1/analytics/care", params=params | {"format": "csv"})
+        assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+        assert 'filename="care.csv"' in as_csv.headers["content-disposition"]
+        table = list(csv.DictReader(io.StringIO(as_csv.text)))
+        assert len(table) == len(body["items"]) > 0
+        for row, item in zip(table, body["items"], strict=True):
+            for name in FIGURES:
+                want = item[name]
+                assert row[name] == (
+                    "" if want is None else repr(want) if isinstance(want, float) else str(want)
+                )
+                before = item["previous"][name]
+                assert row[f"previous_{name}"] == ("" if before is None else str(before))
+            assert row["brand"] == item["brand"]
+            assert row["trend_inbound"] == (item["trend"]["inbound"] or "")
+        parquet = api.get("/api/v1/analytics/care", params=params | {"format": "parquet"})
+        read = pq.read_table(io.BytesIO(parquet.content))
+        assert read.column("inbound").to_pylist() == [item["inbound"] for item in body["items"]]
+        assert json.loads(read.schema.metadata[b"veille"])["group_by"] == group_by
+    refused = api.get(
+        "/api/v1/analytics/care", params={"from": "2026-11-02", "to": "2026-11-09", "format": "xls"}
+    )
+    assert refused.status_code == 422 and refused.json()["field"] == "format"

@@ -71,6 +71,12 @@ def test_the_amplifying_journalist_ranks_first_for_the_outage_in_france(crisis: 
     assert top["authority_score"] == max(row["authority_score"] for row in result.rows)
     journalists = influencers(crisis, filters=filters, scope=Scope(), category="journalist")
     assert journalists.rows[0]["handle"] == journalist.handle.lower()
+    # The simulated newspaper is a news outlet, not "other".
+    outlets = {p.handle.lower() for p in default_profile().influencers if p.category == "media"}
+    media = influencers(
+        crisis, filters=AnalyticsFilter.of(start=START, end=END), scope=Scope(), category="media"
+    )
+    assert outlets and outlets <= {row["handle"] for row in media.rows}
 
 
 def test_the_outage_hashtag_and_terms_trend_during_the_spike(crisis: SqlStore) -> None:

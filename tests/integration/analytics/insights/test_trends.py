@@ -99,7 +99,7 @@ def test_trailing_baseline_terms_and_scope(loaded: tuple[SqlStore, list[Post]]) 
         (current[0] - k * timedelta(hours=1), current[1] - k * timedelta(hours=1)) for k in range(1, 25)
     ]
     assert result.meta["baseline"] == "trailing" and len(result.meta["baseline_windows"]) == 24
-    expected = _oracle(posts, lambda post: item_terms(post.text), current, trailing)
+    expected = _oracle(posts, lambda post: item_terms(post.text, post.lang), current, trailing)
     assert {"coupure", "grosse", "matin"} <= set(
         expected
     ) and "pannenova" not in expected  # hashtags aren't terms
@@ -162,3 +162,37 @@ def test_poisson_surprise_is_scipy_tail(count: int, expected: float) -> None:
         assert poisson_surprise(count, expected) == pytest.approx(-math.log10(tail), rel=1e-7, abs=1e-9)
     else:
         assert poisson_surprise(count, expected) > 300
+
+
+def test_terms_read_elisions_and_contractions_by_language(store: SqlStore) -> None:
+    """A French and an English burst: elided articles gone, ``aujourd'hui`` and ``don't`` whole."""
+    start = datetime.fromisoformat("2026-06-01T00:00:00+00:00")
+    batch: list[Post] = []
+
+    def add(index: int, at: datetime, text: str, lang: str) -> None:
+        batch.append(
+            Post.model_validate(
+                {
+                    "id": f"x:{index}",
+                    "source": "x",
+                    "created_at": at,
+                    "text": text,
+                    "lang": lang,
+                    "author": {"handle": f"user{index}"},
+                }
+            )
+        )
+
+    for hour in range(12):  # a quiet baseline: one post an hour
+        add(hour, start + timedelta(hours=hour, minutes=5), f"Bonne journée {hour}", "fr")
+    burst = start + timedelta(hours=12)
+    for index in range(8):
+        at = burst + timedelta(minutes=5 * index)
+        add(100 + index, at, f"L'opérateur coupe l'accès aujourd'hui, qu'aujourd'hui {index}", "fr")
+        add(200 + index, at, f"Don't trust Nova's network, it can't cope {index}", "en")
+    store.upsert_posts(batch)
+    filters = AnalyticsFilter.of(start=start, end=burst + timedelta(hours=1))
+    found = trends(store, filters=filters, scope=Scope(), kind="terms", baseline="trailing", min_count=5)
+    items = {row["item"] for row in found.rows}
+    assert {"operateur", "acces", "aujourd'hui", "nova", "network", "cope", "trust"} <= items
+    assert not items & {"aujourd", "hui", "l'operateur", "don", "don't", "can't", "nova's", "qu"}
