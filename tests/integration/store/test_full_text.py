@@ -1,5 +1,5 @@
 """Full-text search on both engines: words inside URLs match only ``link:``, ``OR`` is an operator,
-parentheses group; migration 0056 rebuilds the index of posts stored before it."""
+parentheses group; migration 0055 rebuilds the index of posts stored before it."""
 
 from __future__ import annotations
 
@@ -159,14 +159,14 @@ def _alembic(store: SqlStore, action: str, target: str) -> None:
         getattr(command, action)(config, target)
 
 
-def test_migration_0056_rebuilds_the_index_of_stored_posts(store: SqlStore) -> None:
-    _alembic(store, "downgrade", "0056_search_outside_urls-1")
+def test_migration_0055_rebuilds_the_index_of_stored_posts(store: SqlStore) -> None:
+    _alembic(store, "downgrade", "0055_search_outside_urls-1")
     _store_posts(store)
     many = [
         parse_post(post_json(100 + index, text=f"voir https://ex.org/panne-{index}")) for index in range(2500)
     ]
     store.upsert_posts(many)  # more than one batch of the migration
-    with store.engine.begin() as connection:  # as a store written before 0056 holds them
+    with store.engine.begin() as connection:  # as a store written before 0055 holds them
         for seq, text in connection.execute(sa.select(posts.c.seq, posts.c.text)).fetchall():
             old = " ".join(folded_words(text))
             connection.execute(posts.update().where(posts.c.seq == seq).values(search_text=old))
@@ -181,7 +181,7 @@ def test_migration_0056_rebuilds_the_index_of_stored_posts(store: SqlStore) -> N
     for post in [parse_post(post_json(index, text=text)) for index, text in TEXTS.items()]:
         assert stored[post.id] == searchable_text(post), post.id
 
-    _alembic(store, "downgrade", "0056_search_outside_urls-1")  # back to every word of the text
+    _alembic(store, "downgrade", "0055_search_outside_urls-1")  # back to every word of the text
     assert 1 in _ids(store, "panne") and _ids(store, "link:panne") == []
     _alembic(store, "upgrade", "head")
     assert 1 not in _ids(store, "panne")

@@ -17,7 +17,7 @@ measured on the project machine under a load of 16). Unlike the query rewrite of
 change of that rule comes with its own reindex (running this one on the newer rule then only does
 that work twice).
 
-Revision ID: 0056_search_outside_urls
+Revision ID: 0055_search_outside_urls
 Revises: 0054_dashboards
 """
 
@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0056_search_outside_urls"
+revision = "0055_search_outside_urls"
 down_revision = "0054_dashboards"
 branch_labels = None
 depends_on = None
