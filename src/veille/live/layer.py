@@ -146,7 +146,9 @@ class LiveSubscription:
     async def chunks(self) -> AsyncIterator[bytes]:
         """``ready``, then posts as bytes; several events may share one chunk."""
         yield encode_ready(self.start)
-        while not self.closed:
+        while True:
+            if self.closed and self._queue.empty():
+                return
             if self.behind is not None and self._queue.empty():
                 async for data in self._catch_up():
                     yield data
@@ -274,9 +276,7 @@ class LiveLayer:
         if self._feed is not None:
             await self._feed.close()
             self._feed = None
-        for group in list(self._groups.values()):
-            for subscription in list(group.subscriptions):
-                subscription._end()
+        self._end_all()
 
     # -- subscriptions ---------------------------------------------------------------------------
 
@@ -364,6 +364,32 @@ class LiveLayer:
     # -- the feed --------------------------------------------------------------------------------
 
     async def _consume(self, feed: Subscription) -> None:
+        while True:
+            await self._follow(feed)
+            # The feed ended under us (the bus closed it: a NATS reconnection, a test cutting every
+            # stream). End every stream, as a hub restart would: clients resume by event id, from
+            # the store. Then follow a new feed from the store's newest post.
+            self._flush()
+            self._end_all()
+            feed = await self._resubscribe()
+
+    async def _resubscribe(self) -> Subscription:
+        delay = 0.5
+        while True:
+            try:
+                feed = await self.bus.subscribe(POSTS_SUBJECT)
+                self.last_seq = max(self.last_seq, await asyncio.to_thread(self._store_last_seq))
+            except Exception:
+                log.warning(
+                    "live layer: cannot follow the bus again; retrying in %.1f s", delay, exc_info=True
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            self._feed = feed
+            return feed
+
+    async def _follow(self, feed: Subscription) -> None:
         loop = asyncio.get_running_loop()
         async for event in feed:
             if feed.lagged:
@@ -376,6 +402,11 @@ class LiveLayer:
                 # queue gives queued events without suspending): one encoding per batch.
                 self._flush_scheduled = True
                 loop.call_soon(self._flush)
+
+    def _end_all(self) -> None:
+        for group in list(self._groups.values()):
+            for subscription in list(group.subscriptions):
+                subscription._end()
 
     def _fall_behind(self) -> None:
         self._flush()

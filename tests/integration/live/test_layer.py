@@ -317,3 +317,18 @@ async def test_notify_reaches_the_clients_whose_filter_is_chosen(hub: Hub) -> No
     assert "hide" not in other.names
     await wall.stop()
     await other.stop()
+
+
+async def test_when_the_bus_feed_ends_every_stream_ends_and_new_ones_follow_a_new_feed(hub: Hub) -> None:
+    live = hub.streams
+    first = Reader(live.subscribe(LiveFilter(), principal="p")).start()
+    await wait_for(lambda: first.names == ["ready"], "ready")
+    await hub.bus.close()  # what a cut of the bus does to its subscribers
+    assert first.task is not None
+    await asyncio.wait_for(first.task, DEADLINE_S)
+    await first.stop()
+    await wait_for(lambda: live._feed is not None and hub.bus.subscriber_count == 1, "a new feed")  # type: ignore[attr-defined]
+    again = Reader(live.subscribe(LiveFilter(), principal="p")).start()
+    await hub.pipeline.submit(posts(0, 2))
+    await wait_for(lambda: again.post_ids == ["push:0", "push:1"], "posts on the new feed")
+    await again.stop()
