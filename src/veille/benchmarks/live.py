@@ -140,12 +140,14 @@ class _Pushed:
     seconds: float
     refused: int
     push_p99_ms: float
+    acked_at: dict[int, float]  # first post number of a batch -> wall-clock time of its 200
 
 
 async def _push(base_url: str, run: str, seconds: float, hub: _Hub, rss: list[float]) -> _Pushed:
     batches = int(seconds * RATE / BATCH)
     interval = BATCH / RATE
     acked: list[int] = []
+    acked_at: dict[int, float] = {}
     refused = 0
     durations: list[float] = []
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -164,6 +166,7 @@ async def _push(base_url: str, run: str, seconds: float, hub: _Hub, rss: list[fl
                 return
             durations.append(time.perf_counter() - started)
             if response.status_code == 200:
+                acked_at[first] = time.time()
                 acked.extend(range(first, first + BATCH))
             else:
                 refused += BATCH
@@ -182,7 +185,7 @@ async def _push(base_url: str, run: str, seconds: float, hub: _Hub, rss: list[fl
         elapsed = loop.time() - start
     durations.sort()
     p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))] * 1000 if durations else math.nan
-    return _Pushed(sorted(acked), elapsed, refused, p99)
+    return _Pushed(sorted(acked), elapsed, refused, p99, acked_at)
 
 
 def _percentile(histogram: dict[int, int], share: float) -> float:
@@ -244,6 +247,7 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
             expected_all.extend(expected)
             conn.send(expected)
         histogram: dict[int, int] = {}
+        latest: dict[int, float] = {}
         seen: list[int] = []
         wrong = catching_up = 0
         for process, conn, _plan in workers:
@@ -257,10 +261,20 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
             errors.extend(report["errors"])
             for value, count in report["histogram"].items():
                 histogram[int(value)] = histogram.get(int(value), 0) + count
+            for number, at in report["latest"].items():
+                if latest.get(number, 0.0) < at:
+                    latest[number] = at
     finally:
         for process, _conn, _plan in workers:
             if process.is_alive():
                 process.kill()
+    # From the hub's answer to the push (stored and published) to the last client reading the post:
+    # the live layer's own delay, without the time the posts waited for the writer.
+    fan_out = sorted(
+        max(0.0, at - pushed.acked_at[number - number % BATCH]) * 1000
+        for number, at in latest.items()
+        if number - number % BATCH in pushed.acked_at
+    )
     want = sum(expected_all)
     delivered = sum(min(got, expected) for got, expected in zip(seen, expected_all, strict=True))
     complete = sum(1 for got, expected in zip(seen, expected_all, strict=True) if got >= expected)
@@ -280,6 +294,8 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
         "p50_ms": _percentile(histogram, 0.50),
         "p99_ms": _percentile(histogram, 0.99),
         "max_ms": float(max(histogram)) if histogram else math.nan,
+        "ack_to_all_clients_p50_ms": round(fan_out[len(fan_out) // 2], 1) if fan_out else math.nan,
+        "ack_to_all_clients_p99_ms": round(fan_out[int(len(fan_out) * 0.99)], 1) if fan_out else math.nan,
         "hub_rss_mib_max": round(max(rss), 1),
         "client_errors": errors[:3],
     }
@@ -287,6 +303,7 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
         f"  {clients:>4} clients{' (20 filters)' if filtered else ''}: pushed {result['pushed_posts_per_s']:,.0f}/s "
         f"of {RATE:,}/s, delivered {result['delivered_share']:.2%} ({complete}/{clients} complete), "
         f"p50 {result['p50_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, max {result['max_ms']:.0f} ms, "
+        f"ack-to-every-client p99 {result['ack_to_all_clients_p99_ms']:.0f} ms, "
         f"catching-up {catching_up}, hub RSS ≤ {result['hub_rss_mib_max']:.0f} MiB",
         file=sys.stderr,
         flush=True,

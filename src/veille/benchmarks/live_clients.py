@@ -5,7 +5,8 @@ each response), and measures for every post the time from its push to its arriva
 writes the wall-clock time of the push into the post's id (``bench:<run>:<n>:<unix time>``), so
 that a regular expression over the received bytes finds both without decoding the JSON of 200
 clients × 1,000 posts/s on a 2-core machine. Latencies are kept in milliseconds (2 bytes each) and
-summed into a histogram before they go back to the parent.
+summed into a histogram before they go back to the parent, with the time the last of the
+process's clients read each post (for the parent's acknowledgement-to-every-client delay).
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ class _Client:
     error: str | None = None
 
 
-async def _follow(http: httpx.AsyncClient, client: _Client, run: bytes, stop: asyncio.Event) -> None:
+async def _follow(
+    http: httpx.AsyncClient, client: _Client, run: bytes, stop: asyncio.Event, latest: dict[int, float]
+) -> None:
     buffer = b""
     try:
         async with http.stream("GET", client.path) as response:
@@ -71,7 +74,10 @@ async def _follow(http: httpx.AsyncClient, client: _Client, run: bytes, stop: as
                 for found_run, number, sent in _POST.findall(complete):
                     if found_run != run:
                         continue
-                    client.seen.add(int(number))
+                    seq = int(number)
+                    client.seen.add(seq)
+                    if latest.get(seq, 0.0) < now:
+                        latest[seq] = now  # the last of this process's clients to read it
                     client.latencies.append(min(_MAX_MS, max(0, int((now - float(sent)) * 1000))))
                 if stop.is_set():
                     return
@@ -93,7 +99,8 @@ async def _main(plan: ClientPlan, conn: Connection) -> None:
         timeout=timeout,
     ) as http:
         run = plan.run.encode()
-        tasks = [asyncio.create_task(_follow(http, client, run, stop)) for client in clients]
+        latest: dict[int, float] = {}
+        tasks = [asyncio.create_task(_follow(http, client, run, stop, latest)) for client in clients]
         while not all(client.ready for client in clients):
             await asyncio.sleep(0.05)
         conn.send(("ready", [client.error for client in clients]))
@@ -126,6 +133,7 @@ async def _main(plan: ClientPlan, conn: Connection) -> None:
         "catching_up": sum(client.catching_up for client in clients),
         "errors": [client.error for client in clients if client.error],
         "histogram": {index: count for index, count in enumerate(histogram) if count},
+        "latest": latest,
     }
     conn.send(("done", report))
 
