@@ -71,6 +71,15 @@ def _rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return math.nan
+
+
 @dataclass
 class _Hub:
     base_url: str
@@ -79,6 +88,10 @@ class _Hub:
     @property
     def rss_mib(self) -> float:
         return _rss_mib(self.process.pid)
+
+    @property
+    def cpu_s(self) -> float:
+        return _cpu_s(self.process.pid)
 
 
 @contextmanager
@@ -239,7 +252,9 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
         if errors:
             raise RuntimeError(f"stream clients refused: {errors[:3]}")
         rss: list[float] = [hub.rss_mib]
+        cpu_before = hub.cpu_s
         pushed = asyncio.run(_push(hub.base_url, run, seconds, hub, rss))
+        hub_cpu = (hub.cpu_s - cpu_before) / pushed.seconds if pushed.seconds else math.nan
         by_rule = [sum(1 for number in pushed.acked if number % 10 == rule) for rule in range(10)]
         expected_all: list[int] = []
         for _process, conn, plan in workers:
@@ -297,6 +312,10 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
         "ack_to_all_clients_p50_ms": round(fan_out[len(fan_out) // 2], 1) if fan_out else math.nan,
         "ack_to_all_clients_p99_ms": round(fan_out[int(len(fan_out) * 0.99)], 1) if fan_out else math.nan,
         "hub_rss_mib_max": round(max(rss), 1),
+        # CPU seconds the hub used per second of pushing (1.0: one core busy all along; the hub's
+        # Python work runs on one core, so near 1.0 the hub itself is the limit, well below it the
+        # machine's other jobs are).
+        "hub_cpu_per_s": round(hub_cpu, 2),
         "client_errors": errors[:3],
     }
     print(
@@ -304,7 +323,8 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
         f"of {RATE:,}/s, delivered {result['delivered_share']:.2%} ({complete}/{clients} complete), "
         f"p50 {result['p50_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, max {result['max_ms']:.0f} ms, "
         f"ack-to-every-client p99 {result['ack_to_all_clients_p99_ms']:.0f} ms, "
-        f"catching-up {catching_up}, hub RSS ≤ {result['hub_rss_mib_max']:.0f} MiB",
+        f"catching-up {catching_up}, hub RSS ≤ {result['hub_rss_mib_max']:.0f} MiB, "
+        f"hub CPU {result['hub_cpu_per_s']:.2f} s/s, load {os.getloadavg()[0]:.1f}",
         file=sys.stderr,
         flush=True,
     )
