@@ -51,7 +51,7 @@ class StreamsFull(Unavailable):
 class LiveLimits:
     per_principal: int = 100
     total: int = 1000
-    queue_chunks: int = 256  # batches a client may have waiting before it is marked lagging
+    queue_chunks: int = 64  # batches a client may have waiting before it is marked lagging
     max_replay: int = 5_000  # a client further behind is skipped forward to the newest posts
     page_size: int = 256
     cached_pages: int = 16
