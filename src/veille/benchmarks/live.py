@@ -27,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,6 +53,31 @@ CLIENTS_PER_PROCESS = 50
 GOAL_P99_MS = 250
 COUNTRIES = ["FR", "DE", "ES", "IT", "GB", "US", "BE", "CH", "NL", "PT"]
 TOKEN = "bench-live-token"
+WALL_USER, WALL_PASSWORD = "benchwall", "bench wall password"
+CHROMIUM = Path(os.environ.get("VEILLE_CHROMIUM", "/usr/bin/chromium"))
+# Every card the wall inserts is stamped when it enters the DOM and at the next frame (painted).
+_DOM_PROBE = """() => {
+  window.__dom = [];
+  const seen = new Set();
+  new MutationObserver((records) => {
+    const inserted = Date.now();
+    const ids = [];
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        const cards = node.matches('[data-post-id]') ? [node] : [...node.querySelectorAll('[data-post-id]')];
+        for (const card of cards) {
+          const id = card.getAttribute('data-post-id');
+          if (id.startsWith('bench:dom:') && !seen.has(id)) { seen.add(id); ids.push(id); }
+        }
+      }
+    }
+    if (ids.length) requestAnimationFrame(() => {
+      const painted = Date.now();
+      for (const id of ids) window.__dom.push([id, inserted, painted]);
+    });
+  }).observe(document.body, { childList: true, subtree: true });
+}"""
 _ISSUE_TODAY = {1: (1000, 45, 69), 10: (443, 143, 247), 50: (151, 473, 788), 200: (63, 5700, 12600)}
 
 
@@ -104,6 +130,13 @@ def _serve(data: Path) -> Iterator[_Hub]:
         "VEILLE_STREAM_CLIENTS_MAX": "2000",
     }
     env.pop("VEILLE_CONFIG_FILE", None)
+    # A person who can log in, for the wall opened in Chromium.
+    subprocess.run(
+        [sys.executable, "-m", "veille", "user", "add", WALL_USER, "--data", str(data)],
+        env={**env, "VEILLE_NEW_PASSWORD": WALL_PASSWORD},
+        check=True,
+        capture_output=True,
+    )
     command = [sys.executable, "-m", "veille", "serve", "--data", str(data), "--port", str(port)]
     log = (data.parent / "hub.log").open("wb")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -331,7 +364,87 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
     return result
 
 
+def _dom_scenario(hub: _Hub, *, seconds: float) -> dict[str, Any]:
+    """Push-to-DOM on the real wall page in Chromium (headless), at the same push rate."""
+    if not CHROMIUM.exists():
+        return {"skipped": f"no Chromium at {CHROMIUM}"}
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        return {"skipped": f"playwright is not installed ({error}): pip install -e '.[test]'"}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page.goto(f"{hub.base_url}/wall")
+            page.fill("input[name=username]", WALL_USER)
+            page.fill("input[name=password]", WALL_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_selector(".live[data-status=live]", timeout=60_000)
+            page.evaluate(_DOM_PROBE)
+            rss: list[float] = []
+            done: list[_Pushed] = []
+            # Playwright's sync API holds an event loop in this thread: push from another one.
+            pusher = threading.Thread(
+                target=lambda: done.append(asyncio.run(_push(hub.base_url, "dom", seconds, hub, rss)))
+            )
+            pusher.start()
+            while pusher.is_alive():
+                page.wait_for_timeout(200)
+            pushed = done[0]
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and page.evaluate("() => window.__dom.length") < len(
+                pushed.acked
+            ):
+                page.wait_for_timeout(200)
+            stamps = page.evaluate("() => window.__dom")
+        finally:
+            browser.close()
+
+    def since_push(post_id: str, at_ms: float) -> float:
+        return max(0.0, at_ms / 1000 - float(post_id.rsplit(":", 1)[1])) * 1000
+
+    inserted = sorted(since_push(post_id, at) for post_id, at, _ in stamps)
+    painted = sorted(since_push(post_id, at) for post_id, _, at in stamps)
+
+    def pick(values: list[float], share: float) -> float:
+        return round(values[min(len(values) - 1, int(len(values) * share))], 1) if values else math.nan
+
+    result = {
+        "pushed_posts_per_s": round(len(pushed.acked) / pushed.seconds, 1) if pushed.seconds else 0.0,
+        "posts": len(pushed.acked),
+        "cards_seen": len(stamps),
+        "dom_p50_ms": pick(inserted, 0.5),
+        "dom_p99_ms": pick(inserted, 0.99),
+        "painted_p50_ms": pick(painted, 0.5),
+        "painted_p99_ms": pick(painted, 0.99),
+    }
+    print(
+        f"  wall in Chromium: pushed {result['pushed_posts_per_s']:,.0f}/s, {len(stamps)}/{len(pushed.acked)} cards "
+        f"inserted; push-to-DOM p50 {result['dom_p50_ms']:.0f} ms, p99 {result['dom_p99_ms']:.0f} ms; "
+        f"to the next frame p99 {result['painted_p99_ms']:.0f} ms",
+        file=sys.stderr,
+        flush=True,
+    )
+    return result
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(*, quick: bool) -> dict[str, Any]:
+    # A SIGTERM (a time-out around the benchmark) stops the hub and the clients too.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run(quick=quick)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(*, quick: bool) -> dict[str, Any]:
     clients = 40 if quick else 200
     seconds = 8.0 if quick else 60.0
     table_sizes = [1] if quick else [1, 10, 50]
@@ -348,6 +461,7 @@ def run(*, quick: bool) -> dict[str, Any]:
         main = _scenario(hub, "all", clients=clients, seconds=seconds, filtered=False)
         filtered = _scenario(hub, "filt", clients=clients, seconds=seconds, filtered=True)
         table.append(main)
+        dom = _dom_scenario(hub, seconds=5.0 if quick else 20.0)
         rss_after = hub.rss_mib
     baseline = table[0]
     worst_p99 = max(main["p99_ms"], filtered["p99_ms"])
@@ -376,6 +490,7 @@ def run(*, quick: bool) -> dict[str, Any]:
         "main": main,
         "filtered": filtered,
         "table": table,
+        "wall_in_chromium": dom,
         "hub_rss_mib_after": round(rss_after, 1),
         "load_average": [round(value, 2) for value in os.getloadavg()],
     }
