@@ -395,7 +395,7 @@ class LiveLayer:
             if feed.lagged:
                 # The bus dropped events for us: every client resumes from the store.
                 feed.lagged = False
-                self._fall_behind()
+                self.resync()
             self._pending.append(event)
             if not self._flush_scheduled:
                 # Flushed once the bus has handed over the whole published batch (the feed's
@@ -408,7 +408,8 @@ class LiveLayer:
             for subscription in list(group.subscriptions):
                 subscription._end()
 
-    def _fall_behind(self) -> None:
+    def resync(self) -> None:
+        """Every client resumes from the store, announced with catching-up (the bus lost events)."""
         self._flush()
         for group in self._groups.values():
             for subscription in group.subscriptions:
