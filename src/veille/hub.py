@@ -13,6 +13,7 @@ from veille.contracts import Source, Stage
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
 from veille.jobs import Jobs
+from veille.live import LiveLayer, LiveLimits
 from veille.model import PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
@@ -49,6 +50,7 @@ class Hub:
     source_manager: SourceManager | None = None
     topics: LiveTopics = field(default_factory=LiveTopics)
     jobs: Jobs = field(default_factory=Jobs)
+    live: LiveLayer | None = None
     _started: bool = False
 
     @classmethod
@@ -95,6 +97,15 @@ class Hub:
         access = UserAccess(store)
         if settings.admin_token is not None:
             access.ensure_token("VEILLE_ADMIN_TOKEN", settings.admin_token.get_secret_value())
+        live = LiveLayer(
+            bus=bus,
+            store=store,
+            last_seq=store.last_seq,
+            limits=LiveLimits(
+                per_principal=settings.stream_clients_per_principal, total=settings.stream_clients_max
+            ),
+            resolve_topic=topics.resolve,
+        )
         return cls(
             settings,
             store,
@@ -105,6 +116,7 @@ class Hub:
             list(sources),
             source_manager=source_manager,
             topics=topics,
+            live=live,
         )
 
     async def start(self) -> None:
@@ -114,10 +126,18 @@ class Hub:
         if isinstance(self.bus, NatsBus):
             await self.bus.start()  # fail fast, with a clear error, when NATS is not reachable
         await self.pipeline.start()
+        await self.streams.start()
         for source in self.sources:
             self.pipeline.add_source(source)
         if self.source_manager is not None:
             await self.source_manager.start()
+
+    @property
+    def streams(self) -> LiveLayer:
+        """The live layer (built on first use for a hub assembled by hand, as in tests)."""
+        if self.live is None:
+            self.live = LiveLayer(bus=self.bus, store=self.store, last_seq=self.store.last_seq)
+        return self.live
 
     @property
     def stopping(self) -> bool:
@@ -140,6 +160,9 @@ class Hub:
                 await self.pipeline.stop()
             finally:
                 try:
-                    await self.bus.close()
+                    try:
+                        await self.streams.stop()  # every live stream ends (its client reconnects)
+                    finally:
+                        await self.bus.close()
                 finally:
                     await asyncio.to_thread(self.store.close)

@@ -70,6 +70,11 @@ class HubTable(BaseModel):
     # Pipeline: batches waiting between sources and the writer (backpressure beyond this).
     queue_batches: int = Field(default=16, ge=1)
     session_days: int = Field(default=14, ge=1)
+    # Live stream (GET /api/v1/stream): clients per principal (429 beyond) and in all (503 beyond),
+    # and how long one write to a client may wait before the hub drops that client.
+    stream_clients_per_principal: int = Field(default=100, ge=1)
+    stream_clients_max: int = Field(default=1000, ge=1)
+    stream_send_timeout_s: float = Field(default=30.0, gt=0)
     # A running source that keeps no post this long raises a ``silent`` alert (a table of
     # [[sources]] may set its own ``silent_after_s``).
     source_silent_after_s: float = Field(default=900.0, gt=0)
