@@ -39,13 +39,17 @@ def _all_shown(page: Any) -> list[str]:
         if page.get_attribute(".explore-count", "data-complete") == "true":
             break
         before = page.locator(".explore-list [data-post-id]").count()
-        page.evaluate("() => { const more = document.querySelector('.explore-more'); if (more) more.scrollIntoView(); }")
+        page.evaluate(
+            "() => { const more = document.querySelector('.explore-more'); if (more) more.scrollIntoView(); }"
+        )
         page.wait_for_function(
             "(before) => document.querySelectorAll('.explore-list [data-post-id]').length > before"
             " || document.querySelector('.explore-count').dataset.complete === 'true'",
             arg=before,
         )
-    ids: list[str] = page.eval_on_selector_all(".explore-list [data-post-id]", "(items) => items.map((i) => i.dataset.postId)")
+    ids: list[str] = page.eval_on_selector_all(
+        ".explore-list [data-post-id]", "(items) => items.map((i) => i.dataset.postId)"
+    )
     return ids
 
 
@@ -54,7 +58,9 @@ def _api_ids(live: LiveHub, params: dict[str, Any]) -> list[str]:
     cursor = None
     with _api(live) as client:
         while True:
-            page = client.get("/api/v1/posts", params={**params, "limit": 200, **({"cursor": cursor} if cursor else {})})
+            page = client.get(
+                "/api/v1/posts", params={**params, "limit": 200, **({"cursor": cursor} if cursor else {})}
+            )
             assert page.status_code == 200, page.text
             ids += [item["id"] for item in page.json()["items"]]
             cursor = page.json()["next_cursor"]
@@ -76,7 +82,9 @@ def test_search_with_the_query_language(live: LiveHub, page: Any, problems: Page
     assert shown
     # The page's posts are the API's, highlights included, and no post text became HTML.
     assert shown == _api_ids(live, _search_params(page))
-    marks = page.eval_on_selector_all(".explore-list mark.hit", "(items) => items.map((i) => i.textContent.toLowerCase())")
+    marks = page.eval_on_selector_all(
+        ".explore-list mark.hit", "(items) => items.map((i) => i.textContent.toLowerCase())"
+    )
     assert marks and all(mark.startswith(("nova", "helix")) for mark in marks)
     # Exports carry the same search.
     href = page.get_attribute("[data-action=export-csv]", "href")
@@ -95,7 +103,9 @@ def _search_params(page: Any) -> dict[str, Any]:
     return {name: value for name, value in params.items() if value is not None}
 
 
-def test_a_drill_down_shows_exactly_the_posts_counted(live: LiveHub, page: Any, problems: PageProblems) -> None:
+def test_a_drill_down_shows_exactly_the_posts_counted(
+    live: LiveHub, page: Any, problems: PageProblems
+) -> None:
     dashboard = create_dashboard(
         live,
         {
@@ -113,14 +123,18 @@ def test_a_drill_down_shows_exactly_the_posts_counted(live: LiveHub, page: Any, 
     assert page.url.split("?")[0].endswith("/explore")
     shown = _all_shown(page)
     assert len(shown) == len(set(shown)) == counted
-    sentiments = page.eval_on_selector_all(".explore-list [data-sentiment]", "(items) => items.map((i) => i.dataset.sentiment)")
+    sentiments = page.eval_on_selector_all(
+        ".explore-list [data-sentiment]", "(items) => items.map((i) => i.dataset.sentiment)"
+    )
     assert set(sentiments) == {"negative"}
     assert problems.errors == []
 
 
 def test_the_drawer_and_a_sentiment_correction(live: LiveHub, page: Any, problems: PageProblems) -> None:
     with _api(live) as client:
-        target = client.get("/api/v1/posts", params={"query": "nova*", "sentiment": "positive", "limit": 1}).json()["items"][0]
+        target = client.get(
+            "/api/v1/posts", params={"query": "nova*", "sentiment": "positive", "limit": 1}
+        ).json()["items"][0]
     log_in(page, live, f"/explore?q=nova*&sentiment=positive&range=24h&tz=UTC&post={quote(target['id'])}")
     drawer = f".drawer[data-post-id='{target['id']}']"
     page.wait_for_selector(f"{drawer}[data-state=ready]")
@@ -207,13 +221,22 @@ SCREEN = {"width": 1600, "height": 1000}
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_screenshots(live: LiveHub, browser: Any, screenshots: Path, theme: str, language: str) -> None:
     context = browser.new_context(
-        viewport=SCREEN, device_scale_factor=1, locale=language, extra_http_headers={"Accept-Language": language}
+        viewport=SCREEN,
+        device_scale_factor=1,
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
     )
     page = context.new_page()
     try:
         with _api(live) as client:
-            first = client.get("/api/v1/posts", params={"query": "nova* AND panne*", "limit": 1}).json()["items"][0]
-        log_in(page, live, f"/explore?theme={theme}&q={quote('nova* AND panne*')}&range=24h&post={quote(first['id'])}")
+            first = client.get("/api/v1/posts", params={"query": "nova* AND panne*", "limit": 1}).json()[
+                "items"
+            ][0]
+        log_in(
+            page,
+            live,
+            f"/explore?theme={theme}&q={quote('nova* AND panne*')}&range=24h&post={quote(first['id'])}",
+        )
         page.wait_for_selector(".drawer[data-state=ready]")
         page.wait_for_selector(".explorer:not([data-state=loading])")
         page.wait_for_timeout(500)

@@ -36,9 +36,9 @@ from veille.web.api import (
     topics,
 )
 from veille.web.dashboard_pages import router as dashboard_pages_router
-from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_principal
 from veille.web.errors import install_error_handlers
+from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
 from veille.web.pages import router as pages_router
