@@ -205,12 +205,12 @@ def test_the_french_ui(live: LiveHub, page: Any, problems: PageProblems) -> None
     assert page.get_attribute("html", "lang") == "fr"
     assert "Explorateur" in page.inner_text("h1")
     assert "Rechercher" in page.inner_text("[data-action=search]")
-    assert "Ajouter comme thème" in page.inner_text("[data-action=add-topic]")
+    assert "Ajouter comme sujet" in page.inner_text("[data-action=add-topic]")
     page.goto(f"{live.base_url}/topics?lang=fr&topic=nova")
     page.wait_for_selector(".preview[data-state=ready]")
-    assert "Marques" in page.inner_text(".tree__kind[data-kind=brand] h2")
+    assert "Marques" in page.text_content(".tree__kind[data-kind=brand] h2")
     assert "Coller depuis un autre outil" in page.inner_text("[data-action=paste]")
-    assert "Aperçu" in page.inner_text(".preview h3")
+    assert "Aperçu" in page.text_content(".preview h3")
     assert problems.errors == []
 
 

@@ -22,6 +22,7 @@ import { sentimentName, sourceLabel } from "veille/widgets/posts.js";
 const PAGE = 50;
 const LISTS = { topics: "topic", countries: "country", languages: "lang", sources: "source", sentiment: "sentiment" };
 const SENTIMENTS = ["positive", "neutral", "negative"];
+const SHOWN_ABOVE = new Set(["hashtags", "mentions"]); // entities the drawer already shows
 
 /** The search an address holds: {query, filters, post}. */
 export function searchFromAddress(search) {
@@ -194,7 +195,7 @@ function Drawer({ id, params, onClose, onChanged }) {
           <${Field} label=${t("Hashtags")}>${(post.hashtags || []).join(" ") || "—"}</${Field}>
           <${Field} label=${t("Mentions")}>${(post.mentions || []).join(" ") || "—"}</${Field}>
           <${Field} label=${t("Brand account")}>${post.is_brand_account ? t("Yes") : t("No")}</${Field}>
-          ${Object.entries(post.entities || {}).map(([name, value]) => html`<${Field} label=${name}>${Array.isArray(value) ? value.map((item) => (typeof item === "object" ? JSON.stringify(item) : String(item))).join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value)}</${Field}>`)}
+          ${Object.entries(post.entities || {}).filter(([name]) => !SHOWN_ABOVE.has(name)).map(([name, value]) => html`<${Field} label=${name}>${Array.isArray(value) ? value.map((item) => (typeof item === "object" ? JSON.stringify(item) : String(item))).join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value)}</${Field}>`)}
         </dl>
       </section>
       <section class="drawer__card" data-section="correct">
@@ -283,7 +284,7 @@ function Explorer() {
     <header class="page-head">
       <div><h1>${t("Explorer")}</h1><p class="page-head__sub">${t("Every post behind the figures, searched with the query language.")}</p></div>
       <div class="page-head__actions">
-        <a class="btn" data-action="add-topic" href=${`/topics?query=${encodeURIComponent(query)}`} aria-disabled=${query.trim() ? "false" : "true"}>${t("Add as a topic")}</a>
+        <a class="btn" data-action="add-topic" href=${"/topics?query=" + encodeURIComponent(query)} aria-disabled=${query.trim() ? "false" : "true"}>${t("Add as a topic")}</a>
         <a class="btn" data-action="export-jsonl" href=${exportHref("jsonl")} download="posts.jsonl">${t("Export JSON Lines")}</a>
         <a class="btn" data-action="export-csv" href=${exportHref("csv")} download="posts.csv">${t("Export CSV")}</a>
       </div>

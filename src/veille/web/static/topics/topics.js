@@ -18,6 +18,7 @@ const DIALECTS = ["brandwatch", "talkwalker", "meltwater", "sprinklr", "x", "luc
 const DIALECT_NAMES = { brandwatch: "Brandwatch", talkwalker: "Talkwalker", meltwater: "Meltwater", sprinklr: "Sprinklr", x: "X (Twitter)", lucene: "Lucene / Elasticsearch" };
 const PREVIEW_DAYS = 30;
 const OVERLAP_WARNING = 0.3; // a share of common matches from which the overlap is called out
+const MAX_OVERLAP_BANNERS = 3;
 const BLANK = { name: "", label: "", kind: "theme", parent: "", query: "", enabled: true, isNew: true };
 
 export function kindName(kind) {
@@ -140,7 +141,12 @@ function Preview({ query, lint, topicName }) {
   if (state.kind === "error") return html`<section class="preview" data-state="error"><div class="banner banner--bad" role="alert">${state.message}</div></section>`;
   if (state.kind === "loading" && state.items === undefined) return html`<section class="preview" data-state="loading"><p class="muted" role="status">${t("Matching the recent posts…")}</p></section>`;
   const overlaps = (state.overlaps || []).filter((overlap) => overlap.topic !== topicName);
-  const heavy = overlaps.filter((overlap) => overlap.share_of_query >= OVERLAP_WARNING || overlap.share_of_topic >= OVERLAP_WARNING);
+  // The few topics that already cover most of this query (or that it mostly covers) are called out;
+  // the rest are listed in one line.
+  const heavy = overlaps
+    .filter((overlap) => overlap.share_of_query >= OVERLAP_WARNING || overlap.share_of_topic >= OVERLAP_WARNING)
+    .sort((a, b) => b.share_of_query - a.share_of_query || b.common - a.common)
+    .slice(0, MAX_OVERLAP_BANNERS);
   return html`<section class="preview" data-state=${state.kind === "loading" ? "loading" : state.matched ? "ready" : "empty"} data-matched=${state.matched} data-scanned=${state.scanned}>
     <h3>${t("Preview: the last {days} days", { days: PREVIEW_DAYS })}</h3>
     <p class="preview__count">${tn("{n} matching post", "{n} matching posts", state.matched, { n: formatNumber(state.matched) })} · ${t("{scanned} posts read", { scanned: formatNumber(state.scanned) })}${state.complete ? "" : ` · ${t("the newest only")}`}</p>
