@@ -137,6 +137,7 @@ EXPORT_FORMATS = ("jsonl", "csv")
 
 @router.get(
     "/posts/export",
+    response_class=StreamingResponse,
     responses={
         200: {
             "description": "every matching post, newest first: JSON Lines or CSV, streamed",
