@@ -1,5 +1,6 @@
 // influencers: the authors of the matching posts ranked by reach, engagement received and
-// authority (docs/insights.md), with their category. A row opens that author's matching posts.
+// authority (docs/insights.md), with their category. A row opens that author's matching posts (or
+// ``authorHref(row)``, as the influencers board opens the author's page).
 import { html } from "htm/preact";
 import { api } from "../api.js";
 import { formatCount, formatNumber } from "../format.js";
@@ -35,7 +36,7 @@ export const definition = {
   ],
 };
 
-export function InfluencersWidget({ title, filters, options: given, drill = true, range: fixedRange }) {
+export function InfluencersWidget({ title, filters, options: given, drill = true, range: fixedRange, authorHref }) {
   const options = useStable({ ...definition.defaults, ...(given || {}) });
   const loaded = useWidgetData({
     filters,
@@ -77,7 +78,9 @@ export function InfluencersWidget({ title, filters, options: given, drill = true
           rows=${data.rows}
           rowKey=${(row) => `${row.source}:${row.handle}`}
           rowAttributes=${(row) => ({ "data-author": row.handle })}
-          rowHref=${drill
+          rowHref=${authorHref
+            ? authorHref
+            : drill
             ? (row) => exploreUrl(filters, rangeOf(loaded), { q: `author:${queryValue(row.handle)}`, sources: [row.source] })
             : null}
         />`

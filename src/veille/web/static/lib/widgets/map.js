@@ -1,6 +1,7 @@
 // map: a world map of the posts per country, or of their net sentiment (red to green). Countries
 // come from the rollups (volume and sentiment grouped by country); posts of unknown country are
-// counted beside the map. Click a country: its posts.
+// counted beside the map. Click a country: its posts (or, given ``onCountry``, the host's own
+// reaction, as the countries board opens the country's panel).
 import { html } from "htm/preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api.js";
@@ -62,7 +63,7 @@ function subtitleOf(countries, unknown) {
   return parts.join(" · ");
 }
 
-export function MapWidget({ title, filters, options: given, drill = true, range: fixedRange }) {
+export function MapWidget({ title, filters, options: given, drill = true, range: fixedRange, onCountry }) {
   const options = useStable({ ...definition.defaults, ...(given || {}) });
   const chart = useRef(null);
   const [mapReady, setMapReady] = useState(false);
@@ -123,6 +124,10 @@ export function MapWidget({ title, filters, options: given, drill = true, range:
 
   const onPoint = (params) => {
     const code = params.data && params.data.row ? params.data.row.country : alphaCode(params.name);
+    if (onCountry && code) {
+      onCountry(code);
+      return;
+    }
     if (!drill || !code || !loaded.data) return;
     openExplorer(exploreUrl(filters, rangeOf(loaded), { countries: [code] }));
   };
