@@ -178,6 +178,7 @@ def test_boards_in_french_and_screenshots(
                 if board == "countries":
                     page.locator("[data-panel=country-table] tbody tr[data-country]").first.click()
                     _settle(page)
+                page.evaluate("() => window.scrollTo(0, 0)")
                 page.wait_for_timeout(800)  # chart animations end
                 page.screenshot(path=str(screenshots / f"board-{name}-{lang}-{theme}.png"), full_page=True)
     page.goto(f"{live.base_url}/influencers?lang=fr")

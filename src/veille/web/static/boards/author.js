@@ -13,7 +13,7 @@ import { resolveRange } from "veille/widgets/index.js";
 import { categoryName } from "veille/widgets/influencers.js";
 import { PostList, sourceLabel } from "veille/widgets/posts.js";
 import { bucketLabel, bucketTitle } from "veille/widgets/series.js";
-import { Board, Cell, filtersQuery, mountBoard, Panel, useBoardFilters } from "./board.js";
+import { Board, Cell, filtersQuery, mountBoard, Panel, topicLabel, useBoardFilters } from "./board.js";
 
 const RANKED = 1000;
 
@@ -113,7 +113,7 @@ function AuthorBoard({ author: handle }) {
       <${Panel} name="author-topics" title=${t("Topics")} state=${state(data ? data.topics.rows : [])} error=${loaded.error} emptyText=${t("None of this author's posts matched a topic in this period.")}>
         ${data
           ? html`<ul class="chip-row">${data.topics.rows.map(
-              (row) => html`<li key=${row.topic}><a class="chip" data-topic=${row.topic} href=${exploreUrl(filters, range, { q: `author:${queryValue(author.handle)}`, topics: [row.topic], sources: [author.source] })}>${row.topic} <b>${formatNumber(row.posts)}</b></a></li>`,
+              (row) => html`<li key=${row.topic}><a class="chip" data-topic=${row.topic} href=${exploreUrl(filters, range, { q: `author:${queryValue(author.handle)}`, topics: [row.topic], sources: [author.source] })}>${topicLabel(topics, row.topic)} <b>${formatNumber(row.posts)}</b></a></li>`,
             )}</ul>`
           : null}
       </${Panel}>

@@ -56,10 +56,12 @@ export function BoardHead({ title, subtitle, crumb, children }) {
   </header>`;
 }
 
-export function Board({ name, title, subtitle, crumb, filters, topics, onFilters, actions, children }) {
+/** The page: head (``actions`` on its right), the filter bar (``options``: the board's own
+ * controls, at the bar's end) and the grid of cells. */
+export function Board({ name, title, subtitle, crumb, filters, topics, onFilters, actions, options, children }) {
   return html`<div class="board" data-board=${name}>
     <${BoardHead} title=${title} subtitle=${subtitle} crumb=${crumb}>${actions}</${BoardHead}>
-    ${onFilters ? html`<${FilterBar} filters=${filters} topics=${topics} onChange=${onFilters} />` : null}
+    ${onFilters ? html`<${FilterBar} filters=${filters} topics=${topics} onChange=${onFilters}>${options}</${FilterBar}>` : null}
     <div class="board-grid">${children}</div>
   </div>`;
 }
@@ -93,7 +95,15 @@ export function Panel({ name, title, state, error, emptyText, subtitle, children
   </section>`;
 }
 
+/** The topics' labels by name (GET /api/v1/topics), for tables that list topics. */
+export function topicLabel(topics, name) {
+  const found = topics.find((topic) => topic.name === name);
+  return (found && found.label) || name;
+}
+
 export function mountBoard(Component) {
   const mount = document.getElementById("board");
-  if (mount) render(html`<${Component} ...${{ ...mount.dataset }} />`, mount);
+  if (!mount) return;
+  mount.replaceChildren(); // the page's "Loading…" until the module runs
+  render(html`<${Component} ...${{ ...mount.dataset }} />`, mount);
 }

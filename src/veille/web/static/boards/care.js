@@ -16,7 +16,7 @@ function CareBoard() {
   const [sla, setSla] = useState(3600);
   const [businessHours, setBusinessHours] = useState(false);
   const options = (group_by) => ({ group_by, sla_s: sla, business_hours: businessHours });
-  const actions = html`<label class="form-inline">
+  const controls = html`<label class="filterbar__zone board-option">
       <span>${t("Answer within")}</span>
       <select data-option="sla_s" value=${String(sla)} onChange=${(event) => setSla(Number(event.currentTarget.value))}>
         ${SLAS.map((value) => html`<option key=${value} value=${String(value)}>${formatDuration(value)}</option>`)}
@@ -33,11 +33,11 @@ function CareBoard() {
     filters=${filters}
     topics=${topics}
     onFilters=${setFilters}
-    actions=${actions}
+    options=${controls}
   >
-    <${Cell} span=${12} rows=${4} name="brands"><${Widget} type="care" title=${t("Per brand")} filters=${filters} options=${options("brand")} /></${Cell}>
-    <${Cell} span=${12} rows=${7} name="countries"><${Widget} type="care" title=${t("Per country: our accounts against competitors")} filters=${filters} options=${options("country")} /></${Cell}>
-    <${Cell} span=${12} rows=${7} name="accounts"><${Widget} type="care" title=${t("Per account")} filters=${filters} options=${options("account")} /></${Cell}>
+    <${Cell} span=${12} rows=${0} name="brands"><${Widget} type="care" title=${t("Per brand")} filters=${filters} options=${options("brand")} /></${Cell}>
+    <${Cell} span=${12} rows=${0} name="countries"><${Widget} type="care" title=${t("Per country: our accounts against competitors")} filters=${filters} options=${options("country")} /></${Cell}>
+    <${Cell} span=${12} rows=${8} name="accounts"><${Widget} type="care" title=${t("Per account")} filters=${filters} options=${options("account")} /></${Cell}>
   </${Board}>`;
 }
 

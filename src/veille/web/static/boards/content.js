@@ -10,7 +10,7 @@ function ContentBoard() {
   const { filters, topics, setFilters } = useBoardFilters({ range: "30d" });
   const [measure, setMeasure] = useState("engagement_rate");
   const options = (group_by) => ({ group_by, measure });
-  const actions = html`<div class="segmented" role="radiogroup" aria-label=${t("Measure")} data-option="measure">
+  const controls = html`<div class="segmented" role="radiogroup" aria-label=${t("Measure")} data-option="measure">
     ${["engagement_rate", "engagement_mean"].map(
       (value) => html`<button type="button" role="radio" key=${value} data-measure=${value} aria-checked=${measure === value ? "true" : "false"} onClick=${() => setMeasure(value)}>
         ${value === "engagement_rate" ? t("Engagement rate") : t("Mean engagement")}</button>`,
@@ -23,7 +23,7 @@ function ContentBoard() {
     filters=${filters}
     topics=${topics}
     onFilters=${setFilters}
-    actions=${actions}
+    options=${controls}
   >
     <${Cell} span=${6} rows=${5} name="format"><${Widget} type="content" title=${t("Per format")} filters=${filters} options=${options("format")} /></${Cell}>
     <${Cell} span=${6} rows=${5} name="topic"><${Widget} type="content" title=${t("Per topic")} filters=${filters} options=${options("topic")} /></${Cell}>

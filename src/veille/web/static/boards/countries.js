@@ -12,7 +12,7 @@ import { countryName } from "veille/widgets/countries.js";
 import { analyticsQuery, exploreUrl, filtersKey } from "veille/widgets/filters.js";
 import { normaliseFilters, resolveRange, Widget } from "veille/widgets/index.js";
 import { formatNet } from "veille/widgets/sentiment.js";
-import { Board, Cell, filtersQuery, mountBoard, Panel, useBoardFilters } from "./board.js";
+import { Board, Cell, filtersQuery, mountBoard, Panel, topicLabel, useBoardFilters } from "./board.js";
 
 function useLoaded(load, key) {
   const [state, setState] = useState({ state: "loading", data: null, error: null });
@@ -83,7 +83,7 @@ function CountryTable({ loaded, selected, onSelect, filters, range }) {
       <tbody>
         ${rows.map(
           (row) => html`<tr key=${row.country} data-country=${row.country} data-zero=${row.posts === 0 ? "true" : "false"} aria-selected=${selected === row.country ? "true" : "false"} onClick=${() => onSelect(row.country)}>
-            <td><button type="button" class="linklike" data-select-country=${row.country}>${countryName(row.country)}</button>${row.registered ? null : html` <small title=${t("No brand account registered here")}>·</small>`}</td>
+            <td><button type="button" class="linklike" data-select-country=${row.country}>${countryName(row.country)}</button></td>
             <td class="num">${formatNumber(row.posts)}</td>
             <td><span class="bar-cell"><span class="bar-cell__bar"><span style=${{ width: `${(100 * row.posts) / top}%` }}></span></span>${formatPercent(loaded.data.total ? row.posts / loaded.data.total : 0, { maximumFractionDigits: 0 })}</span></td>
             <td class=${`num ${netClass(row.net_sentiment)}`}>${formatNet(row.net_sentiment)}</td>
@@ -122,7 +122,7 @@ async function loadTopics(filters, range) {
   return { rows };
 }
 
-function CountryTopics({ filters, range }) {
+function CountryTopics({ filters, range, topics }) {
   const loaded = useLoaded(() => loadTopics(filters, range), `${filtersKey(filters)}|${range.from}|${range.to}`);
   const rows = loaded.data ? loaded.data.rows : [];
   const top = Math.max(1, ...rows.map((row) => row.posts));
@@ -132,7 +132,7 @@ function CountryTopics({ filters, range }) {
       <tbody>
         ${rows.map(
           (row) => html`<tr key=${row.topic} data-topic=${row.topic}>
-            <td><a href=${exploreUrl(filters, range, { topics: [row.topic] })} data-explore="topic">${row.topic}</a></td>
+            <td><a href=${exploreUrl(filters, range, { topics: [row.topic] })} data-explore="topic">${topicLabel(topics, row.topic)}</a></td>
             <td class="num">${formatNumber(row.posts)}</td>
             <td><span class="bar-cell"><span class="bar-cell__bar"><span style=${{ width: `${(100 * row.posts) / top}%` }}></span></span></span></td>
             <td class=${`num ${netClass(row.net_sentiment)}`}>${formatNet(row.net_sentiment)}</td>
@@ -177,7 +177,7 @@ function CountriesBoard() {
     ${selected
       ? html`<h2 class="board-section-title" id="country-panel" data-country-panel=${selected}>${countryName(selected)}<small>${selected}</small>
             <button type="button" class="btn btn--ghost btn--small" data-action="close-country" onClick=${() => select(null)}>${t("Close")}</button></h2>
-          <${Cell} span=${4} rows=${7} name="country-topics"><${CountryTopics} filters=${narrowed} range=${range} /></${Cell}>
+          <${Cell} span=${4} rows=${7} name="country-topics"><${CountryTopics} filters=${narrowed} range=${range} topics=${topics} /></${Cell}>
           <${Cell} span=${4} rows=${7} name="country-influencers"><${Widget} type="influencers" title=${t("Influencers")} filters=${narrowed} options=${{ limit: 10 }} authorHref=${authorHref} /></${Cell}>
           <${Cell} span=${4} rows=${7} name="country-posts"><${Widget} type="top_posts" title=${t("Top posts")} filters=${narrowed} options=${{ limit: 8 }} /></${Cell}>`
       : html`<p class="board-note">${t("Click a country on a map or in the table to see its top topics, influencers and posts.")}</p>`}

@@ -11,7 +11,7 @@ import { resolveRange, Widget } from "veille/widgets/index.js";
 import { categoryName } from "veille/widgets/influencers.js";
 import { Board, Cell, filtersQuery, mountBoard, Panel, useBoardFilters } from "./board.js";
 
-export const CATEGORIES = ["journalist", "blogger", "elected", "brand", "other"];
+export const CATEGORIES = ["journalist", "blogger", "elected", "media", "brand", "other"];
 const SAMPLE = 200;
 
 /** The author page's address for a ranking row, keeping the board's filters. */
@@ -77,7 +77,7 @@ function InfluencersBoard() {
     onFilters=${setFilters}
   >
     <${Cell} span=${12} rows=${0} name="categories"><${Categories} filters=${filters} chosen=${category} onChoose=${choose} /></${Cell}>
-    <${Cell} span=${12} rows=${10} name="ranking">
+    <${Cell} span=${12} rows=${0} name="ranking">
       <${Widget} type="influencers" title=${category ? `${t("Influencers")} · ${categoryName(category)}` : t("Influencers")} filters=${filters} options=${{ limit: 50, category }} authorHref=${(row) => authorAddress(row, filters)} />
     </${Cell}>
   </${Board}>`;

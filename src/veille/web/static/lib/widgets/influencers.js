@@ -11,7 +11,7 @@ import { sourceLabel } from "./posts.js";
 import { Table } from "./table.js";
 import { rangeOf } from "./volume.js";
 
-const CATEGORIES = ["journalist", "blogger", "elected", "brand", "other"];
+const CATEGORIES = ["journalist", "blogger", "elected", "media", "brand", "other"];
 
 export function categoryName(category) {
   return (
@@ -19,6 +19,7 @@ export function categoryName(category) {
       journalist: t("Journalist"),
       blogger: t("Blogger"),
       elected: t("Elected official"),
+      media: t("Media"),
       brand: t("Brand"),
       other: t("Other"),
     }[category] || String(category || "")

@@ -57,6 +57,10 @@ async function loadCountries(filters, range, signal) {
   return { rows, filters: volume.filters };
 }
 
+function lightPage() {
+  return document.body.classList.contains("theme-light") || document.documentElement.classList.contains("theme-light");
+}
+
 function subtitleOf(countries, unknown) {
   const parts = [t("{count} countries", { count: formatNumber(countries) })];
   if (unknown) parts.push(t("{count} posts of unknown country", { count: formatNumber(unknown) }));
@@ -98,7 +102,8 @@ export function MapWidget({ title, filters, options: given, drill = true, range:
       },
       visualMap: sentimentView
         ? { min: -1, max: 1, calculable: false, show: false, inRange: { color: ["#f43f5e", "#fbbf24", "#22c55e"] } }
-        : { min: 0, max, show: false, inRange: { color: ["#1d4e89", "#38bdf8", "#bae6fd"] } },
+        : // Few posts fade into the page, many stand out: on a light page the scale runs the other way.
+          { min: 0, max, show: false, inRange: { color: lightPage() ? ["#bae6fd", "#38bdf8", "#1d4e89"] : ["#1d4e89", "#38bdf8", "#bae6fd"] } },
       series: [
         {
           type: "map",
