@@ -3,8 +3,8 @@ table, and a 12-widget dashboard's time to ready in Chromium at 1 million posts.
 
 Part 1 (``api``): the synthetic posts of :mod:`veille.benchmarks.analytics_load` (10,000,000 over 30
 days, or ``VEILLE_BENCH_POSTS``; ``quick``: 100,000) in a SQLite store, the care summaries built as
-migration 0058 builds them (timed), the benchmark's six topics defined, then a hub served by uvicorn
-on 127.0.0.1. Each widget's request (the one its module sends for a 30-day range with odd-second
+migration 0058 builds them (timed), the benchmark's six topics defined, then ``veille serve`` on it in
+its own process on 127.0.0.1. Each widget's request (the one its module sends for a 30-day range with odd-second
 edges) is timed over HTTP with a bearer token; the baseline is the same figure computed from the
 posts table in the same run (``source="posts"`` for the rollup readers, the query-time pairing for
 care), and both must be equal or the benchmark fails. Trends, influencers, top posts, content and
@@ -21,14 +21,13 @@ The headline is the worst widget API p95 (goal: 100 ms).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from typing import Any, Literal
 import httpx
 from sqlalchemy import text
 
+from veille.access import UserAccess
 from veille.analytics.care import Method, care_report
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.scope import Scope
@@ -150,35 +150,53 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _served(data_dir: Path) -> Iterator[tuple[str, str, Any]]:
-    """A hub on ``data_dir`` served on 127.0.0.1: its address, a bearer token and the hub."""
-    import uvicorn
-
-    from veille.hub import Hub
-    from veille.settings import Settings
-    from veille.web.app import create_app
-
-    settings = Settings(data_dir=data_dir)
-    hub = Hub.build(settings)
-    token = hub.access.create_token("bench")
-    hub.access.add_user("bench", "bench password 1234", admin=True)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, hub=hub), host="127.0.0.1", port=_free_port(), log_level="warning"
-        )
+def _served(data_dir: Path) -> Iterator[tuple[str, str, SqlStore]]:
+    """``veille serve`` on ``data_dir`` in its own process (as deployed) on 127.0.0.1: its address, a
+    bearer token, and the store opened beside it for the baselines."""
+    store = open_store(f"sqlite:///{(data_dir / 'veille.sqlite3').resolve()}")
+    access = UserAccess(store)
+    token = access.create_token("bench")
+    access.add_user("bench", "bench password 1234", admin=True)
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "veille",
+            "serve",
+            "--data",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="bench-hub", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the hub did not start")
-        time.sleep(0.05)
+    base_url = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{server.config.port}", token, hub
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"veille serve stopped (exit {process.returncode})")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("veille serve did not answer within 180 s")
+            time.sleep(0.2)
+        yield base_url, token, store
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        store.close()
 
 
 # -- part 1: each widget's API ---------------------------------------------------------------------
@@ -250,7 +268,7 @@ def _baselines(store: SqlStore) -> dict[str, tuple[Callable[[], Any], Callable[[
 def _measure_api(data_dir: Path, quick: bool) -> dict[str, Any]:
     repeats = 10 if quick else 30
     report: dict[str, Any] = {}
-    with _served(data_dir) as (base_url, token, hub):
+    with _served(data_dir) as (base_url, token, store):
         with httpx.Client(
             base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=600
         ) as client:
@@ -268,8 +286,8 @@ def _measure_api(data_dir: Path, quick: bool) -> dict[str, Any]:
                 timing, _answers = _timed(call, repeats)
                 report[widget] = {"api_ms": timing, "requests": len(requests)}
                 _log(f"{widget}: API p50 {timing['p50']} ms p95 {timing['p95']} ms")
-        baselines = _baselines(hub.store)
-        long_scans = hub.store.count_posts() >= 5_000_000
+        baselines = _baselines(store)
+        long_scans = store.count_posts() >= 5_000_000
         for widget, (fast, slow) in baselines.items():
             fast_timing, fast_result = _timed(fast, 3 if quick else 10)
             slow_timing, slow_result = _timed(slow, 2 if quick or long_scans else 5, warm=not long_scans)
@@ -284,7 +302,6 @@ def _measure_api(data_dir: Path, quick: bool) -> dict[str, Any]:
                 # Computed from the posts table already: the API's own time is the baseline.
                 entry["posts_table_ms"] = entry["api_ms"]
                 entry["reads_posts_table"] = True
-        hub.store.close()
     return report
 
 
@@ -325,7 +342,7 @@ def _measure_dashboard(data_dir: Path, quick: bool) -> dict[str, Any]:
     if not CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is None:
         return {"skipped": f"no Chromium at {CHROMIUM}"}
     repeats = 5 if quick else 20
-    with _served(data_dir) as (base_url, token, hub):
+    with _served(data_dir) as (base_url, token, _store):
         body = {
             "name": "Benchmark: 12 widgets over 30 days",
             "description": "",
@@ -374,7 +391,6 @@ def _measure_dashboard(data_dir: Path, quick: bool) -> dict[str, Any]:
                     )
             finally:
                 browser.close()
-        hub.store.close()
     if any(state == "error" for state in states.values()):
         raise RuntimeError(f"dashboard widgets in error: {states}")
     timing = _percentiles(samples)
