@@ -20,4 +20,5 @@ BENCHMARKS: dict[str, str] = {
     "analytics": "veille.benchmarks.analytics",
     "enrich": "veille.benchmarks.enrich",
     "live": "veille.benchmarks.live",
+    "widgets": "veille.benchmarks.widgets",
 }

@@ -18,7 +18,7 @@ from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
 from veille.model import Post, PostRejected
-from veille.store import addressees, dialects, rollups
+from veille.store import addressees, care_hours, dialects, rollups
 from veille.store.base import (
     Cursor,
     Page,
@@ -88,6 +88,7 @@ class SqlStore:
                 connection.execute(self._sql.upsert(posts, ["id"]), rows)
                 _replace_post_topics(connection, latest)
                 addressees.index_posts(connection, latest)  # care: whom each post addresses
+                care_hours.apply_posts(connection, latest)  # care: pairs and hours, after the addressees
             if dead_letters is not None:
                 write_dead_letters(connection, self._sql, *dead_letters)
             if resolved_dead_letters:
