@@ -6,6 +6,7 @@ database does not give access. Passwords, which people choose, are hashed with a
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -20,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from veille.clock import now_us
 from veille.errors import Invalid
 from veille.store.dialects import SQLITE_BUSY_TIMEOUT_MS
+from veille.security import PasswordPool
 from veille.store.schema import api_tokens, sessions, users
 from veille.store.sql import SqlStore
 
@@ -64,9 +66,11 @@ def _digest(secret: str) -> str:
 
 
 class UserAccess:
-    def __init__(self, store: SqlStore) -> None:
+    def __init__(self, store: SqlStore, *, passwords: PasswordPool | None = None) -> None:
         self.engine = store.engine
         self._hasher = PasswordHasher()
+        # Sign-ins hash on their own bounded threads, never in the pool the API's reads use.
+        self.passwords = passwords or PasswordPool()
 
     # -- users -------------------------------------------------------------------------------
     def add_user(self, username: str, password: str, *, admin: bool = False) -> int:
@@ -112,7 +116,16 @@ class UserAccess:
         with self.engine.connect() as connection:
             return len(connection.execute(select(users.c.id)).all())
 
+    async def sign_in(self, username: str, password: str) -> Principal | None:
+        """:meth:`check_password` for the web: the user is read in the default thread pool (a quick
+        query), the hash runs on :attr:`passwords` (``PasswordPoolBusy`` when a flood fills it)."""
+        row = await asyncio.to_thread(self._user_row, username)
+        return await self.passwords.run(lambda: self._verify(row, password))
+
     def check_password(self, username: str, password: str) -> Principal | None:
+        return self._verify(self._user_row(username), password)
+
+    def _user_row(self, username: str) -> Any:
         with self.engine.connect() as connection:
             row = connection.execute(
                 select(
@@ -124,6 +137,9 @@ class UserAccess:
                     users.c.time_zone,
                 ).where(users.c.username == username.strip().lower())
             ).first()
+        return row
+
+    def _verify(self, row: Any, password: str) -> Principal | None:
         if row is None:
             # Same work whether or not the user exists, so timing does not tell which usernames exist.
             self._hasher.hash(password)

@@ -16,6 +16,7 @@ from veille.jobs import Jobs
 from veille.live import LiveLayer, LiveLimits
 from veille.model import PostRejected
 from veille.pipeline import Pipeline
+from veille.security import OutboundPolicy
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
 from veille.sources.manager import LiveTopicsHooks, SourceManager
@@ -87,6 +88,9 @@ class Hub:
             store=store,
             topics=LiveTopicsHooks(topics),
             silent_after_s=settings.source_silent_after_s,
+            outbound=OutboundPolicy.build(
+                allow=settings.outbound_allow, max_response_bytes=settings.max_response_bytes
+            ),
         )
         try:
             source_manager.load_tables(settings.sources)

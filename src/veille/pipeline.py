@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from veille.bus.base import POSTS_SUBJECT, Bus, BusEvent
-from veille.contracts import Source, SourceBatch, Stage, run_stages
-from veille.errors import Unavailable
+from veille.contracts import Source, SourceBatch, Stage, run_stages, stages_committed
+from veille.errors import Unavailable, VeilleError
 from veille.model import Post, PostRejected
 from veille.store.base import Store, StoredPost
 
@@ -170,7 +170,18 @@ class Pipeline:
         finally:
             self._entering -= 1
             self._entered.set()
-        return await done
+        try:
+            return await done
+        except VeilleError:
+            raise
+        except Exception as error:
+            # The write is one transaction: nothing of the batch is kept, and nothing of it is
+            # remembered as seen, so the caller may send it again as it is.
+            raise Unavailable(
+                f"the store could not write the batch ({type(error).__name__}); nothing of it was "
+                "kept: send it again",
+                field="store",
+            ) from error
 
     # -- the writer --------------------------------------------------------------------------
     async def _write_loop(self) -> None:
@@ -205,6 +216,7 @@ class Pipeline:
         stored = await asyncio.to_thread(
             self.store.upsert_posts, posts, checkpoint=checkpoint, dead_letters=dead_letters
         )
+        stages_committed(self.stages)  # only now: a failed write is not remembered as seen
         self.stats.batches += 1
         self.stats.stored += len(stored)
         self.stats.dropped_by_stages += incoming - len(posts)

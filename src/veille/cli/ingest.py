@@ -67,7 +67,7 @@ async def _ingest(
     # Deferred: the store and the enrichment chain are heavy imports that other commands never need.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from veille.contracts import run_stages
+    from veille.contracts import run_stages, stages_committed
     from veille.hub import default_stages
     from veille.sources.replay import ReplaySource
     from veille.store import open_store
@@ -95,6 +95,7 @@ async def _ingest(
                 stored = store.upsert_posts(
                     run_stages(stages, batch.posts), checkpoint=(source.name, str(batch.last_line))
                 )
+                stages_committed(stages)
                 summary.accepted += len(batch.posts)
                 summary.rejected += len(batch.rejected)
                 summary.stored += len(stored)

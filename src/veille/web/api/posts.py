@@ -200,6 +200,7 @@ _PUSH_BODY: dict[str, Any] = {
         400: {"model": ErrorRead, "description": "the body is not a JSON array / NDJSON, or not UTF-8"},
         413: {"model": ErrorRead, "description": "body or batch too large"},
         422: {"model": PushResult, "description": "every item was refused"},
+        503: {"model": ErrorRead, "description": "the store could not write the batch: send it again"},
     },
 )
 async def push_posts(request: Request, hub: CurrentHub) -> Any:
