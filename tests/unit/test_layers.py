@@ -19,6 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("__main__",),
     ("cli",),
     ("web", "benchmarks"),
+    ("ingest",),
     ("hub",),
     ("demo",),
     ("sources", "analytics", "jobs", "alerts", "walls", "dashboards", "inbox", "editorial", "reports"),
