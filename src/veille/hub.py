@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 from veille.access import UserAccess
 from veille.bus import Bus, MemoryBus
-from veille.bus.nats import NatsBus
+from veille.bus.nats import BusUnavailable, NatsBus
 from veille.contracts import Source, Stage
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
+from veille.errors import Unavailable
 from veille.jobs import Jobs
-from veille.model import PostRejected
+from veille.model import Post, PostRejected
 from veille.pipeline import Pipeline
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
@@ -22,6 +23,7 @@ from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
 from veille.topics import LiveTopics, load_live_topics
+from veille.workqueue import WorkConsumer, publish_posts
 
 __all__ = ["Hub", "default_stages"]
 
@@ -49,7 +51,29 @@ class Hub:
     source_manager: SourceManager | None = None
     topics: LiveTopics = field(default_factory=LiveTopics)
     jobs: Jobs = field(default_factory=Jobs)
+    # With the NATS bus (issue 15): the consumer of the work stream this process runs (None with
+    # --pipeline off, or with the in-process bus).
+    work: WorkConsumer | None = None
     _started: bool = False
+
+    @property
+    def work_stream(self) -> bool:
+        """True when pushed posts go to the JetStream work stream rather than this process's pipeline."""
+        return isinstance(self.bus, NatsBus)
+
+    async def accept_posts(self, posts: list[Post], *, source_name: str = "push") -> list[str]:
+        """Posts a client sent: stored by this process's pipeline, or published to the work stream
+        (with the NATS bus) and acknowledged by JetStream. Returns the ids taken."""
+        if isinstance(self.bus, NatsBus):
+            try:
+                await publish_posts(self.bus, posts)
+            except BusUnavailable as error:
+                raise Unavailable(
+                    f"the work stream did not take the posts, send them again: {error}"
+                ) from error
+            return [post.id for post in posts]
+        stored = await self.pipeline.submit(posts, source_name=source_name)
+        return [item.post.id for item in stored]
 
     @classmethod
     def build(
@@ -57,7 +81,16 @@ class Hub:
     ) -> Hub:
         store = open_store(settings.sqlalchemy_url)
         metrics = HubMetrics()
-        bus: Bus = NatsBus(settings.nats_url) if settings.bus == "nats" else MemoryBus()
+        if settings.pipeline == "off" and settings.bus != "nats":
+            store.close()
+            raise ValueError("pipeline: 'off' needs VEILLE_BUS=nats (workers store what this hub receives)")
+        bus: Bus = (
+            NatsBus(
+                settings.nats_url, stream=settings.nats_stream, subject_prefix=settings.nats_subject_prefix
+            )
+            if settings.bus == "nats"
+            else MemoryBus()
+        )
         try:
             topics = load_live_topics(store, settings)
         except ValueError:  # a bad [[topics]] table of veille.toml: refuse to start, say which
@@ -92,6 +125,17 @@ class Hub:
             store.close()
             raise
         metrics.registry.register(SourceHealthCollector(source_manager))
+        work = None
+        if isinstance(bus, NatsBus) and settings.pipeline == "on":
+            # Its own stages: it runs beside the pipeline's writer, in another thread.
+            work = WorkConsumer(
+                bus=bus,
+                store=store,
+                stages=default_stages(settings, topics=topics) if stages is None else stages,
+                durable=settings.work_consumer,
+                ack_wait=settings.work_ack_wait_s,
+                on_stored=count_stored,
+            )
         access = UserAccess(store)
         if settings.admin_token is not None:
             access.ensure_token("VEILLE_ADMIN_TOKEN", settings.admin_token.get_secret_value())
@@ -105,6 +149,7 @@ class Hub:
             list(sources),
             source_manager=source_manager,
             topics=topics,
+            work=work,
         )
 
     async def start(self) -> None:
@@ -114,10 +159,14 @@ class Hub:
         if isinstance(self.bus, NatsBus):
             await self.bus.start()  # fail fast, with a clear error, when NATS is not reachable
         await self.pipeline.start()
+        if self.settings.pipeline == "off":
+            return  # API and screens only: sources and work run in the workers
         for source in self.sources:
             self.pipeline.add_source(source)
         if self.source_manager is not None:
             await self.source_manager.start()
+        if self.work is not None:
+            await self.work.start()
 
     @property
     def stopping(self) -> bool:
@@ -135,6 +184,8 @@ class Hub:
             await self.jobs.stop()
             if self.source_manager is not None:
                 await self.source_manager.stop()
+            if self.work is not None:
+                await self.work.stop()  # the batch in hand is stored and acknowledged
         finally:
             try:
                 await self.pipeline.stop()

@@ -15,6 +15,7 @@ process for the whole file, so the result is the same as running them in order o
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing
 import queue
@@ -30,7 +31,7 @@ from veille.process import freeze_long_lived_objects
 from veille.settings import Settings
 from veille.store.prepared import PreparedPosts
 
-__all__ = ["IngestBatch", "IngestReport", "ingest_jsonl"]
+__all__ = ["IngestBatch", "IngestReport", "ingest_jsonl", "publish_jsonl"]
 
 # Prepared batches in flight between the two processes: enough to absorb a slow commit, small
 # enough that memory stays a few batches whatever the file's size.
@@ -205,3 +206,71 @@ def _stop(child: BaseProcess) -> None:
         child.terminate()
         with contextlib.suppress(Exception):
             child.join(timeout=5)
+
+
+def publish_jsonl(
+    settings: Settings,
+    path: Path,
+    *,
+    name: str | None = None,
+    resume: bool = False,
+    batch_size: int = 1000,
+    on_batch: Callable[[IngestBatch, int], None] | None = None,
+) -> IngestReport:
+    """With the NATS bus: validate ``path`` and publish its posts to the work stream for the workers.
+
+    Each batch is acknowledged by JetStream before its checkpoint (its last line) is committed in
+    the store, so ``--resume`` after a kill publishes again at most one batch, which the stream's
+    de-duplication (message id = post id) and the idempotent upsert absorb. ``on_batch(batch,
+    published)``: ``published`` counts the posts the stream took as new.
+    """
+    return asyncio.run(
+        _publish(settings, path, name=name, resume=resume, batch_size=batch_size, on_batch=on_batch)
+    )
+
+
+async def _publish(
+    settings: Settings,
+    path: Path,
+    *,
+    name: str | None,
+    resume: bool,
+    batch_size: int,
+    on_batch: Callable[[IngestBatch, int], None] | None,
+) -> IngestReport:
+    from veille.bus.nats import BusUnavailable, NatsBus
+    from veille.sources.replay import ReplaySource
+    from veille.store import open_store
+    from veille.workqueue import publish_posts
+
+    started = time.perf_counter()
+    source = ReplaySource(path, batch_size=batch_size, name=name)
+    report = IngestReport()
+    store = open_store(settings.sqlalchemy_url)
+    bus = NatsBus(settings.nats_url, stream=settings.nats_stream, subject_prefix=settings.nats_subject_prefix)
+    try:
+        checkpoint = store.get_checkpoint(source.name) if resume else None
+        async for batch in source.batches(checkpoint):
+            try:
+                duplicates = await publish_posts(bus, batch.posts)
+            except BusUnavailable as error:
+                raise RuntimeError(f"ingest: {error}") from None
+            await asyncio.to_thread(store.set_checkpoint, source.name, str(batch.last_line))
+            published = len(batch.posts) - duplicates
+            report.batches += 1
+            report.accepted += len(batch.posts)
+            report.rejected += len(batch.rejected)
+            report.stored += published
+            if on_batch is not None:
+                rejected = [PostRejected(reject.index, reject.reason) for reject in batch.rejected]
+                on_batch(
+                    IngestBatch(
+                        PreparedPosts(), batch.last_line, batch.bytes_read, len(batch.posts), rejected
+                    ),
+                    published,
+                )
+    finally:
+        await bus.close()
+        store.close()
+    report.wall_s = report.working_s = time.perf_counter() - started
+    return report

@@ -59,12 +59,13 @@ def ingest_file(
     """Replay ``path`` into the store of ``settings``, drawing progress on ``console``.
 
     Two processes (:func:`veille.ingest.ingest_jsonl`): one validates, enriches, matches and
-    prepares the rows, this one writes them, each batch with its checkpoint.
+    prepares the rows, this one writes them, each batch with its checkpoint. With the NATS bus,
+    the validated posts are published to the work stream instead (:func:`veille.ingest.publish_jsonl`).
     """
     # Deferred: the store and the enrichment chain are heavy imports that other commands never need.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from veille.ingest import IngestBatch, ingest_jsonl
+    from veille.ingest import IngestBatch, ingest_jsonl, publish_jsonl
 
     summary = IngestSummary()
     columns = (
@@ -88,7 +89,9 @@ def ingest_file(
             )
 
         try:
-            ingest_jsonl(settings, path, resume=resume, batch_size=batch_size, on_batch=show)
+            # With the NATS bus the posts go to the work stream, for the workers (and a running hub).
+            run = publish_jsonl if settings.bus == "nats" else ingest_jsonl
+            run(settings, path, resume=resume, batch_size=batch_size, on_batch=show)
         except RuntimeError as error:
             raise fail(str(error)) from None
     return summary
