@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import queue
 import time
 from collections.abc import Callable
@@ -90,6 +91,19 @@ def _prepare_file(
     from veille.store.prepared import prepare_posts
     from veille.topics import load_live_topics
 
+    parent = os.getppid()
+
+    def put(item: object) -> None:
+        # The writer may be gone (killed): never wait forever on a queue nobody reads.
+        while True:
+            try:
+                out.put(item, timeout=_POLL_S)
+                return
+            except queue.Full:
+                if os.getppid() != parent:
+                    out.cancel_join_thread()
+                    os._exit(3)
+
     try:
         store = open_store(settings.sqlalchemy_url, migrate=False)
         try:
@@ -99,16 +113,16 @@ def _prepare_file(
         stages = default_stages(settings, topics=topics)
         freeze_long_lived_objects()  # the models, out of every full collection (as in the hub)
         source = ReplaySource(path, batch_size=batch_size, name=name)
-        out.put(_Ready())
+        put(_Ready())
         cpu_started = time.process_time()
         for batch in source.read(checkpoint):
             prepared = prepare_posts(run_stages(stages, batch.posts), keep_posts=False)
             # Payloads stay here: the writer only prints the reasons.
             rejected = [PostRejected(reject.index, reject.reason) for reject in batch.rejected]
-            out.put(IngestBatch(prepared, batch.last_line, batch.bytes_read, len(batch.posts), rejected))
-        out.put(_Done(time.process_time() - cpu_started))
+            put(IngestBatch(prepared, batch.last_line, batch.bytes_read, len(batch.posts), rejected))
+        put(_Done(time.process_time() - cpu_started))
     except BaseException as error:  # the writer must hear of it, or it would wait forever
-        out.put(_Failed(f"{type(error).__name__}: {error}"))
+        put(_Failed(f"{type(error).__name__}: {error}"))
         raise
 
 

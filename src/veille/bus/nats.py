@@ -39,7 +39,7 @@ from nats.js import JetStreamContext, api
 from veille.bus.base import BusEvent
 from veille.bus.memory import MemoryBus, MemorySubscription
 
-__all__ = ["BusUnavailable", "NatsBus", "NatsBusStats", "WorkMessage", "WorkQueue"]
+__all__ = ["BusUnavailable", "ConsumerLag", "NatsBus", "NatsBusStats", "WorkMessage", "WorkQueue"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,22 @@ def message_id(event: BusEvent) -> str:
     """The de-duplication id: the same event published twice gets the same id."""
     post_id = event.data.get("id", "") if isinstance(event.data, dict) else ""
     return f"{event.subject}:{event.seq}:{post_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerLag:
+    """A durable consumer's backlog: messages not yet delivered to any worker (``pending``),
+    delivered but not yet acknowledged (``unacknowledged``), and pull requests of idle workers
+    waiting for messages (``waiting``)."""
+
+    pending: int
+    unacknowledged: int
+    waiting: int
+
+    @property
+    def total(self) -> int:
+        """Messages not yet done: the consumer lag."""
+        return self.pending + self.unacknowledged
 
 
 @dataclass(slots=True)
@@ -355,12 +371,17 @@ class NatsBus:
         self.stats.duplicates += duplicates
         return duplicates
 
-    async def consumer_lag(self, subject: str, durable: str = "workers") -> tuple[int, int]:
-        """``(pending, unacknowledged)`` of the durable consumer of ``subject`` (see :meth:`pull`):
-        messages not yet delivered to any worker, and delivered but not yet acknowledged."""
+    async def consumer_lag(self, subject: str, durable: str = "workers") -> ConsumerLag:
+        """Where the durable consumer of ``subject`` (see :meth:`pull`) stands; all zero when it
+        does not exist yet."""
         js = await self._jetstream()
-        info = await js.consumer_info(self.stream, f"{durable}_{subject.replace('.', '_')}")
-        return int(info.num_pending or 0), int(info.num_ack_pending or 0)
+        try:
+            info = await js.consumer_info(self.stream, f"{durable}_{subject.replace('.', '_')}")
+        except nats.js.errors.NotFoundError:
+            return ConsumerLag(0, 0, 0)
+        return ConsumerLag(
+            int(info.num_pending or 0), int(info.num_ack_pending or 0), int(info.num_waiting or 0)
+        )
 
     async def subscribe(self, subject: str) -> MemorySubscription:
         """New events of ``subject`` from now on (not the stream's history)."""
