@@ -15,7 +15,8 @@ several worker processes; a stage may fill the enrichment fields of the posts it
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -49,10 +50,24 @@ class Stage(Protocol):
     def process(self, posts: list[Post]) -> list[Post]: ...
 
 
-def run_stages(stages: Sequence[Stage], posts: list[Post]) -> list[Post]:
-    """``posts`` through each stage in order; stops early once a stage leaves nothing."""
+def run_stages(
+    stages: Sequence[Stage],
+    posts: list[Post],
+    *,
+    on_stage: Callable[[str, int, float], None] | None = None,
+) -> list[Post]:
+    """``posts`` through each stage in order; stops early once a stage leaves nothing.
+
+    ``on_stage(name, posts given, seconds)`` is told each stage's work (the hub's metrics).
+    """
     for stage in stages:
         if not posts:
             break
+        if on_stage is None:
+            posts = stage.process(posts)
+            continue
+        started = time.perf_counter()
+        given = len(posts)
         posts = stage.process(posts)
+        on_stage(stage.name, given, time.perf_counter() - started)
     return posts

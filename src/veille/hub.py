@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -23,9 +25,11 @@ from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
 from veille.topics import LiveTopics, load_live_topics
-from veille.workqueue import WorkConsumer, publish_posts
+from veille.workqueue import WORK_SUBJECT, WorkConsumer, publish_posts
 
 __all__ = ["Hub", "default_stages"]
+
+log = logging.getLogger(__name__)
 
 
 def default_stages(settings: Settings, *, topics: LiveTopics | None = None) -> list[Stage]:
@@ -55,6 +59,7 @@ class Hub:
     # --pipeline off, or with the in-process bus).
     work: WorkConsumer | None = None
     _started: bool = False
+    _lag_task: asyncio.Task[None] | None = None
 
     @property
     def work_stream(self) -> bool:
@@ -110,6 +115,7 @@ class Hub:
             queue_batches=settings.queue_batches,
             on_stored=count_stored,
             on_rejected=count_rejected,
+            on_stage=metrics.observe_stage,
         )
         metrics.watch_queue(lambda: pipeline.queue_depth)
         # Platform sources of veille.toml's [[sources]] (validated now: a bad table stops the start).
@@ -135,6 +141,7 @@ class Hub:
                 durable=settings.work_consumer,
                 ack_wait=settings.work_ack_wait_s,
                 on_stored=count_stored,
+                on_stage=metrics.observe_stage,
             )
         access = UserAccess(store)
         if settings.admin_token is not None:
@@ -158,6 +165,7 @@ class Hub:
         self._started = True
         if isinstance(self.bus, NatsBus):
             await self.bus.start()  # fail fast, with a clear error, when NATS is not reachable
+            self._lag_task = asyncio.create_task(self._watch_work_lag(self.bus), name="work-lag")
         await self.pipeline.start()
         if self.settings.pipeline == "off":
             return  # API and screens only: sources and work run in the workers
@@ -167,6 +175,18 @@ class Hub:
             await self.source_manager.start()
         if self.work is not None:
             await self.work.start()
+
+    async def _watch_work_lag(self, bus: NatsBus, every_s: float = 5.0) -> None:
+        """/metrics' work-stream gauges, read from JetStream every few seconds."""
+        while True:
+            try:
+                lag = await bus.consumer_lag(WORK_SUBJECT, self.settings.work_consumer)
+            except Exception as error:  # an outage: the gauges keep their last value
+                log.debug("work lag not read: %s", error)
+            else:
+                self.metrics.work_pending.set(lag.pending)
+                self.metrics.work_unacknowledged.set(lag.unacknowledged)
+            await asyncio.sleep(every_s)
 
     @property
     def stopping(self) -> bool:
@@ -180,6 +200,11 @@ class Hub:
         if not self._started:
             return
         self._started = False
+        if self._lag_task is not None:
+            self._lag_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lag_task
+            self._lag_task = None
         try:
             await self.jobs.stop()
             if self.source_manager is not None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -73,6 +74,7 @@ class Pipeline:
         queue_batches: int = 16,
         on_stored: Callable[[str, list[StoredPost]], None] | None = None,
         on_rejected: Callable[[str, list[PostRejected]], None] | None = None,
+        on_stage: Callable[[str, int, float], None] | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
@@ -86,6 +88,7 @@ class Pipeline:
         self._source_tasks: dict[str, asyncio.Task[None]] = {}
         self._on_stored = on_stored
         self._on_rejected = on_rejected
+        self._on_stage = on_stage
         self._closing = False
         # submit() calls between their check of _closing and their batch being queued: stop()
         # waits for them so that the writer's end marker comes after every accepted batch.
@@ -202,8 +205,12 @@ class Pipeline:
             await self._prepared.put(work)
 
     def _prepare(self, posts: list[Post]) -> tuple[PreparedPosts, int]:
-        kept = run_stages(self.stages, list(posts))
-        return prepare_posts(kept), len(posts) - len(kept)
+        kept = run_stages(self.stages, list(posts), on_stage=self._on_stage)
+        started = time.perf_counter()
+        prepared = prepare_posts(kept)
+        if self._on_stage is not None:
+            self._on_stage("prepare", len(kept), time.perf_counter() - started)
+        return prepared, len(posts) - len(kept)
 
     async def _write_loop(self) -> None:
         while True:
@@ -234,9 +241,12 @@ class Pipeline:
         keep = work.commit_checkpoint
         checkpoint = (work.source_name, batch.checkpoint) if keep and batch.checkpoint is not None else None
         dead_letters = (work.source_name, batch.rejected) if keep and batch.rejected else None
+        started = time.perf_counter()
         seqs = await asyncio.to_thread(
             self.store.write_prepared, prepared, checkpoint=checkpoint, dead_letters=dead_letters
         )
+        if self._on_stage is not None:
+            self._on_stage("write", len(prepared), time.perf_counter() - started)
         stored = [StoredPost(seq=seq, post=post) for seq, post in zip(seqs, prepared.posts, strict=True)]
         self.stats.batches += 1
         self.stats.stored += len(stored)

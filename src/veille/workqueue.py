@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -76,6 +77,7 @@ class WorkConsumer:
         ack_wait: float = 30.0,
         batch: int = 500,
         on_stored: Callable[[str, list[StoredPost]], None] | None = None,
+        on_stage: Callable[[str, int, float], None] | None = None,
     ) -> None:
         self.bus = bus
         self.store = store
@@ -86,6 +88,7 @@ class WorkConsumer:
         self.batch = batch
         self.stats = WorkStats()
         self._on_stored = on_stored
+        self._on_stage = on_stage
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -133,7 +136,10 @@ class WorkConsumer:
             return
         try:
             prepared = await asyncio.to_thread(self._prepare, posts)
+            started = time.perf_counter()
             seqs = await asyncio.to_thread(self.store.write_prepared, prepared)
+            if self._on_stage is not None:
+                self._on_stage("write", len(prepared), time.perf_counter() - started)
         except Exception:
             self.stats.failed_batches += 1
             log.exception("work stream: a batch of %d posts could not be stored; given back", len(taken))
@@ -159,4 +165,9 @@ class WorkConsumer:
                 log.exception("work stream: %d posts stored but not published live", len(events))
 
     def _prepare(self, posts: list[Post]) -> PreparedPosts:
-        return prepare_posts(run_stages(self.stages, posts))
+        kept = run_stages(self.stages, posts, on_stage=self._on_stage)
+        started = time.perf_counter()
+        prepared = prepare_posts(kept)
+        if self._on_stage is not None:
+            self._on_stage("prepare", len(kept), time.perf_counter() - started)
+        return prepared
