@@ -2,10 +2,11 @@
 
 :func:`prepare_posts` is pure (no I/O, no clock): it builds, once per post, the ``posts`` row as a
 tuple (the JSON document serialised once, by pydantic's Rust serialiser; the full-text words), the
-``post_topics`` rows, the rows of the addressee index that the post alone decides, and the post's
-contribution to every rollup table, already summed per key over the whole batch. The writer
-(:meth:`veille.store.sql.SqlStore.write_prepared`) then only runs SQL with driver-level
-``executemany`` over ready tuples, and corrects the rollup sums for the rows the batch replaces.
+``post_topics`` rows, the rows of the addressee index that the post alone decides, and the posts'
+contribution to the minute rollups, already summed per key over the whole batch. The writer
+(:meth:`veille.store.sql.SqlStore.write_prepared`) sums those into the coarser rollup tables, then
+only runs SQL with driver-level ``executemany`` over ready tuples, correcting the rollup sums for
+the rows the batch replaces.
 
 So the expensive half of a write can run on another thread or process than the transaction
 (the pipeline prepares batch N+1 while batch N commits), and the rollups cost one upsert per key
@@ -72,8 +73,9 @@ class PreparedPosts:
     originals: list[AddresseeSource] = field(default_factory=list)
     # Per post id: (source, folded author handle), for the replies stored before their parent.
     authors: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # One dict per rollup table (rollups.SHAPES order): key → measures, the batch's posts added.
-    rollup_sums: list[dict[tuple[Any, ...], list[int]]] = field(default_factory=list)
+    # The batch's contribution to the minute rows, summed per key; the writer sums it into the
+    # coarser tables (rollups.project), which balances the work of the two sides.
+    minute_sums: dict[rollups.Key, list[int]] = field(default_factory=dict)
     # The posts themselves, when prepared in the writer's process (the live stream needs them).
     posts: list[Post] | None = None
 
@@ -134,5 +136,5 @@ def prepare_posts(posts_in: Sequence[Post], *, keep_posts: bool = True) -> Prepa
             prepared.originals.append(
                 addressee_source(post, created_us=created_us, author_handle=author_handle)
             )
-    prepared.rollup_sums = rollups.project(rollups.minute_sums(latest))
+    prepared.minute_sums = dict(rollups.minute_sums(latest))
     return prepared

@@ -103,7 +103,7 @@ class SqlStore:
                 seqs = self._sql.allocate_seq(connection, len(prepared.ids))
                 ingested = now_us()
                 # Before the write: it reads the rows replaced.
-                rollups.apply_prepared(connection, prepared.ids, prepared.rollup_sums)
+                rollups.apply_prepared(connection, prepared.ids, rollups.project(prepared.minute_sums))
                 connection.exec_driver_sql(
                     _posts_upsert_sql(connection.dialect.paramstyle, self.dialect),
                     [(seq, ingested, *row) for seq, row in zip(seqs, prepared.rows, strict=True)],

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tests.integration.analytics.dataset import build_posts, changed_copy
+from veille.store import rollups
 from veille.store.prepared import POST_COLUMNS, prepare_posts
 from veille.store.rollups import SHAPES, rebuild
 from veille.store.schema import post_topics, posts
@@ -41,12 +42,12 @@ def test_a_batch_sums_each_key_once() -> None:
     # 50 posts of the same minute and dimensions: one key per table, posts = 50.
     same = [base.model_copy(update={"id": f"{base.source}:{index}"}) for index in range(50)]
     prepared = prepare_posts(same)
-    for table_sums in prepared.rollup_sums:
+    for table_sums in rollups.project(prepared.minute_sums):
         assert table_sums and all(values[0] == 50 for values in table_sums.values())
         assert len([key for key in table_sums if "*" in key]) == 1
     # Plain values only: the batch crosses a process boundary.
     again = pickle.loads(pickle.dumps(prepare_posts(same, keep_posts=False)))
-    assert again.ids == prepared.ids and again.rollup_sums == prepared.rollup_sums
+    assert again.ids == prepared.ids and again.minute_sums == prepared.minute_sums
 
 
 def test_prepared_batches_keep_every_counter_exact(store: SqlStore) -> None:
