@@ -20,8 +20,8 @@ from sqlalchemy.exc import OperationalError
 
 from veille.clock import now_us
 from veille.errors import Invalid
-from veille.store.dialects import SQLITE_BUSY_TIMEOUT_MS
 from veille.security import PasswordPool
+from veille.store.dialects import SQLITE_BUSY_TIMEOUT_MS
 from veille.store.schema import api_tokens, sessions, users
 from veille.store.sql import SqlStore
 

@@ -62,6 +62,15 @@ class HubTable(BaseModel):
     admin_token: SecretStr | None = Field(default=None, description="seeds an API token for scripted use")
     bus: Literal["memory", "nats"] = "memory"
     nats_url: str = "nats://127.0.0.1:4222"
+    # With bus = "nats": the JetStream stream and subject prefix (one pair per deployment), the
+    # durable consumer every worker pulls posts from, and how long a worker may hold a batch
+    # before JetStream gives it to another (issue 15).
+    nats_stream: str = "VEILLE"
+    nats_subject_prefix: str = "veille"
+    work_consumer: str = "workers"
+    work_ack_wait_s: float = Field(default=30.0, gt=0)
+    # "off": serve the API and screens only; posts pushed go to the work stream (bus = "nats").
+    pipeline: Literal["on", "off"] = "on"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535, description="0: any free port")
     # Push API limits: a body over max_body_bytes is refused with 413, as is a batch over max_batch_items.

@@ -21,4 +21,5 @@ BENCHMARKS: dict[str, str] = {
     "enrich": "veille.benchmarks.enrich",
     "live": "veille.benchmarks.live",
     "widgets": "veille.benchmarks.widgets",
+    "workers": "veille.benchmarks.workers",
 }

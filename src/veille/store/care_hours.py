@@ -63,6 +63,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from veille.clock import now_us
 from veille.model import Post
+from veille.store.addressees import AddresseeSource
 from veille.store.schema import brand_accounts, checkpoints, metadata, post_addressees, posts
 from veille.text import fold
 
@@ -311,22 +312,39 @@ def apply_posts(connection: Connection, written: Sequence[Post]) -> None:
 
     Call inside the transaction that upserts the posts, after it wrote them and their addressees.
     """
-    if not written:
+    apply_written(
+        connection,
+        [post.id for post in written],
+        [(post.reply_to, post.source, post.author.handle) for post in written if post.repost_of is None],
+    )
+
+
+def apply_prepared(connection: Connection, ids: Sequence[str], originals: Sequence[AddresseeSource]) -> None:
+    """:func:`apply_posts` for a prepared batch (its ids and original posts, reposts left out)."""
+    apply_written(connection, ids, [(item.reply_to, item.source, item.author_handle) for item in originals])
+
+
+def apply_written(
+    connection: Connection, ids: Sequence[str], replies: Sequence[tuple[str | None, str, str]]
+) -> None:
+    """The pairs and hours that the posts ``ids`` can change; ``replies``: (reply_to, source,
+    author handle) of the originals among them."""
+    if not ids:
         return
     registered = registry_keys(connection)
     if not registered or not _noted_for(connection, registered):
         # Built for another registry (or never): the next report rebuilds everything anyway.
         return
-    ids = sorted({post.id for post in written})
-    affected = set(ids)
+    ordered_ids = sorted(set(ids))
+    affected = set(ordered_ids)
     # Replies stored before the post they answer are addressed to its author now.
-    for chunk in _chunks(ids):
+    for chunk in _chunks(ordered_ids):
         query = select(posts.c.id).where(posts.c.reply_to.in_(chunk), posts.c.repost_of.is_(None))
         affected.update(str(row.id) for row in connection.execute(query))
     # A reply by a registered account may be the first response of the post it answers.
-    for post in written:
-        if post.reply_to and (post.source, fold(post.author.handle)) in registered:
-            affected.add(post.reply_to)
+    for reply_to, source, handle in replies:
+        if reply_to and (source, fold(handle)) in registered:
+            affected.add(reply_to)
     ordered = sorted(affected)
     _lock_posts(connection, ordered)
     before = _stored_pairs(connection, ordered)

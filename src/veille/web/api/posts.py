@@ -213,8 +213,8 @@ async def push_posts(request: Request, hub: CurrentHub) -> Any:
     )
     stored_ids: list[str] = []
     if items.accepted:
-        stored = await hub.pipeline.submit(items.accepted, source_name="push")
-        stored_ids = [item.post.id for item in stored]
+        # Stored by this hub, or (NATS bus) acknowledged by the JetStream work stream.
+        stored_ids = await hub.accept_posts(items.accepted, source_name="push")
     if items.rejected:
         hub.metrics.posts_rejected.labels(source="push").inc(len(items.rejected))
     payload = {
