@@ -409,3 +409,68 @@ def test_a_kiosk_link_reaches_nothing_else_and_stops_when_revoked(
         assert context.request.get(f"{live.base_url}/api/v1/walls/{wall['id']}").status in (401, 403)
     finally:
         context.close()
+
+
+def test_the_editor_moves_a_widget_across_a_border_and_saves(
+    page: Any, live: LiveHub, problems: PageProblems, screenshots: Path
+) -> None:
+    wall = _create(
+        live,
+        {
+            "name": "Editor wall",
+            "screens": {"columns": 2, "rows": 1},
+            "scenes": [
+                {
+                    "name": "One",
+                    "duration_s": 30,
+                    "widgets": [{"type": "carousel", "x": 2, "y": 2, "w": 6, "h": 6}],
+                }
+            ],
+        },
+    )
+    log_in(page, live, f"/walls/{wall['id']}/edit")
+    item = page.locator(".grid-stack-item[data-widget-type=carousel]")
+    item.wait_for()
+    bezels = page.locator(".wall-editor__bezel")
+    assert bezels.count() == 1  # one border between two screens
+    canvas = page.locator(".wall-editor__canvas").bounding_box()
+    cell = canvas["width"] / 24
+    box = item.bounding_box()
+    start = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0] + 4 * cell, start[1], steps=6)
+    page.mouse.move(start[0] + 8 * cell, start[1], steps=6)
+    page.mouse.up()
+    page.locator("[data-moderation=hide_links]").check()
+    page.click("[data-action=save]")
+    page.wait_for_selector(".wall-editor__saved")
+    with _api(live) as api:
+        saved = api.get(f"/api/v1/walls/{wall['id']}").json()
+    moved = saved["scenes"][0]["widgets"][0]
+    assert moved["x"] >= 8 and moved["x"] < 12 < moved["x"] + moved["w"], moved  # across the border
+    assert saved["moderation"]["hide_links"] is True and saved["version"] == 2
+    page.screenshot(path=str(screenshots / "walls-editor.png"))
+    assert problems.errors == [], problems.errors
+
+
+def test_the_moderation_queue_hides_a_post(
+    page: Any, live: LiveHub, problems: PageProblems, screenshots: Path
+) -> None:
+    push(live, [make_post("queue-1", "Une question sur la facture 🧾", lang="fr")])
+    wall = _create(live, {"name": "Queue wall", "filters": {"range": "24h"}, "moderation": {"mode": "pre"}})
+    log_in(page, live, f"/walls/{wall['id']}/moderation")
+    row = page.locator('.moderation-item[data-post-id="push:queue-1"]')
+    row.wait_for()
+    assert row.get_attribute("data-shown") == "false"  # pre-moderation: not shown until approved
+    row.locator("[data-action=approve]").click()
+    page.wait_for_selector(
+        '.moderation-item[data-post-id="push:queue-1"][data-status=approved][data-shown=true]'
+    )
+    page.screenshot(path=str(screenshots / "walls-moderation.png"))
+    row.locator("[data-action=hide]").click()
+    page.wait_for_selector('.moderation-item[data-post-id="push:queue-1"][data-status=hidden]')
+    with _api(live) as api:
+        shown = api.get(f"/api/v1/walls/{wall['id']}/posts").json()["items"]
+    assert "push:queue-1" not in {post["id"] for post in shown}
+    assert problems.errors == [], problems.errors
