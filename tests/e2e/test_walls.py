@@ -474,3 +474,65 @@ def test_the_moderation_queue_hides_a_post(
         shown = api.get(f"/api/v1/walls/{wall['id']}/posts").json()["items"]
     assert "push:queue-1" not in {post["id"] for post in shown}
     assert problems.errors == [], problems.errors
+
+
+@pytest.mark.parametrize(
+    ("size", "query", "name"),
+    [
+        ({"width": 1920, "height": 1080}, "theme=dark&lang=en", "walls-1080p-dark-en.png"),
+        ({"width": 3840, "height": 2160}, "theme=light&lang=fr", "walls-4k-light-fr.png"),
+    ],
+)
+def test_big_screens_dark_and_light_french_and_english(
+    browser: Any, live: LiveHub, screenshots: Path, size: dict[str, int], query: str, name: str
+) -> None:
+    push(
+        live,
+        [
+            make_post(
+                "emoji", "Merci pour la fibre ultra rapide 🚀🔥😍 #NovaTelecom", lang="fr", followers=4200
+            )
+        ],
+    )
+    wall = _create(
+        live,
+        {
+            "name": "Hall",
+            "filters": {"range": "24h"},
+            "scenes": [
+                {
+                    "widgets": [
+                        {"type": "carousel", "x": 0, "y": 0, "w": 8, "h": 8, "options": {"limit": 1}},
+                        {"type": "clock", "x": 8, "y": 0, "w": 4, "h": 3},
+                        {"type": "kpi", "x": 8, "y": 3, "w": 4, "h": 5, "options": {"metric": "posts"}},
+                        {"type": "alerts", "x": 0, "y": 8, "w": 8, "h": 4},
+                        {"type": "sentiment", "x": 8, "y": 8, "w": 4, "h": 4},
+                    ]
+                }
+            ],
+        },
+    )
+    with _api(live) as api:
+        link = api.post(f"/api/v1/walls/{wall['id']}/links").json()
+    context = browser.new_context(viewport=size, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        page.goto(f"{live.base_url}{link['url']}?screen=1&{query}")
+        page.wait_for_selector("#wall-screen[data-state=ready][data-stream=live]", timeout=30_000)
+        _until(lambda: "loading" not in _states(page).values(), lambda: f"widgets loaded: {_states(page)}")
+        language = query.rsplit("=", 1)[1]
+        assert page.evaluate("() => document.documentElement.lang") == language
+        alerts = page.locator("[data-widget=alerts]")
+        assert alerts.get_attribute("data-state") == "empty"
+        expected = "moteur d’alertes" if language == "fr" else "alerts engine"
+        assert expected in alerts.inner_text()
+        # Legible at five metres: the carousel's text is at least 4 % of the screen's height.
+        text_px = page.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector('.carousel__text')).fontSize)"
+            " * new DOMMatrix(getComputedStyle(document.querySelector('.wall-cell__inner')).transform).a"
+        )
+        assert text_px >= 0.04 * size["height"], text_px
+        time.sleep(1)
+        page.screenshot(path=str(screenshots / name))
+    finally:
+        context.close()

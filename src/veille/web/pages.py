@@ -48,14 +48,18 @@ def login_redirect(request: Request) -> Response:
     A kiosk link's browser (veille.web.kiosk) is refused instead: its link shows one wall, and
     nothing else of the hub, not even the login page's invitation."""
     if request.cookies.get(KIOSK_COOKIE):
-        return HTMLResponse("403: a kiosk link shows its wall and nothing else", status_code=403)
+        return HTMLResponse(
+            '403: a kiosk link shows its wall and nothing else. <a href="/login">Log in</a>', status_code=403
+        )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     # Quoted, so that a wall address with several parameters (theme & title) survives the login.
     return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
 
 @router.get("/")
-async def home(principal: MaybePrincipal) -> Response:
+async def home(request: Request, principal: MaybePrincipal) -> Response:
+    if principal is None and request.cookies.get(KIOSK_COOKIE):
+        return login_redirect(request)
     return RedirectResponse("/wall" if principal else "/login", status_code=303)
 
 
@@ -79,6 +83,8 @@ async def login(
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
     session_id = await asyncio.to_thread(hub.access.open_session, principal, days=hub.settings.session_days)
     response = RedirectResponse(_safe_next(next), status_code=303)
+    # A person logging in on a browser that once showed a kiosk link is a person again.
+    response.delete_cookie(KIOSK_COOKIE)
     response.set_cookie(
         SESSION_COOKIE,
         session_id,

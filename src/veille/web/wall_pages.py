@@ -62,7 +62,7 @@ def _screen_response(
     request: Request, principal: Principal | None, wall: Wall, screen: int | None, theme: str, kiosk: bool
 ) -> Response:
     context = page_context(request, principal, theme=theme)
-    context.update(wall_id=wall.id, screen=screen, kiosk=kiosk, wall_name=wall.name)
+    context.update(wall_id=wall.id, screen=screen, kiosk=kiosk, wall_name=wall.name, rows=wall.screens.rows)
     return templates.TemplateResponse(request, "wall_screen.html", context)
 
 

@@ -41,6 +41,11 @@ export function layout(screens, n, width, height) {
     cellH: screenH / CELLS,
     offsetX: -position.column * screenW,
     offsetY: -position.row * screenH,
-    scale: Math.max(0.35, (screenH / 1080) * 2),
+    scale: pixelScale(screenH),
   };
+}
+
+/** How much larger than on a desk a screen ``screenH`` pixels high draws widgets. */
+export function pixelScale(screenH) {
+  return Math.max(0.35, (screenH / 1080) * 2);
 }

@@ -67,7 +67,7 @@ export function Carousel({ title, posts, options }) {
     emptyText=${t("No post yet: new ones will appear here as they arrive.")}
   >
     ${fields
-      ? html`<article class=${`carousel post${fields.sentiment ? ` post--${fields.sentiment}` : ""}`} data-post-id=${fields.id} key=${fields.id}>
+      ? html`<article class=${`carousel${fields.sentiment ? ` carousel--${fields.sentiment}` : ""}`} data-post-id=${fields.id} key=${fields.id}>
           <p class="carousel__text" dir="auto" lang=${fields.lang || undefined}>${fields.text}</p>
           <footer class="carousel__by">
             <span class="carousel__author">${fields.name || `@${fields.handle}`}</span>
