@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -238,21 +239,29 @@ class SourceManager:
         label = prefix + (f"source {table.get('name')!r}" if table.get("name") else "source")
         connector_table = {key: value for key, value in table.items() if key not in MANAGER_KEYS}
         if not isinstance(table.get("default_to_topics", False), bool):
-            raise SourceConfigError(f"{label}: default_to_topics: expected true or false")
+            raise SourceConfigError(
+                f"{label}: default_to_topics: expected true or false", field="default_to_topics"
+            )
         if table.get("default_to_topics") and topics_available:
             for key in _FIREHOSE_FILTERS:
                 connector_table.pop(key, None)
         enabled = table.get("enabled", True)
         if not isinstance(enabled, bool):
-            raise SourceConfigError(f"{label}: enabled: expected true or false, got {enabled!r}")
+            raise SourceConfigError(
+                f"{label}: enabled: expected true or false, got {enabled!r}", field="enabled"
+            )
         silent_after = table.get("silent_after_s", self.silent_after_s)
         if isinstance(silent_after, bool) or not isinstance(silent_after, int | float) or silent_after <= 0:
-            raise SourceConfigError(f"{label}: silent_after_s: expected a positive number of seconds")
+            raise SourceConfigError(
+                f"{label}: silent_after_s: expected a positive number of seconds", field="silent_after_s"
+            )
         try:
-            connector = build_connector(connector_table, http_client=self.http_client, environ=self.environ)
+            connector = build_connector(
+                connector_table, http_client=self.http_client, environ=self._environ_for(origin)
+            )
             filter_mode, query_filter = self._filter_for(connector)
         except ConnectorConfigError as error:
-            raise SourceConfigError(f"{prefix}{error}") from None
+            raise SourceConfigError(f"{prefix}{error}", field=error.field) from None
         connector.query_filter = query_filter
         return ManagedSource(
             name=connector.name,
@@ -263,6 +272,13 @@ class SourceManager:
             silent_after_s=float(silent_after),
             filter_mode=filter_mode,
         )
+
+    def _environ_for(self, origin: Origin) -> Mapping[str, str] | None:
+        """The operator's environment for the operator's sources (veille.toml) only: a source added
+        through the API chose its own endpoint, and must not be handed the hub's credentials."""
+        if origin != "config":
+            return None
+        return os.environ if self.environ is None else self.environ
 
     def _filter_for(self, connector: Connector) -> tuple[FilterMode, QueryFilter | None]:
         text = connector.config.query

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -108,8 +108,9 @@ class SqliteSql:
         return sqlite_insert(table)
 
     def full_text_condition(self, query: str) -> TextClause:
+        # unique: a statement may hold two searches (the box's words and a query's pre-filter).
         return text("posts.seq IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH :fts_query)").bindparams(
-            fts_query=_fts5_match(parse_full_text(query))
+            bindparam("fts_query", _fts5_match(parse_full_text(query)), unique=True)
         )
 
 
@@ -133,7 +134,7 @@ class PostgresSql:
 
     def full_text_condition(self, query: str) -> TextClause:
         return text("posts.search_tsv @@ to_tsquery('simple', :ts_query)").bindparams(
-            ts_query=_tsquery(parse_full_text(query))
+            bindparam("ts_query", _tsquery(parse_full_text(query)), unique=True)
         )
 
 

@@ -169,6 +169,10 @@ class SqlStore:
             next_cursor = encode_cursor(Cursor(int(last.created_us), str(last.id)))
         return Page(items=items, next_cursor=next_cursor)
 
+    def full_text_condition(self, query: str) -> Any:
+        """The SQL condition "the post matches this full-text search" (``q`` syntax) on this engine."""
+        return self._sql.full_text_condition(query)
+
     def execute_text(self, sql: str, **params: Any) -> list[RowMapping]:
         """Run a read-only SQL statement (tests and diagnostics)."""
         with self.engine.connect() as connection:
