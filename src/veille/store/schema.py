@@ -43,6 +43,10 @@ __all__ = [
     "source_configs",
     "topics",
     "users",
+    "wall_links",
+    "wall_moderation",
+    "wall_versions",
+    "walls",
 ]
 
 metadata = MetaData()
@@ -281,4 +285,62 @@ dashboards = Table(
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     Index("ix_dashboards_name", "name"),
+)
+
+
+# Walls (issue 12): a canvas of screens with its filters, moderation and scenes as JSON documents;
+# ``version`` grows at every save (the previous document is kept in ``wall_versions``). The scene
+# playlist's clock is the server's: ``anchor_scene`` started at ``anchor_us``; ``hold`` stops it.
+walls = Table(
+    "walls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("screens", JsonDocument, nullable=False),
+    Column("filters", JsonDocument, nullable=False),
+    Column("moderation", JsonDocument, nullable=False),
+    Column("scenes", JsonDocument, nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("anchor_scene", Integer, nullable=False, default=0),
+    Column("anchor_us", BigInteger, nullable=False),
+    Column("hold", Boolean, nullable=False, default=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_walls_name", "name"),
+)
+
+wall_versions = Table(
+    "wall_versions",
+    metadata,
+    Column("wall_id", Integer, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("doc", JsonDocument, nullable=False),
+    Column("saved_by", String(128), nullable=False),
+    Column("saved_us", BigInteger, nullable=False),
+)
+
+# A moderator's decision on one post for one wall: approved, hidden or pinned (the last one wins).
+wall_moderation = Table(
+    "wall_moderation",
+    metadata,
+    Column("wall_id", Integer, primary_key=True),
+    Column("post_id", String, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_us", BigInteger, nullable=False),
+    Index("ix_wall_moderation_decided", "wall_id", "decided_us"),
+)
+
+# Kiosk links: a token that shows one wall without a login. Only its SHA-256 is kept.
+wall_links = Table(
+    "wall_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wall_id", Integer, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(16), nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Index("ix_wall_links_wall", "wall_id"),
 )

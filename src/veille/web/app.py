@@ -34,6 +34,7 @@ from veille.web.api import (
     sources,
     stream,
     topics,
+    walls,
 )
 from veille.web.board_pages import router as board_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
@@ -46,6 +47,7 @@ from veille.web.limits import RequestLimits
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
 from veille.web.stopping import RefuseWhileStopping
+from veille.web.wall_pages import router as wall_pages_router
 
 __all__ = ["API_ROUTERS", "create_app"]
 
@@ -63,6 +65,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     query.router,
     corrections.router,
     dashboards.router,
+    walls.router,
     me.router,
 )
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -109,6 +112,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.include_router(dashboard_pages_router)
     app.include_router(explorer_pages_router)
     app.include_router(board_pages_router)
+    app.include_router(wall_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     return app

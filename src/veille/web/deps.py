@@ -23,6 +23,7 @@ from veille.sources.manager import SourceManager
 from veille.store.sql import SqlStore
 from veille.topics import LiveTopics, Topic
 from veille.topics import service as topic_service
+from veille.web.kiosk import kiosk_principal
 
 __all__ = [
     "CSRF_HEADER",
@@ -88,8 +89,13 @@ async def optional_principal(request: Request, hub: CurrentHub) -> Principal | N
 
 
 async def require_principal(
+    request: Request,
+    hub: CurrentHub,
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
+    if principal is None:
+        # A kiosk link's browser (no login): only its wall's reads (veille.web.kiosk), else 403.
+        principal = await kiosk_principal(request, hub)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
