@@ -23,6 +23,7 @@ from veille.sources.manager import SourceManager
 from veille.store.sql import SqlStore
 from veille.topics import LiveTopics, Topic
 from veille.topics import service as topic_service
+from veille.web.authz import authorize
 
 __all__ = [
     "CSRF_HEADER",
@@ -37,6 +38,7 @@ __all__ = [
     "Store",
     "Topics",
     "optional_principal",
+    "require_authorized",
     "require_principal",
 ]
 
@@ -100,6 +102,12 @@ async def require_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+async def require_authorized(request: Request, principal: CurrentPrincipal) -> Principal:
+    """The caller, once the route's least role (:mod:`veille.web.authz`) is checked: the whole API's guard."""
+    authorize(request, principal)
+    return principal
 
 
 # -- parts of the hub ----------------------------------------------------------------------------
