@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.live_server import LiveHub
 from tests.support.posts import post_json
+from tests.support.sse import read_events
 from veille.access import ROLES, role_at_least
 from veille.teams import create_team
 from veille.web.authz import POLICY
@@ -214,3 +215,21 @@ def test_team_bodies_are_checked(api: httpx.Client) -> None:
     assert api.post("/api/v1/teams", json={"name": "x"}).status_code == 201
     assert api.post("/api/v1/teams", json={"name": "x"}).status_code == 409
     assert api.get("/api/v1/teams/nope").status_code == 404
+
+
+def test_the_stream_follows_the_callers_scope(
+    api: httpx.Client, role_clients: dict[str, httpx.Client]
+) -> None:
+    api.post(
+        "/api/v1/posts",
+        json=[post_json(1, country="FR"), post_json(2, country="DE"), post_json(3, country="FR")],
+    )
+    seen: list[str] = []
+    with role_clients["viewer"].stream("GET", "/api/v1/stream", params={"after": 0}) as response:
+        assert response.status_code == 200
+        for event in read_events(response):
+            if event.event == "post":
+                seen.append(event.json()["id"])
+                if event.json()["id"] == "push:3":
+                    break
+    assert seen == ["push:1", "push:3"]
