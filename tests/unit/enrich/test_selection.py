@@ -181,3 +181,29 @@ def test_small_data_gets_fewer_folds(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     # Two examples per label: two folds, not the five asked by default.
     assert len(LinearSentimentModel.load(out).info["selection"]["macro_f1_folds"]) == 2
+
+
+def test_version_2_files_still_read(tmp_path: Path) -> None:
+    texts, labels = _emoji_data()
+    model = train_sentiment((texts, labels), lang="en", lexicon="vader")
+    path = model.save(tmp_path / "v3.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    header = json.loads(arrays["header"].tobytes())
+    header["version"] = 2
+    for key in ("marks", "marks_scale"):
+        del header["features"][key]
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    old = tmp_path / "v2.npz"
+    with old.open("wb") as handle:
+        np.savez_compressed(handle, allow_pickle=False, **arrays)
+    loaded = LinearSentimentModel.load(old)
+    assert not loaded.recipe.marks
+    np.testing.assert_allclose(loaded.predict_proba(texts[:3]), model.predict_proba(texts[:3]), atol=1e-6)
+    # A file that claims mark features must carry their coefficients.
+    header["features"]["marks"] = True
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    with old.open("wb") as handle:
+        np.savez_compressed(handle, allow_pickle=False, **arrays)
+    with pytest.raises(ValueError, match="marks_coef"):
+        LinearSentimentModel.load(old)
