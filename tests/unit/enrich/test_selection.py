@@ -207,3 +207,16 @@ def test_version_2_files_still_read(tmp_path: Path) -> None:
         np.savez_compressed(handle, allow_pickle=False, **arrays)
     with pytest.raises(ValueError, match="marks_coef"):
         LinearSentimentModel.load(old)
+
+
+def test_a_staged_search_chooses_features_then_c() -> None:
+    texts, labels = _emoji_data()
+    grid = candidates("en", regularisations=[0.5, 1.0, 4.0])
+    selection = select_recipe(texts, labels, lang="en", grid=grid, folds=3, staged=True)
+    # Stage 1: lexicon x marks at C 1, balanced (4); stage 2: the other C and class weights (5).
+    assert len(selection.scores) == 4 + 5 < len(grid)
+    assert selection.chosen in grid
+    first = [c for c in selection.scores if c.regularisation == 1.0 and c.class_weight == "balanced"]
+    assert len(first) == 4
+    assert all((c.lexicon, c.marks) == (selection.chosen.lexicon, selection.chosen.marks)
+               for c in selection.scores if c not in first)  # fmt: skip
