@@ -217,14 +217,10 @@ def _cv_row(label: str, scores: Sequence[float]) -> str:
 
 
 def _sentiment_section(data_dir: Path) -> list[str]:
-    from veille.benchmarks.baseline import PlainTfidfModel, cross_validated_macro_f1
     from veille.enrich.sentiment import VaderSentimentModel, load_default_models
-    from veille.enrich.sentiment.selection import cross_validate
-    from veille.enrich.sentiment.training import train_sentiment
 
-    shipped = load_default_models()
-    vader = VaderSentimentModel()
-    lines = [
+    shipped = load_default_models(["en"])
+    return [
         "## Sentiment",
         "",
         "Every choice of a model (C, class weights, lexicon features, emoji/emoticon/punctuation "
@@ -233,8 +229,19 @@ def _sentiment_section(data_dir: Path) -> list[str]:
         "texts never used to choose. The plain baseline is scikit-learn's TF-IDF (word 1-2 + char_wb "
         "2-5) + logistic regression, on the same folds.",
         "",
-        *_airline_section(data_dir, shipped["en"], vader),
+        *_airline_section(data_dir, shipped["en"], VaderSentimentModel()),
     ]
+
+
+def _umsab_section(data_dir: Path) -> list[str]:
+    from veille.benchmarks.baseline import PlainTfidfModel, cross_validated_macro_f1
+    from veille.enrich.sentiment import VaderSentimentModel, load_default_models
+    from veille.enrich.sentiment.selection import cross_validate
+    from veille.enrich.sentiment.training import train_sentiment
+
+    shipped = load_default_models()
+    vader = VaderSentimentModel()
+    lines: list[str] = []
     lines += [
         "",
         "### UMSAB, per shipped language",
@@ -381,13 +388,18 @@ def _speed_section(data_dir: Path) -> list[str]:
     return lines
 
 
+def _header() -> list[str]:
+    return ["# Enrichment quality", "", "Written by `python -m veille.benchmarks.quality` (`make quality`) on "
+            f"{datetime.now(UTC):%Y-%m-%d}. Data: `../shared/data/` (see its README); no test split used.", ""]  # fmt: skip
+
+
 def build_report(data_dir: Path = DATA_DIR) -> str:
     began = time.perf_counter()
     sections = [
-        ["# Enrichment quality", "", "Written by `python -m veille.benchmarks.quality` (`make quality`) on "
-         f"{datetime.now(UTC):%Y-%m-%d}. Data: `../shared/data/` (see its README); no test split used.", ""],
+        _header(),
         _language_section(data_dir),
         _sentiment_section(data_dir),
+        _umsab_section(data_dir),
         _country_section(data_dir),
         _speed_section(data_dir),
     ]  # fmt: skip
@@ -395,12 +407,37 @@ def build_report(data_dir: Path = DATA_DIR) -> str:
     return text + f"\n\n_Report computed in {time.perf_counter() - began:.0f} s._\n"
 
 
+SECTIONS = {
+    "language": _language_section,
+    "sentiment": _sentiment_section,
+    "umsab": _umsab_section,
+    "country": _country_section,
+    "speed": _speed_section,
+}
+
+
+def build_part(data_dir: Path, names: Sequence[str]) -> str:
+    """Some sections only (``--only``): parts computed in parallel, joined by ``--join``."""
+    return "\n\n".join("\n".join(SECTIONS[name](data_dir)) for name in names)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="the shared data folder")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "quality.md")
+    parser.add_argument("--only", help=f"comma-separated sections to write alone: {', '.join(SECTIONS)}")
+    parser.add_argument(
+        "--join", type=Path, nargs="+", help="parts written with --only, in order: the report from them"
+    )
     options = parser.parse_args(argv)
-    report = build_report(options.data)
+    if options.only:
+        report = build_part(options.data, options.only.split(","))
+    elif options.join:
+        parts = [path.read_text(encoding="utf-8").strip() for path in options.join]
+        header = "\n".join(_header())
+        report = header + "\n\n" + "\n\n".join(parts) + "\n\n_Report computed in parts, in parallel._\n"
+    else:
+        report = build_report(options.data)
     options.out.write_text(report, encoding="utf-8")
     print(f"wrote {options.out}")
 
