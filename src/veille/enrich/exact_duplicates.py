@@ -51,9 +51,17 @@ class ExactDuplicateStage:
             kept.append(post)
         return kept
 
-    def committed(self) -> None:
-        """The last processed batch is stored: remember its posts."""
-        for post_id, fingerprint in self._pending.items():
+    def take_pending(self) -> dict[str, int]:
+        """What the last processed batch would add to the memory (handed to :meth:`committed` later)."""
+        pending, self._pending = self._pending, {}
+        return pending
+
+    def committed(self, pending: dict[str, int] | None = None) -> None:
+        """A processed batch is stored: remember its posts (``pending``: taken from that batch by
+        :meth:`take_pending`; default the last processed batch)."""
+        if pending is None:
+            pending = self.take_pending()
+        for post_id, fingerprint in pending.items():
             self._seen[post_id] = fingerprint
             self._seen.move_to_end(post_id)
         self._pending = {}
