@@ -29,8 +29,8 @@ router = APIRouter(include_in_schema=False)
 
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 Theme = Annotated[Literal["dark", "light"], Query()]
-Screen = Annotated[int | None, Query(ge=1, description="1-based, row by row")]
-WallId = Annotated[int, Path(ge=1)]
+Screen = Annotated[int | None, Query(ge=1, le=10_000, description="1-based, row by row")]
+WallId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 KIOSK_COOKIE_S = 400 * 86_400
 
 

@@ -51,15 +51,15 @@ def test_a_failed_write_is_not_remembered_as_seen(
     api: httpx.Client, live: LiveHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = live.hub.store
-    real_upsert = store.upsert_posts
+    real_write = store.write_prepared
     failures = [RuntimeError("the database went away for a moment")]
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
         if failures:
             raise failures.pop()
-        return real_upsert(*args, **kwargs)
+        return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(store, "upsert_posts", flaky)
+    monkeypatch.setattr(store, "write_prepared", flaky)
     batch = [post_json(index) for index in range(10, 15)]
     first = api.post("/api/v1/posts", json=batch)
     assert first.status_code == 503, first.text

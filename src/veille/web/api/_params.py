@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from fastapi.responses import Response
 
 from veille.access import Principal
@@ -19,14 +19,21 @@ from veille.web.schemas import ErrorRead
 
 __all__ = [
     "EXPORT_RESPONSES",
+    "MAX_ROW_ID",
     "CallerScope",
     "Filters",
     "Format",
+    "RowId",
     "Values",
     "export_response",
     "listed",
     "scope_of",
 ]
+
+# Ids are signed 64-bit in both stores: a larger one is a 422 naming the parameter, not a 500 from
+# the database driver (issue 18, fault 10).
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the row's id")]
 
 Values = Annotated[list[str] | None, Query(description="repeat the parameter or separate with commas")]
 

@@ -32,7 +32,7 @@ __all__ = ["router"]
 
 router = api_router(tags=["walls"])
 
-WallId = Annotated[int, Path(ge=1, description="the wall's id")]
+WallId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the wall's id")]
 _REFUSED: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorRead, "description": "no wall with that id"},
     422: {"model": ErrorRead, "description": "refused; names the field"},
@@ -171,7 +171,7 @@ async def wall_stream(
     hub: CurrentHub,
     principal: CurrentPrincipal,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[int | None, Query(ge=0, description="resume after this event id")] = None,
+    after: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="resume after this event id")] = None,
 ) -> EventSourceResponse:
     """Server-Sent Events for the wall's screens: ready, post, hide, state, wall, revoked, gone."""
     await asyncio.to_thread(service.get_wall, store=hub.store, wall_id=wall_id)
