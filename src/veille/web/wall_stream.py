@@ -13,7 +13,9 @@ Server-Sent Events, read by ``static/lib/live.js`` on the wall's pages:
 - ``revoked`` (the kiosk link was revoked) and ``gone`` (the wall was deleted): the stream ends.
 
 The wall, its playlist, its decisions and its kiosk link are checked in the store every second
-(:data:`CHECK_S`), so a change made by any process of the hub reaches the screens within a second.
+(:data:`CHECK_S`), so a change made by any process of the hub reaches the screens within a second;
+a change made through this process (an operator's jump, a save, a decision, a revoked link) calls
+:func:`nudge`, and every screen it serves checks at once, so they switch together.
 The posts come from the hub's live bus, like ``/api/v1/stream``'s; a client that lags behind the
 bus is caught up from the store.
 """
@@ -36,12 +38,28 @@ from veille.hub import Hub
 from veille.model import Post
 from veille.walls import SceneState, Wall, admits, service
 
-__all__ = ["CHECK_S", "state_json", "wall_events"]
+__all__ = ["CHECK_S", "nudge", "state_json", "wall_events"]
 
 CHECK_S = 1.0
 REPLAY_PAGE = 500
 MAX_REPLAY = 2_000
 _QUEUE = 10_000
+# A queue item that means "check the store now" rather than a post.
+_NUDGE: tuple[int, dict[str, Any]] = (-1, {})
+# The queues of the screens this process serves, by wall (each with its event loop).
+_screens: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[int, dict[str, Any]]]]]] = {}
+
+
+def _put_nudge(queue: asyncio.Queue[tuple[int, dict[str, Any]]]) -> None:
+    with contextlib.suppress(asyncio.QueueFull):
+        queue.put_nowait(_NUDGE)
+
+
+def nudge(wall_id: int) -> None:
+    """Tell every screen of the wall this process serves to check the store now (thread-safe)."""
+    for loop, queue in list(_screens.get(wall_id, ())):
+        with contextlib.suppress(RuntimeError):  # a loop that has just closed
+            loop.call_soon_threadsafe(_put_nudge, queue)
 
 
 def state_json(state: SceneState) -> dict[str, Any]:
@@ -123,6 +141,8 @@ async def wall_events(
     subscription = await hub.bus.subscribe(POSTS_SUBJECT)
     queue: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue(maxsize=_QUEUE)
     pump: asyncio.Task[None] | None = None
+    registered = (asyncio.get_running_loop(), queue)
+    _screens.setdefault(wall_id, set()).add(registered)
     try:
         await screen.load()
         assert screen.state is not None and screen.stamp is not None
@@ -155,6 +175,9 @@ async def wall_events(
             item: tuple[int, dict[str, Any]] | None = None
             with contextlib.suppress(TimeoutError):
                 item = await asyncio.wait_for(queue.get(), timeout=wait)
+            if item is _NUDGE:
+                item = None
+                next_check = 0.0
             if item is not None:
                 shown = screen.admitted(item[1])
                 if shown is not None:
@@ -174,6 +197,9 @@ async def wall_events(
             if pump.done():
                 return
     finally:
+        _screens.get(wall_id, set()).discard(registered)
+        if not _screens.get(wall_id, True):
+            _screens.pop(wall_id, None)
         if pump is not None:
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -145,7 +145,10 @@ function App() {
           onStatus: (next) => setStatus(next),
           onReady: (ready) => ready && ready.state && setScene(ready.state.scene),
           on: {
-            state: (state) => setScene(state.scene),
+            state: (state) => {
+              root.dataset.stateAt = `${state.scene}@${Date.now()}`;
+              setScene(state.scene);
+            },
             post: (post) => posts.add(post),
             hide: (change) => posts.hide(change.post_id),
             wall: () => loadWall().catch(() => {}),
