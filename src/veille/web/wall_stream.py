@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +49,25 @@ _QUEUE = 10_000
 _NUDGE: tuple[int, dict[str, Any]] = (-1, {})
 # The queues of the screens this process serves, by wall (each with its event loop).
 _screens: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[int, dict[str, Any]]]]]] = {}
+
+
+# Posts read from the bus, by write sequence: the screens of every wall share one reading of each.
+_read_posts: OrderedDict[int, Post | None] = OrderedDict()
+_READ_KEPT = 4_096
+
+
+def _post_of(data: dict[str, Any], seq: int | None) -> Post | None:
+    if seq is not None and seq in _read_posts:
+        return _read_posts[seq]
+    try:
+        post: Post | None = Post.model_validate(data)
+    except ValidationError:
+        post = None
+    if seq is not None:
+        _read_posts[seq] = post
+        while len(_read_posts) > _READ_KEPT:
+            _read_posts.popitem(last=False)
+    return post
 
 
 def _put_nudge(queue: asyncio.Queue[tuple[int, dict[str, Any]]]) -> None:
@@ -96,11 +116,10 @@ class _Screen:
         self.decided = await asyncio.to_thread(service.decisions, store=store, wall_id=self.wall_id)
         self.state = await asyncio.to_thread(service.wall_state, store=store, wall_id=self.wall_id)
 
-    def admitted(self, data: dict[str, Any]) -> dict[str, Any] | None:
+    def admitted(self, data: dict[str, Any], seq: int | None = None) -> dict[str, Any] | None:
         assert self.wall is not None
-        try:
-            post = Post.model_validate(data)
-        except ValidationError:
+        post = _post_of(data, seq)
+        if post is None:
             return None
         status = self.decided.get(post.id, (None, 0))[0]
         shown = admits(
@@ -158,7 +177,7 @@ async def wall_events(
                 page = await asyncio.to_thread(store.posts_after, replay_from, limit=REPLAY_PAGE)
                 for stored in page:
                     replay_from = stored.seq
-                    shown = screen.admitted(stored.post.to_json_dict())
+                    shown = screen.admitted(stored.post.to_json_dict(), stored.seq)
                     if shown is not None:
                         yield _event("post", shown, stored.seq)
                 if len(page) < REPLAY_PAGE:
@@ -179,7 +198,7 @@ async def wall_events(
                 item = None
                 next_check = 0.0
             if item is not None:
-                shown = screen.admitted(item[1])
+                shown = screen.admitted(item[1], item[0])
                 if shown is not None:
                     yield _event("post", shown, item[0])
             # The playlist moves on by the server's clock: no store read needed for that.

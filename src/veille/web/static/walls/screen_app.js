@@ -190,6 +190,7 @@ function App() {
   if (!wall || scene === null) return html`<${Message} text=${t("Loading…")} />`;
   const shown = wall.scenes[Math.min(scene, wall.scenes.length - 1)];
   const widgets = shown.widgets.filter((widget) => touches(widget, wall.screens, screen));
+  if (!shown.widgets.length) return html`<${Message} text=${t("This scene has no widget yet: add some in the wall's editor.")} />`;
   return html`<div
       class="wall-canvas"
       style=${`width:${geometry.screenW * wall.screens.columns}px;height:${geometry.screenH * wall.screens.rows}px;transform:translate(${geometry.offsetX}px,${geometry.offsetY}px)`}
