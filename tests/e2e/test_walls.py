@@ -408,6 +408,14 @@ def test_a_kiosk_link_reaches_nothing_else_and_stops_when_revoked(
         for path in ("/wall", "/walls", "/dashboards", f"/walls/{wall['id']}", f"/walls/{wall['id']}/edit"):
             answer = context.request.get(f"{live.base_url}{path}", max_redirects=0)
             assert answer.status in (401, 403), (path, answer.status)
+        # An edit reaches the open screen live.
+        edited = {key: wall[key] for key in ("name", "screens", "filters", "moderation", "scenes")}
+        note = {"type": "text", "x": 16, "y": 0, "w": 8, "h": 4, "options": {"text": "Salle Turing, 14 h"}}
+        edited["scenes"][0]["widgets"][1] = note
+        with _api(live) as api:
+            assert api.put(f"/api/v1/walls/{wall['id']}", json=edited).status_code == 200
+        page.wait_for_selector("[data-widget=text]:has-text('Salle Turing, 14 h')", timeout=15_000)
+        assert page.locator("[data-widget=clock]").count() == 0
         with _api(live) as api:
             assert api.delete(f"/api/v1/walls/{wall['id']}/links/{link['token']}").status_code == 204
         page.wait_for_selector("#wall-screen[data-state=revoked]", timeout=15_000)
