@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from veille.store.fulltext import FullTextAll, FullTextAny, FullTextNode, parse_full_text
 
-__all__ = ["ENGINE_OWNED", "DialectSql", "create_engine_for", "for_engine"]
+__all__ = ["ENGINE_OWNED", "SQLITE_BUSY_TIMEOUT_MS", "DialectSql", "create_engine_for", "for_engine"]
 
 # What each engine's migrations create in raw SQL beside the tables of veille.store.schema, for the
 # code below (full-text search, the write sequence): (kind, name) as Alembic reports them, a column
@@ -58,6 +58,10 @@ def _tsquery(node: FullTextNode) -> str:
     return "(" + " <-> ".join(tokens) + ")"
 
 
+# How long a SQLite statement waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def create_engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -73,7 +77,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

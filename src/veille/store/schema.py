@@ -28,7 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
+    "api_token_teams",
     "api_tokens",
+    "audit_log",
     "brand_accounts",
     "checkpoints",
     "curated_influencers",
@@ -41,6 +43,8 @@ __all__ = [
     "sentiment_corrections",
     "sessions",
     "source_configs",
+    "team_members",
+    "teams",
     "topics",
     "users",
     "wall_links",
@@ -117,6 +121,8 @@ users = Table(
     # null means "the browser's" (Accept-Language, the browser's zone).
     Column("language", String(16)),
     Column("time_zone", String(64)),
+    # Rights (migration 0063_teams_roles): "admin", "analyst" or "viewer"; is_admin follows it.
+    Column("role", String(16), nullable=False, server_default="analyst"),
 )
 
 api_tokens = Table(
@@ -129,6 +135,51 @@ api_tokens = Table(
     Column("user_id", Integer),
     Column("created_us", BigInteger, nullable=False),
     Column("last_used_us", BigInteger),
+    # Never more than its creator's (migration 0063_teams_roles); a token without a user is the
+    # operator's (VEILLE_ADMIN_TOKEN) and stays "admin".
+    Column("role", String(16), nullable=False, server_default="admin"),
+)
+
+# Teams and their scopes (migration 0063_teams_roles): null lists mean "no restriction".
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("scope_topics", JsonDocument),
+    Column("scope_countries", JsonDocument),
+    Column("scope_sources", JsonDocument),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", Integer, primary_key=True),
+    Column("user_id", Integer, primary_key=True),
+    Index("ix_team_members_user", "user_id"),
+)
+
+api_token_teams = Table(
+    "api_token_teams",
+    metadata,
+    Column("token_id", Integer, primary_key=True),
+    Column("team_id", Integer, primary_key=True),
+)
+
+# Every change to configuration, sharing, users, roles and tokens: who, when, what, before, after.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at_us", BigInteger, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_kind", String(64), nullable=False),
+    Column("object_id", String(200), nullable=False),
+    Column("before", JsonDocument),
+    Column("after", JsonDocument),
+    Index("ix_audit_log_at", "at_us"),
 )
 
 sessions = Table(

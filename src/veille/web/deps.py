@@ -23,6 +23,7 @@ from veille.sources.manager import SourceManager
 from veille.store.sql import SqlStore
 from veille.topics import LiveTopics, Topic
 from veille.topics import service as topic_service
+from veille.web.authz import authorize
 from veille.web.kiosk import kiosk_principal
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Store",
     "Topics",
     "optional_principal",
+    "require_authorized",
     "require_principal",
 ]
 
@@ -106,6 +108,12 @@ async def require_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+async def require_authorized(request: Request, principal: CurrentPrincipal) -> Principal:
+    """The caller, once the route's least role (:mod:`veille.web.authz`) is checked: the whole API's guard."""
+    authorize(request, principal)
+    return principal
 
 
 # -- parts of the hub ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import re
 
 from fastapi import HTTPException, Request, status
 
-from veille.access import Principal
+from veille.access import Principal, TeamScope
 from veille.errors import NotFound
 from veille.hub import Hub
 from veille.walls import service
@@ -101,4 +101,12 @@ async def kiosk_principal(request: Request, hub: Hub) -> Principal | None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"a kiosk link reads its wall ({wall_id}) and nothing else"
         )
-    return Principal(name=f"kiosk:{wall_id}", user_id=None, via=KIOSK_VIA, admin=False)
+    # A viewer whose scope is the whole hub: what it may read is bounded above, by the wall's routes
+    # and the wall's own filters, never by a team.
+    return Principal(
+        name=f"kiosk:{wall_id}",
+        user_id=None,
+        via=KIOSK_VIA,
+        role="viewer",
+        scopes=(TeamScope(team=f"kiosk:{wall_id}"),),
+    )

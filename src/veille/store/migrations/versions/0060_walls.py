@@ -6,7 +6,7 @@
 for a wall (approved, hidden, pinned); ``wall_links`` the SHA-256 of each kiosk link's token.
 
 Revision ID: 0060_walls
-Revises: 0055_search_outside_urls
+Revises: 0058_care_hours
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0060_walls"
-down_revision = "0055_search_outside_urls"
+down_revision = "0058_care_hours"
 branch_labels = None
 depends_on = None
 
