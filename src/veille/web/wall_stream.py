@@ -13,7 +13,9 @@ Server-Sent Events, read by ``static/lib/live.js`` on the wall's pages:
 - ``revoked`` (the kiosk link was revoked) and ``gone`` (the wall was deleted): the stream ends.
 
 The wall, its playlist, its decisions and its kiosk link are checked in the store every second
-(:data:`CHECK_S`), so a change made by any process of the hub reaches the screens within a second.
+(:data:`CHECK_S`), so a change made by any process of the hub reaches the screens within a second;
+a change made through this process (an operator's jump, a save, a decision, a revoked link) calls
+:func:`nudge`, and every screen it serves checks at once, so they switch together.
 The posts come from the hub's live bus, like ``/api/v1/stream``'s; a client that lags behind the
 bus is caught up from the store.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -36,12 +39,47 @@ from veille.hub import Hub
 from veille.model import Post
 from veille.walls import SceneState, Wall, admits, service
 
-__all__ = ["CHECK_S", "state_json", "wall_events"]
+__all__ = ["CHECK_S", "nudge", "state_json", "wall_events"]
 
 CHECK_S = 1.0
 REPLAY_PAGE = 500
 MAX_REPLAY = 2_000
 _QUEUE = 10_000
+# A queue item that means "check the store now" rather than a post.
+_NUDGE: tuple[int, dict[str, Any]] = (-1, {})
+# The queues of the screens this process serves, by wall (each with its event loop).
+_screens: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[int, dict[str, Any]]]]]] = {}
+
+
+# Posts read from the bus, by write sequence: the screens of every wall share one reading of each.
+_read_posts: OrderedDict[int, Post | None] = OrderedDict()
+_READ_KEPT = 4_096
+
+
+def _post_of(data: dict[str, Any], seq: int | None) -> Post | None:
+    if seq is not None and seq in _read_posts:
+        return _read_posts[seq]
+    try:
+        post: Post | None = Post.model_validate(data)
+    except ValidationError:
+        post = None
+    if seq is not None:
+        _read_posts[seq] = post
+        while len(_read_posts) > _READ_KEPT:
+            _read_posts.popitem(last=False)
+    return post
+
+
+def _put_nudge(queue: asyncio.Queue[tuple[int, dict[str, Any]]]) -> None:
+    with contextlib.suppress(asyncio.QueueFull):
+        queue.put_nowait(_NUDGE)
+
+
+def nudge(wall_id: int) -> None:
+    """Tell every screen of the wall this process serves to check the store now (thread-safe)."""
+    for loop, queue in list(_screens.get(wall_id, ())):
+        with contextlib.suppress(RuntimeError):  # a loop that has just closed
+            loop.call_soon_threadsafe(_put_nudge, queue)
 
 
 def state_json(state: SceneState) -> dict[str, Any]:
@@ -78,11 +116,10 @@ class _Screen:
         self.decided = await asyncio.to_thread(service.decisions, store=store, wall_id=self.wall_id)
         self.state = await asyncio.to_thread(service.wall_state, store=store, wall_id=self.wall_id)
 
-    def admitted(self, data: dict[str, Any]) -> dict[str, Any] | None:
+    def admitted(self, data: dict[str, Any], seq: int | None = None) -> dict[str, Any] | None:
         assert self.wall is not None
-        try:
-            post = Post.model_validate(data)
-        except ValidationError:
+        post = _post_of(data, seq)
+        if post is None:
             return None
         status = self.decided.get(post.id, (None, 0))[0]
         shown = admits(
@@ -123,6 +160,8 @@ async def wall_events(
     subscription = await hub.bus.subscribe(POSTS_SUBJECT)
     queue: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue(maxsize=_QUEUE)
     pump: asyncio.Task[None] | None = None
+    registered = (asyncio.get_running_loop(), queue)
+    _screens.setdefault(wall_id, set()).add(registered)
     try:
         await screen.load()
         assert screen.state is not None and screen.stamp is not None
@@ -138,7 +177,7 @@ async def wall_events(
                 page = await asyncio.to_thread(store.posts_after, replay_from, limit=REPLAY_PAGE)
                 for stored in page:
                     replay_from = stored.seq
-                    shown = screen.admitted(stored.post.to_json_dict())
+                    shown = screen.admitted(stored.post.to_json_dict(), stored.seq)
                     if shown is not None:
                         yield _event("post", shown, stored.seq)
                 if len(page) < REPLAY_PAGE:
@@ -155,8 +194,11 @@ async def wall_events(
             item: tuple[int, dict[str, Any]] | None = None
             with contextlib.suppress(TimeoutError):
                 item = await asyncio.wait_for(queue.get(), timeout=wait)
+            if item is _NUDGE:
+                item = None
+                next_check = 0.0
             if item is not None:
-                shown = screen.admitted(item[1])
+                shown = screen.admitted(item[1], item[0])
                 if shown is not None:
                     yield _event("post", shown, item[0])
             # The playlist moves on by the server's clock: no store read needed for that.
@@ -174,6 +216,9 @@ async def wall_events(
             if pump.done():
                 return
     finally:
+        _screens.get(wall_id, set()).discard(registered)
+        if not _screens.get(wall_id, True):
+            _screens.pop(wall_id, None)
         if pump is not None:
             pump.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -253,6 +253,18 @@ def test_the_stream_sends_admitted_posts_hides_and_scene_changes(api: httpx.Clie
         api.post(f"/api/v1/walls/{wall['id']}/scene", json={"scene": 1})
         name, data = next(events)
         assert name == "state" and data["scene"] == 1 and next_state["scene"] == 0
+    # An edit and a revoked kiosk link reach the stream.
+    token = api.post(f"/api/v1/walls/{wall['id']}/links").json()["token"]
+    with httpx.Client(base_url=live.base_url, timeout=15) as kiosk:
+        assert kiosk.get(f"/k/{token}").status_code == 200
+        with kiosk.stream("GET", f"/api/v1/walls/{wall['id']}/stream") as response:
+            assert response.status_code == 200
+            events = _events(response, {"ready", "wall", "revoked"})
+            assert next(events)[0] == "ready"
+            api.put(f"/api/v1/walls/{wall['id']}", json=wall_body(name="Edited"))
+            assert next(events) == ("wall", {"version": 2})
+            api.delete(f"/api/v1/walls/{wall['id']}/links/{token}")
+            assert next(events) == ("revoked", {"wall": wall["id"]})
 
 
 def next_state_of(api: httpx.Client, wall_id: int) -> dict[str, Any]:

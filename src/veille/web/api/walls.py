@@ -26,7 +26,7 @@ from veille.web.api._routing import api_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, Store
 from veille.web.kiosk import KIOSK_VIA, kiosk_token
 from veille.web.schemas import ErrorRead, Items
-from veille.web.wall_stream import state_json, wall_events
+from veille.web.wall_stream import nudge, state_json, wall_events
 
 __all__ = ["router"]
 
@@ -117,12 +117,15 @@ def get_wall(wall_id: WallId, store: Store) -> Any:
 @router.put("/walls/{wall_id}", response_model=Wall, responses=_REFUSED)
 def replace_wall(wall_id: WallId, spec: WallSpec, store: Store, principal: CurrentPrincipal) -> Any:
     """Replace a wall (a new version); open screens follow within a second."""
-    return service.update_wall(store=store, wall_id=wall_id, spec=spec, by=principal.name)
+    updated = service.update_wall(store=store, wall_id=wall_id, spec=spec, by=principal.name)
+    nudge(wall_id)
+    return updated
 
 
 @router.delete("/walls/{wall_id}", status_code=204, responses=_REFUSED)
 def delete_wall(wall_id: WallId, store: Store) -> Response:
     service.delete_wall(store=store, wall_id=wall_id)
+    nudge(wall_id)
     return Response(status_code=204)
 
 
@@ -144,6 +147,7 @@ def wall_state(wall_id: WallId, store: Store) -> Any:
 def change_scene(wall_id: WallId, change: SceneChange, store: Store) -> Any:
     """Jump to a scene (``{"scene": k}``) or hold (``{"hold": true}``) / resume (``{"hold": false}``)."""
     state = service.set_scene(store=store, wall_id=wall_id, scene=change.scene, hold=change.hold)
+    nudge(wall_id)
     return state_json(state)
 
 
@@ -214,9 +218,11 @@ def moderate_post(
     wall_id: WallId, post_id: str, body: ModerationAction, store: Store, principal: CurrentPrincipal
 ) -> Any:
     """``{"action": "approve"|"hide"|"pin"}``; a hidden post leaves every screen of the wall."""
-    return service.moderate(
+    decision = service.moderate(
         store=store, wall_id=wall_id, post_id=post_id, action=body.action, by=principal.name
     )
+    nudge(wall_id)
+    return decision
 
 
 @router.post("/walls/{wall_id}/links", status_code=201, response_model=LinkCreated, responses=_REFUSED)
@@ -237,4 +243,5 @@ def list_links(wall_id: WallId, store: Store) -> Any:
 def revoke_link(wall_id: WallId, token: str, store: Store) -> Response:
     """Revoke a kiosk link: its open screens stop within seconds."""
     service.revoke_link(store=store, wall_id=wall_id, token=token)
+    nudge(wall_id)
     return Response(status_code=204)

@@ -145,7 +145,10 @@ function App() {
           onStatus: (next) => setStatus(next),
           onReady: (ready) => ready && ready.state && setScene(ready.state.scene),
           on: {
-            state: (state) => setScene(state.scene),
+            state: (state) => {
+              root.dataset.stateAt = `${state.scene}@${Date.now()}`;
+              setScene(state.scene);
+            },
             post: (post) => posts.add(post),
             hide: (change) => posts.hide(change.post_id),
             wall: () => loadWall().catch(() => {}),
@@ -187,6 +190,7 @@ function App() {
   if (!wall || scene === null) return html`<${Message} text=${t("Loading…")} />`;
   const shown = wall.scenes[Math.min(scene, wall.scenes.length - 1)];
   const widgets = shown.widgets.filter((widget) => touches(widget, wall.screens, screen));
+  if (!shown.widgets.length) return html`<${Message} text=${t("This scene has no widget yet: add some in the wall's editor.")} />`;
   return html`<div
       class="wall-canvas"
       style=${`width:${geometry.screenW * wall.screens.columns}px;height:${geometry.screenH * wall.screens.rows}px;transform:translate(${geometry.offsetX}px,${geometry.offsetY}px)`}
