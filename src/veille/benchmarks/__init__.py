@@ -20,4 +20,5 @@ BENCHMARKS: dict[str, str] = {
     "analytics": "veille.benchmarks.analytics",
     "enrich": "veille.benchmarks.enrich",
     "workers": "veille.benchmarks.workers",
+    "push": "veille.benchmarks.push",
 }
