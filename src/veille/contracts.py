@@ -7,6 +7,7 @@ all import them from here, so none of them depends on another to learn the shape
 - :class:`Source` — a named producer of batches that resumes from its last committed checkpoint;
 - :class:`Stage` — a pure step over a batch of posts (no I/O, no clock);
 - :func:`run_stages` — a batch through stages in order.
+- :func:`stages_committed` — tell stages that remember what passed that the batch is stored.
 
 The pipeline commits a batch's checkpoint only after the batch is stored, so a crash replays the
 last batch and loses nothing. Stages are pure so that they are fast, testable and can run in
@@ -22,7 +23,7 @@ from typing import Protocol, runtime_checkable
 
 from veille.model import Post, PostRejected
 
-__all__ = ["Source", "SourceBatch", "Stage", "run_stages"]
+__all__ = ["Source", "SourceBatch", "Stage", "run_stages", "stages_committed"]
 
 
 @dataclass(slots=True)
@@ -71,3 +72,12 @@ def run_stages(
         posts = stage.process(posts)
         on_stage(stage.name, given, time.perf_counter() - started)
     return posts
+
+
+def stages_committed(stages: Sequence[Stage]) -> None:
+    """The batch last run through ``stages`` is committed to the store: stages that remember what
+    passed (``committed()``, the exact-duplicate memory) may record it now, never before."""
+    for stage in stages:
+        committed = getattr(stage, "committed", None)
+        if callable(committed):
+            committed()

@@ -16,8 +16,10 @@ from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
 from veille.errors import Unavailable
 from veille.jobs import Jobs
+from veille.live import LiveLayer, LiveLimits
 from veille.model import Post, PostRejected
 from veille.pipeline import Pipeline
+from veille.security import OutboundPolicy
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
 from veille.sources.manager import LiveTopicsHooks, SourceManager
@@ -58,6 +60,7 @@ class Hub:
     # With the NATS bus (issue 15): the consumer of the work stream this process runs (None with
     # --pipeline off, or with the in-process bus).
     work: WorkConsumer | None = None
+    live: LiveLayer | None = None
     _started: bool = False
     _lag_task: asyncio.Task[None] | None = None
 
@@ -124,6 +127,9 @@ class Hub:
             store=store,
             topics=LiveTopicsHooks(topics),
             silent_after_s=settings.source_silent_after_s,
+            outbound=OutboundPolicy.build(
+                allow=settings.outbound_allow, max_response_bytes=settings.max_response_bytes
+            ),
         )
         try:
             source_manager.load_tables(settings.sources)
@@ -146,6 +152,15 @@ class Hub:
         access = UserAccess(store)
         if settings.admin_token is not None:
             access.ensure_token("VEILLE_ADMIN_TOKEN", settings.admin_token.get_secret_value())
+        live = LiveLayer(
+            bus=bus,
+            store=store,
+            last_seq=store.last_seq,
+            limits=LiveLimits(
+                per_principal=settings.stream_clients_per_principal, total=settings.stream_clients_max
+            ),
+            resolve_topic=topics.resolve,
+        )
         return cls(
             settings,
             store,
@@ -157,6 +172,7 @@ class Hub:
             source_manager=source_manager,
             topics=topics,
             work=work,
+            live=live,
         )
 
     async def start(self) -> None:
@@ -167,6 +183,7 @@ class Hub:
             await self.bus.start()  # fail fast, with a clear error, when NATS is not reachable
             self._lag_task = asyncio.create_task(self._watch_work_lag(self.bus), name="work-lag")
         await self.pipeline.start()
+        await self.streams.start()
         if self.settings.pipeline == "off":
             return  # API and screens only: sources and work run in the workers
         for source in self.sources:
@@ -187,6 +204,13 @@ class Hub:
                 self.metrics.work_pending.set(lag.pending)
                 self.metrics.work_unacknowledged.set(lag.unacknowledged)
             await asyncio.sleep(every_s)
+
+    @property
+    def streams(self) -> LiveLayer:
+        """The live layer (built on first use for a hub assembled by hand, as in tests)."""
+        if self.live is None:
+            self.live = LiveLayer(bus=self.bus, store=self.store, last_seq=self.store.last_seq)
+        return self.live
 
     @property
     def stopping(self) -> bool:
@@ -216,6 +240,9 @@ class Hub:
                 await self.pipeline.stop()
             finally:
                 try:
-                    await self.bus.close()
+                    try:
+                        await self.streams.stop()  # every live stream ends (its client reconnects)
+                    finally:
+                        await self.bus.close()
                 finally:
                     await asyncio.to_thread(self.store.close)

@@ -84,7 +84,7 @@ def _prepare_file(
 ) -> None:
     """The preparing process: ``_Ready``, every batch of the file prepared, then ``_Done``."""
     # Heavy imports in the child only: the parent may be a light CLI process.
-    from veille.contracts import run_stages
+    from veille.contracts import run_stages, stages_committed
     from veille.hub import default_stages
     from veille.sources.replay import ReplaySource
     from veille.store import open_store
@@ -116,7 +116,11 @@ def _prepare_file(
         put(_Ready())
         cpu_started = time.process_time()
         for batch in source.read(checkpoint):
-            prepared = prepare_posts(run_stages(stages, batch.posts), keep_posts=False)
+            kept = run_stages(stages, batch.posts)
+            # Remembered at once: this process only prepares, and a failed write ends the whole
+            # ingest (this process and its memory with it), so nothing is ever sent again to it.
+            stages_committed(stages)
+            prepared = prepare_posts(kept, keep_posts=False)
             # Payloads stay here: the writer only prints the reasons.
             rejected = [PostRejected(reject.index, reject.reason) for reject in batch.rejected]
             put(IngestBatch(prepared, batch.last_line, batch.bytes_read, len(batch.posts), rejected))

@@ -23,10 +23,11 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from veille.bus.base import POSTS_SUBJECT, Bus, BusEvent
-from veille.contracts import Source, SourceBatch, Stage, run_stages
-from veille.errors import Unavailable
+from veille.contracts import Source, SourceBatch, Stage, run_stages, stages_committed
+from veille.errors import Unavailable, VeilleError
 from veille.model import Post, PostRejected
 from veille.store.base import Store, StoredPost
 from veille.store.prepared import PreparedPosts, prepare_posts
@@ -59,9 +60,11 @@ class _Work:
     batch: SourceBatch
     commit_checkpoint: bool
     done: asyncio.Future[list[StoredPost]] | None = None
-    # Set by the preparer: the stages' output as rows, and how many posts the stages dropped.
+    # Set by the preparer: the stages' output as rows, how many posts the stages dropped, and what
+    # the stages that remember (the exact-duplicate memory) will record once the batch is stored.
     prepared: PreparedPosts | None = None
     dropped: int = 0
+    memories: list[tuple[Any, Any]] | None = None
 
 
 class Pipeline:
@@ -186,7 +189,18 @@ class Pipeline:
         finally:
             self._entering -= 1
             self._entered.set()
-        return await done
+        try:
+            return await done
+        except VeilleError:
+            raise
+        except Exception as error:
+            # The write is one transaction: nothing of the batch is kept, and nothing of it is
+            # remembered as seen, so the caller may send it again as it is.
+            raise Unavailable(
+                f"the store could not write the batch ({type(error).__name__}); nothing of it was "
+                "kept: send it again",
+                field="store",
+            ) from error
 
     # -- the preparer and the writer ----------------------------------------------------------
     async def _prepare_loop(self) -> None:
@@ -196,7 +210,9 @@ class Pipeline:
                 await self._prepared.put(None)
                 return
             try:
-                work.prepared, work.dropped = await asyncio.to_thread(self._prepare, work.batch.posts)
+                work.prepared, work.dropped, work.memories = await asyncio.to_thread(
+                    self._prepare, work.batch.posts
+                )
             except Exception as error:
                 log.exception("batch from %s could not be prepared", work.source_name)
                 if work.done is not None and not work.done.done():
@@ -204,13 +220,14 @@ class Pipeline:
                 continue
             await self._prepared.put(work)
 
-    def _prepare(self, posts: list[Post]) -> tuple[PreparedPosts, int]:
+    def _prepare(self, posts: list[Post]) -> tuple[PreparedPosts, int, list[tuple[Any, Any]] | None]:
         kept = run_stages(self.stages, list(posts), on_stage=self._on_stage)
+        memories = _take_memories(self.stages)
         started = time.perf_counter()
         prepared = prepare_posts(kept)
         if self._on_stage is not None:
             self._on_stage("prepare", len(kept), time.perf_counter() - started)
-        return prepared, len(posts) - len(kept)
+        return prepared, len(posts) - len(kept), memories
 
     async def _write_loop(self) -> None:
         while True:
@@ -247,6 +264,9 @@ class Pipeline:
         )
         if self._on_stage is not None:
             self._on_stage("write", len(prepared), time.perf_counter() - started)
+        # Only now: a failed write is not remembered as seen (this batch's own memory, even though
+        # the next batch has been through the stages meanwhile).
+        _commit_memories(work.memories, self.stages)
         stored = [StoredPost(seq=seq, post=post) for seq, post in zip(seqs, prepared.posts, strict=True)]
         self.stats.batches += 1
         self.stats.stored += len(stored)
@@ -267,3 +287,27 @@ class Pipeline:
                     "%d posts from %s stored but not published on the bus", len(events), work.source_name
                 )
         return stored
+
+
+def _take_memories(stages: Sequence[Stage]) -> list[tuple[Any, Any]] | None:
+    """What each remembering stage would record for the batch it just processed, taken from it so
+    that the next batch (processed before this one commits) does not overwrite it. ``None`` when a
+    stage remembers but cannot hand its memory over: then the stages are told at commit time, as
+    :func:`~veille.contracts.stages_committed` does."""
+    memories: list[tuple[Any, Any]] = []
+    for stage in stages:
+        if not callable(getattr(stage, "committed", None)):
+            continue
+        take = getattr(stage, "take_pending", None)
+        if not callable(take):
+            return None
+        memories.append((stage, take()))
+    return memories
+
+
+def _commit_memories(memories: list[tuple[Any, Any]] | None, stages: Sequence[Stage]) -> None:
+    if memories is None:
+        stages_committed(stages)
+        return
+    for stage, memory in memories:
+        stage.committed(memory)

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from veille.bus.base import POSTS_SUBJECT, BusEvent
 from veille.bus.nats import BusUnavailable, NatsBus, WorkMessage, WorkQueue
-from veille.contracts import Stage, run_stages
+from veille.contracts import Stage, run_stages, stages_committed
 from veille.model import Post
 from veille.store.base import Store, StoredPost
 from veille.store.prepared import PreparedPosts, prepare_posts
@@ -148,6 +148,7 @@ class WorkConsumer:
                     await message.nak(delay=1.0)
             return
         # Committed: from here a kill only means the batch is written again, which counts once.
+        stages_committed(self.stages)
         for message in taken:
             await message.ack()
         assert prepared.posts is not None

@@ -21,4 +21,6 @@ BENCHMARKS: dict[str, str] = {
     "enrich": "veille.benchmarks.enrich",
     "workers": "veille.benchmarks.workers",
     "push": "veille.benchmarks.push",
+    "live": "veille.benchmarks.live",
+    "widgets": "veille.benchmarks.widgets",
 }

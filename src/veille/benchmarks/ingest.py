@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from veille.contracts import run_stages
+from veille.contracts import run_stages, stages_committed
 from veille.hub import default_stages
 from veille.ingest import ingest_jsonl
 from veille.settings import Settings
@@ -138,6 +138,7 @@ def _sequential_ingest(store: SqlStore, settings: Settings, source: ReplaySource
     started, cpu = time.perf_counter(), time.process_time()
     for batch in source.read():
         store.upsert_posts(run_stages(stages, batch.posts), checkpoint=(source.name, str(batch.last_line)))
+        stages_committed(stages)
     return time.perf_counter() - started, time.process_time() - cpu
 
 

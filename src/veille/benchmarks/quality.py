@@ -236,43 +236,82 @@ def _sentiment_section(data_dir: Path) -> list[str]:
     return lines
 
 
-def _country_section(data_dir: Path) -> list[str]:
+def country_scores(data_dir: Path = DATA_DIR) -> dict[str, dict[str, int]]:
+    """Counts per group of the labelled profiles: rows, labelled, answered, right (and by evidence).
+
+    Groups: ``place`` (the location names a place, by the hand label), ``no place`` (a location
+    that names none: "planet earth", "they/them"), ``no location`` (a time zone only), ``all``.
+    """
     from veille.enrich.geo import GeoResolver
 
-    labels: dict[str, str] = {}
-    with COUNTRY_LABELS.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            labels[row["tweet_id"]] = row["country"]
     by_id = {row["tweet_id"]: row for row in _airline_rows(data_dir)}
     resolver = GeoResolver()
-    labelled = correct = predicted_count = predicted_correct = abstain_ok = unknown = 0
-    for tweet_id, gold in labels.items():
-        row = by_id[tweet_id]
-        guess = resolver.resolve(
-            location=row["tweet_location"] or None, timezone=row["user_timezone"] or None
-        )
-        answer = guess.country if guess else ""
-        if gold:
-            labelled += 1
-            correct += answer == gold
-        else:
-            unknown += 1
-            abstain_ok += answer == ""
-        if answer:
-            predicted_count += 1
-            predicted_correct += answer == gold
-    return [
+    groups = {"place": "yes", "no place": "no", "no location": ""}
+    counts: dict[str, dict[str, int]] = {
+        name: dict.fromkeys(
+            ("rows", "labelled", "answered", "right", "from_location", "from_location_right",
+             "from_timezone", "from_timezone_right"), 0)
+        for name in (*groups, "all")
+    }  # fmt: skip
+    with COUNTRY_LABELS.open(encoding="utf-8", newline="") as handle:
+        for label in csv.DictReader(handle):
+            row = by_id[label["tweet_id"]]
+            gold = label["country"]
+            guess = resolver.resolve(
+                location=row["tweet_location"] or None, timezone=row["user_timezone"] or None
+            )
+            group = next(name for name, value in groups.items() if value == label["location_names_place"])
+            for name in (group, "all"):
+                count = counts[name]
+                count["rows"] += 1
+                count["labelled"] += bool(gold)
+                if guess is not None:
+                    right = guess.country == gold
+                    count["answered"] += 1
+                    count["right"] += right
+                    count[f"from_{guess.evidence}"] += 1
+                    count[f"from_{guess.evidence}_right"] += right
+    return counts
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.3f} ({part}/{whole})" if whole else "-"
+
+
+def _country_section(data_dir: Path) -> list[str]:
+    counts = country_scores(data_dir)
+    lines = [
         "## Country",
         "",
-        f"{len(labels)} airline tweets with a `tweet_location` or `user_timezone`, labelled by hand "
-        f"(`tests/data/airline_country_labels.csv`; how: `docs/enrichment.md`).",
+        f"{counts['all']['rows']} airline tweets with a `tweet_location` or `user_timezone`, labelled by hand "
+        "(`tests/data/airline_country_labels.csv`; how, and what the labels say about time zones: "
+        '`docs/enrichment.md`). *Right when answered* counts an answer on a row labelled "cannot tell" '
+        "as wrong; *labelled rows answered rightly* is the share of rows with a country label that get "
+        "that country.",
         "",
-        "| measure | value |",
-        "| --- | ---: |",
-        f"| accuracy on tweets with a country label ({labelled}) | {correct / labelled:.3f} |",
-        f"| precision when a country is given ({predicted_count} given) | {predicted_correct / predicted_count:.3f} |",
-        f'| no country given where the label is "cannot tell" ({unknown}) | {abstain_ok}/{unknown} |',
+        "| profiles | rows | with a label | answered | right when answered | labelled rows answered rightly |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
+    names = {
+        "place": "location names a place",
+        "no place": 'location names no place ("planet earth", "they/them")',
+        "no location": "no location, a time zone only",
+        "all": "**all**",
+    }
+    for key, name in names.items():
+        count = counts[key]
+        lines.append(
+            f"| {name} | {count['rows']} | {count['labelled']} | {count['answered']} | "
+            f"{_share(count['right'], count['answered'])} | {_share(count['right'], count['labelled'])} |"
+        )
+    every = counts["all"]
+    lines += [
+        "",
+        f"Answers from the location: {_share(every['from_location_right'], every['from_location'])} right; "
+        f"from the time zone alone: {_share(every['from_timezone_right'], every['from_timezone'])} right "
+        "(against labels that themselves read a US & Canada time zone as the US).",
+    ]
+    return lines
 
 
 def _speed_section(data_dir: Path) -> list[str]:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
 from veille.model import Post, PostRejected
-from veille.store import addressees, dialects, rollups
+from veille.store import addressees, care_hours, dialects, rollups
 from veille.store.base import (
     Cursor,
     Page,
@@ -111,6 +111,8 @@ class SqlStore:
                 _replace_post_topics(connection, prepared, self.dialect)
                 # Care: whom each post addresses.
                 addressees.index_prepared(connection, prepared.ids, prepared.originals, prepared.authors)
+                # Care: pairs and hours, after the addressees.
+                care_hours.apply_prepared(connection, prepared.ids, prepared.replies)
             if dead_letters is not None:
                 write_dead_letters(connection, self._sql, *dead_letters)
             if resolved_dead_letters:
@@ -191,6 +193,10 @@ class SqlStore:
             last = rows[search.limit - 1]
             next_cursor = encode_cursor(Cursor(int(last.created_us), str(last.id)))
         return Page(items=items, next_cursor=next_cursor)
+
+    def full_text_condition(self, query: str) -> Any:
+        """The SQL condition "the post matches this full-text search" (``q`` syntax) on this engine."""
+        return self._sql.full_text_condition(query)
 
     def execute_text(self, sql: str, **params: Any) -> list[RowMapping]:
         """Run a read-only SQL statement (tests and diagnostics)."""

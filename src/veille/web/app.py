@@ -35,11 +35,14 @@ from veille.web.api import (
     stream,
     topics,
 )
+from veille.web.board_pages import router as board_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_principal
 from veille.web.errors import install_error_handlers
+from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
+from veille.web.limits import RequestLimits
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
 from veille.web.stopping import RefuseWhileStopping
@@ -93,6 +96,8 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.state.hub = the_hub
     app.state.settings = settings
     app.add_middleware(RefuseWhileStopping, hub=the_hub)
+    # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_principal)], responses=_API_RESPONSES)
@@ -102,6 +107,8 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.include_router(i18n_router)
     app.include_router(pages_router)
     app.include_router(dashboard_pages_router)
+    app.include_router(explorer_pages_router)
+    app.include_router(board_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     return app

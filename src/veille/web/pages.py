@@ -67,7 +67,7 @@ async def login(
     password: Annotated[str, Form()],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    principal = await asyncio.to_thread(hub.access.check_password, username, password)
+    principal = await hub.access.sign_in(username, password)
     if principal is None:
         context = page_context(request, None, next=_safe_next(next), error=WRONG_LOGIN)
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
