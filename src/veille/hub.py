@@ -57,10 +57,10 @@ class Hub:
     source_manager: SourceManager | None = None
     topics: LiveTopics = field(default_factory=LiveTopics)
     jobs: Jobs = field(default_factory=Jobs)
-    live: LiveLayer | None = None
     # With the NATS bus (issue 15): the consumer of the work stream this process runs (None with
     # --pipeline off, or with the in-process bus).
     work: WorkConsumer | None = None
+    live: LiveLayer | None = None
     _started: bool = False
     _lag_task: asyncio.Task[None] | None = None
 
@@ -172,8 +172,8 @@ class Hub:
             list(sources),
             source_manager=source_manager,
             topics=topics,
-            live=live,
             work=work,
+            live=live,
         )
 
     async def start(self) -> None:

@@ -116,10 +116,11 @@ def _prepare_file(
         put(_Ready())
         cpu_started = time.process_time()
         for batch in source.read(checkpoint):
-            prepared = prepare_posts(run_stages(stages, batch.posts), keep_posts=False)
-            # Remembered at once: a batch the writer fails to store ends the whole ingest, and the
-            # next run (from the committed checkpoint) starts with an empty memory.
+            kept = run_stages(stages, batch.posts)
+            # Remembered at once: this process only prepares, and a failed write ends the whole
+            # ingest (this process and its memory with it), so nothing is ever sent again to it.
             stages_committed(stages)
+            prepared = prepare_posts(kept, keep_posts=False)
             # Payloads stay here: the writer only prints the reasons.
             rejected = [PostRejected(reject.index, reject.reason) for reject in batch.rejected]
             put(IngestBatch(prepared, batch.last_line, batch.bytes_read, len(batch.posts), rejected))

@@ -60,11 +60,11 @@ class _Work:
     batch: SourceBatch
     commit_checkpoint: bool
     done: asyncio.Future[list[StoredPost]] | None = None
-    # Set by the preparer: the stages' output as rows, and how many posts the stages dropped.
+    # Set by the preparer: the stages' output as rows, how many posts the stages dropped, and what
+    # the stages that remember (the exact-duplicate memory) will record once the batch is stored.
     prepared: PreparedPosts | None = None
     dropped: int = 0
-    # What remembering stages take of this batch, recorded once it is committed (never before).
-    pending: list[tuple[Any, Any]] = field(default_factory=list)
+    memories: list[tuple[Any, Any]] | None = None
 
 
 class Pipeline:
@@ -210,7 +210,7 @@ class Pipeline:
                 await self._prepared.put(None)
                 return
             try:
-                work.prepared, work.dropped, work.pending = await asyncio.to_thread(
+                work.prepared, work.dropped, work.memories = await asyncio.to_thread(
                     self._prepare, work.batch.posts
                 )
             except Exception as error:
@@ -220,14 +220,14 @@ class Pipeline:
                 continue
             await self._prepared.put(work)
 
-    def _prepare(self, posts: list[Post]) -> tuple[PreparedPosts, int, list[tuple[Any, Any]]]:
+    def _prepare(self, posts: list[Post]) -> tuple[PreparedPosts, int, list[tuple[Any, Any]] | None]:
         kept = run_stages(self.stages, list(posts), on_stage=self._on_stage)
-        pending = stages_pending(self.stages)
+        memories = _take_memories(self.stages)
         started = time.perf_counter()
         prepared = prepare_posts(kept)
         if self._on_stage is not None:
             self._on_stage("prepare", len(kept), time.perf_counter() - started)
-        return prepared, len(posts) - len(kept), pending
+        return prepared, len(posts) - len(kept), memories
 
     async def _write_loop(self) -> None:
         while True:
@@ -262,9 +262,11 @@ class Pipeline:
         seqs = await asyncio.to_thread(
             self.store.write_prepared, prepared, checkpoint=checkpoint, dead_letters=dead_letters
         )
-        stages_committed(self.stages, work.pending)  # only now: a failed write is not remembered as seen
         if self._on_stage is not None:
             self._on_stage("write", len(prepared), time.perf_counter() - started)
+        # Only now: a failed write is not remembered as seen (this batch's own memory, even though
+        # the next batch has been through the stages meanwhile).
+        _commit_memories(work.memories, self.stages)
         stored = [StoredPost(seq=seq, post=post) for seq, post in zip(seqs, prepared.posts, strict=True)]
         self.stats.batches += 1
         self.stats.stored += len(stored)
@@ -285,3 +287,27 @@ class Pipeline:
                     "%d posts from %s stored but not published on the bus", len(events), work.source_name
                 )
         return stored
+
+
+def _take_memories(stages: Sequence[Stage]) -> list[tuple[Any, Any]] | None:
+    """What each remembering stage would record for the batch it just processed, taken from it so
+    that the next batch (processed before this one commits) does not overwrite it. ``None`` when a
+    stage remembers but cannot hand its memory over: then the stages are told at commit time, as
+    :func:`~veille.contracts.stages_committed` does."""
+    memories: list[tuple[Any, Any]] = []
+    for stage in stages:
+        if not callable(getattr(stage, "committed", None)):
+            continue
+        take = getattr(stage, "take_pending", None)
+        if not callable(take):
+            return None
+        memories.append((stage, take()))
+    return memories
+
+
+def _commit_memories(memories: list[tuple[Any, Any]] | None, stages: Sequence[Stage]) -> None:
+    if memories is None:
+        stages_committed(stages)
+        return
+    for stage, memory in memories:
+        stage.committed(memory)

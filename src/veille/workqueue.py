@@ -149,6 +149,7 @@ class WorkConsumer:
                     await message.nak(delay=1.0)
             return
         # Committed: from here a kill only means the batch is written again, which counts once.
+        stages_committed(self.stages)
         for message in taken:
             await message.ack()
         assert prepared.posts is not None

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("demo",),
     ("sources", "analytics", "jobs", "alerts", "walls", "dashboards", "inbox", "editorial", "reports"),
     ("topics", "accounts", "influencers", "corrections", "access", "teams", "audit", "governance"),
-    ("pipeline", "testing", "live", "workqueue"),
+    ("pipeline", "testing", "workqueue", "live"),
     ("store", "enrich", "query", "bus"),
     (
         "model",

@@ -52,19 +52,19 @@ class ExactDuplicateStage:
         return kept
 
     def take_pending(self) -> dict[str, int]:
-        """What the last processed batch would add to the memory (handed to :meth:`committed` later)."""
+        """What the last processed batch would remember, handed over (a pipeline that processes the
+        next batch before this one commits gives it back to :meth:`committed` after the commit)."""
         pending, self._pending = self._pending, {}
         return pending
 
     def committed(self, pending: dict[str, int] | None = None) -> None:
-        """A processed batch is stored: remember its posts (``pending``: taken from that batch by
-        :meth:`take_pending`; default the last processed batch)."""
+        """A processed batch is stored: remember its posts (``pending``: from :meth:`take_pending`;
+        default: the last processed batch)."""
         if pending is None:
-            pending = self.take_pending()
+            pending, self._pending = self._pending, {}
         for post_id, fingerprint in pending.items():
             self._seen[post_id] = fingerprint
             self._seen.move_to_end(post_id)
-        self._pending = {}
         while len(self._seen) > self.capacity:
             self._seen.popitem(last=False)
 

@@ -73,6 +73,8 @@ class PreparedPosts:
     originals: list[AddresseeSource] = field(default_factory=list)
     # Per post id: (source, folded author handle), for the replies stored before their parent.
     authors: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # (reply_to, source, folded author handle) of each post that replies (the care summaries).
+    replies: list[tuple[str, str, str]] = field(default_factory=list)
     # The batch's contribution to the minute rows, summed per key; the writer sums it into the
     # coarser tables (rollups.project), which balances the work of the two sides.
     minute_sums: dict[rollups.Key, list[int]] = field(default_factory=dict)
@@ -132,6 +134,8 @@ def prepare_posts(posts_in: Sequence[Post], *, keep_posts: bool = True) -> Prepa
         for match in topics.values():
             prepared.topic_rows.append((post.id, match.name, created_us, _spans_json(match.spans)))
         prepared.authors[post.id] = (post.source, author_handle)
+        if post.reply_to:
+            prepared.replies.append((post.reply_to, post.source, author_handle))
         if post.repost_of is None:
             prepared.originals.append(
                 addressee_source(post, created_us=created_us, author_handle=author_handle)

@@ -112,7 +112,7 @@ class SqlStore:
                 # Care: whom each post addresses.
                 addressees.index_prepared(connection, prepared.ids, prepared.originals, prepared.authors)
                 # Care: pairs and hours, after the addressees.
-                care_hours.apply_prepared(connection, prepared.ids, prepared.originals)
+                care_hours.apply_prepared(connection, prepared.ids, prepared.replies)
             if dead_letters is not None:
                 write_dead_letters(connection, self._sql, *dead_letters)
             if resolved_dead_letters:

@@ -51,6 +51,7 @@ def test_a_failed_write_is_not_remembered_as_seen(
     api: httpx.Client, live: LiveHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = live.hub.store
+    # The pipeline writes through write_prepared (issue 15: batches prepared beforehand).
     real_write = store.write_prepared
     failures = [RuntimeError("the database went away for a moment")]
 

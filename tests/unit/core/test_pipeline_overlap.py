@@ -11,6 +11,8 @@ from typing import Any
 from tests.support.posts import post_json
 from veille.bus import MemoryBus
 from veille.enrich.entities import EntitiesStage
+from veille.enrich.exact_duplicates import ExactDuplicateStage
+from veille.errors import Unavailable
 from veille.model import Post, parse_post
 from veille.pipeline import Pipeline
 from veille.store.prepared import PreparedPosts
@@ -90,3 +92,40 @@ async def test_batches_are_stored_in_order_and_stages_reported(tmp_path: Path) -
     for stage in ("entities", "counting", "prepare", "write"):
         assert f'veille_stage_posts_total{{stage="{stage}"}} 30.0' in exposition
         assert f'veille_stage_seconds_total{{stage="{stage}"}}' in exposition
+
+
+class FailingSecondWrite(WaitingStore):
+    """The first write waits until the second batch is prepared (and succeeds); the second fails."""
+
+    def write_prepared(self, prepared: PreparedPosts, **options: Any) -> list[int]:
+        self.writes = getattr(self, "writes", 0) + 1
+        if self.writes == 2:
+            raise RuntimeError("the database went away for a moment")
+        return super().write_prepared(prepared, **options)
+
+
+async def test_a_batch_prepared_early_is_remembered_only_once_it_is_stored(tmp_path: Path) -> None:
+    """Batch 2 goes through the exact-duplicate stage before batch 1 commits; batch 1's commit must
+    not make the stage remember batch 2, whose own write then fails (issue 18, fault 5)."""
+    store = open_store(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    counting = CountingStage()
+    failing = FailingSecondWrite(store, counting)
+    exact = ExactDuplicateStage()
+    pipeline = Pipeline(store=failing, bus=MemoryBus(), stages=[exact, counting])
+    await pipeline.start()
+    try:
+        first = [parse_post(post_json(index)) for index in range(3)]
+        second = [parse_post(post_json(index)) for index in range(10, 13)]
+        outcomes = await asyncio.gather(
+            pipeline.submit(first), pipeline.submit(second), return_exceptions=True
+        )
+        assert not isinstance(outcomes[0], BaseException) and isinstance(outcomes[1], Unavailable)
+        # Sent again, the failed batch is stored (not dropped as already seen); the stored one is
+        # still remembered (dropped before any work when it comes again).
+        again = await pipeline.submit(second)
+        assert [item.post.id for item in again] == [post.id for post in second]
+        assert await pipeline.submit(first) == []
+    finally:
+        await pipeline.stop()
+        store.close()
+    assert failing.overlapped == [True]
