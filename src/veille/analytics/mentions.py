@@ -256,6 +256,10 @@ def search_mentions(
     scanned = 0
     last: Cursor | None = None
     exhausted = True
+    # Without a query every post read is a match, so one more row tells whether a next page exists.
+    # With one, looking for the next match could mean evaluating thousands of posts: the page ends
+    # at its last match and the next one (perhaps empty) says.
+    peek = filters.query is None or not filters.query.strip()
     for position, hit in _scan(store, filters, scope, live, after, scan_budget + 1):
         if scanned == scan_budget or (len(items) == limit and hit is not None):
             exhausted = False  # there is more to read: resume right after the last post kept
@@ -264,6 +268,9 @@ def search_mentions(
         last = position
         if hit is not None:
             items.append(hit)
+            if len(items) == limit and not peek:
+                exhausted = False
+                break
     next_cursor = None if exhausted or last is None else encode_cursor(last)
     return MentionPage(items=items, next_cursor=next_cursor, scanned=scanned)
 
