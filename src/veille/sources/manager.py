@@ -42,6 +42,7 @@ from veille.model import Post
 from veille.pipeline import Pipeline
 from veille.query import Query, QueryError, compile_tester, parse_query, view_post
 from veille.query.match import PostView, Tester
+from veille.security import GuardedTransport, OutboundPolicy, OutboundRefused
 from veille.sources.connectors import Connector, ConnectorConfigError, QueryFilter, build_connector
 from veille.sources.connectors.health import (
     ConnectorHealth,
@@ -184,6 +185,7 @@ class SourceManager:
         clock: Clock | None = None,
         environ: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        outbound: OutboundPolicy | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -193,6 +195,9 @@ class SourceManager:
         self.clock: Clock = clock or SystemClock()
         self.environ = environ
         self._transport = transport
+        # Every request of every source goes through this policy (veille.security): the default
+        # refuses every non-public address.
+        self.outbound = outbound or OutboundPolicy()
         self._sources: dict[str, ManagedSource] = {}
         self._load_problems: list[dict[str, Any]] = []
         self._topic_testers: dict[str, tuple[Query, Tester]] = {}
@@ -207,8 +212,8 @@ class SourceManager:
         """One client (connection pool) for every connector; created without I/O."""
         if self._client is None or self._client.is_closed:
             self._client = httpx.AsyncClient(
-                transport=self._transport,
-                timeout=httpx.Timeout(30.0, connect=10.0),
+                transport=GuardedTransport(self.outbound, self._transport),
+                timeout=self.outbound.timeout,
                 headers={"User-Agent": f"Veille/{__version__} (social listening hub)"},
             )
         return self._client
@@ -260,9 +265,14 @@ class SourceManager:
                 connector_table, http_client=self.http_client, environ=self._environ_for(origin)
             )
             filter_mode, query_filter = self._filter_for(connector)
-        except ConnectorConfigError as error:
-            raise SourceConfigError(f"{prefix}{error}", field=error.field) from None
+            self._check_addresses(connector)
+        except (ConnectorConfigError, OutboundRefused) as error:
+            raise SourceConfigError(
+                f"{label}: {error}" if isinstance(error, OutboundRefused) else f"{prefix}{error}",
+                field=error.field,
+            ) from None
         connector.query_filter = query_filter
+        connector.outbound = self.outbound
         return ManagedSource(
             name=connector.name,
             table=dict(table),
@@ -272,6 +282,19 @@ class SourceManager:
             silent_after_s=float(silent_after),
             filter_mode=filter_mode,
         )
+
+    def _check_addresses(self, connector: Connector) -> None:
+        """A literal non-public address in a URL field is refused now (422 naming the field); names
+        are resolved and checked on every request (the client's transport)."""
+        config = connector.config
+        if config.endpoint:
+            self.outbound.check_literal(config.endpoint, field="endpoint")
+        for spec in connector.meta.fields:
+            value = config.get(spec.name)
+            urls = value if isinstance(value, list) else [value]
+            for url in urls:
+                if isinstance(url, str) and url.startswith(("http://", "https://", "ws://", "wss://")):
+                    self.outbound.check_literal(url, field=spec.name)
 
     def _environ_for(self, origin: Origin) -> Mapping[str, str] | None:
         """The operator's environment for the operator's sources (veille.toml) only: a source added

@@ -8,10 +8,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from veille.errors import Invalid
 from veille.model import Post, PostRejected
+
+if TYPE_CHECKING:
+    from veille.store.prepared import PreparedPosts
 
 __all__ = ["Cursor", "Page", "PostSearch", "Store", "StoredPost", "decode_cursor", "encode_cursor"]
 
@@ -91,6 +94,17 @@ class Store(Protocol):
     ) -> list[StoredPost]:
         """Insert or replace posts by id and, in the same transaction, commit the source's checkpoint
         and keep the items the source refused (the dead-letter table)."""
+        ...
+
+    def write_prepared(
+        self,
+        prepared: PreparedPosts,
+        *,
+        checkpoint: tuple[str, str | None] | None = None,
+        dead_letters: tuple[str, Sequence[PostRejected]] | None = None,
+        resolved_dead_letters: Sequence[int] = (),
+    ) -> list[int]:
+        """:meth:`upsert_posts` of a batch prepared beforehand; the write sequence numbers, in order."""
         ...
 
     def get_post(self, post_id: str) -> Post | None: ...

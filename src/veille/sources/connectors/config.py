@@ -81,6 +81,7 @@ class ConfigField:
     env: str | None = None
     help: str = ""
     choices: tuple[Any, ...] | None = None
+    minimum: float | None = None  # for numbers: the smallest value accepted
 
     def __post_init__(self) -> None:
         raw = self.kind
@@ -105,6 +106,7 @@ class ConfigField:
             "secret": self.secret,
             "env": self.env,
             "choices": list(self.choices) if self.choices else None,
+            "minimum": self.minimum,
             "help": self.help,
         }
 
@@ -141,6 +143,8 @@ class ConfigField:
                 ) from None
             if kind == "float" and not math.isfinite(number):
                 raise ValueError("expected a finite number")
+            if self.minimum is not None and number < self.minimum:
+                raise ValueError(f"must be at least {self.minimum:g}, got {number:g}")
             converted = number
         elif kind == "list[str]":
             if isinstance(value, str):

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from fastapi.responses import Response
 
+from veille.access import Principal
 from veille.analytics.exports import FORMATS, export_bytes, media_type
 from veille.analytics.filters import INTERVALS, AnalyticsFilter
 from veille.analytics.results import AnalyticsResult
@@ -24,6 +25,7 @@ __all__ = [
     "Values",
     "export_response",
     "listed",
+    "scope_of",
 ]
 
 Values = Annotated[list[str] | None, Query(description="repeat the parameter or separate with commas")]
@@ -82,9 +84,20 @@ def export_format(
     return format
 
 
-def caller_scope(_principal: CurrentPrincipal) -> Scope:
-    """The caller's scope. Per-team scopes come later; today every caller may see everything."""
-    return Scope()
+def scope_of(principal: Principal) -> Scope:
+    """What ``principal`` may see: everything for an admin, else the union of their teams' scopes
+    (no team: nothing)."""
+    if principal.admin:
+        return Scope()
+    return Scope.union(
+        Scope.of(topics=team.topics, countries=team.countries, sources=team.sources)
+        for team in principal.scopes
+    )
+
+
+def caller_scope(principal: CurrentPrincipal) -> Scope:
+    """The caller's scope (:func:`scope_of`)."""
+    return scope_of(principal)
 
 
 Filters = Annotated[AnalyticsFilter, Depends(analytics_filter)]
