@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from veille.access import UserAccess
+from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import NatsBus
 from veille.contracts import Source, Stage
@@ -49,6 +50,7 @@ class Hub:
     source_manager: SourceManager | None = None
     topics: LiveTopics = field(default_factory=LiveTopics)
     jobs: Jobs = field(default_factory=Jobs)
+    alerts: LiveAlerts | None = None
     _started: bool = False
 
     @classmethod
@@ -95,6 +97,12 @@ class Hub:
         access = UserAccess(store)
         if settings.admin_token is not None:
             access.ensure_token("VEILLE_ADMIN_TOKEN", settings.admin_token.get_secret_value())
+        alerts = LiveAlerts(
+            store=store,
+            bus=bus,
+            language=settings.organisation_language,
+            public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+        )
         return cls(
             settings,
             store,
@@ -105,6 +113,7 @@ class Hub:
             list(sources),
             source_manager=source_manager,
             topics=topics,
+            alerts=alerts,
         )
 
     async def start(self) -> None:
@@ -113,6 +122,8 @@ class Hub:
         self._started = True
         if isinstance(self.bus, NatsBus):
             await self.bus.start()  # fail fast, with a clear error, when NATS is not reachable
+        if self.alerts is not None:
+            await self.alerts.start()  # subscribed before the first post is published
         await self.pipeline.start()
         for source in self.sources:
             self.pipeline.add_source(source)
@@ -140,6 +151,8 @@ class Hub:
                 await self.pipeline.stop()
             finally:
                 try:
+                    if self.alerts is not None:
+                        await self.alerts.stop()
                     await self.bus.close()
                 finally:
                     await asyncio.to_thread(self.store.close)

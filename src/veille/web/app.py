@@ -23,6 +23,7 @@ from veille.hub import Hub
 from veille.settings import Settings
 from veille.web.api import (
     accounts,
+    alerts,
     analytics,
     corrections,
     dashboards,
@@ -60,6 +61,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     query.router,
     corrections.router,
     dashboards.router,
+    alerts.router,
     me.router,
 )
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
