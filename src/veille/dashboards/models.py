@@ -43,6 +43,7 @@ WidgetType = Literal[
     "kpi",
     "content",
     "text",
+    "alerts",
 ]
 WIDGET_TYPES: tuple[str, ...] = get_args(WidgetType)
 RangePreset = Literal["24h", "7d", "30d"]

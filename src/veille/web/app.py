@@ -36,6 +36,7 @@ from veille.web.api import (
     stream,
     topics,
 )
+from veille.web.crisis_pages import router as crisis_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_principal
 from veille.web.errors import install_error_handlers
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.include_router(i18n_router)
     app.include_router(pages_router)
     app.include_router(dashboard_pages_router)
+    app.include_router(crisis_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     return app
