@@ -19,4 +19,5 @@ BENCHMARKS: dict[str, str] = {
     "match": "veille.benchmarks.match",
     "analytics": "veille.benchmarks.analytics",
     "enrich": "veille.benchmarks.enrich",
+    "alerts": "veille.benchmarks.alerts",
 }
