@@ -118,6 +118,8 @@ class AlertEngine:
         self.accounts = set(accounts)
         self.topic_queries = dict(topic_queries or {})
         self._post_topics: frozenset[str] = frozenset()
+        self._viewed: Post | None = None
+        self._view: Any = None
         self._states: list[_RuleState] = []
         self._incidents = 0
         self.watermark_s: int | None = None  # the greatest created_at second seen
@@ -138,11 +140,18 @@ class AlertEngine:
             tester = compile_tester(parse_query(spec.query).root, topic_tester)
 
             def matches(post: Post) -> bool:
-                self._post_topics = frozenset(match.name for match in post.topics)
-                return bool(tester(view_post(post)))
+                return bool(tester(self._view_of(post)))
 
             return matches
         return lambda _post: True
+
+    def _view_of(self, post: Post) -> Any:
+        """The post as queries read it, built once per post whatever the number of query rules."""
+        if self._viewed is not post:
+            self._viewed = post
+            self._view = view_post(post)
+            self._post_topics = frozenset(match.name for match in post.topics)
+        return self._view
 
     def add_rule(self, rule: EngineRule) -> None:
         """Start evaluating ``rule`` (a rule of the same key is replaced, its history forgotten)."""

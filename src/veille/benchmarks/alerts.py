@@ -182,7 +182,7 @@ def _quiet_day_false_spikes(*, quick: bool) -> tuple[int, int]:
 
 
 def run(*, quick: bool) -> dict[str, Any]:
-    trials = 8 if quick else 30
+    trials = 5 if quick else 30
     with tempfile.TemporaryDirectory(prefix="veille-bench-alerts-") as scratch:
         idle, _rate = asyncio.run(
             _latencies(trials=max(3, trials // 3), load=False, data_dir=Path(scratch) / "idle")
