@@ -160,7 +160,9 @@ class Hub:
             store=store,
             last_seq=store.last_seq,
             limits=LiveLimits(
-                per_principal=settings.stream_clients_per_principal, total=settings.stream_clients_max
+                per_principal=settings.stream_clients_per_principal,
+                total=settings.stream_clients_max,
+                send_timeout_s=settings.stream_send_timeout_s,
             ),
             resolve_topic=topics.resolve,
         )
