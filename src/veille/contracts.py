@@ -19,11 +19,11 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from veille.model import Post, PostRejected
 
-__all__ = ["Source", "SourceBatch", "Stage", "run_stages", "stages_committed"]
+__all__ = ["Source", "SourceBatch", "Stage", "run_stages", "stages_committed", "stages_pending"]
 
 
 @dataclass(slots=True)
@@ -74,10 +74,22 @@ def run_stages(
     return posts
 
 
-def stages_committed(stages: Sequence[Stage]) -> None:
-    """The batch last run through ``stages`` is committed to the store: stages that remember what
-    passed (``committed()``, the exact-duplicate memory) may record it now, never before."""
+def stages_pending(stages: Sequence[Stage]) -> list[tuple[Any, Any]]:
+    """What the stages that remember (``take_pending()``, the exact-duplicate memory) would record
+    of the batch just run through them: taken now, recorded by :func:`stages_committed` once that
+    batch is committed. A pipelined writer keeps it with its batch, since the next batch may run
+    through the stages before this one is written."""
+    pending: list[tuple[Any, Any]] = []
     for stage in stages:
-        committed = getattr(stage, "committed", None)
-        if callable(committed):
-            committed()
+        take = getattr(stage, "take_pending", None)
+        if callable(take):
+            pending.append((stage, take()))
+    return pending
+
+
+def stages_committed(stages: Sequence[Stage], pending: list[tuple[Any, Any]] | None = None) -> None:
+    """A batch is committed to the store: stages that remember what passed may record it now,
+    never before. ``pending``: what :func:`stages_pending` took for that batch (default: the batch
+    last run through ``stages``, for a caller that writes each batch before running the next)."""
+    for stage, state in stages_pending(stages) if pending is None else pending:
+        stage.committed(state)

@@ -19,7 +19,7 @@ from veille.jobs import Jobs
 from veille.live import LiveLayer, LiveLimits
 from veille.model import Post, PostRejected
 from veille.pipeline import Pipeline
-from veille.security import OutboundPolicy
+from veille.security import OutboundPolicy, SecretBox
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
 from veille.sources.manager import LiveTopicsHooks, SourceManager
@@ -132,6 +132,7 @@ class Hub:
             outbound=OutboundPolicy.build(
                 allow=settings.outbound_allow, max_response_bytes=settings.max_response_bytes
             ),
+            secrets=SecretBox.for_data_dir(settings.data_dir),
         )
         try:
             source_manager.load_tables(settings.sources)

@@ -138,6 +138,7 @@ class WorkConsumer:
             prepared = await asyncio.to_thread(self._prepare, posts)
             started = time.perf_counter()
             seqs = await asyncio.to_thread(self.store.write_prepared, prepared)
+            stages_committed(self.stages)  # only now: a batch given back is not remembered as seen
             if self._on_stage is not None:
                 self._on_stage("write", len(prepared), time.perf_counter() - started)
         except Exception:

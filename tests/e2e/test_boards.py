@@ -187,3 +187,24 @@ def test_boards_in_french_and_screenshots(
     assert "Influenceurs" in nav and "Contenus" in nav
     assert page.locator("h1").inner_text() == "Influenceurs"
     assert problems.errors == []
+
+
+def test_month_buckets_are_labelled_as_months(live: LiveHub, page: Any) -> None:
+    """series.js: a month bucket reads as its month and year (it used to show midnight's time)."""
+    labels: dict[str, str] = {}
+    for lang in ("en", "fr"):
+        page.goto(f"{live.base_url}/care?lang={lang}")
+        if "/login" in page.url:
+            log_in(page, live, f"/care?lang={lang}")
+        labels |= page.evaluate(
+            """async (lang) => {
+              const { bucketLabel, bucketTitle } = await import('/static/lib/widgets/series.js');
+              return { [lang]: bucketLabel('2026-11-01T00:00:00+01:00', 'month', 'Europe/Paris'),
+                       [`${lang}_title`]: bucketTitle('2026-11-01T00:00:00+01:00', 'month', 'Europe/Paris'),
+                       [`${lang}_day`]: bucketLabel('2026-11-01T00:00:00+01:00', 'day', 'Europe/Paris') };
+            }""",
+            lang,
+        )
+    assert labels["en"] == "Nov 2026" and labels["en_title"] == "November 2026"
+    assert labels["fr"] == "nov. 2026" and labels["fr_title"] == "novembre 2026"
+    assert labels["en_day"] == "Nov 1" and labels["fr_day"] == "1 nov."

@@ -640,31 +640,34 @@ def _tally_summaries(
 
     with store.engine.connect() as connection:
         if hour_span is not None:
-            for row in care_hours.hour_rows(
-                connection, accounts=keys, start_us=hour_span[0], end_us=hour_span[1]
-            ):
+            hours = care_hours.hour_rows(
+                connection,
+                accounts=keys,
+                start_us=hour_span[0],
+                end_us=hour_span[1],
+                every_country=scope.countries is None,
+            )
+            for row in hours:
                 if row.bucket_us == cut:
                     continue
                 account = by_key[(row.source, row.handle)]
-                if wanted(account, row.author_key, row.country) is None:
+                country = "" if row.country == care_hours.ALL_COUNTRIES else row.country
+                if wanted(account, row.author_key, country) is None:
                     continue
                 found = tallies.tally(account, row.bucket_us)
                 found.inbound += row.inbound
                 found.answered.extend(value / 1_000_000 for value in row.times_us)
-        for span_start, span_end in pair_spans:
-            for pair in care_hours.pair_rows(connection, accounts=keys, start_us=span_start, end_us=span_end):
-                account = by_key[(pair.source, pair.handle)]
-                author = pair.author_handle if (pair.source, pair.author_handle) in brand_of_author else ""
-                if wanted(account, author, pair.country) is None:
-                    continue
-                inbound = InboundPair(
-                    pair.post_id, account.id, pair.created_us, pair.first_response_us, pair.country or None
-                )
-                tallies.add(
-                    account,
-                    pair.created_us,
-                    response_seconds(inbound, account, business_hours=business_hours),
-                )
+        for pair in care_hours.pair_rows(connection, accounts=keys, spans=pair_spans):
+            account = by_key[(pair.source, pair.handle)]
+            author = pair.author_handle if (pair.source, pair.author_handle) in brand_of_author else ""
+            if wanted(account, author, pair.country) is None:
+                continue
+            inbound = InboundPair(
+                pair.post_id, account.id, pair.created_us, pair.first_response_us, pair.country or None
+            )
+            tallies.add(
+                account, pair.created_us, response_seconds(inbound, account, business_hours=business_hours)
+            )
 
 
 def _sortable(value: Any) -> tuple[int, str]:

@@ -233,12 +233,16 @@ def _requests() -> dict[str, list[tuple[str, dict[str, Any]]]]:
     }
 
 
+def _rows(found: Any) -> Any:
+    return found if isinstance(found, tuple) else found.rows
+
+
 def _baselines(store: SqlStore) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
     """Widget type -> (its figure as the API computes it, the same figure from the posts table)."""
     scope = Scope()
 
     def pair(make: Callable[[Source], Any]) -> tuple[Callable[[], Any], Callable[[], Any]]:
-        return (lambda: make("rollups").rows), (lambda: make("posts").rows)
+        return (lambda: _rows(make("rollups"))), (lambda: _rows(make("posts")))
 
     def care(method: Method) -> Any:
         report = care_report(store=store, scope=scope, start=_FROM, end=_TO, group_by="brand", method=method)

@@ -42,7 +42,7 @@ from veille.model import Post
 from veille.pipeline import Pipeline
 from veille.query import Query, QueryError, compile_tester, parse_query, view_post
 from veille.query.match import PostView, Tester
-from veille.security import GuardedTransport, OutboundPolicy, OutboundRefused
+from veille.security import GuardedTransport, OutboundPolicy, OutboundRefused, SecretBox, SecretKeyError
 from veille.sources.connectors import Connector, ConnectorConfigError, QueryFilter, build_connector
 from veille.sources.connectors.health import (
     ConnectorHealth,
@@ -54,6 +54,7 @@ from veille.sources.connectors.health import (
 from veille.sources.saved import (
     delete_source,
     list_saved_sources,
+    replace_source_config,
     save_source,
     set_source_enabled,
 )
@@ -186,6 +187,7 @@ class SourceManager:
         environ: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         outbound: OutboundPolicy | None = None,
+        secrets: SecretBox | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -198,6 +200,8 @@ class SourceManager:
         # Every request of every source goes through this policy (veille.security): the default
         # refuses every non-public address.
         self.outbound = outbound or OutboundPolicy()
+        # Seals the secret fields of the sources saved in the store (None: kept as given, tests).
+        self.secrets = secrets
         self._sources: dict[str, ManagedSource] = {}
         self._load_problems: list[dict[str, Any]] = []
         self._topic_testers: dict[str, tuple[Query, Tester]] = {}
@@ -375,12 +379,35 @@ class SourceManager:
                 self._problem(saved.name, f"{label}: ignored, veille.toml defines a source of that name")
                 continue
             try:
-                managed = self._build(saved.table, origin="api", where="saved source")
-            except SourceConfigError as error:
+                table = self._opened(saved.table)
+                managed = self._build(table, origin="api", where="saved source")
+            except (SourceConfigError, SecretKeyError) as error:
                 self._problem(saved.name, str(error))
                 continue
             managed.enabled = saved.enabled
             self._sources[managed.name] = managed
+            sealed = self._sealed(managed)
+            if sealed != saved.table:  # saved in clear by an older hub: sealed now
+                replace_source_config(self.store, managed.name, sealed)
+
+    def _secret_fields(self, managed: ManagedSource) -> set[str]:
+        return {spec.name for spec in managed.connector.meta.fields if spec.secret}
+
+    def _sealed(self, managed: ManagedSource) -> dict[str, Any]:
+        """The table to store: secret fields sealed (kept as given when the manager has no box)."""
+        table = dict(managed.table)
+        if self.secrets is None:
+            return table
+        for name in self._secret_fields(managed):
+            value = table.get(name)
+            if isinstance(value, str) and value:
+                table[name] = self.secrets.seal(value)
+        return table
+
+    def _opened(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        if self.secrets is None:
+            return dict(stored)
+        return {key: self.secrets.reveal(value) for key, value in stored.items()}
 
     def _problem(self, name: str, message: str) -> None:
         log.error("%s", message)
@@ -426,7 +453,7 @@ class SourceManager:
         if isinstance(name, str) and (name in self._sources or name in self.pipeline.running_sources):
             raise SourceConflictError(f"{label}: name: already used by another source")
         managed = self._build(table, origin="api")
-        await asyncio.to_thread(save_source, self.store, managed.table, enabled=managed.enabled)
+        await asyncio.to_thread(save_source, self.store, self._sealed(managed), enabled=managed.enabled)
         self._sources[managed.name] = managed
         if managed.enabled and self._started:
             self._run(managed)

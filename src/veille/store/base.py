@@ -38,7 +38,11 @@ def decode_cursor(token: str) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         created_us, post_id = json.loads(raw)
-        if not isinstance(created_us, int) or not isinstance(post_id, str):
+        if (
+            not isinstance(created_us, int)
+            or not isinstance(post_id, str)
+            or not -(2**63) <= created_us < 2**63
+        ):
             raise ValueError
     except (ValueError, binascii.Error, TypeError):
         raise Invalid("cursor: not a cursor returned by this API", field="cursor") from None

@@ -51,8 +51,10 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
+    and_,
     delete,
     func,
+    or_,
     select,
     text,
     tuple_,
@@ -63,10 +65,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from veille.clock import now_us
 from veille.model import Post
+from veille.store.addressees import AddresseeSource
 from veille.store.schema import brand_accounts, checkpoints, metadata, post_addressees, posts
 from veille.text import fold
 
 __all__ = [
+    "ALL_COUNTRIES",
     "HOUR_US",
     "REGISTRY_CHECKPOINT",
     "HourRow",
@@ -85,6 +89,9 @@ __all__ = [
 ]
 
 HOUR_US = 3_600_000_000
+# The country of the hour rows that hold every country (a report without a country filter reads
+# only those: the care groups are by account, brand, or brand and the account's country).
+ALL_COUNTRIES = "*"
 REGISTRY_CHECKPOINT = "care_hours:registry"
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _CHUNK = 1000
@@ -142,9 +149,14 @@ class PairRow:
     country: str
     first_response_us: int | None
 
-    def hour_key(self, registered: set[tuple[str, str]]) -> HourKey:
+    def hour_keys(self, registered: set[tuple[str, str]]) -> tuple[HourKey, HourKey]:
+        """The pair's hour row for its country, and the one for every country (``"*"``)."""
         author = self.author_handle if (self.source, self.author_handle) in registered else ""
-        return (self.source, self.handle, self.created_us - self.created_us % HOUR_US, self.country, author)
+        bucket = self.created_us - self.created_us % HOUR_US
+        return (
+            (self.source, self.handle, bucket, self.country, author),
+            (self.source, self.handle, bucket, ALL_COUNTRIES, author),
+        )
 
     def response_us(self) -> int | None:
         if self.first_response_us is None:
@@ -330,7 +342,7 @@ def apply_prepared(
     ids = sorted(set(ids))
     affected = set(ids)
     # Replies stored before the post they answer are addressed to its author now.
-    for chunk in _chunks(ids):
+    for chunk in _chunks(ordered_ids):
         query = select(posts.c.id).where(posts.c.reply_to.in_(chunk), posts.c.repost_of.is_(None))
         affected.update(str(row.id) for row in connection.execute(query))
     # A reply by a registered account may be the first response of the post it answers.
@@ -358,20 +370,22 @@ def _apply_difference(
     moves: dict[HourKey, tuple[list[int], list[int], list[int]]] = defaultdict(lambda: ([0, 0], [], []))
     for key in removed:
         pair = before[key]
-        counts, dropped, _added = moves[pair.hour_key(registered)]
-        counts[0] -= 1
         response = pair.response_us()
-        if response is not None:
-            counts[1] -= 1
-            dropped.append(response)
+        for hour_key in pair.hour_keys(registered):
+            counts, dropped, _added = moves[hour_key]
+            counts[0] -= 1
+            if response is not None:
+                counts[1] -= 1
+                dropped.append(response)
     for key in added:
         pair = after[key]
-        counts, _dropped, gained = moves[pair.hour_key(registered)]
-        counts[0] += 1
         response = pair.response_us()
-        if response is not None:
-            counts[1] += 1
-            gained.append(response)
+        for hour_key in pair.hour_keys(registered):
+            counts, _dropped, gained = moves[hour_key]
+            counts[0] += 1
+            if response is not None:
+                counts[1] += 1
+                gained.append(response)
     for chunk in _chunks(removed):
         connection.execute(
             delete(care_pairs).where(tuple_(care_pairs.c.post_id, care_pairs.c.handle).in_(list(chunk)))
@@ -477,12 +491,13 @@ def rebuild(connection: Connection, *, batch: int = 20_000) -> int:
             for chunk in _chunks([_pair_values(pair) for pair in chosen]):
                 connection.execute(care_pairs.insert(), list(chunk))
             for pair in chosen:
-                counts, _dropped, gained = hours[pair.hour_key(registered)]
-                counts[0] += 1
                 response = pair.response_us()
-                if response is not None:
-                    counts[1] += 1
-                    gained.append(response)
+                for hour_key in pair.hour_keys(registered):
+                    counts, _dropped, gained = hours[hour_key]
+                    counts[0] += 1
+                    if response is not None:
+                        counts[1] += 1
+                        gained.append(response)
             made += len(chosen)
             if len(found) < batch:
                 break
@@ -501,61 +516,71 @@ def rebuild(connection: Connection, *, batch: int = 20_000) -> int:
 
 
 def hour_rows(
-    connection: Connection, *, accounts: Sequence[tuple[str, str]], start_us: int, end_us: int
+    connection: Connection,
+    *,
+    accounts: Sequence[tuple[str, str]],
+    start_us: int,
+    end_us: int,
+    every_country: bool = True,
 ) -> list[HourRow]:
-    """Hour rows of ``accounts`` (platform, folded handle) for hours starting in ``[start_us, end_us)``."""
+    """Hour rows of ``accounts`` (platform, folded handle) for hours starting in ``[start_us, end_us)``:
+    the rows for every country (``every_country``), else the per-country ones."""
     if not accounts or end_us <= start_us:
         return []
-    query = select(care_hours).where(
+    country = care_hours.c.country
+    query = select(
+        care_hours.c.source,
+        care_hours.c.handle,
+        care_hours.c.bucket_us,
+        country,
+        care_hours.c.author_key,
+        care_hours.c.inbound,
+        care_hours.c.responded,
+        care_hours.c.times_us,
+    ).where(
         tuple_(care_hours.c.source, care_hours.c.handle).in_(list(accounts)),
         care_hours.c.bucket_us >= start_us,
         care_hours.c.bucket_us < end_us,
+        country == ALL_COUNTRIES if every_country else country != ALL_COUNTRIES,
     )
     return [
-        HourRow(
-            source=row.source,
-            handle=row.handle,
-            bucket_us=int(row.bucket_us),
-            country=row.country,
-            author_key=row.author_key,
-            inbound=int(row.inbound),
-            responded=int(row.responded),
-            times_us=unpack_times(row.times_us),
-        )
-        for row in connection.execute(query)
+        HourRow(source, handle, int(bucket), where, author, int(inbound), int(responded), unpack_times(times))
+        for source, handle, bucket, where, author, inbound, responded, times in connection.execute(query)
     ]
 
 
 def pair_rows(
-    connection: Connection, *, accounts: Sequence[tuple[str, str]], start_us: int, end_us: int
+    connection: Connection,
+    *,
+    accounts: Sequence[tuple[str, str]],
+    spans: Sequence[tuple[int, int]],
 ) -> list[PairRow]:
-    """Pairs of ``accounts`` whose post was created in ``[start_us, end_us)``."""
-    found: list[PairRow] = []
-    if end_us <= start_us:
-        return found
-    for source, handle in accounts:
-        query = select(
-            care_pairs.c.post_id,
-            care_pairs.c.created_us,
-            care_pairs.c.author_handle,
-            care_pairs.c.country,
-            care_pairs.c.first_response_us,
-        ).where(
-            care_pairs.c.source == source,
-            care_pairs.c.handle == handle,
-            care_pairs.c.created_us >= start_us,
-            care_pairs.c.created_us < end_us,
+    """Pairs of ``accounts`` whose post was created in one of ``spans`` (``[start_us, end_us)`` each)."""
+    spans = [(start, end) for start, end in spans if end > start]
+    if not accounts or not spans:
+        return []
+    created = care_pairs.c.created_us
+    query = select(
+        care_pairs.c.post_id,
+        care_pairs.c.handle,
+        care_pairs.c.source,
+        created,
+        care_pairs.c.author_handle,
+        care_pairs.c.country,
+        care_pairs.c.first_response_us,
+    ).where(
+        tuple_(care_pairs.c.source, care_pairs.c.handle).in_(list(accounts)),
+        or_(*(and_(created >= start, created < end) for start, end in spans)),
+    )
+    return [
+        PairRow(
+            str(post_id),
+            str(handle),
+            str(source),
+            int(created_us),
+            str(author),
+            str(country),
+            None if first is None else int(first),
         )
-        for row in connection.execute(query):
-            found.append(
-                PairRow(
-                    post_id=row.post_id,
-                    handle=handle,
-                    source=source,
-                    created_us=int(row.created_us),
-                    author_handle=row.author_handle,
-                    country=row.country,
-                    first_response_us=None if row.first_response_us is None else int(row.first_response_us),
-                )
-            )
-    return found
+        for post_id, handle, source, created_us, author, country, first in connection.execute(query)
+    ]

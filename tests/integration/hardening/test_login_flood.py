@@ -38,9 +38,14 @@ def test_token_reads_go_on_while_a_login_flood_queues(live: LiveHub, monkeypatch
     statuses: list[int] = []
 
     def flood() -> None:
-        with httpx.Client(base_url=live.base_url, timeout=60) as client:
+        with httpx.Client(base_url=live.base_url, timeout=20) as client:
             while not stop.is_set():
-                answer = client.post("/login", data={"username": live.username, "password": "wrong password"})
+                try:
+                    answer = client.post(
+                        "/login", data={"username": live.username, "password": "wrong password"}
+                    )
+                except httpx.TimeoutException:
+                    continue  # a sign-in may wait long behind the others on a busy machine: that is the point
                 statuses.append(answer.status_code)
 
     flooders = [threading.Thread(target=flood, daemon=True) for _ in range(32)]

@@ -170,9 +170,12 @@ def export_posts(
 
 
 @router.get("/posts/{post_id:path}", response_model=PostRead, responses={404: {"model": ErrorRead}})
-def get_post(post_id: str, store: Store) -> Any:
+def get_post(post_id: str, store: Store, scope: CallerScope) -> Any:
+    """One post, if it is in the caller's scope (outside it, it does not exist for them: 404)."""
     post = store.get_post(post_id)
-    if post is None:
+    if post is None or not scope.allows_post(
+        source=post.source, country=post.country, topics=(match.name for match in post.topics)
+    ):
         raise NotFound(f"no post with id {post_id!r}", field="post_id")
     return post.to_json_dict()
 

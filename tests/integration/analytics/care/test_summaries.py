@@ -50,8 +50,10 @@ def _boundary_posts() -> list[Post]:
     return p.items
 
 
-def _report(store: SqlStore, start: datetime, end: datetime, **options: Any) -> dict[str, Any]:
-    return care_report(store=store, scope=Scope(), start=start, end=end, **options).to_json_dict()
+def _report(
+    store: SqlStore, start: datetime, end: datetime, scope: Scope | None = None, **options: Any
+) -> dict[str, Any]:
+    return care_report(store=store, scope=scope or Scope(), start=start, end=end, **options).to_json_dict()
 
 
 def _tables(store: SqlStore) -> tuple[list[Any], list[Any]]:
@@ -92,13 +94,21 @@ def test_summaries_written_in_any_order_equal_the_pairing(store: SqlStore, seed:
                 summaries = _report(store, start, end, **options)
                 pairs = _report(store, start, end, method="pairs", **options)
                 assert summaries == pairs, (start, end, options)
+    # A country filter reads the per-country hour rows (a post's own country, else its account's).
+    for countries in (["FR"], ["BE", "GB", "SN"]):
+        scope = Scope.of(countries=countries)
+        for start, end in windows[:2]:
+            summaries = _report(store, start, end, scope, group_by="country")
+            assert summaries == _report(store, start, end, scope, group_by="country", method="pairs")
     maintained = _tables(store)
     with store.engine.begin() as connection:
         care_hours.rebuild(connection)
     assert _tables(store) == maintained
     pairs_rows, hour_rows = maintained
     assert any(row[1] == "orbismobile" and row[-1] is not None for row in pairs_rows)
-    assert sum(row[5] for row in hour_rows) == len(pairs_rows)
+    # Each pair counts once in its country's row and once in the row of every country ("*").
+    assert sum(row[5] for row in hour_rows if row[3] == care_hours.ALL_COUNTRIES) == len(pairs_rows)
+    assert sum(row[5] for row in hour_rows if row[3] != care_hours.ALL_COUNTRIES) == len(pairs_rows)
 
 
 def test_a_registry_change_rebuilds_the_summaries(store: SqlStore) -> None:
