@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from veille.bus.base import POSTS_SUBJECT, Bus, BusEvent
-from veille.contracts import Source, SourceBatch, Stage, run_stages, stages_committed, stages_pending
+from veille.contracts import Source, SourceBatch, Stage, run_stages, stages_committed
 from veille.errors import Unavailable, VeilleError
 from veille.model import Post, PostRejected
 from veille.store.base import Store, StoredPost

@@ -65,7 +65,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from veille.clock import now_us
 from veille.model import Post
-from veille.store.addressees import AddresseeSource
 from veille.store.schema import brand_accounts, checkpoints, metadata, post_addressees, posts
 from veille.text import fold
 
@@ -342,7 +341,7 @@ def apply_prepared(
     ids = sorted(set(ids))
     affected = set(ids)
     # Replies stored before the post they answer are addressed to its author now.
-    for chunk in _chunks(ordered_ids):
+    for chunk in _chunks(ids):
         query = select(posts.c.id).where(posts.c.reply_to.in_(chunk), posts.c.repost_of.is_(None))
         affected.update(str(row.id) for row in connection.execute(query))
     # A reply by a registered account may be the first response of the post it answers.
