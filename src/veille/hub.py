@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from veille.access import UserAccess
+from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import BusUnavailable, NatsBus
 from veille.contracts import Source, Stage
@@ -62,6 +63,7 @@ class Hub:
     # --pipeline off, or with the in-process bus).
     work: WorkConsumer | None = None
     live: LiveLayer | None = None
+    alerts: LiveAlerts | None = None
     _started: bool = False
     _lag_task: asyncio.Task[None] | None = None
     _topics_task: asyncio.Task[None] | None = None
@@ -160,9 +162,17 @@ class Hub:
             store=store,
             last_seq=store.last_seq,
             limits=LiveLimits(
-                per_principal=settings.stream_clients_per_principal, total=settings.stream_clients_max
+                per_principal=settings.stream_clients_per_principal,
+                total=settings.stream_clients_max,
+                send_timeout_s=settings.stream_send_timeout_s,
             ),
             resolve_topic=topics.resolve,
+        )
+        alerts = LiveAlerts(
+            store=store,
+            bus=bus,
+            language=settings.organisation_language,
+            public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
         )
         return cls(
             settings,
@@ -176,6 +186,7 @@ class Hub:
             topics=topics,
             work=work,
             live=live,
+            alerts=alerts,
         )
 
     async def start(self) -> None:
@@ -185,6 +196,8 @@ class Hub:
         if isinstance(self.bus, NatsBus):
             await self.bus.start()  # fail fast, with a clear error, when NATS is not reachable
             self._lag_task = asyncio.create_task(self._watch_work_lag(self.bus), name="work-lag")
+        if self.alerts is not None:
+            await self.alerts.start()  # subscribed before the first post is published
         await self.pipeline.start()
         self._topics_task = asyncio.create_task(self._follow_topics(), name="follow-topics")
         await self.streams.start()
@@ -256,6 +269,8 @@ class Hub:
             finally:
                 try:
                     try:
+                        if self.alerts is not None:
+                            await self.alerts.stop()
                         await self.streams.stop()  # every live stream ends (its client reconnects)
                     finally:
                         await self.bus.close()

@@ -103,6 +103,10 @@ class HubTable(BaseModel):
     # Labelled base data of the sentiment models (the folder holding umsab/<language>/): retraining
     # with analysts' corrections needs it; never shipped (licences), so it is a setting.
     sentiment_data: Path | None = None
+    # Alerts (issue 13): the language notifications are written in, and the hub's address as people
+    # reach it (the crisis-room link of a notification; default http://host:port).
+    organisation_language: Literal["en", "fr"] = "en"
+    public_url: str | None = None
 
 
 class Settings(HubTable, BaseSettings):

@@ -23,4 +23,5 @@ BENCHMARKS: dict[str, str] = {
     "push": "veille.benchmarks.push",
     "live": "veille.benchmarks.live",
     "widgets": "veille.benchmarks.widgets",
+    "alerts": "veille.benchmarks.alerts",
 }

@@ -31,6 +31,7 @@ _SUBCOMMAND_GROUPS: list[tuple[str, str, str]] = [
     ("rollups", "veille.cli.rollups", "app"),
     ("export", "veille.cli.export", "app"),
     ("sources", "veille.cli.sources", "app"),
+    ("alerts", "veille.cli.alerts", "app"),
 ]
 # Modules whose `app` holds plain top-level commands.
 _COMMAND_MODULES: tuple[str, ...] = ("veille.cli.hub", "veille.cli.ingest", "veille.cli.bench")

@@ -93,6 +93,18 @@ def demo(
     ),
     rate: Annotated[float, typer.Option(help="Simulated posts per minute.")] = 90.0,
     seed: Annotated[int, typer.Option(help="Simulator seed: the same seed gives the same posts.")] = 1,
+    speed: Annotated[
+        float,
+        typer.Option(help="Run the scenario K times faster (its phases shrink; the rate stays).", min=0.01),
+    ] = 1.0,
+    history_days: Annotated[
+        float,
+        typer.Option(
+            "--history-days",
+            help="Days of ordinary days fed first, so that dashboards and alert baselines have a past (0: none).",
+            min=0,
+        ),
+    ] = 2.0,
     live: Annotated[
         bool,
         typer.Option(
@@ -117,7 +129,9 @@ def demo(
         sources = []
     else:
         try:
-            sources = demo_sources(scenario=scenario, rate=rate, seed=seed)
+            sources = demo_sources(
+                scenario=scenario, rate=rate, seed=seed, speed=speed, history_days=history_days
+            )
         except ValueError as error:
             raise fail(str(error)) from None
     # The admin, the taxonomy and the accounts on one store, opened once before the hub opens it.
@@ -136,7 +150,10 @@ def demo(
     else:
         err.print(
             f"[bold]Veille demo[/bold] — scenario [cyan]{scenario}[/cyan], {rate:g} posts/min, seed {seed}"
+            + (f", {speed:g}× faster" if speed != 1 else "")
+            + (f", after {history_days:g} days of history" if history_days else "")
         )
+        err.print(f"  Alerts:   http://{settings.host}:{settings.port}/alerts")
     err.print(f"  Wall:     http://{settings.host}:{settings.port}/wall")
     err.print(f"  API docs: http://{settings.host}:{settings.port}/docs")
     err.print(f"  User:     {seeded.username}")

@@ -41,6 +41,7 @@ WidgetType = Literal[
     "kpi",
     "content",
     "text",
+    "alerts",
 ]
 WIDGET_TYPES: tuple[str, ...] = get_args(WidgetType)
 Visibility = Literal["private", "team", "organisation"]

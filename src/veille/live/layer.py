@@ -52,6 +52,7 @@ class LiveLimits:
     per_principal: int = 100
     total: int = 1000
     queue_chunks: int = 64  # batches a client may have waiting before it is marked lagging
+    send_timeout_s: float = 30.0  # a write waiting longer ends the client (see LiveSubscription.on_stall)
     max_replay: int = 5_000  # a client further behind is skipped forward to the newest posts
     page_size: int = 256
     cached_pages: int = 16
@@ -102,6 +103,11 @@ class LiveSubscription:
         self.slow = False  # behind because the queue overflowed (announced with catching-up)
         self.closed = False
         self.lagged_times = 0
+        # The send time-out: the writer sets ``writing_since`` (event-loop time) around each write
+        # and ``on_stall`` to what ends it; the layer's watchdog calls ``on_stall`` for a write
+        # that waits too long (one timer for every client, not one per write).
+        self.writing_since: float | None = None
+        self.on_stall: Callable[[], object] | None = None
         if after is not None and after < layer.last_seq:
             self.behind = after
         self._floor = after if after is not None else -1  # never send a post at or before this
@@ -245,6 +251,8 @@ class LiveLayer:
         self._flush_scheduled = False
         self._feed: Subscription | None = None
         self._task: asyncio.Task[None] | None = None
+        self._watchdog: asyncio.Task[None] | None = None
+        self.stalled = 0  # clients ended by the send time-out
         self.catchup = CatchUp(
             store,
             page_size=self.limits.page_size,
@@ -265,9 +273,15 @@ class LiveLayer:
         self.last_seq = await asyncio.to_thread(self._store_last_seq)
         self._feed = await self.bus.subscribe(POSTS_SUBJECT)
         self._task = asyncio.create_task(self._consume(self._feed), name="veille-live")
+        self._watchdog = asyncio.create_task(self._watch_writes(), name="veille-live-watchdog")
 
     async def stop(self) -> None:
         """End every stream (after what each has queued) and leave the bus."""
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -407,6 +421,21 @@ class LiveLayer:
         for group in list(self._groups.values()):
             for subscription in list(group.subscriptions):
                 subscription._end()
+
+    async def _watch_writes(self) -> None:
+        timeout = self.limits.send_timeout_s
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(1.0, timeout / 4))
+            now = loop.time()
+            for group in list(self._groups.values()):
+                for subscription in list(group.subscriptions):
+                    since = subscription.writing_since
+                    if since is not None and now - since > timeout and subscription.on_stall is not None:
+                        log.info("live: a client's write waited over %.0f s; ending that stream", timeout)
+                        self.stalled += 1
+                        stall, subscription.on_stall = subscription.on_stall, None
+                        stall()
 
     def resync(self) -> None:
         """Every client resumes from the store, announced with catching-up (the bus lost events)."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -28,6 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
+    "alert_deliveries",
+    "alert_events",
+    "alert_rules",
+    "alerts",
     "api_token_teams",
     "api_tokens",
     "audit_log",
@@ -394,4 +399,76 @@ wall_links = Table(
     Column("created_by", String(128), nullable=False),
     Column("created_us", BigInteger, nullable=False),
     Index("ix_wall_links_wall", "wall_id"),
+)
+
+# Alerts (migration 0059_alerts): rules as JSON specs (veille.alerts.models.RuleSpec), one row per
+# incident with its latest figures and life, each incident's timeline and its deliveries (the
+# Apprise URL is kept to retry; ``target`` is the URL masked, what is shown).
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("spec", JsonDocument, nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer),
+    Column("rule_name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("topic", String(64)),
+    Column("severity", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("opened_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Column("posts", Integer, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("figures", JsonDocument, nullable=False),
+    Column("assignee", String(128)),
+    Column("playbook", JsonDocument, nullable=False),
+    Column("checked", JsonDocument, nullable=False),
+    Column("window_s", Integer, nullable=False),
+    Column("query", Text),
+    Index("ix_alerts_status_opened", "status", "opened_us"),
+    Index("ix_alerts_rule", "rule_id"),
+)
+
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("who", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("data", JsonDocument, nullable=False),
+    Index("ix_alert_events_alert", "alert_id", "at_us"),
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("target", String(240), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("last_error", Text),
+    Column("next_attempt_us", BigInteger),
+    Column("delivered_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Index("ix_alert_deliveries_alert", "alert_id"),
+    Index("ix_alert_deliveries_status_next", "status", "next_attempt_us"),
 )

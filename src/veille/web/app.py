@@ -23,6 +23,7 @@ from veille.hub import Hub
 from veille.settings import Settings
 from veille.web.api import (
     accounts,
+    alerts,
     analytics,
     audit,
     corrections,
@@ -40,6 +41,7 @@ from veille.web.api import (
     walls,
 )
 from veille.web.board_pages import router as board_pages_router
+from veille.web.crisis_pages import router as crisis_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_authorized
 from veille.web.errors import install_error_handlers
@@ -69,6 +71,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     corrections.router,
     dashboards.router,
     walls.router,
+    alerts.router,
     me.router,
     teams.router,
     users.router,
@@ -122,6 +125,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.include_router(explorer_pages_router)
     app.include_router(board_pages_router)
     app.include_router(wall_pages_router)
+    app.include_router(crisis_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     return app

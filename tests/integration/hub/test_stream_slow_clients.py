@@ -41,7 +41,10 @@ def live(tmp_path: Path) -> Iterator[LiveHub]:
     settings = Settings(data_dir=tmp_path / "data", stream_send_timeout_s=3)
     hub = Hub.build(settings, stages=[])
     hub.live = LiveLayer(
-        bus=hub.bus, store=hub.store, last_seq=hub.store.last_seq, limits=LiveLimits(queue_chunks=4)
+        bus=hub.bus,
+        store=hub.store,
+        last_seq=hub.store.last_seq,
+        limits=LiveLimits(queue_chunks=4, send_timeout_s=3),
     )
     with serve_hub(settings, hub=hub) as served:
         yield served
@@ -99,6 +102,7 @@ def test_clients_that_never_read_hold_up_no_one_and_are_closed(live: LiveHub) ->
     # batches, nothing more), and the send time-out then closed them.
     assert streams.lagging_events >= 1
     _wait(lambda: streams.client_count <= 1, "the send time-out to close the slow clients")
+    assert streams.stalled >= 1
     for sock in slow:
         sock.close()
     reader.join(timeout=DEADLINE_S)
