@@ -16,6 +16,7 @@ waits longer than ``stream_send_timeout_s`` closes that client; streams are capp
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Annotated
 
 import anyio
@@ -90,6 +91,20 @@ def _event_id(raw: str | None, after: int | None) -> int | None:
     return int(raw.strip())
 
 
+_NO_SOURCE = "\x00nothing-in-scope"
+
+
+def _within(
+    asked: list[str] | None, allowed: frozenset[str] | None, normal: Callable[[str], str]
+) -> list[str] | None:
+    """The values of one filter inside the caller's scope: None is "no restriction", [] "nothing"."""
+    if allowed is None:
+        return asked or None
+    if not asked:
+        return sorted(allowed)
+    return sorted({normal(value) for value in asked} & allowed)
+
+
 @router.get(
     "/stream",
     response_class=EventSourceResponse,
@@ -127,6 +142,15 @@ async def stream_posts(
         check_sources(hub.store, sources, field="source")
 
     await asyncio.to_thread(check_stored_values)
+    topics, countries, sources = (
+        _within(topics, scope.topics, str),
+        _within(countries, scope.countries, str.upper),
+        _within(sources, scope.sources, str.lower),
+    )
+    if not all(values is None or values for values in (topics, countries, sources)):
+        # Nothing of what was asked is in the caller's scope (or the caller has no team): a source
+        # no post can have (sources are validated names) keeps the stream open and empty.
+        sources = [_NO_SOURCE]
     live_filter = LiveFilter.of(
         topics=topics, query=query, languages=languages, countries=countries, sources=sources
     )
