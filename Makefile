@@ -48,10 +48,10 @@ pytest: install-test
 
 test: lint typecheck pytest
 
-bench: install
+bench: install-test
 	$(BIN)/veille bench
 
-bench-quick: install
+bench-quick: install-test
 	$(BIN)/veille bench --quick
 
 quality: install

@@ -19,4 +19,7 @@ BENCHMARKS: dict[str, str] = {
     "match": "veille.benchmarks.match",
     "analytics": "veille.benchmarks.analytics",
     "enrich": "veille.benchmarks.enrich",
+    "live": "veille.benchmarks.live",
+    "widgets": "veille.benchmarks.widgets",
+    "workers": "veille.benchmarks.workers",
 }

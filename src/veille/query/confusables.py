@@ -19,7 +19,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["has_look_alike", "skeleton"]
+__all__ = ["has_look_alike", "look_alike_letters", "skeleton"]
 
 _KEPT_SCRIPTS = frozenset({"LATIN", "COMMON", "INHERITED", "Unknown"})
 
@@ -47,6 +47,11 @@ def _table() -> dict[int, str]:
 @lru_cache(maxsize=1)
 def _look_alike_re() -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_table())) + "]")
+
+
+def look_alike_letters() -> str:
+    """Every look-alike letter folded by :func:`skeleton`, sorted (for SQL character classes)."""
+    return "".join(sorted(chr(code) for code in _table()))
 
 
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
