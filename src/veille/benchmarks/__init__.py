@@ -22,4 +22,5 @@ BENCHMARKS: dict[str, str] = {
     "live": "veille.benchmarks.live",
     "widgets": "veille.benchmarks.widgets",
     "workers": "veille.benchmarks.workers",
+    "login_flood": "veille.benchmarks.login_flood",
 }
