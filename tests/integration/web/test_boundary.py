@@ -154,7 +154,7 @@ def test_not_found_and_conflict(api: httpx.Client) -> None:
     assert api.get("/api/v1/jobs/nope").status_code == 404
     assert api.get("/api/v1/accounts/404").json() == {"detail": "no brand account with id 404", "field": "id"}
     unknown_route = api.get("/api/v1/nothing/here")
-    assert unknown_route.status_code == 404 and unknown_route.json() == {"detail": "Not Found"}
+    assert unknown_route.status_code == 404 and unknown_route.json() == {"detail": "Not Found", "field": None}
     body = {"platform": "x", "handle": "@Twice", "category": "journalist"}
     assert api.post("/api/v1/influencers/curated", json=body).status_code == 201
     again = api.post("/api/v1/influencers/curated", json=body | {"handle": "twice"})
