@@ -41,7 +41,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -162,8 +162,10 @@ class PairRow:
         return max(0, self.first_response_us - self.created_us)
 
 
-@dataclass(frozen=True, slots=True)
-class HourRow:
+class HourRow(NamedTuple):
+    """One ``care_hours`` row; ``times_us`` packed (:func:`unpack_times`), so that a report joins
+    the rows of a group and unpacks them once."""
+
     source: str
     handle: str
     bucket_us: int
@@ -171,7 +173,7 @@ class HourRow:
     author_key: str
     inbound: int
     responded: int
-    times_us: array[int]
+    times_us: bytes
 
 
 def pack_times(values: Iterable[int]) -> bytes:
@@ -533,8 +535,10 @@ def hour_rows(
         country == ALL_COUNTRIES if every_country else country != ALL_COUNTRIES,
     )
     return [
-        HourRow(source, handle, int(bucket), where, author, int(inbound), int(responded), unpack_times(times))
-        for source, handle, bucket, where, author, inbound, responded, times in connection.execute(query)
+        HourRow(source, handle, int(bucket), where, author, int(inbound), int(responded), bytes(times))
+        for source, handle, bucket, where, author, inbound, responded, times in connection.execute(
+            query
+        ).all()
     ]
 
 
@@ -571,5 +575,5 @@ def pair_rows(
             str(country),
             None if first is None else int(first),
         )
-        for post_id, handle, source, created_us, author, country, first in connection.execute(query)
+        for post_id, handle, source, created_us, author, country, first in connection.execute(query).all()
     ]
