@@ -19,6 +19,7 @@ __all__ = ["build_app", "main"]
 _SUBCOMMAND_GROUPS: list[tuple[str, str, str]] = [
     ("user", "veille.cli.users", "user_app"),
     ("token", "veille.cli.users", "token_app"),
+    ("team", "veille.cli.teams", "app"),
     ("query", "veille.cli.query", "app"),
     ("topics", "veille.cli.topics", "app"),
     ("simulate", "veille.cli.simulate", "app"),
@@ -30,6 +31,7 @@ _SUBCOMMAND_GROUPS: list[tuple[str, str, str]] = [
     ("rollups", "veille.cli.rollups", "app"),
     ("export", "veille.cli.export", "app"),
     ("sources", "veille.cli.sources", "app"),
+    ("alerts", "veille.cli.alerts", "app"),
 ]
 # Modules whose `app` holds plain top-level commands.
 _COMMAND_MODULES: tuple[str, ...] = ("veille.cli.hub", "veille.cli.ingest", "veille.cli.bench")

@@ -33,12 +33,23 @@ def serve(
     config: ConfigOption = None,
     port: PortOption = None,
     host: HostOption = None,
+    pipeline: Annotated[
+        str | None,
+        typer.Option(
+            "--pipeline",
+            help="on: this process also stores posts; off: API and screens only, posts pushed go to "
+            "the work stream for `veille worker` (needs VEILLE_BUS=nats) [default: on].",
+        ),
+    ] = None,
 ) -> None:
     """Serve the hub (API, live stream, walls) without the simulator; logs its address and how to
     log in. One hub per data folder. Stops cleanly on SIGINT/SIGTERM (queued posts are stored)."""
     from veille.cli.running import claim_hub, run_hub
 
-    settings = settings_from_options(data, config, port=port, host=host)
+    if pipeline is not None and pipeline not in ("on", "off"):
+        raise fail(f"--pipeline: expected 'on' or 'off', got {pipeline!r}")
+    extra = {"pipeline": pipeline} if pipeline is not None else {}
+    settings = settings_from_options(data, config, port=port, host=host, **extra)
     claim = claim_hub(settings)
     _run_checked(run_hub, settings, sources=[], claim=claim, describe=_how_to_log_in(settings))
 
@@ -82,6 +93,18 @@ def demo(
     ),
     rate: Annotated[float, typer.Option(help="Simulated posts per minute.")] = 90.0,
     seed: Annotated[int, typer.Option(help="Simulator seed: the same seed gives the same posts.")] = 1,
+    speed: Annotated[
+        float,
+        typer.Option(help="Run the scenario K times faster (its phases shrink; the rate stays).", min=0.01),
+    ] = 1.0,
+    history_days: Annotated[
+        float,
+        typer.Option(
+            "--history-days",
+            help="Days of ordinary days fed first, so that dashboards and alert baselines have a past (0: none).",
+            min=0,
+        ),
+    ] = 2.0,
     live: Annotated[
         bool,
         typer.Option(
@@ -106,7 +129,9 @@ def demo(
         sources = []
     else:
         try:
-            sources = demo_sources(scenario=scenario, rate=rate, seed=seed)
+            sources = demo_sources(
+                scenario=scenario, rate=rate, seed=seed, speed=speed, history_days=history_days
+            )
         except ValueError as error:
             raise fail(str(error)) from None
     # The admin, the taxonomy and the accounts on one store, opened once before the hub opens it.
@@ -125,7 +150,10 @@ def demo(
     else:
         err.print(
             f"[bold]Veille demo[/bold] — scenario [cyan]{scenario}[/cyan], {rate:g} posts/min, seed {seed}"
+            + (f", {speed:g}× faster" if speed != 1 else "")
+            + (f", after {history_days:g} days of history" if history_days else "")
         )
+        err.print(f"  Alerts:   http://{settings.host}:{settings.port}/alerts")
     err.print(f"  Wall:     http://{settings.host}:{settings.port}/wall")
     err.print(f"  API docs: http://{settings.host}:{settings.port}/docs")
     err.print(f"  User:     {seeded.username}")

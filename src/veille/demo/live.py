@@ -29,13 +29,27 @@ LIVE_SOURCE_NAME = "bluesky-live"
 SIMULATOR_SOURCE_NAME = "simulator"
 
 
-def demo_sources(*, scenario: str, rate: float, seed: int) -> list[Source]:
-    """The simulator running ``scenario`` at ``rate`` posts a minute; ValueError names a bad scenario."""
+def demo_sources(
+    *, scenario: str, rate: float, seed: int, speed: float = 1.0, history_days: float = 0.0
+) -> list[Source]:
+    """The simulator running ``scenario`` at ``rate`` posts a minute, ``speed`` times faster, after
+    ``history_days`` of ordinary days (0: none); ValueError names a bad scenario."""
     from veille.demo.simulator import SimulatorSource, scenario_names
+    from veille.demo.simulator.backlog import HistorySource
 
     if scenario not in scenario_names():
         raise ValueError(f"no scenario {scenario!r}; known: {', '.join(scenario_names())}")
-    return [SimulatorSource(name=SIMULATOR_SOURCE_NAME, scenario=scenario, seed=seed, rate_per_min=rate)]
+    if speed <= 0:
+        raise ValueError("speed must be positive")
+    sources: list[Source] = []
+    if history_days > 0:
+        sources.append(HistorySource(days=history_days, rate_per_min=rate, seed=seed))
+    sources.append(
+        SimulatorSource(
+            name=SIMULATOR_SOURCE_NAME, scenario=scenario, seed=seed, rate_per_min=rate, speed=speed
+        )
+    )
+    return sources
 
 
 def live_demo_table(endpoint: str = JETSTREAM_URL, *, name: str = LIVE_SOURCE_NAME) -> dict[str, Any]:

@@ -62,6 +62,7 @@ class DemoSeed:
     topics: tuple[str, ...] = ()  # the topics created; none when the store already had topics
     accounts: int = 0  # brand accounts registered; 0 when the registry already had some
     dashboards: tuple[str, ...] = ()  # the dashboards created; none when the store already had some
+    alert_rules: int = 0  # alert rules created; 0 when the store already had some
 
 
 def seed_demo(
@@ -72,13 +73,51 @@ def seed_demo(
     loaded = ensure_demo_taxonomy(store, live_topics)
     registered = ensure_demo_accounts(store=store) if accounts else 0
     dashboards = ensure_demo_dashboards(store, owner=username)
+    rules = ensure_demo_alerts(store=store) if accounts else 0
     return DemoSeed(
         username=username,
         password=password,
         topics=tuple(loaded.created) if loaded is not None else (),
         accounts=registered,
         dashboards=tuple(dashboards),
+        alert_rules=rules,
     )
+
+
+def ensure_demo_alerts(*, store: SqlStore) -> int:
+    """The demo's alert rules (``alerts.json``) and the profile's journalists, elected representatives
+    and media as curated influencers, in a store that has none of them; the rules created."""
+    import json
+
+    from veille.alerts import RuleSpec
+    from veille.alerts.service import create_rule, list_rules
+    from veille.demo.datafiles import data_file
+    from veille.demo.simulator import default_profile
+    from veille.influencers import InfluencerSpec, import_influencers, list_influencers
+
+    if not list_influencers(store=store):
+        curated = [
+            InfluencerSpec(
+                platform=item.platform, handle=item.handle, category=item.category, country=item.country
+            )
+            for item in default_profile().influencers
+            if item.category in ("journalist", "elected", "media")
+        ]
+        import_influencers(store=store, specs=curated)
+    if list_rules(store=store):
+        return 0
+    from veille.topics.service import list_topics
+
+    known = {topic.name for topic in list_topics(store=store)}
+    specs = [
+        RuleSpec.model_validate(table)
+        for table in json.loads(data_file("alerts.json").read_text(encoding="utf-8"))
+    ]
+    # A store with its own topics keeps them: only the rules on the demo topics it has are added.
+    created = [
+        create_rule(store=store, spec=spec) for spec in specs if spec.topic is None or spec.topic in known
+    ]
+    return len(created)
 
 
 def ensure_demo_admin(store: SqlStore, *, data_dir: Path) -> tuple[str, str]:

@@ -372,8 +372,9 @@ class _Gazetteer:
         """Readings of "<place>, <XX>": a US state, a Canadian province or a country's ISO code.
 
         "Vancouver, CA" is Canada (California has no Vancouver), "San Jose, CA" California: the
-        readings where the named town exists are kept (all when it exists in none of them), each
-        with the offsets of the town there, so that a time zone can break a remaining tie.
+        readings where the named town exists are kept, each with the offsets of the town there, so
+        that a time zone can break a remaining tie (two kept readings share the confidence); when the
+        town is in none of them, the first reading (a state or province code) alone.
         """
         key = _clean(place)
         readings: list[tuple[_Place, bool]] = []

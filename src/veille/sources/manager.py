@@ -42,6 +42,7 @@ from veille.model import Post
 from veille.pipeline import Pipeline
 from veille.query import Query, QueryError, compile_tester, parse_query, view_post
 from veille.query.match import PostView, Tester
+from veille.security import GuardedTransport, OutboundPolicy, OutboundRefused, SecretBox, SecretKeyError
 from veille.sources.connectors import Connector, ConnectorConfigError, QueryFilter, build_connector
 from veille.sources.connectors.health import (
     ConnectorHealth,
@@ -53,6 +54,7 @@ from veille.sources.connectors.health import (
 from veille.sources.saved import (
     delete_source,
     list_saved_sources,
+    replace_source_config,
     save_source,
     set_source_enabled,
 )
@@ -184,6 +186,8 @@ class SourceManager:
         clock: Clock | None = None,
         environ: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        outbound: OutboundPolicy | None = None,
+        secrets: SecretBox | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -193,6 +197,11 @@ class SourceManager:
         self.clock: Clock = clock or SystemClock()
         self.environ = environ
         self._transport = transport
+        # Every request of every source goes through this policy (veille.security): the default
+        # refuses every non-public address.
+        self.outbound = outbound or OutboundPolicy()
+        # Seals the secret fields of the sources saved in the store (None: kept as given, tests).
+        self.secrets = secrets
         self._sources: dict[str, ManagedSource] = {}
         self._load_problems: list[dict[str, Any]] = []
         self._topic_testers: dict[str, tuple[Query, Tester]] = {}
@@ -207,8 +216,8 @@ class SourceManager:
         """One client (connection pool) for every connector; created without I/O."""
         if self._client is None or self._client.is_closed:
             self._client = httpx.AsyncClient(
-                transport=self._transport,
-                timeout=httpx.Timeout(30.0, connect=10.0),
+                transport=GuardedTransport(self.outbound, self._transport),
+                timeout=self.outbound.timeout,
                 headers={"User-Agent": f"Veille/{__version__} (social listening hub)"},
             )
         return self._client
@@ -260,9 +269,14 @@ class SourceManager:
                 connector_table, http_client=self.http_client, environ=self._environ_for(origin)
             )
             filter_mode, query_filter = self._filter_for(connector)
-        except ConnectorConfigError as error:
-            raise SourceConfigError(f"{prefix}{error}", field=error.field) from None
+            self._check_addresses(connector)
+        except (ConnectorConfigError, OutboundRefused) as error:
+            raise SourceConfigError(
+                f"{label}: {error}" if isinstance(error, OutboundRefused) else f"{prefix}{error}",
+                field=error.field,
+            ) from None
         connector.query_filter = query_filter
+        connector.outbound = self.outbound
         return ManagedSource(
             name=connector.name,
             table=dict(table),
@@ -272,6 +286,19 @@ class SourceManager:
             silent_after_s=float(silent_after),
             filter_mode=filter_mode,
         )
+
+    def _check_addresses(self, connector: Connector) -> None:
+        """A literal non-public address in a URL field is refused now (422 naming the field); names
+        are resolved and checked on every request (the client's transport)."""
+        config = connector.config
+        if config.endpoint:
+            self.outbound.check_literal(config.endpoint, field="endpoint")
+        for spec in connector.meta.fields:
+            value = config.get(spec.name)
+            urls = value if isinstance(value, list) else [value]
+            for url in urls:
+                if isinstance(url, str) and url.startswith(("http://", "https://", "ws://", "wss://")):
+                    self.outbound.check_literal(url, field=spec.name)
 
     def _environ_for(self, origin: Origin) -> Mapping[str, str] | None:
         """The operator's environment for the operator's sources (veille.toml) only: a source added
@@ -352,12 +379,35 @@ class SourceManager:
                 self._problem(saved.name, f"{label}: ignored, veille.toml defines a source of that name")
                 continue
             try:
-                managed = self._build(saved.table, origin="api", where="saved source")
-            except SourceConfigError as error:
+                table = self._opened(saved.table)
+                managed = self._build(table, origin="api", where="saved source")
+            except (SourceConfigError, SecretKeyError) as error:
                 self._problem(saved.name, str(error))
                 continue
             managed.enabled = saved.enabled
             self._sources[managed.name] = managed
+            sealed = self._sealed(managed)
+            if sealed != saved.table:  # saved in clear by an older hub: sealed now
+                replace_source_config(self.store, managed.name, sealed)
+
+    def _secret_fields(self, managed: ManagedSource) -> set[str]:
+        return {spec.name for spec in managed.connector.meta.fields if spec.secret}
+
+    def _sealed(self, managed: ManagedSource) -> dict[str, Any]:
+        """The table to store: secret fields sealed (kept as given when the manager has no box)."""
+        table = dict(managed.table)
+        if self.secrets is None:
+            return table
+        for name in self._secret_fields(managed):
+            value = table.get(name)
+            if isinstance(value, str) and value:
+                table[name] = self.secrets.seal(value)
+        return table
+
+    def _opened(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        if self.secrets is None:
+            return dict(stored)
+        return {key: self.secrets.reveal(value) for key, value in stored.items()}
 
     def _problem(self, name: str, message: str) -> None:
         log.error("%s", message)
@@ -403,7 +453,7 @@ class SourceManager:
         if isinstance(name, str) and (name in self._sources or name in self.pipeline.running_sources):
             raise SourceConflictError(f"{label}: name: already used by another source")
         managed = self._build(table, origin="api")
-        await asyncio.to_thread(save_source, self.store, managed.table, enabled=managed.enabled)
+        await asyncio.to_thread(save_source, self.store, self._sealed(managed), enabled=managed.enabled)
         self._sources[managed.name] = managed
         if managed.enabled and self._started:
             self._run(managed)

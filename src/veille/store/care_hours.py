@@ -75,6 +75,7 @@ __all__ = [
     "HourRow",
     "PairRow",
     "apply_posts",
+    "apply_prepared",
     "care_hours",
     "care_pairs",
     "hour_rows",
@@ -324,22 +325,31 @@ def apply_posts(connection: Connection, written: Sequence[Post]) -> None:
 
     Call inside the transaction that upserts the posts, after it wrote them and their addressees.
     """
-    if not written:
+    replies = [(post.reply_to, post.source, fold(post.author.handle)) for post in written if post.reply_to]
+    apply_prepared(connection, [post.id for post in written], replies)
+
+
+def apply_prepared(
+    connection: Connection, ids: Sequence[str], replies: Sequence[tuple[str, str, str]]
+) -> None:
+    """:func:`apply_posts` from a prepared batch (issue 15): the ids written, and ``(reply_to,
+    source, folded author handle)`` of each of them that replies to a post."""
+    if not ids:
         return
     registered = registry_keys(connection)
     if not registered or not _noted_for(connection, registered):
         # Built for another registry (or never): the next report rebuilds everything anyway.
         return
-    ids = sorted({post.id for post in written})
+    ids = sorted(set(ids))
     affected = set(ids)
     # Replies stored before the post they answer are addressed to its author now.
     for chunk in _chunks(ids):
         query = select(posts.c.id).where(posts.c.reply_to.in_(chunk), posts.c.repost_of.is_(None))
         affected.update(str(row.id) for row in connection.execute(query))
     # A reply by a registered account may be the first response of the post it answers.
-    for post in written:
-        if post.reply_to and (post.source, fold(post.author.handle)) in registered:
-            affected.add(post.reply_to)
+    for reply_to, source, author_handle in replies:
+        if (source, author_handle) in registered:
+            affected.add(reply_to)
     ordered = sorted(affected)
     _lock_posts(connection, ordered)
     before = _stored_pairs(connection, ordered)

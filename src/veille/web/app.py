@@ -23,7 +23,9 @@ from veille.hub import Hub
 from veille.settings import Settings
 from veille.web.api import (
     accounts,
+    alerts,
     analytics,
+    audit,
     corrections,
     dashboards,
     influencers,
@@ -33,17 +35,24 @@ from veille.web.api import (
     query,
     sources,
     stream,
+    teams,
     topics,
+    users,
+    walls,
 )
 from veille.web.board_pages import router as board_pages_router
+from veille.web.crisis_pages import router as crisis_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
-from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_principal
+from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_authorized
 from veille.web.errors import install_error_handlers
+from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
+from veille.web.limits import RequestLimits
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
 from veille.web.stopping import RefuseWhileStopping
+from veille.web.wall_pages import router as wall_pages_router
 
 __all__ = ["API_ROUTERS", "create_app"]
 
@@ -61,11 +70,19 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     query.router,
     corrections.router,
     dashboards.router,
+    walls.router,
+    alerts.router,
     me.router,
+    teams.router,
+    users.router,
+    audit.router,
 )
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorRead, "description": "no or bad credentials (WWW-Authenticate: Bearer)"},
-    403: {"model": ErrorRead, "description": "a cookie-authenticated change without X-Requested-With"},
+    403: {
+        "model": ErrorRead,
+        "description": "the caller's role is below the route's, or a cookie-authenticated change without X-Requested-With",
+    },
     422: {"model": ErrorRead, "description": "a parameter or body field is wrong (the message names it)"},
 }
 
@@ -94,16 +111,21 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     app.state.hub = the_hub
     app.state.settings = settings
     app.add_middleware(RefuseWhileStopping, hub=the_hub)
+    # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_principal)], responses=_API_RESPONSES)
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_authorized)], responses=_API_RESPONSES)
     for router in API_ROUTERS:
         api.include_router(router)
     app.include_router(api)
     app.include_router(i18n_router)
     app.include_router(pages_router)
     app.include_router(dashboard_pages_router)
+    app.include_router(explorer_pages_router)
     app.include_router(board_pages_router)
+    app.include_router(wall_pages_router)
+    app.include_router(crisis_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     return app

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 from veille.access import Principal
 from veille.web.deps import SESSION_COOKIE, CurrentHub, optional_principal
 from veille.web.i18n import N_
+from veille.web.kiosk import KIOSK_COOKIE
 from veille.web.page_context import page_context
 
 __all__ = ["login_redirect", "router", "templates"]
@@ -41,15 +42,24 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def login_redirect(request: Request) -> RedirectResponse:
-    """To the login page, which brings the browser back to this address afterwards."""
+def login_redirect(request: Request) -> Response:
+    """To the login page, which brings the browser back to this address afterwards.
+
+    A kiosk link's browser (veille.web.kiosk) is refused instead: its link shows one wall, and
+    nothing else of the hub, not even the login page's invitation."""
+    if request.cookies.get(KIOSK_COOKIE):
+        return HTMLResponse(
+            '403: a kiosk link shows its wall and nothing else. <a href="/login">Log in</a>', status_code=403
+        )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     # Quoted, so that a wall address with several parameters (theme & title) survives the login.
     return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
 
 @router.get("/")
-async def home(principal: MaybePrincipal) -> Response:
+async def home(request: Request, principal: MaybePrincipal) -> Response:
+    if principal is None and request.cookies.get(KIOSK_COOKIE):
+        return login_redirect(request)
     return RedirectResponse("/wall" if principal else "/login", status_code=303)
 
 
@@ -67,12 +77,14 @@ async def login(
     password: Annotated[str, Form()],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    principal = await asyncio.to_thread(hub.access.check_password, username, password)
+    principal = await hub.access.sign_in(username, password)
     if principal is None:
         context = page_context(request, None, next=_safe_next(next), error=WRONG_LOGIN)
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
     session_id = await asyncio.to_thread(hub.access.open_session, principal, days=hub.settings.session_days)
     response = RedirectResponse(_safe_next(next), status_code=303)
+    # A person logging in on a browser that once showed a kiosk link is a person again.
+    response.delete_cookie(KIOSK_COOKIE)
     response.set_cookie(
         SESSION_COOKIE,
         session_id,

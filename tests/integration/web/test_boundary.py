@@ -14,7 +14,11 @@ from tests.support.posts import post_json
 from veille.settings import Settings
 
 # Actions that take no body at all (their path says everything).
-BODILESS = {("post", "/api/v1/sources/{name}/stop"), ("post", "/api/v1/sources/{name}/start")}
+BODILESS = {
+    ("post", "/api/v1/sources/{name}/stop"),
+    ("post", "/api/v1/sources/{name}/start"),
+    ("post", "/api/v1/walls/{wall_id}/links"),
+}
 
 
 @pytest.fixture(scope="module")

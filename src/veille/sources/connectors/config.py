@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from veille.security import mask_url
 from veille.sources.connectors.errors import ConnectorConfigError
 
 __all__ = ["ConfigField", "ConnectorConfig", "ConnectorMeta", "Secret"]
@@ -81,6 +82,7 @@ class ConfigField:
     env: str | None = None
     help: str = ""
     choices: tuple[Any, ...] | None = None
+    minimum: float | None = None  # for numbers: the smallest value accepted
 
     def __post_init__(self) -> None:
         raw = self.kind
@@ -105,6 +107,7 @@ class ConfigField:
             "secret": self.secret,
             "env": self.env,
             "choices": list(self.choices) if self.choices else None,
+            "minimum": self.minimum,
             "help": self.help,
         }
 
@@ -141,6 +144,8 @@ class ConfigField:
                 ) from None
             if kind == "float" and not math.isfinite(number):
                 raise ValueError("expected a finite number")
+            if self.minimum is not None and number < self.minimum:
+                raise ValueError(f"must be at least {self.minimum:g}, got {number:g}")
             converted = number
         elif kind == "list[str]":
             if isinstance(value, str):
@@ -296,14 +301,16 @@ class ConnectorConfig:
         """The table form; secrets are ``'***'`` unless ``reveal=True``."""
         out: dict[str, Any] = {"type": self.type, "name": self.name}
         if self.endpoint:
-            out["endpoint"] = self.endpoint
+            out["endpoint"] = self.endpoint if reveal else mask_url(self.endpoint)
         if self.query:
             out["query"] = self.query
         for key, value in self._values.items():
             if isinstance(value, Secret):
                 out[key] = value.reveal() if reveal else ("***" if value else "")
-            else:
+            elif reveal:
                 out[key] = value
+            else:  # a credential written inside an address (a feed URL with ?token=) is masked too
+                out[key] = _masked(value)
         return out
 
     def dumps(self) -> str:
@@ -314,6 +321,14 @@ class ConnectorConfig:
         return f"ConnectorConfig({self.to_dict()!r})"
 
     __str__ = __repr__
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str) and "://" in value:
+        return mask_url(value)
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
 
 
 def _env_name(source_name: str, field_name: str) -> str:

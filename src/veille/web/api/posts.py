@@ -3,6 +3,7 @@ streamed export of a search, one post by id, the push ingest API, the post JSON 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -170,9 +171,12 @@ def export_posts(
 
 
 @router.get("/posts/{post_id:path}", response_model=PostRead, responses={404: {"model": ErrorRead}})
-def get_post(post_id: str, store: Store) -> Any:
+def get_post(post_id: str, store: Store, scope: CallerScope) -> Any:
+    """One post, if it is in the caller's scope (outside it, it does not exist for them: 404)."""
     post = store.get_post(post_id)
-    if post is None:
+    if post is None or not scope.allows_post(
+        source=post.source, country=post.country, topics=(match.name for match in post.topics)
+    ):
         raise NotFound(f"no post with id {post_id!r}", field="post_id")
     return post.to_json_dict()
 
@@ -200,6 +204,7 @@ _PUSH_BODY: dict[str, Any] = {
         400: {"model": ErrorRead, "description": "the body is not a JSON array / NDJSON, or not UTF-8"},
         413: {"model": ErrorRead, "description": "body or batch too large"},
         422: {"model": PushResult, "description": "every item was refused"},
+        503: {"model": ErrorRead, "description": "the store could not write the batch: send it again"},
     },
 )
 async def push_posts(request: Request, hub: CurrentHub) -> Any:
@@ -207,13 +212,17 @@ async def push_posts(request: Request, hub: CurrentHub) -> Any:
     their neighbours; each refused item is reported with its index (0-based) and the field at fault."""
     settings = hub.settings
     body = await read_push_body(request.headers, request.stream(), max_bytes=settings.max_body_bytes)
-    items = validate_push_items(
-        body, content_type=request.headers.get("content-type", ""), max_items=settings.max_batch_items
+    # Validating a large batch is CPU work: off the event loop, which also feeds every live screen.
+    items = await asyncio.to_thread(
+        validate_push_items,
+        body,
+        content_type=request.headers.get("content-type", ""),
+        max_items=settings.max_batch_items,
     )
     stored_ids: list[str] = []
     if items.accepted:
-        stored = await hub.pipeline.submit(items.accepted, source_name="push")
-        stored_ids = [item.post.id for item in stored]
+        # Stored by this hub, or (NATS bus) acknowledged by the JetStream work stream.
+        stored_ids = await hub.accept_posts(items.accepted, source_name="push")
     if items.rejected:
         hub.metrics.posts_rejected.labels(source="push").inc(len(items.rejected))
     payload = {

@@ -1,0 +1,222 @@
+"""Alerts: rules (``/api/v1/alerts/rules``), the alerts they raise and their life
+(``/api/v1/alerts``, ``/acknowledge``, ``/resolve``, ``/assign``, ``/notes``, ``/playbook``), and the
+crisis report (``/api/v1/alerts/{id}/report?format=html|pdf``).
+
+Every change is stored with who made it (the calling user or token) and when, in the alert's
+timeline. A rule change applies to the live engine at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+
+from fastapi import Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from veille.alerts import Alert, Rule, RuleSpec, service
+from veille.errors import Unavailable
+from veille.hub import Hub
+from veille.reports.pdf import ChromiumMissing, PrintFailed, print_page_to_pdf
+from veille.web.api._routing import api_router
+from veille.web.deps import CurrentHub, CurrentPrincipal, Store
+from veille.web.page_context import language_of
+from veille.web.schemas import ErrorRead, Items
+
+__all__ = ["router"]
+
+router = api_router(tags=["alerts"])
+
+RuleId = Annotated[int, Path(ge=1, description="the rule's id")]
+AlertId = Annotated[int, Path(ge=1, description="the alert's id")]
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorRead, "description": "no such rule or alert"},
+    409: {"model": ErrorRead, "description": "the alert's status does not allow this step"},
+    422: {"model": ErrorRead, "description": "refused; names the field"},
+}
+
+
+class AlertItem(BaseModel):
+    id: int
+    rule: str
+    kind: str
+    topic: str | None
+    severity: str
+    status: str
+    opened_at: str
+    updated_at: str
+    posts: int
+    summary: str
+
+
+class ResolveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["resolved", "false_positive"] = "resolved"
+    note: str = Field(default="", max_length=4000)
+
+
+class AcknowledgeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=4000)
+
+
+class AssignBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee: str | None = Field(default=None, max_length=128, description="a user name; null: nobody")
+
+
+class NoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class PlaybookBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    step: int = Field(ge=0, description="0-based step of the rule's playbook")
+    done: bool = True
+
+
+async def _reload(hub: Hub) -> None:
+    if hub.alerts is not None:
+        await hub.alerts.reload_rules()
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+@router.get("/alerts/rules", response_model=Items[Rule])
+def list_rules(store: Store) -> Any:
+    return {"items": service.list_rules(store=store)}
+
+
+@router.post("/alerts/rules", status_code=201, response_model=Rule, responses=_REFUSED)
+async def create_rule(spec: RuleSpec, hub: CurrentHub) -> Any:
+    """Create ``{"name", "kind", "topic" | "query", "window_s", "threshold", "sensitivity",
+    "min_followers", "severity", "cooldown_s", "notify", "playbook", "enabled"}`` (see docs/alerts.md)."""
+    rule = await asyncio.to_thread(service.create_rule, store=hub.store, spec=spec)
+    await _reload(hub)
+    return rule
+
+
+@router.get("/alerts/rules/{rule_id}", response_model=Rule, responses=_REFUSED)
+def get_rule(rule_id: RuleId, store: Store) -> Any:
+    return service.get_rule(store=store, rule_id=rule_id)
+
+
+@router.put("/alerts/rules/{rule_id}", response_model=Rule, responses=_REFUSED)
+async def replace_rule(rule_id: RuleId, spec: RuleSpec, hub: CurrentHub) -> Any:
+    rule = await asyncio.to_thread(service.update_rule, store=hub.store, rule_id=rule_id, spec=spec)
+    await _reload(hub)
+    return rule
+
+
+@router.delete("/alerts/rules/{rule_id}", status_code=204, responses=_REFUSED)
+async def delete_rule(rule_id: RuleId, hub: CurrentHub) -> Response:
+    await asyncio.to_thread(service.delete_rule, store=hub.store, rule_id=rule_id)
+    await _reload(hub)
+    return Response(status_code=204)
+
+
+# -- alerts --------------------------------------------------------------------------------------
+
+
+@router.get("/alerts", response_model=Items[AlertItem])
+def list_alerts(
+    store: Store,
+    status: Annotated[
+        list[Literal["open", "acknowledged", "resolved", "false_positive"]] | None,
+        Query(description="repeat or comma-separate; default: every status"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Any:
+    """``{"items": [{"id", "rule", "kind", "topic", "severity", "status", "opened_at", "updated_at", "posts", "summary"}]}``, newest first."""
+    alerts = service.list_alerts(store=store, statuses=list(status or []) or None, limit=limit)
+    return {"items": [alert.list_item() for alert in alerts]}
+
+
+@router.get("/alerts/{alert_id}", response_model=Alert, responses=_REFUSED)
+def get_alert(alert_id: AlertId, store: Store) -> Any:
+    """The whole alert: figures, timeline, deliveries, playbook and its ticks."""
+    return service.get_alert(store=store, alert_id=alert_id)
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response_model=Alert, responses=_REFUSED)
+def acknowledge(
+    alert_id: AlertId, store: Store, principal: CurrentPrincipal, body: AcknowledgeBody | None = None
+) -> Any:
+    return service.acknowledge_alert(
+        store=store, alert_id=alert_id, who=principal.name, note=body.note if body else ""
+    )
+
+
+@router.post("/alerts/{alert_id}/resolve", response_model=Alert, responses=_REFUSED)
+def resolve(alert_id: AlertId, body: ResolveBody, store: Store, principal: CurrentPrincipal) -> Any:
+    """``{"outcome": "resolved" | "false_positive", "note"}``."""
+    return service.resolve_alert(
+        store=store, alert_id=alert_id, who=principal.name, outcome=body.outcome, note=body.note
+    )
+
+
+@router.post("/alerts/{alert_id}/assign", response_model=Alert, responses=_REFUSED)
+def assign(alert_id: AlertId, body: AssignBody, store: Store, principal: CurrentPrincipal) -> Any:
+    return service.assign_alert(store=store, alert_id=alert_id, who=principal.name, assignee=body.assignee)
+
+
+@router.post("/alerts/{alert_id}/notes", response_model=Alert, responses=_REFUSED)
+def add_note(alert_id: AlertId, body: NoteBody, store: Store, principal: CurrentPrincipal) -> Any:
+    return service.add_note(store=store, alert_id=alert_id, who=principal.name, text=body.text)
+
+
+@router.post("/alerts/{alert_id}/playbook", response_model=Alert, responses=_REFUSED)
+def tick_playbook(alert_id: AlertId, body: PlaybookBody, store: Store, principal: CurrentPrincipal) -> Any:
+    """Tick (``done``: true) or untick a step of the rule's playbook; the tick goes into the timeline."""
+    return service.tick_playbook(
+        store=store, alert_id=alert_id, who=principal.name, step=body.step, done=body.done
+    )
+
+
+@router.get(
+    "/alerts/{alert_id}/report",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/html": {}, "application/pdf": {}}, "description": "the crisis report"},
+        404: {"model": ErrorRead, "description": "no alert with that id"},
+        503: {"model": ErrorRead, "description": "Chromium, which prints the PDF, is missing or failed"},
+    },
+)
+async def alert_report(
+    alert_id: AlertId,
+    request: Request,
+    hub: CurrentHub,
+    principal: CurrentPrincipal,
+    format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
+) -> Response:
+    """The crisis so far, for the crisis centre: the alert, its figures, timeline and notes."""
+    from veille.web.crisis_pages import render_report
+
+    alert = await asyncio.to_thread(service.get_alert, store=hub.store, alert_id=alert_id)
+    language = language_of(request, principal)
+    html = render_report(request, alert, language=language)
+    if format == "html":
+        return HTMLResponse(html)
+    try:
+        pdf = await print_html_to_pdf(html)
+    except (ChromiumMissing, PrintFailed) as error:
+        raise Unavailable(str(error), field="chromium") from None
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="alert-{alert.id}.pdf"'},
+    )
+
+
+async def print_html_to_pdf(html: str) -> bytes:
+    """Chromium prints the report from a file (it holds everything: no session needed)."""
+    import tempfile
+    from pathlib import Path as FilePath
+
+    with tempfile.TemporaryDirectory(prefix="veille-report-") as folder:
+        page = FilePath(folder) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        return await print_page_to_pdf(page.as_uri())
