@@ -18,8 +18,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from veille import __version__
+from veille.clock import Clock
 from veille.contracts import Source
 from veille.hub import Hub
+from veille.security.login_throttle import LoginLimits, LoginThrottle
 from veille.settings import Settings
 from veille.web.api import (
     accounts,
@@ -87,8 +89,12 @@ _API_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[Source] = ()) -> FastAPI:
-    """Build the app. The hub (store, bus, pipeline) is built now and started with the app."""
+def create_app(
+    settings: Settings, *, hub: Hub | None = None, sources: Sequence[Source] = (), clock: Clock | None = None
+) -> FastAPI:
+    """Build the app. The hub (store, bus, pipeline) is built now and started with the app.
+
+    ``clock`` times the login throttle (tests pass a clock they move forward)."""
     the_hub = hub or Hub.build(settings, sources=sources)
 
     @asynccontextmanager
@@ -110,6 +116,7 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     )
     app.state.hub = the_hub
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle(login_limits(settings), clock=clock)
     app.add_middleware(RefuseWhileStopping, hub=the_hub)
     # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
@@ -163,3 +170,14 @@ def _add_operations_routes(app: FastAPI) -> None:
             swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
         )
+
+
+def login_limits(settings: Settings) -> LoginLimits:
+    return LoginLimits(
+        failures=settings.login_failures,
+        window_s=settings.login_failure_window_s,
+        lockout_s=settings.login_lockout_s,
+        lockout_max_s=settings.login_lockout_max_s,
+        address_per_minute=settings.login_address_per_minute,
+        address_burst=settings.login_address_burst,
+    )
