@@ -53,12 +53,19 @@ from veille.web.i18n.routes import router as i18n_router
 from veille.web.limits import RequestLimits
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
+from veille.web.security_headers import (
+    SecurityHeaders,
+    content_security_policy,
+    inline_script_hashes,
+    template_script_hashes,
+)
 from veille.web.stopping import RefuseWhileStopping
 from veille.web.wall_pages import router as wall_pages_router
 
 __all__ = ["API_ROUTERS", "create_app"]
 
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 # The API's routers, one per domain, all under /api/v1 and all authenticated.
 API_ROUTERS: tuple[APIRouter, ...] = (
     posts.router,
@@ -135,6 +142,19 @@ def create_app(
     app.include_router(crisis_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
+    # Outermost of all: every answer, the limits' refusals included, carries the security headers.
+    policy = content_security_policy(template_script_hashes(TEMPLATES_DIR))
+    docs_policy = content_security_policy(
+        sorted(
+            {
+                *template_script_hashes(TEMPLATES_DIR),
+                *inline_script_hashes(bytes(_swagger_page().body).decode()),
+            }
+        )
+    )
+    app.add_middleware(
+        SecurityHeaders, policy=policy, policies={"/docs": docs_policy}, hsts=settings.behind_tls
+    )
     return app
 
 
@@ -163,13 +183,18 @@ def _add_operations_routes(app: FastAPI) -> None:
         hub: Hub = request.app.state.hub
         if await optional_principal(request, hub) is None:
             return RedirectResponse("/login?next=/docs", status_code=303)
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Veille API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        return _swagger_page()
+
+
+def _swagger_page() -> HTMLResponse:
+    """Swagger UI from the vendored files (its inline start-up script is allowed by its hash)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Veille API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
 
 
 def login_limits(settings: Settings) -> LoginLimits:
