@@ -86,6 +86,21 @@ class HubTable(BaseModel):
     # Pipeline: batches waiting between sources and the writer (backpressure beyond this).
     queue_batches: int = Field(default=16, ge=1)
     session_days: int = Field(default=14, ge=1)
+    # Access security (issue 14, item 5; docs/teams.md "Access security"). Sign-ins: this many wrong
+    # passwords for one user name within the window lock the name for login_lockout_s, doubled at
+    # each further lock-out up to login_lockout_max_s; each client address gets a bucket of
+    # login_address_burst attempts refilled at login_address_per_minute. Counted per process.
+    login_failures: int = Field(default=5, ge=1)
+    login_failure_window_s: float = Field(default=900.0, gt=0)
+    login_lockout_s: float = Field(default=60.0, gt=0)
+    login_lockout_max_s: float = Field(default=3600.0, gt=0)
+    login_address_per_minute: float = Field(default=30.0, gt=0)
+    login_address_burst: int = Field(default=10, ge=1)
+    # A browser session unused this long ends (0: only session_days ends it).
+    session_idle_minutes: int = Field(default=120, ge=0)
+    # The hub is reached through HTTPS (a TLS proxy in front): session cookies are Secure and every
+    # response carries Strict-Transport-Security.
+    behind_tls: bool = False
     # Live stream (GET /api/v1/stream): clients per principal (429 beyond) and in all (503 beyond),
     # and how long one write to a client may wait before the hub drops that client.
     stream_clients_per_principal: int = Field(default=100, ge=1)
