@@ -28,6 +28,7 @@ from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
 from veille.topics import LiveTopics, load_live_topics
+from veille.topics.follow import refresh_if_changed
 from veille.workqueue import WORK_SUBJECT, WorkConsumer, publish_posts
 
 __all__ = ["Hub", "default_stages"]
@@ -65,6 +66,7 @@ class Hub:
     alerts: LiveAlerts | None = None
     _started: bool = False
     _lag_task: asyncio.Task[None] | None = None
+    _topics_task: asyncio.Task[None] | None = None
 
     @property
     def work_stream(self) -> bool:
@@ -197,6 +199,7 @@ class Hub:
         if self.alerts is not None:
             await self.alerts.start()  # subscribed before the first post is published
         await self.pipeline.start()
+        self._topics_task = asyncio.create_task(self._follow_topics(), name="follow-topics")
         await self.streams.start()
         if self.settings.pipeline == "off":
             return  # API and screens only: sources and work run in the workers
@@ -206,6 +209,16 @@ class Hub:
             await self.source_manager.start()
         if self.work is not None:
             await self.work.start()
+
+    async def _follow_topics(self) -> None:
+        """Topics changed by another process or the CLI apply here within a few seconds."""
+        known = None
+        while True:
+            try:
+                known = await asyncio.to_thread(refresh_if_changed, self.store, self.topics, known)
+            except Exception as error:  # the store busy or away: try again next time
+                log.warning("topics not reread: %s", error)
+            await asyncio.sleep(self.settings.topics_poll_s)
 
     async def _watch_work_lag(self, bus: NatsBus, every_s: float = 5.0) -> None:
         """/metrics' work-stream gauges, read from JetStream every few seconds."""
@@ -238,11 +251,12 @@ class Hub:
         if not self._started:
             return
         self._started = False
-        if self._lag_task is not None:
-            self._lag_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._lag_task
-            self._lag_task = None
+        for task in (self._lag_task, self._topics_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._lag_task = self._topics_task = None
         try:
             await self.jobs.stop()
             if self.source_manager is not None:

@@ -71,6 +71,8 @@ class HubTable(BaseModel):
     work_ack_wait_s: float = Field(default=30.0, gt=0)
     # "off": serve the API and screens only; posts pushed go to the work stream (bus = "nats").
     pipeline: Literal["on", "off"] = "on"
+    # How often a running hub rereads the topics table for changes made by another process or the CLI.
+    topics_poll_s: float = Field(default=5.0, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535, description="0: any free port")
     # Push API limits: a body over max_body_bytes is refused with 413, as is a batch over max_batch_items.

@@ -198,8 +198,8 @@ def test_unauthenticated_wall_redirects_to_login(live: LiveHub, page: Any, scree
     assert page.locator("[role=alert]").inner_text() == "Unknown user or wrong password."
     assert urlsplit(page.url).path == "/login"
     # The data behind the wall is closed too, not only the page.
-    assert httpx.get(f"{live.base_url}/api/v1/stream", timeout=5).status_code == 401
-    assert httpx.get(f"{live.base_url}/api/v1/posts", timeout=5).status_code == 401
+    assert httpx.get(f"{live.base_url}/api/v1/stream", timeout=30).status_code == 401
+    assert httpx.get(f"{live.base_url}/api/v1/posts", timeout=30).status_code == 401
 
 
 def test_cap_updates_and_dedup(live: LiveHub, page: Any, problems: PageProblems) -> None:

@@ -538,7 +538,7 @@ def test_big_screens_dark_and_light_french_and_english(
         assert page.evaluate("() => document.documentElement.lang") == language
         alerts = page.locator("[data-widget=alerts]")
         assert alerts.get_attribute("data-state") == "empty"
-        expected = "moteur d’alertes" if language == "fr" else "alerts engine"
+        expected = "lien kiosque" if language == "fr" else "kiosk link"
         assert expected in alerts.inner_text()
         # Legible at five metres: the carousel's text is at least 4 % of the screen's height.
         text_px = page.evaluate(

@@ -248,8 +248,10 @@ class VolumeSpike(Detector):
         source = "none"
         if len(weekly) >= 2:
             seasonal, source = statistics.median(weekly) / HOUR_S, "same hour, same weekday"
-        elif daily:
+        elif len(daily) >= 2:
             seasonal, source = statistics.median(daily) / HOUR_S, "same hour of day"
+        elif daily:
+            seasonal, source = daily[0] / HOUR_S, "the same hour yesterday"
         # The last twelve windows before this one (Meltwater's comparison), once that much is seen.
         end_minute = (now_s - self.window_s) // 60
         if self._trailing is None or self._trailing[0] != end_minute:
@@ -273,6 +275,8 @@ class VolumeSpike(Detector):
             return Reading(False, 0.0, total, figures)
         expected = rate * self.window_s
         z_needed, ratio_needed = _z_for(self.spec.sensitivity)
+        if source == "the same hour yesterday":
+            ratio_needed *= 1.5  # one day is a thin baseline: a busier hour today must count for less
         if source == "previous hours":
             # Without a day of history the time of day is unknown: a morning's rise looks unusual
             # against the night before it, so the recent rate alone must be beaten twice as far.

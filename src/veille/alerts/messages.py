@@ -64,6 +64,7 @@ _SOURCES = {
         "same hour of day": "même heure de la journée",
         "previous hours": "heures précédentes",
         "recent hours": "dernières heures",
+        "the same hour yesterday": "même heure hier",
     }
 }
 _SEVERITIES = {"fr": {"info": "info", "warning": "attention", "critical": "critique"}}

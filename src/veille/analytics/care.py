@@ -550,8 +550,15 @@ class _Tally:
 
     inbound: int = 0
     answered: list[float] = field(default_factory=list)
+    # Response times of whole hours, packed as care_hours stores them: unpacked once, at the end.
+    packed: list[bytes] = field(default_factory=list)
 
     def figures(self, *, sla_s: float) -> CareFigures:
+        if self.packed:
+            self.answered.extend(
+                [value / 1_000_000 for value in care_hours.unpack_times(b"".join(self.packed))]
+            )
+            self.packed.clear()
         self.answered.sort()
         return _figures(self.answered, self.inbound, sla_s=sla_s)
 
@@ -656,7 +663,8 @@ def _tally_summaries(
                     continue
                 found = tallies.tally(account, row.bucket_us)
                 found.inbound += row.inbound
-                found.answered.extend(value / 1_000_000 for value in row.times_us)
+                if row.times_us:
+                    found.packed.append(row.times_us)
         for pair in care_hours.pair_rows(connection, accounts=keys, spans=pair_spans):
             account = by_key[(pair.source, pair.handle)]
             author = pair.author_handle if (pair.source, pair.author_handle) in brand_of_author else ""

@@ -24,4 +24,5 @@ BENCHMARKS: dict[str, str] = {
     "live": "veille.benchmarks.live",
     "widgets": "veille.benchmarks.widgets",
     "alerts": "veille.benchmarks.alerts",
+    "login_flood": "veille.benchmarks.login_flood",
 }

@@ -360,8 +360,12 @@ def _country_section(data_dir: Path) -> list[str]:
     lines += [
         "",
         f"Answers from the location: {_share(every['from_location_right'], every['from_location'])} right; "
-        f"from the time zone alone: {_share(every['from_timezone_right'], every['from_timezone'])} right "
-        "(against labels that themselves read a US & Canada time zone as the US).",
+        + (
+            f"from the time zone alone: {_share(every['from_timezone_right'], every['from_timezone'])} right "
+            "(against labels that themselves read a US & Canada time zone as the US)."
+            if every["from_timezone"]
+            else "none from a time zone alone (it only breaks ties between places a location names)."
+        ),
     ]
     return lines
 

@@ -2,7 +2,7 @@
 table, and a 12-widget dashboard's time to ready in Chromium at 1 million posts.
 
 Part 1 (``api``): the synthetic posts of :mod:`veille.benchmarks.analytics_load` (10,000,000 over 30
-days, or ``VEILLE_BENCH_POSTS``; ``quick``: 100,000) in a SQLite store, the care summaries built as
+days, or ``VEILLE_BENCH_POSTS``; ``quick``: 20,000) in a SQLite store, the care summaries built as
 migration 0058 builds them (timed), the benchmark's six topics defined, then ``veille serve`` on it in
 its own process on 127.0.0.1. Each widget's request (the one its module sends for a 30-day range with odd-second
 edges) is timed over HTTP with a bearer token; the baseline is the same figure computed from the
@@ -10,7 +10,7 @@ posts table in the same run (``source="posts"`` for the rollup readers, the quer
 care), and both must be equal or the benchmark fails. Trends, influencers, top posts, content and
 the feed already read the posts table: their baseline is themselves (ratio 1).
 
-Part 2 (``dashboard``): 1,000,000 posts (``VEILLE_BENCH_DASHBOARD_POSTS``; ``quick``: 20,000), a
+Part 2 (``dashboard``): 1,000,000 posts (``VEILLE_BENCH_DASHBOARD_POSTS``; ``quick``: 5,000), a
 dashboard of the twelve widget types over the 30 days created through the API, opened in Debian's
 Chromium (Playwright, never a downloaded browser) ``repeats`` times: the time from the navigation's
 start to every widget's ``data-state`` leaving ``loading`` (``performance.now()`` in the page),
@@ -270,7 +270,7 @@ def _baselines(store: SqlStore) -> dict[str, tuple[Callable[[], Any], Callable[[
 
 
 def _measure_api(data_dir: Path, quick: bool) -> dict[str, Any]:
-    repeats = 10 if quick else 30
+    repeats = 5 if quick else 30
     report: dict[str, Any] = {}
     with _served(data_dir) as (base_url, token, store):
         with httpx.Client(
@@ -345,7 +345,7 @@ def _measure_dashboard(data_dir: Path, quick: bool) -> dict[str, Any]:
         return {"skipped": "playwright is not installed (make install-test)"}
     if not CHROMIUM.exists() and shutil.which(str(CHROMIUM)) is None:
         return {"skipped": f"no Chromium at {CHROMIUM}"}
-    repeats = 5 if quick else 20
+    repeats = 3 if quick else 20
     with _served(data_dir) as (base_url, token, _store):
         body = {
             "name": "Benchmark: 12 widgets over 30 days",
@@ -403,8 +403,8 @@ def _measure_dashboard(data_dir: Path, quick: bool) -> dict[str, Any]:
 
 
 def run(*, quick: bool) -> dict[str, Any]:
-    count = 100_000 if quick else int(os.environ.get("VEILLE_BENCH_POSTS", "10000000"))
-    dashboard_count = 20_000 if quick else int(os.environ.get("VEILLE_BENCH_DASHBOARD_POSTS", "1000000"))
+    count = 20_000 if quick else int(os.environ.get("VEILLE_BENCH_POSTS", "10000000"))
+    dashboard_count = 5_000 if quick else int(os.environ.get("VEILLE_BENCH_DASHBOARD_POSTS", "1000000"))
     with tempfile.TemporaryDirectory() as folder:
         api_dir = Path(folder) / "api"
         api_load = _loaded_store(api_dir, count)

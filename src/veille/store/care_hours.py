@@ -41,7 +41,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -163,8 +163,10 @@ class PairRow:
         return max(0, self.first_response_us - self.created_us)
 
 
-@dataclass(frozen=True, slots=True)
-class HourRow:
+class HourRow(NamedTuple):
+    """One ``care_hours`` row; ``times_us`` packed (:func:`unpack_times`), so that a report joins
+    the rows of a group and unpacks them once."""
+
     source: str
     handle: str
     bucket_us: int
@@ -172,7 +174,7 @@ class HourRow:
     author_key: str
     inbound: int
     responded: int
-    times_us: array[int]
+    times_us: bytes
 
 
 def pack_times(values: Iterable[int]) -> bytes:
@@ -543,8 +545,10 @@ def hour_rows(
         country == ALL_COUNTRIES if every_country else country != ALL_COUNTRIES,
     )
     return [
-        HourRow(source, handle, int(bucket), where, author, int(inbound), int(responded), unpack_times(times))
-        for source, handle, bucket, where, author, inbound, responded, times in connection.execute(query)
+        HourRow(source, handle, int(bucket), where, author, int(inbound), int(responded), bytes(times))
+        for source, handle, bucket, where, author, inbound, responded, times in connection.execute(
+            query
+        ).all()
     ]
 
 
@@ -581,5 +585,5 @@ def pair_rows(
             str(country),
             None if first is None else int(first),
         )
-        for post_id, handle, source, created_us, author, country, first in connection.execute(query)
+        for post_id, handle, source, created_us, author, country, first in connection.execute(query).all()
     ]

@@ -51,6 +51,7 @@ from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
 from veille.web.limits import RequestLimits
+from veille.web.openapi import complete_openapi
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
 from veille.web.security_headers import (
@@ -177,6 +178,15 @@ def _add_operations_routes(app: FastAPI) -> None:
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(_principal: CurrentPrincipal) -> JSONResponse:
         return JSONResponse(app.openapi())
+
+    base_openapi = app.openapi
+
+    def openapi_document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = complete_openapi(base_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi_document  # type: ignore[method-assign]
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     async def docs(request: Request) -> Response:

@@ -6,6 +6,7 @@ answer 403 to a browser that carries it without a session, see :func:`veille.web
 the API accepts it only for reading (GET) the wall it belongs to:
 
 - ``/api/v1/walls/{id}``, ``/state``, ``/posts`` and ``/stream`` of that wall;
+- ``/api/v1/accounts`` (the official-account registry, public handles) for the care widget;
 - the analytics figures its widgets draw (volume, sentiment, share of voice, trends, influencers,
   care, content performance), and only when the request stays inside the wall's filters (each
   list the wall restricts is given and within it), so the token cannot read beyond the wall.
@@ -85,7 +86,8 @@ def _allowed(request: Request, hub: Hub, wall_id: int) -> bool:
         return int(route.group(1)) == wall_id
     if _ANALYTICS.match(path):
         return _within_filters(request, hub, wall_id)
-    return False
+    # The care widget names the accounts it compares: the registry's handles are public, no secret.
+    return path == "/api/v1/accounts"
 
 
 async def kiosk_principal(request: Request, hub: Hub) -> Principal | None:

@@ -41,7 +41,7 @@ def _store(tmp_path: Path) -> SqlStore:
     return open_store(f"sqlite:///{tmp_path / 'p.sqlite3'}")
 
 
-async def _until(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+async def _until(predicate, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:

@@ -96,6 +96,13 @@ function PostRow({ post, selected, onOpen }) {
   </li>`;
 }
 
+/** An enrichment value as text ("—" when empty): lists joined, objects as JSON. */
+function entityText(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  if (Array.isArray(value)) return value.length ? value.map((item) => (typeof item === "object" ? JSON.stringify(item) : String(item))).join(", ") : "—";
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
 function Field({ label, children }) {
   return html`<div class="drawer__field"><dt>${label}</dt><dd>${children}</dd></div>`;
 }
@@ -195,7 +202,7 @@ function Drawer({ id, params, onClose, onChanged }) {
           <${Field} label=${t("Hashtags")}>${(post.hashtags || []).join(" ") || "—"}</${Field}>
           <${Field} label=${t("Mentions")}>${(post.mentions || []).join(" ") || "—"}</${Field}>
           <${Field} label=${t("Brand account")}>${post.is_brand_account ? t("Yes") : t("No")}</${Field}>
-          ${Object.entries(post.entities || {}).filter(([name]) => !SHOWN_ABOVE.has(name)).map(([name, value]) => html`<${Field} label=${name}>${Array.isArray(value) ? value.map((item) => (typeof item === "object" ? JSON.stringify(item) : String(item))).join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value)}</${Field}>`)}
+          ${Object.entries(post.entities || {}).filter(([name]) => !SHOWN_ABOVE.has(name)).map(([name, value]) => html`<${Field} label=${name}>${entityText(value)}</${Field}>`)}
         </dl>
       </section>
       <section class="drawer__card" data-section="correct">

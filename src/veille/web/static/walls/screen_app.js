@@ -68,7 +68,9 @@ function WallWidget({ widget, filters, wallPostsList }) {
     case "clock":
       return html`<${Clock} ...${props} />`;
     case "alerts":
-      return html`<${AlertsTicker} ...${props} kiosk=${kiosk} />`;
+      // The hub's alerts ticker (the widget library's); a kiosk link may not read alerts.
+      if (kiosk) return html`<${AlertsTicker} ...${props} />`;
+      return html`<${Widget} type="alerts" ...${props} filters=${filters} drill=${false} />`;
     case "feed":
     case "top_posts":
       return html`<${WallFeed} ...${props} type=${widget.type} posts=${wallPostsList} />`;

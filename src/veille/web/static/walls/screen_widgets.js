@@ -3,7 +3,6 @@
 // the workspace's DOM contract: data-widget, data-state, and data-post-id on each post.
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
-import { api } from "veille/api.js";
 import { formatDate, formatTime } from "veille/format.js";
 import { t } from "veille/i18n.js";
 import { WidgetFrame } from "veille/widgets/frame.js";
@@ -92,37 +91,13 @@ export function Clock({ title, options }) {
   </${WidgetFrame}>`;
 }
 
-// The alerts engine may not run yet (its API is another issue's): the ticker says so in words.
-export function AlertsTicker({ title, kiosk }) {
-  const [state, setState] = useState({ status: "loading", items: [] });
-  useEffect(() => {
-    if (kiosk) {
-      setState({ status: "empty", items: [] });
-      return undefined;
-    }
-    const controller = new AbortController();
-    api
-      .get("/api/v1/alerts", { query: { limit: 10 }, signal: controller.signal, redirectOnUnauthorized: false })
-      .then((answer) => {
-        const items = (answer && answer.items) || [];
-        setState({ status: items.length ? "ready" : "empty", items });
-      })
-      .catch((error) => {
-        if (error && error.name === "AbortError") return;
-        setState({ status: "empty", items: [] });
-      });
-    return () => controller.abort();
-  }, [kiosk]);
+// What a kiosk link shows where the wall has an alerts ticker: alerts are internal, and a kiosk
+// link (public screens) may not read them; the wall's other screens show the hub's ticker.
+export function AlertsTicker({ title }) {
   return html`<${WidgetFrame}
     type="alerts"
     title=${title || t("Alerts")}
-    state=${state.status}
-    emptyText=${t("No alert to show: the alerts engine is not running yet.")}
-  >
-    <ul class="ticker">
-      ${state.items.map(
-        (item, index) => html`<li class="ticker__item" key=${item.id || index}>${String(item.title || item.message || item.rule || "")}</li>`,
-      )}
-    </ul>
-  </${WidgetFrame}>`;
+    state="empty"
+    emptyText=${t("Alerts are not shown on screens opened through a kiosk link.")}
+  ><ul class="ticker"></ul></${WidgetFrame}>`;
 }
