@@ -47,6 +47,10 @@ __all__ = [
 ROLES = ("viewer", "analyst", "admin")
 
 
+# A session's last use is written at most this often (see UserAccess.principal_for_session).
+_LAST_SEEN_EVERY_US = 60_000_000
+
+
 def role_at_least(role: str, wanted: str) -> bool:
     """Whether ``role`` has at least the rights of ``wanted``."""
     return ROLES.index(role) >= ROLES.index(wanted)
@@ -145,11 +149,15 @@ def _listed(values: Any) -> tuple[str, ...] | None:
 
 
 class UserAccess:
-    def __init__(self, store: SqlStore, *, passwords: PasswordPool | None = None) -> None:
+    def __init__(
+        self, store: SqlStore, *, passwords: PasswordPool | None = None, session_idle_s: float = 0
+    ) -> None:
         self.engine = store.engine
         self._hasher = PasswordHasher()
         # Sign-ins hash on their own bounded threads, never in the pool the API's reads use.
         self.passwords = passwords or PasswordPool()
+        # A browser session unused this long ends (0: only its lifetime ends it).
+        self.session_idle_s = session_idle_s
 
     # -- users -------------------------------------------------------------------------------
     def add_user(
@@ -578,18 +586,46 @@ class UserAccess:
                     id_hash=_digest(session_id),
                     user_id=principal.user_id,
                     expires_us=now_us() + lifetime_s * 1_000_000,
+                    last_seen_us=now_us(),
                 )
             )
         return session_id
 
     def principal_for_session(self, session_id: str) -> Principal | None:
+        """The session's user, or ``None`` when it is unknown, expired or idle too long (then it is
+        deleted). Its last use is written at most once a minute (a write per request would contend
+        with the pipeline's writer on SQLite), which is fine against idle limits of minutes."""
+        now = now_us()
+        digest = _digest(session_id)
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(users.c.id, users.c.username, users.c.role, users.c.language, users.c.time_zone)
+                select(
+                    users.c.id,
+                    users.c.username,
+                    users.c.role,
+                    users.c.language,
+                    users.c.time_zone,
+                    sessions.c.last_seen_us,
+                )
                 .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
-                .where(sessions.c.id_hash == _digest(session_id), sessions.c.expires_us > now_us())
+                .where(sessions.c.id_hash == digest, sessions.c.expires_us > now)
             ).first()
-            return None if row is None else _user_principal(connection, row, via="session")
+            if row is None:
+                return None
+            last_seen = row.last_seen_us
+            idle_us = int(self.session_idle_s * 1_000_000)
+            if idle_us and last_seen is not None and now - last_seen > idle_us:
+                principal = None
+            else:
+                principal = _user_principal(connection, row, via="session")
+        if principal is None:
+            self.close_session(session_id)
+        elif last_seen is None or now - last_seen > _LAST_SEEN_EVERY_US:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    update(sessions).where(sessions.c.id_hash == digest).values(last_seen_us=now)
+                )
+        return principal
 
     def close_session(self, session_id: str) -> None:
         with self.engine.begin() as connection:

@@ -154,7 +154,7 @@ class Hub:
                 on_stored=count_stored,
                 on_stage=metrics.observe_stage,
             )
-        access = UserAccess(store)
+        access = UserAccess(store, session_idle_s=settings.session_idle_minutes * 60)
         if settings.admin_token is not None:
             access.ensure_token("VEILLE_ADMIN_TOKEN", settings.admin_token.get_secret_value())
         live = LiveLayer(

@@ -193,6 +193,7 @@ sessions = Table(
     Column("id_hash", String(64), primary_key=True),
     Column("user_id", Integer, nullable=False),
     Column("expires_us", BigInteger, nullable=False),
+    Column("last_seen_us", BigInteger),  # migration 0064: idle sessions end
 )
 
 # Topics (saved queries) and which stored posts each one matches (migration 0002).
