@@ -14,7 +14,7 @@ SEED ?= 1
 DATA ?=
 DATA_OPTION := $(if $(DATA),--data $(DATA))
 
-.PHONY: demo install install-test i18n test lint typecheck pytest bench bench-quick quality serve clean
+.PHONY: demo install install-test i18n test lint typecheck pytest bench bench-quick quality sentiment-models serve clean
 
 demo: install
 	$(BIN)/veille demo --port $(PORT) --scenario $(SCENARIO) --rate $(RATE) --seed $(SEED) $(DATA_OPTION)
@@ -48,10 +48,10 @@ pytest: install-test
 
 test: lint typecheck pytest
 
-bench: install
+bench: install-test
 	$(BIN)/veille bench
 
-bench-quick: install
+bench-quick: install-test
 	$(BIN)/veille bench --quick
 
 quality: install
@@ -65,3 +65,10 @@ clean:
 # fails until they are translated in French).
 i18n:
 	.venv/bin/python -m veille.web.i18n.extract
+
+# The shipped sentiment models: UMSAB train splits, recipes chosen by 5-fold cross-validation on them.
+sentiment-models: install
+	for pair in english:en french:fr german:de spanish:es italian:it portuguese:pt arabic:ar hindi:hi; do \
+	  $(BIN)/veille train sentiment --data ../shared/data/umsab/$${pair%%:*} --base-data ../shared/data \
+	    --lang $${pair##*:} --out src/veille/enrich/sentiment/data/sentiment-$${pair##*:}.npz || exit 1; \
+	done

@@ -17,6 +17,12 @@ POSTGRES_URL = os.environ.get("VEILLE_TEST_POSTGRES_URL", "postgresql+psycopg://
 REQUIRE_SERVICES = os.environ.get("VEILLE_REQUIRE_SERVICES") == "1"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The fakes of the test suite listen on 127.0.0.1, which the hub's outbound policy refuses by
+    # default (veille.security): the tests allow it explicitly, through the operator's setting.
+    os.environ.setdefault("VEILLE_OUTBOUND_ALLOW", '["127.0.0.1"]')
+
+
 def services_required() -> bool:
     return REQUIRE_SERVICES
 

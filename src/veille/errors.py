@@ -5,6 +5,7 @@
     VeilleError(message, field=None, column=None)
     ├── Invalid        422  the input is refused; ``field`` names what is wrong (``column``: where, 1-based)
     │   └── TooLarge   413  the input is over a size limit
+    ├── Forbidden      403  the caller's role or teams do not allow it; the message names what is missing
     ├── NotFound       404  no such object
     ├── Conflict       409  the change collides with what exists (a taken name, a running job)
     └── Unavailable    503  a service the hub needs does not answer
@@ -27,6 +28,7 @@ from pydantic import ValidationError
 
 __all__ = [
     "Conflict",
+    "Forbidden",
     "Invalid",
     "NotFound",
     "TooLarge",
@@ -69,6 +71,10 @@ class TooLarge(Invalid):
     status_code = 413
 
 
+class Forbidden(VeilleError):
+    """The caller may not do this (HTTP 403); the message names the role or team that is missing."""
+
+
 class NotFound(VeilleError, LookupError):
     """No such object (HTTP 404)."""
 
@@ -85,7 +91,8 @@ def http_status(error: VeilleError) -> int:
     """The HTTP status of an error; the most specific kind wins (a ``NotFound`` that is also ``Invalid``: 404)."""
     if error.status_code is not None:
         return error.status_code
-    for kind, status in ((NotFound, 404), (Conflict, 409), (Unavailable, 503), (Invalid, 422)):
+    kinds = ((NotFound, 404), (Forbidden, 403), (Conflict, 409), (Unavailable, 503), (Invalid, 422))
+    for kind, status in kinds:
         if isinstance(error, kind):
             return status
     return 500

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from veille.access import UserAccess
 from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
-from veille.bus.nats import NatsBus
+from veille.bus.nats import BusUnavailable, NatsBus
 from veille.contracts import Source, Stage
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
+from veille.errors import Unavailable
 from veille.jobs import Jobs
-from veille.model import PostRejected
+from veille.live import LiveLayer, LiveLimits
+from veille.model import Post, PostRejected
 from veille.pipeline import Pipeline
+from veille.security import OutboundPolicy, SecretBox
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
 from veille.sources.manager import LiveTopicsHooks, SourceManager
@@ -23,8 +28,12 @@ from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
 from veille.topics import LiveTopics, load_live_topics
+from veille.topics.follow import refresh_if_changed
+from veille.workqueue import WORK_SUBJECT, WorkConsumer, publish_posts
 
 __all__ = ["Hub", "default_stages"]
+
+log = logging.getLogger(__name__)
 
 
 def default_stages(settings: Settings, *, topics: LiveTopics | None = None) -> list[Stage]:
@@ -50,8 +59,33 @@ class Hub:
     source_manager: SourceManager | None = None
     topics: LiveTopics = field(default_factory=LiveTopics)
     jobs: Jobs = field(default_factory=Jobs)
+    # With the NATS bus (issue 15): the consumer of the work stream this process runs (None with
+    # --pipeline off, or with the in-process bus).
+    work: WorkConsumer | None = None
+    live: LiveLayer | None = None
     alerts: LiveAlerts | None = None
     _started: bool = False
+    _lag_task: asyncio.Task[None] | None = None
+    _topics_task: asyncio.Task[None] | None = None
+
+    @property
+    def work_stream(self) -> bool:
+        """True when pushed posts go to the JetStream work stream rather than this process's pipeline."""
+        return isinstance(self.bus, NatsBus)
+
+    async def accept_posts(self, posts: list[Post], *, source_name: str = "push") -> list[str]:
+        """Posts a client sent: stored by this process's pipeline, or published to the work stream
+        (with the NATS bus) and acknowledged by JetStream. Returns the ids taken."""
+        if isinstance(self.bus, NatsBus):
+            try:
+                await publish_posts(self.bus, posts)
+            except BusUnavailable as error:
+                raise Unavailable(
+                    f"the work stream did not take the posts, send them again: {error}"
+                ) from error
+            return [post.id for post in posts]
+        stored = await self.pipeline.submit(posts, source_name=source_name)
+        return [item.post.id for item in stored]
 
     @classmethod
     def build(
@@ -59,7 +93,16 @@ class Hub:
     ) -> Hub:
         store = open_store(settings.sqlalchemy_url)
         metrics = HubMetrics()
-        bus: Bus = NatsBus(settings.nats_url) if settings.bus == "nats" else MemoryBus()
+        if settings.pipeline == "off" and settings.bus != "nats":
+            store.close()
+            raise ValueError("pipeline: 'off' needs VEILLE_BUS=nats (workers store what this hub receives)")
+        bus: Bus = (
+            NatsBus(
+                settings.nats_url, stream=settings.nats_stream, subject_prefix=settings.nats_subject_prefix
+            )
+            if settings.bus == "nats"
+            else MemoryBus()
+        )
         try:
             topics = load_live_topics(store, settings)
         except ValueError:  # a bad [[topics]] table of veille.toml: refuse to start, say which
@@ -79,6 +122,7 @@ class Hub:
             queue_batches=settings.queue_batches,
             on_stored=count_stored,
             on_rejected=count_rejected,
+            on_stage=metrics.observe_stage,
         )
         metrics.watch_queue(lambda: pipeline.queue_depth)
         # Platform sources of veille.toml's [[sources]] (validated now: a bad table stops the start).
@@ -87,6 +131,10 @@ class Hub:
             store=store,
             topics=LiveTopicsHooks(topics),
             silent_after_s=settings.source_silent_after_s,
+            outbound=OutboundPolicy.build(
+                allow=settings.outbound_allow, max_response_bytes=settings.max_response_bytes
+            ),
+            secrets=SecretBox.for_data_dir(settings.data_dir),
         )
         try:
             source_manager.load_tables(settings.sources)
@@ -94,9 +142,32 @@ class Hub:
             store.close()
             raise
         metrics.registry.register(SourceHealthCollector(source_manager))
+        work = None
+        if isinstance(bus, NatsBus) and settings.pipeline == "on":
+            # Its own stages: it runs beside the pipeline's writer, in another thread.
+            work = WorkConsumer(
+                bus=bus,
+                store=store,
+                stages=default_stages(settings, topics=topics) if stages is None else stages,
+                durable=settings.work_consumer,
+                ack_wait=settings.work_ack_wait_s,
+                on_stored=count_stored,
+                on_stage=metrics.observe_stage,
+            )
         access = UserAccess(store)
         if settings.admin_token is not None:
             access.ensure_token("VEILLE_ADMIN_TOKEN", settings.admin_token.get_secret_value())
+        live = LiveLayer(
+            bus=bus,
+            store=store,
+            last_seq=store.last_seq,
+            limits=LiveLimits(
+                per_principal=settings.stream_clients_per_principal,
+                total=settings.stream_clients_max,
+                send_timeout_s=settings.stream_send_timeout_s,
+            ),
+            resolve_topic=topics.resolve,
+        )
         alerts = LiveAlerts(
             store=store,
             bus=bus,
@@ -113,6 +184,8 @@ class Hub:
             list(sources),
             source_manager=source_manager,
             topics=topics,
+            work=work,
+            live=live,
             alerts=alerts,
         )
 
@@ -122,13 +195,49 @@ class Hub:
         self._started = True
         if isinstance(self.bus, NatsBus):
             await self.bus.start()  # fail fast, with a clear error, when NATS is not reachable
+            self._lag_task = asyncio.create_task(self._watch_work_lag(self.bus), name="work-lag")
         if self.alerts is not None:
             await self.alerts.start()  # subscribed before the first post is published
         await self.pipeline.start()
+        self._topics_task = asyncio.create_task(self._follow_topics(), name="follow-topics")
+        await self.streams.start()
+        if self.settings.pipeline == "off":
+            return  # API and screens only: sources and work run in the workers
         for source in self.sources:
             self.pipeline.add_source(source)
         if self.source_manager is not None:
             await self.source_manager.start()
+        if self.work is not None:
+            await self.work.start()
+
+    async def _follow_topics(self) -> None:
+        """Topics changed by another process or the CLI apply here within a few seconds."""
+        known = None
+        while True:
+            try:
+                known = await asyncio.to_thread(refresh_if_changed, self.store, self.topics, known)
+            except Exception as error:  # the store busy or away: try again next time
+                log.warning("topics not reread: %s", error)
+            await asyncio.sleep(self.settings.topics_poll_s)
+
+    async def _watch_work_lag(self, bus: NatsBus, every_s: float = 5.0) -> None:
+        """/metrics' work-stream gauges, read from JetStream every few seconds."""
+        while True:
+            try:
+                lag = await bus.consumer_lag(WORK_SUBJECT, self.settings.work_consumer)
+            except Exception as error:  # an outage: the gauges keep their last value
+                log.debug("work lag not read: %s", error)
+            else:
+                self.metrics.work_pending.set(lag.pending)
+                self.metrics.work_unacknowledged.set(lag.unacknowledged)
+            await asyncio.sleep(every_s)
+
+    @property
+    def streams(self) -> LiveLayer:
+        """The live layer (built on first use for a hub assembled by hand, as in tests)."""
+        if self.live is None:
+            self.live = LiveLayer(bus=self.bus, store=self.store, last_seq=self.store.last_seq)
+        return self.live
 
     @property
     def stopping(self) -> bool:
@@ -142,17 +251,28 @@ class Hub:
         if not self._started:
             return
         self._started = False
+        for task in (self._lag_task, self._topics_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._lag_task = self._topics_task = None
         try:
             await self.jobs.stop()
             if self.source_manager is not None:
                 await self.source_manager.stop()
+            if self.work is not None:
+                await self.work.stop()  # the batch in hand is stored and acknowledged
         finally:
             try:
                 await self.pipeline.stop()
             finally:
                 try:
-                    if self.alerts is not None:
-                        await self.alerts.stop()
-                    await self.bus.close()
+                    try:
+                        if self.alerts is not None:
+                            await self.alerts.stop()
+                        await self.streams.stop()  # every live stream ends (its client reconnects)
+                    finally:
+                        await self.bus.close()
                 finally:
                     await asyncio.to_thread(self.store.close)

@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 MAX_TEXT_CHARS = 100_000
+# Every integer is stored in a signed 64-bit column: a larger one is refused (naming the field)
+# rather than failing a whole batch in the store.
+MAX_STORED_INT = 2**63 - 1
+# Free-form JSON a post carries (extra, entities) is refused past this depth: deep nesting costs
+# recursion in every reader, and no platform sends it.
+MAX_JSON_DEPTH = 32
 FUTURE_TOLERANCE = timedelta(minutes=5)
 _ID_RE = re.compile(r"^[a-z][a-z0-9_-]*:.+$", re.DOTALL)
 _SOURCE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -121,7 +127,7 @@ class Author(BaseModel):
     id: str | None = None
     handle: str = Field(min_length=1)
     name: str | None = None
-    followers: int | None = Field(default=None, ge=0)
+    followers: int | None = Field(default=None, ge=0, le=MAX_STORED_INT)
     verified: bool = False
     location: str | None = None
     bio: str | None = None
@@ -138,10 +144,10 @@ class Author(BaseModel):
 class Metrics(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    likes: int | None = Field(default=None, ge=0)
-    reposts: int | None = Field(default=None, ge=0)
-    replies: int | None = Field(default=None, ge=0)
-    views: int | None = Field(default=None, ge=0)
+    likes: int | None = Field(default=None, ge=0, le=MAX_STORED_INT)
+    reposts: int | None = Field(default=None, ge=0, le=MAX_STORED_INT)
+    replies: int | None = Field(default=None, ge=0, le=MAX_STORED_INT)
+    views: int | None = Field(default=None, ge=0, le=MAX_STORED_INT)
 
     @property
     def engagement(self) -> int:
@@ -202,7 +208,7 @@ class Post(BaseModel):
             extra.update(unknown)
             kept["extra"] = extra
         _normalise_lang_field(kept)
-        return kept
+        return {key: _storable(value, key) for key, value in kept.items()}
 
     @field_validator("id", "reply_to", "repost_of", "quote_of")
     @classmethod
@@ -263,6 +269,32 @@ class Post(BaseModel):
 
     def to_json(self) -> str:
         return json.dumps(self.to_json_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def _storable(value: Any, where: str, depth: int = 0) -> Any:
+    """``value`` as every store can keep it: NUL characters removed from strings (PostgreSQL text
+    cannot hold them), JSON nested at most :data:`MAX_JSON_DEPTH` deep, free-form integers within
+    64 bits. ``ValueError`` names the field otherwise (the item is refused, not the batch)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if depth >= MAX_JSON_DEPTH and isinstance(value, Mapping | list | tuple):
+        raise ValueError(f"{where}: nested deeper than {MAX_JSON_DEPTH} levels")
+    if isinstance(value, Mapping):
+        return {
+            _storable(key, where, depth + 1) if isinstance(key, str) else key: _storable(
+                item, f"{where}.{key}", depth + 1
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_storable(item, f"{where}[{index}]", depth + 1) for index, item in enumerate(value)]
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not -MAX_STORED_INT - 1 <= value <= MAX_STORED_INT
+    ):
+        raise ValueError(f"{where}: integer out of the 64-bit range")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,13 @@
 """Batches flow source → stages → store → live bus.
 
 Sources feed one bounded queue (a full queue makes them wait: backpressure, never unbounded
-memory). One writer takes batches in order, runs the pure stages in a worker thread, upserts the
-posts and commits the source's checkpoint in the same transaction, then publishes the stored posts
-on the bus. A crash replays at most the batches after the last committed checkpoint, and the
-upsert by id makes the replay harmless.
+memory). Batches then go, in order, through two steps that overlap: the *preparer* runs the pure
+stages and turns the batch into the rows the store writes (:func:`~veille.store.prepared.prepare_posts`)
+in a worker thread, while the *writer* commits the batch before it — posts, rollups and the source's
+checkpoint in one transaction — and then publishes the stored posts on the bus. A crash replays at
+most the batches after the last committed checkpoint, and the upsert by id makes the replay
+harmless. (SQLite and PostgreSQL do much of a commit's work outside Python's lock, so the two
+steps really do run side by side; a process-based preparer is for ``veille ingest`` and workers.)
 
 Stopping drains: sources are stopped first (a batch they had not queued yet is read again from
 their checkpoint next time), every submitted batch still goes through the writer, and only then
@@ -17,14 +20,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from veille.bus.base import POSTS_SUBJECT, Bus, BusEvent
-from veille.contracts import Source, SourceBatch, Stage, run_stages
-from veille.errors import Unavailable
+from veille.contracts import Source, SourceBatch, Stage, run_stages, stages_committed
+from veille.errors import Unavailable, VeilleError
 from veille.model import Post, PostRejected
 from veille.store.base import Store, StoredPost
+from veille.store.prepared import PreparedPosts, prepare_posts
 
 __all__ = ["Pipeline", "PipelineStats", "ShuttingDown"]
 
@@ -54,6 +60,11 @@ class _Work:
     batch: SourceBatch
     commit_checkpoint: bool
     done: asyncio.Future[list[StoredPost]] | None = None
+    # Set by the preparer: the stages' output as rows, how many posts the stages dropped, and what
+    # the stages that remember (the exact-duplicate memory) will record once the batch is stored.
+    prepared: PreparedPosts | None = None
+    dropped: int = 0
+    memories: list[tuple[Any, Any]] | None = None
 
 
 class Pipeline:
@@ -66,16 +77,21 @@ class Pipeline:
         queue_batches: int = 16,
         on_stored: Callable[[str, list[StoredPost]], None] | None = None,
         on_rejected: Callable[[str, list[PostRejected]], None] | None = None,
+        on_stage: Callable[[str, int, float], None] | None = None,
     ) -> None:
         self.store = store
         self.bus = bus
         self.stages = list(stages)
         self.stats = PipelineStats()
         self._queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=queue_batches)
+        # Prepared batches waiting for the writer: one is enough to keep both steps busy.
+        self._prepared: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=1)
+        self._preparer: asyncio.Task[None] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._source_tasks: dict[str, asyncio.Task[None]] = {}
         self._on_stored = on_stored
         self._on_rejected = on_rejected
+        self._on_stage = on_stage
         self._closing = False
         # submit() calls between their check of _closing and their batch being queued: stop()
         # waits for them so that the writer's end marker comes after every accepted batch.
@@ -86,6 +102,7 @@ class Pipeline:
     async def start(self) -> None:
         self._closing = False
         if self._writer is None:
+            self._preparer = asyncio.create_task(self._prepare_loop(), name="pipeline-preparer")
             self._writer = asyncio.create_task(self._write_loop(), name="pipeline-writer")
 
     @property
@@ -110,8 +127,10 @@ class Pipeline:
             self._entered.clear()
             await self._entered.wait()
         await self._queue.put(None)
+        if self._preparer is not None:
+            await self._preparer
         await self._writer
-        self._writer = None
+        self._preparer = self._writer = None
 
     @property
     def queue_depth(self) -> int:
@@ -170,12 +189,49 @@ class Pipeline:
         finally:
             self._entering -= 1
             self._entered.set()
-        return await done
+        try:
+            return await done
+        except VeilleError:
+            raise
+        except Exception as error:
+            # The write is one transaction: nothing of the batch is kept, and nothing of it is
+            # remembered as seen, so the caller may send it again as it is.
+            raise Unavailable(
+                f"the store could not write the batch ({type(error).__name__}); nothing of it was "
+                "kept: send it again",
+                field="store",
+            ) from error
 
-    # -- the writer --------------------------------------------------------------------------
-    async def _write_loop(self) -> None:
+    # -- the preparer and the writer ----------------------------------------------------------
+    async def _prepare_loop(self) -> None:
         while True:
             work = await self._queue.get()
+            if work is None:
+                await self._prepared.put(None)
+                return
+            try:
+                work.prepared, work.dropped, work.memories = await asyncio.to_thread(
+                    self._prepare, work.batch.posts
+                )
+            except Exception as error:
+                log.exception("batch from %s could not be prepared", work.source_name)
+                if work.done is not None and not work.done.done():
+                    work.done.set_exception(error)
+                continue
+            await self._prepared.put(work)
+
+    def _prepare(self, posts: list[Post]) -> tuple[PreparedPosts, int, list[tuple[Any, Any]] | None]:
+        kept = run_stages(self.stages, list(posts), on_stage=self._on_stage)
+        memories = _take_memories(self.stages)
+        started = time.perf_counter()
+        prepared = prepare_posts(kept)
+        if self._on_stage is not None:
+            self._on_stage("prepare", len(kept), time.perf_counter() - started)
+        return prepared, len(posts) - len(kept), memories
+
+    async def _write_loop(self) -> None:
+        while True:
+            work = await self._prepared.get()
             if work is None:
                 return
             try:
@@ -190,24 +246,31 @@ class Pipeline:
 
     async def _write(self, work: _Work) -> list[StoredPost]:
         batch = work.batch
+        prepared = work.prepared
+        assert prepared is not None and prepared.posts is not None
         if batch.rejected:
             self.stats.rejected += len(batch.rejected)
             if self._on_rejected:
                 self._on_rejected(work.source_name, batch.rejected)
-        incoming = len(batch.posts)
-        posts = await asyncio.to_thread(run_stages, self.stages, list(batch.posts))
         # A batch without a checkpoint (a backfill page) leaves the stored one as it is. The items
         # a source refused go to the dead-letter table in the same transaction as the checkpoint
         # that passes them (a push caller gets its refusals back instead).
         keep = work.commit_checkpoint
         checkpoint = (work.source_name, batch.checkpoint) if keep and batch.checkpoint is not None else None
         dead_letters = (work.source_name, batch.rejected) if keep and batch.rejected else None
-        stored = await asyncio.to_thread(
-            self.store.upsert_posts, posts, checkpoint=checkpoint, dead_letters=dead_letters
+        started = time.perf_counter()
+        seqs = await asyncio.to_thread(
+            self.store.write_prepared, prepared, checkpoint=checkpoint, dead_letters=dead_letters
         )
+        if self._on_stage is not None:
+            self._on_stage("write", len(prepared), time.perf_counter() - started)
+        # Only now: a failed write is not remembered as seen (this batch's own memory, even though
+        # the next batch has been through the stages meanwhile).
+        _commit_memories(work.memories, self.stages)
+        stored = [StoredPost(seq=seq, post=post) for seq, post in zip(seqs, prepared.posts, strict=True)]
         self.stats.batches += 1
         self.stats.stored += len(stored)
-        self.stats.dropped_by_stages += incoming - len(posts)
+        self.stats.dropped_by_stages += work.dropped
         per_source = self.stats.per_source_stored
         per_source[work.source_name] = per_source.get(work.source_name, 0) + len(stored)
         if stored:
@@ -224,3 +287,27 @@ class Pipeline:
                     "%d posts from %s stored but not published on the bus", len(events), work.source_name
                 )
         return stored
+
+
+def _take_memories(stages: Sequence[Stage]) -> list[tuple[Any, Any]] | None:
+    """What each remembering stage would record for the batch it just processed, taken from it so
+    that the next batch (processed before this one commits) does not overwrite it. ``None`` when a
+    stage remembers but cannot hand its memory over: then the stages are told at commit time, as
+    :func:`~veille.contracts.stages_committed` does."""
+    memories: list[tuple[Any, Any]] = []
+    for stage in stages:
+        if not callable(getattr(stage, "committed", None)):
+            continue
+        take = getattr(stage, "take_pending", None)
+        if not callable(take):
+            return None
+        memories.append((stage, take()))
+    return memories
+
+
+def _commit_memories(memories: list[tuple[Any, Any]] | None, stages: Sequence[Stage]) -> None:
+    if memories is None:
+        stages_committed(stages)
+        return
+    for stage, memory in memories:
+        stage.committed(memory)

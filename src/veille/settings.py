@@ -62,14 +62,50 @@ class HubTable(BaseModel):
     admin_token: SecretStr | None = Field(default=None, description="seeds an API token for scripted use")
     bus: Literal["memory", "nats"] = "memory"
     nats_url: str = "nats://127.0.0.1:4222"
+    # With bus = "nats": the JetStream stream and subject prefix (one pair per deployment), the
+    # durable consumer every worker pulls posts from, and how long a worker may hold a batch
+    # before JetStream gives it to another (issue 15).
+    nats_stream: str = "VEILLE"
+    nats_subject_prefix: str = "veille"
+    work_consumer: str = "workers"
+    work_ack_wait_s: float = Field(default=30.0, gt=0)
+    # "off": serve the API and screens only; posts pushed go to the work stream (bus = "nats").
+    pipeline: Literal["on", "off"] = "on"
+    # How often a running hub rereads the topics table for changes made by another process or the CLI.
+    topics_poll_s: float = Field(default=5.0, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535, description="0: any free port")
     # Push API limits: a body over max_body_bytes is refused with 413, as is a batch over max_batch_items.
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
     max_batch_items: int = Field(default=10_000, ge=1)
+    # Outbound requests (connectors, feeds): non-public addresses are refused; these networks are
+    # reachable all the same (development, the test suite's fakes on 127.0.0.1). docs/deployment.md.
+    outbound_allow: list[str] = Field(default_factory=list)
+    # A response body from a platform or a feed is abandoned past this size (streamed, never read whole).
+    max_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     # Pipeline: batches waiting between sources and the writer (backpressure beyond this).
     queue_batches: int = Field(default=16, ge=1)
     session_days: int = Field(default=14, ge=1)
+    # Access security (issue 14, item 5; docs/teams.md "Access security"). Sign-ins: this many wrong
+    # passwords for one user name within the window lock the name for login_lockout_s, doubled at
+    # each further lock-out up to login_lockout_max_s; each client address gets a bucket of
+    # login_address_burst attempts refilled at login_address_per_minute. Counted per process.
+    login_failures: int = Field(default=5, ge=1)
+    login_failure_window_s: float = Field(default=900.0, gt=0)
+    login_lockout_s: float = Field(default=60.0, gt=0)
+    login_lockout_max_s: float = Field(default=3600.0, gt=0)
+    login_address_per_minute: float = Field(default=30.0, gt=0)
+    login_address_burst: int = Field(default=10, ge=1)
+    # A browser session unused this long ends (0: only session_days ends it).
+    session_idle_minutes: int = Field(default=120, ge=0)
+    # The hub is reached through HTTPS (a TLS proxy in front): session cookies are Secure and every
+    # response carries Strict-Transport-Security.
+    behind_tls: bool = False
+    # Live stream (GET /api/v1/stream): clients per principal (429 beyond) and in all (503 beyond),
+    # and how long one write to a client may wait before the hub drops that client.
+    stream_clients_per_principal: int = Field(default=100, ge=1)
+    stream_clients_max: int = Field(default=1000, ge=1)
+    stream_send_timeout_s: float = Field(default=30.0, gt=0)
     # A running source that keeps no post this long raises a ``silent`` alert (a table of
     # [[sources]] may set its own ``silent_after_s``).
     source_silent_after_s: float = Field(default=900.0, gt=0)

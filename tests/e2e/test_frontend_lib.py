@@ -307,7 +307,7 @@ def test_error_pages_render_for_browser_paths_and_json_stays_json(
     api = page.goto(f"{live.base_url}/api/v1/no-such-route")
     assert api is not None and api.status == 404
     assert api.headers["content-type"] == "application/json"
-    assert json.loads(page.locator("body").inner_text()) == {"detail": "Not Found"}
+    assert json.loads(page.locator("body").inner_text()) == {"detail": "Not Found", "field": None}
 
     log_in(page, live, "/wall")
     refused = page.goto(f"{live.base_url}/wall?theme=blue")
@@ -315,5 +315,30 @@ def test_error_pages_render_for_browser_paths_and_json_stays_json(
     assert page.locator("[role=alert]").inner_text() == "theme: Input should be 'dark' or 'light'"
     page.screenshot(path=str(screenshots / "error-422.png"))
     # The same address asked for by a script (no text/html in Accept) is still JSON.
-    scripted = httpx.get(f"{live.base_url}/wall?theme=blue", headers={"Accept": "*/*"}, timeout=5)
+    scripted = httpx.get(f"{live.base_url}/wall?theme=blue", headers={"Accept": "*/*"}, timeout=30)
     assert scripted.status_code == 422 and scripted.headers["content-type"] == "application/json"
+
+
+def test_live_client_shows_catching_up_then_live_without_loss(
+    live: LiveHub, page: Any, problems: PageProblems
+) -> None:
+    log_in(page, live, "/wall?theme=light")
+    wait_live(page)
+    page.goto(f"{live.base_url}/no-stream-here")  # a page of the hub that opens no stream of its own
+    _open_test_stream(page)
+    push(live, [make_post("early-0", "Before falling behind")])
+    page.wait_for_function("() => window.__seen.length === 1", timeout=ARRIVAL_TIMEOUT_MS)
+
+    # The hub finds every stream behind (as when a screen's queue overflows): catching-up, the
+    # missed posts from the store, caught-up.
+    live.loop.call_soon_threadsafe(live.hub.streams.resync)
+    page.wait_for_function(
+        "() => window.__statuses.includes('catching-up') && window.__stream.status === 'live'",
+        timeout=ARRIVAL_TIMEOUT_MS * 3,
+    )
+    push(live, [make_post("late-0", "After catching up")])
+    page.wait_for_function("() => window.__seen.length === 2", timeout=ARRIVAL_TIMEOUT_MS)
+    assert [post_id for post_id, _ in page.evaluate("() => window.__seen")] == ["push:early-0", "push:late-0"]
+    assert page.evaluate("() => window.__statuses") == ["connecting", "live", "catching-up", "live"]
+    page.evaluate("() => window.__stream.close()")
+    assert [error for error in problems.errors if "404" not in error] == []

@@ -21,5 +21,5 @@ def live(hub_settings: Settings) -> Iterator[LiveHub]:
 
 @pytest.fixture
 def api(live: LiveHub) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as client:
+    with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=60) as client:
         yield client

@@ -19,11 +19,12 @@ LAYERS: list[tuple[str, ...]] = [
     ("__main__",),
     ("cli",),
     ("web", "benchmarks"),
+    ("ingest",),
     ("hub",),
     ("demo",),
     ("sources", "analytics", "jobs", "alerts", "walls", "dashboards", "inbox", "editorial", "reports"),
     ("topics", "accounts", "influencers", "corrections", "access", "teams", "audit", "governance"),
-    ("pipeline", "testing"),
+    ("pipeline", "testing", "workqueue", "live"),
     ("store", "enrich", "query", "bus"),
     (
         "model",

@@ -15,10 +15,18 @@ millions of posts stays fast (no post is loaded whole, no text is scanned at que
 4. the same query finds each pair's first response, a reply by the addressed handle, whenever it
    came: an index-only ``MIN`` per pair on ``ix_posts_reply_cover``;
 5. the figures (counts, rates, linear-interpolation percentiles) are computed over those pairs.
+
+That pairing is the reference. The report itself reads the per-hour summaries the write path keeps
+(:mod:`veille.store.care_hours`, migration 0058): whole hours from ``care_hours`` (counts and the
+exact response times), the parts of hours at the window's edges from ``care_pairs``, so the
+figures are the pairing's to the last bit. Business-hours figures read the pairs of the window
+(their seconds depend on when each post came); a topic filter falls back to the pairing (topics
+can be backfilled after the posts are written).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -37,6 +45,7 @@ from veille.analytics.results import AnalyticsResult
 from veille.analytics.scope import Scope
 from veille.clock import format_rfc3339, from_us, now_us, to_us
 from veille.errors import Invalid
+from veille.store import care_hours
 from veille.store.schema import checkpoints, post_addressees, post_topics, posts
 from veille.store.sql import SqlStore
 from veille.text import extract_mentions
@@ -50,6 +59,7 @@ __all__ = [
     "CareRow",
     "GroupBy",
     "InboundPair",
+    "Method",
     "care_figures",
     "care_report",
     "find_inbound_pairs",
@@ -61,6 +71,8 @@ __all__ = [
 DEFAULT_SLA_S = 3600.0
 GroupBy = Literal["account", "brand", "country"]
 GROUPS: tuple[str, ...] = ("account", "brand", "country")
+# How the report finds its figures: the maintained summaries, or pairing the posts at query time.
+Method = Literal["summaries", "pairs"]
 # The figures of a group, in the order of its row; the trend has an arrow for each but ``responded``.
 FIGURES: tuple[str, ...] = (
     "inbound",
@@ -205,10 +217,15 @@ def care_figures(response_times: Iterable[float | None], *, sla_s: float = DEFAU
     """
     times = list(response_times)
     answered = sorted(time for time in times if time is not None)
-    inbound, responded = len(times), len(answered)
+    return _figures(answered, len(times), sla_s=sla_s)
+
+
+def _figures(answered: list[float], inbound: int, *, sla_s: float) -> CareFigures:
+    """Figures of ``inbound`` posts of which ``answered`` (sorted seconds) were answered."""
+    responded = len(answered)
     if inbound == 0:
         return CareFigures(0, 0, None, None, None, None, None)
-    within = sum(1 for time in answered if time <= sla_s)
+    within = bisect.bisect_right(answered, sla_s)
     if not answered:
         return CareFigures(inbound, 0, 0.0, None, None, None, 0.0)
     return CareFigures(
@@ -457,12 +474,14 @@ def care_report(
     sla_s: float = DEFAULT_SLA_S,
     group_by: GroupBy = "account",
     accounts: Sequence[BrandAccount] | None = None,
+    method: Method = "summaries",
 ) -> CareReport:
     """Figures per account (or brand, or brand × country) for inbound posts created in ``[start, end)``
     and in the previous period of equal length ``[start - (end - start), start)``.
 
     Responses count whenever they come, also after ``end``. Accounts the scope allows are listed even
-    without inbound posts (their rates and times are ``None``).
+    without inbound posts (their rates and times are ``None``). ``method="pairs"`` pairs the posts at
+    query time instead of reading the summaries (the reference the summaries are checked against).
     """
     if group_by not in GROUPS:
         raise Invalid(f"group_by: must be one of {', '.join(GROUPS)}", field="group_by")
@@ -473,12 +492,7 @@ def care_report(
         raise Invalid("to: must come after from", field="to")
     previous_us = start_us - (end_us - start_us)
     registry = list(accounts) if accounts is not None else list_accounts(store)
-    pairs = find_inbound_pairs(
-        store=store, scope=scope, accounts=registry, start_us=previous_us, end_us=end_us
-    )
     accounts_by_id = {account.id: account for account in registry}
-    current: dict[Hashable, list[float | None]] = {}
-    previous: dict[Hashable, list[float | None]] = {}
     key_of, describe = _grouping(group_by)
     listed: dict[Hashable, BrandAccount] = {}
     for account in registry:
@@ -486,17 +500,32 @@ def care_report(
             account.country is None or scope.allows_country(account.country)
         ):
             listed.setdefault(key_of(account), account)
-    for pair in pairs:
-        account = accounts_by_id[pair.account_id]
-        key = key_of(account)
-        listed.setdefault(key, account)
-        bucket = current if pair.created_us >= start_us else previous
-        bucket.setdefault(key, []).append(response_seconds(pair, account, business_hours=business_hours))
+    tallies = _Tallies(start_us=start_us, key_of=key_of, listed=listed)
+    if method == "pairs" or scope.topics is not None:
+        pairs = find_inbound_pairs(
+            store=store, scope=scope, accounts=registry, start_us=previous_us, end_us=end_us
+        )
+        for pair in pairs:
+            account = accounts_by_id[pair.account_id]
+            tallies.add(
+                account, pair.created_us, response_seconds(pair, account, business_hours=business_hours)
+            )
+    else:
+        _tally_summaries(
+            store,
+            tallies,
+            scope=scope,
+            accounts=registry,
+            start_us=previous_us,
+            end_us=end_us,
+            business_hours=business_hours,
+        )
+    current, previous = tallies.current, tallies.previous
     rows = [
         CareRow(
             group=describe(account),
-            current=care_figures(current.get(key, []), sla_s=sla_s),
-            previous=care_figures(previous.get(key, []), sla_s=sla_s),
+            current=current.get(key, _Tally()).figures(sla_s=sla_s),
+            previous=previous.get(key, _Tally()).figures(sla_s=sla_s),
         )
         for key, account in listed.items()
     ]
@@ -513,6 +542,140 @@ def care_report(
         scope=scope,
         rows=rows,
     )
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Inbound posts of one group in one period: how many, and the answered ones' seconds."""
+
+    inbound: int = 0
+    answered: list[float] = field(default_factory=list)
+    # Response times of whole hours, packed as care_hours stores them: unpacked once, at the end.
+    packed: list[bytes] = field(default_factory=list)
+
+    def figures(self, *, sla_s: float) -> CareFigures:
+        if self.packed:
+            self.answered.extend(
+                [value / 1_000_000 for value in care_hours.unpack_times(b"".join(self.packed))]
+            )
+            self.packed.clear()
+        self.answered.sort()
+        return _figures(self.answered, self.inbound, sla_s=sla_s)
+
+
+@dataclass(slots=True)
+class _Tallies:
+    start_us: int
+    key_of: Callable[[BrandAccount], Hashable]
+    listed: dict[Hashable, BrandAccount]
+    current: dict[Hashable, _Tally] = field(default_factory=dict)
+    previous: dict[Hashable, _Tally] = field(default_factory=dict)
+
+    def tally(self, account: BrandAccount, created_us: int) -> _Tally:
+        key = self.key_of(account)
+        self.listed.setdefault(key, account)
+        period = self.current if created_us >= self.start_us else self.previous
+        found = period.get(key)
+        if found is None:
+            found = period[key] = _Tally()
+        return found
+
+    def add(self, account: BrandAccount, created_us: int, seconds: float | None) -> None:
+        found = self.tally(account, created_us)
+        found.inbound += 1
+        if seconds is not None:
+            found.answered.append(seconds)
+
+
+_SUMMARY_LOCK = threading.Lock()
+
+
+def _fresh_summaries(store: SqlStore) -> None:
+    """Rebuild the summaries when the registry changed since they were built (or never were)."""
+    indexed = refresh_addressee_index(store)
+    with store.engine.connect() as connection:
+        if indexed == 0 and care_hours.is_current(connection):
+            return
+    with _SUMMARY_LOCK, store.engine.begin() as connection:
+        if indexed or not care_hours.is_current(connection):
+            care_hours.rebuild(connection)
+
+
+def _tally_summaries(
+    store: SqlStore,
+    tallies: _Tallies,
+    *,
+    scope: Scope,
+    accounts: Sequence[BrandAccount],
+    start_us: int,
+    end_us: int,
+    business_hours: bool,
+) -> None:
+    """Tally ``[start_us, end_us)`` from ``care_hours`` (whole hours) and ``care_pairs`` (the rest).
+
+    The hour holding ``tallies.start_us`` (the current period's start) is read as pairs when it is
+    cut by it, so every post lands in its own period.
+    """
+    in_scope = [account for account in accounts if scope.allows_source(account.platform)]
+    if not in_scope or end_us <= start_us:
+        return
+    _fresh_summaries(store)
+    by_key = {account.key: account for account in in_scope}
+    brand_of_author = {account.key: account.brand for account in accounts}
+    keys = sorted(by_key)
+    hour = care_hours.HOUR_US
+    first_whole = -(-start_us // hour) * hour
+    last_whole = end_us - end_us % hour
+    cut = tallies.start_us - tallies.start_us % hour if tallies.start_us % hour else None
+    if business_hours or first_whole >= last_whole:
+        pair_spans, hour_span = [(start_us, end_us)], None
+    else:
+        pair_spans = [(start_us, first_whole), (last_whole, end_us)]
+        if cut is not None and first_whole <= cut < last_whole:
+            pair_spans.append((cut, cut + hour))
+        hour_span = (first_whole, last_whole)
+
+    def wanted(account: BrandAccount, author: str, country: str) -> str | None:
+        # The spec leaves out posts by accounts of the addressed brand; the post's country, else
+        # the account's, must be in scope.
+        if author and brand_of_author.get((account.platform, author)) == account.brand:
+            return None
+        where = country or account.country
+        if scope.countries is not None and where not in scope.countries:
+            return None
+        return where or ""
+
+    with store.engine.connect() as connection:
+        if hour_span is not None:
+            hours = care_hours.hour_rows(
+                connection,
+                accounts=keys,
+                start_us=hour_span[0],
+                end_us=hour_span[1],
+                every_country=scope.countries is None,
+            )
+            for row in hours:
+                if row.bucket_us == cut:
+                    continue
+                account = by_key[(row.source, row.handle)]
+                country = "" if row.country == care_hours.ALL_COUNTRIES else row.country
+                if wanted(account, row.author_key, country) is None:
+                    continue
+                found = tallies.tally(account, row.bucket_us)
+                found.inbound += row.inbound
+                if row.times_us:
+                    found.packed.append(row.times_us)
+        for pair in care_hours.pair_rows(connection, accounts=keys, spans=pair_spans):
+            account = by_key[(pair.source, pair.handle)]
+            author = pair.author_handle if (pair.source, pair.author_handle) in brand_of_author else ""
+            if wanted(account, author, pair.country) is None:
+                continue
+            inbound = InboundPair(
+                pair.post_id, account.id, pair.created_us, pair.first_response_us, pair.country or None
+            )
+            tallies.add(
+                account, pair.created_us, response_seconds(inbound, account, business_hours=business_hours)
+            )
 
 
 def _sortable(value: Any) -> tuple[int, str]:

@@ -57,6 +57,35 @@ class Scope:
             sources=_normalised(sources, "lower"),
         )
 
+    @classmethod
+    def union(cls, parts: Iterable[Scope]) -> Scope:
+        """What a member of several teams sees: every post in at least one of ``parts``.
+
+        Exact when the parts differ in at most one dimension (teams split by country, by topic or
+        by source: the common case), since the union is then that dimension's union. When they
+        differ in two or more, the scope is what they have in common on each dimension — never a
+        post outside every part (no leak), at the cost of posts only one team sees; ``docs/teams.md``
+        says to give such a person a team of their own. No part at all: nothing.
+        """
+        listed = list(parts)
+        if not listed:
+            return cls(topics=frozenset(), countries=frozenset(), sources=frozenset())
+        dimensions = ("topics", "countries", "sources")
+        differing = [d for d in dimensions if len({getattr(p, d) for p in listed}) > 1]
+        combined: dict[str, frozenset[str] | None] = {}
+        for dimension in dimensions:
+            values = [getattr(part, dimension) for part in listed]
+            if dimension not in differing:
+                combined[dimension] = values[0]
+            elif len(differing) == 1:
+                combined[dimension] = None if None in values else frozenset().union(*values)
+            else:
+                met = values[0]
+                for value in values[1:]:
+                    met = meet(met, value)
+                combined[dimension] = met
+        return cls(**combined)
+
     @property
     def is_everything(self) -> bool:
         return self.topics is None and self.countries is None and self.sources is None
@@ -75,6 +104,12 @@ class Scope:
     def allows_country(self, country: str | None) -> bool:
         """A post of unknown country is outside any country-restricted scope."""
         return self.countries is None or (country is not None and country.upper() in self.countries)
+
+    def allows_post(self, *, source: str, country: str | None, topics: Iterable[str]) -> bool:
+        """Whether one post (its source, country and matched topic names) is in scope."""
+        if not self.allows_source(source) or not self.allows_country(country):
+            return False
+        return self.topics is None or not self.topics.isdisjoint(topics)
 
     def post_conditions(self, table: Any = posts, *, countries: bool = True) -> list[Any]:
         """SQL conditions on a ``posts`` table (or an alias of it) that keep only posts in scope.

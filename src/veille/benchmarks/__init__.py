@@ -19,5 +19,10 @@ BENCHMARKS: dict[str, str] = {
     "match": "veille.benchmarks.match",
     "analytics": "veille.benchmarks.analytics",
     "enrich": "veille.benchmarks.enrich",
+    "workers": "veille.benchmarks.workers",
+    "push": "veille.benchmarks.push",
+    "live": "veille.benchmarks.live",
+    "widgets": "veille.benchmarks.widgets",
     "alerts": "veille.benchmarks.alerts",
+    "login_flood": "veille.benchmarks.login_flood",
 }

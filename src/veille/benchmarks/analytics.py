@@ -9,7 +9,7 @@ edges) both ways; the rows must be equal. The posts scans run twice from 5,000,0
 10-million-post scan takes minutes), 5 times below. The customer-care report (7-day and 30-day
 windows, each with its previous period) is timed too; its inbound and answered totals are checked
 against counts over the posts. Also measures what keeping the rollups and the addressee index costs
-the writer: ``upsert_posts`` throughput with and without :func:`~veille.store.rollups.apply_posts`.
+the writer: ``upsert_posts`` throughput with and without :func:`~veille.store.rollups.apply_prepared`.
 
 SQLite always; PostgreSQL too (``VEILLE_BENCH_POSTGRES_URL``, default the local ``test`` database;
 the quick run only when that variable is set; ``VEILLE_BENCH_POSTGRES_POSTS`` loads another number
@@ -212,7 +212,9 @@ def _write_cost(url: str, count: int) -> dict[str, float]:
         try:
             with store.engine.begin() as connection:
                 connection.execute(posts.delete())
-            upkeep = mock.patch.object(rollups, "apply_posts") if label == "without_rollups" else _nothing()
+            upkeep = (
+                mock.patch.object(rollups, "apply_prepared") if label == "without_rollups" else _nothing()
+            )
             with upkeep:
                 if label == "redelivered_with_rollups":
                     for start in range(0, count, 500):

@@ -39,7 +39,7 @@ from nats.js import JetStreamContext, api
 from veille.bus.base import BusEvent
 from veille.bus.memory import MemoryBus, MemorySubscription
 
-__all__ = ["BusUnavailable", "NatsBus", "NatsBusStats", "WorkMessage", "WorkQueue"]
+__all__ = ["BusUnavailable", "ConsumerLag", "NatsBus", "NatsBusStats", "WorkMessage", "WorkQueue"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,22 @@ def message_id(event: BusEvent) -> str:
     """The de-duplication id: the same event published twice gets the same id."""
     post_id = event.data.get("id", "") if isinstance(event.data, dict) else ""
     return f"{event.subject}:{event.seq}:{post_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerLag:
+    """A durable consumer's backlog: messages not yet delivered to any worker (``pending``),
+    delivered but not yet acknowledged (``unacknowledged``), and pull requests of idle workers
+    waiting for messages (``waiting``)."""
+
+    pending: int
+    unacknowledged: int
+    waiting: int
+
+    @property
+    def total(self) -> int:
+        """Messages not yet done: the consumer lag."""
+        return self.pending + self.unacknowledged
 
 
 @dataclass(slots=True)
@@ -310,31 +326,62 @@ class NatsBus:
         """Store the events in the stream, in order, and return once the server acknowledged all."""
         if not events:
             return
-        js = await self._jetstream()
         encoded = [
             (
                 self._nats_subject(event.subject),
                 json.dumps(event.data, ensure_ascii=False, separators=(",", ":")).encode(),
-                {MSG_ID_HEADER: message_id(event), SEQ_HEADER: str(event.seq)},
+                message_id(event),
+                event.seq,
             )
             for event in events
         ]
+        await self._publish_encoded(encoded, what="event(s)")
+
+    async def publish_work(self, subject: str, items: list[tuple[str, bytes]]) -> int:
+        """Store work items (``(id, JSON payload)``) on ``subject``; returns how many the stream
+        dropped as duplicates. ``Nats-Msg-Id`` is the item's id, so an item published again within
+        the stream's duplicate window is stored once. Returns once the server acknowledged all."""
+        if not items:
+            return 0
+        nats_subject = self._nats_subject(subject)
+        return await self._publish_encoded(
+            [(nats_subject, payload, item_id, 0) for item_id, payload in items], what="work item(s)"
+        )
+
+    async def _publish_encoded(self, encoded: list[tuple[str, bytes, str, int]], *, what: str) -> int:
+        """Publish ``(NATS subject, payload, message id, seq)`` items; returns the duplicates."""
+        js = await self._jetstream()
         # Written to the connection one after the other (so stored in this order), acknowledged
         # together: one round trip per batch instead of one per event.
         futures: list[asyncio.Future[api.PubAck]] = []
         try:
-            for subject, payload, headers in encoded:
-                futures.append(await js.publish_async(subject, payload, headers=headers))
+            for nats_subject, payload, msg_id, seq in encoded:
+                headers = {MSG_ID_HEADER: msg_id, SEQ_HEADER: str(seq)}
+                futures.append(await js.publish_async(nats_subject, payload, headers=headers))
             acks = await asyncio.wait_for(asyncio.gather(*futures), timeout=self.ack_timeout)
         except (TimeoutError, nats.errors.Error, nats.js.errors.Error) as error:
             for future in futures:
                 future.cancel()
             raise BusUnavailable(
-                f"NATS at {self.url} did not store {len(events)} event(s) "
+                f"NATS at {self.url} did not store {len(encoded)} {what} "
                 f"({type(error).__name__}: {error or 'no acknowledgement in time'})"
             ) from error
+        duplicates = sum(1 for ack in acks if ack.duplicate)
         self.stats.published += len(acks)
-        self.stats.duplicates += sum(1 for ack in acks if ack.duplicate)
+        self.stats.duplicates += duplicates
+        return duplicates
+
+    async def consumer_lag(self, subject: str, durable: str = "workers") -> ConsumerLag:
+        """Where the durable consumer of ``subject`` (see :meth:`pull`) stands; all zero when it
+        does not exist yet."""
+        js = await self._jetstream()
+        try:
+            info = await js.consumer_info(self.stream, f"{durable}_{subject.replace('.', '_')}")
+        except nats.js.errors.NotFoundError:
+            return ConsumerLag(0, 0, 0)
+        return ConsumerLag(
+            int(info.num_pending or 0), int(info.num_ack_pending or 0), int(info.num_waiting or 0)
+        )
 
     async def subscribe(self, subject: str) -> MemorySubscription:
         """New events of ``subject`` from now on (not the stream's history)."""

@@ -19,6 +19,7 @@ __all__ = ["build_app", "main"]
 _SUBCOMMAND_GROUPS: list[tuple[str, str, str]] = [
     ("user", "veille.cli.users", "user_app"),
     ("token", "veille.cli.users", "token_app"),
+    ("team", "veille.cli.teams", "app"),
     ("query", "veille.cli.query", "app"),
     ("topics", "veille.cli.topics", "app"),
     ("simulate", "veille.cli.simulate", "app"),

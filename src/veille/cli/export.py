@@ -8,6 +8,7 @@ options (``--group-by``, ``--limit``…), so the command line and the API offer 
 # No ``from __future__ import annotations``: the commands' signatures are built from the registry
 # at import and typer reads their annotations as objects.
 
+import contextlib
 import inspect
 import sys
 from pathlib import Path
@@ -139,3 +140,87 @@ def _register() -> tuple[str, ...]:
 
 
 EXPORT_KINDS: tuple[str, ...] = _register()
+
+
+@app.command("posts")
+def export_posts(
+    from_: Annotated[
+        str, typer.Option("--from", help="ISO date or date-time, inclusive (in --tz without offset).")
+    ],
+    to: Annotated[str, typer.Option("--to", help="ISO date or date-time, exclusive.")],
+    query: Annotated[
+        str | None, typer.Option("--query", help="A query-language expression (docs/query-language.md).")
+    ] = None,
+    export_format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    data: DataOption = DEFAULT_DATA_DIR,
+    config: ConfigOption = None,
+    tz: Annotated[str, typer.Option(help="IANA time zone of --from/--to without offset.")] = "UTC",
+    topic: ListOption = None,
+    country: ListOption = None,
+    lang: ListOption = None,
+    source: ListOption = None,
+    sentiment: ListOption = None,
+    include_duplicates: Annotated[
+        bool, typer.Option("--include-duplicates/--no-duplicates", help="Near-duplicates too.")
+    ] = True,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Every post matching a query and the filters, newest first, as JSON Lines or CSV.
+
+    The posts the explorer lists for the same search, streamed: nothing is held in memory, e.g.
+    veille export posts --query 'novabox AND panne*' --from 2026-11-01 --to 2026-12-01 --format csv
+    """
+    from veille.analytics.known import check_countries, check_languages, check_sources, check_topics
+    from veille.analytics.mentions import MentionFilter, iter_mentions
+    from veille.analytics.post_rows import csv_lines, jsonl_lines
+    from veille.analytics.scope import Scope
+    from veille.clock import parse_moment, zone_named
+    from veille.errors import Invalid
+    from veille.topics import repository as topic_repository
+    from veille.topics.evaluate import compile_query
+    from veille.topics.live import LiveTopics
+
+    if export_format not in ("jsonl", "csv"):
+        raise fail(f"format: {export_format!r} is not one of jsonl, csv")
+    written = 0
+    try:
+        zone = zone_named(tz)
+        with opened_store(data, config) as store:
+            topics, countries = listed(topic), listed(country)
+            langs, sources, sentiments = listed(lang), listed(source), listed(sentiment)
+            check_topics(store, topics)
+            check_countries(countries)
+            check_languages(langs)
+            check_sources(store, sources)
+            filters = MentionFilter(
+                query=query or None,
+                start=parse_moment("from", from_, zone),
+                end=parse_moment("to", to, zone),
+                topics=None if topics is None else frozenset(topics),
+                countries=None if countries is None else frozenset(c.upper() for c in countries),
+                languages=None if langs is None else frozenset(x.lower() for x in langs),
+                sources=None if sources is None else frozenset(x.lower() for x in sources),
+                sentiments=None if sentiments is None else frozenset(x.lower() for x in sentiments),
+                include_duplicates=include_duplicates,
+            )
+            live = LiveTopics.of(topic_repository.list_topics(store))
+            if filters.query:
+                compile_query(live=live, text=filters.query)  # refused before a file is opened
+            hits = iter_mentions(store=store, live=live, filters=filters, scope=Scope())
+            posts = (hit.post for hit in hits)
+            lines = jsonl_lines(posts) if export_format == "jsonl" else csv_lines(posts)
+            with (
+                open(out, "w", encoding="utf-8", newline="")
+                if out is not None
+                else contextlib.nullcontext(sys.stdout)
+            ) as sink:
+                for line in lines:
+                    sink.write(line)
+                    written += 1
+    except Invalid as error:
+        raise fail(str(error)) from None
+    if out is not None:
+        count = written - 1 if export_format == "csv" else written
+        err.print(f"posts: {count} posts written to {out} ({export_format})")

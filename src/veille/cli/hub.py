@@ -33,12 +33,23 @@ def serve(
     config: ConfigOption = None,
     port: PortOption = None,
     host: HostOption = None,
+    pipeline: Annotated[
+        str | None,
+        typer.Option(
+            "--pipeline",
+            help="on: this process also stores posts; off: API and screens only, posts pushed go to "
+            "the work stream for `veille worker` (needs VEILLE_BUS=nats) [default: on].",
+        ),
+    ] = None,
 ) -> None:
     """Serve the hub (API, live stream, walls) without the simulator; logs its address and how to
     log in. One hub per data folder. Stops cleanly on SIGINT/SIGTERM (queued posts are stored)."""
     from veille.cli.running import claim_hub, run_hub
 
-    settings = settings_from_options(data, config, port=port, host=host)
+    if pipeline is not None and pipeline not in ("on", "off"):
+        raise fail(f"--pipeline: expected 'on' or 'off', got {pipeline!r}")
+    extra = {"pipeline": pipeline} if pipeline is not None else {}
+    settings = settings_from_options(data, config, port=port, host=host, **extra)
     claim = claim_hub(settings)
     _run_checked(run_hub, settings, sources=[], claim=claim, describe=_how_to_log_in(settings))
 

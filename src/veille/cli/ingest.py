@@ -10,7 +10,6 @@ A progress bar and the refused lines go to stderr.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from dataclasses import dataclass
@@ -57,24 +56,17 @@ def ingest(
 def ingest_file(
     settings: Settings, path: Path, *, resume: bool = False, batch_size: int = 1000, console: Console
 ) -> IngestSummary:
-    """Replay ``path`` into the store of ``settings``, drawing progress on ``console``."""
-    return asyncio.run(_ingest(settings, path, resume=resume, batch_size=batch_size, console=console))
+    """Replay ``path`` into the store of ``settings``, drawing progress on ``console``.
 
-
-async def _ingest(
-    settings: Settings, path: Path, *, resume: bool, batch_size: int, console: Console
-) -> IngestSummary:
+    Two processes (:func:`veille.ingest.ingest_jsonl`): one validates, enriches, matches and
+    prepares the rows, this one writes them, each batch with its checkpoint. With the NATS bus,
+    the validated posts are published to the work stream instead (:func:`veille.ingest.publish_jsonl`).
+    """
     # Deferred: the store and the enrichment chain are heavy imports that other commands never need.
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from veille.contracts import run_stages
-    from veille.hub import default_stages
-    from veille.sources.replay import ReplaySource
-    from veille.store import open_store
-    from veille.topics import load_live_topics
+    from veille.ingest import IngestBatch, ingest_jsonl, publish_jsonl
 
-    source = ReplaySource(path, batch_size=batch_size)
-    store = open_store(settings.sqlalchemy_url)
     summary = IngestSummary()
     columns = (
         TextColumn("[bold]ingest[/bold] {task.description}"),
@@ -83,24 +75,23 @@ async def _ingest(
         TextColumn("bytes · {task.fields[accepted]} accepted · {task.fields[rejected]} rejected"),
         TimeRemainingColumn(),
     )
-    try:
-        # The stored topics match the replayed posts, as in the hub.
-        stages = default_stages(settings, topics=load_live_topics(store, settings))
-        checkpoint = store.get_checkpoint(source.name) if resume else None
-        with Progress(*columns, console=console, transient=False) as progress:
-            task = progress.add_task(path.name, total=path.stat().st_size, accepted=0, rejected=0)
-            async for batch in source.batches(checkpoint):
-                for reject in batch.rejected:
-                    progress.console.print(reject.message(), markup=False, highlight=False)
-                stored = store.upsert_posts(
-                    run_stages(stages, batch.posts), checkpoint=(source.name, str(batch.last_line))
-                )
-                summary.accepted += len(batch.posts)
-                summary.rejected += len(batch.rejected)
-                summary.stored += len(stored)
-                progress.update(
-                    task, completed=batch.bytes_read, accepted=summary.accepted, rejected=summary.rejected
-                )
-    finally:
-        store.close()
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(path.name, total=path.stat().st_size, accepted=0, rejected=0)
+
+        def show(batch: IngestBatch, stored: int) -> None:
+            for reject in batch.rejected:
+                progress.console.print(reject.message(), markup=False, highlight=False)
+            summary.accepted += batch.accepted
+            summary.rejected += len(batch.rejected)
+            summary.stored += stored
+            progress.update(
+                task, completed=batch.bytes_read, accepted=summary.accepted, rejected=summary.rejected
+            )
+
+        try:
+            # With the NATS bus the posts go to the work stream, for the workers (and a running hub).
+            run = publish_jsonl if settings.bus == "nats" else ingest_jsonl
+            run(settings, path, resume=resume, batch_size=batch_size, on_batch=show)
+        except RuntimeError as error:
+            raise fail(str(error)) from None
     return summary

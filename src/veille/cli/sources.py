@@ -67,6 +67,7 @@ def replay_failed_command(
     from veille.bus.memory import MemoryBus
     from veille.hub import default_stages
     from veille.pipeline import Pipeline
+    from veille.security import OutboundPolicy, SecretBox
     from veille.sources.dead_letters import replay_dead_letters
     from veille.sources.manager import (
         LiveTopicsHooks,
@@ -87,6 +88,10 @@ def replay_failed_command(
             pipeline=Pipeline(store=store, bus=MemoryBus(), stages=stages),
             store=store,
             topics=LiveTopicsHooks(topics),
+            outbound=OutboundPolicy.build(
+                allow=settings.outbound_allow, max_response_bytes=settings.max_response_bytes
+            ),
+            secrets=SecretBox.for_data_dir(settings.data_dir),
         )
         try:
             manager.load_tables(settings.sources)

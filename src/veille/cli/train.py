@@ -3,6 +3,10 @@
 ``--from-corrections FILE`` adds analysts' corrections from a JSON-lines file; ``--from-corrections``
 alone reads them from the store of the data folder (``--data-dir``) and, unless ``--out`` says
 otherwise, writes the workspace model the hub loads at start (``<data-dir>/models/sentiment-<lang>.npz``).
+
+With ``--data``, C, class weights, lexicon and mark features are chosen by cross-validation on that
+data (``--folds``, 5 by default; :mod:`veille.enrich.sentiment.selection`); an option given fixes
+its own choice, ``--folds 0`` turns the selection off (then C 1, balanced, no lexicon, no marks).
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ __all__ = ["app", "train_sentiment_command"]
 
 app = typer.Typer(help="Train models (sentiment).", no_args_is_help=True)
 
+# Training option -> the selection grid's dimension that an explicit option fixes.
+_GRID_KEYS = {"regularisation": "regularisations", "class_weight": "class_weights", "lexicon": "lexicons",
+              "marks": "marks"}  # fmt: skip
 # What --from-corrections holds when it is given without a file: read the store.
 _FROM_STORE = ":store:"
 
@@ -75,31 +82,63 @@ def train_sentiment_command(
             "--base-data",
             envvar="VEILLE_SENTIMENT_DATA",
             help="Folder of the base data the current model records (e.g. holding umsab/english), "
-            "used with corrections from the store when --data is not given.",
+            "used with corrections from the store when --data is not given; with --data under it, "
+            "the model records the data relative to it.",
         ),
     ] = None,
-    regularisation: Annotated[float, typer.Option("--C", help="Inverse regularisation strength.")] = 1.0,
+    regularisation: Annotated[
+        float | None,
+        typer.Option("--C", help="Inverse regularisation strength (default: chosen by cross-validation)."),
+    ] = None,
     class_weight: Annotated[
-        str,
-        typer.Option("--class-weight", help="'balanced' (labels weigh alike, for macro-F1) or 'none'."),
-    ] = "balanced",
-    lexicon: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--lexicon", help="Lexicon features: 'vader' (English), 'fr' (French adjectives) or 'none'."
+            "--class-weight",
+            help="'balanced' (labels weigh alike, for macro-F1) or 'none' (default: chosen by cross-validation).",
         ),
-    ] = "none",
+    ] = None,
+    lexicon: Annotated[
+        str | None,
+        typer.Option(
+            "--lexicon",
+            help="Lexicon features: 'vader' (English), 'fr' (French adjectives) or 'none' "
+            "(default: chosen by cross-validation among none and the language's lexicon).",
+        ),
+    ] = None,
+    marks: Annotated[
+        bool | None,
+        typer.Option(
+            "--marks/--no-marks",
+            help="Emoji, emoticon and repeated-punctuation features (default: chosen by cross-validation).",
+        ),
+    ] = None,
+    folds: Annotated[
+        int,
+        typer.Option(
+            "--folds",
+            min=0,
+            help="Folds of the cross-validation that chooses what no option fixes; 0: no selection.",
+        ),
+    ] = 5,
 ) -> None:
     """Train a per-language sentiment model and write it as a small data-only file."""
     from veille.enrich.sentiment.training import read_corrections, read_labelled_data, train_sentiment
 
-    training: dict[str, Any] = {
-        "regularisation": regularisation,
-        "class_weight": None if class_weight == "none" else class_weight,
-        "lexicon": None if lexicon == "none" else lexicon,
+    if class_weight not in (None, "balanced", "none"):
+        raise typer.BadParameter(f"--class-weight: 'balanced' or 'none', not {class_weight!r}")
+    if folds == 1:
+        raise typer.BadParameter("--folds: 0 (no selection) or at least 2")
+    fixed: dict[str, Any] = {
+        "regularisations": None if regularisation is None else [regularisation],
+        "class_weights": None if class_weight is None else [None if class_weight == "none" else class_weight],
+        "lexicons": None if lexicon is None else [None if lexicon == "none" else lexicon],
+        "marks": None if marks is None else [marks],
     }
+    training = _defaults(fixed)
     if from_corrections == _FROM_STORE:
-        _train_from_store(lang, out, data, data_dir, config, base_data, training, text_column,
+        # Only what was given overrides the recipe of the model being retrained.
+        given = {key: value for key, value in training.items() if fixed[_GRID_KEYS[key]] is not None}
+        _train_from_store(lang, out, data, data_dir, config, base_data, given, text_column,
                           label_column, splits)  # fmt: skip
         return
     if data is None and from_corrections is None:
@@ -114,12 +153,57 @@ def train_sentiment_command(
     try:
         base = read_labelled_data(data, **options) if data is not None else ([], [])
         corrections = read_corrections(from_corrections, lang=lang) if from_corrections else None
-        info = {"data": str(data.resolve()), "data_options": options} if data is not None else {}
+        info: dict[str, Any] = {"data": _recorded(data, base_data), "data_options": options} if data else {}
+        if folds and base[0]:
+            training, selection = _select(base, lang, fixed, folds)
+            if selection:
+                info["selection"] = selection
         model = train_sentiment(base, lang=lang, corrections=corrections, info=info, **training)
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     _write(model, out)
+
+
+def _recorded(data: Path, base_data: Path | None) -> str:
+    """The data path a model header records: relative to ``--base-data`` when under it (shipped
+    models must not carry a path of the machine that trained them), else absolute."""
+    resolved = data.resolve()
+    if base_data is not None and resolved.is_relative_to(base_data.resolve()):
+        return resolved.relative_to(base_data.resolve()).as_posix()
+    return str(resolved)
+
+
+def _select(
+    base: tuple[list[str], list[str]], lang: str, fixed: dict[str, Any], folds: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Training options chosen by cross-validation on ``base``, and what the model header records."""
+    from collections import Counter
+
+    from veille.enrich.sentiment.selection import candidates, select_recipe
+
+    fewest = min(Counter(base[1]).values())
+    if fewest < folds:
+        # Each fold needs an example of each label: fewer folds, or none on tiny data.
+        if fewest < 2:
+            typer.echo(f"too few examples of a label ({fewest}) to cross-validate: recipe not chosen")
+            return _defaults(fixed), {}
+        folds = fewest
+    grid = candidates(lang, **fixed)
+    typer.echo(
+        f"choosing among {len(grid)} recipe(s) by {folds}-fold cross-validation on {len(base[0])} texts…"
+    )
+    selection = select_recipe(base[0], base[1], lang=lang, grid=grid, folds=folds)
+    for candidate, mean in selection.ranking()[:5]:
+        mark = "*" if candidate == selection.chosen else " "
+        typer.echo(f" {mark} macro-F1 {mean:.3f}  {candidate.describe()}")
+    return selection.chosen.training_options(), selection.to_json()
+
+
+def _defaults(fixed: dict[str, Any]) -> dict[str, Any]:
+    """Training options without selection: what is fixed, else C 1, balanced, no lexicon or marks."""
+    defaults = {"regularisation": 1.0, "class_weight": "balanced", "lexicon": None, "marks": False}
+    return {key: (fixed[_GRID_KEYS[key]] or [value])[0] for key, value in defaults.items()}
 
 
 def _train_from_store(

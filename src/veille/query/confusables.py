@@ -19,7 +19,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["has_look_alike", "skeleton"]
+__all__ = ["has_look_alike", "look_alike_letters", "skeleton"]
 
 _KEPT_SCRIPTS = frozenset({"LATIN", "COMMON", "INHERITED", "Unknown"})
 
@@ -45,8 +45,15 @@ def _table() -> dict[int, str]:
 
 
 @lru_cache(maxsize=1)
-def _look_alike_re() -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_table())) + "]")
+def _look_alike_set() -> frozenset[str]:
+    # A set, not a regular expression: a character class of 300 letters, some outside the BMP,
+    # made re.search take ~65 µs on a 90-character French post; a set intersection takes ~2 µs.
+    return frozenset(chr(code) for code in _table())
+
+
+def look_alike_letters() -> str:
+    """Every look-alike letter folded by :func:`skeleton`, sorted (for SQL character classes)."""
+    return "".join(sorted(chr(code) for code in _table()))
 
 
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
@@ -56,7 +63,7 @@ def has_look_alike(text: str) -> bool:
     """Does ``text`` hold a look-alike letter at all? (ASCII and Latin-only text never does.)"""
     if text.isascii():
         return False
-    return _look_alike_re().search(text) is not None
+    return not _look_alike_set().isdisjoint(text)
 
 
 def skeleton(token: str) -> str:

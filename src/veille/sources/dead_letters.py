@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from veille.contracts import Stage, run_stages
+from veille.contracts import Stage, run_stages, stages_committed
 from veille.model import Post
 from veille.sources.connectors import Connector
 from veille.store.dead_letters import list_dead_letters, record_attempts
@@ -78,6 +78,7 @@ def replay_dead_letters(
             else:
                 report.filtered += 1  # the source's own filter would not have kept it either
         stored = store.upsert_posts(run_stages(stages, posts), resolved_dead_letters=resolved)
+        stages_committed(stages)
         report.stored += len(stored)
         if failures:
             with store.engine.begin() as connection:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -41,6 +42,7 @@ from veille.model import Post
 from veille.pipeline import Pipeline
 from veille.query import Query, QueryError, compile_tester, parse_query, view_post
 from veille.query.match import PostView, Tester
+from veille.security import GuardedTransport, OutboundPolicy, OutboundRefused, SecretBox, SecretKeyError
 from veille.sources.connectors import Connector, ConnectorConfigError, QueryFilter, build_connector
 from veille.sources.connectors.health import (
     ConnectorHealth,
@@ -52,6 +54,7 @@ from veille.sources.connectors.health import (
 from veille.sources.saved import (
     delete_source,
     list_saved_sources,
+    replace_source_config,
     save_source,
     set_source_enabled,
 )
@@ -183,6 +186,8 @@ class SourceManager:
         clock: Clock | None = None,
         environ: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        outbound: OutboundPolicy | None = None,
+        secrets: SecretBox | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -192,6 +197,11 @@ class SourceManager:
         self.clock: Clock = clock or SystemClock()
         self.environ = environ
         self._transport = transport
+        # Every request of every source goes through this policy (veille.security): the default
+        # refuses every non-public address.
+        self.outbound = outbound or OutboundPolicy()
+        # Seals the secret fields of the sources saved in the store (None: kept as given, tests).
+        self.secrets = secrets
         self._sources: dict[str, ManagedSource] = {}
         self._load_problems: list[dict[str, Any]] = []
         self._topic_testers: dict[str, tuple[Query, Tester]] = {}
@@ -206,8 +216,8 @@ class SourceManager:
         """One client (connection pool) for every connector; created without I/O."""
         if self._client is None or self._client.is_closed:
             self._client = httpx.AsyncClient(
-                transport=self._transport,
-                timeout=httpx.Timeout(30.0, connect=10.0),
+                transport=GuardedTransport(self.outbound, self._transport),
+                timeout=self.outbound.timeout,
                 headers={"User-Agent": f"Veille/{__version__} (social listening hub)"},
             )
         return self._client
@@ -238,22 +248,35 @@ class SourceManager:
         label = prefix + (f"source {table.get('name')!r}" if table.get("name") else "source")
         connector_table = {key: value for key, value in table.items() if key not in MANAGER_KEYS}
         if not isinstance(table.get("default_to_topics", False), bool):
-            raise SourceConfigError(f"{label}: default_to_topics: expected true or false")
+            raise SourceConfigError(
+                f"{label}: default_to_topics: expected true or false", field="default_to_topics"
+            )
         if table.get("default_to_topics") and topics_available:
             for key in _FIREHOSE_FILTERS:
                 connector_table.pop(key, None)
         enabled = table.get("enabled", True)
         if not isinstance(enabled, bool):
-            raise SourceConfigError(f"{label}: enabled: expected true or false, got {enabled!r}")
+            raise SourceConfigError(
+                f"{label}: enabled: expected true or false, got {enabled!r}", field="enabled"
+            )
         silent_after = table.get("silent_after_s", self.silent_after_s)
         if isinstance(silent_after, bool) or not isinstance(silent_after, int | float) or silent_after <= 0:
-            raise SourceConfigError(f"{label}: silent_after_s: expected a positive number of seconds")
+            raise SourceConfigError(
+                f"{label}: silent_after_s: expected a positive number of seconds", field="silent_after_s"
+            )
         try:
-            connector = build_connector(connector_table, http_client=self.http_client, environ=self.environ)
+            connector = build_connector(
+                connector_table, http_client=self.http_client, environ=self._environ_for(origin)
+            )
             filter_mode, query_filter = self._filter_for(connector)
-        except ConnectorConfigError as error:
-            raise SourceConfigError(f"{prefix}{error}") from None
+            self._check_addresses(connector)
+        except (ConnectorConfigError, OutboundRefused) as error:
+            raise SourceConfigError(
+                f"{label}: {error}" if isinstance(error, OutboundRefused) else f"{prefix}{error}",
+                field=error.field,
+            ) from None
         connector.query_filter = query_filter
+        connector.outbound = self.outbound
         return ManagedSource(
             name=connector.name,
             table=dict(table),
@@ -263,6 +286,26 @@ class SourceManager:
             silent_after_s=float(silent_after),
             filter_mode=filter_mode,
         )
+
+    def _check_addresses(self, connector: Connector) -> None:
+        """A literal non-public address in a URL field is refused now (422 naming the field); names
+        are resolved and checked on every request (the client's transport)."""
+        config = connector.config
+        if config.endpoint:
+            self.outbound.check_literal(config.endpoint, field="endpoint")
+        for spec in connector.meta.fields:
+            value = config.get(spec.name)
+            urls = value if isinstance(value, list) else [value]
+            for url in urls:
+                if isinstance(url, str) and url.startswith(("http://", "https://", "ws://", "wss://")):
+                    self.outbound.check_literal(url, field=spec.name)
+
+    def _environ_for(self, origin: Origin) -> Mapping[str, str] | None:
+        """The operator's environment for the operator's sources (veille.toml) only: a source added
+        through the API chose its own endpoint, and must not be handed the hub's credentials."""
+        if origin != "config":
+            return None
+        return os.environ if self.environ is None else self.environ
 
     def _filter_for(self, connector: Connector) -> tuple[FilterMode, QueryFilter | None]:
         text = connector.config.query
@@ -336,12 +379,35 @@ class SourceManager:
                 self._problem(saved.name, f"{label}: ignored, veille.toml defines a source of that name")
                 continue
             try:
-                managed = self._build(saved.table, origin="api", where="saved source")
-            except SourceConfigError as error:
+                table = self._opened(saved.table)
+                managed = self._build(table, origin="api", where="saved source")
+            except (SourceConfigError, SecretKeyError) as error:
                 self._problem(saved.name, str(error))
                 continue
             managed.enabled = saved.enabled
             self._sources[managed.name] = managed
+            sealed = self._sealed(managed)
+            if sealed != saved.table:  # saved in clear by an older hub: sealed now
+                replace_source_config(self.store, managed.name, sealed)
+
+    def _secret_fields(self, managed: ManagedSource) -> set[str]:
+        return {spec.name for spec in managed.connector.meta.fields if spec.secret}
+
+    def _sealed(self, managed: ManagedSource) -> dict[str, Any]:
+        """The table to store: secret fields sealed (kept as given when the manager has no box)."""
+        table = dict(managed.table)
+        if self.secrets is None:
+            return table
+        for name in self._secret_fields(managed):
+            value = table.get(name)
+            if isinstance(value, str) and value:
+                table[name] = self.secrets.seal(value)
+        return table
+
+    def _opened(self, stored: Mapping[str, Any]) -> dict[str, Any]:
+        if self.secrets is None:
+            return dict(stored)
+        return {key: self.secrets.reveal(value) for key, value in stored.items()}
 
     def _problem(self, name: str, message: str) -> None:
         log.error("%s", message)
@@ -387,7 +453,7 @@ class SourceManager:
         if isinstance(name, str) and (name in self._sources or name in self.pipeline.running_sources):
             raise SourceConflictError(f"{label}: name: already used by another source")
         managed = self._build(table, origin="api")
-        await asyncio.to_thread(save_source, self.store, managed.table, enabled=managed.enabled)
+        await asyncio.to_thread(save_source, self.store, self._sealed(managed), enabled=managed.enabled)
         self._sources[managed.name] = managed
         if managed.enabled and self._started:
             self._run(managed)

@@ -52,6 +52,8 @@ def _split_items(text: str, content_type: str) -> tuple[list[Any], list[PostReje
             raise PushBodyError(
                 f"body: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})", 400
             ) from None
+        except RecursionError:
+            raise PushBodyError("body: JSON nested too deeply", 400) from None
         if not isinstance(document, list):
             raise PushBodyError("body: expected a JSON array of posts or NDJSON", 400)
         return document, []
@@ -65,6 +67,9 @@ def _split_items(text: str, content_type: str) -> tuple[list[Any], list[PostReje
             items.append(json.loads(line))
         except json.JSONDecodeError as error:
             bad_lines.append(PostRejected(index, f"not valid JSON: {error.msg} (column {error.colno})"))
+            items.append(_INVALID)
+        except RecursionError:
+            bad_lines.append(PostRejected(index, "JSON nested too deeply"))
             items.append(_INVALID)
     return items, bad_lines
 

@@ -1,5 +1,9 @@
 """Sources added through the API, kept in the store (table ``source_configs``, migration 0003).
 
+Their secret fields are stored sealed (``{"$encrypted": …}``, :class:`veille.security.SecretBox`):
+the source manager seals them before :func:`save_source` and opens them after
+:func:`list_saved_sources`; the key is never in the database.
+
 Sources declared in ``veille.toml`` are not stored: the file is their source of truth. The table is
 declared with every other one in :mod:`veille.store.schema`.
 """
@@ -16,7 +20,14 @@ from veille.clock import now_us
 from veille.store.schema import source_configs
 from veille.store.sql import SqlStore
 
-__all__ = ["SavedSource", "delete_source", "list_saved_sources", "save_source", "set_source_enabled"]
+__all__ = [
+    "SavedSource",
+    "delete_source",
+    "list_saved_sources",
+    "replace_source_config",
+    "save_source",
+    "set_source_enabled",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +69,16 @@ def set_source_enabled(store: SqlStore, name: str, enabled: bool) -> None:
             update(source_configs)
             .where(source_configs.c.name == name)
             .values(enabled=enabled, updated_us=now_us())
+        )
+
+
+def replace_source_config(store: SqlStore, name: str, table: Mapping[str, Any]) -> None:
+    """Store ``table`` again for ``name`` (its secrets sealed by a newer hub)."""
+    with store.engine.begin() as connection:
+        connection.execute(
+            update(source_configs)
+            .where(source_configs.c.name == name)
+            .values(config=dict(table), updated_us=now_us())
         )
 
 

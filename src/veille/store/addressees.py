@@ -15,7 +15,7 @@ when that post is stored.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -26,7 +26,14 @@ from veille.model import Post
 from veille.store.schema import post_addressees, posts
 from veille.text import extract_mentions, fold
 
-__all__ = ["addressee_row", "index_posts", "insert_or_ignore"]
+__all__ = [
+    "AddresseeSource",
+    "addressee_row",
+    "addressee_source",
+    "index_posts",
+    "index_prepared",
+    "insert_or_ignore",
+]
 
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _ID_CHUNK = 2000
@@ -54,14 +61,56 @@ def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
     return [values[start : start + _ID_CHUNK] for start in range(0, len(values), _ID_CHUNK)]
 
 
+class AddresseeSource(NamedTuple):
+    """What the index needs of an original post (a repost addresses nobody): plain values (a
+    tuple, so that a prepared batch pickles fast)."""
+
+    post_id: str
+    source: str
+    created_us: int
+    author_handle: str
+    country: str | None
+    mentions: tuple[str, ...]
+    reply_to: str | None
+
+
+def addressee_source(post: Post, *, created_us: int, author_handle: str) -> AddresseeSource:
+    """``post`` (an original) as the index reads it; ``author_handle`` is its folded handle."""
+    mentions = tuple(handle for handle, _span in extract_mentions(post.text)) if "@" in post.text else ()
+    return AddresseeSource(
+        post_id=post.id,
+        source=post.source,
+        created_us=created_us,
+        author_handle=author_handle,
+        country=post.country,
+        mentions=mentions,
+        reply_to=post.reply_to,
+    )
+
+
 def index_posts(connection: Connection, written: Sequence[Post]) -> None:
     """Replace the addressee rows of ``written`` (each id once), already stored in this transaction."""
-    if not written:
+    originals = []
+    for post in written:
+        if post.repost_of is None:
+            handle = fold(post.author.handle)
+            originals.append(addressee_source(post, created_us=to_us(post.created_at), author_handle=handle))
+    authors = {post.id: (post.source, fold(post.author.handle)) for post in written}
+    index_prepared(connection, [post.id for post in written], originals, authors)
+
+
+def index_prepared(
+    connection: Connection,
+    ids: Sequence[str],
+    originals: Sequence[AddresseeSource],
+    authors: dict[str, tuple[str, str]],
+) -> None:
+    """:func:`index_posts` from prepared values: ``ids`` stored in this transaction (each once), the
+    originals among them, and each id's (source, folded author handle)."""
+    if not ids:
         return
-    ids = [post.id for post in written]
     for chunk in _chunks(ids):
         connection.execute(delete(post_addressees).where(post_addressees.c.post_id.in_(chunk)))
-    originals = [post for post in written if post.repost_of is None]
     parent_ids = sorted({post.reply_to for post in originals if post.reply_to})
     parents: dict[str, tuple[str, str]] = {}
     for chunk in _chunks(parent_ids):
@@ -70,20 +119,18 @@ def index_posts(connection: Connection, written: Sequence[Post]) -> None:
     addressed: dict[tuple[str, str], dict[str, Any]] = {}
     for post in originals:
         common: dict[str, Any] = {
-            "post_id": post.id,
+            "post_id": post.post_id,
             "source": post.source,
-            "created_us": to_us(post.created_at),
-            "author_handle": fold(post.author.handle),
+            "created_us": post.created_us,
+            "author_handle": post.author_handle,
             "country": post.country,
         }
-        if "@" in post.text:
-            for handle, _span in extract_mentions(post.text):
-                addressed[(post.id, handle)] = common | {"handle": handle}
+        for handle in post.mentions:
+            addressed[(post.post_id, handle)] = common | {"handle": handle}
         parent = parents.get(post.reply_to) if post.reply_to else None
         if parent is not None and parent[0] == post.source:
-            addressed[(post.id, parent[1])] = common | {"handle": parent[1]}
+            addressed[(post.post_id, parent[1])] = common | {"handle": parent[1]}
     # Replies stored earlier than the posts they answer: addressed now that their parent is here.
-    authors = {post.id: (post.source, fold(post.author.handle)) for post in written}
     for chunk in _chunks(ids):
         late = select(
             posts.c.id,

@@ -8,10 +8,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from veille.errors import Invalid
 from veille.model import Post, PostRejected
+
+if TYPE_CHECKING:
+    from veille.store.prepared import PreparedPosts
 
 __all__ = ["Cursor", "Page", "PostSearch", "Store", "StoredPost", "decode_cursor", "encode_cursor"]
 
@@ -35,7 +38,11 @@ def decode_cursor(token: str) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         created_us, post_id = json.loads(raw)
-        if not isinstance(created_us, int) or not isinstance(post_id, str):
+        if (
+            not isinstance(created_us, int)
+            or not isinstance(post_id, str)
+            or not -(2**63) <= created_us < 2**63
+        ):
             raise ValueError
     except (ValueError, binascii.Error, TypeError):
         raise Invalid("cursor: not a cursor returned by this API", field="cursor") from None
@@ -91,6 +98,17 @@ class Store(Protocol):
     ) -> list[StoredPost]:
         """Insert or replace posts by id and, in the same transaction, commit the source's checkpoint
         and keep the items the source refused (the dead-letter table)."""
+        ...
+
+    def write_prepared(
+        self,
+        prepared: PreparedPosts,
+        *,
+        checkpoint: tuple[str, str | None] | None = None,
+        dead_letters: tuple[str, Sequence[PostRejected]] | None = None,
+        resolved_dead_letters: Sequence[int] = (),
+    ) -> list[int]:
+        """:meth:`upsert_posts` of a batch prepared beforehand; the write sequence numbers, in order."""
         ...
 
     def get_post(self, post_id: str) -> Post | None: ...

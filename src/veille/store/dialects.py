@@ -6,18 +6,20 @@ each engine here writes the search tree in its own syntax (FTS5 ``MATCH``, ``tsq
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from veille.security import private_path
 from veille.store.fulltext import FullTextAll, FullTextAny, FullTextNode, parse_full_text
 
-__all__ = ["ENGINE_OWNED", "DialectSql", "create_engine_for", "for_engine"]
+__all__ = ["ENGINE_OWNED", "SQLITE_BUSY_TIMEOUT_MS", "DialectSql", "create_engine_for", "for_engine"]
 
 # What each engine's migrations create in raw SQL beside the tables of veille.store.schema, for the
 # code below (full-text search, the write sequence): (kind, name) as Alembic reports them, a column
@@ -58,22 +60,39 @@ def _tsquery(node: FullTextNode) -> str:
     return "(" + " <-> ".join(tokens) + ")"
 
 
+# How long a SQLite statement waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 def create_engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_database_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+def _private_database_file(database: Path) -> None:
+    """The data folder 0700 and the database 0600 (SQLite gives its -wal and -shm files the
+    database's mode): the posts and the sealed secrets are the operator's alone."""
+    folder = database.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_path(folder, 0o700)
+    if not database.exists():
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    private_path(database, 0o600)
+    for suffix in ("-wal", "-shm"):
+        private_path(database.with_name(database.name + suffix), 0o600)
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -108,8 +127,9 @@ class SqliteSql:
         return sqlite_insert(table)
 
     def full_text_condition(self, query: str) -> TextClause:
+        # unique: a statement may hold two searches (the box's words and a query's pre-filter).
         return text("posts.seq IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH :fts_query)").bindparams(
-            fts_query=_fts5_match(parse_full_text(query))
+            bindparam("fts_query", _fts5_match(parse_full_text(query)), unique=True)
         )
 
 
@@ -133,7 +153,7 @@ class PostgresSql:
 
     def full_text_condition(self, query: str) -> TextClause:
         return text("posts.search_tsv @@ to_tsquery('simple', :ts_query)").bindparams(
-            ts_query=_tsquery(parse_full_text(query))
+            bindparam("ts_query", _tsquery(parse_full_text(query)), unique=True)
         )
 
 

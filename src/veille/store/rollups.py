@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -60,8 +61,6 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from veille.clock import to_us
 from veille.model import Post
@@ -80,9 +79,13 @@ __all__ = [
     "SHAPES",
     "RebuildReport",
     "Shape",
+    "ShapeSums",
     "apply_posts",
+    "apply_prepared",
     "drop_topic",
+    "minute_sums",
     "move_topic",
+    "project",
     "rebuild",
     "refresh_topic",
     "rollup_hour",
@@ -191,46 +194,108 @@ def _new_deltas() -> dict[Key, list[int]]:
     return defaultdict(lambda: [0] * len(MEASURES))
 
 
+def minute_sums(written: Iterable[Post]) -> dict[Key, list[int]]:
+    """The posts' contribution to the minute rows, summed per key (pure: no database)."""
+    sums = _new_deltas()
+    for post in written:
+        created_us = to_us(post.created_at)
+        minute = created_us - created_us % MINUTE_US
+        sentiment = post.sentiment.label if post.sentiment is not None else ""
+        country, lang, source = post.country or "", post.lang or "", post.source
+        duplicate = int(post.duplicate_of is not None)
+        metrics = post.metrics
+        measures = (
+            1,
+            metrics.likes or 0,
+            metrics.reposts or 0,
+            metrics.replies or 0,
+            metrics.views or 0,
+            post.author.followers or 0,
+        )
+        for topic in (ALL_TOPICS, *dict.fromkeys(match.name for match in post.topics)):
+            total = sums[(minute, topic, country, lang, sentiment, source, duplicate)]
+            for index, value in enumerate(measures):
+                total[index] += value
+    return sums
+
+
+ShapeSums = list[dict[tuple[Any, ...], list[int]]]
+
+
+def project(minute_deltas: dict[Key, list[int]]) -> ShapeSums:
+    """Minute-row deltas summed into each table's keys (one dict per table of :data:`SHAPES`).
+
+    Each table is summed from the smallest one summed before it that holds its dimensions at a
+    finer width (as :func:`rebuild` does), so a batch spread over many minutes costs a few passes
+    over ever smaller dicts rather than one pass over the minute keys per table.
+    """
+    projected: ShapeSums = [{key: list(values) for key, values in minute_deltas.items()}]
+    for shape in SHAPES[1:]:
+        index = _PROJECTION_SOURCES[shape.table.name]
+        source_shape, source = SHAPES[index], projected[index]
+        positions = [1 + source_shape.dims.index(dim) for dim in shape.dims]
+        unit = shape.unit_us
+        deltas: dict[tuple[Any, ...], list[int]] = {}
+        for key, values in source.items():
+            projected_key = (key[0] - key[0] % unit, *[key[position] for position in positions])
+            total = deltas.get(projected_key)
+            if total is None:
+                deltas[projected_key] = list(values)
+            else:
+                for offset, value in enumerate(values):
+                    total[offset] += value
+        projected.append(deltas)
+    return projected
+
+
+def _projection_sources() -> dict[str, int]:
+    """For each table after the first, the index of the table :func:`project` sums it from."""
+    sources: dict[str, int] = {}
+    for position, shape in enumerate(SHAPES[1:], start=1):
+        fitting = [
+            index
+            for index, done in enumerate(SHAPES[:position])
+            if shape.unit_us % done.unit_us == 0 and set(shape.dims) <= set(done.dims)
+        ]
+        sources[shape.table.name] = min(
+            fitting, key=lambda index: (-SHAPES[index].unit_us, len(SHAPES[index].dims))
+        )
+    return sources
+
+
+_PROJECTION_SOURCES = _projection_sources()
+
+
 def apply_posts(connection: Connection, written: Sequence[Post]) -> None:
     """Move the counters from the stored version of ``written`` (if any) to ``written``.
 
     Call inside the transaction that upserts the posts and before it writes them (it reads the rows
     being replaced). ``written`` must hold each id once.
     """
-    if not written:
+    apply_prepared(connection, [post.id for post in written], project(minute_sums(written)))
+
+
+def apply_prepared(connection: Connection, post_ids: Sequence[str], sums: ShapeSums) -> None:
+    """:func:`apply_posts` with the new posts' sums already projected (:func:`project`): only the
+    rows being replaced are read here. ``sums`` is not modified."""
+    if not post_ids:
         return
     if connection.dialect.name == "postgresql":
-        _lock_post_ids(connection, [post.id for post in written])
-    deltas = _new_deltas()
-    for start in range(0, len(written), _ID_CHUNK):
-        chunk_ids = [post.id for post in written[start : start + _ID_CHUNK]]
-        _subtract_stored(connection, chunk_ids, deltas)
-    for post in written:
-        created_us = to_us(post.created_at)
-        sentiment = post.sentiment.label if post.sentiment is not None else ""
-        metrics = post.metrics
-        _add(
-            deltas,
-            minute_us=created_us - created_us % MINUTE_US,
-            topics=[ALL_TOPICS, *dict.fromkeys(match.name for match in post.topics)],
-            dims=(
-                post.country or "",
-                post.lang or "",
-                sentiment,
-                post.source,
-                int(post.duplicate_of is not None),
-            ),
-            measures=(
-                1,
-                metrics.likes or 0,
-                metrics.reposts or 0,
-                metrics.replies or 0,
-                metrics.views or 0,
-                post.author.followers or 0,
-            ),
-            sign=1,
-        )
-    _write_deltas(connection, deltas)
+        _lock_post_ids(connection, list(post_ids))
+    stored = _new_deltas()
+    for start in range(0, len(post_ids), _ID_CHUNK):
+        _subtract_stored(connection, list(post_ids[start : start + _ID_CHUNK]), stored)
+    if stored:  # re-deliveries and edits: their old contribution moves out
+        merged: ShapeSums = []
+        for table_sums, table_stored in zip(sums, project(stored), strict=True):
+            copy = {key: list(values) for key, values in table_sums.items()}
+            for key, values in table_stored.items():
+                total = copy.setdefault(key, [0] * len(MEASURES))
+                for index, value in enumerate(values):
+                    total[index] += value
+            merged.append(copy)
+        sums = merged
+    _write_sums(connection, sums)
 
 
 def _lock_post_ids(connection: Connection, post_ids: list[str]) -> None:
@@ -339,22 +404,16 @@ def drop_topic(connection: Connection, topic: str) -> None:
 
 
 def _write_deltas(connection: Connection, minute_deltas: dict[Key, list[int]]) -> None:
-    for shape in SHAPES:
-        positions = [1 + DIMENSIONS.index(dim) for dim in shape.dims]
-        deltas: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(MEASURES))
-        for key, values in minute_deltas.items():
-            total = deltas[(key[0] - key[0] % shape.unit_us, *[key[position] for position in positions])]
-            for index, value in enumerate(values):
-                total[index] += value
+    _write_sums(connection, project(minute_deltas))
+
+
+def _write_sums(connection: Connection, sums: ShapeSums) -> None:
+    for shape, deltas in zip(SHAPES, sums, strict=True):
         table = shape.table
         # Sorted: concurrent writers lock counter rows in the same order.
-        rows = [
-            dict(zip(shape.key_columns, key, strict=True)) | dict(zip(MEASURES, values, strict=True))
-            for key, values in sorted(deltas.items())
-            if any(values)
-        ]
+        rows = [(*key, *values) for key, values in sorted(deltas.items()) if any(values)]
         if rows:
-            connection.execute(_increment(connection, shape), rows)
+            connection.exec_driver_sql(_increment_sql(connection.dialect.paramstyle, shape), rows)
         emptied = [key[0] for key, values in deltas.items() if values[0] < 0]
         if emptied:
             # A post moved out of a combination: drop the rows left with no post at all.
@@ -365,13 +424,16 @@ def _write_deltas(connection: Connection, minute_deltas: dict[Key, list[int]]) -
             )
 
 
-def _increment(connection: Connection, shape: Shape) -> Any:
-    insert_into = postgres_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    table = shape.table
-    statement = insert_into(table)
-    return statement.on_conflict_do_update(
-        index_elements=shape.key_columns,
-        set_={name: table.c[name] + statement.excluded[name] for name in MEASURES},
+@lru_cache(maxsize=64)
+def _increment_sql(paramstyle: str, shape: Shape) -> str:
+    """``INSERT … ON CONFLICT DO UPDATE SET m = m + excluded.m`` (same text on both engines)."""
+    name = shape.table.name
+    columns = [*shape.key_columns, *MEASURES]
+    marker = "?" if paramstyle == "qmark" else "%s"
+    increments = ", ".join(f"{measure} = {name}.{measure} + excluded.{measure}" for measure in MEASURES)
+    return (
+        f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(shape.key_columns)}) DO UPDATE SET {increments}"
     )
 
 

@@ -33,7 +33,9 @@ __all__ = [
     "alert_events",
     "alert_rules",
     "alerts",
+    "api_token_teams",
     "api_tokens",
+    "audit_log",
     "brand_accounts",
     "checkpoints",
     "curated_influencers",
@@ -46,8 +48,14 @@ __all__ = [
     "sentiment_corrections",
     "sessions",
     "source_configs",
+    "team_members",
+    "teams",
     "topics",
     "users",
+    "wall_links",
+    "wall_moderation",
+    "wall_versions",
+    "walls",
 ]
 
 metadata = MetaData()
@@ -118,6 +126,8 @@ users = Table(
     # null means "the browser's" (Accept-Language, the browser's zone).
     Column("language", String(16)),
     Column("time_zone", String(64)),
+    # Rights (migration 0063_teams_roles): "admin", "analyst" or "viewer"; is_admin follows it.
+    Column("role", String(16), nullable=False, server_default="analyst"),
 )
 
 api_tokens = Table(
@@ -130,6 +140,51 @@ api_tokens = Table(
     Column("user_id", Integer),
     Column("created_us", BigInteger, nullable=False),
     Column("last_used_us", BigInteger),
+    # Never more than its creator's (migration 0063_teams_roles); a token without a user is the
+    # operator's (VEILLE_ADMIN_TOKEN) and stays "admin".
+    Column("role", String(16), nullable=False, server_default="admin"),
+)
+
+# Teams and their scopes (migration 0063_teams_roles): null lists mean "no restriction".
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("scope_topics", JsonDocument),
+    Column("scope_countries", JsonDocument),
+    Column("scope_sources", JsonDocument),
+    Column("created_us", BigInteger, nullable=False),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", Integer, primary_key=True),
+    Column("user_id", Integer, primary_key=True),
+    Index("ix_team_members_user", "user_id"),
+)
+
+api_token_teams = Table(
+    "api_token_teams",
+    metadata,
+    Column("token_id", Integer, primary_key=True),
+    Column("team_id", Integer, primary_key=True),
+)
+
+# Every change to configuration, sharing, users, roles and tokens: who, when, what, before, after.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at_us", BigInteger, nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_kind", String(64), nullable=False),
+    Column("object_id", String(200), nullable=False),
+    Column("before", JsonDocument),
+    Column("after", JsonDocument),
+    Index("ix_audit_log_at", "at_us"),
 )
 
 sessions = Table(
@@ -288,6 +343,63 @@ dashboards = Table(
     Index("ix_dashboards_name", "name"),
 )
 
+
+# Walls (issue 12): a canvas of screens with its filters, moderation and scenes as JSON documents;
+# ``version`` grows at every save (the previous document is kept in ``wall_versions``). The scene
+# playlist's clock is the server's: ``anchor_scene`` started at ``anchor_us``; ``hold`` stops it.
+walls = Table(
+    "walls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("screens", JsonDocument, nullable=False),
+    Column("filters", JsonDocument, nullable=False),
+    Column("moderation", JsonDocument, nullable=False),
+    Column("scenes", JsonDocument, nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("anchor_scene", Integer, nullable=False, default=0),
+    Column("anchor_us", BigInteger, nullable=False),
+    Column("hold", Boolean, nullable=False, default=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_walls_name", "name"),
+)
+
+wall_versions = Table(
+    "wall_versions",
+    metadata,
+    Column("wall_id", Integer, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("doc", JsonDocument, nullable=False),
+    Column("saved_by", String(128), nullable=False),
+    Column("saved_us", BigInteger, nullable=False),
+)
+
+# A moderator's decision on one post for one wall: approved, hidden or pinned (the last one wins).
+wall_moderation = Table(
+    "wall_moderation",
+    metadata,
+    Column("wall_id", Integer, primary_key=True),
+    Column("post_id", String, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_us", BigInteger, nullable=False),
+    Index("ix_wall_moderation_decided", "wall_id", "decided_us"),
+)
+
+# Kiosk links: a token that shows one wall without a login. Only its SHA-256 is kept.
+wall_links = Table(
+    "wall_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("wall_id", Integer, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(16), nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Index("ix_wall_links_wall", "wall_id"),
+)
 
 # Alerts (migration 0059_alerts): rules as JSON specs (veille.alerts.models.RuleSpec), one row per
 # incident with its latest figures and life, each incident's timeline and its deliveries (the

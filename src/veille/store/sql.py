@@ -7,18 +7,19 @@ What differs between the engines (connection set-up, write sequence, full-text s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, text
 from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
 from veille.model import Post, PostRejected
-from veille.store import addressees, dialects, rollups
+from veille.store import addressees, care_hours, dialects, rollups
 from veille.store.base import (
     Cursor,
     Page,
@@ -29,6 +30,7 @@ from veille.store.base import (
 )
 from veille.store.dead_letters import delete_dead_letters, write_dead_letters
 from veille.store.fulltext import searchable_text
+from veille.store.prepared import POST_COLUMNS, PreparedPosts, prepare_posts
 from veille.store.schema import checkpoints, post_topics, posts
 from veille.text import fold
 
@@ -74,27 +76,50 @@ class SqlStore:
         """Upsert posts and, in the same transaction, commit the source's checkpoint, keep the
         items it refused (``dead_letters``: source name and rejects, raw payloads included) and
         remove the dead letters a replay has now stored (``resolved_dead_letters``)."""
-        latest = list({post.id: post for post in posts_in}.values())
-        written: list[StoredPost] = []
+        prepared = prepare_posts(posts_in)
+        seqs = self.write_prepared(
+            prepared,
+            checkpoint=checkpoint,
+            dead_letters=dead_letters,
+            resolved_dead_letters=resolved_dead_letters,
+        )
+        assert prepared.posts is not None
+        return [StoredPost(seq=seq, post=post) for seq, post in zip(seqs, prepared.posts, strict=True)]
+
+    def write_prepared(
+        self,
+        prepared: PreparedPosts,
+        *,
+        checkpoint: tuple[str, str | None] | None = None,
+        dead_letters: tuple[str, Sequence[PostRejected]] | None = None,
+        resolved_dead_letters: Sequence[int] = (),
+    ) -> list[int]:
+        """:meth:`upsert_posts` of a batch already prepared (:func:`~veille.store.prepared.prepare_posts`,
+        possibly on another thread or process); returns the write sequence numbers, in the order of
+        ``prepared.ids``."""
+        seqs: list[int] = []
         with self.engine.begin() as connection:
-            if latest:
-                seqs = self._sql.allocate_seq(connection, len(latest))
+            if prepared.ids:
+                seqs = self._sql.allocate_seq(connection, len(prepared.ids))
                 ingested = now_us()
-                rows = []
-                for seq, post in zip(seqs, latest, strict=True):
-                    rows.append(_post_row(post, seq=seq, ingested_us=ingested))
-                    written.append(StoredPost(seq=seq, post=post))
-                rollups.apply_posts(connection, latest)  # before the write: it reads the rows replaced
-                connection.execute(self._sql.upsert(posts, ["id"]), rows)
-                _replace_post_topics(connection, latest)
-                addressees.index_posts(connection, latest)  # care: whom each post addresses
+                # Before the write: it reads the rows replaced.
+                rollups.apply_prepared(connection, prepared.ids, rollups.project(prepared.minute_sums))
+                connection.exec_driver_sql(
+                    _posts_upsert_sql(connection.dialect.paramstyle, self.dialect),
+                    [(seq, ingested, *row) for seq, row in zip(seqs, prepared.rows, strict=True)],
+                )
+                _replace_post_topics(connection, prepared, self.dialect)
+                # Care: whom each post addresses.
+                addressees.index_prepared(connection, prepared.ids, prepared.originals, prepared.authors)
+                # Care: pairs and hours, after the addressees.
+                care_hours.apply_prepared(connection, prepared.ids, prepared.replies)
             if dead_letters is not None:
                 write_dead_letters(connection, self._sql, *dead_letters)
             if resolved_dead_letters:
                 delete_dead_letters(connection, resolved_dead_letters)
             if checkpoint is not None:
                 self._write_checkpoint(connection, *checkpoint)
-        return written
+        return seqs
 
     def set_checkpoint(self, source: str, value: str | None) -> None:
         with self.engine.begin() as connection:
@@ -169,6 +194,10 @@ class SqlStore:
             next_cursor = encode_cursor(Cursor(int(last.created_us), str(last.id)))
         return Page(items=items, next_cursor=next_cursor)
 
+    def full_text_condition(self, query: str) -> Any:
+        """The SQL condition "the post matches this full-text search" (``q`` syntax) on this engine."""
+        return self._sql.full_text_condition(query)
+
     def execute_text(self, sql: str, **params: Any) -> list[RowMapping]:
         """Run a read-only SQL statement (tests and diagnostics)."""
         with self.engine.connect() as connection:
@@ -179,23 +208,41 @@ class SqlStore:
 _ID_CHUNK = 2000
 
 
-def _replace_post_topics(connection: Connection, written: Sequence[Post]) -> None:
+def _marker(paramstyle: str) -> str:
+    return "?" if paramstyle == "qmark" else "%s"
+
+
+@lru_cache(maxsize=8)
+def _posts_upsert_sql(paramstyle: str, dialect: str) -> str:
+    """One ``INSERT … ON CONFLICT (id) DO UPDATE`` over :data:`POST_COLUMNS`, for ``executemany``."""
+    marker = _marker(paramstyle)
+    json_marker = f"CAST({marker} AS jsonb)" if dialect == "postgresql" else marker
+    values = [json_marker if column == "doc" else marker for column in POST_COLUMNS]
+    updates = ", ".join(f"{column} = excluded.{column}" for column in POST_COLUMNS if column != "id")
+    return (
+        f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join(values)}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    )
+
+
+@lru_cache(maxsize=8)
+def _post_topics_insert_sql(paramstyle: str, dialect: str) -> str:
+    marker = _marker(paramstyle)
+    spans = f"CAST({marker} AS jsonb)" if dialect == "postgresql" else marker
+    return f"INSERT INTO post_topics (post_id, topic, created_us, spans) VALUES ({marker}, {marker}, {marker}, {spans})"
+
+
+def _replace_post_topics(connection: Connection, prepared: PreparedPosts, dialect: str) -> None:
     """The posts' topic matches replace their old ones, in the posts' own transaction."""
-    for start in range(0, len(written), _ID_CHUNK):
-        chunk = written[start : start + _ID_CHUNK]
-        connection.execute(delete(post_topics).where(post_topics.c.post_id.in_([post.id for post in chunk])))
-        rows = [
-            {
-                "post_id": post.id,
-                "topic": match.name,
-                "created_us": to_us(post.created_at),
-                "spans": [list(span) for span in match.spans],
-            }
-            for post in chunk
-            for match in {match.name: match for match in post.topics}.values()
-        ]
-        if rows:
-            connection.execute(insert(post_topics), rows)
+    ids = prepared.ids
+    for start in range(0, len(ids), _ID_CHUNK):
+        connection.execute(
+            delete(post_topics).where(post_topics.c.post_id.in_(ids[start : start + _ID_CHUNK]))
+        )
+    if prepared.topic_rows:
+        connection.exec_driver_sql(
+            _post_topics_insert_sql(connection.dialect.paramstyle, dialect), prepared.topic_rows
+        )
 
 
 def _post_row(post: Post, *, seq: int, ingested_us: int) -> dict[str, Any]:

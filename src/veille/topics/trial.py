@@ -10,14 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from veille.model import Post
-from veille.query import Query, QueryError, UnknownTopicError, parse_query
 from veille.query.lint import lint_node
-from veille.query.match import Tester, compile_tester, match, view_post
 from veille.store.sql import SqlStore
 from veille.topics import repository
+from veille.topics.evaluate import compile_query
 from veille.topics.live import LiveTopics
-from veille.topics.service import TopicError
 
 __all__ = ["QueryTrial", "try_query"]
 
@@ -37,58 +34,21 @@ class QueryTrial:
         }
 
 
-def _refused(error: QueryError) -> TopicError:
-    return TopicError(f"query: {error}", field="query", column=error.column)
-
-
 def try_query(*, store: SqlStore, live: LiveTopics, text: str, last: int) -> QueryTrial:
     """The matches of ``text`` among the ``last`` stored posts, newest first.
 
     Raises :class:`~veille.topics.service.TopicError` (field ``query``, with the column) when the
     query does not parse or names an unknown topic.
     """
-    try:
-        parsed = parse_query(text)
-    except QueryError as error:
-        raise _refused(error) from None
+    compiled = compile_query(live=live, text=text)
     posts = repository.latest_posts(store, last)
-    try:
-        items = _matches(live, parsed, posts)
-    except UnknownTopicError as error:
-        raise _refused(error) from None
+    items: list[dict[str, Any]] = []
+    for post in posts:
+        view = compiled.test(post)
+        if view is not None:
+            items.append({"post": post.to_json_dict(), "spans": compiled.spans(view)})
     warnings = [
         {"column": warning.column, "code": warning.code, "message": warning.message}
-        for warning in lint_node(parsed.root)
+        for warning in lint_node(compiled.query.root)
     ]
     return QueryTrial(scanned=len(posts), items=items, warnings=warnings)
-
-
-def _matches(live: LiveTopics, parsed: Query, posts: list[Post]) -> list[dict[str, Any]]:
-    saved: dict[str, Query] = {}
-    with live.lock:
-        pending = list(parsed.topics)
-        while pending:
-            name = pending.pop()
-            if name not in saved and name in live.monitor:
-                saved[name] = live.monitor.query(name)
-                pending.extend(saved[name].topics)
-    missing = sorted(parsed.topics - saved.keys())
-    if missing:
-        raise UnknownTopicError(missing[0])
-    testers: dict[str, Tester] = {}
-
-    def topic_tester(name: str) -> Tester:
-        if name not in testers:
-            testers[name] = compile_tester(saved[name].root, topic_tester)
-        return testers[name]
-
-    tester = compile_tester(parsed.root, topic_tester)
-    found: list[dict[str, Any]] = []
-    for post in posts:
-        view = view_post(post)
-        if not tester(view):
-            continue
-        result = match(parsed, view, resolve_topic=saved.get)
-        spans = [list(span) for span in result.spans] if result is not None else []
-        found.append({"post": post.to_json_dict(), "spans": spans})
-    return found

@@ -18,13 +18,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 
 from veille import __version__
+from veille.clock import Clock
 from veille.contracts import Source
 from veille.hub import Hub
+from veille.security.login_throttle import LoginLimits, LoginThrottle
 from veille.settings import Settings
 from veille.web.api import (
     accounts,
     alerts,
     analytics,
+    audit,
     corrections,
     dashboards,
     influencers,
@@ -34,21 +37,36 @@ from veille.web.api import (
     query,
     sources,
     stream,
+    teams,
     topics,
+    users,
+    walls,
 )
+from veille.web.board_pages import router as board_pages_router
 from veille.web.crisis_pages import router as crisis_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
-from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_principal
+from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_authorized
 from veille.web.errors import install_error_handlers
+from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
+from veille.web.limits import RequestLimits
+from veille.web.openapi import complete_openapi
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
+from veille.web.security_headers import (
+    SecurityHeaders,
+    content_security_policy,
+    inline_script_hashes,
+    template_script_hashes,
+)
 from veille.web.stopping import RefuseWhileStopping
+from veille.web.wall_pages import router as wall_pages_router
 
 __all__ = ["API_ROUTERS", "create_app"]
 
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 # The API's routers, one per domain, all under /api/v1 and all authenticated.
 API_ROUTERS: tuple[APIRouter, ...] = (
     posts.router,
@@ -62,18 +80,29 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     query.router,
     corrections.router,
     dashboards.router,
+    walls.router,
     alerts.router,
     me.router,
+    teams.router,
+    users.router,
+    audit.router,
 )
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorRead, "description": "no or bad credentials (WWW-Authenticate: Bearer)"},
-    403: {"model": ErrorRead, "description": "a cookie-authenticated change without X-Requested-With"},
+    403: {
+        "model": ErrorRead,
+        "description": "the caller's role is below the route's, or a cookie-authenticated change without X-Requested-With",
+    },
     422: {"model": ErrorRead, "description": "a parameter or body field is wrong (the message names it)"},
 }
 
 
-def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[Source] = ()) -> FastAPI:
-    """Build the app. The hub (store, bus, pipeline) is built now and started with the app."""
+def create_app(
+    settings: Settings, *, hub: Hub | None = None, sources: Sequence[Source] = (), clock: Clock | None = None
+) -> FastAPI:
+    """Build the app. The hub (store, bus, pipeline) is built now and started with the app.
+
+    ``clock`` times the login throttle (tests pass a clock they move forward)."""
     the_hub = hub or Hub.build(settings, sources=sources)
 
     @asynccontextmanager
@@ -95,19 +124,38 @@ def create_app(settings: Settings, *, hub: Hub | None = None, sources: Sequence[
     )
     app.state.hub = the_hub
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle(login_limits(settings), clock=clock)
     app.add_middleware(RefuseWhileStopping, hub=the_hub)
+    # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
-    api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_principal)], responses=_API_RESPONSES)
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_authorized)], responses=_API_RESPONSES)
     for router in API_ROUTERS:
         api.include_router(router)
     app.include_router(api)
     app.include_router(i18n_router)
     app.include_router(pages_router)
     app.include_router(dashboard_pages_router)
+    app.include_router(explorer_pages_router)
+    app.include_router(board_pages_router)
+    app.include_router(wall_pages_router)
     app.include_router(crisis_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
+    # Outermost of all: every answer, the limits' refusals included, carries the security headers.
+    policy = content_security_policy(template_script_hashes(TEMPLATES_DIR))
+    docs_policy = content_security_policy(
+        sorted(
+            {
+                *template_script_hashes(TEMPLATES_DIR),
+                *inline_script_hashes(bytes(_swagger_page().body).decode()),
+            }
+        )
+    )
+    app.add_middleware(
+        SecurityHeaders, policy=policy, policies={"/docs": docs_policy}, hsts=settings.behind_tls
+    )
     return app
 
 
@@ -131,15 +179,40 @@ def _add_operations_routes(app: FastAPI) -> None:
     async def openapi(_principal: CurrentPrincipal) -> JSONResponse:
         return JSONResponse(app.openapi())
 
+    base_openapi = app.openapi
+
+    def openapi_document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = complete_openapi(base_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi_document  # type: ignore[method-assign]
+
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     async def docs(request: Request) -> Response:
         hub: Hub = request.app.state.hub
         if await optional_principal(request, hub) is None:
             return RedirectResponse("/login?next=/docs", status_code=303)
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Veille API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        return _swagger_page()
+
+
+def _swagger_page() -> HTMLResponse:
+    """Swagger UI from the vendored files (its inline start-up script is allowed by its hash)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Veille API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
+
+
+def login_limits(settings: Settings) -> LoginLimits:
+    return LoginLimits(
+        failures=settings.login_failures,
+        window_s=settings.login_failure_window_s,
+        lockout_s=settings.login_lockout_s,
+        lockout_max_s=settings.login_lockout_max_s,
+        address_per_minute=settings.login_address_per_minute,
+        address_burst=settings.login_address_burst,
+    )

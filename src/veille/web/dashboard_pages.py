@@ -53,7 +53,7 @@ async def dashboard_page(
     request: Request,
     hub: CurrentHub,
     principal: MaybePrincipal,
-    dashboard_id: Annotated[int, Path(ge=1)],
+    dashboard_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     theme: Theme = "dark",
 ) -> Response:
     if principal is None:
@@ -69,7 +69,7 @@ async def dashboard_report_page(
     request: Request,
     hub: CurrentHub,
     principal: MaybePrincipal,
-    dashboard_id: Annotated[int, Path(ge=1)],
+    dashboard_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     print_session: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The report as printed: a cover with the filters, every widget in reading order, the top posts."""

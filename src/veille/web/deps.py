@@ -23,6 +23,8 @@ from veille.sources.manager import SourceManager
 from veille.store.sql import SqlStore
 from veille.topics import LiveTopics, Topic
 from veille.topics import service as topic_service
+from veille.web.authz import authorize
+from veille.web.kiosk import kiosk_principal
 
 __all__ = [
     "CSRF_HEADER",
@@ -37,6 +39,7 @@ __all__ = [
     "Store",
     "Topics",
     "optional_principal",
+    "require_authorized",
     "require_principal",
 ]
 
@@ -88,8 +91,13 @@ async def optional_principal(request: Request, hub: CurrentHub) -> Principal | N
 
 
 async def require_principal(
+    request: Request,
+    hub: CurrentHub,
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
+    if principal is None:
+        # A kiosk link's browser (no login): only its wall's reads (veille.web.kiosk), else 403.
+        principal = await kiosk_principal(request, hub)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -100,6 +108,12 @@ async def require_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+async def require_authorized(request: Request, principal: CurrentPrincipal) -> Principal:
+    """The caller, once the route's least role (:mod:`veille.web.authz`) is checked: the whole API's guard."""
+    authorize(request, principal)
+    return principal
 
 
 # -- parts of the hub ----------------------------------------------------------------------------

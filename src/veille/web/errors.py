@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from veille.errors import VeilleError, error_body, http_status, validation_message
 from veille.web.api._routing import NOT_JSON
+from veille.web.openapi import allowed_methods
 
 __all__ = ["API_PREFIX", "http_error_json", "install_error_handlers", "request_error_body"]
 
@@ -50,10 +51,18 @@ async def _request_invalid(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(request_error_body(error.errors()), status_code=422)
 
 
-async def http_error_json(_request: Request, error: Exception) -> JSONResponse:
-    """``{"detail": …}`` with the error's status and headers."""
+async def http_error_json(request: Request, error: Exception) -> JSONResponse:
+    """``{"detail": …, "field": null}`` (the declared error body) with the error's status and headers;
+    a 405's ``Allow`` lists every method served at the path, not only the first route's."""
     assert isinstance(error, StarletteHTTPException)
-    return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        methods = allowed_methods(request.app, request.url.path)
+        if methods:
+            headers["Allow"] = ", ".join(methods)
+    return JSONResponse(
+        {"detail": error.detail, "field": None}, status_code=error.status_code, headers=headers or None
+    )
 
 
 def _field_item(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,12 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from veille.access import Principal
+from veille.hub import Hub
+from veille.security.login_throttle import LoginThrottle
+from veille.store.audit import record_change
 from veille.web.deps import SESSION_COOKIE, CurrentHub, optional_principal
 from veille.web.i18n import N_
+from veille.web.kiosk import KIOSK_COOKIE
 from veille.web.page_context import page_context
 
 __all__ = ["login_redirect", "router", "templates"]
@@ -29,6 +33,7 @@ templates = Jinja2Templates(
     )
 )
 WRONG_LOGIN = N_("Unknown user or wrong password.")
+TOO_MANY_LOGINS = N_("Too many sign-in attempts. Wait a few minutes, then try again.")
 router = APIRouter(include_in_schema=False)
 
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
@@ -41,15 +46,24 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def login_redirect(request: Request) -> RedirectResponse:
-    """To the login page, which brings the browser back to this address afterwards."""
+def login_redirect(request: Request) -> Response:
+    """To the login page, which brings the browser back to this address afterwards.
+
+    A kiosk link's browser (veille.web.kiosk) is refused instead: its link shows one wall, and
+    nothing else of the hub, not even the login page's invitation."""
+    if request.cookies.get(KIOSK_COOKIE):
+        return HTMLResponse(
+            '403: a kiosk link shows its wall and nothing else. <a href="/login">Log in</a>', status_code=403
+        )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     # Quoted, so that a wall address with several parameters (theme & title) survives the login.
     return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
 
 
 @router.get("/")
-async def home(principal: MaybePrincipal) -> Response:
+async def home(request: Request, principal: MaybePrincipal) -> Response:
+    if principal is None and request.cookies.get(KIOSK_COOKIE):
+        return login_redirect(request)
     return RedirectResponse("/wall" if principal else "/login", status_code=303)
 
 
@@ -67,21 +81,70 @@ async def login(
     password: Annotated[str, Form()],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    principal = await asyncio.to_thread(hub.access.check_password, username, password)
+    if not same_origin(request):
+        # A form posted from another site (login CSRF: signing the victim in as the attacker).
+        return HTMLResponse("403: this form is only accepted from the hub's own pages.", status_code=403)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else "unknown"
+    refused = throttle.check(username=username, address=address)
+    if refused is not None:
+        return _too_many(request, next, refused.retry_after_s)
+    principal = await hub.access.sign_in(username, password)
     if principal is None:
+        locked_for = throttle.failed(username=username)
+        if locked_for is not None:
+            await asyncio.to_thread(_record_lockout, hub, username, address, locked_for)
+            return _too_many(request, next, int(locked_for))
         context = page_context(request, None, next=_safe_next(next), error=WRONG_LOGIN)
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
+    throttle.succeeded(username=username)
     session_id = await asyncio.to_thread(hub.access.open_session, principal, days=hub.settings.session_days)
     response = RedirectResponse(_safe_next(next), status_code=303)
+    # A person logging in on a browser that once showed a kiosk link is a person again.
+    response.delete_cookie(KIOSK_COOKIE)
     response.set_cookie(
         SESSION_COOKIE,
         session_id,
         max_age=hub.settings.session_days * 86_400,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=hub.settings.behind_tls or request.url.scheme == "https",
     )
     return response
+
+
+def same_origin(request: Request) -> bool:
+    """No Origin header (older browsers, scripts) passes; one naming another site does not."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    allowed = {own}
+    public_url = request.app.state.settings.public_url
+    if public_url:
+        allowed.add(public_url.rstrip("/"))
+    if request.app.state.settings.behind_tls:
+        allowed.add(f"https://{request.url.netloc}")  # the proxy speaks HTTPS, the hub plain HTTP
+    return origin.rstrip("/") in allowed
+
+
+def _too_many(request: Request, next: str | None, retry_after_s: int) -> Response:
+    context = page_context(request, None, next=_safe_next(next), error=TOO_MANY_LOGINS)
+    return templates.TemplateResponse(
+        request, "login.html", context, status_code=429, headers={"Retry-After": str(retry_after_s)}
+    )
+
+
+def _record_lockout(hub: Hub, username: str, address: str, seconds: float) -> None:
+    with hub.store.engine.begin() as connection:
+        record_change(
+            connection,
+            actor=f"address {address}",
+            action="lockout",
+            object_kind="login",
+            object_id=username,
+            after={"seconds": seconds, "address": address},
+        )
 
 
 @router.post("/logout")

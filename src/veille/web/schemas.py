@@ -27,6 +27,7 @@ __all__ = [
     "ImportResultRead",
     "Items",
     "JobRead",
+    "PostHitRead",
     "PostPage",
     "PostRead",
     "PushResult",
@@ -127,9 +128,19 @@ class PostRead(BaseModel):
     entities: dict[str, Any]
 
 
+class PostHitRead(PostRead):
+    """A post found by a search, with the character spans of its text to highlight."""
+
+    highlights: list[list[int]] = Field(
+        description="[start, end) character offsets into text of the terms that matched (query=, "
+        "else the topic= filter's stored spans)"
+    )
+
+
 class PostPage(BaseModel):
-    items: list[PostRead]
+    items: list[PostHitRead]
     next_cursor: str | None = Field(description="pass back as cursor for the next page; null on the last")
+    scanned: int = Field(description="posts examined to build this page (a query is evaluated post by post)")
 
 
 class PushError(BaseModel):

@@ -13,7 +13,7 @@ from tests.fakes import LocalServer
 
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=5) as http:
+    async with httpx.AsyncClient(timeout=30) as http:
         yield http
 
 

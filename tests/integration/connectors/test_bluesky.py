@@ -230,7 +230,7 @@ async def test_bad_app_password_stops_with_a_clear_message(fake: tuple[FakeBlues
         connector, clock = _connector(
             server, client, identifier="alice.test", app_password="wrong-pass", backfill_query="livebox"
         )
-        with pytest.raises(CredentialsError, match=r"credentials refused.*Invalid identifier or password"):
+        with pytest.raises(CredentialsError, match=r"HTTP 401 .*credentials refused"):
             await collect(connector)
     assert clock.sleeps == [] and connector.health.state == "failed"
     assert "wrong-pass" not in repr(connector)

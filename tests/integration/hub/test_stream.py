@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -75,3 +76,82 @@ def test_bad_last_event_id_is_a_clear_error(live: LiveHub) -> None:
     )
     assert response.status_code == 422
     assert response.json()["detail"] == "Last-Event-ID: expected an event id"
+
+
+def test_filter_parameters_select_the_posts(live: LiveHub) -> None:
+    items = [
+        post_json(0, lang="fr", country="FR"),
+        post_json(1, lang="en"),
+        post_json(2, lang="fr", source="mastodon"),
+        post_json(3, lang="fr", country="FR", text="Une panne de fibre à Lyon"),
+    ]
+    pusher = _push_later(live, items)
+    events = _collect_from(live, "/api/v1/stream?language=fr&country=FR", 2)
+    pusher.join()
+    assert [event.json()["id"] for event in events if event.event == "post"] == ["push:0", "push:3"]
+    pusher = _push_later(live, [post_json(10, text="rien"), post_json(11, text="la fibre encore")])
+    events = _collect_from(live, "/api/v1/stream?query=fibre%20AND%20encore&source=push", 1)
+    pusher.join()
+    assert [event.json()["id"] for event in events if event.event == "post"] == ["push:11"]
+
+
+def _collect_from(live: LiveHub, path: str, count: int) -> list[SseEvent]:
+    events: list[SseEvent] = []
+    with (
+        httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=30) as client,
+        client.stream("GET", path) as response,
+    ):
+        assert response.status_code == 200
+        for event in read_events(response):
+            events.append(event)
+            if len([e for e in events if e.event == "post"]) >= count:
+                break
+    return events
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("language=xx", "language", "language: not an ISO 639-1 language code: 'xx'"),
+        ("country=Fra", "country", "country: not an ISO 3166-1 alpha-2 country code: 'Fra'"),
+        ("topic=nowhere", "topic", "topic: no topic named 'nowhere'"),
+        ("source=myspace", "source", "source: no source named 'myspace'"),
+        ("query=fibre%20AND%20(", "query", ""),
+        ("after=-1", "after", ""),
+    ],
+)
+def test_unknown_filter_values_are_refused_with_422(
+    live: LiveHub, query: str, field: str, message: str
+) -> None:
+    response = httpx.get(f"{live.base_url}/api/v1/stream?{query}", headers=live.auth_headers, timeout=10)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["field"] == field
+    assert body["detail"].startswith(message)
+    assert live.hub.streams.client_count == 0
+
+
+def test_streams_over_the_principals_cap_get_429(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", stream_clients_per_principal=2)
+    with (
+        serve_hub(settings) as live,
+        httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=10) as client,
+    ):
+        with (
+            client.stream("GET", "/api/v1/stream") as first,
+            client.stream("GET", "/api/v1/stream") as second,
+        ):
+            assert first.status_code == second.status_code == 200
+            refused = client.get("/api/v1/stream")
+            assert refused.status_code == 429
+            assert refused.json() == {
+                "detail": "stream: 2 live streams are already open with these credentials, the limit "
+                "(stream_clients_per_principal); close one first",
+                "field": "stream",
+            }
+        # Closed streams free their places (the hub notices the disconnect).
+        deadline = time.monotonic() + 30
+        while live.hub.streams.client_count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with client.stream("GET", "/api/v1/stream") as again:
+            assert again.status_code == 200

@@ -83,7 +83,7 @@ def events(seqs: range, subject: str = POSTS_SUBJECT) -> list[BusEvent]:
     return [BusEvent(subject, seq, post_json(seq)) for seq in seqs]
 
 
-async def take(subscription: Subscription, count: int, timeout: float = 10.0) -> list[BusEvent]:
+async def take(subscription: Subscription, count: int, timeout: float = 60.0) -> list[BusEvent]:
     received: list[BusEvent] = []
     iterator = aiter(subscription)
 
@@ -95,7 +95,7 @@ async def take(subscription: Subscription, count: int, timeout: float = 10.0) ->
     return received
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "condition not reached in time"
@@ -297,7 +297,7 @@ async def test_work_published_before_the_first_worker_is_not_lost(make_bus: BusF
     producer, worker = await make_bus(), await make_bus()
     await producer.publish(events(range(1, 4), subject="work"))
     queue = await worker.pull("work")
-    batch = await queue.fetch(10, timeout=2)
+    batch = await queue.fetch(10, timeout=5)
     assert [message.event.seq for message in batch] == [1, 2, 3]
     assert batch[0].event.data == post_json(1)
 
@@ -307,7 +307,7 @@ async def test_an_unacknowledged_message_goes_to_another_worker_after_ack_wait(m
     queue_crashed = await crashed.pull("work", ack_wait=1.0)
     queue_survivor = await survivor.pull("work", ack_wait=1.0)
     await producer.publish(events(range(1, 2), subject="work"))
-    [first] = await queue_crashed.fetch(1, timeout=2)
+    [first] = await queue_crashed.fetch(1, timeout=5)
     assert first.deliveries == 1
     # Never acknowledged: after ack_wait the server hands it to whoever pulls.
     [again] = await queue_survivor.fetch(1, timeout=5)
@@ -320,11 +320,11 @@ async def test_a_refused_message_is_delivered_again(make_bus: BusFactory) -> Non
     producer, worker = await make_bus(), await make_bus()
     queue = await worker.pull("work", ack_wait=30.0)
     await producer.publish(events(range(1, 3), subject="work"))
-    first = await queue.fetch(2, timeout=2)
+    first = await queue.fetch(2, timeout=5)
     assert [message.event.seq for message in first] == [1, 2]
     await first[0].nak()
     await first[1].ack()
-    [again] = await queue.fetch(2, timeout=2)
+    [again] = await queue.fetch(2, timeout=5)
     assert (again.event.seq, again.deliveries) == (1, 2)
     await again.term()
     await worker.flush()
@@ -338,6 +338,6 @@ async def test_one_durable_name_serves_several_subjects(make_bus: BusFactory) ->
     await bus.publish(
         events(range(1, 3), subject="work.sources") + events(range(1, 2), subject="work.alerts")
     )
-    assert [m.event.seq for m in await sources.fetch(5, timeout=1)] == [1, 2]
-    assert [m.event.subject for m in await alerts.fetch(5, timeout=1)] == ["work.alerts"]
+    assert [m.event.seq for m in await sources.fetch(5, timeout=5)] == [1, 2]
+    assert [m.event.subject for m in await alerts.fetch(5, timeout=5)] == ["work.alerts"]
     assert sources.consumer == "workers_work_sources"

@@ -73,7 +73,7 @@ async def test_api_and_operations_paths_answer_json_even_to_a_browser(client: ht
         response = await client.get(path, headers=BROWSER)
         assert response.status_code == 404, path
         assert response.headers["content-type"] == "application/json", path
-        assert response.json() == {"detail": "Not Found"}, path
+        assert response.json() == {"detail": "Not Found", "field": None}, path
     for path in ("/metrics", "/openapi.json", "/api/v1/posts"):
         response = await client.get(path, headers=BROWSER)
         assert response.status_code == 401, path
@@ -86,7 +86,7 @@ async def test_clients_that_do_not_ask_for_html_keep_json(client: httpx.AsyncCli
     for accept in ("*/*", "application/json", "text/html;q=0", "text/plain"):
         response = await client.get("/no/such/page", headers={"Accept": accept})
         assert response.status_code == 404, accept
-        assert response.json() == {"detail": "Not Found"}, accept
+        assert response.json() == {"detail": "Not Found", "field": None}, accept
     response = await client.get("/test/needs-login", headers={"Accept": "application/json"})
     assert response.status_code == 401 and response.json()["detail"].startswith("authentication required")
 

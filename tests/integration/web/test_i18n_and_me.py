@@ -41,6 +41,8 @@ def test_me_reads_and_changes_the_users_preferences(live: LiveHub) -> None:
         assert browser.get("/api/v1/me").json() == {
             "name": "tester",
             "admin": True,
+            "role": "admin",
+            "teams": [],
             "language": None,
             "time_zone": None,
         }
@@ -51,6 +53,8 @@ def test_me_reads_and_changes_the_users_preferences(live: LiveHub) -> None:
         assert changed.json() == {
             "name": "tester",
             "admin": True,
+            "role": "admin",
+            "teams": [],
             "language": "fr",
             "time_zone": "Europe/Paris",
         }
@@ -70,7 +74,14 @@ def test_me_reads_and_changes_the_users_preferences(live: LiveHub) -> None:
 def test_a_token_without_a_user_has_no_preferences(live: LiveHub) -> None:
     with httpx.Client(base_url=live.base_url, headers=live.auth_headers, timeout=30) as api:
         me = api.get("/api/v1/me")
-        assert me.json() == {"name": "tests", "admin": True, "language": None, "time_zone": None}
+        assert me.json() == {
+            "name": "tests",
+            "admin": True,
+            "role": "admin",
+            "teams": [],
+            "language": None,
+            "time_zone": None,
+        }
         refused = api.put("/api/v1/me", json={"language": "fr"})
         assert refused.status_code == 403 and refused.json()["field"] == "user"
     with httpx.Client(base_url=live.base_url, timeout=30) as anonymous:

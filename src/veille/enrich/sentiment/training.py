@@ -19,8 +19,10 @@ from veille.enrich.sentiment.model import LABELS, FeatureRecipe, LinearSentiment
 __all__ = [
     "CORRECTION_WEIGHT",
     "LabelledTexts",
+    "class_weighted",
     "read_corrections",
     "read_labelled_data",
+    "recipe_for",
     "resolve_base_data",
     "retrain_with_corrections",
     "train_sentiment",
@@ -136,13 +138,16 @@ def train_sentiment(
     info: Mapping[str, Any] | None = None,
     class_weight: str | None = "balanced",
     lexicon: str | None = None,
+    marks: bool = False,
 ) -> LinearSentimentModel:
     """Train a model on ``(texts, labels)``, plus weighted corrections when given.
 
     ``class_weight="balanced"`` weighs each label inversely to its frequency (scikit-learn's rule),
     so a minority label such as ``positive`` among airline complaints is not sacrificed: macro-F1,
     the measure that matters here, weighs the three labels alike. ``lexicon`` adds lexicon features
-    (:mod:`veille.enrich.sentiment.lexicon`; ``"vader"`` for English).
+    (:mod:`veille.enrich.sentiment.lexicon`; ``"vader"`` for English), ``marks`` emoji, emoticon
+    and repeated-punctuation features (:mod:`veille.enrich.sentiment.marks`). To choose these by
+    cross-validation, see :func:`veille.enrich.sentiment.selection.select_recipe`.
     """
     texts, labels = list(data[0]), list(data[1])
     weights = [1.0] * len(texts)
@@ -152,14 +157,9 @@ def train_sentiment(
         labels += corrections[1]
         weights += [correction_weight] * len(corrections[0])
         details["corrections"] = len(corrections[0])
-    if class_weight not in (None, "balanced"):
-        raise ValueError(f"class_weight: 'balanced' or None, not {class_weight!r}")
-    if class_weight == "balanced":
-        counts = Counter(labels)
-        share = {label: len(labels) / (len(counts) * count) for label, count in counts.items()}
-        weights = [weight * share[label] for weight, label in zip(weights, labels, strict=True)]
+    weights = class_weighted(weights, labels, class_weight)
     details["class_weight"] = class_weight
-    recipe = FeatureRecipe(lexicon=lexicon, lexicon_scale=LEXICON_SCALE) if lexicon else None
+    recipe = recipe_for(lexicon=lexicon, marks=marks)
     return train_linear_model(
         texts,
         labels,
@@ -170,6 +170,21 @@ def train_sentiment(
         info=details,
         weights=weights,
     )
+
+
+def class_weighted(weights: Sequence[float], labels: Sequence[str], class_weight: str | None) -> list[float]:
+    """``weights`` times each label's balancing weight (scikit-learn's rule) when asked."""
+    if class_weight not in (None, "balanced"):
+        raise ValueError(f"class_weight: 'balanced' or None, not {class_weight!r}")
+    if class_weight is None:
+        return list(weights)
+    counts = Counter(labels)
+    share = {label: len(labels) / (len(counts) * count) for label, count in counts.items()}
+    return [weight * share[label] for weight, label in zip(weights, labels, strict=True)]
+
+
+def recipe_for(*, lexicon: str | None, marks: bool) -> FeatureRecipe:
+    return FeatureRecipe(lexicon=lexicon, lexicon_scale=LEXICON_SCALE, marks=marks)
 
 
 def resolve_base_data(model: LinearSentimentModel, root: str | Path | None) -> tuple[Path, dict[str, Any]]:
@@ -219,6 +234,7 @@ def retrain_with_corrections(
         # Built like the model it replaces (its lexicon, C and class weights), not with the defaults.
         training = {
             "lexicon": model.recipe.lexicon,
+            "marks": model.recipe.marks,
             "regularisation": float(model.info.get("regularisation", 1.0)),
             "class_weight": model.info.get("class_weight", "balanced"),
         }

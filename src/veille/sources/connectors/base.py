@@ -14,6 +14,7 @@ How to write a connector: the docstring of :mod:`veille.sources.connectors`.
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
@@ -25,6 +26,7 @@ from pydantic import ValidationError
 from veille.clock import Clock, SystemClock
 from veille.contracts import SourceBatch
 from veille.model import ENRICHMENT_FIELDS, Post, PostRejected, validation_reason
+from veille.security import OutboundPolicy, OutboundRefused, ResponseTooLarge
 from veille.sources.connectors.config import ConnectorConfig, ConnectorMeta
 from veille.sources.connectors.errors import (
     ConnectorConfigError,
@@ -38,6 +40,8 @@ from veille.sources.connectors.health import ConnectorHealth
 from veille.sources.connectors.pacing import RateLimitState, ReconnectPolicy, parse_rate_limit
 
 __all__ = ["Connector", "Mapped", "QueryFilter", "RecentKeys", "post_from_dict"]
+
+log = logging.getLogger(__name__)
 
 QueryFilter = Callable[[Post], bool]
 Mapped = Post | tuple[Post, Any] | None
@@ -72,6 +76,14 @@ class Connector:
         self.health = ConnectorHealth(name=config.name, type=self.meta.type)
         self.rate_limits: dict[str, RateLimitState] = {}
         self._recent = RecentKeys()
+        # Set by the source manager: checks connections httpx does not make (WebSockets). The HTTP
+        # requests are checked by the client's transport (veille.security.GuardedTransport).
+        self.outbound: OutboundPolicy | None = None
+
+    async def check_connection(self, url: str) -> None:
+        """Refuse (``OutboundRefused``) a WebSocket URL the hub's outbound policy does not allow."""
+        if self.outbound is not None:
+            await self.outbound.check_url(url)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.config!r})"
@@ -179,9 +191,16 @@ class Connector:
                 async for batch in session():
                     yield batch
                 raise ConnectionError("the session ended")
-            except ConnectorConfigError as error:
-                self._fail(str(error))
+            except (ConnectorConfigError, OutboundRefused) as error:
+                self._fail(
+                    f"{self.meta.title} ({self.name}): {error}"
+                    if isinstance(error, OutboundRefused)
+                    else str(error)
+                )
                 raise
+            except ResponseTooLarge as error:
+                delay = self.policy.after_http_error()
+                message = str(error)
             except RateLimitedError as error:
                 self.health.rate_limited_total += 1
                 delay = self.policy.after_rate_limit(error.retry_at, self.clock.time())
@@ -265,20 +284,22 @@ class Connector:
         status = response.status_code
         if status < 400:
             return None
-        detail = _error_detail(response)
-        url = response.request.url.copy_with(query=None)
+        # The body stays in the hub's log: a user-visible error (last_error, the API) never carries
+        # what a server answered (it may be an internal page reached through a user's endpoint).
+        log.info("%s (%s): HTTP %s body: %s", self.meta.title, self.name, status, _error_detail(response))
+        url = response.request.url.copy_with(query=None, userinfo=b"")
         where = f"{self.meta.title} ({self.name}): HTTP {status} from {url}"
         if status in (401, 403):
             custom = auth_error(response) if auth_error else None
             if custom is not None:
                 return custom
-            return CredentialsError(f"{where}: credentials refused ({detail}); check the source's secrets")
+            return CredentialsError(f"{where}: credentials refused; check the source's secrets")
         if status == 429:
             state = parse_rate_limit(response.headers, self.clock.time())
-            return RateLimitedError(f"{where}: {detail}", retry_at=state.reset_at if state else None)
+            return RateLimitedError(f"{where}: rate limited", retry_at=state.reset_at if state else None)
         if status >= 500 or status == 408:
-            return ServerError(f"{where}: {detail}", status=status)
-        return ConnectorConfigError(f"{where}: {detail}")
+            return ServerError(f"{where}: server error", status=status)
+        return ConnectorConfigError(f"{where}: request refused")
 
 
 def _error_detail(response: httpx.Response) -> str:

@@ -6,8 +6,12 @@ secrecy rules (the Apprise way, typed). A table is validated by :meth:`Connector
 every error names the source and the field. A secret is a :class:`Secret`: printed ``'***'``
 everywhere (repr, str, ``dumps()``, the API), revealed only by ``reveal()``.
 
-Secrets may come from the environment: an explicit ``"${VAR}"`` value, else
-``VEILLE_SOURCE_<NAME>_<FIELD>``, else the field's own ``env`` variable.
+Secrets may come from the environment, but only for a source the operator declared in
+``veille.toml`` (the caller passes ``environ``): an explicit ``"${VAR}"`` value in a *secret* field,
+else ``VEILLE_SOURCE_<NAME>_<FIELD>``, else the field's own ``env`` variable. A source added through
+the API is built without ``environ``: it never receives the hub's credentials (they would go to an
+endpoint of the user's choice) and a ``"${VAR}"`` value is refused with the same message whether
+the variable exists or not, so the server's environment cannot be read nor probed through the API.
 
 Nothing here is specific to a platform: alert channels are meant to declare their settings with
 the same classes.
@@ -17,12 +21,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from veille.security import mask_url
 from veille.sources.connectors.errors import ConnectorConfigError
 
 __all__ = ["ConfigField", "ConnectorConfig", "ConnectorMeta", "Secret"]
@@ -78,6 +82,7 @@ class ConfigField:
     env: str | None = None
     help: str = ""
     choices: tuple[Any, ...] | None = None
+    minimum: float | None = None  # for numbers: the smallest value accepted
 
     def __post_init__(self) -> None:
         raw = self.kind
@@ -102,6 +107,7 @@ class ConfigField:
             "secret": self.secret,
             "env": self.env,
             "choices": list(self.choices) if self.choices else None,
+            "minimum": self.minimum,
             "help": self.help,
         }
 
@@ -138,6 +144,8 @@ class ConfigField:
                 ) from None
             if kind == "float" and not math.isfinite(number):
                 raise ValueError("expected a finite number")
+            if self.minimum is not None and number < self.minimum:
+                raise ValueError(f"must be at least {self.minimum:g}, got {number:g}")
             converted = number
         elif kind == "list[str]":
             if isinstance(value, str):
@@ -216,8 +224,12 @@ class ConnectorConfig:
     def from_dict(
         cls, data: Mapping[str, Any], meta: ConnectorMeta, *, environ: Mapping[str, str] | None = None
     ) -> ConnectorConfig:
-        """Validate one ``[[sources]]`` table; errors name the source and the field."""
-        environ = os.environ if environ is None else environ
+        """Validate one ``[[sources]]`` table; errors name the source and the field.
+
+        ``environ``: the environment the operator's credentials come from, for a table of
+        ``veille.toml`` only. ``None`` (a table from the API): no variable is read and ``${VAR}``
+        values are refused.
+        """
         name = data.get("name")
         label = f"source {name!r}" if name else f"source of type {meta.type!r}"
         if not isinstance(name, str) or not _NAME_RE.match(name):
@@ -233,10 +245,12 @@ class ConnectorConfig:
                 f"(known: {', '.join(sorted(known | set(_COMMON_KEYS)))})",
                 field=unknown[0],
             )
+        if environ is None:
+            _refuse_env_references(data, label)
         values: dict[str, Any] = {}
         for spec in meta.fields:
             raw = data.get(spec.name)
-            raw = _resolve_env(raw, spec, name, environ, label)
+            raw = _resolve_env(raw, spec, name, environ or {}, label)
             if raw is None and not spec.required:
                 values[spec.name] = spec.default
                 continue
@@ -244,7 +258,7 @@ class ConnectorConfig:
                 values[spec.name] = spec.convert(raw)
             except ValueError as error:
                 hint = ""
-                if raw is None:
+                if raw is None and environ is not None:
                     sources = [f"the {spec.name!r} field"]
                     if spec.env:
                         sources.append(f"${spec.env}")
@@ -287,14 +301,16 @@ class ConnectorConfig:
         """The table form; secrets are ``'***'`` unless ``reveal=True``."""
         out: dict[str, Any] = {"type": self.type, "name": self.name}
         if self.endpoint:
-            out["endpoint"] = self.endpoint
+            out["endpoint"] = self.endpoint if reveal else mask_url(self.endpoint)
         if self.query:
             out["query"] = self.query
         for key, value in self._values.items():
             if isinstance(value, Secret):
                 out[key] = value.reveal() if reveal else ("***" if value else "")
-            else:
+            elif reveal:
                 out[key] = value
+            else:  # a credential written inside an address (a feed URL with ?token=) is masked too
+                out[key] = _masked(value)
         return out
 
     def dumps(self) -> str:
@@ -307,8 +323,41 @@ class ConnectorConfig:
     __str__ = __repr__
 
 
+def _masked(value: Any) -> Any:
+    if isinstance(value, str) and "://" in value:
+        return mask_url(value)
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
+
+
 def _env_name(source_name: str, field_name: str) -> str:
     return f"VEILLE_SOURCE_{re.sub(r'[^A-Za-z0-9]', '_', source_name).upper()}_{field_name.upper()}"
+
+
+def _has_env_reference(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value
+    if isinstance(value, list | tuple):
+        return any(_has_env_reference(item) for item in value)
+    if isinstance(value, Mapping):
+        return any(_has_env_reference(item) for item in value.values())
+    return False
+
+
+def _refuse_env_references(data: Mapping[str, Any], label: str) -> None:
+    """A table from the API may not name environment variables, in any field.
+
+    The message is the same whether the variable exists or not: nothing about the server's
+    environment can be learnt from it.
+    """
+    for key, value in data.items():
+        if _has_env_reference(value):
+            raise ConnectorConfigError(
+                f"{label}: {key}: environment references (${{...}}) are only read from the "
+                "operator's veille.toml; give the value itself",
+                field=str(key),
+            )
 
 
 def _resolve_env(
@@ -317,6 +366,11 @@ def _resolve_env(
     if isinstance(raw, str):
         reference = _ENV_REF_RE.match(raw)
         if reference:
+            if not spec.secret:
+                raise ConnectorConfigError(
+                    f"{label}: {spec.name}: only secret fields may name an environment variable",
+                    field=spec.name,
+                )
             variable = reference.group(1)
             if variable not in environ:
                 raise ConnectorConfigError(

@@ -19,6 +19,7 @@ import httpx
 
 from veille.clock import iso_from_epoch
 from veille.model import Post, PostRejected
+from veille.security import MIN_POLL_INTERVAL_S
 from veille.sources.connectors.base import post_from_dict
 from veille.sources.connectors.config import ConfigField, ConnectorMeta
 from veille.sources.connectors.errors import ConnectorError, CredentialsError, ServerError
@@ -137,7 +138,7 @@ class HackerNewsConnector(PollingConnector):
             ),
             ConfigField("tags", "str", default="(story,comment)", help="Algolia tags, e.g. (story,comment)"),
             ConfigField("hits_per_page", "int", default=100),
-            ConfigField("poll_interval_s", "float", default=60.0),
+            ConfigField("poll_interval_s", "float", default=60.0, minimum=MIN_POLL_INTERVAL_S),
             ConfigField("overlap_s", "float", default=60.0, help="Algolia indexes asynchronously"),
             ConfigField("backfill_s", "float", default=3600.0, help="how far back the very first poll reads"),
             ConfigField("max_pages", "int", default=10, help="pages read per poll (Algolia caps depth)"),

@@ -26,6 +26,7 @@ from prometheus_client.registry import Collector
 
 from veille.clock import Clock
 from veille.model import Post
+from veille.security import mask_urls_in
 
 __all__ = [
     "ConnectorHealth",
@@ -81,7 +82,8 @@ class ConnectorHealth:
         return float(sum(count for _, count in self._recent))
 
     def record_error(self, message: str, now: float) -> None:
-        self.last_error = message
+        # Shown in the API, the UI and the log: a credential written in an address is masked.
+        self.last_error = mask_urls_in(message)
         self.last_error_at = now
 
     def snapshot(self, now: float | None = None) -> dict[str, Any]:

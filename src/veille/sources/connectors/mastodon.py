@@ -35,6 +35,7 @@ from websockets.asyncio.client import connect as ws_connect
 
 from veille.contracts import SourceBatch
 from veille.model import Post
+from veille.security import LONG_LIVED
 from veille.sources.connectors.base import Connector, post_from_dict
 from veille.sources.connectors.config import ConfigField, ConnectorMeta
 from veille.sources.connectors.errors import (
@@ -276,6 +277,7 @@ class MastodonConnector(Connector):
         base = (self.config["streaming_endpoint"] or self.endpoint).rstrip("/")
         url = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1) + "/api/v1/streaming"
         try:
+            await self.check_connection(url)
             socket = await stack.enter_async_context(ws_connect(url, additional_headers=self._headers))
         except websockets.InvalidStatus as error:
             raise self._handshake_error(error.response.status_code, url, error.response.headers) from None
@@ -316,6 +318,7 @@ class MastodonConnector(Connector):
                     params=params,
                     headers={**self._headers, "Accept": "text/event-stream"},
                     timeout=httpx.Timeout(10.0, read=stall),
+                    extensions={LONG_LIVED: True},
                 )
             )
             if response.status_code >= 400:

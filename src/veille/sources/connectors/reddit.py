@@ -24,6 +24,7 @@ import httpx
 
 from veille.clock import iso_from_epoch
 from veille.model import Post, PostRejected
+from veille.security import MIN_POLL_INTERVAL_S
 from veille.sources.connectors.base import post_from_dict
 from veille.sources.connectors.config import ConfigField, ConnectorMeta
 from veille.sources.connectors.errors import (
@@ -230,7 +231,13 @@ class RedditConnector(PollingConnector):
             ),
             ConfigField("password", "str", default=None, secret=True, env="REDDIT_PASSWORD"),
             ConfigField("auth_endpoint", "str", default=WEB_URL, help="host of /api/v1/access_token"),
-            ConfigField("poll_interval_s", "float", default=60.0, help="Reddit caches listings ~30 s"),
+            ConfigField(
+                "poll_interval_s",
+                "float",
+                default=60.0,
+                help="Reddit caches listings ~30 s",
+                minimum=MIN_POLL_INTERVAL_S,
+            ),
             ConfigField("overlap_s", "float", default=300.0, help="re-read window below the newest item"),
             ConfigField("max_pages", "int", default=10, help="pages of 100 read back per listing and poll"),
         ),

@@ -24,6 +24,7 @@ import httpx
 
 from veille.clock import iso_from_epoch
 from veille.model import Post, PostRejected
+from veille.security import MIN_POLL_INTERVAL_S, OutboundRefused, ResponseTooLarge
 from veille.sources.connectors.base import post_from_dict
 from veille.sources.connectors.config import ConfigField, ConnectorMeta
 from veille.sources.connectors.errors import ConnectorConfigError
@@ -203,7 +204,11 @@ class RssConnector(PollingConnector):
             ConfigField("feeds", "list[str]", help="feed URLs"),
             ConfigField("user_agent", "str", default="Veille/0.1 feed reader (+https://github.com/veille)"),
             ConfigField(
-                "poll_interval_s", "float", default=900.0, help="per feed; RSS <ttl> may lengthen it"
+                "poll_interval_s",
+                "float",
+                default=900.0,
+                help="per feed; RSS <ttl> may lengthen it",
+                minimum=MIN_POLL_INTERVAL_S,
             ),
             ConfigField("max_concurrency", "int", default=8),
             ConfigField("max_seen", "int", default=2000, help="entry ids remembered per feed"),
@@ -333,6 +338,10 @@ class RssConnector(PollingConnector):
             return self._retry_later(
                 url, feed_state, f"network error {type(error).__name__}", self._backoff(url, 5)
             )
+        except (OutboundRefused, ResponseTooLarge) as error:
+            # Refused by the hub's outbound policy (a non-public address, on any redirect hop) or
+            # over the size cap: this feed waits, the others are read.
+            return self._retry_later(url, feed_state, str(error), self._backoff(url, 60))
         status = response.status_code
         now = self.clock.time()
         if status in (429, 503):

@@ -36,6 +36,7 @@ import httpx
 from veille.clock import iso_from_epoch
 from veille.contracts import SourceBatch
 from veille.model import Post, PostRejected
+from veille.security import LONG_LIVED
 from veille.sources.connectors.base import Connector, post_from_dict
 from veille.sources.connectors.config import ConfigField, ConnectorMeta
 from veille.sources.connectors.errors import ConnectorConfigError
@@ -319,6 +320,7 @@ class XConnector(Connector):
                     params=FIELDS,
                     headers=self._headers,
                     timeout=httpx.Timeout(10.0, read=stall),
+                    extensions={LONG_LIVED: True},
                 )
             )
             if response.status_code >= 400:

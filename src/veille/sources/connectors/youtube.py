@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import httpx
 
 from veille.model import Post, PostRejected, parse_rfc3339
+from veille.security import MIN_POLL_INTERVAL_S
 from veille.sources.connectors.base import post_from_dict
 from veille.sources.connectors.config import ConfigField, ConnectorMeta
 from veille.sources.connectors.errors import (
@@ -229,7 +230,7 @@ class YouTubeConnector(PollingConnector):
             ConfigField("include_replies", "bool", default=True, help="part=replies (2 more units a call)"),
             ConfigField("max_results", "int", default=100),
             ConfigField("max_pages", "int", default=5, help="pages read back per target and poll"),
-            ConfigField("poll_interval_s", "float", default=300.0),
+            ConfigField("poll_interval_s", "float", default=300.0, minimum=MIN_POLL_INTERVAL_S),
             ConfigField("overlap_s", "float", default=600.0),
             ConfigField("daily_quota", "int", default=10_000, help="units per Pacific-time day"),
         ),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from fastapi.responses import Response
 
+from veille.access import Principal
 from veille.analytics.exports import FORMATS, export_bytes, media_type
 from veille.analytics.filters import INTERVALS, AnalyticsFilter
 from veille.analytics.results import AnalyticsResult
@@ -18,13 +19,21 @@ from veille.web.schemas import ErrorRead
 
 __all__ = [
     "EXPORT_RESPONSES",
+    "MAX_ROW_ID",
     "CallerScope",
     "Filters",
     "Format",
+    "RowId",
     "Values",
     "export_response",
     "listed",
+    "scope_of",
 ]
+
+# Ids are signed 64-bit in both stores: a larger one is a 422 naming the parameter, not a 500 from
+# the database driver (issue 18, fault 10).
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="the row's id")]
 
 Values = Annotated[list[str] | None, Query(description="repeat the parameter or separate with commas")]
 
@@ -82,9 +91,20 @@ def export_format(
     return format
 
 
-def caller_scope(_principal: CurrentPrincipal) -> Scope:
-    """The caller's scope. Per-team scopes come later; today every caller may see everything."""
-    return Scope()
+def scope_of(principal: Principal) -> Scope:
+    """What ``principal`` may see: everything for an admin, else the union of their teams' scopes
+    (no team: nothing)."""
+    if principal.admin:
+        return Scope()
+    return Scope.union(
+        Scope.of(topics=team.topics, countries=team.countries, sources=team.sources)
+        for team in principal.scopes
+    )
+
+
+def caller_scope(principal: CurrentPrincipal) -> Scope:
+    """The caller's scope (:func:`scope_of`)."""
+    return scope_of(principal)
 
 
 Filters = Annotated[AnalyticsFilter, Depends(analytics_filter)]

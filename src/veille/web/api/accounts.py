@@ -14,6 +14,7 @@ from fastapi import Request, Response
 from veille.accounts import AccountSpec, service
 from veille.accounts.models import AccountRead
 from veille.errors import Invalid, TooLarge
+from veille.web.api._params import RowId
 from veille.web.api._routing import api_router
 from veille.web.deps import Store
 from veille.web.schemas import ErrorRead, ImportResultRead, Items
@@ -78,17 +79,17 @@ async def import_accounts(request: Request, store: Store) -> Any:
 
 
 @router.get("/accounts/{account_id}", response_model=AccountRead, responses=_REFUSED)
-def get_account(account_id: int, store: Store) -> Any:
+def get_account(account_id: RowId, store: Store) -> Any:
     return service.get_account(store=store, account_id=account_id).to_json_dict()
 
 
 @router.put("/accounts/{account_id}", response_model=AccountRead, responses=_REFUSED)
-def replace_account(account_id: int, spec: AccountSpec, store: Store) -> Any:
+def replace_account(account_id: RowId, spec: AccountSpec, store: Store) -> Any:
     """Replace every field of an account (same body as creation)."""
     return service.update_account(store=store, account_id=account_id, spec=spec).to_json_dict()
 
 
 @router.delete("/accounts/{account_id}", status_code=204, response_class=Response, responses=_REFUSED)
-def delete_account(account_id: int, store: Store) -> Response:
+def delete_account(account_id: RowId, store: Store) -> Response:
     service.delete_account(store=store, account_id=account_id)
     return Response(status_code=204)

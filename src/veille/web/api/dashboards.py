@@ -28,7 +28,7 @@ __all__ = ["router"]
 
 router = api_router(tags=["dashboards"])
 
-DashboardId = Annotated[int, Path(ge=1, description="the dashboard's id")]
+DashboardId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the dashboard's id")]
 REPORT_SESSION_S = 120
 _REFUSED: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorRead, "description": "no dashboard with that id"},

@@ -12,6 +12,7 @@ from fastapi import Query, Response
 
 from veille.influencers import InfluencerRead, InfluencerSpec, service
 from veille.influencers.models import CATEGORIES
+from veille.web.api._params import RowId
 from veille.web.api._routing import api_router
 from veille.web.deps import Store
 from veille.web.schemas import ErrorRead, Items
@@ -45,17 +46,17 @@ def create_curated(spec: InfluencerSpec, store: Store) -> Any:
 
 
 @router.get("/{influencer_id}", response_model=InfluencerRead, responses=_REFUSED)
-def get_curated(influencer_id: int, store: Store) -> Any:
+def get_curated(influencer_id: RowId, store: Store) -> Any:
     return service.get_influencer(store=store, influencer_id=influencer_id).to_json_dict()
 
 
 @router.put("/{influencer_id}", response_model=InfluencerRead, responses=_REFUSED)
-def update_curated(influencer_id: int, spec: InfluencerSpec, store: Store) -> Any:
+def update_curated(influencer_id: RowId, spec: InfluencerSpec, store: Store) -> Any:
     """Replace an entry (same body as creation)."""
     return service.update_influencer(store=store, influencer_id=influencer_id, spec=spec).to_json_dict()
 
 
 @router.delete("/{influencer_id}", status_code=204, response_class=Response, responses=_REFUSED)
-def delete_curated(influencer_id: int, store: Store) -> Response:
+def delete_curated(influencer_id: RowId, store: Store) -> Response:
     service.delete_influencer(store=store, influencer_id=influencer_id)
     return Response(status_code=204)

@@ -1,6 +1,6 @@
 """``/api/v1/me``: who is calling, and the user's preferences (language and time zone).
 
-``GET`` answers ``{"name", "admin", "language", "time_zone"}`` (``null``: the browser's language
+``GET`` answers ``{"name", "admin", "role", "teams", "language", "time_zone"}`` (``null``: the browser's language
 or zone). ``PUT`` changes the fields it is given (``null`` clears one) and answers the same shape;
 an API token that belongs to no user has no preferences (403).
 """
@@ -31,6 +31,8 @@ assert set(LANGUAGES) == {"en", "fr"}, "Language must list the catalogues' langu
 class Me(BaseModel):
     name: str
     admin: bool
+    role: Literal["admin", "analyst", "viewer"]
+    teams: list[str]
     language: Language | None
     time_zone: str | None
 
@@ -60,6 +62,8 @@ def _me(principal: Principal, preferences: Preferences) -> Me:
     return Me(
         name=principal.name,
         admin=principal.admin,
+        role=principal.role,
+        teams=list(principal.teams),
         language=language,
         time_zone=preferences.time_zone,
     )

@@ -1,22 +1,27 @@
-"""Posts: search with a stable cursor, one post by id, the push ingest API, the post JSON Schema."""
+"""Posts: search (query language, the dashboards' filters, highlights) with a stable cursor, the
+streamed export of a search, one post by id, the push ingest API, the post JSON Schema."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from veille.analytics.known import check_languages, check_sources
-from veille.clock import parse_rfc3339
+from veille.analytics.known import check_countries, check_languages, check_sources, check_topics
+from veille.analytics.mentions import MentionFilter, iter_mentions, search_mentions
+from veille.analytics.post_rows import csv_lines, jsonl_lines
+from veille.clock import parse_moment, parse_rfc3339, zone_named
 from veille.errors import Invalid, NotFound
 from veille.model import post_json_schema
 from veille.sources.push import read_push_body, validate_push_items
-from veille.store.base import MAX_PAGE, PostSearch
-from veille.web.api._params import Values, listed
+from veille.store.base import MAX_PAGE
+from veille.topics.evaluate import compile_query
+from veille.web.api._params import CallerScope, Values, listed
 from veille.web.api._routing import api_router
-from veille.web.deps import CurrentHub, Store
+from veille.web.deps import CurrentHub, Store, Topics
 from veille.web.schemas import ErrorRead, PostPage, PostRead, PushResult
 
 __all__ = ["router"]
@@ -33,40 +38,145 @@ def _timestamp(name: str, value: str | None) -> datetime | None:
         raise Invalid(f"{name}: {error}", field=name) from None
 
 
-@router.get("/posts", response_model=PostPage, responses={422: {"model": ErrorRead}})
-def search_posts(
+def _bound(names: tuple[str, str], values: tuple[str | None, str | None], zone: Any) -> datetime | None:
+    """``since``/``from`` (or ``until``/``to``): one of the two spellings, not both."""
+    (rfc_name, iso_name), (rfc_value, iso_value) = names, values
+    if rfc_value is not None and iso_value is not None:
+        raise Invalid(f"{iso_name}: give {iso_name} or {rfc_name}, not both", field=iso_name)
+    if iso_value is not None:
+        return parse_moment(iso_name, iso_value, zone)
+    return _timestamp(rfc_name, rfc_value)
+
+
+def _set(values: list[str] | None, case: str | None = None) -> frozenset[str] | None:
+    if values is None:
+        return None
+    return frozenset(
+        value.upper() if case == "upper" else value.lower() if case == "lower" else value for value in values
+    )
+
+
+def mention_filter(
     store: Store,
+    scope: CallerScope,
+    query: Annotated[
+        str | None,
+        Query(max_length=16_384, description="a query-language expression (docs/query-language.md)"),
+    ] = None,
     q: Annotated[str | None, Query(description='full text: words, "phrases", prefix*')] = None,
     since: Annotated[str | None, Query(description="RFC 3339, inclusive")] = None,
     until: Annotated[str | None, Query(description="RFC 3339, exclusive")] = None,
+    from_: Annotated[
+        str | None, Query(alias="from", description="ISO date or date-time, inclusive (in tz without offset)")
+    ] = None,
+    to: Annotated[
+        str | None, Query(description="ISO date or date-time, exclusive (in tz without offset)")
+    ] = None,
+    tz: Annotated[str, Query(description="IANA time zone of from/to without offset")] = "UTC",
     source: Values = None,
     lang: Values = None,
+    topic: Values = None,
+    country: Values = None,
+    sentiment: Values = None,
     author: Annotated[list[str] | None, Query(description="handle, with or without @")] = None,
+    include_duplicates: Annotated[bool, Query(description="near-duplicates too")] = True,
+) -> MentionFilter:
+    """The filters of a post search, with the analytics' meaning; unknown values are refused (422)."""
+    zone = zone_named(tz)
+    sources, langs, topics, countries = listed(source), listed(lang), listed(topic), listed(country)
+    sentiments = listed(sentiment)
+    # An unknown value is refused, not answered with nothing (as the analytics do).
+    check_sources(store, sources)
+    check_languages(langs)
+    check_topics(store, topics, allowed=scope.topics)
+    check_countries(countries)
+    return MentionFilter(
+        query=query if query and query.strip() else None,
+        text=q or None,
+        start=_bound(("since", "from"), (since, from_), zone),
+        end=_bound(("until", "to"), (until, to), zone),
+        topics=_set(topics),
+        countries=_set(countries, "upper"),
+        languages=_set(langs, "lower"),
+        sources=_set(sources, "lower"),
+        sentiments=_set(sentiments, "lower"),
+        authors=tuple(listed(author) or ()),
+        include_duplicates=include_duplicates,
+    )
+
+
+Mentions = Annotated[MentionFilter, Depends(mention_filter)]
+
+
+@router.get("/posts", response_model=PostPage, responses={422: {"model": ErrorRead}})
+def search_posts(
+    store: Store,
+    topics: Topics,
+    scope: CallerScope,
+    filters: Mentions,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> Any:
-    """Posts newest first. ``next_cursor`` is null on the last page."""
-    sources, langs = listed(source), listed(lang)
-    check_sources(store, sources)  # an unknown value is refused, not answered with nothing
-    check_languages(langs)
-    search = PostSearch(
-        text=q or None,
-        since=_timestamp("since", since),
-        until=_timestamp("until", until),
-        sources=sources or [],
-        langs=langs or [],
-        authors=listed(author) or [],
-        limit=limit,
-        cursor=cursor or None,
+    """Posts newest first, each with ``highlights`` (character spans of what matched).
+
+    ``query`` is evaluated exactly on each post; a page holds up to ``limit`` matches but stops
+    after examining 20,000 posts, so a rare query over a long range may answer fewer items with a
+    ``next_cursor`` that resumes the scan. ``next_cursor`` is null on the last page.
+    """
+    page = search_mentions(
+        store=store, live=topics, filters=filters, scope=scope, limit=limit, cursor=cursor or None
     )
-    page = store.search_posts(search)
-    return {"items": [post.to_json_dict() for post in page.items], "next_cursor": page.next_cursor}
+    return {
+        "items": [hit.to_json_dict() for hit in page.items],
+        "next_cursor": page.next_cursor,
+        "scanned": page.scanned,
+    }
+
+
+EXPORT_FORMATS = ("jsonl", "csv")
+
+
+@router.get(
+    "/posts/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "every matching post, newest first: JSON Lines or CSV, streamed",
+            "content": {"application/x-ndjson": {}, "text/csv": {}},
+        },
+        422: {"model": ErrorRead},
+    },
+)
+def export_posts(
+    store: Store,
+    topics: Topics,
+    scope: CallerScope,
+    filters: Mentions,
+    format: Annotated[str, Query(description="jsonl or csv")] = "jsonl",
+) -> StreamingResponse:
+    """Every post the search finds (same parameters as ``GET /posts``), streamed as it is read."""
+    if format not in EXPORT_FORMATS:
+        raise Invalid(f"format: {format!r} is not one of {', '.join(EXPORT_FORMATS)}", field="format")
+    # Compile now: a query that does not parse is a 422, not a broken download.
+    if filters.query:
+        compile_query(live=topics, text=filters.query)
+    hits = iter_mentions(store=store, live=topics, filters=filters, scope=scope)
+    lines = (
+        jsonl_lines(hit.post for hit in hits) if format == "jsonl" else csv_lines(hit.post for hit in hits)
+    )
+    media = "application/x-ndjson" if format == "jsonl" else "text/csv; charset=utf-8"
+    return StreamingResponse(
+        lines, media_type=media, headers={"Content-Disposition": f'attachment; filename="posts.{format}"'}
+    )
 
 
 @router.get("/posts/{post_id:path}", response_model=PostRead, responses={404: {"model": ErrorRead}})
-def get_post(post_id: str, store: Store) -> Any:
+def get_post(post_id: str, store: Store, scope: CallerScope) -> Any:
+    """One post, if it is in the caller's scope (outside it, it does not exist for them: 404)."""
     post = store.get_post(post_id)
-    if post is None:
+    if post is None or not scope.allows_post(
+        source=post.source, country=post.country, topics=(match.name for match in post.topics)
+    ):
         raise NotFound(f"no post with id {post_id!r}", field="post_id")
     return post.to_json_dict()
 
@@ -94,6 +204,7 @@ _PUSH_BODY: dict[str, Any] = {
         400: {"model": ErrorRead, "description": "the body is not a JSON array / NDJSON, or not UTF-8"},
         413: {"model": ErrorRead, "description": "body or batch too large"},
         422: {"model": PushResult, "description": "every item was refused"},
+        503: {"model": ErrorRead, "description": "the store could not write the batch: send it again"},
     },
 )
 async def push_posts(request: Request, hub: CurrentHub) -> Any:
@@ -101,13 +212,17 @@ async def push_posts(request: Request, hub: CurrentHub) -> Any:
     their neighbours; each refused item is reported with its index (0-based) and the field at fault."""
     settings = hub.settings
     body = await read_push_body(request.headers, request.stream(), max_bytes=settings.max_body_bytes)
-    items = validate_push_items(
-        body, content_type=request.headers.get("content-type", ""), max_items=settings.max_batch_items
+    # Validating a large batch is CPU work: off the event loop, which also feeds every live screen.
+    items = await asyncio.to_thread(
+        validate_push_items,
+        body,
+        content_type=request.headers.get("content-type", ""),
+        max_items=settings.max_batch_items,
     )
     stored_ids: list[str] = []
     if items.accepted:
-        stored = await hub.pipeline.submit(items.accepted, source_name="push")
-        stored_ids = [item.post.id for item in stored]
+        # Stored by this hub, or (NATS bus) acknowledged by the JetStream work stream.
+        stored_ids = await hub.accept_posts(items.accepted, source_name="push")
     if items.rejected:
         hub.metrics.posts_rejected.labels(source="push").inc(len(items.rejected))
     payload = {

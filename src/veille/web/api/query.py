@@ -1,4 +1,6 @@
-"""Queries written for other tools, converted to Veille's query language (``POST /api/v1/query/import``).
+"""The query editor's routes: lint (errors and warnings at their line and column), preview (what a
+query would have caught lately, its daily volume and its overlap with existing topics) and import
+(queries written for other tools, converted to Veille's query language: ``POST /api/v1/query/import``).
 
 The topic editor's "paste from another tool" calls this: the answer is the equivalent query, the
 warnings for whatever could not be kept exactly, and whether the meaning was kept in full. A query
@@ -10,16 +12,21 @@ pasted text).
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import status
 from pydantic import BaseModel, ConfigDict, Field
 
 from veille.query.importer import import_query
+from veille.query.lint import lint_query
+from veille.topics.evaluate import compile_query
+from veille.topics.preview import preview_query
+from veille.topics.service import TopicError
 from veille.web.api._routing import api_router
+from veille.web.deps import Store, Topics
 from veille.web.schemas import ErrorRead
 
-__all__ = ["ImportAnswer", "ImportBody", "router"]
+__all__ = ["ImportAnswer", "ImportBody", "LintAnswer", "LintBody", "PreviewBody", "router"]
 
 router = api_router(prefix="/query", tags=["query"])
 
@@ -54,3 +61,86 @@ async def import_foreign_query(body: ImportBody) -> ImportAnswer:
     # Invalid: the app's handler answers 422 naming the column.
     result = await asyncio.to_thread(import_query, body.query, body.dialect)
     return ImportAnswer(query=result.query, warnings=list(result.warnings), exact=result.exact)
+
+
+# -- lint ----------------------------------------------------------------------------------------
+
+
+class LintBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(max_length=16_384, description="The query as typed (several lines allowed).")
+
+
+class LintNote(BaseModel):
+    line: int = Field(description="1-based line of the query text")
+    column: int = Field(description="1-based column within that line")
+    offset: int = Field(description="0-based character offset into the whole text")
+    code: str
+    message: str
+
+
+class LintAnswer(BaseModel):
+    errors: list[LintNote] = Field(description="Why the query is refused (at most one: the first).")
+    warnings: list[LintNote] = Field(description="Forms that parse but probably mean something else.")
+
+
+def _note(text: str, column: int | None, code: str, message: str) -> LintNote:
+    offset = max(0, min(len(text), (column or 1) - 1))
+    line_start = text.rfind("\n", 0, offset) + 1
+    return LintNote(
+        line=text.count("\n", 0, offset) + 1,
+        column=offset - line_start + 1,
+        offset=offset,
+        code=code,
+        message=message,
+    )
+
+
+def lint_text(text: str, topics: Any) -> LintAnswer:
+    if not text.strip():
+        return LintAnswer(errors=[], warnings=[])
+    try:
+        compiled = compile_query(live=topics, text=text)
+    except TopicError as error:
+        message = str(error).removeprefix("query: ")
+        if error.column is not None:
+            message = message.removeprefix(f"column {error.column}: ")
+        return LintAnswer(errors=[_note(text, error.column, "error", message)], warnings=[])
+    warnings = [
+        _note(text, warning.column, warning.code, warning.message) for warning in lint_query(compiled.query)
+    ]
+    return LintAnswer(errors=[], warnings=warnings)
+
+
+@router.post("/lint", response_model=LintAnswer)
+def lint_route(body: LintBody, topics: Topics) -> LintAnswer:
+    """Errors (the query does not parse, or names an unknown topic) and warnings, each at its line
+    and column, as the editor shows them. Never a 422: a refused query is an answer here."""
+    return lint_text(body.query, topics)
+
+
+# -- preview -------------------------------------------------------------------------------------
+
+
+class PreviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    query: str = Field(min_length=1, max_length=16_384)
+    days: int = Field(default=30, ge=1, le=365, description="how many days back")
+    tz: str = Field(default="UTC", description="IANA time zone of the daily buckets")
+    limit: int = Field(default=20, ge=0, le=200, description="matches returned with their highlights")
+
+
+@router.post(
+    "/preview",
+    responses={status.HTTP_422_UNPROCESSABLE_CONTENT: {"model": ErrorRead}},
+)
+def preview_route(body: PreviewBody, store: Store, topics: Topics) -> dict[str, Any]:
+    """What the query would have caught over the last ``days``: ``matched`` of ``scanned`` posts (the
+    newest 20,000 at most: ``complete`` says whether every post of the period was read), the first
+    ``items`` with highlight ``spans``, ``daily`` volume, ``overlaps`` with existing topics
+    (``common`` matches, ``share_of_query`` and ``share_of_topic``) and the linter's ``warnings``."""
+    return preview_query(
+        store=store, live=topics, text=body.query, days=body.days, tz=body.tz, shown=body.limit
+    ).to_json_dict()

@@ -72,7 +72,9 @@ def list_failed(
     name: str,
     manager: Sources,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    after: Annotated[int, Query(ge=0, description="id of the last item of the previous page")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="id of the last item of the previous page")
+    ] = 0,
 ) -> Any:
     """Items the source read but could not turn into posts (dead letters), oldest first.
 

@@ -8,7 +8,7 @@ is each alert's timeline (who, when, what). ``alert_deliveries`` holds each noti
 Apprise URL, its attempts, its last error and when it is tried again.
 
 Revision ID: 0059_alerts
-Revises: 0055_search_outside_urls
+Revises: 0063_teams_roles
 """
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0059_alerts"
-down_revision = "0055_search_outside_urls"
+down_revision = "0063_teams_roles"
 branch_labels = None
 depends_on = None
 

@@ -668,7 +668,7 @@ function Field({ field, value, error, defaultEndpoint, onInput }) {
       ? html`<p class="field__help" id=${helpId}>
           ${field.type !== "bool" ? field.help : ""}
           ${field.secret
-            ? html`${field.help ? " " : ""}Stored as typed: prefer a reference such as <code>${"${"}${field.env || "VARIABLE"}}</code>${field.env ? html`, or leave empty and set <code>$${field.env}</code>` : ""}.`
+            ? html`${field.help ? " " : ""}${t("Never shown again once saved. Environment variables apply only to sources declared in veille.toml.")}`
             : ""}
         </p>`
       : null}

@@ -4,7 +4,8 @@
 //   import { openStream } from "veille/live.js";
 //   const stream = openStream({
 //     on: { post: (post, event) => show(post) },
-//     onStatus: (status) => indicator.dataset.status = status,  // connecting | live | reconnecting | offline
+//     onStatus: (status) => indicator.dataset.status = status,  // connecting | live | catching-up | reconnecting | offline
+//     query: { topic: ["helix"], language: "fr" },                 // only these posts (see docs/live.md)
 //   });
 //   stream.close();
 //
@@ -13,12 +14,16 @@
 // one and opens the next with ``?after=<last id seen>`` (the hub reads both the same way), so the
 // resume also holds after a refused attempt or a drop before the first post. The ``ready`` event
 // gives the hub's last id at subscription time: a cut before the first post resumes from there.
+//
+// Catching up: a screen too slow for the live pace (a busy machine, a weak network) is not waited
+// for; the hub sends ``catching-up``, the posts it missed from the store, then ``caught-up``. The
+// state reads "catching-up" in between, so that the page can say so.
 import { goToLogin, withQuery } from "./api.js";
 
 export const STREAM_PATH = "/api/v1/stream";
 
 /** The states a page shows, in the order a connection goes through them. */
-export const STREAM_STATES = Object.freeze(["connecting", "live", "reconnecting", "offline"]);
+export const STREAM_STATES = Object.freeze(["connecting", "live", "catching-up", "reconnecting", "offline"]);
 
 const DEFAULTS = Object.freeze({
   retryMs: 1_000,
@@ -99,6 +104,12 @@ export function openStream(options = {}) {
       if (lastEventId === null && Number.isInteger(ready.last_seq)) lastEventId = String(ready.last_seq);
       setStatus("live");
       onReady(ready);
+    });
+    opened.addEventListener("catching-up", () => {
+      if (opened === source) setStatus("catching-up");
+    });
+    opened.addEventListener("caught-up", () => {
+      if (opened === source) setStatus("live");
     });
     for (const [name, handler] of Object.entries(on)) {
       opened.addEventListener(name, (event) => {

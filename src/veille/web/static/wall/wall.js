@@ -322,7 +322,13 @@ function Clock() {
   return html`<time class="clock" datetime=${new Date(now).toISOString()}>${shown}</time>`;
 }
 
-const STATUS_LABELS = { connecting: t("Connecting"), live: t("Live"), reconnecting: t("Reconnecting"), offline: t("Offline") };
+const STATUS_LABELS = {
+  connecting: t("Connecting"),
+  live: t("Live"),
+  "catching-up": t("Catching up"),
+  reconnecting: t("Reconnecting"),
+  offline: t("Offline"),
+};
 
 function LiveIndicator({ status }) {
   return html`<span class=${`live live--${status}`} data-status=${status} role="status" aria-live="polite">

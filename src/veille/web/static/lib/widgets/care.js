@@ -11,6 +11,7 @@ import { countryName } from "./countries.js";
 import { exploreUrl, normaliseFilters } from "./filters.js";
 import { brandAccounts, addressedTo } from "./accounts.js";
 import { useLive, useStable, useWidgetData, WidgetFrame } from "./frame.js";
+import { sourceLabel } from "./posts.js";
 import { Table } from "./table.js";
 
 const GROUPS = ["account", "brand", "country"];
@@ -83,7 +84,7 @@ export function CareWidget({ title, filters, options: given, drill = true, range
   const group = data ? data.group_by : options.group_by;
   const range = data ? { from: data.from, to: data.to } : null;
   const label = (row) => {
-    if (group === "account") return html`<span class="cell-author"><span class="cell-author__name">@${row.handle}</span><span class="cell-author__handle">${row.brand}${row.country ? ` · ${row.country}` : ""}</span></span>`;
+    if (group === "account") return html`<span class="cell-author"><span class="cell-author__name">@${row.handle}</span><span class="cell-author__handle">${row.brand}${row.country ? ` · ${row.country}` : ""} · ${sourceLabel(row.platform)}</span></span>`;
     if (group === "country") return html`<span class="cell-author"><span class="cell-author__name">${row.brand}</span><span class="cell-author__handle">${row.country ? countryName(row.country) : t("Global accounts")}</span></span>`;
     return html`<span class="cell-author"><span class="cell-author__name">${row.brand}</span>${row.ours ? html`<span class="cell-author__handle">${t("Our brand")}</span>` : null}</span>`;
   };

@@ -72,10 +72,20 @@ export function ContentWidget({ title, filters, options: given, drill = true, ra
     const show = (value) => (measure === "engagement_rate" ? formatPercent(value, { maximumFractionDigits: 1 }) : formatNumber(value, { maximumFractionDigits: 1 }));
     const chartOption = {
       tooltip: { trigger: "item", formatter: (item) => `${item.name}: ${show(item.value)} · ${t("{count} posts", { count: formatNumber(rows[item.dataIndex].posts) })}` },
-      grid: { top: 12 },
-      xAxis: { type: "category", data: rows.map(label) },
-      yAxis: { type: "value", axisLabel: { formatter: show } },
-      series: [{ type: "bar", barMaxWidth: 36, data: rows.map((row) => row[measure] || 0), itemStyle: { borderRadius: [4, 4, 0, 0] } }],
+      // Topics and accounts have long names: bars lie down so that every name can be read.
+      ...(group === "topic" || group === "account"
+        ? {
+            grid: { top: 8, left: 8, right: 24, bottom: 8, containLabel: true },
+            yAxis: { type: "category", inverse: true, data: rows.map(label), axisLabel: { interval: 0 } },
+            xAxis: { type: "value", axisLabel: { formatter: show } },
+            series: [{ type: "bar", barMaxWidth: 22, data: rows.map((row) => row[measure] || 0), itemStyle: { borderRadius: [0, 4, 4, 0] } }],
+          }
+        : {
+            grid: { top: 12 },
+            xAxis: { type: "category", data: rows.map(label) },
+            yAxis: { type: "value", axisLabel: { formatter: show } },
+            series: [{ type: "bar", barMaxWidth: 36, data: rows.map((row) => row[measure] || 0), itemStyle: { borderRadius: [4, 4, 0, 0] } }],
+          }),
     };
     return { rows, option: chartOption };
   }, [data, group, measure]);

@@ -1,5 +1,6 @@
 // influencers: the authors of the matching posts ranked by reach, engagement received and
-// authority (docs/insights.md), with their category. A row opens that author's matching posts.
+// authority (docs/insights.md), with their category. A row opens that author's matching posts (or
+// ``authorHref(row)``, as the influencers board opens the author's page).
 import { html } from "htm/preact";
 import { api } from "../api.js";
 import { formatCount, formatNumber } from "../format.js";
@@ -10,7 +11,7 @@ import { sourceLabel } from "./posts.js";
 import { Table } from "./table.js";
 import { rangeOf } from "./volume.js";
 
-const CATEGORIES = ["journalist", "blogger", "elected", "brand", "other"];
+const CATEGORIES = ["journalist", "blogger", "elected", "media", "brand", "other"];
 
 export function categoryName(category) {
   return (
@@ -18,6 +19,7 @@ export function categoryName(category) {
       journalist: t("Journalist"),
       blogger: t("Blogger"),
       elected: t("Elected official"),
+      media: t("Media"),
       brand: t("Brand"),
       other: t("Other"),
     }[category] || String(category || "")
@@ -35,7 +37,7 @@ export const definition = {
   ],
 };
 
-export function InfluencersWidget({ title, filters, options: given, drill = true, range: fixedRange }) {
+export function InfluencersWidget({ title, filters, options: given, drill = true, range: fixedRange, authorHref }) {
   const options = useStable({ ...definition.defaults, ...(given || {}) });
   const loaded = useWidgetData({
     filters,
@@ -77,7 +79,9 @@ export function InfluencersWidget({ title, filters, options: given, drill = true
           rows=${data.rows}
           rowKey=${(row) => `${row.source}:${row.handle}`}
           rowAttributes=${(row) => ({ "data-author": row.handle })}
-          rowHref=${drill
+          rowHref=${authorHref
+            ? authorHref
+            : drill
             ? (row) => exploreUrl(filters, rangeOf(loaded), { q: `author:${queryValue(row.handle)}`, sources: [row.source] })
             : null}
         />`

@@ -69,7 +69,7 @@ export function markSeen(ids) {
   for (const id of ids) remember(id);
 }
 
-/** The stream's state (connecting | live | reconnecting | offline) now and on every change. */
+/** The stream's state (connecting | live | catching-up | reconnecting | offline) now and on every change. */
 export function followStatus(onStatus) {
   statusListeners.add(onStatus);
   onStatus(status);

@@ -1,6 +1,7 @@
 // map: a world map of the posts per country, or of their net sentiment (red to green). Countries
 // come from the rollups (volume and sentiment grouped by country); posts of unknown country are
-// counted beside the map. Click a country: its posts.
+// counted beside the map. Click a country: its posts (or, given ``onCountry``, the host's own
+// reaction, as the countries board opens the country's panel).
 import { html } from "htm/preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api.js";
@@ -56,13 +57,17 @@ async function loadCountries(filters, range, signal) {
   return { rows, filters: volume.filters };
 }
 
+function lightPage() {
+  return document.body.classList.contains("theme-light") || document.documentElement.classList.contains("theme-light");
+}
+
 function subtitleOf(countries, unknown) {
   const parts = [t("{count} countries", { count: formatNumber(countries) })];
   if (unknown) parts.push(t("{count} posts of unknown country", { count: formatNumber(unknown) }));
   return parts.join(" · ");
 }
 
-export function MapWidget({ title, filters, options: given, drill = true, range: fixedRange }) {
+export function MapWidget({ title, filters, options: given, drill = true, range: fixedRange, onCountry }) {
   const options = useStable({ ...definition.defaults, ...(given || {}) });
   const chart = useRef(null);
   const [mapReady, setMapReady] = useState(false);
@@ -97,7 +102,8 @@ export function MapWidget({ title, filters, options: given, drill = true, range:
       },
       visualMap: sentimentView
         ? { min: -1, max: 1, calculable: false, show: false, inRange: { color: ["#f43f5e", "#fbbf24", "#22c55e"] } }
-        : { min: 0, max, show: false, inRange: { color: ["#1d4e89", "#38bdf8", "#bae6fd"] } },
+        : // Few posts fade into the page, many stand out: on a light page the scale runs the other way.
+          { min: 0, max, show: false, inRange: { color: lightPage() ? ["#bae6fd", "#38bdf8", "#1d4e89"] : ["#1d4e89", "#38bdf8", "#bae6fd"] } },
       series: [
         {
           type: "map",
@@ -123,6 +129,10 @@ export function MapWidget({ title, filters, options: given, drill = true, range:
 
   const onPoint = (params) => {
     const code = params.data && params.data.row ? params.data.row.country : alphaCode(params.name);
+    if (onCountry && code) {
+      onCountry(code);
+      return;
+    }
     if (!drill || !code || !loaded.data) return;
     openExplorer(exploreUrl(filters, rangeOf(loaded), { countries: [code] }));
   };

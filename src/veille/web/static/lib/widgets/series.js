@@ -10,14 +10,17 @@ export function bucketBounds(buckets, index, range) {
   return { from, to };
 }
 
-/** A bucket's label on an axis: the time for minutes and hours (with the date at midnight), the date for days. */
+/** A bucket's label on an axis: the time for minutes and hours, the date for days and weeks, the
+ * month and year for months ("nov. 2026", not a clock time of the month's first midnight). */
 export function bucketLabel(bucket, interval, timeZone) {
   const options = { timeZone };
+  if (interval === "month") return formatDate(bucket, { ...options, month: "short", year: "numeric" });
   if (interval === "day" || interval === "week") return formatDate(bucket, { ...options, day: "numeric", month: "short" });
   return formatTime(bucket, options);
 }
 
 export function bucketTitle(bucket, interval, timeZone) {
+  if (interval === "month") return formatDate(bucket, { timeZone, month: "long", year: "numeric" });
   if (interval === "day" || interval === "week") return formatDate(bucket, { timeZone, dateStyle: "full" });
   return formatDateTime(bucket, { timeZone });
 }
