@@ -6,7 +6,7 @@
   the hub. Styles allow inline ``style`` attributes and elements (``'unsafe-inline'``): the
   vendored grid and charts libraries write them, and a style cannot run code. ``/docs`` (Swagger
   UI) gets the same policy with its own inline script's hash.
-- ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``, ``X-Frame-Options: DENY``.
+- ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``, ``X-Frame-Options: SAMEORIGIN`` (the wall editor frames its own screens).
 - ``Strict-Transport-Security`` only when the hub is behind TLS (``[hub] behind_tls``): sent over
   plain HTTP it would be ignored at best, and lock a misconfigured hub out of browsers at worst.
 
@@ -71,7 +71,8 @@ def content_security_policy(script_hashes: Iterable[str]) -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
-            "frame-ancestors 'none'",
+            # 'self': the wall editor previews a screen in a frame of its own page; no other site may.
+            "frame-ancestors 'self'",
             "form-action 'self'",
         ]
     )
@@ -97,7 +98,7 @@ class SecurityHeaders:
             (b"content-security-policy", policy.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
-            (b"x-frame-options", b"DENY"),
+            (b"x-frame-options", b"SAMEORIGIN"),
         ]
         if self.hsts:
             added.append((b"strict-transport-security", HSTS.encode()))

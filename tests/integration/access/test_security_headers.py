@@ -55,11 +55,11 @@ async def test_every_kind_of_answer_carries_the_headers(client: httpx.AsyncClien
         headers = answer.headers
         assert headers["x-content-type-options"] == "nosniff", what
         assert headers["referrer-policy"] == "same-origin", what
-        assert headers["x-frame-options"] == "DENY", what
+        assert headers["x-frame-options"] == "SAMEORIGIN", what
         assert "strict-transport-security" not in headers, what
         policy = _directives(headers["content-security-policy"])
         assert policy["default-src"] == ["'self'"], what
-        assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"], what
+        assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'self'"], what
         assert policy["base-uri"] == ["'self'"] and policy["form-action"] == ["'self'"], what
         assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
     assert answers["wall page"].status_code == 200

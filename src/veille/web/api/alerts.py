@@ -28,8 +28,8 @@ __all__ = ["router"]
 
 router = api_router(tags=["alerts"])
 
-RuleId = Annotated[int, Path(ge=1, description="the rule's id")]
-AlertId = Annotated[int, Path(ge=1, description="the alert's id")]
+RuleId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the rule's id")]
+AlertId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the alert's id")]
 _REFUSED: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorRead, "description": "no such rule or alert"},
     409: {"model": ErrorRead, "description": "the alert's status does not allow this step"},
