@@ -43,6 +43,7 @@ __all__ = [
     "ensure_demo_admin",
     "ensure_demo_dashboards",
     "ensure_demo_taxonomy",
+    "ensure_demo_walls",
     "seed_demo",
 ]
 
@@ -51,6 +52,7 @@ DEMO_USER = "admin"
 CREDENTIALS_FILE = "demo-credentials.txt"
 TAXONOMY_FILE = "taxonomy.toml"
 DASHBOARDS_FILE = "dashboards.toml"
+WALLS_FILE = "walls.toml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ def seed_demo(
     loaded = ensure_demo_taxonomy(store, live_topics)
     registered = ensure_demo_accounts(store=store) if accounts else 0
     dashboards = ensure_demo_dashboards(store, owner=username)
+    ensure_demo_walls(store, owner=username)
     rules = ensure_demo_alerts(store=store) if accounts else 0
     return DemoSeed(
         username=username,
@@ -214,6 +217,29 @@ def ensure_demo_dashboards(store: SqlStore, *, owner: str) -> list[str]:
         try:
             created.append(create_dashboard(store=store, spec=spec, owner=owner).name)
         except DashboardError:
+            continue
+    return created
+
+
+def ensure_demo_walls(store: SqlStore, *, owner: str) -> list[str]:
+    """Create the demo's walls (``walls.toml``: the supervision room's 3 × 2 video wall and a
+    moderated public wall), owned by ``owner``, in a store that has none; the names of those created.
+    A wall naming a topic the store lacks is left out, as for the dashboards."""
+    from veille.errors import Invalid
+    from veille.walls import service as walls
+    from veille.walls.models import WallSpec
+
+    if walls.list_walls(store=store):
+        return []
+    created = []
+    for index, table in enumerate(read_toml(WALLS_FILE).get("walls", [])):
+        try:
+            spec = WallSpec.model_validate(table)
+        except ValueError as error:
+            raise ValueError(f"veille/demo/data/{WALLS_FILE}: walls[{index}]: {error}") from None
+        try:
+            created.append(walls.create_wall(store=store, spec=spec, owner=owner).name)
+        except Invalid:
             continue
     return created
 

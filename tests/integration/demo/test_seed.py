@@ -76,6 +76,22 @@ def test_the_demo_dashboards_are_created_once(store: SqlStore, tmp_path: Path) -
     assert again.dashboards == () and len(list_dashboards(store=store)) == 4
 
 
+def test_the_demo_walls_are_created_once(store: SqlStore, tmp_path: Path) -> None:
+    from veille.walls import service as walls
+
+    seed_demo(store, data_dir=tmp_path)
+    stored = {wall.name: wall for wall in walls.list_walls(store=store)}
+    assert set(stored) == {"Supervision room (3 × 2)", "Reception hall (public)"}
+    room = stored["Supervision room (3 × 2)"]
+    assert (room.screens.columns, room.screens.rows) == (3, 2) and len(room.scenes) == 2
+    # Widgets cross the screens' borders (12 cells a screen): the video wall acts as one screen.
+    assert any(w.x < 12 < w.x + w.w or w.y < 12 < w.y + w.h for w in room.scenes[0].widgets)
+    hall = stored["Reception hall (public)"]
+    assert hall.moderation.hide_links and "arnaque" in hall.moderation.blocklist
+    seed_demo(store, data_dir=tmp_path)
+    assert len(walls.list_walls(store=store)) == 2
+
+
 def test_the_live_demo_registers_no_accounts(store: SqlStore, tmp_path: Path) -> None:
     seeded = seed_demo(store, data_dir=tmp_path, accounts=False)
     assert seeded.topics and seeded.accounts == 0 and list_accounts(store=store) == []
