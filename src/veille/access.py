@@ -522,8 +522,8 @@ class UserAccess:
             if row is None:
                 return None
             scopes = _token_scopes(connection, row.id)
-            user_teams = set() if row.user_id is None else set(_teams_of_user(connection, row.user_id))
             user_scopes = () if row.user_id is None else _user_scopes(connection, row.user_id)
+            user_teams = {scope.team for scope in user_scopes}
         self._note_token_use(int(row.id), row.last_used_us)
         if row.user_id is None:
             return Principal(name=row.name, user_id=None, via="token", role=row.role, scopes=scopes)
@@ -674,24 +674,23 @@ def _scope_of(row: Any) -> TeamScope:
 _SCOPE_COLUMNS = (teams.c.name, teams.c.scope_topics, teams.c.scope_countries, teams.c.scope_sources)
 
 
-def _user_scopes(connection: Connection, user_id: int) -> tuple[TeamScope, ...]:
+def _scopes_through(connection: Connection, link: Any, member: Any, member_id: int) -> tuple[TeamScope, ...]:
+    """The scopes of the teams ``link`` (a membership table) joins to ``member_id``, by team name."""
     rows = connection.execute(
         select(*_SCOPE_COLUMNS)
-        .select_from(team_members.join(teams, teams.c.id == team_members.c.team_id))
-        .where(team_members.c.user_id == user_id)
+        .select_from(link.join(teams, teams.c.id == link.c.team_id))
+        .where(member == member_id)
         .order_by(teams.c.name)
     ).all()
     return tuple(_scope_of(row) for row in rows)
+
+
+def _user_scopes(connection: Connection, user_id: int) -> tuple[TeamScope, ...]:
+    return _scopes_through(connection, team_members, team_members.c.user_id, user_id)
 
 
 def _token_scopes(connection: Connection, token_id: int) -> tuple[TeamScope, ...]:
-    rows = connection.execute(
-        select(*_SCOPE_COLUMNS)
-        .select_from(api_token_teams.join(teams, teams.c.id == api_token_teams.c.team_id))
-        .where(api_token_teams.c.token_id == token_id)
-        .order_by(teams.c.name)
-    ).all()
-    return tuple(_scope_of(row) for row in rows)
+    return _scopes_through(connection, api_token_teams, api_token_teams.c.token_id, token_id)
 
 
 def _teams_of_user(connection: Connection, user_id: int) -> tuple[str, ...]:
