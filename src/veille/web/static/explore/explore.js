@@ -22,6 +22,15 @@ import { sentimentName, sourceLabel } from "veille/widgets/posts.js";
 const PAGE = 50;
 const LISTS = { topics: "topic", countries: "country", languages: "lang", sources: "source", sentiment: "sentiment" };
 const SENTIMENTS = ["positive", "neutral", "negative"];
+// The enrichment's own names, in the reader's language (an entity without one shows its name).
+const ENTITY_LABELS = {
+  links: () => t("Links"),
+  domains: () => t("Domains"),
+  cashtags: () => t("Cashtags"),
+  emojis: () => t("Emoji"),
+  country_confidence: () => t("Country confidence"),
+  country_from: () => t("Country taken from"),
+};
 const SHOWN_ABOVE = new Set(["hashtags", "mentions"]); // entities the drawer already shows
 
 /** The search an address holds: {query, filters, post}. */
@@ -202,7 +211,7 @@ function Drawer({ id, params, onClose, onChanged }) {
           <${Field} label=${t("Hashtags")}>${(post.hashtags || []).join(" ") || "—"}</${Field}>
           <${Field} label=${t("Mentions")}>${(post.mentions || []).join(" ") || "—"}</${Field}>
           <${Field} label=${t("Brand account")}>${post.is_brand_account ? t("Yes") : t("No")}</${Field}>
-          ${Object.entries(post.entities || {}).filter(([name]) => !SHOWN_ABOVE.has(name)).map(([name, value]) => html`<${Field} label=${name}>${entityText(value)}</${Field}>`)}
+          ${Object.entries(post.entities || {}).filter(([name]) => !SHOWN_ABOVE.has(name)).map(([name, value]) => html`<${Field} label=${ENTITY_LABELS[name] ? ENTITY_LABELS[name]() : name}>${entityText(value)}</${Field}>`)}
         </dl>
       </section>
       <section class="drawer__card" data-section="correct">
