@@ -16,18 +16,21 @@ their owners validate them when the hub is built (``SourceManager.load_tables``,
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from veille.errors import Invalid
 
 __all__ = [
     "DEFAULT_DATA_DIR",
+    "LOGO_MAX_BYTES",
+    "LOGO_TYPES",
     "TOML_TABLES",
     "HubTable",
     "Settings",
@@ -36,6 +39,16 @@ __all__ = [
 ]
 
 DEFAULT_DATA_DIR = Path("veille-data")
+
+# The organisation's logo (brand_logo): the kinds of image a page may show, and the largest file.
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+LOGO_MAX_BYTES = 1024 * 1024
 
 # The top-level tables a veille.toml may hold, and who reads each.
 TOML_TABLES: dict[str, str] = {
@@ -122,6 +135,33 @@ class HubTable(BaseModel):
     # reach it (the crisis-room link of a notification; default http://host:port).
     organisation_language: Literal["en", "fr"] = "en"
     public_url: str | None = None
+    # The organisation's look on every page and wall (docs/walls.md "Organisation colours and logo"):
+    # its name (the logo's text alternative), two colours (#rrggbb) that replace the accent colours,
+    # and a logo file (PNG, SVG, WebP or JPEG, at most 1 MiB) shown on the walls and in the header.
+    organisation_name: str | None = Field(default=None, max_length=120)
+    brand_colour: str | None = None
+    brand_colour_2: str | None = None
+    brand_logo: Path | None = None
+
+    @field_validator("brand_colour", "brand_colour_2")
+    @classmethod
+    def _colour_is_rrggbb(cls, colour: str | None) -> str | None:
+        if colour is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+            raise ValueError(f"{colour!r} is not a colour written #rrggbb (e.g. #e4002b)")
+        return colour
+
+    @field_validator("brand_logo")
+    @classmethod
+    def _logo_is_a_small_image(cls, path: Path | None) -> Path | None:
+        if path is None:
+            return None
+        if path.suffix.lower() not in LOGO_TYPES:
+            raise ValueError(f"{path}: not an image the pages can show (use {', '.join(LOGO_TYPES)})")
+        if not path.is_file():
+            raise ValueError(f"{path}: no such file")
+        if path.stat().st_size > LOGO_MAX_BYTES:
+            raise ValueError(f"{path}: larger than 1 MiB")
+        return path
 
 
 class Settings(HubTable, BaseSettings):

@@ -43,6 +43,7 @@ from veille.web.api import (
     walls,
 )
 from veille.web.board_pages import router as board_pages_router
+from veille.web.brand import router as brand_router
 from veille.web.crisis_pages import router as crisis_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_authorized
@@ -135,6 +136,7 @@ def create_app(
         api.include_router(router)
     app.include_router(api)
     app.include_router(i18n_router)
+    app.include_router(brand_router)
     app.include_router(pages_router)
     app.include_router(dashboard_pages_router)
     app.include_router(explorer_pages_router)
