@@ -143,6 +143,9 @@ api_tokens = Table(
     # Never more than its creator's (migration 0063_teams_roles); a token without a user is the
     # operator's (VEILLE_ADMIN_TOKEN) and stays "admin".
     Column("role", String(16), nullable=False, server_default="admin"),
+    # The sources it may write through the push API (migration 0068_token_push_sources): null is
+    # ``push`` only; ``["*"]`` every source (the operator's VEILLE_ADMIN_TOKEN).
+    Column("push_sources", JsonDocument),
 )
 
 # Teams and their scopes (migration 0063_teams_roles): null lists mean "no restriction".
