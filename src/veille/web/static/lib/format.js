@@ -304,3 +304,11 @@ export function webAddress(value) {
     return null;
   }
 }
+
+/**
+ * ``value`` with HTML's special characters escaped: for the few places a library takes an HTML
+ * string (ECharts tooltips), never for building pages (those use text nodes).
+ */
+export function escapeHtml(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]);
+}
