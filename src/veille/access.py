@@ -12,11 +12,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -24,13 +24,15 @@ from sqlalchemy.exc import OperationalError
 
 from veille.clock import now_us
 from veille.errors import Forbidden, Invalid, NotFound
-from veille.security import PasswordPool
+from veille.security import PasswordPool, password_hasher
 from veille.store.audit import record_change
 from veille.store.dialects import SQLITE_BUSY_TIMEOUT_MS
 from veille.store.schema import api_token_teams, api_tokens, sessions, team_members, teams, users
 from veille.store.sql import SqlStore
 
 __all__ = [
+    "ANY_SOURCE",
+    "PUSH_SOURCE",
     "ROLES",
     "AccessError",
     "Preferences",
@@ -39,6 +41,7 @@ __all__ = [
     "TokenInfo",
     "UserAccess",
     "UserInfo",
+    "checked_push_sources",
     "role_at_least",
 ]
 
@@ -63,6 +66,10 @@ def _checked_role(role: str) -> str:
 
 
 TOKEN_PREFIX = "vt_"
+# What the push API writes by default; ``*`` in a token's push sources is every source.
+PUSH_SOURCE = "push"
+ANY_SOURCE = "*"
+_SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 # A token's last use is recorded to the minute, waiting at most this long for the write lock.
 TOKEN_USE_RESOLUTION_US = 60_000_000
 _BOOKKEEPING_WAIT_MS = 200
@@ -99,6 +106,9 @@ class Principal:
     time_zone: str | None = None
     # The teams whose scopes the caller sees (their union); an admin sees everything whatever these.
     scopes: tuple[TeamScope, ...] = ()
+    # The sources whose posts the caller may write through the push API: ``push`` unless an admin
+    # granted more to a token; ``*`` is every source (the operator's own tokens).
+    push_sources: tuple[str, ...] = (PUSH_SOURCE,)
 
     @property
     def admin(self) -> bool:
@@ -110,6 +120,10 @@ class Principal:
 
     def may(self, role: str) -> bool:
         return role_at_least(self.role, role)
+
+    def may_push(self, source: str) -> bool:
+        """Whether the caller may write posts of ``source`` through the push API."""
+        return ANY_SOURCE in self.push_sources or source in self.push_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +144,7 @@ class TokenInfo:
     user: str | None
     created_us: int
     last_used_us: int | None
+    push_sources: tuple[str, ...] = (PUSH_SOURCE,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +163,36 @@ def _listed(values: Any) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
 
 
+def _push_sources(stored: Any) -> tuple[str, ...]:
+    """A token's stored push sources (null: ``push`` only)."""
+    return tuple(stored) if stored else (PUSH_SOURCE,)
+
+
+def checked_push_sources(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Source names (lower case, as in posts) or ``*``; a wrong one is refused naming it."""
+    cleaned: list[str] = []
+    for value in values:
+        name = value.strip().lower()
+        if name != ANY_SOURCE and not _SOURCE_NAME.match(name):
+            raise AccessError(
+                f"push_sources: {value!r} is not a source name (lower-case letters, digits, '_' or '-') or '*'",
+                field="push_sources",
+            )
+        if name not in cleaned:
+            cleaned.append(name)
+    if not cleaned:
+        raise AccessError(
+            "push_sources: give at least one source (push is the default)", field="push_sources"
+        )
+    return tuple(cleaned)
+
+
 class UserAccess:
     def __init__(
         self, store: SqlStore, *, passwords: PasswordPool | None = None, session_idle_s: float = 0
     ) -> None:
         self.engine = store.engine
-        self._hasher = PasswordHasher()
+        self._hasher = password_hasher()
         # Sign-ins hash on their own bounded threads, never in the pool the API's reads use.
         self.passwords = passwords or PasswordPool()
         # A browser session unused this long ends (0: only its lifetime ends it).
@@ -351,6 +390,14 @@ class UserAccess:
             self._hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
             return None
+        if self._hasher.check_needs_rehash(row.password_hash):
+            # Made with other argon2 parameters (before the one-lane ones): rehashed once, now.
+            with self.engine.begin() as connection:
+                connection.execute(
+                    update(users)
+                    .where(users.c.id == row.id)
+                    .values(password_hash=self._hasher.hash(password))
+                )
         with self.engine.connect() as connection:
             return _user_principal(connection, row, via="session")
 
@@ -384,6 +431,7 @@ class UserAccess:
         secret: str | None = None,
         role: str = "admin",
         teams: tuple[str, ...] | list[str] = (),
+        push_sources: tuple[str, ...] | list[str] | None = None,
         creator: Principal | None = None,
         actor: str = "cli",
     ) -> str:
@@ -392,8 +440,13 @@ class UserAccess:
         With a ``creator`` (a person asking through the API), the token belongs to the creator's
         user and carries at most the creator's role and only teams the creator belongs to (an admin
         may give any team).
+
+        ``push_sources`` are the sources it may write through the push API: ``push`` by default; a
+        token of the operator's (no user, role admin: ``veille token create``) every source
+        (``*``) by default. Only an admin may grant a source other than ``push``.
         """
         role = _checked_role(role)
+        sources = None if push_sources is None else checked_push_sources(push_sources)
         if creator is not None:
             if not creator.may(role):
                 raise Forbidden(
@@ -403,14 +456,26 @@ class UserAccess:
             outside = sorted(set(teams) - set(creator.teams)) if not creator.admin else []
             if outside:
                 raise Forbidden(f"teams: you are not in {', '.join(outside)}", field="teams")
+            if sources is not None and set(sources) - {PUSH_SOURCE} and not creator.admin:
+                raise Forbidden(
+                    "push_sources: only an admin may let a token write sources other than push",
+                    field="push_sources",
+                )
             user_id = creator.user_id
             actor = creator.name
+        if sources is None and user_id is None and role == "admin":
+            sources = (ANY_SOURCE,)
         token = secret or TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
             team_ids = _team_ids(connection, teams)
             result = connection.execute(
                 insert(api_tokens).values(
-                    name=name, token_hash=_digest(token), user_id=user_id, created_us=now_us(), role=role
+                    name=name,
+                    token_hash=_digest(token),
+                    user_id=user_id,
+                    created_us=now_us(),
+                    role=role,
+                    push_sources=None if sources is None or sources == (PUSH_SOURCE,) else list(sources),
                 )
             )
             token_id = int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -422,7 +487,12 @@ class UserAccess:
                 action="create",
                 object_kind="token",
                 object_id=token_id,
-                after={"name": name, "role": role, "teams": sorted(teams)},
+                after={
+                    "name": name,
+                    "role": role,
+                    "teams": sorted(teams),
+                    "push_sources": list(sources or (PUSH_SOURCE,)),
+                },
             )
         return token
 
@@ -460,6 +530,7 @@ class UserAccess:
                 api_tokens.c.role,
                 api_tokens.c.created_us,
                 api_tokens.c.last_used_us,
+                api_tokens.c.push_sources,
                 users.c.username,
             )
             .select_from(api_tokens.outerjoin(users, users.c.id == api_tokens.c.user_id))
@@ -477,6 +548,7 @@ class UserAccess:
                     user=row.username,
                     created_us=row.created_us,
                     last_used_us=row.last_used_us,
+                    push_sources=_push_sources(row.push_sources),
                 )
                 for row in connection.execute(query)
             ]
@@ -512,6 +584,7 @@ class UserAccess:
                     api_tokens.c.user_id,
                     api_tokens.c.role,
                     api_tokens.c.last_used_us,
+                    api_tokens.c.push_sources,
                     users.c.role.label("user_role"),
                     users.c.language,
                     users.c.time_zone,
@@ -525,8 +598,16 @@ class UserAccess:
             user_scopes = () if row.user_id is None else _user_scopes(connection, row.user_id)
             user_teams = {scope.team for scope in user_scopes}
         self._note_token_use(int(row.id), row.last_used_us)
+        push_sources = _push_sources(row.push_sources)
         if row.user_id is None:
-            return Principal(name=row.name, user_id=None, via="token", role=row.role, scopes=scopes)
+            return Principal(
+                name=row.name,
+                user_id=None,
+                via="token",
+                role=row.role,
+                scopes=scopes,
+                push_sources=push_sources,
+            )
         # Never more than the user has now, whatever the token was given.
         role = row.role if role_at_least(row.user_role, row.role) else row.user_role
         if role != "admin":
@@ -539,6 +620,7 @@ class UserAccess:
             language=row.language,
             time_zone=row.time_zone,
             scopes=scopes,
+            push_sources=push_sources,
         )
 
     def _note_token_use(self, token_id: int, last_used_us: int | None) -> None:

@@ -114,6 +114,22 @@ class HubTable(BaseModel):
     # The hub is reached through HTTPS (a TLS proxy in front): session cookies are Secure and every
     # response carries Strict-Transport-Security.
     behind_tls: bool = False
+    # Single sign-on with OpenID Connect (docs/security.md), next to local accounts: on when an
+    # issuer and a client id are set. The client secret comes from VEILLE_OIDC_CLIENT_SECRET.
+    oidc_issuer: str | None = Field(default=None, description="the identity provider's issuer URL")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = Field(default=None, description="set VEILLE_OIDC_CLIENT_SECRET")
+    oidc_scopes: list[str] = Field(default_factory=lambda: ["openid", "profile", "email"])
+    # The ID token claim holding the user's groups, and the one naming the user.
+    oidc_groups_claim: str = "groups"
+    oidc_username_claim: str = "preferred_username"
+    # Group → teams the user joins; group → role (the highest of the user's groups wins). A user
+    # none of whose groups is mapped is refused, unless oidc_default_role gives them one.
+    oidc_group_teams: dict[str, list[str]] = Field(default_factory=dict)
+    oidc_group_roles: dict[str, Literal["admin", "analyst", "viewer"]] = Field(default_factory=dict)
+    oidc_default_role: Literal["admin", "analyst", "viewer"] | None = None
+    # The login button's words after "Log in with" (default: "single sign-on").
+    oidc_label: str | None = None
     # Live stream (GET /api/v1/stream): clients per principal (429 beyond) and in all (503 beyond),
     # and how long one write to a client may wait before the hub drops that client.
     stream_clients_per_principal: int = Field(default=100, ge=1)

@@ -464,6 +464,13 @@ def test_the_editor_moves_a_widget_across_a_border_and_saves(
     moved = saved["scenes"][0]["widgets"][0]
     assert moved["x"] >= 8 and moved["x"] < 12 < moved["x"] + moved["w"], moved  # across the border
     assert saved["moderation"]["hide_links"] is True and saved["version"] == 2
+    # No page may be framed (frame-ancestors 'none'): the preview opens the screens in a tab.
+    preview = page.locator("[data-action=preview]")
+    assert (
+        preview.get_attribute("href") == f"/walls/{wall['id']}"
+        and preview.get_attribute("target") == "_blank"
+    )
+    assert page.locator("iframe").count() == 0
     page.screenshot(path=str(screenshots / "walls-editor.png"))
     assert problems.errors == [], problems.errors
 

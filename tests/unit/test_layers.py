@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ingest",),
     ("hub",),
     ("demo",),
-    ("sources", "analytics", "jobs", "alerts", "walls", "dashboards", "inbox", "editorial", "reports"),
+    ("sources", "analytics", "jobs", "alerts", "walls", "dashboards", "inbox", "editorial", "reports", "sso"),
     ("topics", "accounts", "influencers", "corrections", "access", "teams", "audit", "governance"),
     ("pipeline", "testing", "workqueue", "live"),
     ("store", "enrich", "query", "bus"),

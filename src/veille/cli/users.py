@@ -136,12 +136,21 @@ def token_create(
     config: ConfigOption = None,
     role: Annotated[str, typer.Option("--role", help="admin, analyst or viewer.")] = "admin",
     team: TeamOption = None,
+    push_sources: Annotated[
+        str | None,
+        typer.Option(
+            "--push-sources",
+            help="Sources it may write through the push API, comma-separated ('*': every source). "
+            "Default: every source for an admin token, else push.",
+        ),
+    ] = None,
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
     from veille.access import UserAccess
 
+    sources = None if push_sources is None else [part for part in push_sources.split(",") if part.strip()]
     with opened_store(data, config) as store, reported_errors():
-        token = UserAccess(store).create_token(name, role=role, teams=team or [])
+        token = UserAccess(store).create_token(name, role=role, teams=team or [], push_sources=sources)
     sys.stdout.write(f"{token}\n")
 
 

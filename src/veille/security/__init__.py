@@ -14,7 +14,7 @@ from veille.security.outbound import (
     OutboundRefused,
     ResponseTooLarge,
 )
-from veille.security.passwords import PASSWORD_THREAD_PREFIX, PasswordPool, PasswordPoolBusy
+from veille.security.passwords import PASSWORD_THREAD_PREFIX, PasswordPool, PasswordPoolBusy, password_hasher
 from veille.security.secrets import (
     ENCRYPTED_KEY,
     SECRET_KEY_VARIABLE,
@@ -45,5 +45,6 @@ __all__ = [
     "key_file_for",
     "mask_url",
     "mask_urls_in",
+    "password_hasher",
     "private_path",
 ]

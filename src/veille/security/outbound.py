@@ -197,9 +197,19 @@ class OutboundPolicy:
 
     async def check_url(self, url: str, *, field: str = "endpoint") -> None:
         """Resolve and check the host of ``url`` (for connections httpx does not make: WebSockets)."""
+        await self.pinned_address(url, field=field)
+
+    async def pinned_address(self, url: str, *, field: str = "endpoint") -> dict[str, str | int]:
+        """Check ``url``'s host and return where to connect: ``{"host": <checked address>, "port": …}``.
+
+        For connections httpx does not make (WebSockets: ``websockets.connect(url, **pinned)``): the
+        TCP connection goes to the address that was checked, while the URL's name is still used
+        for TLS (SNI, certificate) and the ``Host`` header; a DNS answer that changes between the
+        check and the connection (rebinding) cannot reach an internal address."""
         parts = urlsplit(url)
-        default = 443 if parts.scheme in ("https", "wss") else 80
-        await self.resolve(parts.hostname or "", parts.port or default, field=field)
+        port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
+        address = await self.resolve(parts.hostname or "", port, field=field)
+        return {"host": str(address), "port": port}
 
 
 async def _resolve_name(name: str, port: int) -> list[IPAddress]:

@@ -106,6 +106,18 @@ class SecretBox:
         """``value`` encrypted, in the stored form ``{"$encrypted": token}``."""
         return {ENCRYPTED_KEY: self._fernet.encrypt(value.encode()).decode()}
 
+    def seal_text(self, value: str) -> str:
+        """``value`` encrypted and authenticated, as one URL-safe string (a cookie's value)."""
+        return self._fernet.encrypt(value.encode()).decode()
+
+    def open_text(self, token: str, *, max_age_s: int) -> str | None:
+        """The clear text of :meth:`seal_text`, or None when forged, sealed with another key or older
+        than ``max_age_s``."""
+        try:
+            return self._fernet.decrypt(token.encode(), ttl=max_age_s).decode()
+        except (InvalidToken, ValueError):
+            return None
+
     @staticmethod
     def is_sealed(value: Any) -> bool:
         return isinstance(value, Mapping) and set(value) == {ENCRYPTED_KEY}

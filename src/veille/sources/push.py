@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from veille.errors import Invalid
 from veille.model import Post, PostRejected, parse_posts
 
-__all__ = ["PushBodyError", "PushItems", "read_push_body", "validate_push_items"]
+__all__ = ["PushBodyError", "PushItems", "keep_writable", "read_push_body", "validate_push_items"]
 
 
 class PushBodyError(Invalid):
@@ -25,6 +25,8 @@ class PushBodyError(Invalid):
 class PushItems:
     accepted: list[Post]
     rejected: list[PostRejected]
+    # The body index of each accepted post (None: every index not rejected, in order).
+    positions: list[int] | None = None
 
 
 async def read_push_body(
@@ -88,10 +90,65 @@ def validate_push_items(body: bytes, *, content_type: str, max_items: int) -> Pu
         raise PushBodyError(f"batch of {len(items)} items is larger than the limit of {max_items} items", 413)
     valid_positions = [(index, item) for index, item in enumerate(items) if item is not _INVALID]
     accepted: list[Post] = []
+    positions: list[int] = []
     rejected = list(bad_lines)
     for index, item in valid_positions:
         posts, refused = parse_posts([item], start=index)
         accepted.extend(posts)
+        positions.extend(index for _ in posts)
         rejected.extend(refused)
     rejected.sort(key=lambda reject: reject.index)
-    return PushItems(accepted=accepted, rejected=rejected)
+    return PushItems(accepted=accepted, rejected=rejected, positions=positions)
+
+
+def keep_writable(
+    items: PushItems,
+    *,
+    may_write: Callable[[str], bool],
+    allowed: Iterable[str],
+    stored_sources: Callable[[list[str]], Mapping[str, str]],
+) -> PushItems:
+    """Refuse, item by item, posts the caller may not write: a source outside ``may_write``, or
+    the id of a stored post whose source is outside it (so that a token cannot overwrite a
+    connector's post). ``stored_sources`` maps the ids already stored to their source."""
+    allowed_text = ", ".join(sorted(allowed))
+    positions = _positions(items)
+    kept: list[Post] = []
+    kept_positions: list[int] = []
+    rejected = list(items.rejected)
+    candidates: list[tuple[int, Post]] = []
+    for index, post in zip(positions, items.accepted, strict=True):
+        if may_write(post.source):
+            candidates.append((index, post))
+        else:
+            rejected.append(
+                PostRejected(
+                    index,
+                    f"source: this caller may not write posts of source {post.source!r} "
+                    f"(it may write: {allowed_text})",
+                )
+            )
+    stored = stored_sources([post.id for _, post in candidates]) if candidates else {}
+    for index, post in candidates:
+        owner = stored.get(post.id)
+        if owner is not None and not may_write(owner):
+            rejected.append(
+                PostRejected(
+                    index,
+                    f"id: {post.id!r} is a stored post of source {owner!r}, "
+                    f"which this caller may not write (it may write: {allowed_text})",
+                )
+            )
+        else:
+            kept.append(post)
+            kept_positions.append(index)
+    rejected.sort(key=lambda reject: reject.index)
+    return PushItems(accepted=kept, rejected=rejected, positions=kept_positions)
+
+
+def _positions(items: PushItems) -> list[int]:
+    if items.positions is not None:
+        return items.positions
+    refused = {reject.index for reject in items.rejected}
+    total = len(items.accepted) + len(items.rejected)
+    return [index for index in range(total) if index not in refused]

@@ -128,6 +128,10 @@ users = Table(
     Column("time_zone", String(64)),
     # Rights (migration 0063_teams_roles): "admin", "analyst" or "viewer"; is_admin follows it.
     Column("role", String(16), nullable=False, server_default="analyst"),
+    # Single sign-on (migration 0068_push_sources_sso): "<issuer> <subject>" of the OpenID Connect
+    # identity; such a user has no usable password.
+    Column("sso_subject", String(512)),
+    Index("ix_users_sso_subject", "sso_subject", unique=True),
 )
 
 api_tokens = Table(
@@ -143,6 +147,9 @@ api_tokens = Table(
     # Never more than its creator's (migration 0063_teams_roles); a token without a user is the
     # operator's (VEILLE_ADMIN_TOKEN) and stays "admin".
     Column("role", String(16), nullable=False, server_default="admin"),
+    # The sources it may write through the push API (migration 0068_push_sources_sso): null is
+    # ``push`` only; ``["*"]`` every source (the operator's VEILLE_ADMIN_TOKEN).
+    Column("push_sources", JsonDocument),
 )
 
 # Teams and their scopes (migration 0063_teams_roles): null lists mean "no restriction".

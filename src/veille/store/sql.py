@@ -161,6 +161,18 @@ class SqlStore:
             doc = connection.execute(select(posts.c.doc).where(posts.c.id == post_id)).scalar_one_or_none()
         return None if doc is None else _post_from_doc(doc)
 
+    def sources_of(self, post_ids: list[str]) -> dict[str, str]:
+        """The source of each of ``post_ids`` that is stored (the push API's ownership check)."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(post_ids), 500):
+                chunk = post_ids[start : start + 500]
+                for row in connection.execute(
+                    select(posts.c.id, posts.c.source).where(posts.c.id.in_(chunk))
+                ):
+                    found[row.id] = row.source
+        return found
+
     def count_posts(self) -> int:
         with self.engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(posts)).scalar_one())

@@ -21,8 +21,10 @@ from veille import __version__
 from veille.clock import Clock
 from veille.contracts import Source
 from veille.hub import Hub
+from veille.security import SecretBox
 from veille.security.login_throttle import LoginLimits, LoginThrottle
 from veille.settings import Settings
+from veille.sso import OidcClient, OidcConfig
 from veille.web.api import (
     accounts,
     alerts,
@@ -52,6 +54,7 @@ from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
 from veille.web.limits import RequestLimits
+from veille.web.oidc_pages import router as oidc_pages_router
 from veille.web.openapi import complete_openapi
 from veille.web.pages import router as pages_router
 from veille.web.schemas import ErrorRead, HealthRead
@@ -126,6 +129,11 @@ def create_app(
     app.state.hub = the_hub
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle(login_limits(settings), clock=clock)
+    # Single sign-on (OpenID Connect) when an issuer and a client id are set; its flow cookie is
+    # sealed with the hub's secret key.
+    oidc_config = OidcConfig.from_settings(settings)
+    app.state.oidc = OidcClient(oidc_config) if oidc_config is not None else None
+    app.state.oidc_box = SecretBox.for_data_dir(settings.data_dir) if oidc_config is not None else None
     app.add_middleware(RefuseWhileStopping, hub=the_hub)
     # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
@@ -138,6 +146,7 @@ def create_app(
     app.include_router(i18n_router)
     app.include_router(brand_router)
     app.include_router(pages_router)
+    app.include_router(oidc_pages_router)
     app.include_router(dashboard_pages_router)
     app.include_router(explorer_pages_router)
     app.include_router(board_pages_router)

@@ -21,7 +21,7 @@ from veille.web.i18n import N_
 from veille.web.kiosk import KIOSK_COOKIE
 from veille.web.page_context import page_context
 
-__all__ = ["login_redirect", "router", "templates"]
+__all__ = ["login_redirect", "router", "safe_next", "start_session", "templates"]
 
 # Jinja's i18n extension: templates say {{ _("Log in") }}; each render passes the reader's gettext
 # (veille.web.page_context), so one environment serves every language.
@@ -44,6 +44,9 @@ def _safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/wall"
     return target
+
+
+safe_next = _safe_next
 
 
 def login_redirect(request: Request) -> Response:
@@ -98,8 +101,13 @@ async def login(
         context = page_context(request, None, next=_safe_next(next), error=WRONG_LOGIN)
         return templates.TemplateResponse(request, "login.html", context, status_code=401)
     throttle.succeeded(username=username)
+    return await start_session(request, hub, principal, _safe_next(next))
+
+
+async def start_session(request: Request, hub: Hub, principal: Principal, target: str) -> Response:
+    """A new browser session for ``principal`` (a password or single sign-on), then to ``target``."""
     session_id = await asyncio.to_thread(hub.access.open_session, principal, days=hub.settings.session_days)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(target), status_code=303)
     # A person logging in on a browser that once showed a kiosk link is a person again.
     response.delete_cookie(KIOSK_COOKIE)
     response.set_cookie(

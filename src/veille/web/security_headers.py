@@ -5,10 +5,14 @@
   flag of a dashboard report); no plugins, no ``<base>`` elsewhere, no framing, forms post only to
   the hub. Styles allow inline ``style`` attributes and elements (``'unsafe-inline'``): the
   vendored grid and charts libraries write them, and a style cannot run code. ``/docs`` (Swagger
-  UI) gets the same policy with its own inline script's hash.
-- ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``, ``X-Frame-Options: SAMEORIGIN`` (the wall editor frames its own screens).
-- ``Strict-Transport-Security`` only when the hub is behind TLS (``[hub] behind_tls``): sent over
-  plain HTTP it would be ignored at best, and lock a misconfigured hub out of browsers at worst.
+  UI) gets the same policy with its own inline script's hash. ``frame-ancestors 'none'``: no page
+  may be framed, not even by the hub itself (the wall editor opens its preview in a tab).
+- ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``, ``X-Frame-Options: DENY``
+  (the same for browsers that predate ``frame-ancestors``).
+- ``Strict-Transport-Security`` only when the hub is behind TLS (``[hub] behind_tls``), or the
+  request itself came over HTTPS (directly, or through a proxy uvicorn trusts with
+  ``--forwarded-allow-ips``): sent over plain HTTP it would be ignored at best, and lock a
+  misconfigured hub out of browsers at worst.
 
 A header a route set itself is kept (a route may need a narrower policy).
 """
@@ -71,8 +75,8 @@ def content_security_policy(script_hashes: Iterable[str]) -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
-            # 'self': the wall editor previews a screen in a frame of its own page; no other site may.
-            "frame-ancestors 'self'",
+            # No page of the hub is ever framed (clickjacking), not even by the hub itself.
+            "frame-ancestors 'none'",
             "form-action 'self'",
         ]
     )
@@ -98,9 +102,9 @@ class SecurityHeaders:
             (b"content-security-policy", policy.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
-            (b"x-frame-options", b"SAMEORIGIN"),
+            (b"x-frame-options", b"DENY"),
         ]
-        if self.hsts:
+        if self.hsts or scope.get("scheme") == "https":
             added.append((b"strict-transport-security", HSTS.encode()))
 
         async def send_with_headers(message: Message) -> None:

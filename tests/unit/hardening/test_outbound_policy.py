@@ -3,10 +3,13 @@ addresses, sending nothing (a MockTransport records what would have left the hub
 
 from __future__ import annotations
 
+import ipaddress
+from typing import Any
+
 import httpx
 import pytest
 
-from veille.security import GuardedTransport, OutboundPolicy, OutboundRefused, ResponseTooLarge
+from veille.security import GuardedTransport, OutboundPolicy, OutboundRefused, ResponseTooLarge, outbound
 from veille.settings import Settings
 from veille.sources.connectors import ConfigField, ConnectorConfigError
 
@@ -141,3 +144,41 @@ def test_literal_check_refuses_local_names_and_addresses(url: str) -> None:
         OutboundPolicy().check_literal(url, field="endpoint")
     assert caught.value.field == "endpoint"
     OutboundPolicy().check_literal("https://mastodon.social/api", field="endpoint")  # names: at request time
+
+
+def _resolver(answers: dict[str, str]) -> Any:
+    async def resolve(name: str, port: int) -> list[Any]:
+        return [ipaddress.ip_address(answers[name])]
+
+    return resolve
+
+
+async def test_a_websocket_is_pinned_to_the_checked_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name ``stream.example.test`` resolves (for the policy) to 127.0.0.1, where a WebSocket
+    server listens; nothing else could resolve it, so the connection succeeds only if it goes to
+    the checked address. The URL's name still reaches the server in the Host header."""
+    from websockets.asyncio.client import connect
+    from websockets.asyncio.server import ServerConnection, serve
+
+    hosts: list[str] = []
+
+    async def handler(connection: ServerConnection) -> None:
+        hosts.append(connection.request.headers["Host"] if connection.request else "")
+        await connection.send("hello")
+
+    monkeypatch.setattr(outbound, "_resolve_name", _resolver({"stream.example.test": "127.0.0.1"}))
+    policy = OutboundPolicy.build(allow=["127.0.0.1"])
+    async with serve(handler, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        url = f"ws://stream.example.test:{port}/subscribe"
+        pinned = await policy.pinned_address(url)
+        assert pinned == {"host": "127.0.0.1", "port": port}
+        async with connect(url, **pinned) as socket:
+            assert await socket.recv() == "hello"
+    assert hosts == [f"stream.example.test:{port}"]
+
+
+async def test_a_websocket_name_resolving_inside_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(outbound, "_resolve_name", _resolver({"jetstream.example.test": "169.254.169.254"}))
+    with pytest.raises(OutboundRefused, match="link-local"):
+        await OutboundPolicy().pinned_address("wss://jetstream.example.test/subscribe")

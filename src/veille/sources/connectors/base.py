@@ -80,10 +80,13 @@ class Connector:
         # requests are checked by the client's transport (veille.security.GuardedTransport).
         self.outbound: OutboundPolicy | None = None
 
-    async def check_connection(self, url: str) -> None:
-        """Refuse (``OutboundRefused``) a WebSocket URL the hub's outbound policy does not allow."""
-        if self.outbound is not None:
-            await self.outbound.check_url(url)
+    async def check_connection(self, url: str) -> dict[str, Any]:
+        """Refuse (``OutboundRefused``) a WebSocket URL the hub's outbound policy does not allow;
+        else the connection arguments that pin the socket to the checked address (``host``,
+        ``port``: pass them to ``websockets.connect``; the URL's name still serves TLS and Host)."""
+        if self.outbound is None:
+            return {}
+        return dict(await self.outbound.pinned_address(url))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.config!r})"

@@ -339,8 +339,8 @@ class BlueskyConnector(Connector):
     async def _session(self) -> AsyncIterator[SourceBatch]:
         url = self._url()
         try:
-            await self.check_connection(url)
-            socket = await ws_connect(url, max_size=10 * 2**20)
+            pinned = await self.check_connection(url)
+            socket = await ws_connect(url, max_size=10 * 2**20, **pinned)
         except websockets.InvalidStatus as error:
             status = error.response.status_code
             request = httpx.Request("GET", url.replace("ws", "http", 1))

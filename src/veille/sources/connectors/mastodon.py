@@ -277,8 +277,10 @@ class MastodonConnector(Connector):
         base = (self.config["streaming_endpoint"] or self.endpoint).rstrip("/")
         url = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1) + "/api/v1/streaming"
         try:
-            await self.check_connection(url)
-            socket = await stack.enter_async_context(ws_connect(url, additional_headers=self._headers))
+            pinned = await self.check_connection(url)
+            socket = await stack.enter_async_context(
+                ws_connect(url, additional_headers=self._headers, **pinned)
+            )
         except websockets.InvalidStatus as error:
             raise self._handshake_error(error.response.status_code, url, error.response.headers) from None
         for spec in self._stream_specs():

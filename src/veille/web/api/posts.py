@@ -16,12 +16,12 @@ from veille.analytics.post_rows import csv_lines, jsonl_lines
 from veille.clock import parse_moment, parse_rfc3339, zone_named
 from veille.errors import Invalid, NotFound
 from veille.model import post_json_schema
-from veille.sources.push import read_push_body, validate_push_items
+from veille.sources.push import keep_writable, read_push_body, validate_push_items
 from veille.store.base import MAX_PAGE
 from veille.topics.evaluate import compile_query
 from veille.web.api._params import CallerScope, Values, listed
 from veille.web.api._routing import api_router
-from veille.web.deps import CurrentHub, Store, Topics
+from veille.web.deps import CurrentHub, CurrentPrincipal, Store, Topics
 from veille.web.schemas import ErrorRead, PostPage, PostRead, PushResult
 
 __all__ = ["router"]
@@ -207,9 +207,13 @@ _PUSH_BODY: dict[str, Any] = {
         503: {"model": ErrorRead, "description": "the store could not write the batch: send it again"},
     },
 )
-async def push_posts(request: Request, hub: CurrentHub) -> Any:
+async def push_posts(request: Request, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
     """Ingest posts: a JSON array, or NDJSON (one post per line). Valid items are stored whatever
-    their neighbours; each refused item is reported with its index (0-based) and the field at fault."""
+    their neighbours; each refused item is reported with its index (0-based) and the field at fault.
+
+    A caller writes only the sources it may (``push`` unless an admin granted a token more): an
+    item of another source, or with the id of a stored post of another source (a connector's),
+    is refused with the source named."""
     settings = hub.settings
     body = await read_push_body(request.headers, request.stream(), max_bytes=settings.max_body_bytes)
     # Validating a large batch is CPU work: off the event loop, which also feeds every live screen.
@@ -219,6 +223,14 @@ async def push_posts(request: Request, hub: CurrentHub) -> Any:
         content_type=request.headers.get("content-type", ""),
         max_items=settings.max_batch_items,
     )
+    if items.accepted:
+        items = await asyncio.to_thread(
+            keep_writable,
+            items,
+            may_write=principal.may_push,
+            allowed=principal.push_sources,
+            stored_sources=hub.store.sources_of,
+        )
     stored_ids: list[str] = []
     if items.accepted:
         # Stored by this hub, or (NATS bus) acknowledged by the JetStream work stream.

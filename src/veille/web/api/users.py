@@ -73,6 +73,10 @@ class TokenRead(BaseModel):
     user: str | None
     created_at: str
     last_used_at: str | None
+    push_sources: list[str] = Field(
+        default_factory=lambda: ["push"],
+        description="the sources it may write through POST /api/v1/posts ('*': every source)",
+    )
 
 
 class TokenCreate(BaseModel):
@@ -81,6 +85,11 @@ class TokenCreate(BaseModel):
     name: str = Field(min_length=1, max_length=128)
     role: Role = "viewer"
     teams: list[str] = Field(default_factory=list, max_length=100)
+    push_sources: list[str] | None = Field(
+        default=None,
+        max_length=100,
+        description="sources it may write through the push API (default: push; others: admins only)",
+    )
 
 
 class TokenCreated(TokenRead):
@@ -102,6 +111,7 @@ def _token(info: TokenInfo) -> TokenRead:
         user=info.user,
         created_at=_iso(info.created_us) or "",
         last_used_at=_iso(info.last_used_us),
+        push_sources=list(info.push_sources),
     )
 
 
@@ -165,10 +175,13 @@ async def read_tokens(hub: CurrentHub, principal: CurrentPrincipal) -> Any:
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated, responses=_REFUSED)
 async def add_token(body: TokenCreate, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
-    """Create ``{"name", "role", "teams"}`` for the caller; the answer's ``token`` is shown once."""
+    """Create ``{"name", "role", "teams", "push_sources"}`` for the caller; the answer's ``token``
+    is shown once. Only an admin may let a token write sources other than ``push``."""
 
     def create() -> TokenCreated:
-        secret = hub.access.create_token(body.name, role=body.role, teams=body.teams, creator=principal)
+        secret = hub.access.create_token(
+            body.name, role=body.role, teams=body.teams, push_sources=body.push_sources, creator=principal
+        )
         newest = max(
             hub.access.list_tokens(user_id=principal.user_id, everyone=principal.user_id is None),
             key=lambda info: info.id,

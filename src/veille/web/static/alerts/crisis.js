@@ -5,7 +5,7 @@
 import { html, render } from "htm/preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api } from "veille/api.js";
-import { formatDateTime, formatNumber, formatTime } from "veille/format.js";
+import { formatDateTime, formatNumber, formatTime, webAddress } from "veille/format.js";
 import { t } from "veille/i18n.js";
 import { Widget } from "veille/widgets/index.js";
 import { followPosts } from "veille/widgets/live_posts.js";
@@ -95,7 +95,12 @@ function TopLinks({ filters, range, version }) {
   if (links === null) return html`<p class="crisis__empty">${t("Loading…")}</p>`;
   if (!links.length) return html`<p class="crisis__empty">${t("No link shared yet.")}</p>`;
   return html`<ol class="crisis-links">
-    ${links.map((item, index) => html`<li key=${index}><a href=${item.link || item.key} rel="noopener noreferrer" target="_blank">${item.link || item.key}</a> <span>${formatNumber(item.posts ?? item.count ?? 0)}</span></li>`)}
+    ${links.map((item, index) => {
+      const text = item.link || item.key;
+      // Only a web address is a link: a post may carry any string as a link (javascript:…).
+      const address = webAddress(text);
+      return html`<li key=${index}>${address ? html`<a href=${address} rel="noopener noreferrer" target="_blank">${text}</a>` : html`<span dir="auto">${text}</span>`} <span>${formatNumber(item.posts ?? item.count ?? 0)}</span></li>`;
+    })}
   </ol>`;
 }
 

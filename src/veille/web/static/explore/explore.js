@@ -11,7 +11,7 @@ import { html, render } from "htm/preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, withQuery } from "veille/api.js";
 import { FilterBar } from "veille/filterbar.js";
-import { formatCount, formatDateTime, formatNumber } from "veille/format.js";
+import { formatCount, formatDateTime, formatNumber, webAddress } from "veille/format.js";
 import { Highlighted } from "veille/highlight.js";
 import { t, tn } from "veille/i18n.js";
 import { LintNotes, QueryEditor, useLint } from "veille/query_editor.js";
@@ -192,7 +192,7 @@ function Drawer({ id, params, onClose, onChanged }) {
     const relations = ["reply_to", "quote_of", "repost_of"].filter((name) => post[name]);
     body = html`
       <p class="drawer__meta"><time datetime=${post.created_at}>${formatDateTime(post.created_at)}</time> · ${sourceLabel(post.source)}
-        ${post.url ? html` · <a href=${post.url} target="_blank" rel="noopener noreferrer">${t("Original")}</a>` : null}</p>
+        ${webAddress(post.url) ? html` · <a href=${webAddress(post.url)} target="_blank" rel="noopener noreferrer">${t("Original")}</a>` : null}</p>
       <p class="drawer__text"><span class="post__text" dir="auto" lang=${post.lang || undefined}>${post.text}</span></p>
       ${relations.length ? html`<section class="drawer__card"><h3>${t("Thread")}</h3><ol class="thread">${relations.map((name) => html`<${ThreadItem} key=${name} id=${post[name]} relation=${name} />`)}</ol></section>` : null}
       <${AuthorCard} post=${post} params=${params} />

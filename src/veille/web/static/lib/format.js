@@ -290,3 +290,25 @@ export function formatClock(moment, now = Date.now(), options = {}) {
   const date = cached(Intl.DateTimeFormat, locale, { day: "numeric", month: "short", timeZone }).format(millis);
   return `${date} ${time}`;
 }
+
+/**
+ * ``value`` when it is an absolute http(s) address, else null: a post's link or address is shown
+ * as a link only then (never ``javascript:``, ``data:`` or another scheme a post could carry).
+ */
+export function webAddress(value) {
+  if (typeof value !== "string" || !value) return null;
+  try {
+    const parsed = new URL(value);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * ``value`` with HTML's special characters escaped: for the few places a library takes an HTML
+ * string (ECharts tooltips), never for building pages (those use text nodes).
+ */
+export function escapeHtml(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]);
+}

@@ -1,8 +1,9 @@
 // The wall editor (/walls/{id}/edit): the canvas of C × R screens with their borders drawn, the
 // widgets of each scene laid on it (gridstack: move and resize, across borders too), the scenes
 // (name, duration, order), the filters and the moderation rules; save (PUT: a new version), restore
-// an earlier version, preview at the screens' real size (the screen pages themselves), and show a
-// scene on the screens now. Open screens follow a save within a second (the wall's stream).
+// an earlier version, preview at the screens' real size (the screen pages themselves, in a tab of
+// their own: no page of the hub may be framed, frame-ancestors 'none'), and show a scene on the
+// screens now. Open screens follow a save within a second (the wall's stream).
 import { html, render } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "veille/api.js";
@@ -207,7 +208,6 @@ function Editor() {
   const [selected, setSelected] = useState(null);
   const [message, setMessage] = useState(null);
   const [adding, setAdding] = useState("carousel");
-  const [preview, setPreview] = useState(0);
   useEffect(() => {
     api.get(`/api/v1/walls/${wallId}`).then(setWall, (failure) => setMessage({ error: true, text: failure.message }));
   }, []);
@@ -234,7 +234,6 @@ function Editor() {
     try {
       const saved = await api.put(`/api/v1/walls/${wallId}`, spec(wall));
       setWall(saved);
-      setPreview((value) => value + 1);
       setMessage({ text: t("Saved.") });
     } catch (failure) {
       setMessage({ error: true, text: failure.message });
@@ -299,7 +298,10 @@ function Editor() {
     <${Versions} version=${wall.version} onRestore=${(document) => setWall({ ...wall, ...document })} />
     <details class="wall-editor__more" open>
       <summary>${t("Preview")}</summary>
-      <iframe class="wall-editor__preview" key=${preview} title=${t("Preview")} src=${`/walls/${wallId}`} style=${`aspect-ratio:${16 * wall.screens.columns}/${9 * wall.screens.rows}`}></iframe>
+      <p class="wall-editor__preview">
+        <a class="btn btn--ghost btn--small" data-action="preview" href=${`/walls/${wallId}`} target="_blank" rel="noopener">${t("Open the screens in a new tab")}</a>
+        <span class="walls__lead">${t("They follow every save within a second.")}</span>
+      </p>
     </details>
   </section>`;
 }

@@ -4,7 +4,7 @@
 import { html } from "htm/preact";
 import { useMemo, useRef } from "preact/hooks";
 import { api } from "../api.js";
-import { formatNumber, formatPercent } from "../format.js";
+import { escapeHtml, formatNumber, formatPercent } from "../format.js";
 import { t } from "../i18n.js";
 import { brandAccounts, parseAccountLabel, writtenBy } from "./accounts.js";
 import { Chart } from "./chart.js";
@@ -71,7 +71,7 @@ export function ContentWidget({ title, filters, options: given, drill = true, ra
     const rows = group === "hour" ? data.rows : data.rows.slice().sort((a, b) => (b[measure] || 0) - (a[measure] || 0));
     const show = (value) => (measure === "engagement_rate" ? formatPercent(value, { maximumFractionDigits: 1 }) : formatNumber(value, { maximumFractionDigits: 1 }));
     const chartOption = {
-      tooltip: { trigger: "item", formatter: (item) => `${item.name}: ${show(item.value)} · ${t("{count} posts", { count: formatNumber(rows[item.dataIndex].posts) })}` },
+      tooltip: { trigger: "item", formatter: (item) => `${escapeHtml(item.name)}: ${show(item.value)} · ${t("{count} posts", { count: formatNumber(rows[item.dataIndex].posts) })}` },
       // Topics and accounts have long names: bars lie down so that every name can be read.
       ...(group === "topic" || group === "account"
         ? {
