@@ -118,6 +118,14 @@ POLICY: dict[str, str] = {
     "POST /api/v1/alerts/{alert_id}/notes": A,
     "POST /api/v1/alerts/{alert_id}/playbook": A,
     "POST /api/v1/alerts/{alert_id}/resolve": A,
+    # scheduled reports: analysts schedule them, everyone reads those of their teams
+    "GET /api/v1/reports": V,
+    "POST /api/v1/reports": A,
+    "GET /api/v1/reports/{report_id}": V,
+    "PUT /api/v1/reports/{report_id}": A,
+    "DELETE /api/v1/reports/{report_id}": A,
+    "POST /api/v1/reports/{report_id}/run": A,
+    "GET /api/v1/reports/{report_id}/runs/{run_id}/pdf": V,
     # the organisation: teams, users and the audit log are the administrators'; tokens are anyone's own
     "GET /api/v1/teams": V,
     "POST /api/v1/teams": ADMIN,
