@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 __all__ = [
     "WEEKDAYS",
@@ -47,7 +47,9 @@ class ReportSpec(BaseModel):
     schedule: Literal["daily", "weekly"] = "daily"
     at: str = Field(default="08:00", description="local time HH:MM (24 h) in ``timezone``")
     weekday: str | None = Field(
-        default=None, description="weekly: monday … sunday (or mon … sun, or ISO 1 = Monday … 7 = Sunday)"
+        default=None,
+        validate_default=True,
+        description="weekly: monday … sunday (or mon … sun, or ISO 1 = Monday … 7 = Sunday)",
     )
     timezone: str = Field(default="UTC", max_length=64, description="an IANA time zone: Europe/Paris")
     language: Literal["en", "fr"] = "en"
@@ -100,13 +102,13 @@ class ReportSpec(BaseModel):
                 raise ValueError(f"{url[:80]!r} is not an Apprise URL such as json://host/path")
         return urls
 
-    @model_validator(mode="after")
-    def _weekly_needs_a_day(self) -> ReportSpec:
-        if self.schedule == "weekly" and self.weekday is None:
-            raise ValueError("weekday: a weekly report needs its day (monday … sunday)")
-        if self.schedule == "daily":
-            self.weekday = None
-        return self
+    @field_validator("weekday", mode="after")
+    @classmethod
+    def _weekly_needs_a_day(cls, value: str | None, info: ValidationInfo) -> str | None:
+        schedule = info.data.get("schedule")
+        if schedule == "weekly" and value is None:
+            raise ValueError("a weekly report needs its day (monday … sunday)")
+        return value if schedule == "weekly" else None
 
 
 def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
