@@ -132,7 +132,7 @@ async def test_a_restart_after_missed_runs_runs_once(store: SqlStore) -> None:
     assert await scheduler.run_due() == []
     shown = reports.get_report(store=store, report_id=report.id)
     assert shown.next_run == "2026-06-29T08:00:00Z"  # the next Monday after now, not the missed ones
-    assert [run.trigger for run in shown.runs] == ["missed"]
+    assert [(run.id, run.trigger) for run in shown.runs] == [(run_id, "missed")]
     assert shown.runs[0].scheduled_for == "2026-06-08T08:00:00Z"
 
 
