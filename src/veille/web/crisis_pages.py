@@ -17,8 +17,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from veille.access import Principal
 from veille.alerts import Alert
-from veille.alerts.service import AlertNotFound, get_alert
+from veille.alerts.service import AlertNotFound
 from veille.clock import format_rfc3339
+from veille.web.api.alerts import visible_alert
 from veille.web.deps import CurrentHub, optional_principal
 from veille.web.i18n import N_, translations
 from veille.web.page_context import page_context
@@ -52,7 +53,7 @@ async def crisis_room(
     if principal is None:
         return login_redirect(request)
     try:
-        alert = await asyncio.to_thread(get_alert, store=hub.store, alert_id=alert_id)
+        alert = await asyncio.to_thread(visible_alert, hub.store, alert_id, principal)
     except AlertNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     context = page_context(request, principal, theme=theme, active="alerts", alert_id=alert.id, alert=alert)
