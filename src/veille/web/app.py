@@ -54,6 +54,7 @@ from veille.web.i18n.routes import router as i18n_router
 from veille.web.limits import RequestLimits
 from veille.web.openapi import complete_openapi
 from veille.web.pages import router as pages_router
+from veille.web.report_pages import router as report_pages_router
 from veille.web.schemas import ErrorRead, HealthRead
 from veille.web.security_headers import (
     SecurityHeaders,
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(board_pages_router)
     app.include_router(wall_pages_router)
     app.include_router(crisis_pages_router)
+    app.include_router(report_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.
