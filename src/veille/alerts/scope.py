@@ -25,7 +25,7 @@ from veille.query.ast import topic_names
 from veille.store.schema import alerts, post_topics, posts
 from veille.store.sql import SqlStore
 
-__all__ = ["alert_queries", "in_scope", "visible_figures"]
+__all__ = ["about_topic", "alert_queries", "in_scope", "visible_figures"]
 
 _CARD_LISTS = ("top_posts", "influencer_posts")
 
@@ -92,3 +92,10 @@ def visible_figures(store: SqlStore, alert: Alert, scope: Scope) -> Alert:
                 card for card in figures[key] if isinstance(card, dict) and str(card.get("id")) in allowed
             ]
     return alert.model_copy(update={"figures": figures})
+
+
+def about_topic(*, topic: str | None, query: str | None, name: str) -> bool:
+    """Whether an alert watches the topic ``name`` (its rule's topic, or a query naming it)."""
+    if topic:
+        return topic == name
+    return bool(query) and name in _query_topics(query or "")

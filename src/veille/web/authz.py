@@ -113,6 +113,7 @@ POLICY: dict[str, str] = {
     "DELETE /api/v1/alerts/rules/{rule_id}": A,
     "GET /api/v1/alerts/{alert_id}": V,
     "GET /api/v1/alerts/{alert_id}/report": V,
+    "GET /api/v1/alerts/topic/{topic}/report": V,
     "POST /api/v1/alerts/{alert_id}/acknowledge": A,
     "POST /api/v1/alerts/{alert_id}/assign": A,
     "POST /api/v1/alerts/{alert_id}/notes": A,

@@ -5,6 +5,7 @@ are only those of its countries."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -88,3 +89,52 @@ def test_a_team_sees_the_alerts_of_its_topics_only(live: LiveHub, api: httpx.Cli
         )
         assert browser.get(f"/crisis/{nova}").status_code == 404
         assert browser.get(f"/crisis/{outage}").status_code == 200
+
+
+def test_the_topic_crisis_room_and_report(live: LiveHub, api: httpx.Client) -> None:
+    from veille.topics import TopicSpec
+    from veille.topics.service import create_topic
+
+    store = live.hub.store
+    for name, query in (("outage", "panne"), ("nova", "nova")):
+        create_topic(store=store, spec=TopicSpec(name=name, query=query), live=live.hub.topics)
+    outage = _alert(live, topic="outage", query=None, cards=[])
+    _alert(live, topic="nova", query=None, cards=[])
+    api.post(f"/api/v1/alerts/{outage}/notes", json={"text": "Fibre cut <script>x</script> in Lyon"})
+    pushed = api.post(
+        "/api/v1/posts",
+        json=[
+            {"id": f"x:t{index}", "source": "x", "created_at": (datetime.now(UTC) - timedelta(minutes=2)).isoformat(),
+             "text": f"grosse panne {index}", "author": {"handle": f"u{index}"}}
+            for index in range(3)
+        ],
+    )  # fmt: skip
+    assert pushed.status_code == 200
+    report = api.get("/api/v1/alerts/topic/outage/report")
+    assert report.status_code == 200 and 'data-report="topic"' in report.text
+    assert "rule on outage" in report.text and "rule on nova" not in report.text
+    assert "Fibre cut &lt;script&gt;x&lt;/script&gt; in Lyon" in report.text  # notes are text
+    assert "<tr><th>Posts</th><td>3</td></tr>" in report.text, report.text[
+        report.text.index("<table>") : report.text.index("</table>")
+    ]
+    french = api.get("/api/v1/alerts/topic/outage/report", params={"lang": "fr"})
+    assert "Salle de crise" in french.text
+    assert api.get("/api/v1/alerts/topic/nowhere/report").status_code == 404
+    create_team(store=store, spec={"name": "nova-team", "topics": ["nova"]}, actor="tests")
+    user_id = live.hub.access.add_user(
+        "nova-viewer", "long enough password", role="viewer", teams=["nova-team"]
+    )
+    token = live.hub.access.create_token("nova-token", user_id=user_id, role="viewer", teams=["nova-team"])
+    with httpx.Client(
+        base_url=live.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as team:
+        assert team.get("/api/v1/alerts/topic/outage/report").status_code == 404  # outside its scope
+        assert team.get("/api/v1/alerts/topic/nova/report").status_code == 200
+    with httpx.Client(base_url=live.base_url, timeout=30) as browser:
+        browser.post(
+            "/login", data={"username": "nova-viewer", "password": "long enough password", "next": "/"}
+        )
+        assert browser.get("/crisis/topic/nova").status_code == 200
+        assert 'data-topic="nova"' in browser.get("/crisis/topic/nova").text
+        assert browser.get("/crisis/topic/outage").status_code == 404
+        assert browser.get("/crisis/topic/nowhere").status_code == 404

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query, Request
+from fastapi import HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from veille.access import Principal
 from veille.alerts import Alert, Rule, RuleSpec, service
 from veille.alerts.scope import alert_queries, in_scope, visible_figures
-from veille.errors import Unavailable
+from veille.errors import NotFound, Unavailable
 from veille.hub import Hub
 from veille.reports.pdf import ChromiumMissing, PrintFailed, print_page_to_pdf
 from veille.store.sql import SqlStore
@@ -232,6 +232,49 @@ async def alert_report(
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="alert-{alert.id}.pdf"'},
+    )
+
+
+@router.get(
+    "/alerts/topic/{topic}/report",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/html": {}, "application/pdf": {}},
+            "description": "the topic's crisis report",
+        },
+        404: {"model": ErrorRead, "description": "no such topic, or outside the caller's scope"},
+        503: {"model": ErrorRead, "description": "Chromium, which prints the PDF, is missing or failed"},
+    },
+)
+async def topic_report(
+    topic: Annotated[str, Path(min_length=1, max_length=64, description="a topic name")],
+    request: Request,
+    hub: CurrentHub,
+    principal: CurrentPrincipal,
+    format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
+) -> Response:
+    """The crisis of a topic so far: its figures over the period, its alerts (open, acknowledged and
+    recent) with their top posts, playbooks and timelines, inside the caller's scope."""
+    from veille.alerts.topic_room import topic_room
+    from veille.web.crisis_pages import render_topic_report, visible_topic
+
+    try:
+        await asyncio.to_thread(visible_topic, hub.store, topic, principal)
+    except HTTPException as error:
+        raise NotFound(str(error.detail), field="topic") from None
+    room = await asyncio.to_thread(topic_room, store=hub.store, topic=topic, scope=scope_of(principal))
+    html = render_topic_report(room, language=language_of(request, principal))
+    if format == "html":
+        return HTMLResponse(html)
+    try:
+        pdf = await print_html_to_pdf(html)
+    except (ChromiumMissing, PrintFailed) as error:
+        raise Unavailable(str(error), field="chromium") from None
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="topic-crisis.pdf"'},
     )
 
 
