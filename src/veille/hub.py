@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from veille.access import UserAccess
@@ -13,6 +13,7 @@ from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import BusUnavailable, NatsBus
 from veille.contracts import Source, Stage
+from veille.enrich.brand_accounts import BrandAccountStage, RegistryKeys
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
 from veille.errors import Unavailable
@@ -20,6 +21,7 @@ from veille.jobs import Jobs
 from veille.live import LiveLayer, LiveLimits
 from veille.model import Post, PostRejected
 from veille.pipeline import Pipeline
+from veille.reports.scheduler import ReportScheduler
 from veille.security import OutboundPolicy, SecretBox
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
@@ -36,12 +38,21 @@ __all__ = ["Hub", "default_stages"]
 log = logging.getLogger(__name__)
 
 
-def default_stages(settings: Settings, *, topics: LiveTopics | None = None) -> list[Stage]:
-    """The enrichment chain every post goes through, in order."""
+def default_stages(
+    settings: Settings,
+    *,
+    topics: LiveTopics | None = None,
+    brand_accounts: Callable[[], Iterable[tuple[str, str]]] | Iterable[tuple[str, str]] = (),
+) -> list[Stage]:
+    """The enrichment chain every post goes through, in order.
+
+    ``brand_accounts``: the brand-account registry's ``(platform, folded handle)`` keys, or a
+    callable giving them (:class:`veille.enrich.brand_accounts.RegistryKeys` follows the store)."""
     # Exact re-deliveries are dropped before any work is spent on them; topics come last because
     # queries read what the other stages fill (hashtags, language, sentiment, country…).
     return [
         ExactDuplicateStage(),
+        BrandAccountStage(brand_accounts),
         *build_enrichment_stages(languages=settings.languages, data_dir=settings.data_dir),
         (topics or LiveTopics()).stage(),
     ]
@@ -64,6 +75,7 @@ class Hub:
     work: WorkConsumer | None = None
     live: LiveLayer | None = None
     alerts: LiveAlerts | None = None
+    reports: ReportScheduler | None = None
     _started: bool = False
     _lag_task: asyncio.Task[None] | None = None
     _topics_task: asyncio.Task[None] | None = None
@@ -109,6 +121,8 @@ class Hub:
             store.close()
             raise
 
+        registry = RegistryKeys(store)
+
         def count_stored(source: str, stored: list[StoredPost]) -> None:
             metrics.posts_stored.labels(source=source).inc(len(stored))
 
@@ -118,7 +132,9 @@ class Hub:
         pipeline = Pipeline(
             store=store,
             bus=bus,
-            stages=default_stages(settings, topics=topics) if stages is None else stages,
+            stages=default_stages(settings, topics=topics, brand_accounts=registry)
+            if stages is None
+            else stages,
             queue_batches=settings.queue_batches,
             on_stored=count_stored,
             on_rejected=count_rejected,
@@ -148,7 +164,9 @@ class Hub:
             work = WorkConsumer(
                 bus=bus,
                 store=store,
-                stages=default_stages(settings, topics=topics) if stages is None else stages,
+                stages=default_stages(settings, topics=topics, brand_accounts=registry)
+                if stages is None
+                else stages,
                 durable=settings.work_consumer,
                 ack_wait=settings.work_ack_wait_s,
                 on_stored=count_stored,
@@ -174,6 +192,13 @@ class Hub:
             language=settings.organisation_language,
             public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
         )
+        own_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+        reports = ReportScheduler(
+            store=store,
+            access=access,
+            base_url=f"http://{own_host}:{settings.port}",
+            public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+        )
         return cls(
             settings,
             store,
@@ -187,6 +212,7 @@ class Hub:
             work=work,
             live=live,
             alerts=alerts,
+            reports=reports,
         )
 
     async def start(self) -> None:
@@ -201,6 +227,8 @@ class Hub:
         await self.pipeline.start()
         self._topics_task = asyncio.create_task(self._follow_topics(), name="follow-topics")
         await self.streams.start()
+        if self.reports is not None:
+            self.reports.start()
         if self.settings.pipeline == "off":
             return  # API and screens only: sources and work run in the workers
         for source in self.sources:
@@ -258,6 +286,8 @@ class Hub:
                     await task
         self._lag_task = self._topics_task = None
         try:
+            if self.reports is not None:
+                await self.reports.stop()  # a print under way is abandoned; its run says so
             await self.jobs.stop()
             if self.source_manager is not None:
                 await self.source_manager.stop()

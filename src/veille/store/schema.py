@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -45,6 +46,9 @@ __all__ = [
     "post_addressees",
     "post_topics",
     "posts",
+    "report_deliveries",
+    "report_runs",
+    "reports",
     "sentiment_corrections",
     "sessions",
     "source_configs",
@@ -479,4 +483,60 @@ alert_deliveries = Table(
     Column("created_us", BigInteger, nullable=False),
     Index("ix_alert_deliveries_alert", "alert_id"),
     Index("ix_alert_deliveries_status_next", "status", "next_attempt_us"),
+)
+
+# Scheduled reports (migration 0069_reports): each report's spec as a JSON document
+# (veille.reports.models.ReportSpec), its owner and when it runs next; each run (the printed PDF is
+# kept with the run, so that a delivery retried later sends the same file) and each run's
+# deliveries to one Apprise URL (``target`` is the URL masked, what is shown).
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("owner_user_id", Integer),
+    Column("enabled", Boolean, nullable=False),
+    Column("spec", JsonDocument, nullable=False),
+    Column("next_run_us", BigInteger),
+    Column("last_run_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_reports_next_run", "enabled", "next_run_us"),
+)
+
+report_runs = Table(
+    "report_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("scheduled_us", BigInteger),
+    Column("started_us", BigInteger, nullable=False),
+    Column("finished_us", BigInteger),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("pdf", LargeBinary),
+    Column("pdf_bytes", Integer),
+    Index("ix_report_runs_report", "report_id", "started_us"),
+)
+
+report_deliveries = Table(
+    "report_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", Integer, ForeignKey("report_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("target", String(240), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("last_error", Text),
+    Column("next_attempt_us", BigInteger),
+    Column("delivered_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Index("ix_report_deliveries_run", "run_id"),
+    Index("ix_report_deliveries_status_next", "status", "next_attempt_us"),
 )

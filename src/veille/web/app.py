@@ -37,6 +37,7 @@ from veille.web.api import (
     me,
     posts,
     query,
+    reports,
     sources,
     stream,
     teams,
@@ -57,6 +58,7 @@ from veille.web.limits import RequestLimits
 from veille.web.oidc_pages import router as oidc_pages_router
 from veille.web.openapi import complete_openapi
 from veille.web.pages import router as pages_router
+from veille.web.report_pages import router as report_pages_router
 from veille.web.schemas import ErrorRead, HealthRead
 from veille.web.security_headers import (
     SecurityHeaders,
@@ -86,6 +88,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     dashboards.router,
     walls.router,
     alerts.router,
+    reports.router,
     me.router,
     teams.router,
     users.router,
@@ -152,6 +155,7 @@ def create_app(
     app.include_router(board_pages_router)
     app.include_router(wall_pages_router)
     app.include_router(crisis_pages_router)
+    app.include_router(report_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.
