@@ -99,6 +99,8 @@ class Principal:
     time_zone: str | None = None
     # The teams whose scopes the caller sees (their union); an admin sees everything whatever these.
     scopes: tuple[TeamScope, ...] = ()
+    # The user behind a session or a user's token (None: an operator's token, a kiosk link).
+    username: str | None = None
 
     @property
     def admin(self) -> bool:
@@ -513,6 +515,7 @@ class UserAccess:
                     api_tokens.c.role,
                     api_tokens.c.last_used_us,
                     users.c.role.label("user_role"),
+                    users.c.username,
                     users.c.language,
                     users.c.time_zone,
                 )
@@ -539,6 +542,7 @@ class UserAccess:
             language=row.language,
             time_zone=row.time_zone,
             scopes=scopes,
+            username=row.username,
         )
 
     def _note_token_use(self, token_id: int, last_used_us: int | None) -> None:
@@ -641,6 +645,7 @@ def _user_principal(connection: Connection, row: Any, *, via: str) -> Principal:
         language=row.language,
         time_zone=row.time_zone,
         scopes=_user_scopes(connection, row.id),
+        username=row.username,
     )
 
 
