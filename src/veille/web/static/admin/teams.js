@@ -23,6 +23,16 @@ function TeamRow({ team, onChange, setError }) {
       setError(caught);
     }
   };
+  const remove = async () => {
+    const question = t("Remove team {team}?", { team: team.name });
+    if (!window.confirm(question)) return;
+    try {
+      await api.delete(`/api/v1/teams/${encodeURIComponent(team.name)}`);
+      onChange();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
   const cell = (name) => html`<td><input aria-label=${name} value=${scope[name]} placeholder=${t("everything")} onInput=${(event) => setScope({ ...scope, [name]: event.currentTarget.value })} /></td>`;
   return html`<tr data-team=${team.name}>
     <td><strong>${team.name}</strong></td>
@@ -30,15 +40,7 @@ function TeamRow({ team, onChange, setError }) {
     <td>${team.members.join(", ") || html`<span class="muted">${t("nobody")}</span>`}</td>
     <td class="desk-table__actions">
       <button class="btn btn--small" type="button" data-action="save" onClick=${save}>${t("Save")}</button>
-      <button class="btn btn--small btn--danger" type="button" data-action="remove" onClick=${async () => {
-        if (!window.confirm(t("Remove team {team}?", { team: team.name }))) return;
-        try {
-          await api.delete(`/api/v1/teams/${encodeURIComponent(team.name)}`);
-          onChange();
-        } catch (caught) {
-          setError(caught);
-        }
-      }}>${t("Remove")}</button>
+      <button class="btn btn--small btn--danger" type="button" data-action="remove" onClick=${remove}>${t("Remove")}</button>
     </td>
   </tr>`;
 }

@@ -22,6 +22,15 @@ function UserRow({ user, onChange, setError }) {
       setError(caught);
     }
   };
+  const address = `/api/v1/users/${encodeURIComponent(user.username)}`;
+  const setPassword = () => {
+    const password = window.prompt(t("New password for {user} (8 characters at least)", { user: user.username }));
+    if (password) act(() => api.put(address, { password }));
+  };
+  const remove = () => {
+    const question = t("Remove {user}? Their sessions and tokens end now.", { user: user.username });
+    if (window.confirm(question)) act(() => api.delete(address));
+  };
   return html`<tr data-username=${user.username} data-role=${user.role}>
     <td><strong>${user.username}</strong></td>
     <td><select aria-label=${t("Role")} value=${user.role} onChange=${(event) => act(() => api.put(`/api/v1/users/${encodeURIComponent(user.username)}`, { role: event.currentTarget.value }))}>
@@ -30,13 +39,8 @@ function UserRow({ user, onChange, setError }) {
     <td><input aria-label=${t("Teams")} value=${teams} onInput=${(event) => setTeams(event.currentTarget.value)} onChange=${() => act(() => api.put(`/api/v1/users/${encodeURIComponent(user.username)}`, { teams: listOf(teams) }))} /></td>
     <td>${formatDateTime(user.created_at)}</td>
     <td class="desk-table__actions">
-      <button class="btn btn--small" type="button" data-action="password" onClick=${() => {
-        const password = window.prompt(t("New password for {user} (8 characters at least)", { user: user.username }));
-        if (password) act(() => api.put(`/api/v1/users/${encodeURIComponent(user.username)}`, { password }));
-      }}>${t("Set password")}</button>
-      <button class="btn btn--small btn--danger" type="button" data-action="remove" onClick=${() => {
-        if (window.confirm(t("Remove {user}? Their sessions and tokens end now.", { user: user.username }))) act(() => api.delete(`/api/v1/users/${encodeURIComponent(user.username)}`));
-      }}>${t("Remove")}</button>
+      <button class="btn btn--small" type="button" data-action="password" onClick=${setPassword}>${t("Set password")}</button>
+      <button class="btn btn--small btn--danger" type="button" data-action="remove" onClick=${remove}>${t("Remove")}</button>
     </td>
   </tr>`;
 }
