@@ -242,10 +242,11 @@ def test_the_catalogue_searches_name_query_team_and_kind(
         == 201
     )
     viewer = clients["viewer-be"]
-    names = lambda params: [
-        (item["kind"], item["name"])
-        for item in viewer.get("/api/v1/catalogue", params=params).json()["items"]
-    ]
+
+    def names(params: dict[str, str]) -> list[tuple[str, str]]:
+        answer = viewer.get("/api/v1/catalogue", params=params).json()["items"]
+        return [(item["kind"], item["name"]) for item in answer]
+
     assert names({"q": "fibre"}) == [("topic", "Fibre outages"), ("dashboard", "Fibre board")]
     assert names({"q": "panne"}) == [("topic", "Fibre outages")]  # the query text
     assert names({"q": "be"}) == [("topic", "mobile")]  # the owner team
