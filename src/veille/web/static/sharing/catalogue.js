@@ -20,7 +20,11 @@ function Catalogue() {
     const timer = setTimeout(async () => {
       const query = { q };
       if (kind) query.kind = kind;
-      const address = new URLSearchParams(query);
+      // The address keeps the search (and the page's other parameters: lang, theme).
+      const address = new URLSearchParams(window.location.search);
+      address.set("q", q);
+      if (kind) address.set("kind", kind);
+      else address.delete("kind");
       window.history.replaceState(null, "", `/catalogue?${address}`);
       try {
         const answer = await api.get("/api/v1/catalogue", { query, signal: controller.signal });

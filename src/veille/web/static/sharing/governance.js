@@ -207,7 +207,9 @@ function Governance() {
   const choose = (id) => {
     setSelected(id);
     setFiling(false);
-    window.history.replaceState(null, "", `/governance?request=${id}`);
+    const address = new URLSearchParams(window.location.search);
+    address.set("request", String(id));
+    window.history.replaceState(null, "", `/governance?${address}`);
   };
   return html`<div class="governance">
     <aside class="governance__list">
