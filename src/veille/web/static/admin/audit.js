@@ -59,8 +59,8 @@ function Audit() {
             <td>${entry.actor}</td>
             <td>${entry.action}</td>
             <td>${entry.object_kind} <code>${entry.object_id}</code></td>
-            <td><code class="audit-table__json">${shown(entry.before)}</code></td>
-            <td><code class="audit-table__json">${shown(entry.after)}</code></td>
+            <td>${entry.before == null ? null : html`<code class="audit-table__json">${shown(entry.before)}</code>`}</td>
+            <td>${entry.after == null ? null : html`<code class="audit-table__json">${shown(entry.after)}</code>`}</td>
           </tr>`)}</tbody>
         </table>`}
   </section>`;
