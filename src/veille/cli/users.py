@@ -148,7 +148,9 @@ def token_create(
     """Create an API token and print it once (only its hash is stored)."""
     from veille.access import UserAccess
 
-    sources = None if push_sources is None else [part.strip() for part in push_sources.split(",") if part.strip()]
+    sources = (
+        None if push_sources is None else [part.strip() for part in push_sources.split(",") if part.strip()]
+    )
     with opened_store(data, config) as store, reported_errors():
         token = UserAccess(store).create_token(name, role=role, teams=team or [], push_sources=sources)
     sys.stdout.write(f"{token}\n")

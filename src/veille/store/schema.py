@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
+    "account_request_comments",
+    "account_requests",
     "alert_deliveries",
     "alert_events",
     "alert_rules",
@@ -217,6 +219,9 @@ topics = Table(
     Column("kind", String(16), nullable=False),
     Column("parent", String(64)),
     Column("owner_team", String(128)),
+    # Sharing (migration 0067, veille.sharing): who sees it and who created it.
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("colour", String(7)),
     Column("description", Text),
     Column("enabled", Boolean, nullable=False, default=True),
@@ -270,6 +275,10 @@ brand_accounts = Table(
     Column("hours_days", String(32)),
     Column("hours_start", String(5)),
     Column("hours_end", String(5)),
+    # Sharing (migration 0067, veille.sharing): the owner team, who sees it, who created it.
+    Column("owner_team", String(128)),
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     UniqueConstraint("platform", "handle_key", name="uq_brand_accounts_platform_handle"),
@@ -298,6 +307,10 @@ source_configs = Table(
     Column("type", String(32), nullable=False),
     Column("config", JsonDocument, nullable=False),
     Column("enabled", Boolean, nullable=False),
+    # Sharing (migration 0067, veille.sharing): the owner team, who sees it, who created it.
+    Column("owner_team", String(128)),
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
 )
@@ -350,6 +363,9 @@ dashboards = Table(
     Column("widgets", JsonDocument, nullable=False),
     Column("owner", String(128), nullable=False),
     Column("visibility", String(16), nullable=False, default="organisation"),
+    # Sharing (migration 0067): the owner team; ``created_by`` is ``owner``, kept for one rule.
+    Column("owner_team", String(128)),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     Index("ix_dashboards_name", "name"),
@@ -373,6 +389,10 @@ walls = Table(
     Column("anchor_scene", Integer, nullable=False, default=0),
     Column("anchor_us", BigInteger, nullable=False),
     Column("hold", Boolean, nullable=False, default=False),
+    # Sharing (migration 0067, veille.sharing): the owner team, who sees it, who created it.
+    Column("owner_team", String(128)),
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     Index("ix_walls_name", "name"),
@@ -424,6 +444,10 @@ alert_rules = Table(
     Column("kind", String(32), nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("spec", JsonDocument, nullable=False),
+    # Sharing (migration 0067, veille.sharing): the owner team, who sees it, who created it.
+    Column("owner_team", String(128)),
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
 )
@@ -539,4 +563,42 @@ report_deliveries = Table(
     Column("created_us", BigInteger, nullable=False),
     Index("ix_report_deliveries_run", "run_id"),
     Index("ix_report_deliveries_status_next", "status", "next_attempt_us"),
+)
+
+# Official-account governance (migration 0067, veille.governance): requests to open an official
+# account, their review thread, and the brand account an approval made (``account_id``).
+account_requests = Table(
+    "account_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("handle", String(200), nullable=False),
+    Column("country", String(2)),
+    Column("audience", Text, nullable=False),
+    Column("not_addressed", Text, nullable=False),
+    Column("editorial_line", Text, nullable=False),
+    Column("people", Integer, nullable=False),
+    Column("hours_per_week", Float, nullable=False),
+    Column("goal", Text, nullable=False),
+    Column("kpis", JsonDocument, nullable=False),
+    Column("brand", String(128), nullable=False),
+    Column("owner_team", String(128)),
+    Column("status", String(24), nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("account_id", Integer),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_account_requests_status", "status", "created_us"),
+)
+
+account_request_comments = Table(
+    "account_request_comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", Integer, ForeignKey("account_requests.id", ondelete="CASCADE"), nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("action", String(24), nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_account_request_comments_request", "request_id", "at_us"),
 )

@@ -30,8 +30,10 @@ from veille.web.api import (
     alerts,
     analytics,
     audit,
+    catalogue,
     corrections,
     dashboards,
+    governance,
     influencers,
     jobs,
     me,
@@ -66,6 +68,7 @@ from veille.web.security_headers import (
     inline_script_hashes,
     template_script_hashes,
 )
+from veille.web.sharing_pages import router as sharing_pages_router
 from veille.web.stopping import RefuseWhileStopping
 from veille.web.wall_pages import router as wall_pages_router
 
@@ -93,6 +96,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     teams.router,
     users.router,
     audit.router,
+    catalogue.router,
+    governance.router,
 )
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorRead, "description": "no or bad credentials (WWW-Authenticate: Bearer)"},
@@ -156,6 +161,7 @@ def create_app(
     app.include_router(wall_pages_router)
     app.include_router(crisis_pages_router)
     app.include_router(report_pages_router)
+    app.include_router(sharing_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.

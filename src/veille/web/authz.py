@@ -141,6 +141,18 @@ POLICY: dict[str, str] = {
     "POST /api/v1/tokens": V,
     "DELETE /api/v1/tokens/{token_id}": V,
     "GET /api/v1/audit": ADMIN,
+    # sharing: the catalogue lists what each caller may see
+    "GET /api/v1/catalogue": V,
+    # official-account governance: analysts file, admins review, everyone reads the register
+    "GET /api/v1/governance/requests": V,
+    "POST /api/v1/governance/requests": A,
+    "GET /api/v1/governance/requests/{request_id}": V,
+    "PUT /api/v1/governance/requests/{request_id}": A,
+    "POST /api/v1/governance/requests/{request_id}/approve": ADMIN,
+    "POST /api/v1/governance/requests/{request_id}/reject": ADMIN,
+    "POST /api/v1/governance/requests/{request_id}/request-changes": ADMIN,
+    "POST /api/v1/governance/requests/{request_id}/comments": A,
+    "GET /api/v1/governance/register": V,
 }
 
 

@@ -42,5 +42,6 @@ def page_context(request: Request, principal: Principal | None, **extra: Any) ->
         "i18n_url": f"/i18n/{language}.json?v={catalogue.version}",
         "languages": LANGUAGE_NAMES,
         "user": principal.name if principal else None,
+        "user_role": principal.role if principal else None,
         **extra,
     }

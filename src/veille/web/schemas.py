@@ -221,6 +221,8 @@ class SourceRead(BaseModel):
     health: dict[str, Any]
     alerts: list[AlertRead]
     failed: int | None = Field(description="dead letters: items read that could not become posts")
+    owner_team: str | None = Field(default=None, description="the team that owns it (veille.toml: none)")
+    visibility: str = Field(default="organisation", description="private, team or organisation")
 
 
 class DeadLetterRead(BaseModel):

@@ -100,34 +100,37 @@ async def _reload(hub: Hub) -> None:
 
 
 @router.get("/alerts/rules", response_model=Items[Rule])
-def list_rules(store: Store) -> Any:
-    return {"items": service.list_rules(store=store)}
+def list_rules(store: Store, principal: CurrentPrincipal) -> Any:
+    """The rules the caller may see (their visibility)."""
+    return {"items": service.list_rules(store=store, viewer=principal)}
 
 
 @router.post("/alerts/rules", status_code=201, response_model=Rule, responses=_REFUSED)
-async def create_rule(spec: RuleSpec, hub: CurrentHub) -> Any:
+async def create_rule(spec: RuleSpec, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
     """Create ``{"name", "kind", "topic" | "query", "window_s", "threshold", "sensitivity",
     "min_followers", "severity", "cooldown_s", "notify", "playbook", "enabled"}`` (see docs/alerts.md)."""
-    rule = await asyncio.to_thread(service.create_rule, store=hub.store, spec=spec)
+    rule = await asyncio.to_thread(service.create_rule, store=hub.store, spec=spec, by=principal)
     await _reload(hub)
     return rule
 
 
 @router.get("/alerts/rules/{rule_id}", response_model=Rule, responses=_REFUSED)
-def get_rule(rule_id: RuleId, store: Store) -> Any:
-    return service.get_rule(store=store, rule_id=rule_id)
+def get_rule(rule_id: RuleId, store: Store, principal: CurrentPrincipal) -> Any:
+    return service.get_rule(store=store, rule_id=rule_id, viewer=principal)
 
 
 @router.put("/alerts/rules/{rule_id}", response_model=Rule, responses=_REFUSED)
-async def replace_rule(rule_id: RuleId, spec: RuleSpec, hub: CurrentHub) -> Any:
-    rule = await asyncio.to_thread(service.update_rule, store=hub.store, rule_id=rule_id, spec=spec)
+async def replace_rule(rule_id: RuleId, spec: RuleSpec, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
+    rule = await asyncio.to_thread(
+        service.update_rule, store=hub.store, rule_id=rule_id, spec=spec, by=principal
+    )
     await _reload(hub)
     return rule
 
 
 @router.delete("/alerts/rules/{rule_id}", status_code=204, responses=_REFUSED)
-async def delete_rule(rule_id: RuleId, hub: CurrentHub) -> Response:
-    await asyncio.to_thread(service.delete_rule, store=hub.store, rule_id=rule_id)
+async def delete_rule(rule_id: RuleId, hub: CurrentHub, principal: CurrentPrincipal) -> Response:
+    await asyncio.to_thread(service.delete_rule, store=hub.store, rule_id=rule_id, by=principal)
     await _reload(hub)
     return Response(status_code=204)
 
