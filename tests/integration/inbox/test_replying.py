@@ -117,7 +117,7 @@ def test_the_reply_is_sent_stored_and_counted_by_the_care_metrics(
     service.close(
         store=desk, scope=EVERYTHING, post_id=post.id, disposition="answered", note=None, by="alice"
     )
-    with pytest.raises(Conflict, match="cannot reply to .* it is closed"):
+    with pytest.raises(Conflict, match=r"cannot reply to .* it is closed"):
         _reply(desk, post.id, "again")
 
 
