@@ -47,6 +47,7 @@ WallWidgetType = Literal[
     "carousel",
     "clock",
     "alerts",
+    "inbox",
 ]
 WALL_WIDGET_TYPES: tuple[str, ...] = get_args(WallWidgetType)
 ModerationMode = Literal["post", "pre"]

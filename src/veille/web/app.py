@@ -50,6 +50,7 @@ from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, re
 from veille.web.errors import install_error_handlers
 from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
+from veille.web.inbox_pages import router as inbox_pages_router
 from veille.web.i18n.routes import router as i18n_router
 from veille.web.limits import RequestLimits
 from veille.web.openapi import complete_openapi
@@ -143,6 +144,7 @@ def create_app(
     app.include_router(board_pages_router)
     app.include_router(wall_pages_router)
     app.include_router(crisis_pages_router)
+    app.include_router(inbox_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.
