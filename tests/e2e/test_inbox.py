@@ -21,6 +21,7 @@ from tests.integration.inbox.helpers import customer_post, register_ours, write
 from tests.support.live_server import LiveHub, serve_hub
 from veille.hub import Hub
 from veille.settings import Settings
+from veille.teams import create_team
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +121,8 @@ def test_the_desk_answers_shows_platform_errors_and_locks(
     # someone else takes the Bluesky post: the desk says who answers it
     third = customer_post(4, platform="bluesky").id
     access = live.hub.access
-    user_id = access.add_user("bruno", "long enough password", role="analyst")
+    create_team(store=live.hub.store, spec={"name": "care-fr", "countries": ["FR"]}, actor="tests")
+    user_id = access.add_user("bruno", "long enough password", role="analyst", teams=["care-fr"])
     token = access.create_token("bruno-token", user_id=user_id)
     locked = httpx.post(
         f"{live.base_url}/api/v1/inbox/{third}/lock", headers={"Authorization": f"Bearer {token}"}, timeout=10
@@ -138,7 +140,8 @@ def test_the_desk_answers_shows_platform_errors_and_locks(
     page.click("[data-action=close]")
     page.wait_for_selector(f".inbox-detail[data-post-id='{second}'] [data-control=status]:has-text('closed')")
     assert _item(live, second)["disposition"] == "no_action"
-    assert problems.errors == []
+    # the browser logs the platform's 429 it was shown; nothing else went wrong
+    assert [e for e in problems.errors if "status of 429" not in e] == []
 
 
 def test_the_desk_in_french_and_light(page: Any, live: LiveHub, screenshots: Path, problems: Any) -> None:
@@ -154,6 +157,7 @@ def test_the_desk_in_french_and_light(page: Any, live: LiveHub, screenshots: Pat
 
 
 def test_the_inbox_widget_on_a_monitoring_screen(page: Any, live: LiveHub, screenshots: Path) -> None:
+    write(live.hub.store, customer_post(5, minutes_ago=95, followers=40_000, sentiment="negative"))
     dashboard = create_dashboard(
         live,
         {

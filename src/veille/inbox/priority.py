@@ -30,12 +30,21 @@ WAITING_MAX = 20.0
 
 @dataclass(frozen=True, slots=True)
 class Reason:
+    """One factor's points, a sentence saying why, and the figures behind it (``values``) for a page
+    that words it in its own language."""
+
     factor: str
     points: float
     detail: str
+    values: dict[str, Any] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {"factor": self.factor, "points": round(self.points, 1), "detail": self.detail}
+        return {
+            "factor": self.factor,
+            "points": round(self.points, 1),
+            "detail": self.detail,
+            "values": self.values,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +82,15 @@ def priority_of(
     reasons: list[Reason] = []
     if followers and followers > 1:
         points = min(INFLUENCE_MAX, 7.5 * math.log10(followers))
-        reasons.append(Reason("influence", points, f"{followers:,} followers"))
+        reasons.append(Reason("influence", points, f"{followers:,} followers", {"followers": followers}))
     if sentiment_label == "negative":
         strength = abs(sentiment_score) if sentiment_score is not None else 1.0
         points = NEGATIVE_MAX * max(0.4, min(1.0, strength))
-        reasons.append(Reason("negative", points, f"negative sentiment ({strength:.2f})"))
+        reasons.append(
+            Reason(
+                "negative", points, f"negative sentiment ({strength:.2f})", {"strength": round(strength, 2)}
+            )
+        )
     if sensitive_topics:
         reasons.append(
             Reason("sensitive", SENSITIVE_POINTS, "sensitive topic: " + ", ".join(sensitive_topics))

@@ -61,8 +61,23 @@ function factorWord(factor) {
   return (words[factor] || (() => factor))();
 }
 
-function SlaChip({ sla, status }) {
-  if (status === "closed" && !sla.breached) return html`<span class="inbox-chip inbox-chip--sla" data-sla="stopped">${t("SLA met")}</span>`;
+function reasonText(reason) {
+  const values = reason.values || {};
+  if (reason.factor === "influence") return t("{n} followers", { n: formatNumber(values.followers) });
+  if (reason.factor === "negative") return t("negative sentiment ({strength})", { strength: formatNumber(values.strength) });
+  if (reason.factor === "sensitive") return (values.topics || []).join(", ");
+  if (reason.factor === "waiting") {
+    return t("waiting {waited} of a {sla} SLA", { waited: formatDuration(values.waited_s), sla: formatDuration(values.sla_s) });
+  }
+  return reason.detail;
+}
+
+function SlaChip({ sla, status, answered }) {
+  if (status === "closed" && !answered) {
+    return sla.breached
+      ? html`<span class="inbox-chip inbox-chip--late" data-sla="breached">${t("SLA breached")}</span>`
+      : html`<span class="inbox-chip inbox-chip--sla" data-sla="stopped">${t("SLA met")}</span>`;
+  }
   if (sla.stopped) {
     return sla.breached
       ? html`<span class="inbox-chip inbox-chip--late" data-sla="breached">${t("answered late")}</span>`
@@ -75,7 +90,7 @@ function SlaChip({ sla, status }) {
 }
 
 function PriorityChip({ priority }) {
-  const why = priority.reasons.map((reason) => `${factorWord(reason.factor)} +${reason.points}: ${reason.detail}`).join("\n");
+  const why = priority.reasons.map((reason) => `${factorWord(reason.factor)} +${reason.points}: ${reasonText(reason)}`).join("\n");
   return html`<span class=${`inbox-chip inbox-chip--${priority.level}`} data-priority=${priority.level} title=${why}>${levelWord(priority.level)} · ${formatNumber(priority.score)}</span>`;
 }
 
@@ -91,7 +106,7 @@ function QueueRow({ item, selected, onSelect }) {
     <button type="button" class="inbox-row__open" aria-pressed=${selected ? "true" : "false"} onClick=${() => onSelect(item.post_id)}>
       <span class="inbox-row__head">
         <${PriorityChip} priority=${item.priority} />
-        <${SlaChip} sla=${item.sla} status=${item.status} />
+        <${SlaChip} sla=${item.sla} status=${item.status} answered=${Boolean(item.first_response_at)} />
         <span class="inbox-row__status">${statusWord(item.status)}</span>
       </span>
       <span class="inbox-row__who"><strong>@${post.author.handle}</strong> → ${item.account.account}</span>
@@ -207,8 +222,8 @@ function Detail({ postId, saved, onChange }) {
   return html`<section class="inbox-detail" data-state="ready" data-post-id=${item.post_id} data-status=${item.status}>
     <header class="inbox-detail__head">
       <h2>@${item.post.author.handle} → ${item.account.account}</h2>
-      <p class="inbox-detail__chips"><${PriorityChip} priority=${item.priority} /> <${SlaChip} sla=${item.sla} status=${item.status} /> <span class="inbox-row__status" data-control="status">${statusWord(item.status)}</span>${item.disposition ? html` · ${dispositionWord(item.disposition)}` : null}</p>
-      <ul class="inbox-detail__why">${item.priority.reasons.map((reason) => html`<li key=${reason.factor}>${factorWord(reason.factor)} (+${reason.points}): ${reason.detail}</li>`)}</ul>
+      <p class="inbox-detail__chips"><${PriorityChip} priority=${item.priority} /> <${SlaChip} sla=${item.sla} status=${item.status} answered=${Boolean(item.first_response_at)} /> <span class="inbox-row__status" data-control="status">${statusWord(item.status)}</span>${item.disposition ? html` · ${dispositionWord(item.disposition)}` : null}</p>
+      <ul class="inbox-detail__why">${item.priority.reasons.map((reason) => html`<li key=${reason.factor}>${factorWord(reason.factor)} (+${reason.points}): ${reasonText(reason)}</li>`)}</ul>
     </header>
     ${shownError ? html`<p role="alert" class="inbox-error" data-control="error">${shownError}</p>` : null}
     ${lockedByOther ? html`<p class="inbox-lock" data-control="locked">${t("{who} is answering this post (locked until {when})", { who: item.lock.holder, when: formatDateTime(item.lock.until) })}</p>` : null}
