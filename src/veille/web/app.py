@@ -50,8 +50,8 @@ from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, re
 from veille.web.errors import install_error_handlers
 from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
-from veille.web.inbox_pages import router as inbox_pages_router
 from veille.web.i18n.routes import router as i18n_router
+from veille.web.inbox_pages import router as inbox_pages_router
 from veille.web.limits import RequestLimits
 from veille.web.openapi import complete_openapi
 from veille.web.pages import router as pages_router
