@@ -132,6 +132,11 @@ def create_app(
     # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.demo_platform:
+        # The demo's fake platform write APIs, which its accounts answer through (veille.demo.inbox).
+        from veille.demo.reply_platform import ReplyPlatform
+
+        app.mount("/demo/platform", ReplyPlatform().app(), name="demo-platform")
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_authorized)], responses=_API_RESPONSES)
     for router in API_ROUTERS:
