@@ -4,14 +4,16 @@ desk settings and the item a desk sees."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from veille.clock import rfc3339_from_us
 
 __all__ = [
+    "DEFAULT_SLA_S",
     "DISPOSITIONS",
     "LOCK_SECONDS",
     "OPEN_STATUSES",
@@ -25,10 +27,13 @@ __all__ = [
     "ReplyBody",
     "SavedReply",
     "SavedReplySpec",
+    "ScopeLike",
     "StatusBody",
     "TagsBody",
 ]
 
+# Seconds an account has to answer when its desk settings give none (the care metrics' default SLA).
+DEFAULT_SLA_S = 3600.0
 STATUSES: tuple[str, ...] = ("new", "assigned", "waiting", "replied", "closed")
 OPEN_STATUSES: frozenset[str] = frozenset({"new", "assigned", "waiting"})
 DISPOSITIONS: tuple[str, ...] = (
@@ -46,6 +51,22 @@ LOCK_SECONDS = 300
 VARIABLES: tuple[str, ...] = ("author", "first_name", "account", "brand", "agent")
 _TAG_RE = re.compile(r"^[\w][\w .:/-]{0,47}$", re.UNICODE)
 _LANG_RE = re.compile(r"^[a-z]{2}$")
+
+
+class ScopeLike(Protocol):
+    """What the inbox needs of the caller's scope (:class:`veille.analytics.scope.Scope`): the
+    topics, countries and sources it allows (``None``: all), and the test of one post."""
+
+    @property
+    def topics(self) -> frozenset[str] | None: ...
+
+    @property
+    def countries(self) -> frozenset[str] | None: ...
+
+    @property
+    def sources(self) -> frozenset[str] | None: ...
+
+    def allows_post(self, *, source: str, country: str | None, topics: Iterable[str]) -> bool: ...
 
 
 class AssignBody(BaseModel):

@@ -7,18 +7,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from veille.inbox.models import SavedReply, SavedReplySpec
 from veille.model import Post
+from veille.store import care_hours
+from veille.store.care_hours import care_pairs
 from veille.store.inbox_tables import inbox_accounts, inbox_events, inbox_items, saved_replies
-from veille.store.schema import posts, teams, topics, users
+from veille.store.schema import post_topics, posts, teams, topics, users
 from veille.store.sql import SqlStore, _post_from_doc
 
 __all__ = [
     "DeskRow",
+    "PairRow",
     "StateRow",
     "acquire_lock",
     "add_event",
@@ -26,7 +29,9 @@ __all__ = [
     "desk_rows",
     "ensure_state",
     "events",
+    "fresh_pairs",
     "get_saved_reply",
+    "inbound_rows",
     "insert_saved_reply",
     "list_saved_replies",
     "posts_by_id",
@@ -68,6 +73,80 @@ class DeskRow:
     credentials: Any
     updated_by: str
     updated_us: int
+
+
+@dataclass(frozen=True, slots=True)
+class PairRow:
+    """An inbound candidate of ``care_pairs``: a stored post addressing a registered handle, with
+    its first response by that handle (``None``: none yet)."""
+
+    post_id: str
+    source: str
+    handle: str
+    created_us: int
+    author_handle: str
+    country: str
+    first_response_us: int | None
+
+
+def fresh_pairs(store: SqlStore) -> None:
+    """Rebuild the care summaries when the account registry changed since they were built (what
+    the care report does), so that the queue reads every inbound post of today's accounts."""
+    with store.engine.connect() as connection:
+        if care_hours.is_current(connection):
+            return
+    with store.engine.begin() as connection:
+        if not care_hours.is_current(connection):
+            care_hours.rebuild(connection)
+
+
+def inbound_rows(
+    connection: Connection,
+    *,
+    keys: Sequence[tuple[str, str]],
+    start_us: int,
+    end_us: int,
+    post_id: str | None = None,
+    topics_in: frozenset[str] | None = None,
+) -> list[PairRow]:
+    """Inbound candidates of the ``(platform, folded handle)`` keys created in ``[start_us, end_us)``
+    (one post when ``post_id``), on posts matching one of ``topics_in`` when given."""
+    if not keys or end_us <= start_us:
+        return []
+    conditions: list[Any] = [
+        tuple_(care_pairs.c.source, care_pairs.c.handle).in_(list(keys)),
+        care_pairs.c.created_us >= start_us,
+        care_pairs.c.created_us < end_us,
+    ]
+    if post_id is not None:
+        conditions.append(care_pairs.c.post_id == post_id)
+    if topics_in is not None:
+        conditions.append(
+            care_pairs.c.post_id.in_(
+                select(post_topics.c.post_id).where(post_topics.c.topic.in_(sorted(topics_in)))
+            )
+        )
+    query = select(
+        care_pairs.c.post_id,
+        care_pairs.c.source,
+        care_pairs.c.handle,
+        care_pairs.c.created_us,
+        care_pairs.c.author_handle,
+        care_pairs.c.country,
+        care_pairs.c.first_response_us,
+    ).where(*conditions)
+    return [
+        PairRow(
+            post_id=row.post_id,
+            source=row.source,
+            handle=row.handle,
+            created_us=int(row.created_us),
+            author_handle=row.author_handle,
+            country=row.country,
+            first_response_us=int(row.first_response_us) if row.first_response_us is not None else None,
+        )
+        for row in connection.execute(query)
+    ]
 
 
 def _state(row: Any) -> StateRow:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -32,12 +33,11 @@ import httpx
 from veille.accounts.hours import business_seconds
 from veille.accounts.models import BrandAccount
 from veille.accounts.repository import list_accounts
-from veille.analytics.care import DEFAULT_SLA_S, InboundPair, find_inbound_pairs
-from veille.analytics.scope import Scope
 from veille.clock import from_us, now_us, rfc3339_from_us
 from veille.errors import Conflict, Invalid, NotFound
 from veille.inbox import repository
 from veille.inbox.models import (
+    DEFAULT_SLA_S,
     LOCK_SECONDS,
     OPEN_STATUSES,
     VARIABLES,
@@ -45,6 +45,7 @@ from veille.inbox.models import (
     Lock,
     SavedReply,
     SavedReplySpec,
+    ScopeLike,
 )
 from veille.inbox.priority import priority_of
 from veille.inbox.replies import (
@@ -62,6 +63,7 @@ from veille.store.sql import SqlStore
 
 __all__ = [
     "DEFAULT_DAYS",
+    "InboundPair",
     "InboxError",
     "Writer",
     "assign",
@@ -69,6 +71,7 @@ __all__ = [
     "create_saved_reply",
     "delete_saved_reply",
     "desk_settings",
+    "find_inbound_pairs",
     "get_item",
     "list_saved_replies",
     "lock",
@@ -102,6 +105,56 @@ class InboxConflict(InboxError, Conflict):
 
 
 # -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboundPair:
+    """One inbound post of one of our accounts, with its first response (``None``: not answered)."""
+
+    post_id: str
+    account_id: int
+    created_us: int
+    first_response_us: int | None
+    country: str | None  # the post's own country, else the account's
+
+
+def find_inbound_pairs(
+    *,
+    store: SqlStore,
+    scope: ScopeLike,
+    accounts: Sequence[BrandAccount],
+    start_us: int,
+    end_us: int,
+    post_id: str | None = None,
+) -> list[InboundPair]:
+    """The care metrics' inbound posts (``shared/spec/care-metrics.md``) of ``accounts`` created in
+    ``[start_us, end_us)``, inside ``scope``: read from ``care_pairs``, the pairing the write path
+    keeps exact (:mod:`veille.store.care_hours`), less the posts by an account of the same brand."""
+    in_scope = [account for account in accounts if scope.sources is None or account.platform in scope.sources]
+    if not in_scope:
+        return []
+    repository.fresh_pairs(store)
+    by_key = {account.key: account for account in in_scope}
+    brand_of_author = {account.key: account.brand for account in list_accounts(store)}
+    with store.engine.connect() as connection:
+        rows = repository.inbound_rows(
+            connection,
+            keys=sorted(by_key),
+            start_us=start_us,
+            end_us=end_us,
+            post_id=post_id,
+            topics_in=scope.topics,
+        )
+    pairs: list[InboundPair] = []
+    for row in rows:
+        account = by_key[(row.source, row.handle)]
+        if brand_of_author.get((row.source, row.author_handle)) == account.brand:
+            continue
+        country = row.country or account.country
+        if scope.countries is not None and country not in scope.countries:
+            continue
+        pairs.append(InboundPair(row.post_id, account.id, row.created_us, row.first_response_us, country))
+    return pairs
 
 
 def _our_accounts(store: SqlStore) -> list[BrandAccount]:
@@ -240,7 +293,7 @@ def _assignee_matches(item: InboxItem, wanted: str, caller: str) -> bool:
 def queue(
     *,
     store: SqlStore,
-    scope: Scope,
+    scope: ScopeLike,
     caller: str,
     status: Sequence[str] = (),
     account: str | None = None,
@@ -275,7 +328,7 @@ def queue(
 
 
 def summary(
-    *, store: SqlStore, scope: Scope, caller: str, days: int = DEFAULT_DAYS, now: int | None = None
+    *, store: SqlStore, scope: ScopeLike, caller: str, days: int = DEFAULT_DAYS, now: int | None = None
 ) -> dict[str, Any]:
     """What a monitoring screen shows: open posts, the oldest still waiting, SLA breaches."""
     moment = now_us() if now is None else now
@@ -304,7 +357,7 @@ def summary(
     }
 
 
-def get_item(*, store: SqlStore, scope: Scope, post_id: str, now: int | None = None) -> InboxItem:
+def get_item(*, store: SqlStore, scope: ScopeLike, post_id: str, now: int | None = None) -> InboxItem:
     """One item; 404 when the post is not an inbound post of our accounts inside the scope."""
     moment = now_us() if now is None else now
     post = store.get_post(post_id)
@@ -341,7 +394,7 @@ def _created_us(store: SqlStore, post_id: str, fallback: int) -> int:
     return int(value) if value is not None else fallback
 
 
-def thread(*, store: SqlStore, scope: Scope, post_id: str) -> dict[str, Any]:
+def thread(*, store: SqlStore, scope: ScopeLike, post_id: str) -> dict[str, Any]:
     """The whole conversation around an item: the posts it answers (up to the first), the post,
     and the replies under it (two levels), oldest first; ``ours`` marks our accounts' posts."""
     item = get_item(store=store, scope=scope, post_id=post_id)
@@ -433,7 +486,7 @@ def _held_by_other(item: InboxItem, by: str) -> InboxConflict | None:
 
 
 def assign(
-    *, store: SqlStore, scope: Scope, post_id: str, assignee: str | None, team: str | None, by: str
+    *, store: SqlStore, scope: ScopeLike, post_id: str, assignee: str | None, team: str | None, by: str
 ) -> InboxItem:
     """Give the post to a person and/or a team (both null: back to the queue)."""
     item = get_item(store=store, scope=scope, post_id=post_id)
@@ -474,7 +527,7 @@ def assign(
     return get_item(store=store, scope=scope, post_id=post_id)
 
 
-def set_status(*, store: SqlStore, scope: Scope, post_id: str, status: str, by: str) -> InboxItem:
+def set_status(*, store: SqlStore, scope: ScopeLike, post_id: str, status: str, by: str) -> InboxItem:
     """``waiting`` (we wait for the customer) from new, assigned or replied; ``new`` gives a waiting
     post back to the queue or reopens a closed one (``assigned`` when it has an assignee)."""
     item = get_item(store=store, scope=scope, post_id=post_id)
@@ -500,14 +553,14 @@ def set_status(*, store: SqlStore, scope: Scope, post_id: str, status: str, by: 
     return get_item(store=store, scope=scope, post_id=post_id)
 
 
-def set_tags(*, store: SqlStore, scope: Scope, post_id: str, tags: list[str], by: str) -> InboxItem:
+def set_tags(*, store: SqlStore, scope: ScopeLike, post_id: str, tags: list[str], by: str) -> InboxItem:
     item = get_item(store=store, scope=scope, post_id=post_id)
     _write(store, item, by=by, action="tagged", detail={"tags": tags}, now=now_us(), tags=tags)
     return get_item(store=store, scope=scope, post_id=post_id)
 
 
 def close(
-    *, store: SqlStore, scope: Scope, post_id: str, disposition: str, note: str | None, by: str
+    *, store: SqlStore, scope: ScopeLike, post_id: str, disposition: str, note: str | None, by: str
 ) -> InboxItem:
     """Close the post with its disposition (resolved, answered, no_action, escalated, duplicate,
     spam, deleted); a closed post cannot be closed again."""
@@ -532,7 +585,9 @@ def close(
     return get_item(store=store, scope=scope, post_id=post_id)
 
 
-def lock(*, store: SqlStore, scope: Scope, post_id: str, by: str, seconds: int = LOCK_SECONDS) -> InboxItem:
+def lock(
+    *, store: SqlStore, scope: ScopeLike, post_id: str, by: str, seconds: int = LOCK_SECONDS
+) -> InboxItem:
     """Take (or extend) the lease; 409 naming the holder when someone else has it."""
     item = get_item(store=store, scope=scope, post_id=post_id)
     if item.status == "closed":
@@ -556,7 +611,7 @@ def lock(*, store: SqlStore, scope: Scope, post_id: str, by: str, seconds: int =
     return fresh
 
 
-def unlock(*, store: SqlStore, scope: Scope, post_id: str, by: str, force: bool = False) -> InboxItem:
+def unlock(*, store: SqlStore, scope: ScopeLike, post_id: str, by: str, force: bool = False) -> InboxItem:
     """Release the lease; only its holder may (an administrator with ``force``)."""
     item = get_item(store=store, scope=scope, post_id=post_id)
     if item.lock is None:
@@ -621,7 +676,7 @@ def _credentials(store: SqlStore, secrets: SecretBox, account: dict[str, Any]) -
 async def reply(
     *,
     store: SqlStore,
-    scope: Scope,
+    scope: ScopeLike,
     post_id: str,
     text: str,
     by: str,
