@@ -94,6 +94,8 @@ class HubTable(BaseModel):
     # Outbound requests (connectors, feeds): non-public addresses are refused; these networks are
     # reachable all the same (development, the test suite's fakes on 127.0.0.1). docs/deployment.md.
     outbound_allow: list[str] = Field(default_factory=list)
+    # `veille demo`: serve the fake write platform our demo accounts answer through (/demo/platform).
+    demo_platform: bool = False
     # A response body from a platform or a feed is abandoned past this size (streamed, never read whole).
     max_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     # Pipeline: batches waiting between sources and the writer (backpressure beyond this).

@@ -43,6 +43,7 @@ WidgetType = Literal[
     "content",
     "text",
     "alerts",
+    "inbox",
 ]
 WIDGET_TYPES: tuple[str, ...] = get_args(WidgetType)
 Visibility = Literal["private", "team", "organisation"]

@@ -48,6 +48,7 @@ WallWidgetType = Literal[
     "carousel",
     "clock",
     "alerts",
+    "inbox",
 ]
 WALL_WIDGET_TYPES: tuple[str, ...] = get_args(WallWidgetType)
 ModerationMode = Literal["post", "pre"]

@@ -34,6 +34,7 @@ from veille.web.api import (
     corrections,
     dashboards,
     governance,
+    inbox,
     influencers,
     jobs,
     me,
@@ -56,6 +57,7 @@ from veille.web.errors import install_error_handlers
 from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
+from veille.web.inbox_pages import router as inbox_pages_router
 from veille.web.limits import RequestLimits
 from veille.web.oidc_pages import router as oidc_pages_router
 from veille.web.openapi import complete_openapi
@@ -92,6 +94,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     walls.router,
     alerts.router,
     reports.router,
+    inbox.router,
     me.router,
     teams.router,
     users.router,
@@ -146,6 +149,11 @@ def create_app(
     # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.demo_platform:
+        # The demo's fake platform write APIs, which its accounts answer through (veille.demo.inbox).
+        from veille.demo.reply_platform import ReplyPlatform
+
+        app.mount("/demo/platform", ReplyPlatform().app(), name="demo-platform")
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_authorized)], responses=_API_RESPONSES)
     for router in API_ROUTERS:
@@ -162,6 +170,7 @@ def create_app(
     app.include_router(crisis_pages_router)
     app.include_router(report_pages_router)
     app.include_router(sharing_pages_router)
+    app.include_router(inbox_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.

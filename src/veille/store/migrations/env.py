@@ -13,7 +13,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Index
 
-from veille.store import rollups, schema  # noqa: F401  (rollups: its tables join schema.metadata)
+from veille.store import inbox_tables, rollups, schema  # noqa: F401  (their tables join schema.metadata)
 from veille.store.dialects import ENGINE_OWNED
 
 connection = context.config.attributes["connection"]
