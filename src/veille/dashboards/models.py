@@ -42,6 +42,7 @@ WidgetType = Literal[
     "content",
     "text",
     "alerts",
+    "radar",
 ]
 WIDGET_TYPES: tuple[str, ...] = get_args(WidgetType)
 Visibility = Literal["private", "team", "organisation"]

@@ -30,6 +30,7 @@ from veille.web.api import (
     audit,
     corrections,
     dashboards,
+    editorial,
     influencers,
     jobs,
     me,
@@ -46,6 +47,7 @@ from veille.web.board_pages import router as board_pages_router
 from veille.web.crisis_pages import router as crisis_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_authorized
+from veille.web.editorial_pages import router as editorial_pages_router
 from veille.web.errors import install_error_handlers
 from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
@@ -80,6 +82,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     query.router,
     corrections.router,
     dashboards.router,
+    editorial.router,
     walls.router,
     alerts.router,
     me.router,
@@ -141,6 +144,7 @@ def create_app(
     app.include_router(board_pages_router)
     app.include_router(wall_pages_router)
     app.include_router(crisis_pages_router)
+    app.include_router(editorial_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.
