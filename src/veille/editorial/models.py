@@ -7,7 +7,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from veille.clock import zone_named
+from veille.clock import parse_moment, zone_named
 from veille.errors import NotFound
 from veille.text import fold
 
@@ -43,6 +43,25 @@ class BriefSpec(BaseModel):
     from_: datetime | None = Field(default=None, alias="from")
     to: datetime | None = None
     tz: str = "UTC"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moments(cls, data: Any) -> Any:
+        """``from``/``to`` without an offset are read in ``tz`` (as the radar's query parameters)."""
+        if not isinstance(data, dict):
+            return data
+        given = data.get("tz")
+        zone_name = given if isinstance(given, str) else "UTC"
+        try:
+            zone = zone_named(zone_name)
+        except Exception:
+            return data  # the tz field's own check names it
+        moments = dict(data)
+        for name in ("from", "to"):
+            value = moments.get(name)
+            if isinstance(value, str) and value.strip():
+                moments[name] = parse_moment(name, value.strip(), zone)
+        return moments
 
     @field_validator("terms")
     @classmethod

@@ -187,7 +187,7 @@ function BriefPage({ root }) {
       <${Section} name="links" title=${t("Our content on it")}>
         <form class="brief-form brief-form--inline" onSubmit=${link}>
           <label><span>${t("Link a post of ours (URL or post id)")}</span><input name="link" value=${linkValue} onInput=${(event) => setLinkValue(event.currentTarget.value)} /></label>
-          <button type="submit" class="btn btn--small">${t("Link")}</button>
+          <button type="submit" class="btn btn--small">${t("Link it")}</button>
         </form>
         ${brief.links.length
           ? html`<ul class="brief-links">${brief.links.map((entry) => html`<${LinkFigures} key=${entry.post_id} link=${entry} onUnlink=${unlink} />`)}</ul>`

@@ -82,13 +82,14 @@ export function RadarItem({ item, onBrief, busy }) {
   </li>`;
 }
 
-async function makeBrief(topic, range, item) {
+async function makeBrief(topic, range, item, tz) {
   const brief = await api.post("/api/v1/editorial/briefs", {
     topic,
     terms: item.terms,
     subtopic: item.subtopic,
     from: range.from,
     to: range.to,
+    tz,
   });
   window.location.assign(`/briefs/${brief.id}`);
 }
@@ -96,6 +97,7 @@ async function makeBrief(topic, range, item) {
 export function RadarWidget({ title, filters, options: given, drill = true, range: fixedRange, onBrief }) {
   const options = useStable({ ...definition.defaults, ...(given || {}) });
   const topic = radarTopic(filters, options);
+  const tz = normaliseFilters(filters).tz || "UTC";
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState(null);
   const loaded = useWidgetData({
@@ -104,7 +106,7 @@ export function RadarWidget({ title, filters, options: given, drill = true, rang
     fixedRange,
     load: (range, signal) =>
       topic
-        ? api.get("/api/v1/editorial/radar", { query: { topic, from: range.from, to: range.to }, signal })
+        ? api.get("/api/v1/editorial/radar", { query: { topic, from: range.from, to: range.to, tz }, signal })
         : Promise.resolve({ items: [], meta: null }),
     isEmpty: (data) => data.items.length === 0,
   });
@@ -114,7 +116,7 @@ export function RadarWidget({ title, filters, options: given, drill = true, rang
         setBusy(true);
         setFailure(null);
         try {
-          await (onBrief || makeBrief)(topic, loaded.range, item);
+          await (onBrief || makeBrief)(topic, loaded.range, item, tz);
         } catch (error) {
           setFailure(error.message || String(error));
         } finally {
