@@ -39,9 +39,18 @@ __all__ = ["measure", "run_one"]
 END = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-def run_one(*, lang: str, seed: int, directory: Path) -> dict[str, Any]:
-    planting = plant(lang=lang, seed=seed, end=END)
-    store = open_store(f"sqlite:///{directory / f'radar-{lang}-{seed}.db'}")
+# name -> keyword arguments of plant(): the plain planting, a weaker rise, a steady neighbour.
+PLANTINGS: dict[str, dict[str, Any]] = {
+    "rising 2 -> 40 a day": {},
+    "rising 2 -> 15 a day": {"rising_now": 15},
+    "with a steady eSIM-activation neighbour": {"neighbour": True},
+}
+
+
+def run_one(*, lang: str, seed: int, directory: Path, **planting_options: Any) -> dict[str, Any]:
+    planting = plant(lang=lang, seed=seed, end=END, **planting_options)
+    label = "-".join(f"{key}{value}" for key, value in sorted(planting_options.items()))
+    store = open_store(f"sqlite:///{directory / f'radar-{lang}-{seed}{label}.db'}")
     try:
         store.upsert_posts(planting.posts)
         create_account(store=store, spec=OUR_ACCOUNT)
@@ -81,12 +90,14 @@ def run_one(*, lang: str, seed: int, directory: Path) -> dict[str, Any]:
     }
 
 
-def measure(*, seeds: int = 10, languages: tuple[str, ...] = ("en", "fr")) -> dict[str, Any]:
+def measure(
+    *, seeds: int = 10, languages: tuple[str, ...] = ("en", "fr"), options: dict[str, Any] | None = None
+) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="veille-radar-") as scratch:
         for lang in languages:
             for seed in range(1, seeds + 1):
-                runs.append(run_one(lang=lang, seed=seed, directory=Path(scratch)))
+                runs.append(run_one(lang=lang, seed=seed, directory=Path(scratch), **(options or {})))
     summary: dict[str, Any] = {"plantings": len(runs)}
     for lang in (*languages, "all"):
         chosen = [run for run in runs if lang in ("all", run["lang"])]
@@ -103,15 +114,19 @@ def measure(*, seeds: int = 10, languages: tuple[str, ...] = ("en", "fr")) -> di
 
 def main() -> None:
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    result = measure(seeds=seeds)
-    for run in result["runs"]:
-        print(
-            f"{run['lang']} seed {run['seed']:>2}: top={run['top']!r} rising_first={run['top_is_rising']} "
-            f"precision={run['precision']:.3f} recall={run['recall']:.3f} "
-            f"steady={run['steady_precision']:.3f} items={run['items']} {run['seconds']:.2f}s",
-            file=sys.stderr,
-        )
-    print(json.dumps({key: value for key, value in result.items() if key != "runs"}))
+    results: dict[str, Any] = {}
+    for name, options in PLANTINGS.items():
+        result = measure(seeds=seeds, options=options)
+        for run in result["runs"]:
+            print(
+                f"[{name}] {run['lang']} seed {run['seed']:>2}: top={run['top']!r} "
+                f"rising_first={run['top_is_rising']} precision={run['precision']:.3f} "
+                f"recall={run['recall']:.3f} steady={run['steady_precision']:.3f} items={run['items']} "
+                f"{run['seconds']:.2f}s",
+                file=sys.stderr,
+            )
+        results[name] = {key: value for key, value in result.items() if key != "runs"}
+    print(json.dumps(results))
 
 
 if __name__ == "__main__":

@@ -96,6 +96,19 @@ _QUESTIONS: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
+# A steady neighbour of the rising sub-topic (same "eSIM", another question), for the hard planting.
+_NEIGHBOUR: dict[str, list[str]] = {
+    "en": [
+        "how do I activate the eSIM on my {device}?",
+        "does the eSIM activation need a wifi connection?",
+        "why is my eSIM activation code refused?",
+    ],
+    "fr": [
+        "comment activer l'eSIM sur mon {device} ?",
+        "faut-il du wifi pour l'activation de l'eSIM ?",
+        "pourquoi mon code d'activation eSIM est refusé ?",
+    ],
+}
 # Statements on the same words (not questions) and chatter.
 _STATEMENTS: dict[str, list[str]] = {
     "en": [
@@ -156,11 +169,15 @@ def plant(
     rising_now: int = 40,
     statements_per_day: int = 60,
     ours_per_day: int = 3,
+    neighbour: bool = False,
 ) -> Planting:
     """``days`` days up to ``end``: each steady sub-topic asked ``steady_per_day`` times a day, the
-    rising one ``rising_before`` times a day and then ``rising_now`` times on the last day."""
+    rising one ``rising_before`` times a day and then ``rising_now`` times on the last day.
+    ``neighbour`` adds a steady sub-topic sharing the rising one's main word (eSIM activation)."""
     rng = random.Random(seed)
-    bank = _QUESTIONS[lang]
+    bank = dict(_QUESTIONS[lang])
+    if neighbour:
+        bank["esim_activation"] = _NEIGHBOUR[lang]
     posts: list[Post] = []
     members: dict[str, set[str]] = {name: set() for name in bank}
     start = end - timedelta(days=1)
