@@ -186,7 +186,7 @@ def _read_brief_doc(
         "demand": {
             "questions": volume,
             "previous_questions": before,
-            "growth": round((volume + 1) / ((before or 0) + 1), 3),
+            "growth": round((volume + 1) / (before + 1), 3) if before is not None else 1.0,
             "engagement": sum(q.engagement for q in asked) * stride,
             "sampled": stride > 1,
         },
