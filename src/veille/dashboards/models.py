@@ -44,6 +44,7 @@ WidgetType = Literal[
     "text",
     "alerts",
     "inbox",
+    "radar",
 ]
 WIDGET_TYPES: tuple[str, ...] = get_args(WidgetType)
 Visibility = Literal["private", "team", "organisation"]

@@ -44,6 +44,8 @@ __all__ = [
     "curated_influencers",
     "dashboards",
     "dead_letters",
+    "editorial_brief_links",
+    "editorial_briefs",
     "metadata",
     "post_addressees",
     "post_topics",
@@ -601,4 +603,36 @@ account_request_comments = Table(
     Column("action", String(24), nullable=False),
     Column("text", Text, nullable=False),
     Index("ix_account_request_comments_request", "request_id", "at_us"),
+)
+# Editorial briefs (veille.editorial): a sub-topic of the radar turned into a content brief. ``doc``
+# holds what was read when the brief was made (questions, audiences, influencers, best formats and
+# hours); ``terms`` the sub-topic's key terms, which later question counts match on.
+editorial_briefs = Table(
+    "editorial_briefs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic", String(64), nullable=False),
+    Column("subtopic", String(200), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("terms", JsonDocument, nullable=False),
+    Column("doc", JsonDocument, nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("range_start_us", BigInteger, nullable=False),
+    Column("range_end_us", BigInteger, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_editorial_briefs_topic", "topic"),
+)
+
+# A piece of our content linked to a brief (by post id, or by a URL resolved to the stored post).
+editorial_brief_links = Table(
+    "editorial_brief_links",
+    metadata,
+    Column("brief_id", Integer, ForeignKey("editorial_briefs.id", ondelete="CASCADE"), primary_key=True),
+    Column("post_id", String, primary_key=True),
+    Column("linked_by", String(128), nullable=False),
+    Column("linked_us", BigInteger, nullable=False),
 )

@@ -33,6 +33,7 @@ from veille.web.api import (
     catalogue,
     corrections,
     dashboards,
+    editorial,
     governance,
     inbox,
     influencers,
@@ -53,6 +54,7 @@ from veille.web.brand import router as brand_router
 from veille.web.crisis_pages import router as crisis_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_authorized
+from veille.web.editorial_pages import router as editorial_pages_router
 from veille.web.errors import install_error_handlers
 from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
@@ -91,6 +93,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     query.router,
     corrections.router,
     dashboards.router,
+    editorial.router,
     walls.router,
     alerts.router,
     reports.router,
@@ -171,6 +174,7 @@ def create_app(
     app.include_router(report_pages_router)
     app.include_router(sharing_pages_router)
     app.include_router(inbox_pages_router)
+    app.include_router(editorial_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.

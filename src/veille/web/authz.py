@@ -67,6 +67,17 @@ POLICY: dict[str, str] = {
     "POST /api/v1/inbox/{post_id}/unlock": A,
     "POST /api/v1/inbox/{post_id}/tags": A,
     "POST /api/v1/inbox/{post_id}/status": A,
+    # the editorial radar and briefs: everyone reads, analysts make briefs and link content
+    "GET /api/v1/editorial/radar": V,
+    "GET /api/v1/editorial/briefs": V,
+    "POST /api/v1/editorial/briefs": A,
+    "GET /api/v1/editorial/briefs/{brief_id}": V,
+    "PUT /api/v1/editorial/briefs/{brief_id}": A,
+    "DELETE /api/v1/editorial/briefs/{brief_id}": A,
+    "GET /api/v1/editorial/briefs/{brief_id}.md": V,
+    "GET /api/v1/editorial/briefs/{brief_id}.pdf": V,
+    "POST /api/v1/editorial/briefs/{brief_id}/links": A,
+    "DELETE /api/v1/editorial/briefs/{brief_id}/links/{post_id}": A,
     # the curated influencer list analysts maintain
     "GET /api/v1/influencers/curated": V,
     "POST /api/v1/influencers/curated": A,
