@@ -118,10 +118,13 @@ def _influencers(
     authority_weight: float,
     **options: Any,
 ) -> AnalyticsResult:
-    from veille.analytics.influence import Weights, influencers
+    from veille.analytics.influence import Weights
+    from veille.influencers.rankings import RankingInputs, ranked_influencers
 
     weights = Weights(reach=reach_weight, engagement=engagement_weight, authority=authority_weight)
-    return influencers(store, filters=filters, scope=scope, weights=weights, **options)
+    # Kept rankings, computed in the background (veille.influencers.rankings), not per request.
+    inputs = RankingInputs(filters=filters, scope=scope, weights=weights, **options)
+    return ranked_influencers(store, inputs)
 
 
 def _content(
