@@ -181,7 +181,10 @@ _ANALYSES: tuple[Analysis, ...] = (
         "sentiment",
         "Posts per sentiment label and net sentiment per bucket; ``breakdown`` over the whole range.",
         "veille.analytics.sentiment:sentiment",
-        (_GROUP_BY,),
+        (
+            _GROUP_BY,
+            Param("totals", bool, False, "one row per group over the whole range, no buckets (the map)"),
+        ),
     ),
     Analysis(
         "share-of-voice",

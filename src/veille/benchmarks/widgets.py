@@ -43,11 +43,13 @@ from veille.analytics.care import Method, care_report
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.scope import Scope
 from veille.analytics.sentiment import sentiment
+from veille.analytics.top import top_posts
 from veille.analytics.voice import share_of_voice
 from veille.analytics.volume import volume
 from veille.benchmarks import analytics_load
 from veille.benchmarks.analytics_load import END, START, TOPICS
 from veille.clock import format_rfc3339, to_us
+from veille.influencers.rankings import RankingInputs, ranked_influencers
 from veille.store import care_hours
 from veille.store.sql import SqlStore, open_store
 from veille.topics.models import TopicSpec
@@ -158,6 +160,7 @@ def _served(data_dir: Path) -> Iterator[tuple[str, str, SqlStore]]:
     token = access.create_token("bench")
     access.add_user("bench", "bench password 1234", admin=True)
     port = _free_port()
+    log_file = (data_dir / "serve.log").open("ab")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -172,7 +175,8 @@ def _served(data_dir: Path) -> Iterator[tuple[str, str, SqlStore]]:
             str(port),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        # Kept: a widget in error is explained by the hub's log (_errors_logged).
+        stderr=log_file,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -196,7 +200,21 @@ def _served(data_dir: Path) -> Iterator[tuple[str, str, SqlStore]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log_file.close()
         store.close()
+
+
+def _errors_logged(data_dir: Path, *, lines: int = 40) -> str:
+    """The hub log's last error lines (tracebacks, 5xx), to say why a widget was in error."""
+    path = data_dir / "serve.log"
+    if not path.exists():
+        return ""
+    found = [
+        line
+        for line in path.read_text(errors="replace").splitlines()
+        if any(word in line for word in ("Error", "Traceback", "error", " 500 ", " 503 ", "Exception"))
+    ]
+    return "\n".join(found[-lines:])
 
 
 # -- part 1: each widget's API ---------------------------------------------------------------------
@@ -218,10 +236,7 @@ def _requests() -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "volume": [("/api/v1/analytics/volume", _window(group_by="sentiment", **day))],
         "sentiment": [("/api/v1/analytics/sentiment", _window(**day))],
         "share_of_voice": [("/api/v1/analytics/share-of-voice", _window(topic=_COMPARED, **day))],
-        "map": [
-            ("/api/v1/analytics/volume", _window(group_by="country", **day)),
-            ("/api/v1/analytics/sentiment", _window(group_by="country", **day)),
-        ],
+        "map": [("/api/v1/analytics/sentiment", _window(group_by="country", totals="true", **day))],
         "trends": [("/api/v1/analytics/trends", _window(kind="hashtags", window=3600, limit=10))],
         "influencers": [("/api/v1/analytics/influencers", _window(limit=10, **day))],
         "top_posts": [("/api/v1/analytics/top-posts", _window(limit=5, by="engagement", **day))],
@@ -235,6 +250,10 @@ def _requests() -> dict[str, list[tuple[str, dict[str, Any]]]]:
 
 def _rows(found: Any) -> Any:
     return found if isinstance(found, tuple) else found.rows
+
+
+def _ranking_inputs() -> RankingInputs:
+    return RankingInputs(filters=_filters(), scope=Scope(), limit=10)
 
 
 def _baselines(store: SqlStore) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
@@ -260,10 +279,19 @@ def _baselines(store: SqlStore) -> dict[str, tuple[Callable[[], Any], Callable[[
             )
         ),
         "map": pair(
-            lambda source: (
-                volume(store, filters=_filters(), scope=scope, group_by="country", source=source).rows,
-                sentiment(store, filters=_filters(), scope=scope, group_by="country", source=source).rows,
+            lambda source: sentiment(
+                store, filters=_filters(), scope=scope, group_by="country", totals=True, source=source
             )
+        ),
+        # The kept ranking (as the API serves it) against the ranking computed from the posts.
+        "influencers": (
+            (lambda: ranked_influencers(store, _ranking_inputs()).rows),
+            (lambda: _ranking_inputs().compute(store).rows),
+        ),
+        # Walking ix_posts_engagement against reading and sorting the range.
+        "top_posts": (
+            (lambda: top_posts(store, filters=_filters(), scope=scope, limit=5, plan=True).rows),
+            (lambda: top_posts(store, filters=_filters(), scope=scope, limit=5, plan=False).rows),
         ),
         "care": ((lambda: care("summaries")), (lambda: care("pairs"))),
     }
@@ -367,6 +395,7 @@ def _measure_dashboard(data_dir: Path, quick: bool) -> dict[str, Any]:
         address = f"{base_url}/dashboards/{created.json()['id']}"
         samples: list[float] = []
         states: dict[str, str] = {}
+        messages: dict[str, str] = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=str(CHROMIUM),
@@ -393,10 +422,19 @@ def _measure_dashboard(data_dir: Path, quick: bool) -> dict[str, Any]:
                             "() => [...document.querySelectorAll('[data-widget]')].map((e) => [e.dataset.widget, e.dataset.state])"
                         )
                     )
+                    messages = dict(
+                        page.evaluate(
+                            "() => [...document.querySelectorAll('[data-widget][data-state=error]')]"
+                            ".map((e) => [e.dataset.widget, e.textContent.trim().slice(0, 300)])"
+                        )
+                    )
             finally:
                 browser.close()
     if any(state == "error" for state in states.values()):
-        raise RuntimeError(f"dashboard widgets in error: {states}")
+        raise RuntimeError(
+            f"dashboard widgets in error: {states}; their messages: {messages}; the hub's log:\n"
+            + _errors_logged(data_dir)
+        )
     timing = _percentiles(samples)
     _log(f"dashboard ready: p50 {timing['p50']} ms p95 {timing['p95']} ms; states {states}")
     return {"ready_ms": timing, "opened": repeats, "states": states}
