@@ -319,7 +319,7 @@ def _measure_api(data_dir: Path, quick: bool) -> dict[str, Any]:
                 report[widget] = {"api_ms": timing, "requests": len(requests)}
                 _log(f"{widget}: API p50 {timing['p50']} ms p95 {timing['p95']} ms")
         baselines = _baselines(store)
-        long_scans = store.count_posts() >= 5_000_000
+        long_scans = store.count_posts() >= 500_000
         for widget, (fast, slow) in baselines.items():
             fast_timing, fast_result = _timed(fast, 3 if quick else 10)
             slow_timing, slow_result = _timed(slow, 2 if quick or long_scans else 5, warm=not long_scans)
