@@ -8,13 +8,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from veille.analytics.filters import AnalyticsFilter
 from veille.analytics.scope import Scope
+from veille.cli import build_app
 from veille.influencers.rankings import RankingInputs, ranked_influencers, refresh_rankings
+from veille.settings import Settings
 from veille.store.prepared import prepare_posts
 from veille.store.rankings import influencer_rankings
-from veille.store.sql import SqlStore
+from veille.store.sql import SqlStore, open_store
 
 from ..insights.dataset import GRAPH_START, build_posts
 
@@ -97,3 +100,22 @@ def test_a_live_range_reads_its_family_latest_ranking_while_its_own_is_computed(
     assert refresh_rankings(store).computed == 1
     own = ranked_influencers(store, later, recompute_below_ms=0)
     assert own.meta["ranking"]["stale"] is False and own.rows == later.compute(store).rows
+
+
+def test_the_refresh_command_computes_the_queued_rankings(hub_settings: Settings) -> None:
+    store = open_store(hub_settings.sqlalchemy_url)
+    try:
+        before, graph = _split()
+        store.upsert_posts(before)
+        inputs = _inputs()
+        ranked_influencers(store, inputs)
+        store.upsert_posts(graph)
+        assert ranked_influencers(store, inputs, recompute_below_ms=0).meta["ranking"]["stale"] is True
+        runner = CliRunner(env={"VEILLE_DATABASE_URL": hub_settings.database_url or ""})
+        result = runner.invoke(build_app(), ["influencers", "refresh", "--data", str(hub_settings.data_dir)])
+        assert result.exit_code == 0, result.output
+        assert "1 ranking(s) computed" in result.output
+        fresh = ranked_influencers(store, inputs, recompute_below_ms=0)
+        assert fresh.meta["ranking"]["stale"] is False and fresh.rows == inputs.compute(store).rows
+    finally:
+        store.close()
