@@ -79,6 +79,7 @@ class Hub:
     _started: bool = False
     _lag_task: asyncio.Task[None] | None = None
     _topics_task: asyncio.Task[None] | None = None
+    _rankings_task: asyncio.Task[None] | None = None
 
     @property
     def work_stream(self) -> bool:
@@ -226,6 +227,7 @@ class Hub:
             await self.alerts.start()  # subscribed before the first post is published
         await self.pipeline.start()
         self._topics_task = asyncio.create_task(self._follow_topics(), name="follow-topics")
+        self._rankings_task = asyncio.create_task(self._refresh_rankings(), name="influencer-rankings")
         await self.streams.start()
         if self.reports is not None:
             self.reports.start()
@@ -247,6 +249,18 @@ class Hub:
             except Exception as error:  # the store busy or away: try again next time
                 log.warning("topics not reread: %s", error)
             await asyncio.sleep(self.settings.topics_poll_s)
+
+    async def _refresh_rankings(self, every_s: float = 5.0) -> None:
+        """Influencer rankings asked for or read lately, recomputed when posts came since
+        (:mod:`veille.influencers.rankings`): requests read them instead of computing PageRank."""
+        from veille.influencers.rankings import refresh_rankings
+
+        while True:
+            try:
+                await asyncio.to_thread(refresh_rankings, self.store)
+            except Exception as error:  # the store busy or away: try again next time
+                log.warning("influencer rankings not refreshed: %s", error)
+            await asyncio.sleep(every_s)
 
     async def _watch_work_lag(self, bus: NatsBus, every_s: float = 5.0) -> None:
         """/metrics' work-stream gauges, read from JetStream every few seconds."""
@@ -279,12 +293,12 @@ class Hub:
         if not self._started:
             return
         self._started = False
-        for task in (self._lag_task, self._topics_task):
+        for task in (self._lag_task, self._topics_task, self._rankings_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._lag_task = self._topics_task = None
+        self._lag_task = self._topics_task = self._rankings_task = None
         try:
             if self.reports is not None:
                 await self.reports.stop()  # a print under way is abandoned; its run says so

@@ -21,7 +21,7 @@ from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
 from veille.model import Post, PostRejected
-from veille.store import addressees, care_hours, dialects, rollups
+from veille.store import addressees, care_hours, dialects, rankings, rollups  # noqa: F401  (rankings: its table)
 from veille.store import inbox_tables as _inbox_tables  # noqa: F401  (its tables join the metadata)
 from veille.store.base import (
     Cursor,
