@@ -23,6 +23,7 @@ from veille.pipeline import Pipeline
 from veille.security import OutboundPolicy, SecretBox
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
+from veille.sources.leases import SourceLeaseCollector, SourceLeases
 from veille.sources.manager import LiveTopicsHooks, SourceManager
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
@@ -125,6 +126,17 @@ class Hub:
             on_stage=metrics.observe_stage,
         )
         metrics.watch_queue(lambda: pipeline.queue_depth)
+        # With the NATS bus, each source runs in the one process holding its lease (issue 15).
+        leases = (
+            SourceLeases(
+                bus=bus,
+                bucket=settings.lease_bucket,
+                ttl_s=settings.source_lease_ttl_s,
+                renew_s=settings.source_lease_renew_s,
+            )
+            if isinstance(bus, NatsBus)
+            else None
+        )
         # Platform sources of veille.toml's [[sources]] (validated now: a bad table stops the start).
         source_manager = SourceManager(
             pipeline=pipeline,
@@ -135,6 +147,7 @@ class Hub:
                 allow=settings.outbound_allow, max_response_bytes=settings.max_response_bytes
             ),
             secrets=SecretBox.for_data_dir(settings.data_dir),
+            leases=leases,
         )
         try:
             source_manager.load_tables(settings.sources)
@@ -142,6 +155,8 @@ class Hub:
             store.close()
             raise
         metrics.registry.register(SourceHealthCollector(source_manager))
+        if leases is not None:
+            metrics.registry.register(SourceLeaseCollector(source_manager, owner=leases.owner))
         work = None
         if isinstance(bus, NatsBus) and settings.pipeline == "on":
             # Its own stages: it runs beside the pipeline's writer, in another thread.

@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -36,6 +37,7 @@ from typing import Any, Literal, Protocol
 import httpx
 
 from veille import __version__
+from veille.bus.nats import BusUnavailable
 from veille.clock import Clock, SystemClock
 from veille.errors import Conflict, Invalid, NotFound
 from veille.model import Post
@@ -51,6 +53,7 @@ from veille.sources.connectors.health import (
     health_view,
     source_alerts,
 )
+from veille.sources.leases import Lease, LeaseHolder, SourceLeases
 from veille.sources.saved import (
     delete_source,
     list_saved_sources,
@@ -188,6 +191,7 @@ class SourceManager:
         transport: httpx.AsyncBaseTransport | None = None,
         outbound: OutboundPolicy | None = None,
         secrets: SecretBox | None = None,
+        leases: SourceLeases | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -208,6 +212,13 @@ class SourceManager:
         self._client: httpx.AsyncClient | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._started = False
+        # With the NATS bus (issue 15): a source runs here only while this process holds its
+        # lease (veille.sources.leases); None: every enabled source runs here.
+        self.leases = leases
+        self._held: dict[str, Lease] = {}
+        self._holders: dict[str, LeaseHolder] = {}
+        self._lease_task: asyncio.Task[None] | None = None
+        self._lease_wake: asyncio.Event | None = None
 
     # -- the shared HTTP client ----------------------------------------------------------------
 
@@ -350,9 +361,13 @@ class SourceManager:
             return
         self._started = True
         await asyncio.to_thread(self.load_saved)
-        for managed in list(self._sources.values()):
-            if managed.enabled:
-                self._run(managed)
+        if self.leases is not None:
+            self._lease_wake = asyncio.Event()
+            self._lease_task = asyncio.create_task(self._keep_leases(), name="source-leases")
+        else:
+            for managed in list(self._sources.values()):
+                if managed.enabled:
+                    self._run(managed)
         self._watcher = asyncio.create_task(self._watch(), name="sources-watch")
 
     async def stop(self) -> None:
@@ -364,9 +379,17 @@ class SourceManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
             self._watcher = None
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lease_task
+            self._lease_task = None
         for managed in self._sources.values():
             await self.pipeline.remove_source(managed.name)
             _mark_stopped(managed)
+        # Stopped first, given back then: another process may take them over at once.
+        for name in list(self._held):
+            await self._give_back(name)
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -416,6 +439,15 @@ class SourceManager:
         )
 
     def _run(self, managed: ManagedSource) -> None:
+        """Run ``managed`` here; with leases, only once this process holds its lease (the lease
+        keeper is woken up to ask for it now)."""
+        if self.leases is not None and managed.name not in self._held:
+            if self._lease_wake is not None:
+                self._lease_wake.set()
+            return
+        self._start_now(managed)
+
+    def _start_now(self, managed: ManagedSource) -> None:
         if managed.name in self.pipeline.running_sources:
             return
         if managed.started_at is not None or managed.table.get("default_to_topics"):
@@ -434,6 +466,110 @@ class SourceManager:
         managed.logged_alerts.clear()
         self.pipeline.add_source(managed.connector)
         log.info("source %s started: %s", managed.name, managed.connector.config.dumps())
+
+    # -- leases (bus = "nats") -------------------------------------------------------------------
+
+    async def _keep_leases(self) -> None:
+        """Every ``renew_s`` (or at once when woken): renew the leases held, ask for the others."""
+        assert self.leases is not None and self._lease_wake is not None
+        while True:
+            self._lease_wake.clear()
+            try:
+                await self.lease_round()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("source leases: a round failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lease_wake.wait(), self.leases.renew_s)
+
+    async def lease_round(self) -> None:
+        """One pass over the sources: renew, give up, acquire and start, note who holds the rest."""
+        leases = self.leases
+        if leases is None:
+            return
+        for name, managed in list(self._sources.items()):
+            held = self._held.get(name)
+            if held is not None:
+                if not managed.enabled:
+                    await self._give_back(name)
+                    continue
+                try:
+                    renewed = await leases.renew(held)
+                except BusUnavailable as error:
+                    if time.monotonic() - held.renewed_at >= leases.fence_after_s:
+                        log.warning(
+                            "source %s: lease not renewed for %.0f s (%s); stopped here before it expires",
+                            name,
+                            time.monotonic() - held.renewed_at,
+                            error,
+                        )
+                        await self._stop_leased(managed)
+                    continue
+                if renewed is None:
+                    log.warning(
+                        "source %s: lease lost (it expired and another process took it); stopped here", name
+                    )
+                    await self._stop_leased(managed)
+                    continue
+                self._held[name] = renewed
+                continue
+            if not managed.enabled:
+                continue
+            try:
+                lease = await leases.acquire(name)
+                if lease is None:
+                    holder = await leases.holder(name)
+                    if holder is not None:
+                        self._holders[name] = holder
+                    else:
+                        self._holders.pop(name, None)
+                    continue
+            except BusUnavailable as error:
+                log.debug("source %s: lease not asked for (%s)", name, error)
+                continue
+            self._held[name] = lease
+            self._holders.pop(name, None)
+            if not self._started:
+                await self._give_back(name)
+                return
+            log.info(
+                "source %s: lease acquired by %s; starting from the stored checkpoint", name, leases.owner
+            )
+            self._start_now(managed)
+        for name in set(self._held) - set(self._sources):
+            await self._give_back(name)
+
+    async def _stop_leased(self, managed: ManagedSource) -> None:
+        self._held.pop(managed.name, None)
+        await self.pipeline.remove_source(managed.name)
+        _mark_stopped(managed)
+
+    async def _give_back(self, name: str) -> None:
+        lease = self._held.pop(name, None)
+        if lease is None or self.leases is None:
+            return
+        try:
+            await self.leases.release(lease)
+        except Exception as error:  # NATS away: the lease expires by itself after its TTL
+            log.warning("source %s: lease not given back (%s); it expires after its TTL", name, error)
+
+    def held_leases(self) -> list[str]:
+        """The sources whose lease this process holds."""
+        return sorted(self._held)
+
+    def lease_view(self, name: str) -> dict[str, Any] | None:
+        """Who runs ``name`` in the cluster (None without leases): this process, another, or nobody."""
+        leases = self.leases
+        if leases is None:
+            return None
+        held = self._held.get(name)
+        if held is not None:
+            return {"holder": leases.owner, "here": True, "expires_at": held.expires_at}
+        other = self._holders.get(name)
+        if other is not None:
+            return {"holder": other.owner, "here": False, "expires_at": other.expires_at}
+        return {"holder": None, "here": False, "expires_at": None}
 
     # -- operations (the API) ------------------------------------------------------------------
 
@@ -469,6 +605,7 @@ class SourceManager:
             )
         await self.pipeline.remove_source(name)
         del self._sources[name]
+        await self._give_back(name)
         await asyncio.to_thread(delete_source, self.store, name)
         log.info("source %s removed", name)
 
@@ -478,6 +615,7 @@ class SourceManager:
         _mark_stopped(managed)
         managed.stopped_by_user = True
         managed.enabled = False
+        await self._give_back(name)
         if managed.origin == "api":
             await asyncio.to_thread(set_source_enabled, self.store, name, False)
         log.info("source %s stopped", name)
@@ -544,6 +682,7 @@ class SourceManager:
             "health": health_view(status, now),
             "alerts": source_alerts(status, now),
             "failed": failed,
+            "lease": self.lease_view(managed.name),
         }
 
     def describe_all(
