@@ -8,6 +8,7 @@ while nobody listened are caught up (no gap) and nothing is stored twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -58,10 +59,8 @@ def names(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
                 (js.delete_stream, found["stream"]),
                 (js.delete_key_value, found["bucket"]),
             ):
-                try:
+                with contextlib.suppress(nats.js.errors.NotFoundError):
                     await delete_one(name)
-                except nats.js.errors.NotFoundError:
-                    pass
         finally:
             await connection.close()
 
