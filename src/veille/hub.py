@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from veille.access import UserAccess
 from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import BusUnavailable, NatsBus
+from veille.config_changes import ConfigFollower, ConfigKind, announce
 from veille.contracts import Source, Stage
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
@@ -30,6 +31,8 @@ from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
 from veille.topics import LiveTopics, load_live_topics
 from veille.topics.follow import refresh_if_changed
+from veille.topics.live import monitor_for
+from veille.topics.repository import list_topics
 from veille.workqueue import WORK_SUBJECT, WorkConsumer, publish_posts
 
 __all__ = ["Hub", "default_stages"]
@@ -68,6 +71,8 @@ class Hub:
     _started: bool = False
     _lag_task: asyncio.Task[None] | None = None
     _topics_task: asyncio.Task[None] | None = None
+    # Alert rules, sources (and topics, on a notice) changed by another process (issue 15, item 4).
+    config: ConfigFollower | None = None
 
     @property
     def work_stream(self) -> bool:
@@ -216,14 +221,49 @@ class Hub:
         await self.pipeline.start()
         self._topics_task = asyncio.create_task(self._follow_topics(), name="follow-topics")
         await self.streams.start()
-        if self.settings.pipeline == "off":
-            return  # API and screens only: sources and work run in the workers
-        for source in self.sources:
-            self.pipeline.add_source(source)
         if self.source_manager is not None:
-            await self.source_manager.start()
-        if self.work is not None:
-            await self.work.start()
+            self.source_manager.on_change = self.announce
+        if self.settings.pipeline == "on":  # off: API and screens only, sources and work in the workers
+            for source in self.sources:
+                self.pipeline.add_source(source)
+            if self.source_manager is not None:
+                await self.source_manager.start()
+            if self.work is not None:
+                await self.work.start()
+        self.config = ConfigFollower(
+            store=self.store,
+            bus=self.bus if isinstance(self.bus, NatsBus) else None,
+            reloaders=self._reloaders(),
+            poll_s=self.settings.config_poll_s,
+            polled=frozenset({"alert_rule", "source"}),  # topics: polled by _follow_topics
+        )
+        await self.config.start()
+
+    def _reloaders(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        reloaders: dict[str, Callable[[], Awaitable[None]]] = {"topic": self._reload_topics}
+        if self.alerts is not None:
+            reloaders["alert_rule"] = self.alerts.reload_rules
+        manager = self.source_manager
+        if manager is not None:
+
+            async def sync_sources() -> None:
+                await manager.sync_saved()
+
+            reloaders["source"] = sync_sources
+        return reloaders
+
+    async def _reload_topics(self) -> None:
+        def rebuild() -> None:
+            with self.topics.lock:
+                self.topics.replace(monitor_for(list_topics(self.store)))
+
+        await asyncio.to_thread(rebuild)
+
+    async def announce(self, kind: ConfigKind, id: str | int) -> None:
+        """Tell the other processes of the hub that ``kind`` ``id`` changed (with the NATS bus;
+        with the in-process bus there is no other process to tell). Never raises."""
+        if isinstance(self.bus, NatsBus) and self._started:
+            await announce(self.bus, kind=kind, id=id)
 
     async def _follow_topics(self) -> None:
         """Topics changed by another process or the CLI apply here within a few seconds."""
@@ -272,6 +312,9 @@ class Hub:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._lag_task = self._topics_task = None
+        if self.config is not None:
+            await self.config.stop()
+            self.config = None
         try:
             await self.jobs.stop()
             if self.source_manager is not None:

@@ -30,7 +30,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -219,6 +219,11 @@ class SourceManager:
         self._holders: dict[str, LeaseHolder] = {}
         self._lease_task: asyncio.Task[None] | None = None
         self._lease_wake: asyncio.Event | None = None
+        # Held while the saved sources are changed, here or by sync_saved (created in the loop).
+        self._saving: asyncio.Lock | None = None
+        # Told ("source", name) after each change made here, so that the other processes of the
+        # hub apply it at once (the hub's announce: a config.changed notice on the bus).
+        self.on_change: Callable[[Any, str], Awaitable[None]] | None = None
 
     # -- the shared HTTP client ----------------------------------------------------------------
 
@@ -413,6 +418,84 @@ class SourceManager:
             if sealed != saved.table:  # saved in clear by an older hub: sealed now
                 replace_source_config(self.store, managed.name, sealed)
 
+    @property
+    def saving(self) -> asyncio.Lock:
+        if self._saving is None:
+            self._saving = asyncio.Lock()
+        return self._saving
+
+    async def sync_saved(self) -> list[str]:
+        """Apply the saved sources as the store has them now (a source added, removed, started,
+        stopped or changed by another process): start the new, stop the removed, restart the
+        changed. Returns the names it acted on. veille.toml's sources are left alone."""
+        async with self.saving:
+            return await self._sync_saved()
+
+    async def _sync_saved(self) -> list[str]:
+        saved = {item.name: item for item in await asyncio.to_thread(list_saved_sources, self.store)}
+        acted: list[str] = []
+        for name, managed in list(self._sources.items()):
+            if managed.origin != "api":
+                continue
+            item = saved.get(name)
+            if item is None:
+                await self.pipeline.remove_source(name)
+                _mark_stopped(managed)
+                del self._sources[name]
+                await self._give_back(name)
+                log.info("source %s removed by another process: stopped", name)
+                acted.append(name)
+                continue
+            try:
+                table = self._opened(item.table)
+            except SecretKeyError as error:
+                self._problem(name, f"saved source {name!r}: {error}")
+                continue
+            if table != managed.table:
+                await self.pipeline.remove_source(name)
+                await self._give_back(name)
+                try:
+                    rebuilt = self._build(table, origin="api", where="saved source")
+                except SourceConfigError as error:
+                    self._problem(name, str(error))
+                    del self._sources[name]
+                    acted.append(name)
+                    continue
+                rebuilt.enabled = item.enabled
+                self._sources[name] = managed = rebuilt
+                if managed.enabled and self._started:
+                    self._run(managed)
+                log.info("source %s changed by another process: restarted", name)
+                acted.append(name)
+            elif item.enabled != managed.enabled:
+                managed.enabled = item.enabled
+                if item.enabled:
+                    if self._started:
+                        self._run(managed)
+                    log.info("source %s started by another process", name)
+                else:
+                    await self.pipeline.remove_source(name)
+                    _mark_stopped(managed)
+                    managed.stopped_by_user = True
+                    await self._give_back(name)
+                    log.info("source %s stopped by another process", name)
+                acted.append(name)
+        for name, item in saved.items():
+            if name in self._sources:
+                continue
+            try:
+                managed = self._build(self._opened(item.table), origin="api", where="saved source")
+            except (SourceConfigError, SecretKeyError) as error:
+                self._problem(name, f"saved source {name!r}: {error}")
+                continue
+            managed.enabled = item.enabled
+            self._sources[name] = managed
+            if managed.enabled and self._started:
+                self._run(managed)
+            log.info("source %s added by another process%s", name, ": started" if managed.enabled else "")
+            acted.append(name)
+        return acted
+
     def _secret_fields(self, managed: ManagedSource) -> set[str]:
         return {spec.name for spec in managed.connector.meta.fields if spec.secret}
 
@@ -589,11 +672,17 @@ class SourceManager:
         if isinstance(name, str) and (name in self._sources or name in self.pipeline.running_sources):
             raise SourceConflictError(f"{label}: name: already used by another source")
         managed = self._build(table, origin="api")
-        await asyncio.to_thread(save_source, self.store, self._sealed(managed), enabled=managed.enabled)
-        self._sources[managed.name] = managed
+        async with self.saving:
+            await asyncio.to_thread(save_source, self.store, self._sealed(managed), enabled=managed.enabled)
+            self._sources[managed.name] = managed
         if managed.enabled and self._started:
             self._run(managed)
+        await self._changed(managed.name)
         return managed
+
+    async def _changed(self, name: str) -> None:
+        if self.on_change is not None:
+            await self.on_change("source", name)
 
     async def remove(self, name: str) -> None:
         """Stop and forget a source added through the API (veille.toml ones: stop them instead)."""
@@ -603,31 +692,37 @@ class SourceManager:
                 f"source {name!r} is defined in veille.toml: stop it (POST /api/v1/sources/{name}/stop) "
                 "or remove its [[sources]] table"
             )
-        await self.pipeline.remove_source(name)
-        del self._sources[name]
-        await self._give_back(name)
-        await asyncio.to_thread(delete_source, self.store, name)
+        async with self.saving:
+            await self.pipeline.remove_source(name)
+            self._sources.pop(name, None)
+            await self._give_back(name)
+            await asyncio.to_thread(delete_source, self.store, name)
         log.info("source %s removed", name)
+        await self._changed(name)
 
     async def stop_source(self, name: str) -> ManagedSource:
-        managed = self.get(name)
-        await self.pipeline.remove_source(name)
-        _mark_stopped(managed)
-        managed.stopped_by_user = True
-        managed.enabled = False
-        await self._give_back(name)
-        if managed.origin == "api":
-            await asyncio.to_thread(set_source_enabled, self.store, name, False)
+        async with self.saving:
+            managed = self.get(name)
+            await self.pipeline.remove_source(name)
+            _mark_stopped(managed)
+            managed.stopped_by_user = True
+            managed.enabled = False
+            await self._give_back(name)
+            if managed.origin == "api":
+                await asyncio.to_thread(set_source_enabled, self.store, name, False)
         log.info("source %s stopped", name)
+        await self._changed(name)
         return managed
 
     async def start_source(self, name: str) -> ManagedSource:
-        managed = self.get(name)
-        managed.enabled = True
-        if managed.origin == "api":
-            await asyncio.to_thread(set_source_enabled, self.store, name, True)
-        if self._started:
-            self._run(managed)
+        async with self.saving:
+            managed = self.get(name)
+            managed.enabled = True
+            if managed.origin == "api":
+                await asyncio.to_thread(set_source_enabled, self.store, name, True)
+            if self._started:
+                self._run(managed)
+        await self._changed(name)
         return managed
 
     # -- health and alerts ---------------------------------------------------------------------

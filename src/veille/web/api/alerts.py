@@ -77,9 +77,10 @@ class PlaybookBody(BaseModel):
     done: bool = True
 
 
-async def _reload(hub: Hub) -> None:
+async def _reload(hub: Hub, rule_id: int) -> None:
     if hub.alerts is not None:
         await hub.alerts.reload_rules()
+    await hub.announce("alert_rule", rule_id)  # the other processes of the hub reload too
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ async def create_rule(spec: RuleSpec, hub: CurrentHub) -> Any:
     """Create ``{"name", "kind", "topic" | "query", "window_s", "threshold", "sensitivity",
     "min_followers", "severity", "cooldown_s", "notify", "playbook", "enabled"}`` (see docs/alerts.md)."""
     rule = await asyncio.to_thread(service.create_rule, store=hub.store, spec=spec)
-    await _reload(hub)
+    await _reload(hub, rule.id)
     return rule
 
 
@@ -107,14 +108,14 @@ def get_rule(rule_id: RuleId, store: Store) -> Any:
 @router.put("/alerts/rules/{rule_id}", response_model=Rule, responses=_REFUSED)
 async def replace_rule(rule_id: RuleId, spec: RuleSpec, hub: CurrentHub) -> Any:
     rule = await asyncio.to_thread(service.update_rule, store=hub.store, rule_id=rule_id, spec=spec)
-    await _reload(hub)
+    await _reload(hub, rule_id)
     return rule
 
 
 @router.delete("/alerts/rules/{rule_id}", status_code=204, responses=_REFUSED)
 async def delete_rule(rule_id: RuleId, hub: CurrentHub) -> Response:
     await asyncio.to_thread(service.delete_rule, store=hub.store, rule_id=rule_id)
-    await _reload(hub)
+    await _reload(hub, rule_id)
     return Response(status_code=204)
 
 
