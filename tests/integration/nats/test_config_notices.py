@@ -5,6 +5,7 @@ shared. Polling is set to an hour: only the notices can carry the changes within
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -54,10 +55,8 @@ async def cluster_settings(
             (js.delete_stream, common["nats_stream"]),
             (js.delete_key_value, common["source_lease_bucket"]),
         ):
-            try:
+            with contextlib.suppress(nats.js.errors.NotFoundError):
                 await delete(name)
-            except nats.js.errors.NotFoundError:
-                pass
     finally:
         await connection.close()
 
