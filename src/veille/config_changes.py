@@ -160,3 +160,34 @@ class ConfigFollower:
 
     def status(self) -> dict[str, Any]:
         return {"poll_s": self.poll_s, "notices": self.bus is not None, "reloads": dict(self.reloads)}
+
+
+def announce_from_command(settings: Any, *, kind: ConfigKind, id: str | int) -> bool:
+    """From a command line tool (``veille topics add``…): with ``bus = "nats"``, publish the notice
+    so that running processes apply the change at once; returns whether it was sent. Never raises
+    (without it the processes see the change at their next poll)."""
+    if getattr(settings, "bus", "memory") != "nats":
+        return False
+    from veille.bus.nats import NatsBus
+
+    async def send() -> None:
+        bus = NatsBus(
+            settings.nats_url,
+            stream=settings.nats_stream,
+            subject_prefix=settings.nats_subject_prefix,
+            connect_wait=3.0,
+        )
+        try:
+            await bus.start()
+            await bus.publish([BusEvent(CONFIG_SUBJECT, now_us(), {"kind": kind, "id": str(id)})])
+        finally:
+            await bus.close()
+
+    try:
+        asyncio.run(send())
+    except Exception as error:
+        log.warning(
+            "config change %s %s not announced (%s); running processes see it by polling", kind, id, error
+        )
+        return False
+    return True

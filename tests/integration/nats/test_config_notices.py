@@ -9,15 +9,18 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import nats
 import pytest
+from typer.testing import CliRunner
 
 from tests.fakes import LocalServer
 from tests.fakes.bluesky import FakeBluesky
 from tests.integration.nats.test_nats_bus import NATS_URL, nats_reachable  # noqa: F401 (fixture)
 from tests.support.live_server import serve_hub
+from veille.cli import build_app
 from veille.hub import Hub
 from veille.settings import Settings
 
@@ -123,3 +126,34 @@ async def test_rules_sources_and_topics_changed_through_one_api_reach_the_other_
         assert other.config is not None and other.config.reloads["alert_rule"] >= 2
     finally:
         await other.stop()
+
+
+async def test_a_topic_added_with_the_command_line_reaches_a_running_process_at_once(
+    cluster_settings: tuple[Settings, Settings], tmp_path: Path
+) -> None:
+    _, settings = cluster_settings
+    running = Hub.build(settings)
+    await running.start()
+    environment = {
+        "VEILLE_BUS": "nats",
+        "VEILLE_NATS_URL": settings.nats_url,
+        "VEILLE_NATS_STREAM": settings.nats_stream,
+        "VEILLE_NATS_SUBJECT_PREFIX": settings.nats_subject_prefix,
+        "VEILLE_DATABASE_URL": str(settings.database_url),
+    }
+    folder = tmp_path / "cli"
+    folder.mkdir(mode=0o700)
+    try:
+
+        def add() -> Any:  # in a thread: the command runs its own event loop
+            return CliRunner(env=environment).invoke(
+                build_app(),
+                ["topics", "add", "wifi_talk", "--query", "wifi", "--kind", "theme", "--data", str(folder)],
+            )
+
+        result = await asyncio.to_thread(add)
+        assert result.exit_code == 0, result.output
+        # Polling is set to an hour: only the command's notice can bring it this soon.
+        await _until(lambda: "wifi_talk" in running.topics.names(), "the CLI's topic in the running process")
+    finally:
+        await running.stop()
