@@ -834,6 +834,7 @@ class SourceManager:
                     "health": health.snapshot(now),
                     "alerts": [],
                     "failed": None if failed is None else failed.get(name, 0),
+                    "lease": None,  # the hub's own sources run where they are (never leased)
                 }
             )
         return items

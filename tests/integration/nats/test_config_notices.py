@@ -117,6 +117,18 @@ async def test_rules_sources_and_topics_changed_through_one_api_reach_the_other_
                     hub for hub in (served.hub, other) if "bsky-api" in hub.pipeline.running_sources
                 ]
                 await _until(lambda: len(running()) == 1, "the source running in exactly one process")
+                runner = running()[0]
+                assert runner.source_manager is not None and runner.source_manager.leases is not None
+                owner = runner.source_manager.leases.owner
+                deadline = asyncio.get_running_loop().time() + 30
+                while True:  # the answering process learns the holder at its next lease round
+                    lease = (await api.get("/api/v1/sources/bsky-api")).json()["lease"]
+                    if lease["holder"] == owner or asyncio.get_running_loop().time() > deadline:
+                        break
+                    await asyncio.sleep(0.2)
+                assert lease["holder"] == owner
+                assert lease["here"] is (runner is served.hub)
+                assert lease["expires_at"] > 0
                 removed = await api.delete("/api/v1/sources/bsky-api")
                 assert removed.status_code == 204, removed.text
                 await _until(
