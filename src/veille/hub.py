@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from veille.access import UserAccess
 from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import BusUnavailable, NatsBus
+from veille.config_changes import ConfigFollower, ConfigKind, announce
 from veille.contracts import Source, Stage
 from veille.enrich.brand_accounts import BrandAccountStage, RegistryKeys
 from veille.enrich.chain import build_enrichment_stages
@@ -25,12 +26,15 @@ from veille.reports.scheduler import ReportScheduler
 from veille.security import OutboundPolicy, SecretBox
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
+from veille.sources.leases import SourceLeaseCollector, SourceLeases
 from veille.sources.manager import LiveTopicsHooks, SourceManager
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
 from veille.topics import LiveTopics, load_live_topics
 from veille.topics.follow import refresh_if_changed
+from veille.topics.live import monitor_for
+from veille.topics.repository import list_topics
 from veille.workqueue import WORK_SUBJECT, WorkConsumer, publish_posts
 
 __all__ = ["Hub", "default_stages"]
@@ -80,6 +84,8 @@ class Hub:
     _lag_task: asyncio.Task[None] | None = None
     _topics_task: asyncio.Task[None] | None = None
     _rankings_task: asyncio.Task[None] | None = None
+    # Alert rules, sources (and topics, on a notice) changed by another process (issue 15, item 4).
+    config: ConfigFollower | None = None
 
     @property
     def work_stream(self) -> bool:
@@ -142,6 +148,17 @@ class Hub:
             on_stage=metrics.observe_stage,
         )
         metrics.watch_queue(lambda: pipeline.queue_depth)
+        # With the NATS bus, each source runs in the one process holding its lease (issue 15).
+        leases = (
+            SourceLeases(
+                bus=bus,
+                bucket=settings.lease_bucket,
+                ttl_s=settings.source_lease_ttl_s,
+                renew_s=settings.source_lease_renew_s,
+            )
+            if isinstance(bus, NatsBus)
+            else None
+        )
         # Platform sources of veille.toml's [[sources]] (validated now: a bad table stops the start).
         source_manager = SourceManager(
             pipeline=pipeline,
@@ -152,6 +169,7 @@ class Hub:
                 allow=settings.outbound_allow, max_response_bytes=settings.max_response_bytes
             ),
             secrets=SecretBox.for_data_dir(settings.data_dir),
+            leases=leases,
         )
         try:
             source_manager.load_tables(settings.sources)
@@ -159,6 +177,8 @@ class Hub:
             store.close()
             raise
         metrics.registry.register(SourceHealthCollector(source_manager))
+        if leases is not None:
+            metrics.registry.register(SourceLeaseCollector(source_manager, owner=leases.owner))
         work = None
         if isinstance(bus, NatsBus) and settings.pipeline == "on":
             # Its own stages: it runs beside the pipeline's writer, in another thread.
@@ -231,14 +251,49 @@ class Hub:
         await self.streams.start()
         if self.reports is not None:
             self.reports.start()
-        if self.settings.pipeline == "off":
-            return  # API and screens only: sources and work run in the workers
-        for source in self.sources:
-            self.pipeline.add_source(source)
         if self.source_manager is not None:
-            await self.source_manager.start()
-        if self.work is not None:
-            await self.work.start()
+            self.source_manager.on_change = self.announce
+        if self.settings.pipeline == "on":  # off: API and screens only, sources and work in the workers
+            for source in self.sources:
+                self.pipeline.add_source(source)
+            if self.source_manager is not None:
+                await self.source_manager.start()
+            if self.work is not None:
+                await self.work.start()
+        self.config = ConfigFollower(
+            store=self.store,
+            bus=self.bus if isinstance(self.bus, NatsBus) else None,
+            reloaders=self._reloaders(),
+            poll_s=self.settings.config_poll_s,
+            polled=frozenset({"alert_rule", "source"}),  # topics: polled by _follow_topics
+        )
+        await self.config.start()
+
+    def _reloaders(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        reloaders: dict[str, Callable[[], Awaitable[None]]] = {"topic": self._reload_topics}
+        if self.alerts is not None:
+            reloaders["alert_rule"] = self.alerts.reload_rules
+        manager = self.source_manager
+        if manager is not None:
+
+            async def sync_sources() -> None:
+                await manager.sync_saved()
+
+            reloaders["source"] = sync_sources
+        return reloaders
+
+    async def _reload_topics(self) -> None:
+        def rebuild() -> None:
+            with self.topics.lock:
+                self.topics.replace(monitor_for(list_topics(self.store)))
+
+        await asyncio.to_thread(rebuild)
+
+    async def announce(self, kind: ConfigKind, id: str | int) -> None:
+        """Tell the other processes of the hub that ``kind`` ``id`` changed (with the NATS bus;
+        with the in-process bus there is no other process to tell). Never raises."""
+        if isinstance(self.bus, NatsBus) and self._started:
+            await announce(self.bus, kind=kind, id=id)
 
     async def _follow_topics(self) -> None:
         """Topics changed by another process or the CLI apply here within a few seconds."""
@@ -299,6 +354,9 @@ class Hub:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._lag_task = self._topics_task = self._rankings_task = None
+        if self.config is not None:
+            await self.config.stop()
+            self.config = None
         try:
             if self.reports is not None:
                 await self.reports.stop()  # a print under way is abandoned; its run says so

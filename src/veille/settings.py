@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from veille.errors import Invalid
@@ -86,6 +86,16 @@ class HubTable(BaseModel):
     pipeline: Literal["on", "off"] = "on"
     # How often a running hub rereads the topics table for changes made by another process or the CLI.
     topics_poll_s: float = Field(default=5.0, gt=0)
+    # With bus = "nats": each [[sources]] source runs in the one process holding its lease, an entry
+    # of this JetStream key-value bucket ("": <nats_stream>_source_leases) that expires
+    # source_lease_ttl_s after its last renewal; the holder renews it every source_lease_renew_s
+    # (at most half the TTL). A killed holder's sources move to another process after the TTL.
+    source_lease_bucket: str = ""
+    source_lease_ttl_s: float = Field(default=15.0, ge=1.0)
+    source_lease_renew_s: float = Field(default=5.0, gt=0)
+    # How often a running hub rereads alert rules and saved sources for changes made elsewhere
+    # (the CLI without a bus, another process): the fallback of the config.changed notices.
+    config_poll_s: float = Field(default=5.0, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535, description="0: any free port")
     # Push API limits: a body over max_body_bytes is refused with 413, as is a batch over max_batch_items.
@@ -167,6 +177,26 @@ class HubTable(BaseModel):
         if colour is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
             raise ValueError(f"{colour!r} is not a colour written #rrggbb (e.g. #e4002b)")
         return colour
+
+    @field_validator("source_lease_renew_s")
+    @classmethod
+    def _renewal_fits_the_ttl(cls, renew: float, info: ValidationInfo) -> float:
+        ttl = info.data.get("source_lease_ttl_s")
+        if isinstance(ttl, int | float) and renew * 2 > ttl:
+            raise ValueError(f"must be at most half of source_lease_ttl_s ({ttl:g} s)")
+        return renew
+
+    @field_validator("source_lease_bucket")
+    @classmethod
+    def _bucket_is_a_nats_name(cls, bucket: str) -> str:
+        if bucket and not re.fullmatch(r"[A-Za-z0-9_-]+", bucket):
+            raise ValueError(f"{bucket!r}: use only letters, digits, '-' and '_'")
+        return bucket
+
+    @property
+    def lease_bucket(self) -> str:
+        """The source leases' key-value bucket (``source_lease_bucket`` or ``<nats_stream>_source_leases``)."""
+        return self.source_lease_bucket or f"{self.nats_stream}_source_leases"
 
     @field_validator("brand_logo")
     @classmethod

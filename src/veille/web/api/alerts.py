@@ -91,9 +91,10 @@ def visible_alert(store: SqlStore, alert_id: int, principal: Principal) -> Alert
     return visible_figures(store, alert, scope)
 
 
-async def _reload(hub: Hub) -> None:
+async def _reload(hub: Hub, rule_id: int) -> None:
     if hub.alerts is not None:
         await hub.alerts.reload_rules()
+    await hub.announce("alert_rule", rule_id)  # the other processes of the hub reload too
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ async def create_rule(spec: RuleSpec, hub: CurrentHub, principal: CurrentPrincip
     """Create ``{"name", "kind", "topic" | "query", "window_s", "threshold", "sensitivity",
     "min_followers", "severity", "cooldown_s", "notify", "playbook", "enabled"}`` (see docs/alerts.md)."""
     rule = await asyncio.to_thread(service.create_rule, store=hub.store, spec=spec, by=principal)
-    await _reload(hub)
+    await _reload(hub, rule.id)
     return rule
 
 
@@ -124,14 +125,14 @@ async def replace_rule(rule_id: RuleId, spec: RuleSpec, hub: CurrentHub, princip
     rule = await asyncio.to_thread(
         service.update_rule, store=hub.store, rule_id=rule_id, spec=spec, by=principal
     )
-    await _reload(hub)
+    await _reload(hub, rule_id)
     return rule
 
 
 @router.delete("/alerts/rules/{rule_id}", status_code=204, responses=_REFUSED)
 async def delete_rule(rule_id: RuleId, hub: CurrentHub, principal: CurrentPrincipal) -> Response:
     await asyncio.to_thread(service.delete_rule, store=hub.store, rule_id=rule_id, by=principal)
-    await _reload(hub)
+    await _reload(hub, rule_id)
     return Response(status_code=204)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from anyio import from_thread
 from fastapi import Query, Response
 from pydantic import BaseModel, Field
 
@@ -19,7 +20,7 @@ from veille.topics import repository as topic_repository
 from veille.topics.models import TopicDetail, TopicRead
 from veille.topics.trial import try_query
 from veille.web.api._routing import api_router
-from veille.web.deps import CurrentPrincipal, CurrentTopic, Jobs, Store, Topics
+from veille.web.deps import CurrentHub, CurrentPrincipal, CurrentTopic, Jobs, Store, Topics
 from veille.web.schemas import ErrorRead, Items, JobRead, QueryTrialRead
 
 __all__ = ["router"]
@@ -51,11 +52,15 @@ def list_topics(
 
 
 @router.post("/topics", status_code=201, response_model=TopicRead, responses=_REFUSED)
-def create_topic(spec: TopicSpec, store: Store, topics: Topics, principal: CurrentPrincipal) -> Any:
+def create_topic(
+    spec: TopicSpec, store: Store, topics: Topics, principal: CurrentPrincipal, hub: CurrentHub
+) -> Any:
     """Create a topic: ``{"name", "query", "kind", "parent", "label", "owner_team", "visibility", "colour", "description", "enabled"}``.
 
     ``owner_team`` defaults to the caller's first team; an analyst may give only one of their teams."""
-    return service.create_topic(store=store, spec=spec, live=topics, by=principal).to_json_dict()
+    created = service.create_topic(store=store, spec=spec, live=topics, by=principal).to_json_dict()
+    _announce(hub, spec.name)
+    return created
 
 
 @router.get("/topics/{name}", response_model=TopicDetail, responses=_REFUSED)
@@ -66,19 +71,34 @@ def get_topic(topic: CurrentTopic, store: Store) -> Any:
 
 @router.patch("/topics/{name}", response_model=TopicRead, responses=_REFUSED)
 def update_topic(
-    name: str, changes: TopicChanges, store: Store, topics: Topics, principal: CurrentPrincipal
+    name: str,
+    changes: TopicChanges,
+    store: Store,
+    topics: Topics,
+    principal: CurrentPrincipal,
+    hub: CurrentHub,
 ) -> Any:
     """Change some fields (``null`` clears an optional one). The name cannot change; an analyst
     changes only the topics their teams own (403 naming the owner team otherwise)."""
     updated = service.update_topic(store=store, name=name, changes=changes, live=topics, by=principal)
+    _announce(hub, name)
     return updated.to_json_dict()
 
 
 @router.delete("/topics/{name}", status_code=204, response_class=Response, responses=_REFUSED)
-def delete_topic(name: str, store: Store, topics: Topics, principal: CurrentPrincipal) -> Response:
+def delete_topic(
+    name: str, store: Store, topics: Topics, principal: CurrentPrincipal, hub: CurrentHub
+) -> Response:
     """Delete a topic and its stored matches (refused while it has sub-topics or is referenced)."""
     service.delete_topic(store=store, name=name, live=topics, by=principal)
+    _announce(hub, name)
     return Response(status_code=204)
+
+
+def _announce(hub: Any, name: str) -> None:
+    """The other processes of the hub rebuild their topics now (a config.changed notice; from
+    this route's worker thread, on the event loop)."""
+    from_thread.run(hub.announce, "topic", name)
 
 
 # -- backfill jobs -------------------------------------------------------------------------------
