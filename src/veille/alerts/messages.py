@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGUAGES", "notification", "summary"]
+__all__ = ["LANGUAGES", "notification", "summary", "summary_in"]
 
 LANGUAGES = ("en", "fr")
 
@@ -149,6 +149,17 @@ def summary(
             due=figures.get("due", 0),
         )
     return texts[kind].format(**values)
+
+
+def summary_in(*, kind: str, topic: str | None, figures: dict[str, Any], language: str) -> str | None:
+    """The summary of a stored alert, worded again in a reader's language (the stored one is in
+    the organisation's); None for a kind this module does not word."""
+    if kind not in _texts(language):
+        return None
+    query = figures.get("query")
+    return summary(
+        kind=kind, topic=topic, query=str(query) if query else None, figures=figures, language=language
+    )
 
 
 def notification(

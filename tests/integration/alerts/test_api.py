@@ -126,7 +126,14 @@ def test_alert_raised_delivered_and_followed_to_resolution(api: httpx.Client) ->
             and item["topic"] == "outage"
         )
         assert item["status"] == "open" and item["posts"] == 5
-        assert "publications" in item["summary"]  # the organisation's language: French
+        # The summary is worded in the reader's language (this client asks none: English); the
+        # notification below is in the organisation's (French).
+        assert "5 posts in" in item["summary"]
+        in_french = api.get("/api/v1/alerts", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).json()["items"][
+            0
+        ]
+        assert "5 publications en" in in_french["summary"]
+        assert "5 publications en" in api.get(f"/api/v1/alerts/{item['id']}?lang=fr").json()["summary"]
         delivered = hook.wait_for(1)
         message = delivered[0]
         assert "Alerte" in message["title"] and "Outage volume" in message["title"]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from veille.access import Principal
 from veille.alerts import Alert, Rule, RuleSpec, service
+from veille.alerts.messages import summary_in
 from veille.alerts.scope import alert_queries, in_scope, visible_figures
 from veille.errors import NotFound, Unavailable
 from veille.hub import Hub
@@ -139,8 +140,15 @@ async def delete_rule(rule_id: RuleId, hub: CurrentHub, principal: CurrentPrinci
 # -- alerts --------------------------------------------------------------------------------------
 
 
+def _worded(alert: Alert, language: str) -> Alert:
+    """The alert with its summary in the reader's language (stored in the organisation's)."""
+    line = summary_in(kind=alert.kind, topic=alert.topic, figures=alert.figures, language=language)
+    return alert if line is None else alert.model_copy(update={"summary": line})
+
+
 @router.get("/alerts", response_model=Items[AlertItem])
 def list_alerts(
+    request: Request,
     store: Store,
     principal: CurrentPrincipal,
     status: Annotated[
@@ -155,13 +163,15 @@ def list_alerts(
     if scope.topics is not None:  # only the alerts of rules inside the caller's team scope
         queries = alert_queries(store, [alert.id for alert in alerts])
         alerts = [a for a in alerts if in_scope(topic=a.topic, query=queries.get(a.id), scope=scope)]
-    return {"items": [alert.list_item() for alert in alerts]}
+    language = language_of(request, principal)
+    return {"items": [_worded(alert, language).list_item() for alert in alerts]}
 
 
 @router.get("/alerts/{alert_id}", response_model=Alert, responses=_REFUSED)
-def get_alert(alert_id: AlertId, store: Store, principal: CurrentPrincipal) -> Any:
-    """The whole alert: figures, timeline, deliveries, playbook and its ticks."""
-    return visible_alert(store, alert_id, principal)
+def get_alert(alert_id: AlertId, request: Request, store: Store, principal: CurrentPrincipal) -> Any:
+    """The whole alert: figures, timeline, deliveries, playbook and its ticks; its summary in the
+    reader's language."""
+    return _worded(visible_alert(store, alert_id, principal), language_of(request, principal))
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=Alert, responses=_REFUSED)
