@@ -132,12 +132,12 @@ function SourcesPage() {
             disabled=${!connectors || !!unavailable}
             onClick=${() => setFormOpen(true)}
           >
-            <span aria-hidden="true">+</span> Add source
+            <span aria-hidden="true">+</span> ${t("Add source")}
           </button>
         </div>
       </header>
       ${notice && html`<${Notice} notice=${notice} onClose=${() => setNotice(null)} />`}
-      ${loadError && html`<p class="banner banner--bad" role="alert">Could not read the sources: ${loadError}</p>`}
+      ${loadError && html`<p class="banner banner--bad" role="alert">${t("Could not read the sources: {error}", { error: loadError })}</p>`}
       ${unavailable
         ? html`<div class="admin-empty"><h2>${t("No platform sources here")}</h2><p>${unavailable}</p></div>`
         : sources === null
@@ -197,7 +197,7 @@ function Summary({ sources, alerts }) {
     <div class="stat">
       <span class="stat__label">${t("Posts / min")}</span>
       <span class="stat__value" data-stat="rate">${formatNumber(perMinute)}</span>
-      <span class="stat__hint">${formatNumber(kept)} kept since start</span>
+      <span class="stat__hint">${t("{count} kept since start", { count: formatNumber(kept) })}</span>
     </div>
     <div class=${`stat${alerts.length ? " stat--alert" : ""}`}>
       <span class="stat__label">${t("Alerts")}</span>
@@ -310,7 +310,7 @@ function SourceRows({ source, title, now, expanded, onToggle, onAct }) {
           ${source.config.query
             ? html`<span class="source__query" title="query: only matching posts are kept">${source.config.query}</span>`
             : source.filter === "topics"
-              ? html`<span class="source__query source__query--topics">hub topics</span>`
+              ? html`<span class="source__query source__query--topics">${t("hub topics")}</span>`
               : null}
         </div>
       </td>
@@ -658,8 +658,8 @@ function Field({ field, value, error, defaultEndpoint, onInput }) {
     ${field.type !== "bool" &&
     html`<label for=${id}>
       <span class="field__name">${field.name}</span>
-      ${field.required && html`<span class="field__required">required</span>`}
-      ${field.secret && html`<span class="field__secret">secret</span>`}
+      ${field.required && html`<span class="field__required">${t("required")}</span>`}
+      ${field.secret && html`<span class="field__secret">${t("secret")}</span>`}
       ${kind && html`<span class="field__kind">${kind}</span>`}
     </label>`}
     ${control}
