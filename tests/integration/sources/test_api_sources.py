@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -204,7 +205,6 @@ def test_silence_and_unreachable_endpoint_alerts(
     api: httpx.Client,
     live: LiveHub,
     bluesky: tuple[FakeBluesky, LocalServer],
-    caplog: pytest.LogCaptureFixture,
 ) -> None:
     _, server = bluesky
     quiet = {
@@ -238,13 +238,29 @@ def test_silence_and_unreachable_endpoint_alerts(
     # The hub's log says it (once, then once a minute while it lasts), with the alerts.
     manager = live.hub.source_manager
     assert manager is not None
-    for name in ("quiet", "down"):  # as if the watcher (every 5 s) had not looked yet
-        manager.get(name).logged_error = None
-        manager.get(name).logged_alerts = {}
-    with caplog.at_level(logging.WARNING, logger="veille.sources.manager"):
-        manager.check_alerts()
-        manager.check_alerts()
-    logged = [record.getMessage() for record in caplog.records]
+
+    logged: list[str] = []
+
+    class Kept(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            logged.append(record.getMessage())
+
+    def look_twice() -> None:
+        # On the hub's event loop, where its own watcher looks too: only these two looks are kept.
+        for name in ("quiet", "down"):  # as if the watcher (every 5 s) had not looked yet
+            manager.get(name).logged_error = None
+            manager.get(name).logged_alerts = {}
+        kept = Kept(logging.WARNING)
+        logging.getLogger("veille.sources.manager").addHandler(kept)
+        try:
+            manager.check_alerts()
+            manager.check_alerts()
+        finally:
+            logging.getLogger("veille.sources.manager").removeHandler(kept)
+
+    looked = threading.Event()
+    live.loop.call_soon_threadsafe(lambda: (look_twice(), looked.set()))
+    assert looked.wait(timeout=30)
     assert len([line for line in logged if line.startswith("source down (bluesky): connection lost:")]) == 1
     assert any(line.startswith("ALERT source quiet: silent: no post for") for line in logged)
     # The silence delay of the hub ([hub] source_silent_after_s) applies when the table gives none.
