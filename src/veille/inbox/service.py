@@ -314,9 +314,15 @@ def queue(
             raise InboxNotFound(
                 f"no account of ours is {account!r} (an id, or a label such as x:@NovaCare)", field="account"
             )
-    pairs = find_inbound_pairs(
-        store=store, scope=scope, accounts=ours, start_us=moment - days * _DAY_US, end_us=moment + 1
-    )
+    since = moment - days * _DAY_US
+    pairs = find_inbound_pairs(store=store, scope=scope, accounts=ours, start_us=since, end_us=moment + 1)
+    # A post a desk still holds (assigned, waiting) stays in the queue however old it is.
+    for post_id, created in _held_before(store, since):
+        pairs.extend(
+            find_inbound_pairs(
+                store=store, scope=scope, accounts=ours, start_us=created, end_us=created + 1, post_id=post_id
+            )
+        )
     items = _items(store, pairs, {acc.id: acc for acc in ours}, now=moment)
     if status:
         wanted = set(status)
@@ -325,6 +331,24 @@ def queue(
         items = [item for item in items if _assignee_matches(item, assignee, caller)]
     items.sort(key=_order)
     return items[:limit]
+
+
+def _held_before(store: SqlStore, since_us: int, *, limit: int = 500) -> list[tuple[str, int]]:
+    """Posts created before ``since_us`` that a desk still holds (assigned or waiting), oldest first."""
+    from sqlalchemy import select
+
+    from veille.store.inbox_tables import inbox_items
+    from veille.store.schema import posts
+
+    query = (
+        select(inbox_items.c.post_id, posts.c.created_us)
+        .join(posts, posts.c.id == inbox_items.c.post_id)
+        .where(inbox_items.c.status.in_(["assigned", "waiting"]), posts.c.created_us < since_us)
+        .order_by(posts.c.created_us)
+        .limit(limit)
+    )
+    with store.engine.connect() as connection:
+        return [(str(row.post_id), int(row.created_us)) for row in connection.execute(query)]
 
 
 def summary(
