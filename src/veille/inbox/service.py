@@ -29,6 +29,7 @@ from datetime import UTC
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from veille.accounts.hours import business_seconds
 from veille.accounts.models import BrandAccount
@@ -59,6 +60,8 @@ from veille.inbox.replies import (
 from veille.inbox.sla import sla_clock
 from veille.model import Author, Post
 from veille.security.secrets import SecretBox
+from veille.store.inbox_tables import inbox_items
+from veille.store.schema import posts
 from veille.store.sql import SqlStore
 
 __all__ = [
@@ -335,11 +338,6 @@ def queue(
 
 def _held_before(store: SqlStore, since_us: int, *, limit: int = 500) -> list[tuple[str, int]]:
     """Posts created before ``since_us`` that a desk still holds (assigned or waiting), oldest first."""
-    from sqlalchemy import select
-
-    from veille.store.inbox_tables import inbox_items
-    from veille.store.schema import posts
-
     query = (
         select(inbox_items.c.post_id, posts.c.created_us)
         .join(posts, posts.c.id == inbox_items.c.post_id)
@@ -407,10 +405,6 @@ def get_item(*, store: SqlStore, scope: ScopeLike, post_id: str, now: int | None
 
 
 def _created_us(store: SqlStore, post_id: str, fallback: int) -> int:
-    from sqlalchemy import select
-
-    from veille.store.schema import posts
-
     with store.engine.connect() as connection:
         value = connection.execute(
             select(posts.c.created_us).where(posts.c.id == post_id)
