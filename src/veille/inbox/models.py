@@ -92,11 +92,28 @@ class ReplyBody(BaseModel):
         return value.strip()
 
 
+_DISPOSITION_RE = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+
+
 class CloseBody(BaseModel):
+    """``{"disposition"}``: one of :data:`DISPOSITIONS`, or a team's own code (a lower-case slug
+    such as ``refund_offered``)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    disposition: Literal["resolved", "answered", "no_action", "escalated", "duplicate", "spam", "deleted"]
+    disposition: str
     note: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("disposition")
+    @classmethod
+    def _disposition(cls, value: str) -> str:
+        code = value.strip().lower()
+        if not _DISPOSITION_RE.match(code):
+            raise ValueError(
+                f"{value!r} is not a disposition: one of {', '.join(DISPOSITIONS)}, or a code of your own "
+                "(lower-case letters, digits, _ and -, 2 to 32 characters)"
+            )
+        return code
 
 
 class StatusBody(BaseModel):

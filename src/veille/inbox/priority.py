@@ -93,7 +93,12 @@ def priority_of(
         )
     if sensitive_topics:
         reasons.append(
-            Reason("sensitive", SENSITIVE_POINTS, "sensitive topic: " + ", ".join(sensitive_topics))
+            Reason(
+                "sensitive",
+                SENSITIVE_POINTS,
+                "sensitive topic: " + ", ".join(sensitive_topics),
+                {"topics": list(sensitive_topics)},
+            )
         )
     if waited_s > 0 and sla_s > 0:
         share = waited_s / sla_s
@@ -101,7 +106,12 @@ def priority_of(
         minutes = int(waited_s // 60)
         late = " (SLA passed)" if share >= 1 else ""
         reasons.append(
-            Reason("waiting", points, f"waiting {minutes} min of a {int(sla_s // 60)} min SLA{late}")
+            Reason(
+                "waiting",
+                points,
+                f"waiting {minutes} min of a {int(sla_s // 60)} min SLA{late}",
+                {"waited_s": round(waited_s, 1), "sla_s": sla_s},
+            )
         )
     score = min(100.0, sum(reason.points for reason in reasons))
     return Priority(score=score, level=_level(score), reasons=sorted(reasons, key=lambda r: -r.points))

@@ -16,7 +16,7 @@ from veille.model import Post
 from veille.store import care_hours
 from veille.store.care_hours import care_pairs
 from veille.store.inbox_tables import inbox_accounts, inbox_events, inbox_items, saved_replies
-from veille.store.schema import post_topics, posts, teams, topics, users
+from veille.store.schema import api_tokens, post_topics, posts, teams, topics, users
 from veille.store.sql import SqlStore, _post_from_doc
 
 __all__ = [
@@ -264,7 +264,10 @@ def sensitive_topics(connection: Connection) -> set[str]:
 
 
 def user_exists(connection: Connection, name: str) -> bool:
-    return connection.execute(select(users.c.id).where(users.c.username == name)).first() is not None
+    """A user of that name, or a named API token (a bot or a script may take posts too)."""
+    if connection.execute(select(users.c.id).where(users.c.username == name)).first() is not None:
+        return True
+    return connection.execute(select(api_tokens.c.id).where(api_tokens.c.name == name)).first() is not None
 
 
 def team_exists(connection: Connection, name: str) -> bool:

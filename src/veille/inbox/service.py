@@ -29,6 +29,7 @@ from datetime import UTC
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 
 from veille.accounts.hours import business_seconds
 from veille.accounts.models import BrandAccount
@@ -59,6 +60,8 @@ from veille.inbox.replies import (
 from veille.inbox.sla import sla_clock
 from veille.model import Author, Post
 from veille.security.secrets import SecretBox
+from veille.store.inbox_tables import inbox_items
+from veille.store.schema import posts
 from veille.store.sql import SqlStore
 
 __all__ = [
@@ -314,9 +317,15 @@ def queue(
             raise InboxNotFound(
                 f"no account of ours is {account!r} (an id, or a label such as x:@NovaCare)", field="account"
             )
-    pairs = find_inbound_pairs(
-        store=store, scope=scope, accounts=ours, start_us=moment - days * _DAY_US, end_us=moment + 1
-    )
+    since = moment - days * _DAY_US
+    pairs = find_inbound_pairs(store=store, scope=scope, accounts=ours, start_us=since, end_us=moment + 1)
+    # A post a desk still holds (assigned, waiting) stays in the queue however old it is.
+    for post_id, created in _held_before(store, since):
+        pairs.extend(
+            find_inbound_pairs(
+                store=store, scope=scope, accounts=ours, start_us=created, end_us=created + 1, post_id=post_id
+            )
+        )
     items = _items(store, pairs, {acc.id: acc for acc in ours}, now=moment)
     if status:
         wanted = set(status)
@@ -325,6 +334,19 @@ def queue(
         items = [item for item in items if _assignee_matches(item, assignee, caller)]
     items.sort(key=_order)
     return items[:limit]
+
+
+def _held_before(store: SqlStore, since_us: int, *, limit: int = 500) -> list[tuple[str, int]]:
+    """Posts created before ``since_us`` that a desk still holds (assigned or waiting), oldest first."""
+    query = (
+        select(inbox_items.c.post_id, posts.c.created_us)
+        .join(posts, posts.c.id == inbox_items.c.post_id)
+        .where(inbox_items.c.status.in_(["assigned", "waiting"]), posts.c.created_us < since_us)
+        .order_by(posts.c.created_us)
+        .limit(limit)
+    )
+    with store.engine.connect() as connection:
+        return [(str(row.post_id), int(row.created_us)) for row in connection.execute(query)]
 
 
 def summary(
@@ -383,10 +405,6 @@ def get_item(*, store: SqlStore, scope: ScopeLike, post_id: str, now: int | None
 
 
 def _created_us(store: SqlStore, post_id: str, fallback: int) -> int:
-    from sqlalchemy import select
-
-    from veille.store.schema import posts
-
     with store.engine.connect() as connection:
         value = connection.execute(
             select(posts.c.created_us).where(posts.c.id == post_id)

@@ -100,7 +100,7 @@ def test_the_queue_and_a_reply_end_to_end(
             and "already" not in again.json()["detail"]
             and "closed" in again.json()["detail"]
         )
-        wrong = alice.post(f"/api/v1/inbox/{post.id}/close", json={"disposition": "whatever"})
+        wrong = alice.post(f"/api/v1/inbox/{post.id}/close", json={"disposition": "Not a code!"})
         assert wrong.status_code == 422 and "disposition" in wrong.text
 
     start = (datetime.now(UTC) - timedelta(hours=3)).isoformat()

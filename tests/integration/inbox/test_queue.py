@@ -206,3 +206,13 @@ def test_saved_replies_with_variables(desk: SqlStore) -> None:
     service.delete_saved_reply(store=desk, reply_id=saved.id)
     with pytest.raises(NotFound):
         service.delete_saved_reply(store=desk, reply_id=saved.id)
+
+
+def test_a_post_a_desk_holds_stays_in_the_queue_past_the_window(desk: SqlStore) -> None:
+    old, fresh = customer_post(1, minutes_ago=20 * 24 * 60), customer_post(2, minutes_ago=60 * 24)
+    write(desk, old, fresh)
+    assert [i.post_id for i in service.queue(store=desk, scope=EVERYTHING, caller="x")] == [fresh.id]
+    service.assign(store=desk, scope=EVERYTHING, post_id=old.id, assignee="alice", team=None, by="bruno")
+    listed = service.queue(store=desk, scope=EVERYTHING, caller="x")
+    assert [i.post_id for i in listed] == [old.id, fresh.id]  # the older one has waited longer
+    assert listed[0].sla["breached"] is True and listed[0].status == "assigned"

@@ -94,3 +94,21 @@ def test_priority_levels_and_reasons() -> None:
     assert calm.level == "low" and storm.level == "urgent" and storm.score == 100
     assert [r.factor for r in storm.reasons] == ["influence", "negative", "sensitive", "waiting"]
     assert "SLA passed" in storm.reasons[-1].detail
+
+
+def test_every_reason_carries_its_figures_for_the_page() -> None:
+    storm = priority_of(
+        followers=5000,
+        sentiment_label="negative",
+        sentiment_score=-0.5,
+        sensitive_topics=["outage"],
+        waited_s=1800,
+        sla_s=3600,
+    )
+    values = {reason.factor: reason.to_json_dict()["values"] for reason in storm.reasons}
+    assert values == {
+        "influence": {"followers": 5000},
+        "negative": {"strength": 0.5},
+        "sensitive": {"topics": ["outage"]},
+        "waiting": {"waited_s": 1800.0, "sla_s": 3600},
+    }

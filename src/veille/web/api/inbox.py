@@ -42,6 +42,8 @@ from veille.web.schemas import ErrorRead
 __all__ = ["router"]
 
 router = api_router(tags=["inbox"])
+# Our replies handed to the pipeline after they are stored (kept referenced until done).
+_BACKGROUND: set[asyncio.Task[Any]] = set()
 
 PostId = Annotated[str, Path(description="the inbound post's id, e.g. x:1790000000000000001")]
 ReplyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the saved reply's id")]
@@ -225,7 +227,13 @@ async def reply(
     filled in); our reply is stored at once, so the care metrics count it."""
 
     async def write(posts: list[Any]) -> None:
-        await hub.accept_posts(posts, source_name="inbox")
+        # At once through the store's write path (care pairs and hours included), whatever backlog
+        # the pipeline has; then through the pipeline too (in the background), so that enrichment
+        # and the live screens see our reply. Both upsert the same id.
+        await asyncio.to_thread(store.upsert_posts, posts)
+        task = asyncio.create_task(hub.accept_posts(posts, source_name="inbox"))
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
 
     try:
         item = await service.reply(
