@@ -6,7 +6,8 @@ between their demand and what our own accounts published on them.
 has posts at all (a hub installed yesterday has no "last week").
 
 **What is read.** The topic's posts of each period, reposts and our own accounts' posts left out.
-At most :data:`MAX_PERIOD_POSTS` posts are read per period: when a period holds more, a systematic
+At most :data:`MAX_PERIOD_POSTS` posts are read for the current period and half as many for each
+baseline period (they only give counts): when a period holds more, a systematic
 sample (every k-th post by write sequence) is read and counts are scaled back by k
 (``meta.sampled``). Questions are found by :func:`veille.editorial.questions.is_question` and
 grouped by :mod:`veille.editorial.subtopics` (clustering the current period's questions; the
@@ -273,7 +274,8 @@ def radar(
             end_us=end_us - shift,
             figures=figures,
             ours=ours,
-            max_posts=max_posts,
+            # A baseline period only gives counts: half the sample is enough for them.
+            max_posts=max_posts if shift == 0 else max(1, max_posts // 2),
         )
 
     current = read(0)
