@@ -19,7 +19,7 @@ baseline's are assigned to the nearest sub-topic).
 - ``baseline``: mean questions per baseline period (same scaling), ``null`` without a baseline;
 - ``growth``: ``(volume + 1) / (baseline + 1)`` (1 = steady; 1 too without a baseline: unknown);
 - ``engagement``: likes + reposts + replies of those questions;
-- ``demand`` (0-100): ``volume × √min(growth, 10) × (1 + log10(1 + engagement / volume))``, scaled
+- ``demand`` (0-100): ``volume × min(growth, 10) × (1 + log10(1 + engagement / volume))``, scaled
   so that the topic's most demanded sub-topic is 100;
 - ``coverage`` (0-1): our accounts' original posts (registered accounts with ``ours``; no replies,
   no reposts) in the :data:`COVERAGE_DAYS` days before ``to`` (or the range when longer) that hold
@@ -353,7 +353,8 @@ def _items(
         )
         # Without a baseline period (a hub installed yesterday) growth is unknown: counted as steady.
         growth = (volume + 1) / (baseline + 1) if baseline is not None else 1.0
-        strength = volume * math.sqrt(min(growth, MAX_GROWTH)) * (1 + math.log10(1 + engagement / volume))
+        # Growth weighs as much as volume: what people ask *now* comes before what they always ask.
+        strength = volume * min(growth, MAX_GROWTH) * (1 + math.log10(1 + engagement / volume))
         covering = sum(1 for words in own_terms if covers(subtopic.terms, words))
         raw.append(
             {
