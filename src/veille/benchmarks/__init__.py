@@ -25,4 +25,5 @@ BENCHMARKS: dict[str, str] = {
     "widgets": "veille.benchmarks.widgets",
     "alerts": "veille.benchmarks.alerts",
     "login_flood": "veille.benchmarks.login_flood",
+    "radar": "veille.benchmarks.radar",
 }

@@ -81,6 +81,12 @@ def check_dashboard(*, store: SqlStore, spec: DashboardSpec) -> None:
             if names is None:
                 raise DashboardError(f"{field}: expected a list of topic names", field=field)
             _check_topics(field, names, known)
+        single = widget.options.get("topic")  # the radar widget reads one topic
+        if single is not None:
+            field = f"widgets.{index}.options.topic"
+            if not isinstance(single, str):
+                raise DashboardError(f"{field}: expected a topic name", field=field)
+            _check_topics(field, [single], known)
 
 
 def _asked(spec: DashboardSpec) -> SharingFields:

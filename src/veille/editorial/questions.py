@@ -296,6 +296,8 @@ _LEAD_INS = _phrases("""
 _SENTENCE_END = re.compile(r"(?<=[.!?…？])\s+|[\n\r]+")
 _WORD = re.compile(r"[\w'’-]+")
 _SHORT = 8
+# Lead-ins (up to two of two words), the longest opening, and one more than a short sentence.
+_WORDS_READ = max(4 + _LONGEST, _SHORT + 1)
 # Words after "what"/"quel"/"come"… that make an exclamation ("what a day", "quelle belle soirée").
 _EXCLAIMED = frozenset({"a", "an", "un", "une", "belle", "beau", "bel", "joie", "bello", "bella"})
 
@@ -314,11 +316,15 @@ def _without_urls(text: str) -> str:
 
 
 def _words(sentence: str) -> list[str]:
-    words = []
-    for raw in _WORD.findall(sentence):
-        word = fold(raw.replace("’", "'")).strip("-'")
+    """The first folded words of a sentence: enough for lead-ins, the longest opening and the
+    "short sentence" test; the rest of a long sentence is never read."""
+    words: list[str] = []
+    for match in _WORD.finditer(sentence):
+        word = fold(match.group().replace("’", "'")).strip("-'")
         if word:
             words.append(word)
+            if len(words) >= _WORDS_READ:
+                break
     return words
 
 

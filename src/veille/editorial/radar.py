@@ -6,7 +6,8 @@ between their demand and what our own accounts published on them.
 has posts at all (a hub installed yesterday has no "last week").
 
 **What is read.** The topic's posts of each period, reposts and our own accounts' posts left out.
-At most :data:`MAX_PERIOD_POSTS` posts are read per period: when a period holds more, a systematic
+At most :data:`MAX_PERIOD_POSTS` posts are read for the current period and half as many for each
+baseline period (they only give counts): when a period holds more, a systematic
 sample (every k-th post by write sequence) is read and counts are scaled back by k
 (``meta.sampled``). Questions are found by :func:`veille.editorial.questions.is_question` and
 grouped by :mod:`veille.editorial.subtopics` (clustering the current period's questions; the
@@ -18,7 +19,7 @@ baseline's are assigned to the nearest sub-topic).
 - ``baseline``: mean questions per baseline period (same scaling), ``null`` without a baseline;
 - ``growth``: ``(volume + 1) / (baseline + 1)`` (1 = steady; 1 too without a baseline: unknown);
 - ``engagement``: likes + reposts + replies of those questions;
-- ``demand`` (0-100): ``volume × √min(growth, 10) × (1 + log10(1 + engagement / volume))``, scaled
+- ``demand`` (0-100): ``volume × min(growth, 10) × (1 + log10(1 + engagement / volume))``, scaled
   so that the topic's most demanded sub-topic is 100;
 - ``coverage`` (0-1): our accounts' original posts (registered accounts with ``ours``; no replies,
   no reposts) in the :data:`COVERAGE_DAYS` days before ``to`` (or the range when longer) that hold
@@ -273,7 +274,8 @@ def radar(
             end_us=end_us - shift,
             figures=figures,
             ours=ours,
-            max_posts=max_posts,
+            # A baseline period only gives counts: half the sample is enough for them.
+            max_posts=max_posts if shift == 0 else max(1, max_posts // 2),
         )
 
     current = read(0)
@@ -351,7 +353,8 @@ def _items(
         )
         # Without a baseline period (a hub installed yesterday) growth is unknown: counted as steady.
         growth = (volume + 1) / (baseline + 1) if baseline is not None else 1.0
-        strength = volume * math.sqrt(min(growth, MAX_GROWTH)) * (1 + math.log10(1 + engagement / volume))
+        # Growth weighs as much as volume: what people ask *now* comes before what they always ask.
+        strength = volume * min(growth, MAX_GROWTH) * (1 + math.log10(1 + engagement / volume))
         covering = sum(1 for words in own_terms if covers(subtopic.terms, words))
         raw.append(
             {

@@ -175,6 +175,7 @@ def test_the_creating_user_owns_a_dashboard(live: LiveHub) -> None:
         ({"widgets": [{"type": "kpi", "x": 10, "w": 4}]}, "widgets.0", "x + w"),
         ({"widgets": [{"type": "kpi", "h": 0}]}, "widgets.0.h", ""),
         ({"widgets": [{"type": "kpi", "options": {"topics": ["nope"]}}]}, "widgets.0.options.topics", "nope"),
+        ({"widgets": [{"type": "radar", "options": {"topic": "nope"}}]}, "widgets.0.options.topic", "nope"),
         (
             {"widgets": [{"type": "kpi", "options": {"filters": {"topics": ["ghost"]}}}]},
             "widgets.0.options.filters.topics",

@@ -80,4 +80,20 @@ def test_scope_and_caps(store: SqlStore) -> None:
         max_posts=50,
     )
     assert sampled["meta"]["sampled"] is True
-    assert sampled["meta"]["posts_read"] <= 4 * 50
+    assert sampled["meta"]["posts_read"] <= 50 + 3 * 25  # baseline periods read half as many
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_modest_rise_outranks_bigger_steady_questions(store: SqlStore, lang: str) -> None:
+    """Steady sub-topics asked 30 times a day; the rising one 3 a day, then 20: fewer questions, but
+    the ones people ask *now* come first."""
+    planting = plant(lang=lang, seed=9, end=END, steady_per_day=30, rising_before=3, rising_now=20)
+    store.upsert_posts(planting.posts)
+    create_account(store=store, spec=OUR_ACCOUNT)
+    figures = AnalyticsFigures(store, Scope())
+    items = radar(
+        store, topic=TOPIC, start=planting.start, end=planting.end, figures=figures, member_ids=True
+    )["items"]
+    top_ids = set(items[0]["question_ids"])
+    assert top_ids and top_ids <= planting.members[RISING]
+    assert max(item["volume"] for item in items[1:]) > items[0]["volume"]

@@ -104,7 +104,11 @@ def make_brief(spec: BriefSpec, store: Store, scope: CallerScope, principal: Cur
     return brief.model_dump(by_alias=True)
 
 
-@router.get("/editorial/briefs/{brief_id}.md", response_class=Response, responses=_REFUSED)
+@router.get(
+    "/editorial/briefs/{brief_id}.md",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}}, "description": "the brief as Markdown"}, **_REFUSED},
+)
 def brief_as_markdown(
     brief_id: BriefId, request: Request, store: Store, scope: CallerScope, principal: CurrentPrincipal
 ) -> Response:
