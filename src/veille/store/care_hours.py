@@ -51,11 +51,9 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
-    and_,
     delete,
     func,
     inspect,
-    or_,
     select,
     text,
     tuple_,
@@ -655,27 +653,32 @@ def pair_rows(
     if not accounts or not spans:
         return []
     created = care_pairs.c.created_us
-    query = select(
-        care_pairs.c.post_id,
-        care_pairs.c.handle,
-        care_pairs.c.source,
-        created,
-        care_pairs.c.author_handle,
-        care_pairs.c.country,
-        care_pairs.c.first_response_us,
-    ).where(
-        tuple_(care_pairs.c.source, care_pairs.c.handle).in_(list(accounts)),
-        or_(*(and_(created >= start, created < end) for start, end in spans)),
-    )
-    return [
-        PairRow(
-            str(post_id),
-            str(handle),
-            str(source),
-            int(created_us),
-            str(author),
-            str(country),
-            None if first is None else int(first),
+    found: list[PairRow] = []
+    # One query per span: each an index range per account (an OR of ranges may read them all).
+    for start, end in spans:
+        query = select(
+            care_pairs.c.post_id,
+            care_pairs.c.handle,
+            care_pairs.c.source,
+            created,
+            care_pairs.c.author_handle,
+            care_pairs.c.country,
+            care_pairs.c.first_response_us,
+        ).where(
+            tuple_(care_pairs.c.source, care_pairs.c.handle).in_(list(accounts)),
+            created >= start,
+            created < end,
         )
-        for post_id, handle, source, created_us, author, country, first in connection.execute(query).all()
-    ]
+        found += [
+            PairRow(
+                str(post_id),
+                str(handle),
+                str(source),
+                int(created_us),
+                str(author),
+                str(country),
+                None if first is None else int(first),
+            )
+            for post_id, handle, source, created_us, author, country, first in connection.execute(query).all()
+        ]
+    return found
