@@ -51,11 +51,9 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
-    and_,
     delete,
     func,
     inspect,
-    or_,
     select,
     text,
     tuple_,
@@ -612,16 +610,28 @@ def hour_rows(
         table.c.responded,
         table.c.times_us,
     ).where(
-        tuple_(table.c.source, table.c.handle).in_(list(accounts)),
+        *_account_conditions(table, accounts),
         table.c.bucket_us >= start_us,
         table.c.bucket_us < end_us,
         country == ALL_COUNTRIES if every_country else country != ALL_COUNTRIES,
     )
+    wanted = set(accounts)
     return [
         HourRow(source, handle, int(bucket), where, author, int(inbound), int(responded), bytes(times))
         for source, handle, bucket, where, author, inbound, responded, times in connection.execute(
             query
         ).all()
+        if (source, handle) in wanted
+    ]
+
+
+def _account_conditions(table: Table, accounts: Sequence[tuple[str, str]]) -> list[Any]:
+    """``source IN … AND handle IN …``: an index lookup per (source, handle) on both engines (SQLite
+    scans the whole table for a row-value ``(source, handle) IN (…)``); the few extra pairs that the
+    two lists allow are dropped by the caller."""
+    return [
+        table.c.source.in_(sorted({source for source, _ in accounts})),
+        table.c.handle.in_(sorted({handle for _, handle in accounts})),
     ]
 
 
@@ -655,27 +665,30 @@ def pair_rows(
     if not accounts or not spans:
         return []
     created = care_pairs.c.created_us
-    query = select(
-        care_pairs.c.post_id,
-        care_pairs.c.handle,
-        care_pairs.c.source,
-        created,
-        care_pairs.c.author_handle,
-        care_pairs.c.country,
-        care_pairs.c.first_response_us,
-    ).where(
-        tuple_(care_pairs.c.source, care_pairs.c.handle).in_(list(accounts)),
-        or_(*(and_(created >= start, created < end) for start, end in spans)),
-    )
-    return [
-        PairRow(
-            str(post_id),
-            str(handle),
-            str(source),
-            int(created_us),
-            str(author),
-            str(country),
-            None if first is None else int(first),
-        )
-        for post_id, handle, source, created_us, author, country, first in connection.execute(query).all()
-    ]
+    wanted = set(accounts)
+    found: list[PairRow] = []
+    # One query per span: each an index range per account (an OR of ranges may read them all).
+    for start, end in spans:
+        query = select(
+            care_pairs.c.post_id,
+            care_pairs.c.handle,
+            care_pairs.c.source,
+            created,
+            care_pairs.c.author_handle,
+            care_pairs.c.country,
+            care_pairs.c.first_response_us,
+        ).where(*_account_conditions(care_pairs, accounts), created >= start, created < end)
+        found += [
+            PairRow(
+                str(post_id),
+                str(handle),
+                str(source),
+                int(created_us),
+                str(author),
+                str(country),
+                None if first is None else int(first),
+            )
+            for post_id, handle, source, created_us, author, country, first in connection.execute(query).all()
+            if (source, handle) in wanted
+        ]
+    return found
