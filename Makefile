@@ -43,8 +43,10 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# One worker per core (xdist), a test file's tests on one worker (their module fixtures: the browser,
+# a hub); the 25 slowest tests are listed at the end, to keep the suite well under 15 minutes.
 pytest: install-test
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n auto --dist loadfile --durations=25
 
 test: lint typecheck pytest
 
