@@ -109,6 +109,8 @@ class Principal:
     # The sources whose posts the caller may write through the push API: ``push`` unless an admin
     # granted more to a token; ``*`` is every source (the operator's own tokens).
     push_sources: tuple[str, ...] = (PUSH_SOURCE,)
+    # The user behind a session or a user's token (None: an operator's token, a kiosk link).
+    username: str | None = None
 
     @property
     def admin(self) -> bool:
@@ -586,6 +588,7 @@ class UserAccess:
                     api_tokens.c.last_used_us,
                     api_tokens.c.push_sources,
                     users.c.role.label("user_role"),
+                    users.c.username,
                     users.c.language,
                     users.c.time_zone,
                 )
@@ -621,6 +624,7 @@ class UserAccess:
             time_zone=row.time_zone,
             scopes=scopes,
             push_sources=push_sources,
+            username=row.username,
         )
 
     def _note_token_use(self, token_id: int, last_used_us: int | None) -> None:
@@ -723,6 +727,7 @@ def _user_principal(connection: Connection, row: Any, *, via: str) -> Principal:
         language=row.language,
         time_zone=row.time_zone,
         scopes=_user_scopes(connection, row.id),
+        username=row.username,
     )
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from veille.access import UserAccess
 from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import BusUnavailable, NatsBus
+from veille.config_changes import ConfigFollower, ConfigKind, announce
 from veille.contracts import Source, Stage
+from veille.enrich.brand_accounts import BrandAccountStage, RegistryKeys
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
 from veille.errors import Unavailable
@@ -20,15 +22,19 @@ from veille.jobs import Jobs
 from veille.live import LiveLayer, LiveLimits
 from veille.model import Post, PostRejected
 from veille.pipeline import Pipeline
+from veille.reports.scheduler import ReportScheduler
 from veille.security import OutboundPolicy, SecretBox
 from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
+from veille.sources.leases import SourceLeaseCollector, SourceLeases
 from veille.sources.manager import LiveTopicsHooks, SourceManager
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
 from veille.topics import LiveTopics, load_live_topics
 from veille.topics.follow import refresh_if_changed
+from veille.topics.live import monitor_for
+from veille.topics.repository import list_topics
 from veille.workqueue import WORK_SUBJECT, WorkConsumer, publish_posts
 
 __all__ = ["Hub", "default_stages"]
@@ -36,12 +42,21 @@ __all__ = ["Hub", "default_stages"]
 log = logging.getLogger(__name__)
 
 
-def default_stages(settings: Settings, *, topics: LiveTopics | None = None) -> list[Stage]:
-    """The enrichment chain every post goes through, in order."""
+def default_stages(
+    settings: Settings,
+    *,
+    topics: LiveTopics | None = None,
+    brand_accounts: Callable[[], Iterable[tuple[str, str]]] | Iterable[tuple[str, str]] = (),
+) -> list[Stage]:
+    """The enrichment chain every post goes through, in order.
+
+    ``brand_accounts``: the brand-account registry's ``(platform, folded handle)`` keys, or a
+    callable giving them (:class:`veille.enrich.brand_accounts.RegistryKeys` follows the store)."""
     # Exact re-deliveries are dropped before any work is spent on them; topics come last because
     # queries read what the other stages fill (hashtags, language, sentiment, country…).
     return [
         ExactDuplicateStage(),
+        BrandAccountStage(brand_accounts),
         *build_enrichment_stages(languages=settings.languages, data_dir=settings.data_dir),
         (topics or LiveTopics()).stage(),
     ]
@@ -64,9 +79,13 @@ class Hub:
     work: WorkConsumer | None = None
     live: LiveLayer | None = None
     alerts: LiveAlerts | None = None
+    reports: ReportScheduler | None = None
     _started: bool = False
     _lag_task: asyncio.Task[None] | None = None
     _topics_task: asyncio.Task[None] | None = None
+    _rankings_task: asyncio.Task[None] | None = None
+    # Alert rules, sources (and topics, on a notice) changed by another process (issue 15, item 4).
+    config: ConfigFollower | None = None
 
     @property
     def work_stream(self) -> bool:
@@ -109,6 +128,8 @@ class Hub:
             store.close()
             raise
 
+        registry = RegistryKeys(store)
+
         def count_stored(source: str, stored: list[StoredPost]) -> None:
             metrics.posts_stored.labels(source=source).inc(len(stored))
 
@@ -118,13 +139,26 @@ class Hub:
         pipeline = Pipeline(
             store=store,
             bus=bus,
-            stages=default_stages(settings, topics=topics) if stages is None else stages,
+            stages=default_stages(settings, topics=topics, brand_accounts=registry)
+            if stages is None
+            else stages,
             queue_batches=settings.queue_batches,
             on_stored=count_stored,
             on_rejected=count_rejected,
             on_stage=metrics.observe_stage,
         )
         metrics.watch_queue(lambda: pipeline.queue_depth)
+        # With the NATS bus, each source runs in the one process holding its lease (issue 15).
+        leases = (
+            SourceLeases(
+                bus=bus,
+                bucket=settings.lease_bucket,
+                ttl_s=settings.source_lease_ttl_s,
+                renew_s=settings.source_lease_renew_s,
+            )
+            if isinstance(bus, NatsBus)
+            else None
+        )
         # Platform sources of veille.toml's [[sources]] (validated now: a bad table stops the start).
         source_manager = SourceManager(
             pipeline=pipeline,
@@ -135,6 +169,7 @@ class Hub:
                 allow=settings.outbound_allow, max_response_bytes=settings.max_response_bytes
             ),
             secrets=SecretBox.for_data_dir(settings.data_dir),
+            leases=leases,
         )
         try:
             source_manager.load_tables(settings.sources)
@@ -142,13 +177,17 @@ class Hub:
             store.close()
             raise
         metrics.registry.register(SourceHealthCollector(source_manager))
+        if leases is not None:
+            metrics.registry.register(SourceLeaseCollector(source_manager, owner=leases.owner))
         work = None
         if isinstance(bus, NatsBus) and settings.pipeline == "on":
             # Its own stages: it runs beside the pipeline's writer, in another thread.
             work = WorkConsumer(
                 bus=bus,
                 store=store,
-                stages=default_stages(settings, topics=topics) if stages is None else stages,
+                stages=default_stages(settings, topics=topics, brand_accounts=registry)
+                if stages is None
+                else stages,
                 durable=settings.work_consumer,
                 ack_wait=settings.work_ack_wait_s,
                 on_stored=count_stored,
@@ -174,6 +213,13 @@ class Hub:
             language=settings.organisation_language,
             public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
         )
+        own_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+        reports = ReportScheduler(
+            store=store,
+            access=access,
+            base_url=f"http://{own_host}:{settings.port}",
+            public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+        )
         return cls(
             settings,
             store,
@@ -187,6 +233,7 @@ class Hub:
             work=work,
             live=live,
             alerts=alerts,
+            reports=reports,
         )
 
     async def start(self) -> None:
@@ -200,15 +247,53 @@ class Hub:
             await self.alerts.start()  # subscribed before the first post is published
         await self.pipeline.start()
         self._topics_task = asyncio.create_task(self._follow_topics(), name="follow-topics")
+        self._rankings_task = asyncio.create_task(self._refresh_rankings(), name="influencer-rankings")
         await self.streams.start()
-        if self.settings.pipeline == "off":
-            return  # API and screens only: sources and work run in the workers
-        for source in self.sources:
-            self.pipeline.add_source(source)
+        if self.reports is not None:
+            self.reports.start()
         if self.source_manager is not None:
-            await self.source_manager.start()
-        if self.work is not None:
-            await self.work.start()
+            self.source_manager.on_change = self.announce
+        if self.settings.pipeline == "on":  # off: API and screens only, sources and work in the workers
+            for source in self.sources:
+                self.pipeline.add_source(source)
+            if self.source_manager is not None:
+                await self.source_manager.start()
+            if self.work is not None:
+                await self.work.start()
+        self.config = ConfigFollower(
+            store=self.store,
+            bus=self.bus if isinstance(self.bus, NatsBus) else None,
+            reloaders=self._reloaders(),
+            poll_s=self.settings.config_poll_s,
+            polled=frozenset({"alert_rule", "source"}),  # topics: polled by _follow_topics
+        )
+        await self.config.start()
+
+    def _reloaders(self) -> dict[str, Callable[[], Awaitable[None]]]:
+        reloaders: dict[str, Callable[[], Awaitable[None]]] = {"topic": self._reload_topics}
+        if self.alerts is not None:
+            reloaders["alert_rule"] = self.alerts.reload_rules
+        manager = self.source_manager
+        if manager is not None:
+
+            async def sync_sources() -> None:
+                await manager.sync_saved()
+
+            reloaders["source"] = sync_sources
+        return reloaders
+
+    async def _reload_topics(self) -> None:
+        def rebuild() -> None:
+            with self.topics.lock:
+                self.topics.replace(monitor_for(list_topics(self.store)))
+
+        await asyncio.to_thread(rebuild)
+
+    async def announce(self, kind: ConfigKind, id: str | int) -> None:
+        """Tell the other processes of the hub that ``kind`` ``id`` changed (with the NATS bus;
+        with the in-process bus there is no other process to tell). Never raises."""
+        if isinstance(self.bus, NatsBus) and self._started:
+            await announce(self.bus, kind=kind, id=id)
 
     async def _follow_topics(self) -> None:
         """Topics changed by another process or the CLI apply here within a few seconds."""
@@ -219,6 +304,18 @@ class Hub:
             except Exception as error:  # the store busy or away: try again next time
                 log.warning("topics not reread: %s", error)
             await asyncio.sleep(self.settings.topics_poll_s)
+
+    async def _refresh_rankings(self, every_s: float = 5.0) -> None:
+        """Influencer rankings asked for or read lately, recomputed when posts came since
+        (:mod:`veille.influencers.rankings`): requests read them instead of computing PageRank."""
+        from veille.influencers.rankings import refresh_rankings
+
+        while True:
+            try:
+                await asyncio.to_thread(refresh_rankings, self.store)
+            except Exception as error:  # the store busy or away: try again next time
+                log.warning("influencer rankings not refreshed: %s", error)
+            await asyncio.sleep(every_s)
 
     async def _watch_work_lag(self, bus: NatsBus, every_s: float = 5.0) -> None:
         """/metrics' work-stream gauges, read from JetStream every few seconds."""
@@ -251,13 +348,18 @@ class Hub:
         if not self._started:
             return
         self._started = False
-        for task in (self._lag_task, self._topics_task):
+        for task in (self._lag_task, self._topics_task, self._rankings_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._lag_task = self._topics_task = None
+        self._lag_task = self._topics_task = self._rankings_task = None
+        if self.config is not None:
+            await self.config.stop()
+            self.config = None
         try:
+            if self.reports is not None:
+                await self.reports.stop()  # a print under way is abandoned; its run says so
             await self.jobs.stop()
             if self.source_manager is not None:
                 await self.source_manager.stop()

@@ -85,6 +85,7 @@ def _prepare_file(
     """The preparing process: ``_Ready``, every batch of the file prepared, then ``_Done``."""
     # Heavy imports in the child only: the parent may be a light CLI process.
     from veille.contracts import run_stages, stages_committed
+    from veille.enrich.brand_accounts import registry_keys
     from veille.hub import default_stages
     from veille.sources.replay import ReplaySource
     from veille.store import open_store
@@ -108,9 +109,10 @@ def _prepare_file(
         store = open_store(settings.sqlalchemy_url, migrate=False)
         try:
             topics = load_live_topics(store, settings)
+            brands = registry_keys(store)
         finally:
             store.close()
-        stages = default_stages(settings, topics=topics)
+        stages = default_stages(settings, topics=topics, brand_accounts=brands)
         freeze_long_lived_objects()  # the models, out of every full collection (as in the hub)
         source = ReplaySource(path, batch_size=batch_size, name=name)
         put(_Ready())

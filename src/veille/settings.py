@@ -16,18 +16,21 @@ their owners validate them when the hub is built (``SourceManager.load_tables``,
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from veille.errors import Invalid
 
 __all__ = [
     "DEFAULT_DATA_DIR",
+    "LOGO_MAX_BYTES",
+    "LOGO_TYPES",
     "TOML_TABLES",
     "HubTable",
     "Settings",
@@ -36,6 +39,16 @@ __all__ = [
 ]
 
 DEFAULT_DATA_DIR = Path("veille-data")
+
+# The organisation's logo (brand_logo): the kinds of image a page may show, and the largest file.
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+LOGO_MAX_BYTES = 1024 * 1024
 
 # The top-level tables a veille.toml may hold, and who reads each.
 TOML_TABLES: dict[str, str] = {
@@ -73,6 +86,16 @@ class HubTable(BaseModel):
     pipeline: Literal["on", "off"] = "on"
     # How often a running hub rereads the topics table for changes made by another process or the CLI.
     topics_poll_s: float = Field(default=5.0, gt=0)
+    # With bus = "nats": each [[sources]] source runs in the one process holding its lease, an entry
+    # of this JetStream key-value bucket ("": <nats_stream>_source_leases) that expires
+    # source_lease_ttl_s after its last renewal; the holder renews it every source_lease_renew_s
+    # (at most half the TTL). A killed holder's sources move to another process after the TTL.
+    source_lease_bucket: str = ""
+    source_lease_ttl_s: float = Field(default=15.0, ge=1.0)
+    source_lease_renew_s: float = Field(default=5.0, gt=0)
+    # How often a running hub rereads alert rules and saved sources for changes made elsewhere
+    # (the CLI without a bus, another process): the fallback of the config.changed notices.
+    config_poll_s: float = Field(default=5.0, gt=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535, description="0: any free port")
     # Push API limits: a body over max_body_bytes is refused with 413, as is a batch over max_batch_items.
@@ -81,6 +104,8 @@ class HubTable(BaseModel):
     # Outbound requests (connectors, feeds): non-public addresses are refused; these networks are
     # reachable all the same (development, the test suite's fakes on 127.0.0.1). docs/deployment.md.
     outbound_allow: list[str] = Field(default_factory=list)
+    # `veille demo`: serve the fake write platform our demo accounts answer through (/demo/platform).
+    demo_platform: bool = False
     # A response body from a platform or a feed is abandoned past this size (streamed, never read whole).
     max_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     # Pipeline: batches waiting between sources and the writer (backpressure beyond this).
@@ -138,6 +163,53 @@ class HubTable(BaseModel):
     # reach it (the crisis-room link of a notification; default http://host:port).
     organisation_language: Literal["en", "fr"] = "en"
     public_url: str | None = None
+    # The organisation's look on every page and wall (docs/walls.md "Organisation colours and logo"):
+    # its name (the logo's text alternative), two colours (#rrggbb) that replace the accent colours,
+    # and a logo file (PNG, SVG, WebP or JPEG, at most 1 MiB) shown on the walls and in the header.
+    organisation_name: str | None = Field(default=None, max_length=120)
+    brand_colour: str | None = None
+    brand_colour_2: str | None = None
+    brand_logo: Path | None = None
+
+    @field_validator("brand_colour", "brand_colour_2")
+    @classmethod
+    def _colour_is_rrggbb(cls, colour: str | None) -> str | None:
+        if colour is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+            raise ValueError(f"{colour!r} is not a colour written #rrggbb (e.g. #e4002b)")
+        return colour
+
+    @field_validator("source_lease_renew_s")
+    @classmethod
+    def _renewal_fits_the_ttl(cls, renew: float, info: ValidationInfo) -> float:
+        ttl = info.data.get("source_lease_ttl_s")
+        if isinstance(ttl, int | float) and renew * 2 > ttl:
+            raise ValueError(f"must be at most half of source_lease_ttl_s ({ttl:g} s)")
+        return renew
+
+    @field_validator("source_lease_bucket")
+    @classmethod
+    def _bucket_is_a_nats_name(cls, bucket: str) -> str:
+        if bucket and not re.fullmatch(r"[A-Za-z0-9_-]+", bucket):
+            raise ValueError(f"{bucket!r}: use only letters, digits, '-' and '_'")
+        return bucket
+
+    @property
+    def lease_bucket(self) -> str:
+        """The source leases' key-value bucket (``source_lease_bucket`` or ``<nats_stream>_source_leases``)."""
+        return self.source_lease_bucket or f"{self.nats_stream}_source_leases"
+
+    @field_validator("brand_logo")
+    @classmethod
+    def _logo_is_a_small_image(cls, path: Path | None) -> Path | None:
+        if path is None:
+            return None
+        if path.suffix.lower() not in LOGO_TYPES:
+            raise ValueError(f"{path}: not an image the pages can show (use {', '.join(LOGO_TYPES)})")
+        if not path.is_file():
+            raise ValueError(f"{path}: no such file")
+        if path.stat().st_size > LOGO_MAX_BYTES:
+            raise ValueError(f"{path}: larger than 1 MiB")
+        return path
 
 
 class Settings(HubTable, BaseSettings):

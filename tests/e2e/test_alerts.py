@@ -145,3 +145,41 @@ def test_the_alerts_widget_on_a_dashboard(page: Any, live: LiveHub, screenshots:
     assert 1 <= items.count() <= 5
     assert items.first.get_attribute("data-severity") in {"info", "warning", "critical"}
     page.screenshot(path=str(screenshots / "alerts-widget.png"))
+
+
+def test_the_topic_crisis_room(page: Any, live: LiveHub, screenshots: Path, problems: Any) -> None:
+    """/crisis/topic/outage: the topic's live widgets, its open alerts with playbooks and notes, the
+    merged timeline and the topic's report. Screenshots: crisis-topic-en.png, crisis-topic-fr-light.png."""
+    active = [
+        item
+        for item in _alerts(live)
+        if item["topic"] == "outage" and item["status"] in ("open", "acknowledged")
+    ]
+    assert active
+    log_in(page, live, "/crisis/topic/outage")
+    page.wait_for_selector("[data-screen=crisis-topic][data-state=ready]")
+    for widget in ("volume", "sentiment", "feed", "influencers", "map"):
+        page.wait_for_selector(
+            f"[data-widget={widget}]:is([data-state=ready], [data-state=empty])", timeout=30_000
+        )
+    assert page.get_attribute("[data-widget=volume]", "data-state") == "ready"
+    assert page.locator("[data-widget=feed] [data-post-id]").count() >= 1
+    shown = {
+        int(value)
+        for value in page.locator("[data-panel=alerts] [data-alert-id]").evaluate_all(
+            "els => els.map(e => e.dataset.alertId)"
+        )
+    }
+    assert shown == {item["id"] for item in active}
+    assert page.locator("[data-panel=timeline] li").count() >= len(active)
+    report = page.get_attribute("[data-screen=crisis-topic] .crisis__report a", "href")
+    assert report == "/api/v1/alerts/topic/outage/report?format=html"
+    page.wait_for_timeout(1500)  # let the charts draw
+    page.screenshot(path=str(screenshots / "crisis-topic-en.png"), full_page=True)
+    page.goto(f"{live.base_url}/crisis/topic/outage?lang=fr&theme=light")
+    page.wait_for_selector("[data-screen=crisis-topic][data-state=ready]")
+    page.wait_for_selector("[data-widget=volume][data-state=ready]", timeout=30_000)
+    assert "Salle de crise" in page.inner_text(".crisis__head")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(screenshots / "crisis-topic-fr-light.png"), full_page=True)
+    assert problems.errors == []

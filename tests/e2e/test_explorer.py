@@ -141,6 +141,11 @@ def test_the_drawer_and_a_sentiment_correction(live: LiveHub, page: Any, problem
     assert page.inner_text(f"{drawer} .drawer__text") == target["text"]
     assert page.locator(f"{drawer} .author-card").count() == 1
     page.wait_for_selector(f"{drawer} [data-category]:not([data-category=''])")
+    # The category in words of the reader's language, never the raw key.
+    category = page.get_attribute(f"{drawer} [data-category]", "data-category")
+    labels = {"journalist": "Journalist", "blogger": "Blogger", "elected": "Elected official"}
+    labels |= {"media": "Media", "brand": "Brand", "other": "Other"}
+    assert page.inner_text(f"{drawer} [data-category]") == labels[str(category)]
     assert page.locator(f"{drawer} [data-topic]").count() == len(target["topics"])
     page.click(f"{drawer} [data-action=correct-sentiment][data-label=negative]")
     page.wait_for_selector(f"{drawer} [data-corrected=true]")

@@ -150,7 +150,7 @@ def test_the_filter_bar_changes_every_widget(live: LiveHub, page: Any, every_typ
         "volume": "/analytics/volume",
         "sentiment": "/analytics/sentiment",
         "share_of_voice": "/analytics/share-of-voice",
-        "map": "/analytics/volume",
+        "map": "/analytics/sentiment",  # one request: per country, totals=true
         "trends": "/analytics/trends",
         "influencers": "/analytics/influencers",
         "top_posts": "/analytics/top-posts",
@@ -164,6 +164,8 @@ def test_the_filter_bar_changes_every_widget(live: LiveHub, page: Any, every_typ
             url for url in asked if path in url and parse_qs(urlsplit(url).query).get("country") == ["FR"]
         ]
         assert matching, f"{kind}: no request to {path} with country=FR in {asked}"
+    map_asked = [url for url in asked if parse_qs(urlsplit(url).query).get("totals") == ["true"]]
+    assert any(parse_qs(urlsplit(url).query).get("country") == ["FR"] for url in map_asked), asked
     after = page.locator("[data-widget=kpi] .kpi__value").first.get_attribute("data-value")
     france = _api(
         live,

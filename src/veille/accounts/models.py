@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from veille.clock import format_rfc3339
+from veille.sharing.models import Sharing, Visibility
 from veille.text import handle_key
 
 __all__ = [
@@ -122,6 +123,8 @@ class AccountSpec(BaseModel):
     country: str | None = None
     ours: bool = False
     business_hours: BusinessHours | None = None
+    owner_team: str | None = Field(default=None, max_length=128, description="the team that runs it")
+    visibility: Visibility = "organisation"
 
     @field_validator("platform")
     @classmethod
@@ -159,8 +162,12 @@ class BrandAccount(AccountSpec):
     """A registered account."""
 
     id: int
+    created_by: str | None = None
     created_at: datetime
     updated_at: datetime
+
+    def sharing(self) -> Sharing:
+        return Sharing(owner_team=self.owner_team, visibility=self.visibility, created_by=self.created_by)
 
     @property
     def label(self) -> str:
@@ -191,6 +198,9 @@ class AccountRead(BaseModel):
     country: str | None
     ours: bool
     business_hours: BusinessHoursRead | None = Field(description="null: answers around the clock")
+    owner_team: str | None = None
+    visibility: str = "organisation"
+    created_by: str | None = None
     account: str
     created_at: str = Field(description="RFC 3339, UTC")
     updated_at: str = Field(description="RFC 3339, UTC")

@@ -29,6 +29,9 @@ def account_from_row(row: Any) -> BrandAccount:
         country=row.country,
         ours=bool(row.ours),
         business_hours=hours,
+        owner_team=row.owner_team,
+        visibility=row.visibility or "organisation",
+        created_by=row.created_by,
         created_at=from_us(int(row.created_us)),
         updated_at=from_us(int(row.updated_us)),
     )
@@ -47,6 +50,8 @@ def account_values(spec: AccountSpec) -> dict[str, Any]:
         "hours_days": ",".join(hours.days) if hours else None,
         "hours_start": hours.start if hours else None,
         "hours_end": hours.end if hours else None,
+        "owner_team": spec.owner_team,
+        "visibility": spec.visibility,
     }
 
 

@@ -13,10 +13,22 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from veille.access import Principal
 from veille.accounts import repository
 from veille.accounts.models import AccountSpec, BrandAccount
 from veille.csv_rows import ImportResult, data_rows
 from veille.errors import Conflict, Invalid, NotFound, invalid_from
+from veille.sharing import (
+    SharingFields,
+    check_edit,
+    creator_of,
+    may_see,
+    record_sharing,
+    sharing_for_change,
+    sharing_for_new,
+    visible,
+    write_sharing,
+)
 from veille.store.handle_registry import HandleRegistry
 from veille.store.schema import brand_accounts
 from veille.store.sql import SqlStore
@@ -85,27 +97,74 @@ _REGISTRY: HandleRegistry[AccountSpec, BrandAccount] = HandleRegistry(
 # -- reads ---------------------------------------------------------------------------------------
 
 
-def list_accounts(*, store: SqlStore) -> list[BrandAccount]:
-    return repository.list_accounts(store)
+def list_accounts(*, store: SqlStore, viewer: Principal | None = None) -> list[BrandAccount]:
+    """The accounts ``viewer`` may see (None: all, what the care metrics read)."""
+    return visible(viewer, repository.list_accounts(store), BrandAccount.sharing)
 
 
-def get_account(*, store: SqlStore, account_id: int) -> BrandAccount:
-    return _REGISTRY.fetch(store.engine, account_id)
+def get_account(*, store: SqlStore, account_id: int, viewer: Principal | None = None) -> BrandAccount:
+    found = _REGISTRY.fetch(store.engine, account_id)
+    if not may_see(viewer, found.sharing()):
+        raise _not_found(account_id)
+    return found
 
 
 # -- writes --------------------------------------------------------------------------------------
 
 
-def create_account(*, store: SqlStore, spec: AccountSpec) -> BrandAccount:
-    return _REGISTRY.create(store.engine, spec)
+def _asked(spec: AccountSpec) -> SharingFields:
+    given = spec.model_fields_set
+    return SharingFields.model_validate(
+        {key: getattr(spec, key) for key in ("owner_team", "visibility") if key in given}
+    )
 
 
-def update_account(*, store: SqlStore, account_id: int, spec: AccountSpec) -> BrandAccount:
-    """Replace an account's fields (platform and handle may change, if no other account has them)."""
-    return _REGISTRY.replace(store.engine, account_id, spec)
+def _share(
+    store: SqlStore, account: BrandAccount, *, by: Principal | None, before: Any, after: Any
+) -> BrandAccount:
+    with store.engine.begin() as connection:
+        write_sharing(connection, brand_accounts, brand_accounts.c.id, account.id, after)
+        record_sharing(
+            connection,
+            actor=creator_of(by) or "cli",
+            kind="account",
+            object_id=account.id,
+            before=before,
+            after=after,
+        )
+    return account.model_copy(
+        update={
+            "owner_team": after.owner_team,
+            "visibility": after.visibility,
+            "created_by": after.created_by,
+        }
+    )
 
 
-def delete_account(*, store: SqlStore, account_id: int) -> None:
+def create_account(*, store: SqlStore, spec: AccountSpec, by: Principal | None = None) -> BrandAccount:
+    """Register an account; ``by`` (None: the operator) gives its owner team (checked)."""
+    sharing = sharing_for_new(by, _asked(spec), store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
+    created = _REGISTRY.create(store.engine, spec)
+    return _share(store, created, by=by, before=None, after=sharing)
+
+
+def update_account(
+    *, store: SqlStore, account_id: int, spec: AccountSpec, by: Principal | None = None
+) -> BrandAccount:
+    """Replace an account's fields (platform and handle may change, if no other account has them);
+    the sharing stays when the body does not give it."""
+    current = get_account(store=store, account_id=account_id, viewer=by)
+    check_edit(by, current.sharing(), what=f"account {account_id}")
+    sharing = sharing_for_change(by, current.sharing(), _asked(spec), store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
+    updated = _REGISTRY.replace(store.engine, account_id, spec)
+    return _share(store, updated, by=by, before=current.sharing(), after=sharing)
+
+
+def delete_account(*, store: SqlStore, account_id: int, by: Principal | None = None) -> None:
+    current = get_account(store=store, account_id=account_id, viewer=by)
+    check_edit(by, current.sharing(), what=f"account {account_id}")
     _REGISTRY.remove(store.engine, account_id)
 
 

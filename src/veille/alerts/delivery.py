@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,8 +39,11 @@ def backoff_s(attempts: int, *, first_s: float = FIRST_RETRY_S) -> float:
     return float(min(MAX_RETRY_S, first_s * 2 ** max(0, attempts - 1)))
 
 
-def send_with_apprise(url: str, title: str, body: str) -> None:
-    """Send one message to one Apprise URL; raises :class:`DeliveryFailed` with Apprise's reason."""
+def send_with_apprise(url: str, title: str, body: str, *, attach: Sequence[str] = ()) -> None:
+    """Send one message to one Apprise URL; raises :class:`DeliveryFailed` with Apprise's reason.
+
+    ``attach``: files sent with the message where the service takes attachments (e-mail, ``json://``
+    as base64 in its ``attachments`` list, Slack, Teams…); the others get the message alone."""
     with warnings.catch_warnings():
         # Apprise's plugins import modules Python deprecates (imghdr), when first used: not ours to
         # fix, and not a failed delivery.
@@ -51,7 +54,7 @@ def send_with_apprise(url: str, title: str, body: str) -> None:
         if not notifier.add(url):
             raise DeliveryFailed("Apprise does not understand this URL")
         with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
-            delivered = notifier.notify(body=body, title=title)
+            delivered = notifier.notify(body=body, title=title, attach=list(attach) or None)
             reason = str(captured.getvalue()).strip().splitlines()
     if not delivered:
         raise DeliveryFailed((reason[-1] if reason else "the endpoint refused the message")[:500])
@@ -70,6 +73,8 @@ class DeliveryStats:
 class DeliveryWorker:
     """Sends queued deliveries of the store; see the module docstring."""
 
+    task_name = "alert-deliveries"
+
     def __init__(
         self, store: SqlStore, *, sender: Sender = send_with_apprise, first_retry_s: float = FIRST_RETRY_S
     ) -> None:
@@ -83,7 +88,7 @@ class DeliveryWorker:
 
     def start(self) -> None:
         if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="alert-deliveries")
+            self._task = asyncio.create_task(self._run(), name=self.task_name)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -113,6 +118,8 @@ class DeliveryWorker:
             await asyncio.gather(*(self._attempt(row) for row in rows))
         return await asyncio.to_thread(self._next_due_s)
 
+    # The table's reads and writes, and the send: what a worker of other deliveries (the scheduled
+    # reports', :mod:`veille.reports.delivery`) replaces.
     def _due(self) -> list[Any]:
         with self.store.engine.connect() as connection:
             return repository.due_deliveries(connection, at_us=now_us())
@@ -128,7 +135,7 @@ class DeliveryWorker:
         delivery_id = int(row.id)
         attempts = int(row.attempts) + 1
         try:
-            await asyncio.to_thread(self.sender, row.url, row.title, row.body)
+            await asyncio.to_thread(self._send, row)
         except Exception as error:
             message = str(error) or type(error).__name__
             given_up = attempts >= MAX_ATTEMPTS
@@ -156,6 +163,9 @@ class DeliveryWorker:
         await asyncio.to_thread(self._update, delivery_id, values)
         if values["status"] == "delivered" and self.on_delivered is not None:
             self.on_delivered(delivery_id)
+
+    def _send(self, row: Any) -> None:
+        self.sender(row.url, row.title, row.body)
 
     def _update(self, delivery_id: int, values: dict[str, object]) -> None:
         with self.store.engine.begin() as connection:

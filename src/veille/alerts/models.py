@@ -20,6 +20,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from veille.sharing.models import Sharing, Visibility
+
 __all__ = [
     "ALERT_STATUSES",
     "KINDS",
@@ -84,6 +86,8 @@ class RuleSpec(BaseModel):
     account: str | None = Field(
         default=None, max_length=240, description="care_sla: one account as platform:handle (default: ours)"
     )
+    owner_team: str | None = Field(default=None, max_length=128, description="the team that owns it")
+    visibility: Visibility = "organisation"
     min_response_rate: float = Field(
         default=0.8, ge=0, le=1, description="care_sla: the promised response rate"
     )
@@ -138,12 +142,16 @@ class Rule(RuleSpec):
     """A stored rule: its id and when it was created and last changed."""
 
     id: int
+    created_by: str | None = None
     created_at: datetime
     updated_at: datetime
 
     def to_json_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json")
         return data
+
+    def sharing(self) -> Sharing:
+        return Sharing(owner_team=self.owner_team, visibility=self.visibility, created_by=self.created_by)
 
 
 class AlertEvent(BaseModel):

@@ -42,6 +42,9 @@ def _rule(row: Any) -> Rule:
     return Rule.model_validate(
         {
             **row.spec,
+            "owner_team": row.owner_team,
+            "visibility": row.visibility or "organisation",
+            "created_by": row.created_by,
             "id": int(row.id),
             "created_at": from_us(int(row.created_us)),
             "updated_at": from_us(int(row.updated_us)),
@@ -65,13 +68,17 @@ def _rule_values(spec: RuleSpec) -> dict[str, Any]:
         "kind": spec.kind,
         "enabled": spec.enabled,
         "spec": spec.model_dump(mode="json"),
+        "owner_team": spec.owner_team,
+        "visibility": spec.visibility,
     }
 
 
-def insert_rule(connection: Connection, spec: RuleSpec) -> int:
+def insert_rule(connection: Connection, spec: RuleSpec, *, created_by: str | None = None) -> int:
     moment = now_us()
     result = connection.execute(
-        insert(alert_rules).values(**_rule_values(spec), created_us=moment, updated_us=moment)
+        insert(alert_rules).values(
+            **_rule_values(spec), created_by=created_by, created_us=moment, updated_us=moment
+        )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 

@@ -8,6 +8,7 @@ timeline with who and when.
 
 from __future__ import annotations
 
+from veille.access import Principal
 from veille.alerts import repository
 from veille.alerts.engine import Change
 from veille.alerts.messages import summary
@@ -15,6 +16,16 @@ from veille.alerts.models import Alert, Rule, RuleSpec
 from veille.clock import format_rfc3339, now_us, to_us
 from veille.errors import Conflict, Invalid, NotFound
 from veille.query import QueryError, parse_query
+from veille.sharing import (
+    SharingFields,
+    check_edit,
+    creator_of,
+    may_see,
+    record_sharing,
+    sharing_for_change,
+    sharing_for_new,
+    visible,
+)
 from veille.store.sql import SqlStore
 from veille.topics.service import list_topics
 
@@ -77,39 +88,71 @@ def check_rule(*, store: SqlStore, spec: RuleSpec) -> None:
             raise AlertError(f"query: {error}", field="query") from None
 
 
-def list_rules(*, store: SqlStore) -> list[Rule]:
+def _asked(spec: RuleSpec) -> SharingFields:
+    given = spec.model_fields_set
+    return SharingFields.model_validate(
+        {key: getattr(spec, key) for key in ("owner_team", "visibility") if key in given}
+    )
+
+
+def list_rules(*, store: SqlStore, viewer: Principal | None = None) -> list[Rule]:
+    """The rules ``viewer`` may see (None: all: the engine runs every rule)."""
     with store.engine.connect() as connection:
-        return repository.list_rules(connection)
+        return visible(viewer, repository.list_rules(connection), Rule.sharing)
 
 
-def get_rule(*, store: SqlStore, rule_id: int) -> Rule:
+def get_rule(*, store: SqlStore, rule_id: int, viewer: Principal | None = None) -> Rule:
     with store.engine.connect() as connection:
         found = repository.get_rule(connection, rule_id)
-    if found is None:
+    if found is None or not may_see(viewer, found.sharing()):
         raise RuleNotFound(rule_id)
     return found
 
 
-def create_rule(*, store: SqlStore, spec: RuleSpec) -> Rule:
+def create_rule(*, store: SqlStore, spec: RuleSpec, by: Principal | None = None) -> Rule:
+    sharing = sharing_for_new(by, _asked(spec), store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
     check_rule(store=store, spec=spec)
     with store.engine.begin() as connection:
-        rule_id = repository.insert_rule(connection, spec)
+        rule_id = repository.insert_rule(connection, spec, created_by=sharing.created_by)
         created = repository.get_rule(connection, rule_id)
-    assert created is not None
+        assert created is not None
+        record_sharing(
+            connection,
+            actor=creator_of(by) or "cli",
+            kind="alert_rule",
+            object_id=rule_id,
+            before=None,
+            after=created.sharing(),
+        )
     return created
 
 
-def update_rule(*, store: SqlStore, rule_id: int, spec: RuleSpec) -> Rule:
+def update_rule(*, store: SqlStore, rule_id: int, spec: RuleSpec, by: Principal | None = None) -> Rule:
+    current = get_rule(store=store, rule_id=rule_id, viewer=by)
+    check_edit(by, current.sharing(), what=f"alert rule {rule_id}")
+    sharing = sharing_for_change(by, current.sharing(), _asked(spec), store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
     check_rule(store=store, spec=spec)
     with store.engine.begin() as connection:
         if not repository.update_rule(connection, rule_id, spec):
             raise RuleNotFound(rule_id)
         updated = repository.get_rule(connection, rule_id)
-    assert updated is not None
+        assert updated is not None
+        record_sharing(
+            connection,
+            actor=creator_of(by) or "cli",
+            kind="alert_rule",
+            object_id=rule_id,
+            before=current.sharing(),
+            after=updated.sharing(),
+        )
     return updated
 
 
-def delete_rule(*, store: SqlStore, rule_id: int) -> None:
+def delete_rule(*, store: SqlStore, rule_id: int, by: Principal | None = None) -> None:
+    current = get_rule(store=store, rule_id=rule_id, viewer=by)
+    check_edit(by, current.sharing(), what=f"alert rule {rule_id}")
     with store.engine.begin() as connection:
         if not repository.delete_rule(connection, rule_id):
             raise RuleNotFound(rule_id)

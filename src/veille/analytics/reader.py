@@ -162,15 +162,25 @@ _POST_DIMENSIONS = {
 }
 
 
-def posts_conditions(criteria: Criteria, start: int, end: int, *, topics: bool = True) -> list[Any]:
-    """SQL conditions on ``posts`` for the criteria (topics as "matches any of them")."""
-    conditions: list[Any] = [posts.c.created_us >= start, posts.c.created_us < end]
+def posts_conditions(
+    criteria: Criteria, start: int, end: int, *, topics: bool = True, indexed: bool = True
+) -> list[Any]:
+    """SQL conditions on ``posts`` for the criteria (topics as "matches any of them").
+
+    ``indexed=False`` writes the time, language and source conditions so that no index can serve
+    them (``created_us + 0``, ``lang || ''``: same values, NULLs included), for a query that must
+    walk another index (the top posts by engagement on SQLite).
+    """
+    created: Any = posts.c.created_us if indexed else posts.c.created_us + literal_column("0")
+    lang: Any = posts.c.lang if indexed else posts.c.lang.concat(literal_column("''"))
+    source: Any = posts.c.source if indexed else posts.c.source.concat(literal_column("''"))
+    conditions: list[Any] = [created >= start, created < end]
     if criteria.countries is not None:
         conditions.append(posts.c.country.in_(sorted(criteria.countries)))
     if criteria.languages is not None:
-        conditions.append(posts.c.lang.in_(sorted(criteria.languages)))
+        conditions.append(lang.in_(sorted(criteria.languages)))
     if criteria.sources is not None:
-        conditions.append(posts.c.source.in_(sorted(criteria.sources)))
+        conditions.append(source.in_(sorted(criteria.sources)))
     if criteria.sentiments is not None:
         conditions.append(posts.c.sentiment_label.in_(sorted(criteria.sentiments)))
     if not criteria.include_duplicates:

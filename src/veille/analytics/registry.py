@@ -118,10 +118,13 @@ def _influencers(
     authority_weight: float,
     **options: Any,
 ) -> AnalyticsResult:
-    from veille.analytics.influence import Weights, influencers
+    from veille.analytics.influence import Weights
+    from veille.influencers.rankings import RankingInputs, ranked_influencers
 
     weights = Weights(reach=reach_weight, engagement=engagement_weight, authority=authority_weight)
-    return influencers(store, filters=filters, scope=scope, weights=weights, **options)
+    # Kept rankings, computed in the background (veille.influencers.rankings), not per request.
+    inputs = RankingInputs(filters=filters, scope=scope, weights=weights, **options)
+    return ranked_influencers(store, inputs)
 
 
 def _content(
@@ -178,7 +181,10 @@ _ANALYSES: tuple[Analysis, ...] = (
         "sentiment",
         "Posts per sentiment label and net sentiment per bucket; ``breakdown`` over the whole range.",
         "veille.analytics.sentiment:sentiment",
-        (_GROUP_BY,),
+        (
+            _GROUP_BY,
+            Param("totals", bool, False, "one row per group over the whole range, no buckets (the map)"),
+        ),
     ),
     Analysis(
         "share-of-voice",

@@ -13,15 +13,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from veille.analytics.filters import AnalyticsFilter, Criteria
-from veille.analytics.reader import posts_conditions
+from veille.analytics.reader import posts_conditions, read_measures, smallest_shape
 from veille.analytics.results import AnalyticsResult
 from veille.analytics.scope import Scope
 from veille.clock import from_us
 from veille.enrich.entities import link_domain
 from veille.errors import Invalid
+from veille.store.rollups import ALL_TOPICS, DAY_US
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
 from veille.text import extract_hashtags, extract_urls
@@ -88,10 +89,17 @@ def top_posts(
     scope: Scope,
     by: Literal["engagement", "reach"] = "engagement",
     limit: int = 10,
+    plan: bool | None = None,
 ) -> AnalyticsResult:
     """The posts with the most engagement (likes + reposts + replies) or reach (author's followers).
 
     Ties go to the post id in ascending order, so pages are stable.
+
+    By engagement, when the filters keep enough of the store's posts (:func:`_walk_engagement`), the
+    posts are read in the order of ``ix_posts_engagement`` (migration 0061) and the first ``limit``
+    that match are the answer, without sorting the range; else the range is read and sorted. Both
+    give the same rows (the same query, read another way); ``plan`` forces one (True: the index,
+    False: the range), for checks and benchmarks.
     """
     _check_limit(limit)
     if by not in ("engagement", "reach"):
@@ -99,10 +107,13 @@ def top_posts(
     criteria = filters.within(scope)
     rows: list[dict[str, Any]] = []
     if not criteria.matches_nothing:
+        walk = by == "engagement" and plan is not False and (plan or _walk_engagement(store, criteria, limit))
+        # Written as ix_posts_engagement is (literal zeros, not parameters) when walking it.
+        zero: Any = literal_column("0") if walk else 0
         engagement = (
-            func.coalesce(posts.c.likes, 0)
-            + func.coalesce(posts.c.reposts, 0)
-            + func.coalesce(posts.c.replies, 0)
+            func.coalesce(posts.c.likes, zero)
+            + func.coalesce(posts.c.reposts, zero)
+            + func.coalesce(posts.c.replies, zero)
         )
         reach = func.coalesce(posts.c.author_followers, 0)
         order = engagement if by == "engagement" else reach
@@ -112,7 +123,15 @@ def top_posts(
                 engagement.label("engagement"),
                 reach.label("reach"),
             )
-            .where(*posts_conditions(criteria, criteria.start_us, criteria.end_us))
+            .where(
+                *posts_conditions(
+                    criteria,
+                    criteria.start_us,
+                    criteria.end_us,
+                    # SQLite keeps no statistics: the other indexes are kept out of its choice.
+                    indexed=not (walk and store.dialect == "sqlite"),
+                )
+            )
             .order_by(order.desc(), posts.c.id)
             .limit(limit)
         )
@@ -146,6 +165,33 @@ def top_posts(
     return AnalyticsResult(
         kind=f"top-posts-by-{by}", columns=list(POST_COLUMNS), rows=rows, meta=_meta(filters, scope, by=by)
     )
+
+
+ENGAGEMENT_INDEX = "ix_posts_engagement"
+# How many index entries walking ix_posts_engagement may be expected to read before it stops paying.
+_WALK_BUDGET = 20_000
+
+
+def _walk_engagement(store: SqlStore, criteria: Criteria, limit: int) -> bool:
+    """Is walking the posts by engagement expected to read fewer than ``_WALK_BUDGET`` entries?
+
+    Walking reads about ``limit * all posts / matching posts`` entries before it has ``limit``
+    matches; both counts come from the day rollups (a few thousand rows), the matching ones as the
+    rollups count them for the filters (several topics: the sum of each topic's posts, an estimate).
+    PostgreSQL's planner makes the same choice from its statistics; on SQLite, which keeps none,
+    the conditions are written so that no other index can serve them when walking pays.
+    """
+    with store.engine.connect() as connection:
+        table = smallest_shape(DAY_US, {"topic"}).table
+        everything = connection.execute(
+            select(func.sum(table.c.posts)).where(table.c.topic == ALL_TOPICS)
+        ).scalar_one_or_none()
+    if not everything:
+        return False
+    several = criteria.topics is not None and len(criteria.topics) > 1
+    totals = read_measures(store, criteria, group_by=("topic",) if several else (), bucketed=False)
+    matching = sum(measures[0] for measures in totals.values())
+    return limit * int(everything) < _WALK_BUDGET * max(matching, 1)
 
 
 def _topics_of(connection: Any, post_ids: list[str], criteria: Criteria) -> dict[str, list[str]]:

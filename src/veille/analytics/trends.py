@@ -9,12 +9,18 @@ yesterday has no "last week"). With fewer than two such windows it is **trailing
 of the same length just before the current one, from the first one holding posts (``baseline=`` forces
 one or the other).
 
-**Statistics.** For an item (hashtag, term or topic) seen ``c`` times in the current window and
-``b_1 … b_n`` times in the ``n`` baseline windows, the expected count is ``λ = (Σb + 0.5) / n`` (half a
+**Statistics, relative to the volume.** For an item (hashtag, term or topic) seen ``c`` times in the
+current window and ``b_1 … b_n`` times in the ``n`` baseline windows, when the filtered posts number
+``V`` in the current window and ``V_1 … V_n`` in the baseline windows, the *volume ratio* is
+``r = V / mean(V_i)`` (how much busier the current window is), the expected count is
+``λ = (Σb + 0.5) / n × r`` (the item's usual share of the volume, applied to the current volume; half a
 post of prior, so a never-seen item is not expected exactly zero times), the *growth* is
-``(c + 1) / (mean(b) + 1)`` and the *score* is the Poisson surprise ``-log10 P(X ≥ c | λ)``. An item
-is a trend when ``c ≥ min_count``, ``growth ≥ min_growth`` and ``score ≥ min_score`` (default 3,
-one chance in a thousand); trends are ranked by score, then growth.
+``(c + 1) / (mean(b) × r + 1)`` (the rise of its share) and the *score* is the Poisson surprise
+``-log10 P(X ≥ c | λ)``. So when a crisis multiplies the volume by ten, a common word whose count is
+ten times its usual one does not trend (growth ≈ 1): only an item whose share of the posts rises does.
+With a steady volume (``r = 1``) these are the plain count figures. ``meta.volume_ratio`` gives ``r``.
+An item is a trend when ``c ≥ min_count``, ``growth ≥ min_growth`` and ``score ≥ min_score``
+(default 3, one chance in a thousand); trends are ranked by score, then growth.
 
 **What is read.** Topics come from the rollups (hour and minute tables; cheap over any range).
 Hashtags and terms need the posts' text: each window reads at most ``max_posts // windows`` posts
@@ -347,6 +353,12 @@ def trends(
     now = count(current, True)
     past = [count(window_, False) for window_ in chosen]
     meta["sampled"] = any(c.stride > 1 for c in [now, *past])
+    # Relative to the volume: the baseline's counts scaled by how much busier (or quieter) the
+    # current window is than the baseline windows, so that an item whose count only follows the
+    # total volume (every common word during a crisis) does not trend; only a rising share does.
+    baseline_volume = sum(volume[window_] for window_ in chosen)
+    volume_ratio = volume[current] * len(chosen) / baseline_volume if baseline_volume else 1.0
+    meta["volume_ratio"] = volume_ratio
     rows: list[dict[str, Any]] = []
     for item, sample_count in now.counts.items():
         if sample_count < min_count:
@@ -354,10 +366,10 @@ def trends(
         estimated = sample_count * now.stride
         baseline_total = sum(c.counts.get(item, 0) * c.stride for c in past)
         mean = baseline_total / len(past)
-        growth = (estimated + 1) / (mean + 1)
+        growth = (estimated + 1) / (mean * volume_ratio + 1)
         if growth < min_growth:
             continue
-        expected = (baseline_total + _PRIOR) / len(past)
+        expected = (baseline_total + _PRIOR) / len(past) * volume_ratio
         expected_read = expected / now.stride  # what the posts actually read should hold
         score = poisson_surprise(sample_count, expected_read)
         if score < min_score:

@@ -23,7 +23,6 @@ import math
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from typing import Any
 import httpx
 
 from veille.benchmarks.live_clients import ClientPlan, run_clients
+from veille.benchmarks.served import ServedHub, served_hub
 
 __all__ = ["DESCRIPTION", "run"]
 
@@ -81,48 +81,8 @@ _DOM_PROBE = """() => {
 _ISSUE_TODAY = {1: (1000, 45, 69), 10: (443, 143, 247), 50: (151, 473, 788), 200: (63, 5700, 12600)}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return math.nan
-
-
-@dataclass
-class _Hub:
-    base_url: str
-    process: subprocess.Popen[bytes]
-
-    @property
-    def rss_mib(self) -> float:
-        return _rss_mib(self.process.pid)
-
-    @property
-    def cpu_s(self) -> float:
-        return _cpu_s(self.process.pid)
-
-
 @contextmanager
-def _serve(data: Path) -> Iterator[_Hub]:
-    port = _free_port()
+def _serve(data: Path) -> Iterator[ServedHub]:
     env = {
         **os.environ,
         "VEILLE_ADMIN_TOKEN": TOKEN,
@@ -137,34 +97,8 @@ def _serve(data: Path) -> Iterator[_Hub]:
         check=True,
         capture_output=True,
     )
-    command = [sys.executable, "-m", "veille", "serve", "--data", str(data), "--port", str(port)]
-    log = (data.parent / "hub.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    hub = _Hub(f"http://127.0.0.1:{port}", process)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"the hub stopped at start: {(data.parent / 'hub.log').read_text()[-2000:]}"
-                )
-            try:
-                if httpx.get(f"{hub.base_url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the hub did not answer /healthz within 180 s")
-            time.sleep(0.3)
+    with served_hub(data, env=env, log=data.parent / "hub.log") as hub:
         yield hub
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _post(run: str, number: int) -> dict[str, Any]:
@@ -189,7 +123,7 @@ class _Pushed:
     acked_at: dict[int, float]  # first post number of a batch -> wall-clock time of its 200
 
 
-async def _push(base_url: str, run: str, seconds: float, hub: _Hub, rss: list[float]) -> _Pushed:
+async def _push(base_url: str, run: str, seconds: float, hub: ServedHub, rss: list[float]) -> _Pushed:
     batches = int(seconds * RATE / BATCH)
     interval = BATCH / RATE
     acked: list[int] = []
@@ -247,7 +181,7 @@ def _percentile(histogram: dict[int, int], share: float) -> float:
     return float(max(histogram))
 
 
-def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bool) -> dict[str, Any]:
+def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtered: bool) -> dict[str, Any]:
     paths: list[str] = []
     rules: list[int | None] = []
     for index in range(clients):
@@ -364,7 +298,7 @@ def _scenario(hub: _Hub, run: str, *, clients: int, seconds: float, filtered: bo
     return result
 
 
-def _dom_scenario(hub: _Hub, *, seconds: float) -> dict[str, Any]:
+def _dom_scenario(hub: ServedHub, *, seconds: float) -> dict[str, Any]:
     """Push-to-DOM on the real wall page in Chromium (headless), at the same push rate."""
     if not CHROMIUM.exists():
         return {"skipped": f"no Chromium at {CHROMIUM}"}

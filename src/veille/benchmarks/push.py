@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,17 +19,12 @@ from typing import Any
 import httpx
 
 from veille.benchmarks.ingest import make_posts_jsonl
+from veille.benchmarks.served import served_hub
 
 DESCRIPTION = "push API: posts/s stored with 4 clients vs 1 (veille serve, embedded store)"
 
 _BATCH = 500
 _TOKEN = "bench-push-token-0123456789abcdef"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _push_all(url: str, batches: list[bytes], clients: int) -> float:
@@ -66,38 +59,12 @@ def run(*, quick: bool) -> dict[str, Any]:
         f"{count} posts pushed in batches of {_BATCH}, by 1 then 4 clients; baseline: 1 client",
         file=sys.stderr,
     )
-    port = _free_port()
     with tempfile.TemporaryDirectory() as folder:
         environment = {key: value for key, value in os.environ.items() if not key.startswith("VEILLE_")}
         environment["VEILLE_ADMIN_TOKEN"] = _TOKEN
-        hub = subprocess.Popen(
-            [sys.executable, "-m", "veille", "serve", "--data", folder, "--port", str(port)],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=(Path(folder) / "serve.log").open("wb"),
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 300
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or hub.poll() is not None:
-                    raise RuntimeError(
-                        f"veille serve did not start: {(Path(folder) / 'serve.log').read_text()[-2000:]}"
-                    )
-                time.sleep(0.5)
-            one = count / asyncio.run(_push_all(url, batches[0], 1))
-            four = count / asyncio.run(_push_all(url, batches[1], 4))
-        finally:
-            hub.terminate()
-            try:
-                hub.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                hub.kill()
+        with served_hub(Path(folder) / "data", env=environment, log=Path(folder) / "serve.log") as hub:
+            one = count / asyncio.run(_push_all(hub.base_url, batches[0], 1))
+            four = count / asyncio.run(_push_all(hub.base_url, batches[1], 4))
     print(f"  1 client: {one:,.0f} posts/s; 4 clients: {four:,.0f} posts/s", file=sys.stderr)
     return {
         "metric": "posts_per_s",

@@ -35,6 +35,7 @@ import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
+from nats.js.kv import KeyValue
 
 from veille.bus.base import BusEvent
 from veille.bus.memory import MemoryBus, MemorySubscription
@@ -439,6 +440,21 @@ class NatsBus:
         queue = WorkQueue(self, subject, consumer, sub)
         self._queues.append(queue)
         return queue
+
+    async def key_value(self, bucket: str, *, ttl: float) -> KeyValue:
+        """The JetStream key-value bucket ``bucket`` (created when missing, entries expiring
+        ``ttl`` seconds after their last write). An existing bucket keeps its own TTL: read it
+        from ``(await kv.status()).ttl``. Used for the source leases (``veille.sources.leases``)."""
+        _check_name(bucket, "key-value bucket name")
+        js = await self._jetstream()
+        try:
+            return await js.key_value(bucket)
+        except nats.js.errors.BucketNotFoundError:
+            pass
+        try:
+            return await js.create_key_value(bucket=bucket, ttl=ttl, history=1)
+        except nats.js.errors.BadRequestError:  # created meanwhile by another process
+            return await js.key_value(bucket)
 
     async def flush(self, timeout: int = 5) -> None:
         """Wait until the server has processed everything this process sent (acks included)."""

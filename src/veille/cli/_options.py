@@ -25,6 +25,7 @@ __all__ = [
     "fail",
     "listed",
     "opened_store",
+    "reported_errors",
     "settings_from_options",
 ]
 
@@ -57,6 +58,17 @@ def listed(values: list[str] | None) -> list[str] | None:
     if values is None:
         return None
     return [part.strip() for item in values for part in item.split(",") if part.strip()]
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn a domain error (:class:`veille.errors.VeilleError`) into ``error: …`` and exit 2."""
+    from veille.errors import VeilleError
+
+    try:
+        yield
+    except VeilleError as error:
+        raise fail(f"{error}") from None
 
 
 @contextmanager

@@ -134,10 +134,26 @@ def demo(
             )
         except ValueError as error:
             raise fail(str(error)) from None
+    inbox_base = None
+    if not live and settings.port:
+        # Our accounts answer through the fake platform this hub serves itself (veille.demo.inbox):
+        # the hub must be allowed to send its replies to its own loopback address.
+        inbox_base = f"http://127.0.0.1:{settings.port}"
+        settings = settings.model_copy(
+            update={"demo_platform": True, "outbound_allow": [*settings.outbound_allow, "127.0.0.1/32"]}
+        )
     # The admin, the taxonomy and the accounts on one store, opened once before the hub opens it.
     store = open_store(settings.sqlalchemy_url)
     try:
         seeded = seed_demo(store, data_dir=settings.data_dir, accounts=not live)
+        answering = 0
+        if inbox_base is not None:
+            from veille.demo.inbox import ensure_demo_inbox
+            from veille.security.secrets import SecretBox
+
+            answering = ensure_demo_inbox(
+                store=store, base_url=inbox_base, secrets=SecretBox.for_data_dir(settings.data_dir)
+            )
     finally:
         store.close()
     if seeded.topics:
@@ -154,6 +170,11 @@ def demo(
             + (f", after {history_days:g} days of history" if history_days else "")
         )
         err.print(f"  Alerts:   http://{settings.host}:{settings.port}/alerts")
+        if answering:
+            err.print(
+                f"  Inbox:    http://{settings.host}:{settings.port}/inbox "
+                f"({answering} accounts answer through the demo platform)"
+            )
     err.print(f"  Wall:     http://{settings.host}:{settings.port}/wall")
     err.print(f"  API docs: http://{settings.host}:{settings.port}/docs")
     err.print(f"  User:     {seeded.username}")

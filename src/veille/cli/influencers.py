@@ -1,4 +1,5 @@
-"""``veille influencers``: import and list the curated influencer list analysts maintain.
+"""``veille influencers``: import and list the curated influencer list analysts maintain; refresh
+the kept influencer rankings (``refresh``).
 
 These commands work on the store directly; categories are read at query time, so a running hub
 uses an import at once.
@@ -77,3 +78,23 @@ def list_command(
     # A pipe or file gets the whole table (rich would otherwise squeeze it into 80 columns).
     console = out if out.is_terminal else Console(soft_wrap=True, width=240)
     console.print(table, markup=False, highlight=False)
+
+
+@app.command("refresh")
+def refresh_command(
+    data: DataOption = DEFAULT_DATA_DIR,
+    config: ConfigOption = None,
+    budget: Annotated[
+        float, typer.Option(help="Seconds after which no new ranking is started.", min=0)
+    ] = 600.0,
+) -> None:
+    """Compute the influencer rankings asked for and recompute the stale ones read lately.
+
+    A running hub does this every few seconds; the command is for a store served by workers only,
+    or to warm the rankings after a bulk import (``docs/performance.md``).
+    """
+    from veille.influencers.rankings import refresh_rankings
+
+    with opened_store(data, config) as store, err.status("ranking influencers…"):
+        report = refresh_rankings(store, budget_s=budget)
+    err.print(f"{report.computed} ranking(s) computed, {report.dropped} unused one(s) dropped")

@@ -259,8 +259,18 @@ async def _work(hub: Hub, received: list[int]) -> None:
         stopping.set()
     try:
         await hub.start()
-        running = [*hub.pipeline.running_sources]
-        log.info("worker running %d source(s): %s", len(running), ", ".join(running) or "none")
+        manager = hub.source_manager
+        if manager is not None and manager.leases is not None:
+            names = manager.names()
+            log.info(
+                "worker %s: %d source(s) run by whichever process holds their lease: %s",
+                manager.leases.owner,
+                len(names),
+                ", ".join(names) or "none",
+            )
+        else:
+            running = [*hub.pipeline.running_sources]
+            log.info("worker running %d source(s): %s", len(running), ", ".join(running) or "none")
         await stopping.wait()
         log.info("worker stopping: draining the queue into the store")
     finally:

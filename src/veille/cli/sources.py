@@ -65,6 +65,7 @@ def replay_failed_command(
     import asyncio
 
     from veille.bus.memory import MemoryBus
+    from veille.enrich.brand_accounts import registry_keys
     from veille.hub import default_stages
     from veille.pipeline import Pipeline
     from veille.security import OutboundPolicy, SecretBox
@@ -82,7 +83,7 @@ def replay_failed_command(
     store = open_store(settings.sqlalchemy_url)
     try:
         topics = load_live_topics(store, settings)
-        stages = default_stages(settings, topics=topics)
+        stages = default_stages(settings, topics=topics, brand_accounts=registry_keys(store))
         # The hub's own way to build a source (filters and topics included), without running it.
         manager = SourceManager(
             pipeline=Pipeline(store=store, bus=MemoryBus(), stages=stages),

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from veille.cli._options import ConfigOption, DataOption, err, fail, opened_store
+from veille.cli._options import ConfigOption, DataOption, err, opened_store, reported_errors
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["app"]
@@ -32,7 +32,6 @@ def team_add(
 ) -> None:
     """Add a team; a post is in its scope when it matches one of its topics (if listed), comes from one
     of its countries (if listed) and from one of its sources (if listed)."""
-    from veille.errors import VeilleError
     from veille.teams import create_team
 
     spec = {
@@ -41,11 +40,8 @@ def team_add(
         "countries": _split(countries),
         "sources": _split(sources),
     }
-    with opened_store(data, config) as store:
-        try:
-            create_team(store=store, spec=spec, actor="cli")
-        except VeilleError as error:
-            raise fail(f"{error}") from None
+    with opened_store(data, config) as store, reported_errors():
+        create_team(store=store, spec=spec, actor="cli")
     err.print(f"team {name} added", markup=False)
 
 
@@ -70,12 +66,8 @@ def team_remove(
     name: Annotated[str, typer.Argument()], data: DataOption = DEFAULT_DATA_DIR, config: ConfigOption = None
 ) -> None:
     """Remove a team; its members and tokens lose what it let them see."""
-    from veille.errors import VeilleError
     from veille.teams import delete_team
 
-    with opened_store(data, config) as store:
-        try:
-            delete_team(store=store, name=name, actor="cli")
-        except VeilleError as error:
-            raise fail(f"{error}") from None
+    with opened_store(data, config) as store, reported_errors():
+        delete_team(store=store, name=name, actor="cli")
     err.print(f"team {name} removed", markup=False)

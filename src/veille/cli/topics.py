@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from veille.cli._options import ConfigOption, DataOption, fail, opened_store
+from veille.cli._options import ConfigOption, DataOption, fail, opened_store, settings_from_options
 from veille.clock import parse_rfc3339
 from veille.settings import DEFAULT_DATA_DIR
 
@@ -118,6 +118,7 @@ def add_command(
             service.create_topic(store=store, spec=spec)
         except TopicError as error:
             raise fail(str(error)) from None
+    _announce(data, config, name)
     err.print(f"topic {name} added; `veille topics backfill {name}` runs it over stored posts", markup=False)
 
 
@@ -135,6 +136,7 @@ def remove_command(
             service.delete_topic(store=store, name=name)
         except TopicError as error:
             raise fail(str(error)) from None
+    _announce(data, config, name)
     err.print(f"topic {name} removed", markup=False)
 
 
@@ -160,6 +162,8 @@ def load_command(
             result = load_topics(store=store, specs=specs)
         except TopicError as error:
             raise fail(f"{file or 'demo taxonomy'}: {error}") from None
+    if result.created or result.updated:
+        _announce(data, config, "*")  # one notice: the running processes reread every topic
     summary = {
         "created": len(result.created),
         "updated": len(result.updated),
@@ -210,3 +214,10 @@ def backfill_command(
         "lost": result.lost,
     }
     sys.stdout.write(json.dumps(summary) + "\n")
+
+
+def _announce(data: Path, config: Path | None, name: str) -> None:
+    """With VEILLE_BUS=nats, running processes rebuild their topics now (else at their next poll)."""
+    from veille.config_changes import announce_from_command
+
+    announce_from_command(settings_from_options(data, config), kind="topic", id=name)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from veille.cli._options import ConfigOption, DataOption, err, fail, opened_store
+from veille.cli._options import ConfigOption, DataOption, err, opened_store, reported_errors
 from veille.settings import DEFAULT_DATA_DIR
 
 __all__ = ["token_app", "user_app"]
@@ -40,7 +40,6 @@ def user_add(
     ] = True,
 ) -> None:
     """Add a user who can log in (argon2-hashed password). Without --role: admin (the bootstrap form)."""
-    from veille.errors import VeilleError
 
     generated = password is None and not sys.stdin.isatty()
     if password is None:
@@ -49,10 +48,8 @@ def user_add(
     with opened_store(data, config) as store:
         from veille.access import UserAccess
 
-        try:
+        with reported_errors():
             UserAccess(store).add_user(username, password, role=chosen, teams=team or [])
-        except VeilleError as error:
-            raise fail(f"{error}") from None
     name = username.strip().lower()
     err.print(f"user {name} added ({chosen}{', teams ' + ', '.join(team) if team else ''})", markup=False)
     if chosen != "admin" and not team:
@@ -73,17 +70,14 @@ def user_set(
 ) -> None:
     """Change a user's role and/or teams (--team replaces the list)."""
     from veille.access import UserAccess
-    from veille.errors import VeilleError
 
     with opened_store(data, config) as store:
         access = UserAccess(store)
-        try:
+        with reported_errors():
             if role is not None:
                 access.set_role(username, role)
             if team is not None:
                 access.set_teams(username, team)
-        except VeilleError as error:
-            raise fail(f"{error}") from None
     err.print(f"user {username.strip().lower()} changed", markup=False)
 
 
@@ -107,13 +101,9 @@ def user_remove(
 ) -> None:
     """Remove a user: their sessions end and their tokens stop working at once."""
     from veille.access import UserAccess
-    from veille.errors import VeilleError
 
-    with opened_store(data, config) as store:
-        try:
-            UserAccess(store).remove_user(username)
-        except VeilleError as error:
-            raise fail(f"{error}") from None
+    with opened_store(data, config) as store, reported_errors():
+        UserAccess(store).remove_user(username)
     err.print(f"user {username.strip().lower()} removed", markup=False)
 
 
@@ -128,16 +118,12 @@ def user_passwd(
 ) -> None:
     """Set a user's password; their open sessions end."""
     from veille.access import UserAccess
-    from veille.errors import VeilleError
 
     generated = password is None and not sys.stdin.isatty()
     if password is None:
         password = secrets.token_urlsafe(12) if generated else typer.prompt("Password", hide_input=True)
-    with opened_store(data, config) as store:
-        try:
-            UserAccess(store).set_password(username, password)
-        except VeilleError as error:
-            raise fail(f"{error}") from None
+    with opened_store(data, config) as store, reported_errors():
+        UserAccess(store).set_password(username, password)
     err.print(f"password of {username.strip().lower()} changed; their sessions ended", markup=False)
     if generated:
         sys.stdout.write(f"{password}\n")
@@ -161,14 +147,12 @@ def token_create(
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
     from veille.access import UserAccess
-    from veille.errors import VeilleError
 
-    sources = None if push_sources is None else [part for part in push_sources.split(",") if part.strip()]
-    with opened_store(data, config) as store:
-        try:
-            token = UserAccess(store).create_token(name, role=role, teams=team or [], push_sources=sources)
-        except VeilleError as error:
-            raise fail(f"{error}") from None
+    sources = (
+        None if push_sources is None else [part.strip() for part in push_sources.split(",") if part.strip()]
+    )
+    with opened_store(data, config) as store, reported_errors():
+        token = UserAccess(store).create_token(name, role=role, teams=team or [], push_sources=sources)
     sys.stdout.write(f"{token}\n")
 
 
@@ -193,11 +177,7 @@ def token_revoke(
 ) -> None:
     """Revoke a token: it stops working at once."""
     from veille.access import UserAccess
-    from veille.errors import VeilleError
 
-    with opened_store(data, config) as store:
-        try:
-            UserAccess(store).revoke_token(token_id)
-        except VeilleError as error:
-            raise fail(f"{error}") from None
+    with opened_store(data, config) as store, reported_errors():
+        UserAccess(store).revoke_token(token_id)
     err.print(f"token {token_id} revoked", markup=False)

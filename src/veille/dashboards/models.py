@@ -15,6 +15,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from veille.query.view_filters import RANGE_PRESETS, CustomRange, DashboardFilters
+from veille.sharing.models import Sharing
 
 __all__ = [
     "GRID_COLUMNS",
@@ -42,6 +43,8 @@ WidgetType = Literal[
     "content",
     "text",
     "alerts",
+    "inbox",
+    "radar",
 ]
 WIDGET_TYPES: tuple[str, ...] = get_args(WidgetType)
 Visibility = Literal["private", "team", "organisation"]
@@ -94,6 +97,7 @@ class DashboardSpec(BaseModel):
     filters: DashboardFilters = Field(default_factory=DashboardFilters)
     widgets: list[WidgetSpec] = Field(default_factory=list, max_length=MAX_WIDGETS)
     visibility: Visibility = "organisation"
+    owner_team: str | None = Field(default=None, max_length=128, description="the team that owns it")
 
 
 class Dashboard(DashboardSpec):
@@ -107,3 +111,6 @@ class Dashboard(DashboardSpec):
     def to_json_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
         return data
+
+    def sharing(self) -> Sharing:
+        return Sharing(owner_team=self.owner_team, visibility=self.visibility, created_by=self.owner)

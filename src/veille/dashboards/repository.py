@@ -23,6 +23,7 @@ def _dashboard(row: Any) -> Dashboard:
             "filters": row.filters,
             "widgets": row.widgets,
             "visibility": row.visibility,
+            "owner_team": row.owner_team,
             "owner": row.owner,
             "created_at": from_us(int(row.created_us)),
             "updated_at": from_us(int(row.updated_us)),
@@ -38,6 +39,7 @@ def _values(spec: DashboardSpec) -> dict[str, Any]:
         "filters": document["filters"],
         "widgets": document["widgets"],
         "visibility": spec.visibility,
+        "owner_team": spec.owner_team,
     }
 
 
@@ -56,7 +58,9 @@ def get_dashboard(connection: Connection, dashboard_id: int) -> Dashboard | None
 def insert_dashboard(connection: Connection, spec: DashboardSpec, *, owner: str) -> int:
     moment = now_us()
     result = connection.execute(
-        insert(dashboards).values(**_values(spec), owner=owner, created_us=moment, updated_us=moment)
+        insert(dashboards).values(
+            **_values(spec), owner=owner, created_by=owner, created_us=moment, updated_us=moment
+        )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 

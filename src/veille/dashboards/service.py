@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from veille.access import Principal
 from veille.dashboards import repository
 from veille.dashboards.models import Dashboard, DashboardSpec
 from veille.errors import Invalid, NotFound
+from veille.sharing import (
+    SharingFields,
+    check_edit,
+    creator_of,
+    may_see,
+    record_sharing,
+    sharing_for_change,
+    sharing_for_new,
+    visible,
+)
 from veille.store.sql import SqlStore
 from veille.topics.service import list_topics
 
@@ -72,40 +83,77 @@ def check_dashboard(*, store: SqlStore, spec: DashboardSpec) -> None:
             _check_topics(field, names, known)
 
 
-def list_dashboards(*, store: SqlStore) -> list[Dashboard]:
-    return repository.list_dashboards(store)
+def _asked(spec: DashboardSpec) -> SharingFields:
+    given = spec.model_fields_set
+    return SharingFields.model_validate(
+        {key: getattr(spec, key) for key in ("owner_team", "visibility") if key in given}
+    )
 
 
-def get_dashboard(*, store: SqlStore, dashboard_id: int) -> Dashboard:
+def list_dashboards(*, store: SqlStore, viewer: Principal | None = None) -> list[Dashboard]:
+    """The dashboards ``viewer`` may see (None: all), by name."""
+    return visible(viewer, repository.list_dashboards(store), Dashboard.sharing)
+
+
+def get_dashboard(*, store: SqlStore, dashboard_id: int, viewer: Principal | None = None) -> Dashboard:
     with store.engine.connect() as connection:
         found = repository.get_dashboard(connection, dashboard_id)
-    if found is None:
+    if found is None or not may_see(viewer, found.sharing()):
         raise DashboardNotFound(dashboard_id)
     return found
 
 
-def create_dashboard(*, store: SqlStore, spec: DashboardSpec, owner: str) -> Dashboard:
-    """Save a new dashboard owned by ``owner`` (the creating user)."""
+def create_dashboard(
+    *, store: SqlStore, spec: DashboardSpec, owner: str, by: Principal | None = None
+) -> Dashboard:
+    """Save a new dashboard owned by ``owner`` (the creating user) and ``by``'s team (checked)."""
+    sharing = sharing_for_new(by, _asked(spec), store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
     check_dashboard(store=store, spec=spec)
     with store.engine.begin() as connection:
         dashboard_id = repository.insert_dashboard(connection, spec, owner=owner)
         created = repository.get_dashboard(connection, dashboard_id)
-    assert created is not None
+        assert created is not None
+        record_sharing(
+            connection,
+            actor=creator_of(by) or owner,
+            kind="dashboard",
+            object_id=dashboard_id,
+            before=None,
+            after=created.sharing(),
+        )
     return created
 
 
-def update_dashboard(*, store: SqlStore, dashboard_id: int, spec: DashboardSpec) -> Dashboard:
-    """Replace a dashboard's name, description, filters, widgets and visibility (the owner stays)."""
+def update_dashboard(
+    *, store: SqlStore, dashboard_id: int, spec: DashboardSpec, by: Principal | None = None
+) -> Dashboard:
+    """Replace a dashboard's name, description, filters, widgets and sharing (the owner stays);
+    absent sharing fields stay as they were."""
+    current = get_dashboard(store=store, dashboard_id=dashboard_id, viewer=by)
+    check_edit(by, current.sharing(), what=f"dashboard {dashboard_id}")
+    sharing = sharing_for_change(by, current.sharing(), _asked(spec), store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
     check_dashboard(store=store, spec=spec)
     with store.engine.begin() as connection:
         if not repository.update_dashboard(connection, dashboard_id, spec):
             raise DashboardNotFound(dashboard_id)
         updated = repository.get_dashboard(connection, dashboard_id)
-    assert updated is not None
+        assert updated is not None
+        record_sharing(
+            connection,
+            actor=creator_of(by) or "cli",
+            kind="dashboard",
+            object_id=dashboard_id,
+            before=current.sharing(),
+            after=updated.sharing(),
+        )
     return updated
 
 
-def delete_dashboard(*, store: SqlStore, dashboard_id: int) -> None:
+def delete_dashboard(*, store: SqlStore, dashboard_id: int, by: Principal | None = None) -> None:
+    current = get_dashboard(store=store, dashboard_id=dashboard_id, viewer=by)
+    check_edit(by, current.sharing(), what=f"dashboard {dashboard_id}")
     with store.engine.begin() as connection:
         if not repository.delete_dashboard(connection, dashboard_id):
             raise DashboardNotFound(dashboard_id)

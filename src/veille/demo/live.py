@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the CLI reads JETSTREAM_URL when it starts: keep this modul
 __all__ = [
     "JETSTREAM_URL",
     "LIVE_SOURCE_NAME",
+    "RISING_HOURS_BEFORE",
     "SIMULATOR_SOURCE_NAME",
     "demo_sources",
     "live_demo_table",
@@ -27,6 +28,7 @@ __all__ = [
 JETSTREAM_URL = "wss://jetstream2.us-east.bsky.network/subscribe"
 LIVE_SOURCE_NAME = "bluesky-live"
 SIMULATOR_SOURCE_NAME = "simulator"
+RISING_HOURS_BEFORE = 10.0
 
 
 def demo_sources(
@@ -34,19 +36,30 @@ def demo_sources(
 ) -> list[Source]:
     """The simulator running ``scenario`` at ``rate`` posts a minute, ``speed`` times faster, after
     ``history_days`` of ordinary days (0: none); ValueError names a bad scenario."""
+    from datetime import UTC, datetime, timedelta
+
     from veille.demo.simulator import SimulatorSource, scenario_names
     from veille.demo.simulator.backlog import HistorySource
+    from veille.demo.simulator.engine import RisingQuestions
 
     if scenario not in scenario_names():
         raise ValueError(f"no scenario {scenario!r}; known: {', '.join(scenario_names())}")
     if speed <= 0:
         raise ValueError("speed must be positive")
+    # Questions on a sub-topic our accounts never cover start rising some hours before the demo
+    # starts, so that the editorial radar has it on top from the first minute (docs/editorial.md).
+    rising = RisingQuestions(start=datetime.now(UTC) - timedelta(hours=RISING_HOURS_BEFORE))
     sources: list[Source] = []
     if history_days > 0:
-        sources.append(HistorySource(days=history_days, rate_per_min=rate, seed=seed))
+        sources.append(HistorySource(days=history_days, rate_per_min=rate, seed=seed, rising=rising))
     sources.append(
         SimulatorSource(
-            name=SIMULATOR_SOURCE_NAME, scenario=scenario, seed=seed, rate_per_min=rate, speed=speed
+            name=SIMULATOR_SOURCE_NAME,
+            scenario=scenario,
+            seed=seed,
+            rate_per_min=rate,
+            speed=speed,
+            rising=rising,
         )
     )
     return sources

@@ -29,13 +29,15 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import httpx
 
 from veille import __version__
+from veille.bus.nats import BusUnavailable
 from veille.clock import Clock, SystemClock
 from veille.errors import Conflict, Invalid, NotFound
 from veille.model import Post
@@ -51,6 +53,7 @@ from veille.sources.connectors.health import (
     health_view,
     source_alerts,
 )
+from veille.sources.leases import Lease, LeaseHolder, SourceLeases
 from veille.sources.saved import (
     delete_source,
     list_saved_sources,
@@ -188,6 +191,7 @@ class SourceManager:
         transport: httpx.AsyncBaseTransport | None = None,
         outbound: OutboundPolicy | None = None,
         secrets: SecretBox | None = None,
+        leases: SourceLeases | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.store = store
@@ -208,6 +212,18 @@ class SourceManager:
         self._client: httpx.AsyncClient | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._started = False
+        # With the NATS bus (issue 15): a source runs here only while this process holds its
+        # lease (veille.sources.leases); None: every enabled source runs here.
+        self.leases = leases
+        self._held: dict[str, Lease] = {}
+        self._holders: dict[str, LeaseHolder] = {}
+        self._lease_task: asyncio.Task[None] | None = None
+        self._lease_wake: asyncio.Event | None = None
+        # Held while the saved sources are changed, here or by sync_saved (created in the loop).
+        self._saving: asyncio.Lock | None = None
+        # Told ("source", name) after each change made here, so that the other processes of the
+        # hub apply it at once (the hub's announce: a config.changed notice on the bus).
+        self.on_change: Callable[[Any, str], Awaitable[None]] | None = None
 
     # -- the shared HTTP client ----------------------------------------------------------------
 
@@ -350,9 +366,13 @@ class SourceManager:
             return
         self._started = True
         await asyncio.to_thread(self.load_saved)
-        for managed in list(self._sources.values()):
-            if managed.enabled:
-                self._run(managed)
+        if self.leases is not None:
+            self._lease_wake = asyncio.Event()
+            self._lease_task = asyncio.create_task(self._keep_leases(), name="source-leases")
+        else:
+            for managed in list(self._sources.values()):
+                if managed.enabled:
+                    self._run(managed)
         self._watcher = asyncio.create_task(self._watch(), name="sources-watch")
 
     async def stop(self) -> None:
@@ -364,9 +384,17 @@ class SourceManager:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
             self._watcher = None
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lease_task
+            self._lease_task = None
         for managed in self._sources.values():
             await self.pipeline.remove_source(managed.name)
             _mark_stopped(managed)
+        # Stopped first, given back then: another process may take them over at once.
+        for name in list(self._held):
+            await self._give_back(name)
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -389,6 +417,84 @@ class SourceManager:
             sealed = self._sealed(managed)
             if sealed != saved.table:  # saved in clear by an older hub: sealed now
                 replace_source_config(self.store, managed.name, sealed)
+
+    @property
+    def saving(self) -> asyncio.Lock:
+        if self._saving is None:
+            self._saving = asyncio.Lock()
+        return self._saving
+
+    async def sync_saved(self) -> list[str]:
+        """Apply the saved sources as the store has them now (a source added, removed, started,
+        stopped or changed by another process): start the new, stop the removed, restart the
+        changed. Returns the names it acted on. veille.toml's sources are left alone."""
+        async with self.saving:
+            return await self._sync_saved()
+
+    async def _sync_saved(self) -> list[str]:
+        saved = {item.name: item for item in await asyncio.to_thread(list_saved_sources, self.store)}
+        acted: list[str] = []
+        for name, managed in list(self._sources.items()):
+            if managed.origin != "api":
+                continue
+            item = saved.get(name)
+            if item is None:
+                await self.pipeline.remove_source(name)
+                _mark_stopped(managed)
+                del self._sources[name]
+                await self._give_back(name)
+                log.info("source %s removed by another process: stopped", name)
+                acted.append(name)
+                continue
+            try:
+                table = self._opened(item.table)
+            except SecretKeyError as error:
+                self._problem(name, f"saved source {name!r}: {error}")
+                continue
+            if table != managed.table:
+                await self.pipeline.remove_source(name)
+                await self._give_back(name)
+                try:
+                    rebuilt = self._build(table, origin="api", where="saved source")
+                except SourceConfigError as error:
+                    self._problem(name, str(error))
+                    del self._sources[name]
+                    acted.append(name)
+                    continue
+                rebuilt.enabled = item.enabled
+                self._sources[name] = managed = rebuilt
+                if managed.enabled and self._started:
+                    self._run(managed)
+                log.info("source %s changed by another process: restarted", name)
+                acted.append(name)
+            elif item.enabled != managed.enabled:
+                managed.enabled = item.enabled
+                if item.enabled:
+                    if self._started:
+                        self._run(managed)
+                    log.info("source %s started by another process", name)
+                else:
+                    await self.pipeline.remove_source(name)
+                    _mark_stopped(managed)
+                    managed.stopped_by_user = True
+                    await self._give_back(name)
+                    log.info("source %s stopped by another process", name)
+                acted.append(name)
+        for name, item in saved.items():
+            if name in self._sources:
+                continue
+            try:
+                managed = self._build(self._opened(item.table), origin="api", where="saved source")
+            except (SourceConfigError, SecretKeyError) as error:
+                self._problem(name, f"saved source {name!r}: {error}")
+                continue
+            managed.enabled = item.enabled
+            self._sources[name] = managed
+            if managed.enabled and self._started:
+                self._run(managed)
+            log.info("source %s added by another process%s", name, ": started" if managed.enabled else "")
+            acted.append(name)
+        return acted
 
     def _secret_fields(self, managed: ManagedSource) -> set[str]:
         return {spec.name for spec in managed.connector.meta.fields if spec.secret}
@@ -416,6 +522,15 @@ class SourceManager:
         )
 
     def _run(self, managed: ManagedSource) -> None:
+        """Run ``managed`` here; with leases, only once this process holds its lease (the lease
+        keeper is woken up to ask for it now)."""
+        if self.leases is not None and managed.name not in self._held:
+            if self._lease_wake is not None:
+                self._lease_wake.set()
+            return
+        self._start_now(managed)
+
+    def _start_now(self, managed: ManagedSource) -> None:
         if managed.name in self.pipeline.running_sources:
             return
         if managed.started_at is not None or managed.table.get("default_to_topics"):
@@ -435,6 +550,110 @@ class SourceManager:
         self.pipeline.add_source(managed.connector)
         log.info("source %s started: %s", managed.name, managed.connector.config.dumps())
 
+    # -- leases (bus = "nats") -------------------------------------------------------------------
+
+    async def _keep_leases(self) -> None:
+        """Every ``renew_s`` (or at once when woken): renew the leases held, ask for the others."""
+        assert self.leases is not None and self._lease_wake is not None
+        while True:
+            self._lease_wake.clear()
+            try:
+                await self.lease_round()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("source leases: a round failed; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lease_wake.wait(), self.leases.renew_s)
+
+    async def lease_round(self) -> None:
+        """One pass over the sources: renew, give up, acquire and start, note who holds the rest."""
+        leases = self.leases
+        if leases is None:
+            return
+        for name, managed in list(self._sources.items()):
+            held = self._held.get(name)
+            if held is not None:
+                if not managed.enabled:
+                    await self._give_back(name)
+                    continue
+                try:
+                    renewed = await leases.renew(held)
+                except BusUnavailable as error:
+                    if time.monotonic() - held.renewed_at >= leases.fence_after_s:
+                        log.warning(
+                            "source %s: lease not renewed for %.0f s (%s); stopped here before it expires",
+                            name,
+                            time.monotonic() - held.renewed_at,
+                            error,
+                        )
+                        await self._stop_leased(managed)
+                    continue
+                if renewed is None:
+                    log.warning(
+                        "source %s: lease lost (it expired and another process took it); stopped here", name
+                    )
+                    await self._stop_leased(managed)
+                    continue
+                self._held[name] = renewed
+                continue
+            if not managed.enabled:
+                continue
+            try:
+                lease = await leases.acquire(name)
+                if lease is None:
+                    holder = await leases.holder(name)
+                    if holder is not None:
+                        self._holders[name] = holder
+                    else:
+                        self._holders.pop(name, None)
+                    continue
+            except BusUnavailable as error:
+                log.debug("source %s: lease not asked for (%s)", name, error)
+                continue
+            self._held[name] = lease
+            self._holders.pop(name, None)
+            if not self._started:
+                await self._give_back(name)
+                return
+            log.info(
+                "source %s: lease acquired by %s; starting from the stored checkpoint", name, leases.owner
+            )
+            self._start_now(managed)
+        for name in set(self._held) - set(self._sources):
+            await self._give_back(name)
+
+    async def _stop_leased(self, managed: ManagedSource) -> None:
+        self._held.pop(managed.name, None)
+        await self.pipeline.remove_source(managed.name)
+        _mark_stopped(managed)
+
+    async def _give_back(self, name: str) -> None:
+        lease = self._held.pop(name, None)
+        if lease is None or self.leases is None:
+            return
+        try:
+            await self.leases.release(lease)
+        except Exception as error:  # NATS away: the lease expires by itself after its TTL
+            log.warning("source %s: lease not given back (%s); it expires after its TTL", name, error)
+
+    def held_leases(self) -> list[str]:
+        """The sources whose lease this process holds."""
+        return sorted(self._held)
+
+    def lease_view(self, name: str) -> dict[str, Any] | None:
+        """Who runs ``name`` in the cluster (None without leases): this process, another, or nobody."""
+        leases = self.leases
+        if leases is None:
+            return None
+        held = self._held.get(name)
+        if held is not None:
+            return {"holder": leases.owner, "here": True, "expires_at": held.expires_at}
+        other = self._holders.get(name)
+        if other is not None:
+            return {"holder": other.owner, "here": False, "expires_at": other.expires_at}
+        return {"holder": None, "here": False, "expires_at": None}
+
     # -- operations (the API) ------------------------------------------------------------------
 
     def names(self) -> list[str]:
@@ -453,11 +672,17 @@ class SourceManager:
         if isinstance(name, str) and (name in self._sources or name in self.pipeline.running_sources):
             raise SourceConflictError(f"{label}: name: already used by another source")
         managed = self._build(table, origin="api")
-        await asyncio.to_thread(save_source, self.store, self._sealed(managed), enabled=managed.enabled)
-        self._sources[managed.name] = managed
+        async with self.saving:
+            await asyncio.to_thread(save_source, self.store, self._sealed(managed), enabled=managed.enabled)
+            self._sources[managed.name] = managed
         if managed.enabled and self._started:
             self._run(managed)
+        await self._changed(managed.name)
         return managed
+
+    async def _changed(self, name: str) -> None:
+        if self.on_change is not None:
+            await self.on_change("source", name)
 
     async def remove(self, name: str) -> None:
         """Stop and forget a source added through the API (veille.toml ones: stop them instead)."""
@@ -467,29 +692,37 @@ class SourceManager:
                 f"source {name!r} is defined in veille.toml: stop it (POST /api/v1/sources/{name}/stop) "
                 "or remove its [[sources]] table"
             )
-        await self.pipeline.remove_source(name)
-        del self._sources[name]
-        await asyncio.to_thread(delete_source, self.store, name)
+        async with self.saving:
+            await self.pipeline.remove_source(name)
+            self._sources.pop(name, None)
+            await self._give_back(name)
+            await asyncio.to_thread(delete_source, self.store, name)
         log.info("source %s removed", name)
+        await self._changed(name)
 
     async def stop_source(self, name: str) -> ManagedSource:
-        managed = self.get(name)
-        await self.pipeline.remove_source(name)
-        _mark_stopped(managed)
-        managed.stopped_by_user = True
-        managed.enabled = False
-        if managed.origin == "api":
-            await asyncio.to_thread(set_source_enabled, self.store, name, False)
+        async with self.saving:
+            managed = self.get(name)
+            await self.pipeline.remove_source(name)
+            _mark_stopped(managed)
+            managed.stopped_by_user = True
+            managed.enabled = False
+            await self._give_back(name)
+            if managed.origin == "api":
+                await asyncio.to_thread(set_source_enabled, self.store, name, False)
         log.info("source %s stopped", name)
+        await self._changed(name)
         return managed
 
     async def start_source(self, name: str) -> ManagedSource:
-        managed = self.get(name)
-        managed.enabled = True
-        if managed.origin == "api":
-            await asyncio.to_thread(set_source_enabled, self.store, name, True)
-        if self._started:
-            self._run(managed)
+        async with self.saving:
+            managed = self.get(name)
+            managed.enabled = True
+            if managed.origin == "api":
+                await asyncio.to_thread(set_source_enabled, self.store, name, True)
+            if self._started:
+                self._run(managed)
+        await self._changed(name)
         return managed
 
     # -- health and alerts ---------------------------------------------------------------------
@@ -544,6 +777,7 @@ class SourceManager:
             "health": health_view(status, now),
             "alerts": source_alerts(status, now),
             "failed": failed,
+            "lease": self.lease_view(managed.name),
         }
 
     def describe_all(
@@ -600,6 +834,7 @@ class SourceManager:
                     "health": health.snapshot(now),
                     "alerts": [],
                     "failed": None if failed is None else failed.get(name, 0),
+                    "lease": None,  # the hub's own sources run where they are (never leased)
                 }
             )
         return items

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from veille.clock import now_us
+from veille.sharing import Sharing, sharing_of_row
 from veille.store.schema import source_configs
 from veille.store.sql import SqlStore
 
@@ -26,6 +27,7 @@ __all__ = [
     "list_saved_sources",
     "replace_source_config",
     "save_source",
+    "saved_sharing",
     "set_source_enabled",
 ]
 
@@ -45,6 +47,19 @@ def list_saved_sources(store: SqlStore) -> list[SavedSource]:
             SavedSource(name=row["name"], type=row["type"], table=dict(row["config"]), enabled=row["enabled"])
             for row in rows
         ]
+
+
+def saved_sharing(store: SqlStore) -> dict[str, Sharing]:
+    """The sharing of each source added through the API (sources of veille.toml have none: the
+    whole organisation sees them)."""
+    columns = (
+        source_configs.c.name,
+        source_configs.c.owner_team,
+        source_configs.c.visibility,
+        source_configs.c.created_by,
+    )
+    with store.engine.connect() as connection:
+        return {row.name: sharing_of_row(row) for row in connection.execute(select(*columns))}
 
 
 def save_source(store: SqlStore, table: Mapping[str, Any], *, enabled: bool = True) -> None:

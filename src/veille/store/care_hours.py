@@ -54,6 +54,7 @@ from sqlalchemy import (
     and_,
     delete,
     func,
+    inspect,
     or_,
     select,
     text,
@@ -70,24 +71,29 @@ from veille.text import fold
 
 __all__ = [
     "ALL_COUNTRIES",
+    "DAY_US",
     "HOUR_US",
     "REGISTRY_CHECKPOINT",
     "HourRow",
     "PairRow",
     "apply_posts",
     "apply_prepared",
+    "care_days",
     "care_hours",
     "care_pairs",
+    "day_rows",
     "hour_rows",
     "is_current",
     "pack_times",
     "pair_rows",
     "rebuild",
+    "rebuild_days",
     "registry_keys",
     "unpack_times",
 ]
 
 HOUR_US = 3_600_000_000
+DAY_US = 86_400_000_000
 # The country of the hour rows that hold every country (a report without a country filter reads
 # only those: the care groups are by account, brand, or brand and the account's country).
 ALL_COUNTRIES = "*"
@@ -121,6 +127,21 @@ care_pairs = Table(
 
 care_hours = Table(
     "care_hours",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("handle", String(200), primary_key=True),
+    Column("bucket_us", BigInteger, primary_key=True),
+    Column("country", String(2), primary_key=True),
+    Column("author_key", String(200), primary_key=True),
+    Column("inbound", BigInteger, nullable=False),
+    Column("responded", BigInteger, nullable=False),
+    Column("times_us", LargeBinary, nullable=False),
+)
+
+# The same rows per UTC day (migration 0061): a 30-day report reads 24 times fewer rows. Kept with
+# the hour rows by the same moves (:func:`_move_hours`), rebuilt with them.
+care_days = Table(
+    "care_days",
     metadata,
     Column("source", String(64), primary_key=True),
     Column("handle", String(200), primary_key=True),
@@ -412,7 +433,28 @@ def _pair_values(pair: PairRow) -> dict[str, Any]:
 _HOUR_KEY_COLUMNS = ("source", "handle", "bucket_us", "country", "author_key")
 
 
-def _move_hours(connection: Connection, moves: dict[HourKey, tuple[list[int], list[int], list[int]]]) -> None:
+Moves = dict[HourKey, tuple[list[int], list[int], list[int]]]
+
+
+def _by_day(moves: Moves) -> Moves:
+    """The same moves keyed by the UTC day holding each hour."""
+    days: Moves = defaultdict(lambda: ([0, 0], [], []))
+    for (source, handle, bucket, country, author), (counts, dropped, gained) in moves.items():
+        day = days[(source, handle, bucket - bucket % DAY_US, country, author)]
+        day[0][0] += counts[0]
+        day[0][1] += counts[1]
+        day[1].extend(dropped)
+        day[2].extend(gained)
+    return days
+
+
+def _move_hours(connection: Connection, moves: Moves) -> None:
+    """Move the hour rows and the day rows holding them by the same differences."""
+    _move_rows(connection, care_hours, moves)
+    _move_rows(connection, care_days, _by_day(moves))
+
+
+def _move_rows(connection: Connection, table: Table, moves: Moves) -> None:
     keys = sorted(
         key for key, (counts, dropped, gained) in moves.items() if counts != [0, 0] or dropped or gained
     )
@@ -424,13 +466,11 @@ def _move_hours(connection: Connection, moves: dict[HourKey, tuple[list[int], li
         for key in keys
     ]
     for chunk in _chunks(empty):
-        connection.execute(insert_into(care_hours).on_conflict_do_nothing(), list(chunk))
-    key_columns = tuple_(*(care_hours.c[name] for name in _HOUR_KEY_COLUMNS))
+        connection.execute(insert_into(table).on_conflict_do_nothing(), list(chunk))
+    key_columns = tuple_(*(table.c[name] for name in _HOUR_KEY_COLUMNS))
     current: dict[HourKey, Any] = {}
     for chunk in _chunks(keys):
-        query = (
-            select(care_hours).where(key_columns.in_(list(chunk))).order_by(*care_hours.primary_key.columns)
-        )
+        query = select(table).where(key_columns.in_(list(chunk))).order_by(*table.primary_key.columns)
         if connection.dialect.name == "postgresql":
             query = query.with_for_update()
         for row in connection.execute(query):
@@ -443,12 +483,12 @@ def _move_hours(connection: Connection, moves: dict[HourKey, tuple[list[int], li
             times.remove(value)
         times.extend(gained)
         inbound, responded = int(row.inbound) + counts[0], int(row.responded) + counts[1]
-        where = [care_hours.c[name] == value for name, value in zip(_HOUR_KEY_COLUMNS, key, strict=True)]
+        where = [table.c[name] == value for name, value in zip(_HOUR_KEY_COLUMNS, key, strict=True)]
         if inbound == 0:
-            connection.execute(delete(care_hours).where(*where))
+            connection.execute(delete(table).where(*where))
         else:
             connection.execute(
-                update(care_hours)
+                update(table)
                 .where(*where)
                 .values(inbound=inbound, responded=responded, times_us=pack_times(times))
             )
@@ -463,10 +503,12 @@ def rebuild(connection: Connection, *, batch: int = 20_000) -> int:
     Runs when the registry changed (see :func:`is_current`) and in migration 0058. On PostgreSQL the
     tables are locked for the transaction, so writers wait instead of moving rows being rebuilt.
     """
+    # Migration 0058 runs this before 0061 created care_days: the day rows then come from 0061.
+    tables = [care_pairs, care_hours, *([care_days] if inspect(connection).has_table("care_days") else [])]
     if connection.dialect.name == "postgresql":
-        connection.execute(text("LOCK TABLE care_pairs, care_hours IN EXCLUSIVE MODE"))
-    connection.execute(delete(care_pairs))
-    connection.execute(delete(care_hours))
+        connection.execute(text(f"LOCK TABLE {', '.join(table.name for table in tables)} IN EXCLUSIVE MODE"))
+    for table in tables:
+        connection.execute(delete(table))
     registered = registry_keys(connection)
     made = 0
     hours: dict[HourKey, tuple[list[int], list[int], list[int]]] = defaultdict(lambda: ([0, 0], [], []))
@@ -502,15 +544,44 @@ def rebuild(connection: Connection, *, batch: int = 20_000) -> int:
             made += len(chosen)
             if len(found) < batch:
                 break
+    for table, summed in ((care_hours, hours), (care_days, _by_day(hours))):
+        if table not in tables:
+            continue
+        rows = [
+            dict(zip(_HOUR_KEY_COLUMNS, key, strict=True))
+            | {"inbound": counts[0], "responded": counts[1], "times_us": pack_times(gained)}
+            for key, (counts, _dropped, gained) in sorted(summed.items())
+        ]
+        for chunk in _chunks(rows):
+            connection.execute(table.insert(), list(chunk))
+    _note_registry(connection, registered)
+    return made
+
+
+def rebuild_days(connection: Connection) -> int:
+    """Recompute ``care_days`` from ``care_hours`` (migration 0061); the day rows written."""
+    connection.execute(delete(care_days))
+    days: Moves = defaultdict(lambda: ([0, 0], [], []))
+    for row in connection.execute(select(care_hours)):
+        key = (
+            row.source,
+            row.handle,
+            int(row.bucket_us) - int(row.bucket_us) % DAY_US,
+            row.country,
+            row.author_key,
+        )
+        counts, _dropped, gained = days[key]
+        counts[0] += int(row.inbound)
+        counts[1] += int(row.responded)
+        gained.extend(unpack_times(row.times_us))
     rows = [
         dict(zip(_HOUR_KEY_COLUMNS, key, strict=True))
         | {"inbound": counts[0], "responded": counts[1], "times_us": pack_times(gained)}
-        for key, (counts, _dropped, gained) in sorted(hours.items())
+        for key, (counts, _dropped, gained) in sorted(days.items())
     ]
     for chunk in _chunks(rows):
-        connection.execute(care_hours.insert(), list(chunk))
-    _note_registry(connection, registered)
-    return made
+        connection.execute(care_days.insert(), list(chunk))
+    return len(rows)
 
 
 # -- read by the care report -----------------------------------------------------------------------
@@ -523,25 +594,27 @@ def hour_rows(
     start_us: int,
     end_us: int,
     every_country: bool = True,
+    table: Table = care_hours,
 ) -> list[HourRow]:
     """Hour rows of ``accounts`` (platform, folded handle) for hours starting in ``[start_us, end_us)``:
-    the rows for every country (``every_country``), else the per-country ones."""
+    the rows for every country (``every_country``), else the per-country ones. ``table=care_days``:
+    the day rows (:func:`day_rows`)."""
     if not accounts or end_us <= start_us:
         return []
-    country = care_hours.c.country
+    country = table.c.country
     query = select(
-        care_hours.c.source,
-        care_hours.c.handle,
-        care_hours.c.bucket_us,
+        table.c.source,
+        table.c.handle,
+        table.c.bucket_us,
         country,
-        care_hours.c.author_key,
-        care_hours.c.inbound,
-        care_hours.c.responded,
-        care_hours.c.times_us,
+        table.c.author_key,
+        table.c.inbound,
+        table.c.responded,
+        table.c.times_us,
     ).where(
-        tuple_(care_hours.c.source, care_hours.c.handle).in_(list(accounts)),
-        care_hours.c.bucket_us >= start_us,
-        care_hours.c.bucket_us < end_us,
+        tuple_(table.c.source, table.c.handle).in_(list(accounts)),
+        table.c.bucket_us >= start_us,
+        table.c.bucket_us < end_us,
         country == ALL_COUNTRIES if every_country else country != ALL_COUNTRIES,
     )
     return [
@@ -550,6 +623,25 @@ def hour_rows(
             query
         ).all()
     ]
+
+
+def day_rows(
+    connection: Connection,
+    *,
+    accounts: Sequence[tuple[str, str]],
+    start_us: int,
+    end_us: int,
+    every_country: bool = True,
+) -> list[HourRow]:
+    """Day rows (UTC days starting in ``[start_us, end_us)``), in the shape of the hour rows."""
+    return hour_rows(
+        connection,
+        accounts=accounts,
+        start_us=start_us,
+        end_us=end_us,
+        every_country=every_country,
+        table=care_days,
+    )
 
 
 def pair_rows(

@@ -35,9 +35,13 @@ ENGINE_OWNED: dict[str, frozenset[tuple[str, str]]] = {
             ("table", "posts_fts_docsize"),
             ("table", "posts_fts_idx"),
             ("table", "seq_counter"),
+            # The posts by engagement, an expression index (migration 0061).
+            ("index", "ix_posts_engagement"),
         }
     ),
-    "postgresql": frozenset({("column", "posts.search_tsv"), ("index", "ix_posts_search_tsv")}),
+    "postgresql": frozenset(
+        {("column", "posts.search_tsv"), ("index", "ix_posts_search_tsv"), ("index", "ix_posts_engagement")}
+    ),
 }
 
 

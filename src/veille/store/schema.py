@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -29,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = [
+    "account_request_comments",
+    "account_requests",
     "alert_deliveries",
     "alert_events",
     "alert_rules",
@@ -41,10 +44,15 @@ __all__ = [
     "curated_influencers",
     "dashboards",
     "dead_letters",
+    "editorial_brief_links",
+    "editorial_briefs",
     "metadata",
     "post_addressees",
     "post_topics",
     "posts",
+    "report_deliveries",
+    "report_runs",
+    "reports",
     "sentiment_corrections",
     "sessions",
     "source_configs",
@@ -213,6 +221,9 @@ topics = Table(
     Column("kind", String(16), nullable=False),
     Column("parent", String(64)),
     Column("owner_team", String(128)),
+    # Sharing (migration 0067, veille.sharing): who sees it and who created it.
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("colour", String(7)),
     Column("description", Text),
     Column("enabled", Boolean, nullable=False, default=True),
@@ -266,6 +277,10 @@ brand_accounts = Table(
     Column("hours_days", String(32)),
     Column("hours_start", String(5)),
     Column("hours_end", String(5)),
+    # Sharing (migration 0067, veille.sharing): the owner team, who sees it, who created it.
+    Column("owner_team", String(128)),
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     UniqueConstraint("platform", "handle_key", name="uq_brand_accounts_platform_handle"),
@@ -294,6 +309,10 @@ source_configs = Table(
     Column("type", String(32), nullable=False),
     Column("config", JsonDocument, nullable=False),
     Column("enabled", Boolean, nullable=False),
+    # Sharing (migration 0067, veille.sharing): the owner team, who sees it, who created it.
+    Column("owner_team", String(128)),
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
 )
@@ -346,6 +365,9 @@ dashboards = Table(
     Column("widgets", JsonDocument, nullable=False),
     Column("owner", String(128), nullable=False),
     Column("visibility", String(16), nullable=False, default="organisation"),
+    # Sharing (migration 0067): the owner team; ``created_by`` is ``owner``, kept for one rule.
+    Column("owner_team", String(128)),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     Index("ix_dashboards_name", "name"),
@@ -369,6 +391,10 @@ walls = Table(
     Column("anchor_scene", Integer, nullable=False, default=0),
     Column("anchor_us", BigInteger, nullable=False),
     Column("hold", Boolean, nullable=False, default=False),
+    # Sharing (migration 0067, veille.sharing): the owner team, who sees it, who created it.
+    Column("owner_team", String(128)),
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
     Index("ix_walls_name", "name"),
@@ -420,6 +446,10 @@ alert_rules = Table(
     Column("kind", String(32), nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("spec", JsonDocument, nullable=False),
+    # Sharing (migration 0067, veille.sharing): the owner team, who sees it, who created it.
+    Column("owner_team", String(128)),
+    Column("visibility", String(16), nullable=False, server_default="organisation"),
+    Column("created_by", String(128)),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),
 )
@@ -479,4 +509,130 @@ alert_deliveries = Table(
     Column("created_us", BigInteger, nullable=False),
     Index("ix_alert_deliveries_alert", "alert_id"),
     Index("ix_alert_deliveries_status_next", "status", "next_attempt_us"),
+)
+
+# Scheduled reports (migration 0069_reports): each report's spec as a JSON document
+# (veille.reports.models.ReportSpec), its owner and when it runs next; each run (the printed PDF is
+# kept with the run, so that a delivery retried later sends the same file) and each run's
+# deliveries to one Apprise URL (``target`` is the URL masked, what is shown).
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("owner", String(128), nullable=False),
+    Column("owner_user_id", Integer),
+    Column("enabled", Boolean, nullable=False),
+    Column("spec", JsonDocument, nullable=False),
+    Column("next_run_us", BigInteger),
+    Column("last_run_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_reports_next_run", "enabled", "next_run_us"),
+)
+
+report_runs = Table(
+    "report_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("scheduled_us", BigInteger),
+    Column("started_us", BigInteger, nullable=False),
+    Column("finished_us", BigInteger),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("pdf", LargeBinary),
+    Column("pdf_bytes", Integer),
+    Index("ix_report_runs_report", "report_id", "started_us"),
+)
+
+report_deliveries = Table(
+    "report_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("run_id", Integer, ForeignKey("report_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("target", String(240), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("last_error", Text),
+    Column("next_attempt_us", BigInteger),
+    Column("delivered_us", BigInteger),
+    Column("created_us", BigInteger, nullable=False),
+    Index("ix_report_deliveries_run", "run_id"),
+    Index("ix_report_deliveries_status_next", "status", "next_attempt_us"),
+)
+
+# Official-account governance (migration 0067, veille.governance): requests to open an official
+# account, their review thread, and the brand account an approval made (``account_id``).
+account_requests = Table(
+    "account_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(32), nullable=False),
+    Column("handle", String(200), nullable=False),
+    Column("country", String(2)),
+    Column("audience", Text, nullable=False),
+    Column("not_addressed", Text, nullable=False),
+    Column("editorial_line", Text, nullable=False),
+    Column("people", Integer, nullable=False),
+    Column("hours_per_week", Float, nullable=False),
+    Column("goal", Text, nullable=False),
+    Column("kpis", JsonDocument, nullable=False),
+    Column("brand", String(128), nullable=False),
+    Column("owner_team", String(128)),
+    Column("status", String(24), nullable=False),
+    Column("requested_by", String(128), nullable=False),
+    Column("account_id", Integer),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_account_requests_status", "status", "created_us"),
+)
+
+account_request_comments = Table(
+    "account_request_comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", Integer, ForeignKey("account_requests.id", ondelete="CASCADE"), nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("action", String(24), nullable=False),
+    Column("text", Text, nullable=False),
+    Index("ix_account_request_comments_request", "request_id", "at_us"),
+)
+# Editorial briefs (veille.editorial): a sub-topic of the radar turned into a content brief. ``doc``
+# holds what was read when the brief was made (questions, audiences, influencers, best formats and
+# hours); ``terms`` the sub-topic's key terms, which later question counts match on.
+editorial_briefs = Table(
+    "editorial_briefs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic", String(64), nullable=False),
+    Column("subtopic", String(200), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("terms", JsonDocument, nullable=False),
+    Column("doc", JsonDocument, nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("range_start_us", BigInteger, nullable=False),
+    Column("range_end_us", BigInteger, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("updated_us", BigInteger, nullable=False),
+    Index("ix_editorial_briefs_topic", "topic"),
+)
+
+# A piece of our content linked to a brief (by post id, or by a URL resolved to the stored post).
+editorial_brief_links = Table(
+    "editorial_brief_links",
+    metadata,
+    Column("brief_id", Integer, ForeignKey("editorial_briefs.id", ondelete="CASCADE"), primary_key=True),
+    Column("post_id", String, primary_key=True),
+    Column("linked_by", String(128), nullable=False),
+    Column("linked_us", BigInteger, nullable=False),
 )

@@ -14,12 +14,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, text
 from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
 from veille.model import Post, PostRejected
-from veille.store import addressees, care_hours, dialects, rollups
+from veille.store import addressees, care_hours, dialects, rankings, rollups  # noqa: F401  (rankings: its table)
+from veille.store import inbox_tables as _inbox_tables  # noqa: F401  (its tables join the metadata)
 from veille.store.base import (
     Cursor,
     Page,
@@ -45,6 +48,19 @@ def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     return store
 
 
+def _alembic_config() -> Config:
+    config = Config()
+    script_location = resources.files("veille.store") / "migrations"
+    config.set_main_option("script_location", str(Path(str(script_location))))
+    return config
+
+
+@lru_cache(maxsize=1)
+def _head_revision() -> str | None:
+    """The newest migration's revision, read from the scripts once per process."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
 class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -53,10 +69,14 @@ class SqlStore:
 
     # -- schema -----------------------------------------------------------------------------
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision (a no-op when it is already there)."""
-        config = Config()
-        script_location = resources.files("veille.store") / "migrations"
-        config.set_main_option("script_location", str(Path(str(script_location))))
+        """Bring the schema to the newest Alembic revision (a no-op when it is already there).
+
+        A store already at the newest revision is told by one read of ``alembic_version``: every
+        command and hub start opens the store, and Alembic's own run would load every migration."""
+        with self.engine.connect() as connection:
+            if MigrationContext.configure(connection).get_current_revision() == _head_revision():
+                return
+        config = _alembic_config()
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")

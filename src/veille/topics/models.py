@@ -8,6 +8,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from veille.sharing.models import Sharing, Visibility
+
 __all__ = [
     "KINDS",
     "NAME_PATTERN",
@@ -67,6 +69,7 @@ class TopicSpec(_Fields):
     label: str | None = Field(default=None, max_length=200)
     parent: str | None = None
     owner_team: str | None = Field(default=None, max_length=128)
+    visibility: Visibility = "organisation"
     colour: str | None = None
     description: str | None = Field(default=None, max_length=4000)
     enabled: bool = True
@@ -85,6 +88,7 @@ class TopicChanges(_Fields):
     label: str | None = Field(default=None, max_length=200)
     parent: str | None = None
     owner_team: str | None = Field(default=None, max_length=128)
+    visibility: Visibility | None = None
     colour: str | None = None
     description: str | None = Field(default=None, max_length=4000)
     enabled: bool | None = None
@@ -97,15 +101,19 @@ class TopicChanges(_Fields):
 class Topic(TopicSpec):
     """A stored topic."""
 
+    created_by: str | None = None
     created_at: datetime
     updated_at: datetime
+
+    def sharing(self) -> Sharing:
+        return Sharing(owner_team=self.owner_team, visibility=self.visibility, created_by=self.created_by)
 
     def to_json_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json")
         return data
 
     def spec(self) -> TopicSpec:
-        return TopicSpec.model_validate(self.model_dump(exclude={"created_at", "updated_at"}))
+        return TopicSpec.model_validate(self.model_dump(exclude={"created_at", "updated_at", "created_by"}))
 
 
 class TopicRead(BaseModel):
@@ -117,6 +125,8 @@ class TopicRead(BaseModel):
     label: str | None
     parent: str | None
     owner_team: str | None
+    visibility: Visibility = Field(description="private, team or organisation")
+    created_by: str | None = None
     colour: str | None = Field(description="#rrggbb, lower case")
     description: str | None
     enabled: bool

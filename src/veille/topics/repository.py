@@ -31,7 +31,17 @@ __all__ = [
 
 # Bound parameters per statement stay well under SQLite's and psycopg's limits.
 _ID_CHUNK = 2000
-_COLUMNS = ("label", "query", "kind", "parent", "owner_team", "colour", "description", "enabled")
+_COLUMNS = (
+    "label",
+    "query",
+    "kind",
+    "parent",
+    "owner_team",
+    "visibility",
+    "colour",
+    "description",
+    "enabled",
+)
 
 
 def _topic(row: Any) -> Topic:
@@ -42,6 +52,8 @@ def _topic(row: Any) -> Topic:
         kind=row.kind,
         parent=row.parent,
         owner_team=row.owner_team,
+        visibility=row.visibility or "organisation",
+        created_by=row.created_by,
         colour=row.colour,
         description=row.description,
         enabled=bool(row.enabled),
@@ -70,12 +82,15 @@ def count_topics(store: SqlStore) -> int:
         return int(connection.execute(select(func.count()).select_from(topics)).scalar_one())
 
 
-def insert_topics(connection: Connection, specs: Sequence[TopicSpec]) -> None:
+def insert_topics(
+    connection: Connection, specs: Sequence[TopicSpec], *, created_by: str | None = None
+) -> None:
     moment = now_us()
     rows = [
         {
             "name": spec.name,
             **{column: getattr(spec, column) for column in _COLUMNS},
+            "created_by": created_by,
             "created_us": moment,
             "updated_us": moment,
         }

@@ -17,8 +17,18 @@ from typing import Any
 from pydantic import ValidationError
 
 # validation_message stays importable from here (topics.taxonomy, cli.topics use it).
+from veille.access import Principal
 from veille.errors import Conflict, Invalid, NotFound, invalid_from, validation_message
 from veille.query import Monitor, Query, QueryError, parse_query
+from veille.sharing import (
+    SharingFields,
+    check_edit,
+    creator_of,
+    record_sharing,
+    sharing_for_change,
+    sharing_for_new,
+    visible,
+)
 from veille.store.sql import SqlStore
 from veille.topics import repository
 from veille.topics.live import LiveTopics, monitor_for
@@ -67,14 +77,16 @@ class LoadResult:
 # -- reads ---------------------------------------------------------------------------------------
 
 
-def list_topics(*, store: SqlStore, kind: str | None = None) -> list[Topic]:
-    found = repository.list_topics(store)
+def list_topics(*, store: SqlStore, kind: str | None = None, viewer: Principal | None = None) -> list[Topic]:
+    """Every topic (of ``kind``) ``viewer`` may see (None: every topic), by name."""
+    found = visible(viewer, repository.list_topics(store), Topic.sharing)
     return [topic for topic in found if kind is None or topic.kind == kind]
 
 
-def get_topic(*, store: SqlStore, name: str) -> Topic:
+def get_topic(*, store: SqlStore, name: str, viewer: Principal | None = None) -> Topic:
+    """The topic, or :class:`TopicNotFound` (also when ``viewer`` may not see it)."""
     topic = repository.get_topic(store, name)
-    if topic is None:
+    if topic is None or not visible(viewer, [topic], Topic.sharing):
         raise TopicNotFound(name)
     return topic
 
@@ -82,8 +94,15 @@ def get_topic(*, store: SqlStore, name: str) -> Topic:
 # -- single changes ------------------------------------------------------------------------------
 
 
-def create_topic(*, store: SqlStore, spec: TopicSpec, live: LiveTopics | None = None) -> Topic:
-    """Save a new topic. Raises :class:`TopicError` (bad query, parent, reference) or :class:`TopicConflict`."""
+def create_topic(
+    *, store: SqlStore, spec: TopicSpec, live: LiveTopics | None = None, by: Principal | None = None
+) -> Topic:
+    """Save a new topic. Raises :class:`TopicError` (bad query, parent, reference) or :class:`TopicConflict`.
+
+    ``by`` (None: the operator) owns it through its team (its first by default) and must be in it."""
+    asked = SharingFields(owner_team=spec.owner_team, visibility=spec.visibility)
+    sharing = sharing_for_new(by, asked, store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
     query = _parse(spec)
     with _changing(store, live) as monitor:
         existing = {topic.name: topic for topic in repository.list_topics(store)}
@@ -94,7 +113,15 @@ def create_topic(*, store: SqlStore, spec: TopicSpec, live: LiveTopics | None = 
         undo = _monitor_apply(monitor, spec.name, None, spec, query)
         try:
             with store.engine.begin() as connection:
-                repository.insert_topics(connection, [spec])
+                repository.insert_topics(connection, [spec], created_by=sharing.created_by)
+                record_sharing(
+                    connection,
+                    actor=creator_of(by) or "cli",
+                    kind="topic",
+                    object_id=spec.name,
+                    before=None,
+                    after=sharing,
+                )
         except Exception:
             undo()
             raise
@@ -102,23 +129,35 @@ def create_topic(*, store: SqlStore, spec: TopicSpec, live: LiveTopics | None = 
 
 
 def update_topic(
-    *, store: SqlStore, name: str, changes: TopicChanges | Mapping[str, Any], live: LiveTopics | None = None
+    *,
+    store: SqlStore,
+    name: str,
+    changes: TopicChanges | Mapping[str, Any],
+    live: LiveTopics | None = None,
+    by: Principal | None = None,
 ) -> Topic:
-    """Change some fields of a topic (the name cannot change)."""
+    """Change some fields of a topic (the name cannot change); ``by`` must see it (else 404) and
+    may change it only when one of their teams owns it (else 403)."""
     if not isinstance(changes, TopicChanges):
         try:
             changes = TopicChanges.model_validate(changes)
         except ValidationError as error:
             raise invalid_from(error, TopicError) from None
     given = changes.given()
-    for required in ("query", "kind", "enabled"):
+    for required in ("query", "kind", "enabled", "visibility"):
         if required in given and given[required] is None:
             raise TopicError(f"{required}: must not be null", field=required)
     with _changing(store, live) as monitor:
         existing = {topic.name: topic for topic in repository.list_topics(store)}
         old = existing.get(name)
-        if old is None:
+        if old is None or not visible(by, [old], Topic.sharing):
             raise TopicNotFound(name)
+        check_edit(by, old.sharing(), what=f"topic {name!r}")
+        asked = SharingFields.model_validate(
+            {key: given[key] for key in ("owner_team", "visibility") if key in given}
+        )
+        sharing = sharing_for_change(by, old.sharing(), asked, store=store)
+        given = {**given, "owner_team": sharing.owner_team, "visibility": sharing.visibility}
         try:
             spec = TopicSpec.model_validate({**old.spec().model_dump(), **given})
         except ValidationError as error:
@@ -132,19 +171,30 @@ def update_topic(
         try:
             with store.engine.begin() as connection:
                 repository.update_topic(connection, spec)
+                record_sharing(
+                    connection,
+                    actor=creator_of(by) or "cli",
+                    kind="topic",
+                    object_id=name,
+                    before=old.sharing(),
+                    after=sharing,
+                )
         except Exception:
             undo()
             raise
     return get_topic(store=store, name=name)
 
 
-def delete_topic(*, store: SqlStore, name: str, live: LiveTopics | None = None) -> None:
+def delete_topic(
+    *, store: SqlStore, name: str, live: LiveTopics | None = None, by: Principal | None = None
+) -> None:
     """Delete a topic and its stored matches; refused while it has sub-topics or is referenced."""
     with _changing(store, live) as monitor:
         existing = {topic.name: topic for topic in repository.list_topics(store)}
         old = existing.get(name)
-        if old is None:
+        if old is None or not visible(by, [old], Topic.sharing):
             raise TopicNotFound(name)
+        check_edit(by, old.sharing(), what=f"topic {name!r}")
         children = sorted(topic.name for topic in existing.values() if topic.parent == name)
         if children:
             raise TopicConflict(

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from veille.query.view_filters import DashboardFilters
+from veille.sharing.models import Sharing, Visibility
 
 __all__ = [
     "CELLS_PER_SCREEN",
@@ -47,6 +48,7 @@ WallWidgetType = Literal[
     "carousel",
     "clock",
     "alerts",
+    "inbox",
 ]
 WALL_WIDGET_TYPES: tuple[str, ...] = get_args(WallWidgetType)
 ModerationMode = Literal["post", "pre"]
@@ -151,6 +153,8 @@ class WallSpec(BaseModel):
     filters: DashboardFilters = Field(default_factory=lambda: DashboardFilters(range="24h"))
     moderation: Moderation = Field(default_factory=Moderation)
     scenes: list[Scene] = Field(default_factory=_one_scene, min_length=1, max_length=MAX_SCENES)
+    owner_team: str | None = Field(default=None, max_length=128, description="the team that owns it")
+    visibility: Visibility = "organisation"
 
 
 class Wall(WallSpec):
@@ -165,3 +169,6 @@ class Wall(WallSpec):
     def to_json_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = self.model_dump(mode="json", by_alias=True)
         return data
+
+    def sharing(self) -> Sharing:
+        return Sharing(owner_team=self.owner_team, visibility=self.visibility, created_by=self.owner)

@@ -62,6 +62,8 @@ def _wall(row: Any) -> Wall:
             "moderation": row.moderation,
             "scenes": row.scenes,
             "owner": row.owner,
+            "owner_team": row.owner_team,
+            "visibility": row.visibility or "organisation",
             "version": int(row.version),
             "created_at": from_us(int(row.created_us)),
             "updated_at": from_us(int(row.updated_us)),
@@ -91,6 +93,9 @@ def insert_wall(connection: Connection, spec: WallSpec, *, owner: str) -> int:
         insert(walls).values(
             **_values(spec),
             owner=owner,
+            owner_team=spec.owner_team,
+            visibility=spec.visibility,
+            created_by=owner,
             version=1,
             anchor_scene=0,
             anchor_us=moment,
@@ -129,7 +134,14 @@ def update_wall(connection: Connection, wall_id: int, spec: WallSpec, *, by: str
     connection.execute(
         update(walls)
         .where(walls.c.id == wall_id)
-        .values(**_values(spec), **anchor, version=version, updated_us=moment)
+        .values(
+            **_values(spec),
+            **anchor,
+            owner_team=spec.owner_team,
+            visibility=spec.visibility,
+            version=version,
+            updated_us=moment,
+        )
     )
     _keep_version(connection, wall_id, version, spec, by=by, moment=moment)
     return True

@@ -17,9 +17,19 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from veille.access import Principal
 from veille.clock import from_us, now_us
 from veille.errors import Invalid, NotFound
 from veille.model import Post
+from veille.sharing import (
+    SharingFields,
+    check_edit,
+    may_see,
+    record_sharing,
+    sharing_for_change,
+    sharing_for_new,
+    visible,
+)
 from veille.store.base import PostSearch
 from veille.store.sql import SqlStore
 from veille.topics.service import list_topics
@@ -138,40 +148,76 @@ def check_wall(*, store: SqlStore, spec: WallSpec) -> None:
                 _check_topics(field, names, known)
 
 
-def list_walls(*, store: SqlStore) -> list[Wall]:
-    return repository.list_walls(store)
+def _asked(spec: WallSpec) -> SharingFields:
+    given = spec.model_fields_set
+    return SharingFields.model_validate(
+        {key: getattr(spec, key) for key in ("owner_team", "visibility") if key in given}
+    )
 
 
-def get_wall(*, store: SqlStore, wall_id: int) -> Wall:
+def list_walls(*, store: SqlStore, viewer: Principal | None = None) -> list[Wall]:
+    """The walls ``viewer`` may see (None: all), by name."""
+    return visible(viewer, repository.list_walls(store), Wall.sharing)
+
+
+def get_wall(*, store: SqlStore, wall_id: int, viewer: Principal | None = None) -> Wall:
+    """The wall, or :class:`WallNotFound` (also when ``viewer`` may not see it)."""
     with store.engine.connect() as connection:
         found = repository.get_wall(connection, wall_id)
-    if found is None:
+    if found is None or not may_see(viewer, found.sharing()):
         raise WallNotFound(wall_id)
     return found
 
 
-def create_wall(*, store: SqlStore, spec: WallSpec, owner: str) -> Wall:
+def check_wall_edit(*, store: SqlStore, wall_id: int, by: Principal | None) -> Wall:
+    """The wall ``by`` may change (404 out of view, 403 when their teams do not own it)."""
+    wall = get_wall(store=store, wall_id=wall_id, viewer=by)
+    check_edit(by, wall.sharing(), what=f"wall {wall_id}")
+    return wall
+
+
+def create_wall(*, store: SqlStore, spec: WallSpec, owner: str, principal: Principal | None = None) -> Wall:
+    sharing = sharing_for_new(principal, _asked(spec), store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
     check_wall(store=store, spec=spec)
     with store.engine.begin() as connection:
         wall_id = repository.insert_wall(connection, spec, owner=owner)
         created = repository.get_wall(connection, wall_id)
-    assert created is not None
+        assert created is not None
+        record_sharing(
+            connection, actor=owner, kind="wall", object_id=wall_id, before=None, after=created.sharing()
+        )
     return created
 
 
-def update_wall(*, store: SqlStore, wall_id: int, spec: WallSpec, by: str) -> Wall:
-    """Replace a wall (a new version; the owner, the playlist's clock and the decisions stay)."""
+def update_wall(
+    *, store: SqlStore, wall_id: int, spec: WallSpec, by: str, principal: Principal | None = None
+) -> Wall:
+    """Replace a wall (a new version; the owner, the playlist's clock and the decisions stay, and
+    the sharing when the body does not give it)."""
+    current = check_wall_edit(store=store, wall_id=wall_id, by=principal)
+    sharing = sharing_for_change(principal, current.sharing(), _asked(spec), store=store)
+    spec = spec.model_copy(update={"owner_team": sharing.owner_team, "visibility": sharing.visibility})
     check_wall(store=store, spec=spec)
     with store.engine.begin() as connection:
         if not repository.update_wall(connection, wall_id, spec, by=by):
             raise WallNotFound(wall_id)
         updated = repository.get_wall(connection, wall_id)
-    assert updated is not None
+        assert updated is not None
+        record_sharing(
+            connection,
+            actor=by,
+            kind="wall",
+            object_id=wall_id,
+            before=current.sharing(),
+            after=updated.sharing(),
+        )
     return updated
 
 
-def delete_wall(*, store: SqlStore, wall_id: int) -> None:
+def delete_wall(*, store: SqlStore, wall_id: int, principal: Principal | None = None) -> None:
     """Delete a wall with its versions, decisions and kiosk links (open screens stop)."""
+    check_wall_edit(store=store, wall_id=wall_id, by=principal)
     with store.engine.begin() as connection:
         if not repository.delete_wall(connection, wall_id):
             raise WallNotFound(wall_id)

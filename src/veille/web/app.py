@@ -30,13 +30,18 @@ from veille.web.api import (
     alerts,
     analytics,
     audit,
+    catalogue,
     corrections,
     dashboards,
+    editorial,
+    governance,
+    inbox,
     influencers,
     jobs,
     me,
     posts,
     query,
+    reports,
     sources,
     stream,
     teams,
@@ -45,17 +50,21 @@ from veille.web.api import (
     walls,
 )
 from veille.web.board_pages import router as board_pages_router
+from veille.web.brand import router as brand_router
 from veille.web.crisis_pages import router as crisis_pages_router
 from veille.web.dashboard_pages import router as dashboard_pages_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, optional_principal, require_authorized
+from veille.web.editorial_pages import router as editorial_pages_router
 from veille.web.errors import install_error_handlers
 from veille.web.explorer_pages import router as explorer_pages_router
 from veille.web.html_errors import install as install_html_errors
 from veille.web.i18n.routes import router as i18n_router
+from veille.web.inbox_pages import router as inbox_pages_router
 from veille.web.limits import RequestLimits
 from veille.web.oidc_pages import router as oidc_pages_router
 from veille.web.openapi import complete_openapi
 from veille.web.pages import router as pages_router
+from veille.web.report_pages import router as report_pages_router
 from veille.web.schemas import ErrorRead, HealthRead
 from veille.web.security_headers import (
     SecurityHeaders,
@@ -63,6 +72,7 @@ from veille.web.security_headers import (
     inline_script_hashes,
     template_script_hashes,
 )
+from veille.web.sharing_pages import router as sharing_pages_router
 from veille.web.stopping import RefuseWhileStopping
 from veille.web.wall_pages import router as wall_pages_router
 
@@ -83,12 +93,17 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     query.router,
     corrections.router,
     dashboards.router,
+    editorial.router,
     walls.router,
     alerts.router,
+    reports.router,
+    inbox.router,
     me.router,
     teams.router,
     users.router,
     audit.router,
+    catalogue.router,
+    governance.router,
 )
 _API_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorRead, "description": "no or bad credentials (WWW-Authenticate: Bearer)"},
@@ -137,12 +152,18 @@ def create_app(
     # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.demo_platform:
+        # The demo's fake platform write APIs, which its accounts answer through (veille.demo.inbox).
+        from veille.demo.reply_platform import ReplyPlatform
+
+        app.mount("/demo/platform", ReplyPlatform().app(), name="demo-platform")
     install_error_handlers(app)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_authorized)], responses=_API_RESPONSES)
     for router in API_ROUTERS:
         api.include_router(router)
     app.include_router(api)
     app.include_router(i18n_router)
+    app.include_router(brand_router)
     app.include_router(pages_router)
     app.include_router(oidc_pages_router)
     app.include_router(dashboard_pages_router)
@@ -150,6 +171,10 @@ def create_app(
     app.include_router(board_pages_router)
     app.include_router(wall_pages_router)
     app.include_router(crisis_pages_router)
+    app.include_router(report_pages_router)
+    app.include_router(sharing_pages_router)
+    app.include_router(inbox_pages_router)
+    app.include_router(editorial_pages_router)
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.

@@ -151,8 +151,9 @@ Sources = Annotated[SourceManager, Depends(get_sources)]
 # -- loaders: the object a path names, or 404 ----------------------------------------------------
 
 
-def topic_or_404(name: str, store: Store) -> Topic:
-    return topic_service.get_topic(store=store, name=name)
+def topic_or_404(name: str, store: Store, principal: CurrentPrincipal) -> Topic:
+    """The topic, or 404 when there is none or the caller may not see it (veille.sharing)."""
+    return topic_service.get_topic(store=store, name=name, viewer=principal)
 
 
 def job_or_404(job_id: str, jobs: Jobs) -> Job:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request
 
 from veille.access import Principal
+from veille.web.brand import brand_version
 from veille.web.i18n import LANGUAGE_NAMES, LANGUAGES, page_language, translations
 
 __all__ = ["language_of", "page_context"]
@@ -26,14 +27,21 @@ def language_of(request: Request, principal: Principal | None) -> str:
 
 
 def page_context(request: Request, principal: Principal | None, **extra: Any) -> dict[str, Any]:
-    """The base template's variables (``lang``, ``time_zone``, ``i18n_url``, ``gettext``…) plus ``extra``."""
+    """The base template's variables (``lang``, ``time_zone``, ``i18n_url``, ``gettext``…, the
+    organisation's look) plus ``extra``."""
     language = language_of(request, principal)
     catalogue = translations(language)
+    settings = request.app.state.hub.settings
     return {
+        "brand": brand_version(settings),
+        "brand_colours": bool(settings.brand_colour),
+        "brand_logo": settings.brand_logo is not None,
+        "organisation_name": settings.organisation_name or "",
         **catalogue.template_context(),
         "time_zone": principal.time_zone if principal else None,
         "i18n_url": f"/i18n/{language}.json?v={catalogue.version}",
         "languages": LANGUAGE_NAMES,
         "user": principal.name if principal else None,
+        "user_role": principal.role if principal else None,
         **extra,
     }

@@ -32,6 +32,7 @@ __all__ = [
     "PostRead",
     "PushResult",
     "QueryTrialRead",
+    "SourceLeaseRead",
     "SourceList",
     "SourceRead",
 ]
@@ -207,6 +208,14 @@ class AlertRead(_Open):
     since: Number | None = Field(description="epoch seconds")
 
 
+class SourceLeaseRead(BaseModel):
+    """Which process runs the source, with the NATS bus (docs/deployment.md, source leases)."""
+
+    holder: str | None = Field(description="host:pid:id of the process holding the lease; null: nobody")
+    here: bool = Field(description="true when the process that answered runs it")
+    expires_at: float | None = Field(description="epoch seconds when the lease runs out unless renewed")
+
+
 class SourceRead(BaseModel):
     name: str
     type: str
@@ -221,6 +230,11 @@ class SourceRead(BaseModel):
     health: dict[str, Any]
     alerts: list[AlertRead]
     failed: int | None = Field(description="dead letters: items read that could not become posts")
+    owner_team: str | None = Field(default=None, description="the team that owns it (veille.toml: none)")
+    visibility: str = Field(default="organisation", description="private, team or organisation")
+    lease: SourceLeaseRead | None = Field(
+        default=None, description="with the NATS bus: who runs the source in the cluster; else null"
+    )
 
 
 class DeadLetterRead(BaseModel):

@@ -62,7 +62,16 @@ def _screen_response(
     request: Request, principal: Principal | None, wall: Wall, screen: int | None, theme: str, kiosk: bool
 ) -> Response:
     context = page_context(request, principal, theme=theme)
-    context.update(wall_id=wall.id, screen=screen, kiosk=kiosk, wall_name=wall.name, rows=wall.screens.rows)
+    last_screen = wall.screens.columns * wall.screens.rows
+    context.update(
+        wall_id=wall.id,
+        screen=screen,
+        kiosk=kiosk,
+        wall_name=wall.name,
+        rows=wall.screens.rows,
+        # The organisation's logo, once per wall: at the bottom right of the canvas (its last screen).
+        logo_here=context["brand_logo"] and screen in (None, last_screen),
+    )
     return templates.TemplateResponse(request, "wall_screen.html", context)
 
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from veille.contracts import SourceBatch
+from veille.demo.simulator.engine import RisingQuestions
 from veille.demo.simulator.history import generate_history
 
 __all__ = ["HistorySource"]
@@ -27,6 +28,7 @@ class HistorySource:
         seed: int = 1,
         end: datetime | None = None,
         batch: int = 2000,
+        rising: RisingQuestions | None = None,
     ) -> None:
         if days <= 0:
             raise ValueError("days must be positive")
@@ -36,6 +38,7 @@ class HistorySource:
         self.seed = seed
         self.end = end
         self.batch = batch
+        self.rising = rising
 
     async def batches(self, checkpoint: str | None) -> AsyncIterator[SourceBatch]:
         if checkpoint == DONE:
@@ -48,6 +51,7 @@ class HistorySource:
             rate_per_min=self.rate_per_min,
             seed=self.seed,
             stretch=False,
+            rising=self.rising,
         )
         pending = []
         for post in posts:

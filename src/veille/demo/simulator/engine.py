@@ -29,7 +29,7 @@ from veille.demo.simulator.scenarios import Beat, Phase, Scenario
 from veille.demo.simulator.writer import Context, Writer
 from veille.model import Author, Metrics, Post
 
-__all__ = ["Draft", "Engine", "Timeline"]
+__all__ = ["Draft", "Engine", "RisingQuestions", "Timeline"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -245,6 +245,25 @@ def _pick(rng: random.Random, items: Sequence[T]) -> T:
     return items[int(rng.random() * len(items))]
 
 
+@dataclass(frozen=True, slots=True)
+class RisingQuestions:
+    """Questions on one sub-topic our accounts never talk about (moving an eSIM to a new phone),
+    rising from ``start``: before it, ``before`` of the questions about our brand are on it; from it,
+    the share ramps linearly to ``peak`` over ``ramp_hours`` (the editorial radar's demo case)."""
+
+    start: datetime
+    ramp_hours: float = 6.0
+    before: float = 0.03
+    peak: float = 0.45
+
+    def share_at(self, timestamp: float) -> float:
+        elapsed = timestamp - self.start.timestamp()
+        if elapsed <= 0:
+            return self.before
+        progress = min(1.0, elapsed / (self.ramp_hours * 3600.0))
+        return self.before + (self.peak - self.before) * progress
+
+
 class Engine:
     def __init__(
         self,
@@ -258,6 +277,7 @@ class Engine:
         delay_scale: float = 1.0,
         diurnal: bool = False,
         geotag_share: float = 0.2,
+        rising: RisingQuestions | None = None,
     ) -> None:
         if rate_per_min < 0:
             raise ValueError("rate_per_min must not be negative")
@@ -271,6 +291,8 @@ class Engine:
         self.delay_scale = delay_scale
         self.diurnal = diurnal
         self.geotag_share = geotag_share
+        self.rising = rising
+        self._rising_product = _find_product(profile.company, "", "mobile")
         self.people = PersonPool(profile, seed)
         self.writer = Writer(profile)
         # Blocks short enough for phase changes to show, long enough to keep per-block costs low.
@@ -398,7 +420,14 @@ class Engine:
             return
         person = self.people.customer(rng, country)
         lang = person.lang
-        if kind in ("outage", "outage_recovered"):
+        rising = (
+            kind == "question"
+            and self.rising is not None
+            and rng.random() < self.rising.share_at(self.origin_ts + t)
+        )
+        if rising:
+            brand, product = company, self._rising_product
+        elif kind in ("outage", "outage_recovered"):
             brand, product = company, self._outage_product
         elif kind in ("launch", "event"):
             brand = company
@@ -413,7 +442,9 @@ class Engine:
             city=city,
             mention=self._mention(brand, person.platform, country.code),
         )
-        if kind in ("complaint", "praise", "question"):
+        if rising:
+            text, label, links = self.writer.rising_question(rng, ctx)
+        elif kind in ("complaint", "praise", "question"):
             text, label, links = self.writer.opinion(rng, ctx, kind)
         elif kind == "chatter":
             ctx.mention = ""

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
-from veille.demo.simulator.engine import Draft, Engine, Timeline
+from veille.demo.simulator.engine import Draft, Engine, RisingQuestions, Timeline
 from veille.demo.simulator.profile import CompanyProfile, default_profile
 from veille.demo.simulator.scenarios import Scenario, get_scenario
 from veille.model import Post
@@ -38,6 +38,7 @@ def _engine(
     seconds: float,
     stretch: bool,
     geotag_share: float,
+    rising: RisingQuestions | None = None,
 ) -> Engine:
     per_minute = seconds / scenario.minutes if stretch else 60.0
     return Engine(
@@ -50,6 +51,7 @@ def _engine(
         delay_scale=1.0,
         diurnal=scenario.diurnal,
         geotag_share=geotag_share,
+        rising=rising,
     )
 
 
@@ -71,6 +73,7 @@ def iter_history_drafts(
     count: int | None = None,
     stretch: bool = True,
     geotag_share: float = 0.2,
+    rising: RisingQuestions | None = None,
 ) -> Iterator[Draft]:
     """Like :func:`generate_history` but yields the engine's drafts (``draft.to_post(start, name)``)."""
     _check_range(start, end)
@@ -92,6 +95,7 @@ def iter_history_drafts(
             seconds=seconds,
             stretch=stretch,
             geotag_share=geotag_share,
+            rising=rising,
         )
 
     if count is None:
@@ -143,6 +147,7 @@ def generate_history(
     count: int | None = None,
     stretch: bool = True,
     geotag_share: float = 0.2,
+    rising: RisingQuestions | None = None,
 ) -> Iterator[Post]:
     """Posts of ``scenario`` between ``start`` and ``end`` (both in the past), in time order.
 
@@ -150,7 +155,8 @@ def generate_history(
     their natural length and the scenario repeats. ``rate_per_min`` sets the rate of original posts
     at a phase rate of 1 (default 120); ``count`` instead asks for exactly that many posts (the rate
     is calibrated and the stream stops at ``count``, so the last few minutes of the range may stay
-    empty). Replies that would fall after ``end`` are never produced. Same arguments, same posts.
+    empty). Replies that would fall after ``end`` are never produced. ``rising`` plants questions
+    rising on one sub-topic (:class:`RisingQuestions`). Same arguments, same posts.
     Arguments are checked when this is called, not when the first post is read.
     """
     drafts = iter_history_drafts(
@@ -163,6 +169,7 @@ def generate_history(
         count=count,
         stretch=stretch,
         geotag_share=geotag_share,
+        rising=rising,
     )
     name = get_scenario(scenario).name
     return (draft.to_post(start, name) for draft in drafts)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from veille.contracts import SourceBatch
-from veille.demo.simulator.engine import Engine, Timeline
+from veille.demo.simulator.engine import Engine, RisingQuestions, Timeline
 from veille.demo.simulator.profile import CompanyProfile, default_profile
 from veille.demo.simulator.scenarios import get_scenario
 from veille.model import parse_rfc3339
@@ -81,6 +81,7 @@ class SimulatorSource:
         max_batch: int = 5000,
         geotag_share: float = 0.2,
         clock: Callable[[], datetime] = _utc_now,
+        rising: RisingQuestions | None = None,
     ) -> None:
         if rate_per_min < 0:
             raise ValueError("rate_per_min must not be negative")
@@ -100,6 +101,7 @@ class SimulatorSource:
         self.tick_s = tick_s
         self.max_batch = max_batch
         self.geotag_share = geotag_share
+        self.rising = rising
         self._clock = clock
 
     def _engine(self, origin: datetime) -> Engine:
@@ -113,6 +115,7 @@ class SimulatorSource:
             delay_scale=1.0 / self.speed,
             diurnal=False,
             geotag_share=self.geotag_share,
+            rising=self.rising,
         )
 
     async def batches(self, checkpoint: str | None) -> AsyncIterator[SourceBatch]:

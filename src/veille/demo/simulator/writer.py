@@ -135,6 +135,14 @@ class Writer:
         )
         return text, label, []
 
+    def rising_question(self, rng: random.Random, ctx: Context) -> tuple[str, str, list[str]]:
+        """A question on the rising sub-topic (``questions_rising``), addressed to the brand."""
+        bank = self._bank(ctx.lang)
+        slots = self._slots(rng, ctx, bank)
+        text = _join(_pick(rng, bank["open_q"]), _pick(rng, bank["questions_rising"]))
+        text = _join(_cap(text), _pick(rng, bank["close_q"]))
+        return self._finish(rng, text.format_map(slots), "neutral", ctx, emoji_p=0.15), "neutral", []
+
     def chatter(self, rng: random.Random, ctx: Context) -> tuple[str, str, list[str]]:
         bank = self._bank(ctx.lang)
         label = rng.choices(("negative", "positive", "neutral"), weights=(0.3, 0.3, 0.4))[0]

@@ -11,6 +11,7 @@ before training and prediction, so that handles such as ``@united`` carry no sen
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -514,6 +515,14 @@ def default_model_path(lang: str) -> Path | None:
     return path if path.is_file() else None
 
 
+@functools.lru_cache(maxsize=32)
+def _shipped_model(path: Path, modified_ns: int) -> LinearSentimentModel:
+    """A shipped model read once per process (and again only if its file changes): every hub and
+    command of the process shares it, as a model is never changed once loaded."""
+    del modified_ns  # part of the cache key only
+    return LinearSentimentModel.load(path)
+
+
 def load_default_models(languages: Sequence[str] | None = None) -> dict[str, LinearSentimentModel]:
     """The shipped models, by language (all of them unless ``languages`` narrows the list)."""
     folder = Path(str(resources.files("veille.enrich.sentiment").joinpath("data")))
@@ -521,7 +530,7 @@ def load_default_models(languages: Sequence[str] | None = None) -> dict[str, Lin
     for path in sorted(folder.glob("sentiment-*.npz")):
         lang = path.stem.removeprefix("sentiment-")
         if languages is None or lang in languages:
-            models[lang] = LinearSentimentModel.load(path)
+            models[lang] = _shipped_model(path, path.stat().st_mtime_ns)
     return models
 
 

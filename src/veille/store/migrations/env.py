@@ -8,12 +8,13 @@ It leaves out what each engine's migrations create in raw SQL beside those table
 ``INCLUDE`` payload for the trailing key columns the metadata lists (migration 0050_rollup_indexes).
 """
 
+import warnings
 from typing import Any
 
 from alembic import context
 from sqlalchemy import Index
 
-from veille.store import rollups, schema  # noqa: F401  (rollups: its tables join schema.metadata)
+from veille.store import inbox_tables, rankings, rollups, schema  # noqa: F401  (their tables join schema.metadata)
 from veille.store.dialects import ENGINE_OWNED
 
 connection = context.config.attributes["connection"]
@@ -48,5 +49,7 @@ context.configure(
     include_object=include_object,
     compare_server_default=True,
 )
-with context.begin_transaction():
+with context.begin_transaction(), warnings.catch_warnings():
+    # SQLAlchemy cannot reflect SQLite's expression indexes (ix_posts_engagement, engine-owned above).
+    warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index")
     context.run_migrations()

@@ -16,7 +16,7 @@ from veille.accounts.models import AccountRead
 from veille.errors import Invalid, TooLarge
 from veille.web.api._params import RowId
 from veille.web.api._routing import api_router
-from veille.web.deps import Store
+from veille.web.deps import CurrentPrincipal, Store
 from veille.web.schemas import ErrorRead, ImportResultRead, Items
 
 __all__ = ["router"]
@@ -39,16 +39,17 @@ _CSV_BODY: dict[str, Any] = {
 
 
 @router.get("/accounts", response_model=Items[AccountRead])
-def list_accounts(store: Store) -> Any:
-    """Every registered brand account, by brand, platform and handle."""
-    return {"items": [account.to_json_dict() for account in service.list_accounts(store=store)]}
+def list_accounts(store: Store, principal: CurrentPrincipal) -> Any:
+    """Every registered brand account the caller may see, by brand, platform and handle."""
+    found = service.list_accounts(store=store, viewer=principal)
+    return {"items": [account.to_json_dict() for account in found]}
 
 
 @router.post("/accounts", status_code=201, response_model=AccountRead, responses=_REFUSED)
-def create_account(spec: AccountSpec, store: Store) -> Any:
+def create_account(spec: AccountSpec, store: Store, principal: CurrentPrincipal) -> Any:
     """Register ``{"platform", "handle", "brand", "country", "ours", "business_hours": {"timezone",
     "days", "start", "end"}}`` (``country`` null: a global account; ``business_hours`` null: always open)."""
-    return service.create_account(store=store, spec=spec).to_json_dict()
+    return service.create_account(store=store, spec=spec, by=principal).to_json_dict()
 
 
 @router.post(
@@ -79,17 +80,17 @@ async def import_accounts(request: Request, store: Store) -> Any:
 
 
 @router.get("/accounts/{account_id}", response_model=AccountRead, responses=_REFUSED)
-def get_account(account_id: RowId, store: Store) -> Any:
-    return service.get_account(store=store, account_id=account_id).to_json_dict()
+def get_account(account_id: RowId, store: Store, principal: CurrentPrincipal) -> Any:
+    return service.get_account(store=store, account_id=account_id, viewer=principal).to_json_dict()
 
 
 @router.put("/accounts/{account_id}", response_model=AccountRead, responses=_REFUSED)
-def replace_account(account_id: RowId, spec: AccountSpec, store: Store) -> Any:
-    """Replace every field of an account (same body as creation)."""
-    return service.update_account(store=store, account_id=account_id, spec=spec).to_json_dict()
+def replace_account(account_id: RowId, spec: AccountSpec, store: Store, principal: CurrentPrincipal) -> Any:
+    """Replace every field of an account (same body as creation; absent sharing fields stay)."""
+    return service.update_account(store=store, account_id=account_id, spec=spec, by=principal).to_json_dict()
 
 
 @router.delete("/accounts/{account_id}", status_code=204, response_class=Response, responses=_REFUSED)
-def delete_account(account_id: RowId, store: Store) -> Response:
-    service.delete_account(store=store, account_id=account_id)
+def delete_account(account_id: RowId, store: Store, principal: CurrentPrincipal) -> Response:
+    service.delete_account(store=store, account_id=account_id, by=principal)
     return Response(status_code=204)

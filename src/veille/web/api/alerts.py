@@ -11,14 +11,18 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query, Request
+from fastapi import HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from veille.access import Principal
 from veille.alerts import Alert, Rule, RuleSpec, service
-from veille.errors import Unavailable
+from veille.alerts.scope import alert_queries, in_scope, visible_figures
+from veille.errors import NotFound, Unavailable
 from veille.hub import Hub
 from veille.reports.pdf import ChromiumMissing, PrintFailed, print_page_to_pdf
+from veille.store.sql import SqlStore
+from veille.web.api._params import scope_of
 from veille.web.api._routing import api_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, Store
 from veille.web.page_context import language_of
@@ -77,44 +81,58 @@ class PlaybookBody(BaseModel):
     done: bool = True
 
 
-async def _reload(hub: Hub) -> None:
+def visible_alert(store: SqlStore, alert_id: int, principal: Principal) -> Alert:
+    """The alert as ``principal`` may see it; an alert outside their team scope is not found (404)."""
+    alert = service.get_alert(store=store, alert_id=alert_id)
+    scope = scope_of(principal)
+    query = alert_queries(store, [alert.id]).get(alert.id)
+    if not in_scope(topic=alert.topic, query=query, scope=scope):
+        raise service.AlertNotFound(alert_id)
+    return visible_figures(store, alert, scope)
+
+
+async def _reload(hub: Hub, rule_id: int) -> None:
     if hub.alerts is not None:
         await hub.alerts.reload_rules()
+    await hub.announce("alert_rule", rule_id)  # the other processes of the hub reload too
 
 
 # -- rules ---------------------------------------------------------------------------------------
 
 
 @router.get("/alerts/rules", response_model=Items[Rule])
-def list_rules(store: Store) -> Any:
-    return {"items": service.list_rules(store=store)}
+def list_rules(store: Store, principal: CurrentPrincipal) -> Any:
+    """The rules the caller may see (their visibility)."""
+    return {"items": service.list_rules(store=store, viewer=principal)}
 
 
 @router.post("/alerts/rules", status_code=201, response_model=Rule, responses=_REFUSED)
-async def create_rule(spec: RuleSpec, hub: CurrentHub) -> Any:
+async def create_rule(spec: RuleSpec, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
     """Create ``{"name", "kind", "topic" | "query", "window_s", "threshold", "sensitivity",
     "min_followers", "severity", "cooldown_s", "notify", "playbook", "enabled"}`` (see docs/alerts.md)."""
-    rule = await asyncio.to_thread(service.create_rule, store=hub.store, spec=spec)
-    await _reload(hub)
+    rule = await asyncio.to_thread(service.create_rule, store=hub.store, spec=spec, by=principal)
+    await _reload(hub, rule.id)
     return rule
 
 
 @router.get("/alerts/rules/{rule_id}", response_model=Rule, responses=_REFUSED)
-def get_rule(rule_id: RuleId, store: Store) -> Any:
-    return service.get_rule(store=store, rule_id=rule_id)
+def get_rule(rule_id: RuleId, store: Store, principal: CurrentPrincipal) -> Any:
+    return service.get_rule(store=store, rule_id=rule_id, viewer=principal)
 
 
 @router.put("/alerts/rules/{rule_id}", response_model=Rule, responses=_REFUSED)
-async def replace_rule(rule_id: RuleId, spec: RuleSpec, hub: CurrentHub) -> Any:
-    rule = await asyncio.to_thread(service.update_rule, store=hub.store, rule_id=rule_id, spec=spec)
-    await _reload(hub)
+async def replace_rule(rule_id: RuleId, spec: RuleSpec, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
+    rule = await asyncio.to_thread(
+        service.update_rule, store=hub.store, rule_id=rule_id, spec=spec, by=principal
+    )
+    await _reload(hub, rule_id)
     return rule
 
 
 @router.delete("/alerts/rules/{rule_id}", status_code=204, responses=_REFUSED)
-async def delete_rule(rule_id: RuleId, hub: CurrentHub) -> Response:
-    await asyncio.to_thread(service.delete_rule, store=hub.store, rule_id=rule_id)
-    await _reload(hub)
+async def delete_rule(rule_id: RuleId, hub: CurrentHub, principal: CurrentPrincipal) -> Response:
+    await asyncio.to_thread(service.delete_rule, store=hub.store, rule_id=rule_id, by=principal)
+    await _reload(hub, rule_id)
     return Response(status_code=204)
 
 
@@ -124,6 +142,7 @@ async def delete_rule(rule_id: RuleId, hub: CurrentHub) -> Response:
 @router.get("/alerts", response_model=Items[AlertItem])
 def list_alerts(
     store: Store,
+    principal: CurrentPrincipal,
     status: Annotated[
         list[Literal["open", "acknowledged", "resolved", "false_positive"]] | None,
         Query(description="repeat or comma-separate; default: every status"),
@@ -131,20 +150,25 @@ def list_alerts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Any:
     """``{"items": [{"id", "rule", "kind", "topic", "severity", "status", "opened_at", "updated_at", "posts", "summary"}]}``, newest first."""
+    scope = scope_of(principal)
     alerts = service.list_alerts(store=store, statuses=list(status or []) or None, limit=limit)
+    if scope.topics is not None:  # only the alerts of rules inside the caller's team scope
+        queries = alert_queries(store, [alert.id for alert in alerts])
+        alerts = [a for a in alerts if in_scope(topic=a.topic, query=queries.get(a.id), scope=scope)]
     return {"items": [alert.list_item() for alert in alerts]}
 
 
 @router.get("/alerts/{alert_id}", response_model=Alert, responses=_REFUSED)
-def get_alert(alert_id: AlertId, store: Store) -> Any:
+def get_alert(alert_id: AlertId, store: Store, principal: CurrentPrincipal) -> Any:
     """The whole alert: figures, timeline, deliveries, playbook and its ticks."""
-    return service.get_alert(store=store, alert_id=alert_id)
+    return visible_alert(store, alert_id, principal)
 
 
 @router.post("/alerts/{alert_id}/acknowledge", response_model=Alert, responses=_REFUSED)
 def acknowledge(
     alert_id: AlertId, store: Store, principal: CurrentPrincipal, body: AcknowledgeBody | None = None
 ) -> Any:
+    visible_alert(store, alert_id, principal)
     return service.acknowledge_alert(
         store=store, alert_id=alert_id, who=principal.name, note=body.note if body else ""
     )
@@ -153,6 +177,7 @@ def acknowledge(
 @router.post("/alerts/{alert_id}/resolve", response_model=Alert, responses=_REFUSED)
 def resolve(alert_id: AlertId, body: ResolveBody, store: Store, principal: CurrentPrincipal) -> Any:
     """``{"outcome": "resolved" | "false_positive", "note"}``."""
+    visible_alert(store, alert_id, principal)
     return service.resolve_alert(
         store=store, alert_id=alert_id, who=principal.name, outcome=body.outcome, note=body.note
     )
@@ -160,17 +185,20 @@ def resolve(alert_id: AlertId, body: ResolveBody, store: Store, principal: Curre
 
 @router.post("/alerts/{alert_id}/assign", response_model=Alert, responses=_REFUSED)
 def assign(alert_id: AlertId, body: AssignBody, store: Store, principal: CurrentPrincipal) -> Any:
+    visible_alert(store, alert_id, principal)
     return service.assign_alert(store=store, alert_id=alert_id, who=principal.name, assignee=body.assignee)
 
 
 @router.post("/alerts/{alert_id}/notes", response_model=Alert, responses=_REFUSED)
 def add_note(alert_id: AlertId, body: NoteBody, store: Store, principal: CurrentPrincipal) -> Any:
+    visible_alert(store, alert_id, principal)
     return service.add_note(store=store, alert_id=alert_id, who=principal.name, text=body.text)
 
 
 @router.post("/alerts/{alert_id}/playbook", response_model=Alert, responses=_REFUSED)
 def tick_playbook(alert_id: AlertId, body: PlaybookBody, store: Store, principal: CurrentPrincipal) -> Any:
     """Tick (``done``: true) or untick a step of the rule's playbook; the tick goes into the timeline."""
+    visible_alert(store, alert_id, principal)
     return service.tick_playbook(
         store=store, alert_id=alert_id, who=principal.name, step=body.step, done=body.done
     )
@@ -195,7 +223,7 @@ async def alert_report(
     """The crisis so far, for the crisis centre: the alert, its figures, timeline and notes."""
     from veille.web.crisis_pages import render_report
 
-    alert = await asyncio.to_thread(service.get_alert, store=hub.store, alert_id=alert_id)
+    alert = await asyncio.to_thread(visible_alert, hub.store, alert_id, principal)
     language = language_of(request, principal)
     html = render_report(request, alert, language=language)
     if format == "html":
@@ -208,6 +236,49 @@ async def alert_report(
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="alert-{alert.id}.pdf"'},
+    )
+
+
+@router.get(
+    "/alerts/topic/{topic}/report",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/html": {}, "application/pdf": {}},
+            "description": "the topic's crisis report",
+        },
+        404: {"model": ErrorRead, "description": "no such topic, or outside the caller's scope"},
+        503: {"model": ErrorRead, "description": "Chromium, which prints the PDF, is missing or failed"},
+    },
+)
+async def topic_report(
+    topic: Annotated[str, Path(min_length=1, max_length=64, description="a topic name")],
+    request: Request,
+    hub: CurrentHub,
+    principal: CurrentPrincipal,
+    format: Annotated[Literal["html", "pdf"], Query(description="html or pdf")] = "html",
+) -> Response:
+    """The crisis of a topic so far: its figures over the period, its alerts (open, acknowledged and
+    recent) with their top posts, playbooks and timelines, inside the caller's scope."""
+    from veille.alerts.topic_room import topic_room
+    from veille.web.crisis_pages import render_topic_report, visible_topic
+
+    try:
+        await asyncio.to_thread(visible_topic, hub.store, topic, principal)
+    except HTTPException as error:
+        raise NotFound(str(error.detail), field="topic") from None
+    room = await asyncio.to_thread(topic_room, store=hub.store, topic=topic, scope=scope_of(principal))
+    html = render_topic_report(room, language=language_of(request, principal))
+    if format == "html":
+        return HTMLResponse(html)
+    try:
+        pdf = await print_html_to_pdf(html)
+    except (ChromiumMissing, PrintFailed) as error:
+        raise Unavailable(str(error), field="chromium") from None
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="topic-crisis.pdf"'},
     )
 
 

@@ -37,9 +37,9 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/dashboards", response_model=Items[Dashboard], response_model_by_alias=True)
-def list_dashboards(store: Store) -> Any:
-    """Every dashboard, by name."""
-    return {"items": service.list_dashboards(store=store)}
+def list_dashboards(store: Store, principal: CurrentPrincipal) -> Any:
+    """Every dashboard the caller may see (its visibility), by name."""
+    return {"items": service.list_dashboards(store=store, viewer=principal)}
 
 
 @router.post(
@@ -47,27 +47,32 @@ def list_dashboards(store: Store) -> Any:
 )
 def create_dashboard(spec: DashboardSpec, store: Store, principal: CurrentPrincipal) -> Any:
     """Create ``{"name", "description", "filters", "widgets": [{"type", "title", "x", "y", "w", "h", "options"}]}``."""
-    return service.create_dashboard(store=store, spec=spec, owner=principal.name)
+    return service.create_dashboard(
+        store=store, spec=spec, owner=principal.username or principal.name, by=principal
+    )
 
 
 @router.get(
     "/dashboards/{dashboard_id}", response_model=Dashboard, response_model_by_alias=True, responses=_REFUSED
 )
-def get_dashboard(dashboard_id: DashboardId, store: Store) -> Any:
-    return service.get_dashboard(store=store, dashboard_id=dashboard_id)
+def get_dashboard(dashboard_id: DashboardId, store: Store, principal: CurrentPrincipal) -> Any:
+    return service.get_dashboard(store=store, dashboard_id=dashboard_id, viewer=principal)
 
 
 @router.put(
     "/dashboards/{dashboard_id}", response_model=Dashboard, response_model_by_alias=True, responses=_REFUSED
 )
-def replace_dashboard(dashboard_id: DashboardId, spec: DashboardSpec, store: Store) -> Any:
-    """Replace a dashboard (same body as creation); the owner and the creation time stay."""
-    return service.update_dashboard(store=store, dashboard_id=dashboard_id, spec=spec)
+def replace_dashboard(
+    dashboard_id: DashboardId, spec: DashboardSpec, store: Store, principal: CurrentPrincipal
+) -> Any:
+    """Replace a dashboard (same body as creation); the owner and the creation time stay, and so
+    do ``owner_team`` and ``visibility`` when absent. Analysts change only their teams' dashboards."""
+    return service.update_dashboard(store=store, dashboard_id=dashboard_id, spec=spec, by=principal)
 
 
 @router.delete("/dashboards/{dashboard_id}", status_code=204, responses=_REFUSED)
-def delete_dashboard(dashboard_id: DashboardId, store: Store) -> Response:
-    service.delete_dashboard(store=store, dashboard_id=dashboard_id)
+def delete_dashboard(dashboard_id: DashboardId, store: Store, principal: CurrentPrincipal) -> Response:
+    service.delete_dashboard(store=store, dashboard_id=dashboard_id, by=principal)
     return Response(status_code=204)
 
 
@@ -89,7 +94,9 @@ async def dashboard_report(
     Chromium prints the report page (``/dashboards/{id}/report``) as the caller sees it, logged in
     with a session of two minutes opened for this print and closed after it, in the caller's language.
     """
-    dashboard = await asyncio.to_thread(service.get_dashboard, store=hub.store, dashboard_id=dashboard_id)
+    dashboard = await asyncio.to_thread(
+        service.get_dashboard, store=hub.store, dashboard_id=dashboard_id, viewer=principal
+    )
     if principal.user_id is None:
         detail = "user: a report is printed as a user; this API token belongs to no user"
         return JSONResponse({"detail": detail, "field": "user"}, status_code=403)

@@ -19,11 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from veille.query.importer import import_query
 from veille.query.lint import lint_query
+from veille.topics import service as topic_service
 from veille.topics.evaluate import compile_query
+from veille.topics.overlap import similar_topics, visible_overlaps
 from veille.topics.preview import preview_query
 from veille.topics.service import TopicError
 from veille.web.api._routing import api_router
-from veille.web.deps import Store, Topics
+from veille.web.deps import CurrentPrincipal, Store, Topics
 from veille.web.schemas import ErrorRead
 
 __all__ = ["ImportAnswer", "ImportBody", "LintAnswer", "LintBody", "PreviewBody", "router"]
@@ -130,17 +132,28 @@ class PreviewBody(BaseModel):
     days: int = Field(default=30, ge=1, le=365, description="how many days back")
     tz: str = Field(default="UTC", description="IANA time zone of the daily buckets")
     limit: int = Field(default=20, ge=0, le=200, description="matches returned with their highlights")
+    topic: str | None = Field(
+        default=None, max_length=64, description="the topic being edited (not its own duplicate)"
+    )
 
 
 @router.post(
     "/preview",
     responses={status.HTTP_422_UNPROCESSABLE_CONTENT: {"model": ErrorRead}},
 )
-def preview_route(body: PreviewBody, store: Store, topics: Topics) -> dict[str, Any]:
+def preview_route(
+    body: PreviewBody, store: Store, topics: Topics, principal: CurrentPrincipal
+) -> dict[str, Any]:
     """What the query would have caught over the last ``days``: ``matched`` of ``scanned`` posts (the
     newest 20,000 at most: ``complete`` says whether every post of the period was read), the first
     ``items`` with highlight ``spans``, ``daily`` volume, ``overlaps`` with existing topics
-    (``common`` matches, ``share_of_query`` and ``share_of_topic``) and the linter's ``warnings``."""
-    return preview_query(
+    (``common`` matches, ``share_of_query`` and ``share_of_topic``, ``owner_team``), ``similar``
+    topics (nearly the same query words) and the linter's ``warnings``. Only topics the caller may
+    see are named (veille.sharing)."""
+    preview = preview_query(
         store=store, live=topics, text=body.query, days=body.days, tz=body.tz, shown=body.limit
     ).to_json_dict()
+    seen = {topic.name: topic for topic in topic_service.list_topics(store=store, viewer=principal)}
+    preview["overlaps"] = visible_overlaps(preview["overlaps"], seen)
+    preview["similar"] = similar_topics(body.query, seen.values(), exclude=body.topic)
+    return preview

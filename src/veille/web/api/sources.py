@@ -7,14 +7,31 @@ sources answers 503.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import Body, Query, Response
+from pydantic import ValidationError
 
+from veille.access import Principal
+from veille.errors import Invalid
+from veille.sharing import (
+    Sharing,
+    SharingFields,
+    check_edit,
+    creator_of,
+    may_see,
+    record_sharing,
+    sharing_for_new,
+    write_sharing,
+)
 from veille.sources.connectors import describe_connectors
 from veille.sources.manager import SourceNotFoundError
+from veille.sources.saved import saved_sharing
+from veille.store.schema import source_configs
+from veille.store.sql import SqlStore
 from veille.web.api._routing import api_router
-from veille.web.deps import Sources
+from veille.web.deps import CurrentPrincipal, Sources, Store
 from veille.web.schemas import ConnectorsRead, DeadLetterPage, ErrorRead, SourceList, SourceRead
 
 __all__ = ["router"]
@@ -49,19 +66,33 @@ def list_connectors() -> Any:
     return {"common_fields": _COMMON_FIELDS, "items": describe_connectors()}
 
 
+def _shared(store: SqlStore, principal: Principal, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sources ``principal`` may see, each with its sharing (veille.sharing)."""
+    sharing = saved_sharing(store)
+    shown = []
+    for item in items:
+        own = sharing.get(item["name"], Sharing())
+        if may_see(principal, own):
+            shown.append({**item, "owner_team": own.owner_team, "visibility": own.visibility})
+    return shown
+
+
 @router.get("/sources", response_model=SourceList, responses=_REFUSED)
-def list_sources(manager: Sources) -> Any:
-    """Sources with masked config, health (connected, lag, last error, posts/min, counters), the
-    alerts of the moment (failed, silent, no filter) and their dead letters; the hub's own sources
-    (simulator, replayed files, the push API) are listed read-only."""
+def list_sources(manager: Sources, store: Store, principal: CurrentPrincipal) -> Any:
+    """Sources the caller may see with masked config, health (connected, lag, last error,
+    posts/min, counters), the alerts of the moment (failed, silent, no filter) and their dead
+    letters; the hub's own sources (simulator, replayed files, the push API) are listed read-only."""
     failed = manager.failed_counts()
     now = manager.clock.time()
-    return {"items": manager.describe_all(now, failed=failed), "alerts": manager.alerts(now)}
+    items = _shared(store, principal, manager.describe_all(now, failed=failed))
+    names = {item["name"] for item in items}
+    alerts = [alert for alert in manager.alerts(now) if alert.get("source") in names or "source" not in alert]
+    return {"items": items, "alerts": alerts}
 
 
 @router.get("/sources/{name}", response_model=SourceRead, responses=_REFUSED)
-def get_source(name: str, manager: Sources) -> Any:
-    for item in manager.describe_all(failed=manager.failed_counts()):
+def get_source(name: str, manager: Sources, store: Store, principal: CurrentPrincipal) -> Any:
+    for item in _shared(store, principal, manager.describe_all(failed=manager.failed_counts())):
         if item["name"] == name:
             return item
     raise SourceNotFoundError(name)
@@ -94,6 +125,8 @@ def list_failed(
 @router.post("/sources", status_code=201, response_model=SourceRead, responses=_REFUSED)
 async def add_source(
     manager: Sources,
+    store: Store,
+    principal: CurrentPrincipal,
     table: Annotated[
         dict[str, Any],
         Body(
@@ -102,13 +135,42 @@ async def add_source(
         ),
     ],
 ) -> Any:
-    """Add a source and start it now; it is kept in the store and comes back after a restart."""
-    return manager.describe(await manager.add(table))
+    """Add a source and start it now; it is kept in the store and comes back after a restart.
+
+    ``owner_team`` and ``visibility`` (veille.sharing) are read from the table and kept apart."""
+    table = dict(table)
+    try:
+        asked = SharingFields.model_validate(
+            {key: table.pop(key) for key in ("owner_team", "visibility") if key in table}
+        )
+    except ValidationError as error:
+        raise Invalid(f"visibility: {error.errors()[0]['msg']}", field="visibility") from None
+    sharing = await asyncio.to_thread(sharing_for_new, principal, asked, store=store)
+    described = manager.describe(await manager.add(table))
+    await asyncio.to_thread(_keep_sharing, store, principal, str(described["name"]), sharing)
+    return {**described, "owner_team": sharing.owner_team, "visibility": sharing.visibility}
+
+
+def _keep_sharing(store: SqlStore, principal: Principal, name: str, sharing: Sharing) -> None:
+    with store.engine.begin() as connection:
+        write_sharing(connection, source_configs, source_configs.c.name, name, sharing)
+        record_sharing(
+            connection,
+            actor=creator_of(principal) or "cli",
+            kind="source",
+            object_id=name,
+            before=None,
+            after=sharing,
+        )
 
 
 @router.delete("/sources/{name}", status_code=204, response_class=Response, responses=_REFUSED)
-async def remove_source(name: str, manager: Sources) -> Response:
+async def remove_source(name: str, manager: Sources, store: Store, principal: CurrentPrincipal) -> Response:
     """Stop a source added through the API and forget it (a veille.toml source: 409, stop it instead)."""
+    own = (await asyncio.to_thread(saved_sharing, store)).get(name, Sharing())
+    if not may_see(principal, own):
+        raise SourceNotFoundError(name)
+    check_edit(principal, own, what=f"source {name!r}")
     await manager.remove(name)
     return Response(status_code=204)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from anyio import from_thread
 from fastapi import Query, Response
 from pydantic import BaseModel, Field
 
@@ -19,7 +20,7 @@ from veille.topics import repository as topic_repository
 from veille.topics.models import TopicDetail, TopicRead
 from veille.topics.trial import try_query
 from veille.web.api._routing import api_router
-from veille.web.deps import CurrentTopic, Jobs, Store, Topics
+from veille.web.deps import CurrentHub, CurrentPrincipal, CurrentTopic, Jobs, Store, Topics
 from veille.web.schemas import ErrorRead, Items, JobRead, QueryTrialRead
 
 __all__ = ["router"]
@@ -39,18 +40,27 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 
 @router.get("/topics", response_model=Items[TopicRead])
 def list_topics(
-    store: Store, kind: Annotated[str | None, Query(description=f"one of {', '.join(KINDS)}")] = None
+    store: Store,
+    principal: CurrentPrincipal,
+    kind: Annotated[str | None, Query(description=f"one of {', '.join(KINDS)}")] = None,
 ) -> Any:
-    """Every topic, by name (optionally one kind)."""
+    """Every topic the caller may see, by name (optionally one kind)."""
     if kind is not None and kind not in KINDS:
         raise Invalid(f"kind: must be one of {', '.join(KINDS)}", field="kind")
-    return {"items": [topic.to_json_dict() for topic in service.list_topics(store=store, kind=kind)]}
+    found = service.list_topics(store=store, kind=kind, viewer=principal)
+    return {"items": [topic.to_json_dict() for topic in found]}
 
 
 @router.post("/topics", status_code=201, response_model=TopicRead, responses=_REFUSED)
-def create_topic(spec: TopicSpec, store: Store, topics: Topics) -> Any:
-    """Create a topic: ``{"name", "query", "kind", "parent", "label", "owner_team", "colour", "description", "enabled"}``."""
-    return service.create_topic(store=store, spec=spec, live=topics).to_json_dict()
+def create_topic(
+    spec: TopicSpec, store: Store, topics: Topics, principal: CurrentPrincipal, hub: CurrentHub
+) -> Any:
+    """Create a topic: ``{"name", "query", "kind", "parent", "label", "owner_team", "visibility", "colour", "description", "enabled"}``.
+
+    ``owner_team`` defaults to the caller's first team; an analyst may give only one of their teams."""
+    created = service.create_topic(store=store, spec=spec, live=topics, by=principal).to_json_dict()
+    _announce(hub, spec.name)
+    return created
 
 
 @router.get("/topics/{name}", response_model=TopicDetail, responses=_REFUSED)
@@ -60,16 +70,35 @@ def get_topic(topic: CurrentTopic, store: Store) -> Any:
 
 
 @router.patch("/topics/{name}", response_model=TopicRead, responses=_REFUSED)
-def update_topic(name: str, changes: TopicChanges, store: Store, topics: Topics) -> Any:
-    """Change some fields (``null`` clears an optional one). The name cannot change."""
-    return service.update_topic(store=store, name=name, changes=changes, live=topics).to_json_dict()
+def update_topic(
+    name: str,
+    changes: TopicChanges,
+    store: Store,
+    topics: Topics,
+    principal: CurrentPrincipal,
+    hub: CurrentHub,
+) -> Any:
+    """Change some fields (``null`` clears an optional one). The name cannot change; an analyst
+    changes only the topics their teams own (403 naming the owner team otherwise)."""
+    updated = service.update_topic(store=store, name=name, changes=changes, live=topics, by=principal)
+    _announce(hub, name)
+    return updated.to_json_dict()
 
 
 @router.delete("/topics/{name}", status_code=204, response_class=Response, responses=_REFUSED)
-def delete_topic(name: str, store: Store, topics: Topics) -> Response:
+def delete_topic(
+    name: str, store: Store, topics: Topics, principal: CurrentPrincipal, hub: CurrentHub
+) -> Response:
     """Delete a topic and its stored matches (refused while it has sub-topics or is referenced)."""
-    service.delete_topic(store=store, name=name, live=topics)
+    service.delete_topic(store=store, name=name, live=topics, by=principal)
+    _announce(hub, name)
     return Response(status_code=204)
+
+
+def _announce(hub: Any, name: str) -> None:
+    """The other processes of the hub rebuild their topics now (a config.changed notice; from
+    this route's worker thread, on the event loop)."""
+    from_thread.run(hub.announce, "topic", name)
 
 
 # -- backfill jobs -------------------------------------------------------------------------------

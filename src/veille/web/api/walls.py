@@ -98,63 +98,74 @@ class LinkRead(BaseModel):
 
 
 @router.get("/walls", response_model=Items[Wall])
-def list_walls(store: Store) -> Any:
-    """Every wall, by name."""
-    return {"items": service.list_walls(store=store)}
+def list_walls(store: Store, principal: CurrentPrincipal) -> Any:
+    """Every wall the caller may see (its visibility), by name."""
+    return {"items": service.list_walls(store=store, viewer=principal)}
 
 
 @router.post("/walls", status_code=201, response_model=Wall, responses=_REFUSED)
 def create_wall(spec: WallSpec, store: Store, principal: CurrentPrincipal) -> Any:
     """Create ``{"name", "screens": {"columns", "rows"}, "filters", "moderation", "scenes": [...]}``."""
-    return service.create_wall(store=store, spec=spec, owner=principal.name)
+    owner = principal.username or principal.name
+    return service.create_wall(store=store, spec=spec, owner=owner, principal=principal)
 
 
 @router.get("/walls/{wall_id}", response_model=Wall, responses=_REFUSED)
-def get_wall(wall_id: WallId, store: Store) -> Any:
-    return service.get_wall(store=store, wall_id=wall_id)
+def get_wall(wall_id: WallId, store: Store, principal: CurrentPrincipal) -> Any:
+    return service.get_wall(store=store, wall_id=wall_id, viewer=principal)
 
 
 @router.put("/walls/{wall_id}", response_model=Wall, responses=_REFUSED)
 def replace_wall(wall_id: WallId, spec: WallSpec, store: Store, principal: CurrentPrincipal) -> Any:
     """Replace a wall (a new version); open screens follow within a second."""
-    updated = service.update_wall(store=store, wall_id=wall_id, spec=spec, by=principal.name)
+    updated = service.update_wall(
+        store=store, wall_id=wall_id, spec=spec, by=principal.username or principal.name, principal=principal
+    )
     nudge(wall_id)
     return updated
 
 
 @router.delete("/walls/{wall_id}", status_code=204, responses=_REFUSED)
-def delete_wall(wall_id: WallId, store: Store) -> Response:
-    service.delete_wall(store=store, wall_id=wall_id)
+def delete_wall(wall_id: WallId, store: Store, principal: CurrentPrincipal) -> Response:
+    service.delete_wall(store=store, wall_id=wall_id, principal=principal)
     nudge(wall_id)
     return Response(status_code=204)
 
 
 @router.get("/walls/{wall_id}/versions", response_model=Items[WallVersionRead], responses=_REFUSED)
-def wall_versions(wall_id: WallId, store: Store) -> Any:
+def wall_versions(wall_id: WallId, store: Store, principal: CurrentPrincipal) -> Any:
     """Every saved version of the wall, newest first: ``{"items": [{"version", "saved_by", "saved_at", "wall"}]}``."""
+    service.get_wall(store=store, wall_id=wall_id, viewer=principal)
     return {"items": service.list_versions(store=store, wall_id=wall_id)}
 
 
 @router.get("/walls/{wall_id}/state", response_model=SceneStateRead, responses=_REFUSED)
-def wall_state(wall_id: WallId, store: Store) -> Any:
+def wall_state(wall_id: WallId, store: Store, principal: CurrentPrincipal) -> Any:
     """``{"scene", "since", "next_at", "hold", "now"}``: the scene every screen shows, by the server's clock."""
+    service.get_wall(store=store, wall_id=wall_id, viewer=principal)
     moment = now_us()
     state = service.wall_state(store=store, wall_id=wall_id, moment_us=moment)
     return {**state_json(state), "now": rfc3339_from_us(moment)}
 
 
 @router.post("/walls/{wall_id}/scene", response_model=SceneStateRead, responses=_REFUSED)
-def change_scene(wall_id: WallId, change: SceneChange, store: Store) -> Any:
+def change_scene(wall_id: WallId, change: SceneChange, store: Store, principal: CurrentPrincipal) -> Any:
     """Jump to a scene (``{"scene": k}``) or hold (``{"hold": true}``) / resume (``{"hold": false}``)."""
+    service.check_wall_edit(store=store, wall_id=wall_id, by=principal)
     state = service.set_scene(store=store, wall_id=wall_id, scene=change.scene, hold=change.hold)
     nudge(wall_id)
     return state_json(state)
 
 
 @router.get("/walls/{wall_id}/posts", response_model=Items[dict[str, Any]], responses=_REFUSED)
-def wall_posts(wall_id: WallId, store: Store, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> Any:
+def wall_posts(
+    wall_id: WallId,
+    store: Store,
+    principal: CurrentPrincipal,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Any:
     """The posts the wall's screens show now (pinned first, then newest), each with ``wall_status``."""
-    wall = service.get_wall(store=store, wall_id=wall_id)
+    wall = service.get_wall(store=store, wall_id=wall_id, viewer=principal)
     return {"items": service.wall_posts(store=store, wall=wall, limit=limit)}
 
 
@@ -178,7 +189,7 @@ async def wall_stream(
     after: Annotated[int | None, Query(ge=0, le=2**63 - 1, description="resume after this event id")] = None,
 ) -> EventSourceResponse:
     """Server-Sent Events for the wall's screens: ready, post, hide, state, wall, revoked, gone."""
-    await asyncio.to_thread(service.get_wall, store=hub.store, wall_id=wall_id)
+    await asyncio.to_thread(service.get_wall, store=hub.store, wall_id=wall_id, viewer=principal)
     resume_from = after
     if last_event_id:
         if not last_event_id.strip().isdigit():
@@ -194,11 +205,12 @@ async def wall_stream(
 def moderation_queue(
     wall_id: WallId,
     store: Store,
+    principal: CurrentPrincipal,
     status: Annotated[Literal["pending", "all"], Query()] = "all",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     """Recent posts under the wall's filters: ``{"items": [{"post", "status", "reason", "shown"}]}``."""
-    wall = service.get_wall(store=store, wall_id=wall_id)
+    wall = service.get_wall(store=store, wall_id=wall_id, viewer=principal)
     items = service.moderation_queue(store=store, wall=wall, limit=limit, status=status)
     return {
         "items": [
@@ -218,6 +230,7 @@ def moderate_post(
     wall_id: WallId, post_id: str, body: ModerationAction, store: Store, principal: CurrentPrincipal
 ) -> Any:
     """``{"action": "approve"|"hide"|"pin"}``; a hidden post leaves every screen of the wall."""
+    service.check_wall_edit(store=store, wall_id=wall_id, by=principal)
     decision = service.moderate(
         store=store, wall_id=wall_id, post_id=post_id, action=body.action, by=principal.name
     )
@@ -228,20 +241,22 @@ def moderate_post(
 @router.post("/walls/{wall_id}/links", status_code=201, response_model=LinkCreated, responses=_REFUSED)
 def create_link(wall_id: WallId, store: Store, principal: CurrentPrincipal) -> Any:
     """A kiosk link: ``{"token", "url": "/k/<token>"}`` (the token is shown once)."""
+    service.check_wall_edit(store=store, wall_id=wall_id, by=principal)
     token = service.create_link(store=store, wall_id=wall_id, by=principal.name)
     return {"token": token, "url": f"/k/{token}"}
 
 
 @router.get("/walls/{wall_id}/links", response_model=Items[LinkRead], responses=_REFUSED)
-def list_links(wall_id: WallId, store: Store) -> Any:
+def list_links(wall_id: WallId, store: Store, principal: CurrentPrincipal) -> Any:
     """The wall's kiosk links (``hint``: the token's first characters; the token itself is not kept)."""
-    service.get_wall(store=store, wall_id=wall_id)
+    service.get_wall(store=store, wall_id=wall_id, viewer=principal)
     return {"items": service.list_links(store=store, wall_id=wall_id)}
 
 
 @router.delete("/walls/{wall_id}/links/{token}", status_code=204, responses=_REFUSED)
-def revoke_link(wall_id: WallId, token: str, store: Store) -> Response:
+def revoke_link(wall_id: WallId, token: str, store: Store, principal: CurrentPrincipal) -> Response:
     """Revoke a kiosk link: its open screens stop within seconds."""
+    service.check_wall_edit(store=store, wall_id=wall_id, by=principal)
     service.revoke_link(store=store, wall_id=wall_id, token=token)
     nudge(wall_id)
     return Response(status_code=204)

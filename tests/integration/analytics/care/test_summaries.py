@@ -56,14 +56,17 @@ def _report(
     return care_report(store=store, scope=scope or Scope(), start=start, end=end, **options).to_json_dict()
 
 
-def _tables(store: SqlStore) -> tuple[list[Any], list[Any]]:
+def _tables(store: SqlStore) -> tuple[list[Any], list[Any], list[Any]]:
     with store.engine.connect() as connection:
         pairs = sorted(tuple(row) for row in connection.execute(select(care_hours.care_pairs)))
-        hours = sorted(
-            (*tuple(row[:-1]), sorted(care_hours.unpack_times(row.times_us)))
-            for row in connection.execute(select(care_hours.care_hours))
+        hours, days = (
+            sorted(
+                (*tuple(row[:-1]), sorted(care_hours.unpack_times(row.times_us)))
+                for row in connection.execute(select(table))
+            )
+            for table in (care_hours.care_hours, care_hours.care_days)
         )
-    return pairs, hours
+    return pairs, hours, days
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -86,6 +89,9 @@ def test_summaries_written_in_any_order_equal_the_pairing(store: SqlStore, seed:
         (START, END),
         (START + odd, END - odd),
         (utc("2026-11-04T10:30:00"), utc("2026-11-04T11:30:00")),
+        # Periods meeting at a whole hour inside a day: that day is read by hours (care_days).
+        (utc("2026-11-05T10:00:00"), utc("2026-11-08T10:00:00")),
+        (utc("2026-11-04T23:20:00"), utc("2026-11-07T00:40:00")),
     ]
     for start, end in windows:
         for business_hours in (False, True):
@@ -104,7 +110,12 @@ def test_summaries_written_in_any_order_equal_the_pairing(store: SqlStore, seed:
     with store.engine.begin() as connection:
         care_hours.rebuild(connection)
     assert _tables(store) == maintained
-    pairs_rows, hour_rows = maintained
+    with store.engine.begin() as connection:
+        care_hours.rebuild_days(connection)  # as migration 0061 backfills them
+    assert _tables(store) == maintained
+    pairs_rows, hour_rows, day_rows = maintained
+    assert len(day_rows) < len(hour_rows)
+    assert sum(row[5] for row in day_rows) == sum(row[5] for row in hour_rows)
     assert any(row[1] == "orbismobile" and row[-1] is not None for row in pairs_rows)
     # Each pair counts once in its country's row and once in the row of every country ("*").
     assert sum(row[5] for row in hour_rows if row[3] == care_hours.ALL_COUNTRIES) == len(pairs_rows)

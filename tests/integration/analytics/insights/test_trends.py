@@ -1,5 +1,6 @@
 """Trends on both engines against plain-Python counts of the same posts (seasonal and trailing
-baselines, hashtags, terms and topics, scope), and the Poisson score against SciPy."""
+baselines, hashtags, terms and topics, scope), relative to the volume (an item trends when its share
+of the posts rises, not when its count follows a rising volume), and the Poisson score against SciPy."""
 
 from __future__ import annotations
 
@@ -42,14 +43,19 @@ def _oracle(
                 found.update(set(items_of(post)))
         return found
 
+    def volume(start: datetime, end: datetime) -> int:
+        return sum(1 for post in posts if start <= post.created_at < end and keep(post))
+
     now = counts(*current)
     past = [counts(*window) for window in baseline]
+    # The share of the volume: the baseline's counts scaled to the current window's volume.
+    ratio = volume(*current) / (sum(volume(*window) for window in baseline) / len(baseline))
     expected_rows = {}
     for item, count in now.items():
         total = sum(window[item] for window in past)
         mean = total / len(past)
-        expected = (total + 0.5) / len(past)
-        growth = (count + 1) / (mean + 1)
+        expected = (total + 0.5) / len(past) * ratio
+        growth = (count + 1) / (mean * ratio + 1)
         score = -math.log10(poisson.sf(count - 1, expected))
         if count >= min_count and growth >= min_growth and score >= min_score:
             expected_rows[item] = {"count": count, "baseline_mean": mean, "growth": growth, "score": score}
@@ -80,9 +86,17 @@ def test_hashtag_burst_against_the_same_hour_of_previous_days(loaded: tuple[SqlS
     seasonal = [(current[0] - DAY, current[1] - DAY), (current[0] - 2 * DAY, current[1] - 2 * DAY)]
     assert result.meta["baseline"] == "seasonal" and len(result.meta["baseline_windows"]) == 2
     expected = _oracle(posts, _hashtags, current, seasonal)
-    assert "pannenova" in expected and "fibre" in expected  # the burst posts carry #fibre too
+    # The burst posts carry #fibre too: its count is ×4.7 its usual one, but the hour's volume is
+    # ×2.3 too, so its share is not twice its usual share: only #PanneNova trends.
+    assert set(expected) == {"pannenova"}
     _check(result.rows, expected)
-    assert result.rows[0]["item"] == "pannenova" and result.rows[0]["growth"] == pytest.approx(12.5)
+    ratio = result.meta["volume_ratio"]
+    assert ratio == pytest.approx(
+        result.meta["current"]["posts"] / (sum(w["posts"] for w in result.meta["baseline_windows"]) / 2)
+    )
+    assert 2 < ratio < 2.5
+    assert result.rows[0]["item"] == "pannenova"
+    assert result.rows[0]["growth"] == pytest.approx(25 / (1.0 * ratio + 1))
     top = result.rows[0]
     assert len(top["example_ids"]) == 3 and all("#PanneNova" in text for text in top["example_texts"])
     engagement = {post.id: post.metrics.likes or 0 for post in posts}
@@ -196,3 +210,51 @@ def test_terms_read_elisions_and_contractions_by_language(store: SqlStore) -> No
     items = {row["item"] for row in found.rows}
     assert {"operateur", "acces", "aujourd'hui", "nova", "network", "cope", "trust"} <= items
     assert not items & {"aujourd", "hui", "l'operateur", "don", "don't", "can't", "nova's", "qu"}
+
+
+def test_a_word_that_only_follows_the_volume_does_not_trend(store: SqlStore) -> None:
+    """A crisis hour ten times busier: "network", in half the posts before and 90 % now, is 18 times
+    more frequent but its share not even twice: it does not trend; "outage", new, does (by counts
+    alone both would)."""
+    start = datetime.fromisoformat("2026-06-01T00:00:00+00:00")
+    batch: list[Post] = []
+
+    def add(index: int, at: datetime, text: str) -> None:
+        batch.append(
+            Post.model_validate(
+                {
+                    "id": f"x:{index}",
+                    "source": "x",
+                    "created_at": at,
+                    "text": text,
+                    "lang": "en",
+                    "author": {"handle": f"user{index % 50}"},
+                }
+            )
+        )
+
+    index = 0
+    for hour in range(12):  # 20 posts an hour: half about the network, half about the weather
+        for k in range(20):
+            index += 1
+            at = start + timedelta(hours=hour, minutes=k * 3)
+            add(index, at, f"the network today {index}" if k % 2 else f"sunny weather today {index}")
+    burst = start + timedelta(hours=12)
+    for k in range(200):  # 10 times busier: still half the network, and a new word
+        index += 1
+        at = burst + timedelta(seconds=k * 18)
+        text = f"the network today {index}" if k % 2 else f"network outage again {index}"
+        if k % 10 == 0:
+            text = f"sunny weather today {index}"
+        add(index, at, text)
+    store.upsert_posts(batch)
+    filters = AnalyticsFilter.of(start=start, end=burst + timedelta(hours=1))
+    found = trends(store, filters=filters, scope=Scope(), kind="terms", baseline="trailing")
+    assert found.meta["volume_ratio"] == pytest.approx(10.0)
+    items = {row["item"]: row for row in found.rows}
+    assert "outage" in items and "network" not in items and "weather" not in items
+    network_now = sum(1 for post in batch if post.created_at >= burst and "network" in post.text)
+    assert network_now == 180  # ×18 its usual 10 an hour: a count-based trend would have listed it
+    assert (network_now + 1) / (10 + 1) >= 2  # the plain count growth: over min_growth
+    assert items["outage"]["count"] == 80
+    assert items["outage"]["growth"] == pytest.approx((80 + 1) / (0 * 10 + 1))

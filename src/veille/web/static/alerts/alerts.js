@@ -24,7 +24,7 @@ function AlertRow({ alert, onChange }) {
     <p class="alert-row__summary" dir="auto">${alert.summary}</p>
     <p class="alert-row__meta">
       ${t("Opened {when}", { when: formatDateTime(alert.opened_at) })} · ${t("{n} posts", { n: formatNumber(alert.posts) })}
-      ${alert.topic ? html` · ${t("Topic")}: ${alert.topic}` : null}
+      ${alert.topic ? html` · ${t("Topic")}: <a href=${`/crisis/topic/${encodeURIComponent(alert.topic)}`} data-topic-room=${alert.topic}>${alert.topic}</a>` : null}
     </p>
     <${LifecycleButtons} alert=${alert} onChange=${onChange} />
   </li>`;

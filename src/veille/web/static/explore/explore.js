@@ -18,6 +18,7 @@ import { LintNotes, QueryEditor, useLint } from "veille/query_editor.js";
 import { countryName, languageName } from "veille/widgets/countries.js";
 import { normaliseFilters, RANGE_PRESETS, resolveRange } from "veille/widgets/filters.js";
 import { sentimentName, sourceLabel } from "veille/widgets/posts.js";
+import { categoryName } from "veille/widgets/influencers.js";
 
 const PAGE = 50;
 const LISTS = { topics: "topic", countries: "country", languages: "lang", sources: "source", sentiment: "sentiment" };
@@ -152,7 +153,7 @@ function AuthorCard({ post, params }) {
     ${handle ? html`<p class="author-card__handle">@${handle} · ${sourceLabel(post.source)}</p>` : null}
     <dl class="drawer__fields">
       <${Field} label=${t("Followers")}>${followers === null || followers === undefined ? "—" : formatNumber(followers)}</${Field}>
-      <${Field} label=${t("Category")}><span data-category=${author ? author.category || "" : ""}>${author && author.category ? author.category : "—"}</span></${Field}>
+      <${Field} label=${t("Category")}><span data-category=${author ? author.category || "" : ""}>${author && author.category ? categoryName(author.category) : "—"}</span></${Field}>
       <${Field} label=${t("Posts in the period")}>${author ? formatNumber(author.posts || 0) : "—"}</${Field}>
       <${Field} label=${t("Engagement in the period")}>${author ? formatNumber(author.engagement || 0) : "—"}</${Field}>
       ${author && author.verified ? html`<${Field} label=${t("Verified")}>✓</${Field}>` : null}

@@ -124,7 +124,7 @@ function Preview({ query, lint, topicName }) {
     const timer = setTimeout(async () => {
       try {
         const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
-        const answer = await api.post("/api/v1/query/preview", { query, days: PREVIEW_DAYS, tz, limit: 20 }, { signal: controller.signal });
+        const answer = await api.post("/api/v1/query/preview", { query, days: PREVIEW_DAYS, tz, limit: 20, ...(topicName ? { topic: topicName } : {}) }, { signal: controller.signal });
         setState({ kind: "ready", ...answer });
       } catch (error) {
         if (error && error.name === "AbortError") return;
@@ -151,8 +151,14 @@ function Preview({ query, lint, topicName }) {
     <h3>${t("Preview: the last {days} days", { days: PREVIEW_DAYS })}</h3>
     <p class="preview__count">${tn("{n} matching post", "{n} matching posts", state.matched, { n: formatNumber(state.matched) })} · ${t("{scanned} posts read", { scanned: formatNumber(state.scanned) })}${state.complete ? "" : ` · ${t("the newest only")}`}</p>
     <${DailyBars} daily=${state.daily || []} />
-    ${heavy.map((overlap) => html`<div class="banner banner--warning" role="status" data-overlap=${overlap.topic}>
+    ${heavy.map((overlap) => html`<div class="banner banner--warning" role="status" data-overlap=${overlap.topic} data-owner-team=${overlap.owner_team || ""}>
       ${t("Overlaps topic {topic}: {common} common posts, {query_share} of this query's matches and {topic_share} of the topic's.", { topic: overlap.topic, common: formatNumber(overlap.common), query_share: formatPercent(overlap.share_of_query), topic_share: formatPercent(overlap.share_of_topic) })}
+      ${" "}${overlap.owner_team ? t("Owned by team {team}: look in the catalogue before writing your own.", { team: overlap.owner_team }) : t("Owned by no team.")}
+    </div>`)}
+    ${(state.similar || []).filter((item) => item.topic !== topicName && !heavy.some((overlap) => overlap.topic === item.topic)).map((item) => html`<div class="banner banner--warning" role="status" data-similar=${item.topic} data-owner-team=${item.owner_team || ""}>
+      ${t("Topic {topic} already has nearly the same query ({share} of the words).", { topic: item.topic, share: formatPercent(item.similarity) })}
+      ${" "}${item.owner_team ? t("Owned by team {team}: look in the catalogue before writing your own.", { team: item.owner_team }) : t("Owned by no team.")}
+      ${" "}<a href=${`/catalogue?q=${encodeURIComponent(item.topic)}&kind=topic`}>${t("Open the catalogue")}</a>
     </div>`)}
     ${overlaps.length > heavy.length ? html`<p class="muted preview__overlaps">${t("Also shares posts with: {topics}", { topics: overlaps.filter((overlap) => !heavy.includes(overlap)).map((overlap) => `${overlap.topic} (${formatNumber(overlap.common)})`).join(", ") })}</p>` : null}
     <ol class="posts preview__posts">

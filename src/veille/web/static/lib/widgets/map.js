@@ -1,5 +1,5 @@
 // map: a world map of the posts per country, or of their net sentiment (red to green). Countries
-// come from the rollups (volume and sentiment grouped by country); posts of unknown country are
+// come from the rollups (the posts per sentiment and country over the range); posts of unknown country are
 // counted beside the map. Click a country: its posts (or, given ``onCountry``, the host's own
 // reaction, as the countries board opens the country's panel).
 import { html } from "htm/preact";
@@ -30,22 +30,19 @@ export const definition = {
 };
 
 async function loadCountries(filters, range, signal) {
-  const query = analyticsQuery(filters, range, { group_by: "country", interval: range.interval === "minute" ? "hour" : "day" });
-  const [volume, sentiment] = await Promise.all([
-    api.get("/api/v1/analytics/volume", { query, signal }),
-    api.get("/api/v1/analytics/sentiment", { query, signal }),
-  ]);
+  // One request: the posts per sentiment label and country over the whole range (``totals``: no
+  // buckets, so whole days come from the day rollups), ``posts`` counting every label and none.
+  const query = analyticsQuery(filters, range, { group_by: "country", totals: "true" });
+  const sentiment = await api.get("/api/v1/analytics/sentiment", { query, signal });
   const byCountry = new Map();
-  const entry = (code) => {
-    if (!byCountry.has(code)) byCountry.set(code, { country: code, posts: 0, positive: 0, neutral: 0, negative: 0 });
-    return byCountry.get(code);
-  };
-  for (const row of volume.rows) entry(row.country ?? null).posts += row.posts;
   for (const row of sentiment.rows) {
-    const item = entry(row.country ?? null);
+    const code = row.country ?? null;
+    const item = byCountry.get(code) || { country: code, posts: 0, positive: 0, neutral: 0, negative: 0 };
+    item.posts += row.posts;
     item.positive += row.positive;
     item.neutral += row.neutral;
     item.negative += row.negative;
+    byCountry.set(code, item);
   }
   const rows = [...byCountry.values()]
     .filter((item) => item.posts > 0)
@@ -54,7 +51,7 @@ async function loadCountries(filters, range, signal) {
       return { ...item, net_sentiment: scored ? (item.positive - item.negative) / scored : null };
     })
     .sort((a, b) => b.posts - a.posts);
-  return { rows, filters: volume.filters };
+  return { rows, filters: sentiment.filters };
 }
 
 function lightPage() {

@@ -1,0 +1,103 @@
+"""A ``veille serve`` in a child process for the benchmarks that measure the hub from outside.
+
+One place starts it on a free port of 127.0.0.1, waits for ``/healthz`` (failing with the tail of
+its log when it stops or does not answer), and stops it with SIGTERM, killing it only when it does
+not stop within a minute. Its resident memory and CPU time are read from ``/proc``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["ServedHub", "free_port", "served_hub"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ServedHub:
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def rss_mib(self) -> float:
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return math.nan
+
+    @property
+    def cpu_s(self) -> float:
+        """User + system CPU seconds of the hub so far."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return math.nan
+
+
+def _tail(log: Path) -> str:
+    try:
+        return log.read_text(errors="replace")[-2000:]
+    except OSError:
+        return "(no log)"
+
+
+@contextmanager
+def served_hub(
+    data: Path,
+    *,
+    env: Mapping[str, str],
+    log: Path,
+    extra_args: Sequence[str] = (),
+    start_timeout_s: float = 180.0,
+) -> Iterator[ServedHub]:
+    """``veille serve --data DATA`` with ``env``, its output in ``log``, answering ``/healthz``."""
+    port = free_port()
+    command = [sys.executable, "-m", "veille", "serve", "--data", str(data), "--host", "127.0.0.1"]
+    command += ["--port", str(port), *extra_args]
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(command, env=dict(env), stdout=log_file, stderr=subprocess.STDOUT)
+    hub = ServedHub(f"http://127.0.0.1:{port}", process)
+    try:
+        deadline = time.monotonic() + start_timeout_s
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"veille serve stopped at start (exit {process.returncode}): {_tail(log)}")
+            try:
+                if httpx.get(f"{hub.base_url}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"veille serve did not answer /healthz within {start_timeout_s:.0f} s: {_tail(log)}"
+                )
+            time.sleep(0.2)
+        yield hub
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

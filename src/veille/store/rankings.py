@@ -1,0 +1,48 @@
+"""The influencer rankings computed in the background (``influencer_rankings``, migration 0061).
+
+One row per set of inputs (filters, scope and options, hashed into ``key``): the ranking computed
+from the posts (``result``, the :class:`~veille.analytics.results.AnalyticsResult` as JSON), when it
+was computed (``computed_us``), how long that took (``compute_ms``) and the store's state it was
+computed on (``watermark``: the posts' last write sequence number and the curated and brand
+registries' sizes and last changes). ``family`` groups the inputs that differ only by the range's end (a live
+dashboard's "last 30 days"), so that a newer end can be answered from the family's latest ranking
+while its own is computed. ``result`` is NULL while a ranking is wanted and not yet computed;
+``used_us`` is the last time a request read the row (rows unused for a day are dropped).
+
+What reads and fills it: :mod:`veille.influencers.rankings`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Connection, Index, Integer, String, Table, Text, func, select
+
+from veille.store.schema import brand_accounts, curated_influencers, metadata, posts
+
+__all__ = ["influencer_rankings", "watermark"]
+
+influencer_rankings = Table(
+    "influencer_rankings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("family", String(64), nullable=False),
+    Column("inputs", Text, nullable=False),
+    Column("result", Text),
+    Column("watermark", String(200)),
+    Column("computed_us", BigInteger),
+    Column("compute_ms", Integer),
+    Column("wanted_us", BigInteger),
+    Column("used_us", BigInteger, nullable=False),
+    Index("ix_influencer_rankings_family", "family", "computed_us"),
+    Index("ix_influencer_rankings_used", "used_us"),
+)
+
+
+def watermark(connection: Connection) -> str:
+    """The store's state a ranking depends on: any post written (a new ``seq`` on every write, an
+    edit included) or any change to the curated influencers or the brand registry changes it."""
+    last_seq = connection.execute(select(func.max(posts.c.seq))).scalar_one_or_none()
+    parts = [str(int(last_seq or 0))]
+    for table in (curated_influencers, brand_accounts):
+        count, updated = connection.execute(select(func.count(), func.max(table.c.updated_us))).one()
+        parts.append(f"{int(count)}.{int(updated or 0)}")
+    return ":".join(parts)
