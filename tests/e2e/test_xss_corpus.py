@@ -225,6 +225,20 @@ _PAGES = [
     ("{crisis}", "Titre"),
     ("/topics", None),
     ("/sources", None),
+    # Pages of the sharing, inbox, reports and editorial work (their own content, the corpus where
+    # they show posts or titles).
+    ("/crisis/topic/nova", None),
+    ("/catalogue", None),
+    ("/inbox", None),
+    ("/radar", None),
+    ("/briefs", None),
+    ("/reports", None),
+    ("/governance", None),
+    ("/governance/register", None),
+    ("/admin/users", None),
+    ("/admin/teams", None),
+    ("/admin/tokens", None),
+    ("/admin/audit", None),
 ]
 
 

@@ -73,3 +73,48 @@ def test_token_reads_go_on_while_a_login_flood_queues(live: LiveHub, monkeypatch
     assert hashed_on and all(name.startswith(PASSWORD_THREAD_PREFIX) for name in hashed_on)
     assert len(hashed_on) <= pool.workers
     assert set(statuses) <= {401, 503}  # wrong passwords; 503 once the bounded queue is full
+
+
+async def test_a_flood_is_throttled_before_any_hash(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the throttle on (the default), a flood from one address costs at most its burst of
+    hashes: every later attempt is a 429 answered without touching argon2. The throttle's clock
+    stands still (a slow machine's hashes would otherwise refill the bucket as they go)."""
+    from veille.web.app import create_app
+
+    class StillClock:
+        def time(self) -> float:
+            return 1_800_000_000.0
+
+        def monotonic(self) -> float:
+            return 1_000.0
+
+        async def sleep(self, seconds: float) -> None:
+            return None
+
+    app = create_app(settings, clock=StillClock())
+    async with app.router.lifespan_context(app):
+        access = app.state.hub.access
+        access.add_user("victim", "correct horse battery")
+        hashes = 0
+        real_verify = access._verify
+
+        def counting_verify(row: Any, password: str) -> Any:
+            nonlocal hashes
+            hashes += 1
+            return real_verify(row, password)
+
+        monkeypatch.setattr(access, "_verify", counting_verify)
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40_000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as flooder:
+            statuses = [
+                (
+                    await flooder.post("/login", data={"username": f"guess{n}", "password": "wrong"})
+                ).status_code
+                for n in range(32)
+            ]
+    burst = settings.login_address_burst
+    assert hashes <= burst
+    assert statuses[:hashes] == [401] * hashes
+    assert set(statuses[burst:]) == {429}
