@@ -213,7 +213,29 @@ def _z_for(sensitivity: float) -> tuple[float, float]:
 
 
 class VolumeSpike(Detector):
-    """The window's volume against the topic's own seasonal baseline (hour of week, else hour of day)."""
+    """The window's volume against the topic's own seasonal baseline (hour of week, else hour of day).
+
+    The public's volume: a brand account's own posts (``is_brand_account``, or one of the hub's own
+    accounts) and the reposts of them are left out, so that a brand's announcement shared a dozen
+    times on an ordinary morning is not an unusual volume — a campaign is not a crisis.
+    """
+
+    BRAND_POSTS_KEPT = 20_000
+
+    def __init__(self, spec: RuleSpec, accounts: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__(spec)
+        self.accounts = set(accounts)
+        self.brand_posts: dict[str, None] = {}  # ids of the brand posts seen (oldest first)
+
+    def add(self, post: Post, second: int) -> None:
+        if post.is_brand_account or (post.source, handle_key(post.author.handle)) in self.accounts:
+            self.brand_posts[post.id] = None
+            if len(self.brand_posts) > self.BRAND_POSTS_KEPT:
+                del self.brand_posts[next(iter(self.brand_posts))]
+            return
+        if post.repost_of is not None and post.repost_of in self.brand_posts:
+            return
+        super().add(post, second)
 
     def _complete_hour(self, hour: int) -> bool:
         return self.first_s is not None and hour > self.first_s // HOUR_S
@@ -544,10 +566,11 @@ def make_detector(
 ) -> Detector:
     kinds: dict[str, type[Detector]] = {
         "volume_threshold": VolumeThreshold,
-        "volume_spike": VolumeSpike,
         "negative_share": NegativeShare,
         "emerging_term": EmergingTerm,
     }
+    if spec.kind == "volume_spike":
+        return VolumeSpike(spec, accounts)
     if spec.kind == "influencer":
         return InfluencerPost(spec, curated)
     if spec.kind == "care_sla":

@@ -142,12 +142,16 @@ def _quiet_day_false_spikes(*, quick: bool) -> tuple[int, int]:
     """Openings of volume_spike rules (one per demo topic) during an ordinary day after history."""
     from veille.alerts import AlertEngine, EngineRule, RuleSpec
     from veille.demo.datafiles import read_toml
+    from veille.demo.seed import demo_accounts
     from veille.demo.simulator import generate_history
+    from veille.enrich.brand_accounts import BrandAccountStage
     from veille.query import TopicStage
     from veille.topics import monitor_for, topics_from_document
 
     specs = topics_from_document(read_toml("taxonomy.toml"))
     stage = TopicStage(monitor_for(specs))
+    # As in the hub: the demo's registered brand accounts are marked on ingestion.
+    brands = BrandAccountStage({account.key for account in demo_accounts()})
     end = datetime(2026, 11, 30, 0, tzinfo=UTC)
     day_start = end - timedelta(hours=8 if quick else 24)
     rate = 6.0 if quick else 10.0
@@ -167,7 +171,7 @@ def _quiet_day_false_spikes(*, quick: bool) -> tuple[int, int]:
     posts = 0
 
     def feed(items: list[Post]) -> int:
-        changes = engine.observe(stage.process(items))
+        changes = engine.observe(stage.process(brands.process(items)))
         return sum(1 for change in changes if change.kind == "opened" and change.opened_at >= day_start)
 
     for post in (*history, *day):

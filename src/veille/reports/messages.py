@@ -20,6 +20,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "attached": "The PDF is attached where the service takes attachments.",
         "link": "PDF: {link}",
         "manual": "manual",
+        "failed_title": "Report not printed: {name}",
+        "failed": "The {schedule} report “{name}” (dashboard “{dashboard}”) could not be printed {at} ({zone}): {error}",
     },
     "fr": {
         "title": "Rapport : {name}",
@@ -30,6 +32,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "attached": "Le PDF est joint quand le service accepte les pièces jointes.",
         "link": "PDF : {link}",
         "manual": "manuel",
+        "failed_title": "Rapport non imprimé : {name}",
+        "failed": "Le rapport {schedule} « {name} » (tableau de bord « {dashboard} ») n’a pas pu être imprimé le {at} ({zone}) : {error}",
     },
 }
 
@@ -50,9 +54,20 @@ def report_message(
     scheduled_for: datetime | None,
     missed: bool,
     link: str | None,
+    failure: str | None = None,
 ) -> tuple[str, str]:
-    """``(title, body)`` of the message that carries the report."""
+    """``(title, body)`` of the message that carries the report (or says why it could not be printed)."""
     texts = _TEXTS.get(language, _TEXTS["en"])
+    if failure is not None:
+        body = texts["failed"].format(
+            schedule=texts.get(schedule, schedule),
+            name=name,
+            dashboard=dashboard,
+            at=_local(printed_at, timezone, language),
+            zone=timezone,
+            error=failure,
+        )
+        return texts["failed_title"].format(name=name), body
     lines = [
         texts["printed"].format(
             schedule=texts.get(schedule, schedule),

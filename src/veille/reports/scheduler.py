@@ -182,6 +182,11 @@ class ReportScheduler:
                 message = str(error) or type(error).__name__
                 log.warning("report %d (%s): not printed: %s", report_id, spec.name, message)
                 await asyncio.to_thread(self._finish, run_id, report_id, None, message[:2000])
+                if spec.notify:  # the recipients learn that their report did not come, and why
+                    await asyncio.to_thread(
+                        self._queue, row, spec, run_id, trigger, scheduled_us, message[:500]
+                    )
+                    self.deliveries.wake()
                 return run_id
         await asyncio.to_thread(self._finish, run_id, report_id, pdf, None)
         if spec.notify:
@@ -232,7 +237,15 @@ class ReportScheduler:
         finally:
             await asyncio.to_thread(self.access.close_session, session_id)
 
-    def _queue(self, row: Any, spec: ReportSpec, run_id: int, trigger: str, scheduled_us: int | None) -> None:
+    def _queue(
+        self,
+        row: Any,
+        spec: ReportSpec,
+        run_id: int,
+        trigger: str,
+        scheduled_us: int | None,
+        failure: str | None = None,
+    ) -> None:
         try:
             dashboard = get_dashboard(store=self.store, dashboard_id=spec.dashboard_id).name
         except DashboardNotFound:
@@ -246,7 +259,8 @@ class ReportScheduler:
             printed_at=self.clock(),
             scheduled_for=None if scheduled_us is None else from_us(scheduled_us),
             missed=trigger == "missed",
-            link=f"{self.public_url}/api/v1/reports/{int(row.id)}/runs/{run_id}/pdf",
+            link=None if failure else f"{self.public_url}/api/v1/reports/{int(row.id)}/runs/{run_id}/pdf",
+            failure=failure,
         )
         with self.store.engine.begin() as connection:
             for url in spec.notify:

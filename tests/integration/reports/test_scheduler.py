@@ -89,8 +89,14 @@ async def test_a_daily_report_runs_at_its_local_time_and_reaches_the_webhook(sto
         assert page.startswith(f"http://127.0.0.1:9/dashboards/{dashboard_id}/report?print_session=")
         assert page.endswith("&lang=fr")
         scheduler.deliveries.start()
+
+        def delivered() -> bool:
+            runs = reports.get_report(store=store, report_id=report.id).runs
+            return [d.status for d in runs[0].deliveries] == ["delivered"]
+
         try:
             await _until(lambda: len(hook.received) == 1)
+            await _until(delivered)
         finally:
             await scheduler.deliveries.stop()
     body = hook.received[0]
@@ -143,21 +149,32 @@ async def test_a_failed_print_is_on_the_report_and_a_disabled_report_never_runs(
     async def broken(url: str) -> bytes:
         raise RuntimeError("chromium: no PDF was printed (exit 1)")
 
-    spec = ReportSpec(name="Daily", dashboard_id=dashboard_id, at="13:00", notify=["json://127.0.0.1:9/x"])
-    report = reports.create_report(store=store, spec=spec, owner="ana", owner_user_id=user_id, now=clock())
-    off = reports.create_report(
-        store=store, spec=spec.model_copy(update={"name": "Off", "enabled": False}), owner="ana",
-        owner_user_id=user_id, now=clock(),
-    )  # fmt: skip
-    assert off.next_run is None
-    scheduler = ReportScheduler(
-        store=store, access=access, base_url="http://127.0.0.1:9", printer=broken, clock=clock
-    )
-    clock.moment += timedelta(days=3)
-    [run_id] = await scheduler.run_due()
+    with webhook_server() as hook:
+        spec = ReportSpec(name="Daily", dashboard_id=dashboard_id, at="13:00", notify=[hook.url])
+        report = reports.create_report(
+            store=store, spec=spec, owner="ana", owner_user_id=user_id, now=clock()
+        )
+        off = reports.create_report(
+            store=store, spec=spec.model_copy(update={"name": "Off", "enabled": False}), owner="ana",
+            owner_user_id=user_id, now=clock(),
+        )  # fmt: skip
+        assert off.next_run is None
+        scheduler = ReportScheduler(
+            store=store, access=access, base_url="http://127.0.0.1:9", printer=broken, clock=clock
+        )
+        clock.moment += timedelta(days=3)
+        [run_id] = await scheduler.run_due()
+        scheduler.deliveries.start()
+        try:
+            [received] = await asyncio.to_thread(hook.wait_for, 1, timeout_s=30)
+        finally:
+            await scheduler.deliveries.stop()
     [run] = reports.get_report(store=store, report_id=report.id).runs
     assert run.id == run_id and run.status == "failed" and "no PDF was printed" in (run.error or "")
-    assert run.deliveries == []  # nothing to send
+    assert run.pdf_bytes is None
+    # The recipients learn that their report did not come, and why; nothing is attached.
+    assert received["title"] == "Report not printed: Daily"
+    assert "no PDF was printed" in received["message"] and received["attachments"] == []
     assert reports.get_report(store=store, report_id=off.id).runs == []
 
 

@@ -59,7 +59,9 @@ async def create_report(
 ) -> Any:
     """Create ``{"name", "dashboard_id", "schedule": "daily" | "weekly", "at": "HH:MM", "weekday",
     "timezone", "language": "en" | "fr", "notify": [Apprise URLs], "enabled"}``; the answer has
-    ``id`` and ``next_run``."""
+    ``id`` and ``next_run``; ``language`` left out is the organisation's."""
+    if "language" not in spec.model_fields_set and hub.settings.organisation_language in ("en", "fr"):
+        spec = spec.model_copy(update={"language": hub.settings.organisation_language})
     report = await asyncio.to_thread(
         service.create_report,
         store=hub.store,
