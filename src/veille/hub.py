@@ -260,6 +260,8 @@ class Hub:
                 await self.source_manager.start()
             if self.work is not None:
                 await self.work.start()
+        elif self.source_manager is not None:
+            await self.source_manager.watch_leases()  # shows which worker runs each source
         self.config = ConfigFollower(
             store=self.store,
             bus=self.bus if isinstance(self.bus, NatsBus) else None,

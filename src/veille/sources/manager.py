@@ -375,8 +375,35 @@ class SourceManager:
                     self._run(managed)
         self._watcher = asyncio.create_task(self._watch(), name="sources-watch")
 
+    async def watch_leases(self) -> None:
+        """Without running any source (``serve --pipeline off``): keep reading who holds each
+        lease, for the API and /metrics. Stopped by :meth:`stop`."""
+        if self.leases is None or self._lease_task is not None:
+            return
+        self._lease_task = asyncio.create_task(self._read_holders(), name="source-lease-holders")
+
+    async def _read_holders(self) -> None:
+        assert self.leases is not None
+        while True:
+            for name in list(self._sources):
+                try:
+                    holder = await self.leases.holder(name)
+                except Exception as error:  # NATS away: keep the last view
+                    log.debug("source %s: lease holder not read (%s)", name, error)
+                    continue
+                if holder is None:
+                    self._holders.pop(name, None)
+                else:
+                    self._holders[name] = holder
+            await asyncio.sleep(self.leases.renew_s)
+
     async def stop(self) -> None:
         if not self._started:
+            if self._lease_task is not None:  # watching only (watch_leases)
+                self._lease_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._lease_task
+                self._lease_task = None
             return
         self._started = False
         if self._watcher is not None:

@@ -81,6 +81,17 @@ async def test_a_source_added_stopped_and_removed_by_another_process_starts_and_
         await _until(lambda: "bsky-cli" in hub.pipeline.running_sources, "the new source running")
         await _until(lambda: hub.store.count_posts() == 3, "the new source's posts stored")
         assert manager.describe(manager.get("bsky-cli"))["origin"] == "api"
+        # In step with the store: nothing to do (a source is never restarted by a poll for nothing).
+        assert await manager.sync_saved() == []
+        here = {
+            "type": "bluesky",
+            "name": "bsky-api",
+            "endpoint": f"{server.ws_url}/subscribe",
+            "keywords": ["x"],
+        }
+        await manager.add(here)
+        assert await manager.sync_saved() == []
+        await manager.remove("bsky-api")
 
         await asyncio.to_thread(set_source_enabled, other, "bsky-cli", False)
         await _until(lambda: "bsky-cli" not in hub.pipeline.running_sources, "the source stopped")

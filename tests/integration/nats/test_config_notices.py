@@ -85,7 +85,8 @@ async def test_rules_sources_and_topics_changed_through_one_api_reach_the_other_
     other = Hub.build(settings_b)
     await other.start()
     try:
-        with serve_hub(settings_a) as served:
+        # A serves the API and screens only (as in docs/deployment.md); B is a worker.
+        with serve_hub(settings_a.model_copy(update={"pipeline": "off"})) as served:
             async with httpx.AsyncClient(base_url=served.base_url, headers=served.auth_headers) as api:
                 assert other.alerts is not None and other.source_manager is not None
                 rules = lambda: {rule.key for rule in other.alerts.engine.rules}  # noqa: E731
@@ -112,22 +113,24 @@ async def test_rules_sources_and_topics_changed_through_one_api_reach_the_other_
                 assert source.status_code == 201, source.text
                 manager_b = other.source_manager
                 await _until(lambda: "bsky-api" in manager_b.names(), "the source known to the other process")
-                # Known to both, run by one: whichever holds the lease.
+                # Known to both, run by the one that holds the lease (B: A runs no source).
                 running = lambda: [  # noqa: E731
                     hub for hub in (served.hub, other) if "bsky-api" in hub.pipeline.running_sources
                 ]
                 await _until(lambda: len(running()) == 1, "the source running in exactly one process")
                 runner = running()[0]
+                assert runner is other
                 assert runner.source_manager is not None and runner.source_manager.leases is not None
                 owner = runner.source_manager.leases.owner
                 deadline = asyncio.get_running_loop().time() + 30
                 while True:  # the answering process learns the holder at its next lease round
                     lease = (await api.get("/api/v1/sources/bsky-api")).json()["lease"]
+                    # A answers: it runs no source but reads who holds each lease.
                     if lease["holder"] == owner or asyncio.get_running_loop().time() > deadline:
                         break
                     await asyncio.sleep(0.2)
                 assert lease["holder"] == owner
-                assert lease["here"] is (runner is served.hub)
+                assert lease["here"] is False
                 assert lease["expires_at"] > 0
                 removed = await api.delete("/api/v1/sources/bsky-api")
                 assert removed.status_code == 204, removed.text
