@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("demo",),
     ("sources", "analytics", "jobs", "alerts", "walls", "dashboards", "inbox", "editorial", "reports", "sso"),
     ("topics", "accounts", "influencers", "corrections", "access", "teams", "audit", "governance"),
-    ("pipeline", "testing", "workqueue", "live"),
+    ("pipeline", "testing", "workqueue", "live", "config_changes"),
     ("store", "enrich", "query", "bus"),
     (
         "model",

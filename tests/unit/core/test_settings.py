@@ -36,8 +36,8 @@ def _refused(path: Path) -> str:
 def test_a_typo_in_the_hub_table_is_an_error_naming_the_key_and_the_file(tmp_path: Path) -> None:
     path = _config(tmp_path, "[hub]\nprot = 9000\n")
     assert _refused(path) == f"{path}: [hub] prot: unknown key (did you mean port?)"
-    path = _config(tmp_path, "[hub]\nport = 9000\ncolour = 'blue'\n")
-    assert _refused(path) == f"{path}: [hub] colour: unknown key"
+    path = _config(tmp_path, "[hub]\nport = 9000\nflavour = 'mint'\n")
+    assert _refused(path) == f"{path}: [hub] flavour: unknown key"
 
 
 def test_unknown_tables_and_keys_outside_any_table_are_errors(tmp_path: Path) -> None:
