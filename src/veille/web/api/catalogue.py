@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from veille.sharing import KINDS, Sharing
-from veille.sharing.catalogue import SourceEntry, catalogue
 from veille.sources.saved import saved_sharing
 from veille.web.api._routing import api_router
+from veille.web.catalogue import SourceEntry, catalogue
 from veille.web.deps import CurrentHub, CurrentPrincipal
 from veille.web.schemas import ErrorRead
 
