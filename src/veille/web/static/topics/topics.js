@@ -226,6 +226,9 @@ function Editor({ topic, topics, onSaved }) {
     event.preventDefault();
     setStatus({ kind: "saving" });
     const fields = { query: draft.query, kind: draft.kind, label: draft.label || null, parent: draft.parent || null, enabled: draft.enabled };
+    // Sharing (docs/sharing.md): sent when set; a new topic's owner team defaults to the writer's first team.
+    if (draft.visibility) fields.visibility = draft.visibility;
+    if ((draft.owner_team || "") !== ((topic && topic.owner_team) || "")) fields.owner_team = draft.owner_team || null;
     try {
       const saved = draft.isNew
         ? await api.post("/api/v1/topics", { name: draft.name.trim(), ...fields })
@@ -250,6 +253,10 @@ function Editor({ topic, topics, onSaved }) {
       <label>${t("Label")}<input data-field="label" value=${draft.label || ""} onInput=${(event) => set({ label: event.currentTarget.value })} /></label>
       <label>${t("Kind")}<select data-field="kind" value=${draft.kind} onChange=${(event) => set({ kind: event.currentTarget.value, parent: "" })}>${KINDS.map((kind) => html`<option value=${kind}>${kindName(kind)}</option>`)}</select></label>
       <label>${t("Parent")}<select data-field="parent" value=${draft.parent || ""} onChange=${(event) => set({ parent: event.currentTarget.value })}><option value="">${t("None")}</option>${parents.map((other) => html`<option value=${other.name}>${other.label || other.name}</option>`)}</select></label>
+      <label>${t("Owner team")}<input data-field="owner_team" value=${draft.owner_team || ""} placeholder=${t("your first team")} onInput=${(event) => set({ owner_team: event.currentTarget.value.trim() })} /></label>
+      <label>${t("Visibility")}<select data-field="visibility" value=${draft.visibility || "organisation"} onChange=${(event) => set({ visibility: event.currentTarget.value })}>
+        <option value="organisation">${t("Organisation")}</option><option value="team">${t("Team")}</option><option value="private">${t("Private")}</option>
+      </select></label>
       <label class="editor__check"><input type="checkbox" data-field="enabled" checked=${draft.enabled} onChange=${(event) => set({ enabled: event.currentTarget.checked })} />${t("Enabled")}</label>
     </div>
     ${pasting ? html`<${PastePanel} onUse=${(query) => { set({ query }); setPasting(false); }} onClose=${() => setPasting(false)} />` : null}
