@@ -151,9 +151,9 @@ function Preview({ query, lint, topicName }) {
     <h3>${t("Preview: the last {days} days", { days: PREVIEW_DAYS })}</h3>
     <p class="preview__count">${tn("{n} matching post", "{n} matching posts", state.matched, { n: formatNumber(state.matched) })} · ${t("{scanned} posts read", { scanned: formatNumber(state.scanned) })}${state.complete ? "" : ` · ${t("the newest only")}`}</p>
     <${DailyBars} daily=${state.daily || []} />
-    ${heavy.map((overlap) => html`<div class="banner banner--warning" role="status" data-overlap=${overlap.topic} data-owner-team=${overlap.owner_team || ""}>
+    ${heavy.map((overlap) => html`<div class="banner banner--warning" role="status" data-overlap=${overlap.topic} data-owner-team=${(state.owner_teams || {})[overlap.topic] || ""}>
       ${t("Overlaps topic {topic}: {common} common posts, {query_share} of this query's matches and {topic_share} of the topic's.", { topic: overlap.topic, common: formatNumber(overlap.common), query_share: formatPercent(overlap.share_of_query), topic_share: formatPercent(overlap.share_of_topic) })}
-      ${" "}${overlap.owner_team ? t("Owned by team {team}: look in the catalogue before writing your own.", { team: overlap.owner_team }) : t("Owned by no team.")}
+      ${" "}${(state.owner_teams || {})[overlap.topic] ? t("Owned by team {team}: look in the catalogue before writing your own.", { team: state.owner_teams[overlap.topic] }) : t("Owned by no team.")}
     </div>`)}
     ${(state.similar || []).filter((item) => item.topic !== topicName && !heavy.some((overlap) => overlap.topic === item.topic)).map((item) => html`<div class="banner banner--warning" role="status" data-similar=${item.topic} data-owner-team=${item.owner_team || ""}>
       ${t("Topic {topic} already has nearly the same query ({share} of the words).", { topic: item.topic, share: formatPercent(item.similarity) })}
