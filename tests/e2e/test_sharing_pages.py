@@ -175,3 +175,33 @@ def test_admin_pages_are_closed_to_others(page: Any, live: LiveHub, screenshots:
         assert response is not None and response.status == 403, path
         assert "admin" in page.locator(".error-page__message").inner_text()
     page.screenshot(path=str(screenshots / "admin-refused-fr.png"), full_page=True)
+
+
+def test_the_topic_editor_names_a_visible_duplicate_only(
+    page: Any, live: LiveHub, screenshots: Path, problems: PageProblems
+) -> None:
+    for team in ("care", "be"):
+        create_team(store=live.hub.store, spec={"name": team}, actor="tests")
+    live.hub.access.add_user("ana", "long enough password", role="analyst", teams=["care"])
+    with _api(live) as api:
+        for name, team in (("care_outage", "care"), ("be_outage", "be")):
+            body = {
+                "name": name,
+                "query": "fibre AND panne AND internet",
+                "owner_team": team,
+                "visibility": "team",
+            }
+            assert api.post("/api/v1/topics", json=body).status_code == 201
+    page.goto(f"{live.base_url}/login?next=/topics")
+    page.fill("input[name=username]", "ana")
+    page.fill("input[name=password]", "long enough password")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: url.endswith("/topics"))
+    page.click("[data-action=new-topic]")
+    page.fill("textarea.qe-input", "panne internet fibre")
+    banner = page.locator("[data-similar=care_outage]")
+    banner.wait_for()
+    assert banner.get_attribute("data-owner-team") == "care" and "care" in banner.inner_text()
+    assert page.locator("[data-similar=be_outage]").count() == 0
+    page.screenshot(path=str(screenshots / "catalogue-topic-duplicate-en.png"), full_page=True)
+    assert problems.errors == []

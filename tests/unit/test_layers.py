@@ -22,9 +22,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("ingest",),
     ("hub",),
     ("demo",),
+    ("governance",),
     ("sources", "analytics", "jobs", "alerts", "walls", "dashboards", "inbox", "editorial", "reports", "sso"),
-    ("topics", "accounts", "influencers", "corrections", "access", "teams", "audit", "governance"),
-    ("pipeline", "testing", "workqueue", "live", "config_changes"),
+    ("topics", "accounts", "influencers", "corrections", "access", "teams", "audit"),
+    ("pipeline", "testing", "workqueue", "live", "config_changes", "sharing"),
     ("store", "enrich", "query", "bus"),
     (
         "model",

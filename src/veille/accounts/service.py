@@ -13,7 +13,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from veille.access import Principal
 from veille.accounts import repository
 from veille.accounts.models import AccountSpec, BrandAccount
 from veille.csv_rows import ImportResult, data_rows
@@ -29,6 +28,7 @@ from veille.sharing import (
     visible,
     write_sharing,
 )
+from veille.sharing.models import Principal
 from veille.store.handle_registry import HandleRegistry
 from veille.store.schema import brand_accounts
 from veille.store.sql import SqlStore

@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Protocol, get_args
 
 from pydantic import BaseModel, Field
 
-__all__ = ["KINDS", "VISIBILITIES", "Sharing", "SharingFields", "Visibility"]
+__all__ = ["KINDS", "VISIBILITIES", "Principal", "Sharing", "SharingFields", "Visibility"]
 
 Visibility = Literal["private", "team", "organisation"]
 VISIBILITIES: tuple[str, ...] = get_args(Visibility)
 
 # The kinds of shared objects, as the catalogue and the audit log name them.
 KINDS = ("topic", "dashboard", "wall", "alert_rule", "source", "account")
+
+
+class Principal(Protocol):
+    """Who asks, as sharing reads it (:class:`veille.access.Principal` is one; sharing sits below
+    the access layer, so it names only what it reads)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def via(self) -> str: ...
+
+    @property
+    def username(self) -> str | None: ...
+
+    @property
+    def admin(self) -> bool: ...
+
+    @property
+    def teams(self) -> tuple[str, ...]: ...
+
+    def may(self, role: str) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

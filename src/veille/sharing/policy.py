@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
-from veille.access import Principal
 from veille.errors import Forbidden, Invalid
-from veille.sharing.models import VISIBILITIES, Sharing, SharingFields
+from veille.sharing.models import VISIBILITIES, Principal, Sharing, SharingFields
 from veille.store.sql import SqlStore
 
 __all__ = [

@@ -10,7 +10,7 @@ from typing import Any
 
 from veille.topics.models import Topic
 
-__all__ = ["SIMILAR_WORDS", "similar_topics", "visible_overlaps"]
+__all__ = ["SIMILAR_WORDS", "owner_teams", "similar_topics", "visible_overlaps"]
 
 # Share of the words two queries have in common (of all their words) from which they look alike.
 SIMILAR_WORDS = 0.6
@@ -23,16 +23,13 @@ def _words(query: str) -> set[str]:
 
 
 def visible_overlaps(overlaps: Iterable[dict[str, Any]], topics: dict[str, Topic]) -> list[dict[str, Any]]:
-    """The overlaps with topics in ``topics`` (those the writer sees), each with its ``owner_team``."""
-    return [
-        {
-            **overlap,
-            "owner_team": topics[overlap["topic"]].owner_team,
-            "label": topics[overlap["topic"]].label,
-        }
-        for overlap in overlaps
-        if overlap["topic"] in topics
-    ]
+    """The overlaps with topics in ``topics`` (those the writer sees), as they were."""
+    return [overlap for overlap in overlaps if overlap["topic"] in topics]
+
+
+def owner_teams(names: Iterable[str], topics: dict[str, Topic]) -> dict[str, str | None]:
+    """Each named topic's owner team (the topics' names are keys of ``topics``)."""
+    return {name: topics[name].owner_team for name in names if name in topics}
 
 
 def similar_topics(

@@ -16,8 +16,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-# validation_message stays importable from here (topics.taxonomy, cli.topics use it).
-from veille.access import Principal
 from veille.errors import Conflict, Invalid, NotFound, invalid_from, validation_message
 from veille.query import Monitor, Query, QueryError, parse_query
 from veille.sharing import (
@@ -29,6 +27,9 @@ from veille.sharing import (
     sharing_for_new,
     visible,
 )
+
+# validation_message stays importable from here (topics.taxonomy, cli.topics use it).
+from veille.sharing.models import Principal
 from veille.store.sql import SqlStore
 from veille.topics import repository
 from veille.topics.live import LiveTopics, monitor_for

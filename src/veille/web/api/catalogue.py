@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Query
+from pydantic import BaseModel, Field
 
 from veille.sharing import KINDS, Sharing
-from veille.sharing.catalogue import SourceEntry, catalogue
 from veille.sources.saved import saved_sharing
 from veille.web.api._routing import api_router
+from veille.web.catalogue import SourceEntry, catalogue
 from veille.web.deps import CurrentHub, CurrentPrincipal
 from veille.web.schemas import ErrorRead
 
@@ -37,8 +38,25 @@ def _sources(hub: Any) -> list[SourceEntry]:
     return entries
 
 
+class CatalogueItem(BaseModel):
+    kind: str = Field(description=f"one of {', '.join(KINDS)}")
+    id: str
+    name: str
+    text: str = Field(description="the query or the description")
+    url: str = Field(description="the page that shows it")
+    owner_team: str | None
+    visibility: str
+    created_by: str | None
+
+
+class CatalogueRead(BaseModel):
+    items: list[CatalogueItem]
+    kinds: list[str]
+
+
 @router.get(
     "/catalogue",
+    response_model=CatalogueRead,
     responses={422: {"model": ErrorRead, "description": "an unknown kind"}},
 )
 def read_catalogue(

@@ -12,14 +12,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Query
+from pydantic import BaseModel, Field
 
 from veille.errors import Invalid
-from veille.governance import STATUSES, RequestSpec, ReviewBody, service
+from veille.governance import STATUSES, AccountRequest, RequestSpec, ReviewBody, service
 from veille.governance.models import CommentBody
 from veille.web.api._params import RowId
 from veille.web.api._routing import api_router
 from veille.web.deps import CurrentPrincipal, Store
-from veille.web.schemas import ErrorRead
+from veille.web.schemas import ErrorRead, Items
 
 __all__ = ["router"]
 
@@ -36,7 +37,7 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/governance/requests", status_code=201, responses=_REFUSED)
+@router.post("/governance/requests", status_code=201, response_model=AccountRequest, responses=_REFUSED)
 def file_request(body: RequestSpec, store: Store, principal: CurrentPrincipal) -> Any:
     """File ``{"platform", "handle", "country", "target_audience", "why_not_addressed",
     "editorial_line", "resources": {"people", "hours_per_week"}, "goal", "kpis": [...], "brand",
@@ -44,7 +45,7 @@ def file_request(body: RequestSpec, store: Store, principal: CurrentPrincipal) -
     return service.file_request(store=store, body=body, by=principal).to_json_dict()
 
 
-@router.get("/governance/requests", responses=_REFUSED)
+@router.get("/governance/requests", response_model=Items[AccountRequest], responses=_REFUSED)
 def list_requests(
     store: Store,
     principal: CurrentPrincipal,
@@ -57,13 +58,13 @@ def list_requests(
     return {"items": [request.to_json_dict() for request in found]}
 
 
-@router.get("/governance/requests/{request_id}", responses=_REFUSED)
+@router.get("/governance/requests/{request_id}", response_model=AccountRequest, responses=_REFUSED)
 def get_request(request_id: RowId, store: Store, principal: CurrentPrincipal) -> Any:
     """One request with its comment thread."""
     return service.get_request(store=store, request_id=request_id, viewer=principal).to_json_dict()
 
 
-@router.put("/governance/requests/{request_id}", responses=_REFUSED)
+@router.put("/governance/requests/{request_id}", response_model=AccountRequest, responses=_REFUSED)
 def update_request(request_id: RowId, body: RequestSpec, store: Store, principal: CurrentPrincipal) -> Any:
     """The requester's changed request (same body as filing), when changes were asked: submitted again."""
     return service.update_request(store=store, request_id=request_id, body=body, by=principal).to_json_dict()
@@ -77,7 +78,7 @@ def _review(action: str, request_id: int, body: ReviewBody | None, store: Any, p
     return reviewed.to_json_dict()
 
 
-@router.post("/governance/requests/{request_id}/approve", responses=_REFUSED)
+@router.post("/governance/requests/{request_id}/approve", response_model=AccountRequest, responses=_REFUSED)
 def approve(
     request_id: RowId, store: Store, principal: CurrentPrincipal, body: ReviewBody | None = None
 ) -> Any:
@@ -85,7 +86,7 @@ def approve(
     return _review("approve", request_id, body, store, principal)
 
 
-@router.post("/governance/requests/{request_id}/reject", responses=_REFUSED)
+@router.post("/governance/requests/{request_id}/reject", response_model=AccountRequest, responses=_REFUSED)
 def reject(
     request_id: RowId, store: Store, principal: CurrentPrincipal, body: ReviewBody | None = None
 ) -> Any:
@@ -93,7 +94,9 @@ def reject(
     return _review("reject", request_id, body, store, principal)
 
 
-@router.post("/governance/requests/{request_id}/request-changes", responses=_REFUSED)
+@router.post(
+    "/governance/requests/{request_id}/request-changes", response_model=AccountRequest, responses=_REFUSED
+)
 def request_changes(
     request_id: RowId, store: Store, principal: CurrentPrincipal, body: ReviewBody | None = None
 ) -> Any:
@@ -101,7 +104,12 @@ def request_changes(
     return _review("request-changes", request_id, body, store, principal)
 
 
-@router.post("/governance/requests/{request_id}/comments", status_code=201, responses=_REFUSED)
+@router.post(
+    "/governance/requests/{request_id}/comments",
+    status_code=201,
+    response_model=AccountRequest,
+    responses=_REFUSED,
+)
 def add_comment(request_id: RowId, body: CommentBody, store: Store, principal: CurrentPrincipal) -> Any:
     """Add ``{"text"}`` to the request's thread; answers the request with its thread."""
     return service.add_comment(
@@ -109,7 +117,22 @@ def add_comment(request_id: RowId, body: CommentBody, store: Store, principal: C
     ).to_json_dict()
 
 
-@router.get("/governance/register")
+class RegisterEntry(BaseModel):
+    """One official account of the register (or a request still under review)."""
+
+    platform: str
+    handle: str
+    account: str = Field(description="platform:@handle")
+    brand: str
+    country: str | None
+    owner_team: str | None
+    status: str = Field(description="approved, registered, submitted or changes_requested")
+    account_id: int | None
+    request_id: int | None
+    last_activity: str | None = Field(description="RFC 3339: the newest post by the handle; null: none seen")
+
+
+@router.get("/governance/register", response_model=Items[RegisterEntry])
 def read_register(store: Store, principal: CurrentPrincipal) -> Any:
     """Every official account the caller may see with its owner team, status and last activity
     (the newest post by its handle), and the requests under review."""

@@ -21,7 +21,7 @@ from veille.query.importer import import_query
 from veille.query.lint import lint_query
 from veille.topics import service as topic_service
 from veille.topics.evaluate import compile_query
-from veille.topics.overlap import similar_topics, visible_overlaps
+from veille.topics.overlap import owner_teams, similar_topics, visible_overlaps
 from veille.topics.preview import preview_query
 from veille.topics.service import TopicError
 from veille.web.api._routing import api_router
@@ -147,13 +147,17 @@ def preview_route(
     """What the query would have caught over the last ``days``: ``matched`` of ``scanned`` posts (the
     newest 20,000 at most: ``complete`` says whether every post of the period was read), the first
     ``items`` with highlight ``spans``, ``daily`` volume, ``overlaps`` with existing topics
-    (``common`` matches, ``share_of_query`` and ``share_of_topic``, ``owner_team``), ``similar``
-    topics (nearly the same query words) and the linter's ``warnings``. Only topics the caller may
-    see are named (veille.sharing)."""
+    (``common`` matches, ``share_of_query`` and ``share_of_topic``), ``similar`` topics (nearly the
+    same query words), ``owner_teams`` (each named topic's team) and the linter's ``warnings``. Only
+    topics the caller may see are named (veille.sharing)."""
     preview = preview_query(
         store=store, live=topics, text=body.query, days=body.days, tz=body.tz, shown=body.limit
     ).to_json_dict()
     seen = {topic.name: topic for topic in topic_service.list_topics(store=store, viewer=principal)}
     preview["overlaps"] = visible_overlaps(preview["overlaps"], seen)
     preview["similar"] = similar_topics(body.query, seen.values(), exclude=body.topic)
+    named = [overlap["topic"] for overlap in preview["overlaps"]] + [
+        item["topic"] for item in preview["similar"]
+    ]
+    preview["owner_teams"] = owner_teams(named, seen)
     return preview

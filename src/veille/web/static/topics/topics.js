@@ -151,9 +151,9 @@ function Preview({ query, lint, topicName }) {
     <h3>${t("Preview: the last {days} days", { days: PREVIEW_DAYS })}</h3>
     <p class="preview__count">${tn("{n} matching post", "{n} matching posts", state.matched, { n: formatNumber(state.matched) })} · ${t("{scanned} posts read", { scanned: formatNumber(state.scanned) })}${state.complete ? "" : ` · ${t("the newest only")}`}</p>
     <${DailyBars} daily=${state.daily || []} />
-    ${heavy.map((overlap) => html`<div class="banner banner--warning" role="status" data-overlap=${overlap.topic} data-owner-team=${overlap.owner_team || ""}>
+    ${heavy.map((overlap) => html`<div class="banner banner--warning" role="status" data-overlap=${overlap.topic} data-owner-team=${(state.owner_teams || {})[overlap.topic] || ""}>
       ${t("Overlaps topic {topic}: {common} common posts, {query_share} of this query's matches and {topic_share} of the topic's.", { topic: overlap.topic, common: formatNumber(overlap.common), query_share: formatPercent(overlap.share_of_query), topic_share: formatPercent(overlap.share_of_topic) })}
-      ${" "}${overlap.owner_team ? t("Owned by team {team}: look in the catalogue before writing your own.", { team: overlap.owner_team }) : t("Owned by no team.")}
+      ${" "}${(state.owner_teams || {})[overlap.topic] ? t("Owned by team {team}: look in the catalogue before writing your own.", { team: state.owner_teams[overlap.topic] }) : t("Owned by no team.")}
     </div>`)}
     ${(state.similar || []).filter((item) => item.topic !== topicName && !heavy.some((overlap) => overlap.topic === item.topic)).map((item) => html`<div class="banner banner--warning" role="status" data-similar=${item.topic} data-owner-team=${item.owner_team || ""}>
       ${t("Topic {topic} already has nearly the same query ({share} of the words).", { topic: item.topic, share: formatPercent(item.similarity) })}
@@ -226,6 +226,9 @@ function Editor({ topic, topics, onSaved }) {
     event.preventDefault();
     setStatus({ kind: "saving" });
     const fields = { query: draft.query, kind: draft.kind, label: draft.label || null, parent: draft.parent || null, enabled: draft.enabled };
+    // Sharing (docs/sharing.md): sent when set; a new topic's owner team defaults to the writer's first team.
+    if (draft.visibility) fields.visibility = draft.visibility;
+    if ((draft.owner_team || "") !== ((topic && topic.owner_team) || "")) fields.owner_team = draft.owner_team || null;
     try {
       const saved = draft.isNew
         ? await api.post("/api/v1/topics", { name: draft.name.trim(), ...fields })
@@ -250,6 +253,10 @@ function Editor({ topic, topics, onSaved }) {
       <label>${t("Label")}<input data-field="label" value=${draft.label || ""} onInput=${(event) => set({ label: event.currentTarget.value })} /></label>
       <label>${t("Kind")}<select data-field="kind" value=${draft.kind} onChange=${(event) => set({ kind: event.currentTarget.value, parent: "" })}>${KINDS.map((kind) => html`<option value=${kind}>${kindName(kind)}</option>`)}</select></label>
       <label>${t("Parent")}<select data-field="parent" value=${draft.parent || ""} onChange=${(event) => set({ parent: event.currentTarget.value })}><option value="">${t("None")}</option>${parents.map((other) => html`<option value=${other.name}>${other.label || other.name}</option>`)}</select></label>
+      <label>${t("Owner team")}<input data-field="owner_team" value=${draft.owner_team || ""} placeholder=${t("your first team")} onInput=${(event) => set({ owner_team: event.currentTarget.value.trim() })} /></label>
+      <label>${t("Visibility")}<select data-field="visibility" value=${draft.visibility || "organisation"} onChange=${(event) => set({ visibility: event.currentTarget.value })}>
+        <option value="organisation">${t("Organisation")}</option><option value="team">${t("Team")}</option><option value="private">${t("Private")}</option>
+      </select></label>
       <label class="editor__check"><input type="checkbox" data-field="enabled" checked=${draft.enabled} onChange=${(event) => set({ enabled: event.currentTarget.checked })} />${t("Enabled")}</label>
     </div>
     ${pasting ? html`<${PastePanel} onUse=${(query) => { set({ query }); setPasting(false); }} onClose=${() => setPasting(false)} />` : null}

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from veille.access import Principal
+from veille.accounts import service as accounts
+from veille.alerts import service as alerts
+from veille.dashboards import service as dashboards
 from veille.errors import Invalid
-from veille.sharing.models import KINDS, Sharing
-from veille.sharing.policy import may_see
+from veille.sharing import KINDS, Sharing, may_see
 from veille.store.sql import SqlStore
+from veille.topics import service as topics
+from veille.walls import service as walls
 
 __all__ = ["CatalogueEntry", "SourceEntry", "catalogue"]
 
@@ -66,13 +70,6 @@ class CatalogueEntry:
 def _entries(
     store: SqlStore, viewer: Principal | None, sources: Iterable[SourceEntry]
 ) -> Iterable[CatalogueEntry]:
-    # Imported here: the domains import veille.sharing, the catalogue reads them all.
-    from veille.accounts import service as accounts
-    from veille.alerts import service as alerts
-    from veille.dashboards import service as dashboards
-    from veille.topics import service as topics
-    from veille.walls import service as walls
-
     for topic in topics.list_topics(store=store, viewer=viewer):
         name = topic.label or topic.name
         yield CatalogueEntry(
