@@ -9,12 +9,12 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from veille.access import UserAccess
+from veille.accounts.brand_stage import BrandAccountStage, RegistryKeys
 from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import BusUnavailable, NatsBus
 from veille.config_changes import ConfigFollower, ConfigKind, announce
 from veille.contracts import Source, Stage
-from veille.enrich.brand_accounts import BrandAccountStage, RegistryKeys
 from veille.enrich.chain import build_enrichment_stages
 from veille.enrich.exact_duplicates import ExactDuplicateStage
 from veille.errors import Unavailable
@@ -51,7 +51,7 @@ def default_stages(
     """The enrichment chain every post goes through, in order.
 
     ``brand_accounts``: the brand-account registry's ``(platform, folded handle)`` keys, or a
-    callable giving them (:class:`veille.enrich.brand_accounts.RegistryKeys` follows the store)."""
+    callable giving them (:class:`veille.accounts.brand_stage.RegistryKeys` follows the store)."""
     # Exact re-deliveries are dropped before any work is spent on them; topics come last because
     # queries read what the other stages fill (hashtags, language, sentiment, country…).
     return [
@@ -309,8 +309,8 @@ class Hub:
 
     async def _refresh_rankings(self, every_s: float = 5.0) -> None:
         """Influencer rankings asked for or read lately, recomputed when posts came since
-        (:mod:`veille.influencers.rankings`): requests read them instead of computing PageRank."""
-        from veille.influencers.rankings import refresh_rankings
+        (:mod:`veille.analytics.kept_rankings`): requests read them instead of computing PageRank."""
+        from veille.analytics.kept_rankings import refresh_rankings
 
         while True:
             try:

@@ -84,8 +84,8 @@ def _prepare_file(
 ) -> None:
     """The preparing process: ``_Ready``, every batch of the file prepared, then ``_Done``."""
     # Heavy imports in the child only: the parent may be a light CLI process.
+    from veille.accounts.brand_stage import registry_keys
     from veille.contracts import run_stages, stages_committed
-    from veille.enrich.brand_accounts import registry_keys
     from veille.hub import default_stages
     from veille.sources.replay import ReplaySource
     from veille.store import open_store

@@ -119,10 +119,10 @@ def _influencers(
     **options: Any,
 ) -> AnalyticsResult:
     from veille.analytics.influence import Weights
-    from veille.influencers.rankings import RankingInputs, ranked_influencers
+    from veille.analytics.kept_rankings import RankingInputs, ranked_influencers
 
     weights = Weights(reach=reach_weight, engagement=engagement_weight, authority=authority_weight)
-    # Kept rankings, computed in the background (veille.influencers.rankings), not per request.
+    # Kept rankings, computed in the background (veille.analytics.kept_rankings), not per request.
     inputs = RankingInputs(filters=filters, scope=scope, weights=weights, **options)
     return ranked_influencers(store, inputs)
 

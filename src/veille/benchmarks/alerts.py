@@ -140,11 +140,11 @@ async def _latencies(*, trials: int, load: bool, data_dir: Path) -> tuple[list[f
 
 def _quiet_day_false_spikes(*, quick: bool) -> tuple[int, int]:
     """Openings of volume_spike rules (one per demo topic) during an ordinary day after history."""
+    from veille.accounts.brand_stage import BrandAccountStage
     from veille.alerts import AlertEngine, EngineRule, RuleSpec
     from veille.demo.datafiles import read_toml
     from veille.demo.seed import demo_accounts
     from veille.demo.simulator import generate_history
-    from veille.enrich.brand_accounts import BrandAccountStage
     from veille.query import TopicStage
     from veille.topics import monitor_for, topics_from_document
 

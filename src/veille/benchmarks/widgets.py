@@ -41,6 +41,7 @@ from sqlalchemy import text
 from veille.access import AccessError, UserAccess
 from veille.analytics.care import Method, care_report
 from veille.analytics.filters import AnalyticsFilter
+from veille.analytics.kept_rankings import RankingInputs, ranked_influencers
 from veille.analytics.scope import Scope
 from veille.analytics.sentiment import sentiment
 from veille.analytics.top import top_posts
@@ -49,7 +50,6 @@ from veille.analytics.volume import volume
 from veille.benchmarks import analytics_load
 from veille.benchmarks.analytics_load import END, START, TOPICS
 from veille.clock import format_rfc3339, to_us
-from veille.influencers.rankings import RankingInputs, ranked_influencers
 from veille.store import care_hours
 from veille.store.sql import SqlStore, open_store
 from veille.topics.models import TopicSpec

@@ -93,7 +93,7 @@ def refresh_command(
     A running hub does this every few seconds; the command is for a store served by workers only,
     or to warm the rankings after a bulk import (``docs/performance.md``).
     """
-    from veille.influencers.rankings import refresh_rankings
+    from veille.analytics.kept_rankings import refresh_rankings
 
     with opened_store(data, config) as store, err.status("ranking influencers…"):
         report = refresh_rankings(store, budget_s=budget)

@@ -64,8 +64,8 @@ def replay_failed_command(
     {"source", "tried", "stored", "not_posts", "filtered", "still_failing"}."""
     import asyncio
 
+    from veille.accounts.brand_stage import registry_keys
     from veille.bus.memory import MemoryBus
-    from veille.enrich.brand_accounts import registry_keys
     from veille.hub import default_stages
     from veille.pipeline import Pipeline
     from veille.security import OutboundPolicy, SecretBox

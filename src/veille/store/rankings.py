@@ -9,7 +9,7 @@ dashboard's "last 30 days"), so that a newer end can be answered from the family
 while its own is computed. ``result`` is NULL while a ranking is wanted and not yet computed;
 ``used_us`` is the last time a request read the row (rows unused for a day are dropped).
 
-What reads and fills it: :mod:`veille.influencers.rankings`.
+What reads and fills it: :mod:`veille.analytics.kept_rankings`.
 """
 
 from __future__ import annotations

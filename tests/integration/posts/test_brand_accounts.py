@@ -7,7 +7,7 @@ import httpx
 
 from tests.support.live_server import LiveHub
 from tests.support.posts import post_json
-from veille.enrich.brand_accounts import BrandAccountStage, RegistryKeys
+from veille.accounts.brand_stage import BrandAccountStage, RegistryKeys
 from veille.model import Post
 from veille.store.sql import SqlStore
 

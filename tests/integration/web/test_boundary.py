@@ -18,6 +18,9 @@ BODILESS = {
     ("post", "/api/v1/sources/{name}/stop"),
     ("post", "/api/v1/sources/{name}/start"),
     ("post", "/api/v1/walls/{wall_id}/links"),
+    ("post", "/api/v1/reports/{report_id}/run"),
+    ("post", "/api/v1/inbox/{post_id}/lock"),
+    ("post", "/api/v1/inbox/{post_id}/unlock"),
 }
 
 

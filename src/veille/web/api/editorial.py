@@ -45,9 +45,10 @@ from veille.web.api._params import CallerScope
 from veille.web.api._routing import api_router
 from veille.web.deps import CurrentPrincipal, Store
 from veille.web.editorial_pages import brief_print_html
+from veille.web.editorial_schemas import BriefListItemRead, BriefRead, RadarRead
 from veille.web.i18n import translations
 from veille.web.page_context import language_of
-from veille.web.schemas import ErrorRead
+from veille.web.schemas import ErrorRead, Items
 
 __all__ = ["router"]
 
@@ -72,7 +73,7 @@ def _range(from_: str | None, to: str | None, tz: str) -> tuple[datetime, dateti
     return start, end
 
 
-@router.get("/editorial/radar", responses={422: _REFUSED[422]})
+@router.get("/editorial/radar", response_model=RadarRead, responses={422: _REFUSED[422]})
 def editorial_radar(
     store: Store,
     scope: CallerScope,
@@ -90,13 +91,13 @@ def editorial_radar(
     return radar(store, topic=topic, start=start, end=end, figures=AnalyticsFigures(store, scope))
 
 
-@router.get("/editorial/briefs")
+@router.get("/editorial/briefs", response_model=Items[BriefListItemRead])
 def editorial_briefs(store: Store, scope: CallerScope) -> Any:
     """``{"items": [...]}``: the briefs in the caller's scope, newest first."""
     return {"items": list_briefs(store=store, scope=scope)}
 
 
-@router.post("/editorial/briefs", status_code=201, responses={422: _REFUSED[422]})
+@router.post("/editorial/briefs", status_code=201, response_model=BriefRead, responses={422: _REFUSED[422]})
 def make_brief(spec: BriefSpec, store: Store, scope: CallerScope, principal: CurrentPrincipal) -> Any:
     """Make a brief from a radar sub-topic: its questions, audiences, influencers, best formats and hours."""
     check_topics(store, [spec.topic], allowed=scope.topics)
@@ -154,7 +155,7 @@ async def brief_as_pdf(
     )
 
 
-@router.get("/editorial/briefs/{brief_id}", responses=_REFUSED)
+@router.get("/editorial/briefs/{brief_id}", response_model=BriefRead, responses=_REFUSED)
 def read_brief(brief_id: BriefId, store: Store, scope: CallerScope) -> Any:
     """The brief, with each linked post's figures against our usual ones and the questions before/after."""
     return get_brief(store=store, brief_id=brief_id, figures=AnalyticsFigures(store, scope)).model_dump(
@@ -162,7 +163,7 @@ def read_brief(brief_id: BriefId, store: Store, scope: CallerScope) -> Any:
     )
 
 
-@router.put("/editorial/briefs/{brief_id}", responses=_REFUSED)
+@router.put("/editorial/briefs/{brief_id}", response_model=BriefRead, responses=_REFUSED)
 def change_brief(brief_id: BriefId, changes: BriefChanges, store: Store, scope: CallerScope) -> Any:
     """Change the title, status (draft, commissioned, published, archived) and notes."""
     return update_brief(
@@ -176,7 +177,9 @@ def remove_brief(brief_id: BriefId, store: Store, scope: CallerScope) -> Respons
     return Response(status_code=204)
 
 
-@router.post("/editorial/briefs/{brief_id}/links", status_code=201, responses=_REFUSED)
+@router.post(
+    "/editorial/briefs/{brief_id}/links", status_code=201, response_model=BriefRead, responses=_REFUSED
+)
 def link_brief_content(
     brief_id: BriefId, link: BriefLinkSpec, store: Store, scope: CallerScope, principal: CurrentPrincipal
 ) -> Any:

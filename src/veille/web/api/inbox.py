@@ -37,7 +37,14 @@ from veille.store.schema import users
 from veille.web.api._params import CallerScope
 from veille.web.api._routing import api_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, Store
-from veille.web.schemas import ErrorRead
+from veille.web.inbox_schemas import (
+    DeskRead,
+    InboxItemRead,
+    InboxSummaryRead,
+    InboxThreadRead,
+    SavedReplyRead,
+)
+from veille.web.schemas import ErrorRead, Items
 
 __all__ = ["router"]
 
@@ -77,7 +84,7 @@ def _statuses(value: str | None) -> list[str]:
     return wanted
 
 
-@router.get("/inbox")
+@router.get("/inbox", response_model=Items[InboxItemRead])
 def list_inbox(
     store: Store,
     scope: CallerScope,
@@ -108,7 +115,7 @@ def list_inbox(
     return {"items": [item.to_json_dict() for item in items]}
 
 
-@router.get("/inbox/summary")
+@router.get("/inbox/summary", response_model=InboxSummaryRead)
 def inbox_summary(store: Store, scope: CallerScope, person: Person) -> Any:
     """What the monitoring screens show: ``queue`` (open posts), ``oldest`` waiting, ``breached``
     SLAs, ``urgent`` posts, counts ``by_status`` and the ``top`` five open posts."""
@@ -118,7 +125,7 @@ def inbox_summary(store: Store, scope: CallerScope, person: Person) -> Any:
 # -- saved replies and holding statements ----------------------------------------------------------
 
 
-@router.get("/inbox/saved-replies")
+@router.get("/inbox/saved-replies", response_model=Items[SavedReplyRead])
 def list_saved_replies(
     store: Store,
     lang: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
@@ -133,14 +140,14 @@ def list_saved_replies(
     }
 
 
-@router.post("/inbox/saved-replies", status_code=201, responses=_REFUSED)
+@router.post("/inbox/saved-replies", status_code=201, response_model=SavedReplyRead, responses=_REFUSED)
 def create_saved_reply(spec: SavedReplySpec, store: Store, person: Person) -> Any:
     """``{"name", "kind": "reply"|"holding", "lang", "text"}``; variables: {author}, {first_name},
     {account}, {brand}, {agent}."""
     return service.create_saved_reply(store=store, spec=spec, by=person).to_json_dict()
 
 
-@router.put("/inbox/saved-replies/{reply_id}", responses=_REFUSED)
+@router.put("/inbox/saved-replies/{reply_id}", response_model=SavedReplyRead, responses=_REFUSED)
 def update_saved_reply(reply_id: ReplyId, spec: SavedReplySpec, store: Store) -> Any:
     return service.update_saved_reply(store=store, reply_id=reply_id, spec=spec).to_json_dict()
 
@@ -162,14 +169,14 @@ def _secrets(hub: Any) -> SecretBox:
     return SecretBox.for_data_dir(hub.settings.data_dir)
 
 
-@router.get("/inbox/accounts")
+@router.get("/inbox/accounts", response_model=Items[DeskRead])
 def desk_accounts(store: Store) -> Any:
     """Our accounts with their SLA (seconds), write endpoint and which credentials are set (never
     their values)."""
     return {"items": service.desk_settings(store=store)}
 
 
-@router.put("/inbox/accounts/{account_id}", responses=_REFUSED)
+@router.put("/inbox/accounts/{account_id}", response_model=DeskRead, responses=_REFUSED)
 def save_desk_account(
     account_id: AccountId, spec: DeskSettingsSpec, store: Store, hub: CurrentHub, person: Person
 ) -> Any:
@@ -191,7 +198,7 @@ def save_desk_account(
 # -- one post ----------------------------------------------------------------------------------------
 
 
-@router.post("/inbox/{post_id:path}/assign", responses=_REFUSED)
+@router.post("/inbox/{post_id:path}/assign", response_model=InboxItemRead, responses=_REFUSED)
 def assign(post_id: PostId, body: AssignBody, store: Store, scope: CallerScope, person: Person) -> Any:
     """``{"assignee": "alice"}``, ``{"team": "care-fr"}`` or both; both null: back to the queue."""
     return service.assign(
@@ -209,6 +216,7 @@ def _client(hub: Any) -> httpx.AsyncClient:
 
 @router.post(
     "/inbox/{post_id:path}/reply",
+    response_model=InboxItemRead,
     responses={
         **_REFUSED,
         429: {"model": ErrorRead, "description": "the platform's rate limit; Retry-After says when"},
@@ -254,7 +262,7 @@ async def reply(
     return item.to_json_dict()
 
 
-@router.post("/inbox/{post_id:path}/close", responses=_REFUSED)
+@router.post("/inbox/{post_id:path}/close", response_model=InboxItemRead, responses=_REFUSED)
 def close(post_id: PostId, body: CloseBody, store: Store, scope: CallerScope, person: Person) -> Any:
     """``{"disposition"}``: resolved, answered, no_action, escalated, duplicate, spam or deleted."""
     return service.close(
@@ -267,13 +275,13 @@ def close(post_id: PostId, body: CloseBody, store: Store, scope: CallerScope, pe
     ).to_json_dict()
 
 
-@router.post("/inbox/{post_id:path}/lock", responses=_REFUSED)
+@router.post("/inbox/{post_id:path}/lock", response_model=InboxItemRead, responses=_REFUSED)
 def lock(post_id: PostId, store: Store, scope: CallerScope, person: Person) -> Any:
     """Take the post for five minutes (again: extend); 409 naming who holds it otherwise."""
     return service.lock(store=store, scope=scope, post_id=post_id, by=person).to_json_dict()
 
 
-@router.post("/inbox/{post_id:path}/unlock", responses=_REFUSED)
+@router.post("/inbox/{post_id:path}/unlock", response_model=InboxItemRead, responses=_REFUSED)
 def unlock(
     post_id: PostId, store: Store, scope: CallerScope, person: Person, principal: CurrentPrincipal
 ) -> Any:
@@ -283,7 +291,7 @@ def unlock(
     ).to_json_dict()
 
 
-@router.post("/inbox/{post_id:path}/tags", responses=_REFUSED)
+@router.post("/inbox/{post_id:path}/tags", response_model=InboxItemRead, responses=_REFUSED)
 def tags(post_id: PostId, body: TagsBody, store: Store, scope: CallerScope, person: Person) -> Any:
     """``{"tags": [...]}`` replaces the post's tags."""
     return service.set_tags(
@@ -291,7 +299,7 @@ def tags(post_id: PostId, body: TagsBody, store: Store, scope: CallerScope, pers
     ).to_json_dict()
 
 
-@router.post("/inbox/{post_id:path}/status", responses=_REFUSED)
+@router.post("/inbox/{post_id:path}/status", response_model=InboxItemRead, responses=_REFUSED)
 def set_status(post_id: PostId, body: StatusBody, store: Store, scope: CallerScope, person: Person) -> Any:
     """``{"status": "waiting"}`` (we wait for the customer) or ``{"status": "new"}`` (back to the
     queue; reopens a closed post)."""
@@ -300,13 +308,13 @@ def set_status(post_id: PostId, body: StatusBody, store: Store, scope: CallerSco
     ).to_json_dict()
 
 
-@router.get("/inbox/{post_id:path}/thread", responses=_REFUSED)
+@router.get("/inbox/{post_id:path}/thread", response_model=InboxThreadRead, responses=_REFUSED)
 def thread(post_id: PostId, store: Store, scope: CallerScope) -> Any:
     """The conversation: ``items`` (the posts it answers, the post, the replies under it, oldest
     first; ``ours`` and ``focus`` marked), the ``item`` and its ``events``."""
     return service.thread(store=store, scope=scope, post_id=post_id)
 
 
-@router.get("/inbox/{post_id:path}", responses=_REFUSED)
+@router.get("/inbox/{post_id:path}", response_model=InboxItemRead, responses=_REFUSED)
 def get_item(post_id: PostId, store: Store, scope: CallerScope) -> Any:
     return service.get_item(store=store, scope=scope, post_id=post_id).to_json_dict()

@@ -61,7 +61,7 @@ def test_endpoints_serve_the_service_figures(api: httpx.Client, loaded: tuple[Sq
     got = api.get("/api/v1/analytics/influencers", params={**hour, "limit": 5})
     graph = AnalyticsFilter.of(start=GRAPH_START, end=GRAPH_START + timedelta(hours=1))
     ranked = got.json()
-    # Served from the kept rankings (veille.influencers.rankings): current, so the posts' own figure.
+    # Served from the kept rankings (veille.analytics.kept_rankings): current, so the posts' own figure.
     assert ranked.pop("ranking")["stale"] is False
     _same(ranked, influencers(store, filters=graph, scope=Scope(), limit=5).to_json_dict())
     got = api.get(

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from veille.analytics.filters import AnalyticsFilter
+from veille.analytics.kept_rankings import RankingInputs, ranked_influencers, refresh_rankings
 from veille.analytics.scope import Scope
 from veille.cli import build_app
-from veille.influencers.rankings import RankingInputs, ranked_influencers, refresh_rankings
 from veille.settings import Settings
 from veille.store.prepared import prepare_posts
 from veille.store.rankings import influencer_rankings
