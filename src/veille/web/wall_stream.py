@@ -33,6 +33,7 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
+from veille.analytics.scope import Scope
 from veille.bus.base import POSTS_SUBJECT
 from veille.clock import now_us, rfc3339_from_us
 from veille.hub import Hub
@@ -52,19 +53,22 @@ _screens: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[int
 
 
 # Posts read from the bus, by write sequence: the screens of every wall share one reading of each.
-_read_posts: OrderedDict[int, Post | None] = OrderedDict()
+_read_posts: OrderedDict[tuple[str, int], Post | None] = OrderedDict()
 _READ_KEPT = 4_096
 
 
 def _post_of(data: dict[str, Any], seq: int | None) -> Post | None:
-    if seq is not None and seq in _read_posts:
-        return _read_posts[seq]
+    # Keyed by the post's id and its write sequence: a sequence alone names another post in
+    # another store (two hubs in one process, as the tests run them).
+    key = None if seq is None else (str(data.get("id")), seq)
+    if key is not None and key in _read_posts:
+        return _read_posts[key]
     try:
         post: Post | None = Post.model_validate(data)
     except ValidationError:
         post = None
-    if seq is not None:
-        _read_posts[seq] = post
+    if key is not None:
+        _read_posts[key] = post
         while len(_read_posts) > _READ_KEPT:
             _read_posts.popitem(last=False)
     return post
@@ -101,9 +105,11 @@ def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> dict
 class _Screen:
     """What one connection knows of its wall: the wall, its decisions, the last stamp seen."""
 
-    def __init__(self, hub: Hub, wall_id: int) -> None:
+    def __init__(self, hub: Hub, wall_id: int, scope: Scope | None = None) -> None:
         self.hub = hub
         self.wall_id = wall_id
+        # The viewer's team scope (issue 14): a wall shows a person only the posts they may see.
+        self.scope = None if scope is None or scope.is_everything else scope
         self.wall: Wall | None = None
         self.decided: dict[str, tuple[str, int]] = {}
         self.stamp: Any = None
@@ -120,6 +126,10 @@ class _Screen:
         assert self.wall is not None
         post = _post_of(data, seq)
         if post is None:
+            return None
+        if self.scope is not None and not self.scope.allows_post(
+            source=post.source, country=post.country, topics=(match.name for match in post.topics)
+        ):
             return None
         status = self.decided.get(post.id, (None, 0))[0]
         shown = admits(
@@ -153,10 +163,16 @@ async def _pump(
 
 
 async def wall_events(
-    request: Request, hub: Hub, wall_id: int, *, kiosk_token: str | None, after: int | None
+    request: Request,
+    hub: Hub,
+    wall_id: int,
+    *,
+    kiosk_token: str | None,
+    after: int | None,
+    scope: Scope | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     store = hub.store
-    screen = _Screen(hub, wall_id)
+    screen = _Screen(hub, wall_id, scope)
     subscription = await hub.bus.subscribe(POSTS_SUBJECT)
     queue: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue(maxsize=_QUEUE)
     pump: asyncio.Task[None] | None = None

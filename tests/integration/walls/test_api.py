@@ -271,3 +271,23 @@ def next_state_of(api: httpx.Client, wall_id: int) -> dict[str, Any]:
     state = api.get(f"/api/v1/walls/{wall_id}/state").json()
     state.pop("now")
     return state
+
+
+def test_the_stream_shows_a_person_only_their_teams_posts(api: httpx.Client, live: LiveHub) -> None:
+    # Issue 14: the team scope applies on walls too; a kiosk link shows the wall as made.
+    assert api.post("/api/v1/teams", json={"name": "fr", "countries": ["FR"]}).status_code == 201
+    created = api.post("/api/v1/tokens", json={"name": "fr-desk", "role": "viewer", "teams": ["fr"]})
+    assert created.status_code == 201, created.text
+    wall = api.post("/api/v1/walls", json=wall_body()).json()
+    headers = {"Authorization": f"Bearer {created.json()['token']}"}
+    with (
+        httpx.Client(base_url=live.base_url, headers=headers, timeout=15) as viewer,
+        viewer.stream("GET", f"/api/v1/walls/{wall['id']}/stream") as response,
+    ):
+        assert response.status_code == 200
+        events = _events(response, {"ready", "post"})
+        assert next(events)[0] == "ready"
+        pushed = [post("be", "nova en Belgique", country="BE"), post("fr", "nova en France", country="FR")]
+        assert api.post("/api/v1/posts", json=pushed).status_code == 200
+        name, data = next(events)
+        assert (name, data["id"]) == ("post", "push:fr")

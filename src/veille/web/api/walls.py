@@ -22,6 +22,7 @@ from sse_starlette import EventSourceResponse
 from veille.clock import now_us, rfc3339_from_us
 from veille.errors import Invalid
 from veille.walls import Wall, WallSpec, service
+from veille.web.api._params import scope_of
 from veille.web.api._routing import api_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, Store
 from veille.web.kiosk import KIOSK_VIA, kiosk_token
@@ -197,7 +198,16 @@ async def wall_stream(
         resume_from = int(last_event_id)
     token = kiosk_token(request) if principal.via == KIOSK_VIA else None
     return EventSourceResponse(
-        wall_events(request, hub, wall_id, kiosk_token=token, after=resume_from), ping=15
+        wall_events(
+            request,
+            hub,
+            wall_id,
+            kiosk_token=token,
+            after=resume_from,
+            # A person sees the wall's posts inside their teams' scope; a kiosk link shows the wall.
+            scope=None if token is not None else scope_of(principal),
+        ),
+        ping=15,
     )
 
 
