@@ -19,9 +19,17 @@ from typing import Any
 
 from veille.alerts import repository
 from veille.clock import now_us
+from veille.security.outbound import OutboundPolicy
 from veille.store.sql import SqlStore
 
-__all__ = ["MAX_ATTEMPTS", "DeliveryFailed", "DeliveryWorker", "backoff_s", "send_with_apprise"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "DeliveryFailed",
+    "DeliveryWorker",
+    "backoff_s",
+    "check_notify_targets",
+    "send_with_apprise",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,15 @@ class DeliveryFailed(Exception):
 def backoff_s(attempts: int, *, first_s: float = FIRST_RETRY_S) -> float:
     """Seconds before the next attempt after ``attempts`` failed ones: 2, 4, 8… up to ten minutes."""
     return float(min(MAX_RETRY_S, first_s * 2 ** max(0, attempts - 1)))
+
+
+def check_notify_targets(urls: Sequence[str], policy: OutboundPolicy, *, field: str = "notify") -> None:
+    """Refuse, when a rule or report is saved, a target whose host is a loopback, private,
+    link-local or metadata address outside the operator's ``outbound_allow`` (422 naming
+    ``notify[i]``). Apprise sends its own requests, outside the guarded HTTP client: this check
+    on literal addresses is what the hub can do before it; names are not resolved here."""
+    for index, url in enumerate(urls):
+        policy.check_literal(url, field=f"{field}[{index}]")
 
 
 def send_with_apprise(url: str, title: str, body: str, *, attach: Sequence[str] = ()) -> None:

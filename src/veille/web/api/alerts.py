@@ -17,11 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from veille.access import Principal
 from veille.alerts import Alert, Rule, RuleSpec, service
+from veille.alerts.delivery import check_notify_targets
 from veille.alerts.messages import summary_in
 from veille.alerts.scope import alert_queries, in_scope, visible_figures
 from veille.errors import NotFound, Unavailable
 from veille.hub import Hub
 from veille.reports.pdf import ChromiumMissing, PrintFailed, print_page_to_pdf
+from veille.security.outbound import OutboundPolicy
 from veille.store.sql import SqlStore
 from veille.web.api._params import scope_of
 from veille.web.api._routing import api_router
@@ -111,6 +113,7 @@ def list_rules(store: Store, principal: CurrentPrincipal) -> Any:
 async def create_rule(spec: RuleSpec, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
     """Create ``{"name", "kind", "topic" | "query", "window_s", "threshold", "sensitivity",
     "min_followers", "severity", "cooldown_s", "notify", "playbook", "enabled"}`` (see docs/alerts.md)."""
+    check_notify_targets(spec.notify, OutboundPolicy.build(allow=hub.settings.outbound_allow))
     rule = await asyncio.to_thread(service.create_rule, store=hub.store, spec=spec, by=principal)
     await _reload(hub, rule.id)
     return rule
@@ -123,6 +126,7 @@ def get_rule(rule_id: RuleId, store: Store, principal: CurrentPrincipal) -> Any:
 
 @router.put("/alerts/rules/{rule_id}", response_model=Rule, responses=_REFUSED)
 async def replace_rule(rule_id: RuleId, spec: RuleSpec, hub: CurrentHub, principal: CurrentPrincipal) -> Any:
+    check_notify_targets(spec.notify, OutboundPolicy.build(allow=hub.settings.outbound_allow))
     rule = await asyncio.to_thread(
         service.update_rule, store=hub.store, rule_id=rule_id, spec=spec, by=principal
     )

@@ -16,8 +16,10 @@ from typing import Annotated, Any
 from fastapi import Path, Request
 from fastapi.responses import Response
 
+from veille.alerts.delivery import check_notify_targets
 from veille.hub import Hub
 from veille.reports import Report, ReportSpec, service
+from veille.security.outbound import OutboundPolicy
 from veille.web.api._routing import api_router
 from veille.web.deps import CurrentHub, CurrentPrincipal, Store
 from veille.web.schemas import ErrorRead, Items
@@ -60,6 +62,7 @@ async def create_report(
     """Create ``{"name", "dashboard_id", "schedule": "daily" | "weekly", "at": "HH:MM", "weekday",
     "timezone", "language": "en" | "fr", "notify": [Apprise URLs], "enabled"}``; the answer has
     ``id`` and ``next_run``; ``language`` left out is the organisation's."""
+    check_notify_targets(spec.notify, OutboundPolicy.build(allow=hub.settings.outbound_allow))
     if "language" not in spec.model_fields_set and hub.settings.organisation_language in ("en", "fr"):
         spec = spec.model_copy(update={"language": hub.settings.organisation_language})
     report = await asyncio.to_thread(
@@ -84,6 +87,7 @@ async def replace_report(
     report_id: ReportId, spec: ReportSpec, request: Request, hub: CurrentHub, principal: CurrentPrincipal
 ) -> Any:
     """Replace the report (same body as creation); the owner stays, the next run follows the schedule."""
+    check_notify_targets(spec.notify, OutboundPolicy.build(allow=hub.settings.outbound_allow))
     report = await asyncio.to_thread(
         service.update_report,
         store=hub.store,
