@@ -10,6 +10,7 @@ topic also holds, as a share of the query's matches and of the topic's.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from veille.clock import from_us, now_us, zone_named
+from veille.model import Post
 from veille.query.lint import lint_query
 from veille.store.schema import posts
 from veille.store.sql import SqlStore
@@ -66,8 +68,10 @@ def preview_query(
     shown: int = 20,
     tz: str = "UTC",
     now: int | None = None,
+    admits: Callable[[Post], bool] | None = None,
 ) -> QueryPreview:
-    """Match ``text`` over the posts of the last ``days`` (newest ``scan`` at most)."""
+    """Match ``text`` over the posts of the last ``days`` (newest ``scan`` at most); ``admits``: the
+    posts the writer may see (their teams' scope), the others are read past and never counted."""
     compiled = compile_query(live=live, text=text)
     zone = zone_named(tz)
     end_us = now if now is not None else now_us()
@@ -95,6 +99,8 @@ def preview_query(
             scanned += 1
             after = (int(row.created_us), str(row.id))
             post = _post_from_doc(row.doc)
+            if admits is not None and not admits(post):
+                continue
             names = {match.name for match in post.topics}
             topic_totals.update(names)
             view = compiled.test(post)

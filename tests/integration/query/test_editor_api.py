@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from tests.support.live_server import LiveHub
 from tests.support.posts import post_json
 
 
@@ -60,3 +61,23 @@ def test_preview_counts_days_and_overlaps(api: httpx.Client) -> None:
     ]
     refused = api.post("/api/v1/query/preview", json={"query": "novabox AND ("})
     assert refused.status_code == 422 and refused.json()["column"] == 14
+
+
+def test_the_preview_counts_only_what_the_writer_may_see(api: httpx.Client, live: LiveHub) -> None:
+    # Issue 14: an analyst of the French team previews over French posts only.
+    moment = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    api.post(
+        "/api/v1/posts",
+        json=[
+            post_json(0, text="NovaBox à Paris", created_at=moment, country="FR"),
+            post_json(1, text="NovaBox in Brussel", created_at=moment, country="BE"),
+        ],
+    )
+    assert api.post("/api/v1/teams", json={"name": "fr", "countries": ["FR"]}).status_code == 201
+    created = api.post("/api/v1/tokens", json={"name": "fr-analyst", "role": "analyst", "teams": ["fr"]})
+    headers = {"Authorization": f"Bearer {created.json()['token']}"}
+    with httpx.Client(base_url=live.base_url, headers=headers, timeout=30) as analyst:
+        body = analyst.post("/api/v1/query/preview", json={"query": "novabox", "days": 1}).json()
+    assert body["matched"] == 1 and [item["post"]["id"] for item in body["items"]] == ["push:0"]
+    everything = api.post("/api/v1/query/preview", json={"query": "novabox", "days": 1}).json()
+    assert everything["matched"] == 2

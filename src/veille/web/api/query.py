@@ -24,6 +24,7 @@ from veille.topics.evaluate import compile_query
 from veille.topics.overlap import owner_teams, similar_topics, visible_overlaps
 from veille.topics.preview import preview_query
 from veille.topics.service import TopicError
+from veille.web.api._params import scope_of
 from veille.web.api._routing import api_router
 from veille.web.deps import CurrentPrincipal, Store, Topics
 from veille.web.schemas import ErrorRead
@@ -150,8 +151,20 @@ def preview_route(
     (``common`` matches, ``share_of_query`` and ``share_of_topic``), ``similar`` topics (nearly the
     same query words), ``owner_teams`` (each named topic's team) and the linter's ``warnings``. Only
     topics the caller may see are named (veille.sharing)."""
+    scope = scope_of(principal)
     preview = preview_query(
-        store=store, live=topics, text=body.query, days=body.days, tz=body.tz, shown=body.limit
+        store=store,
+        live=topics,
+        text=body.query,
+        days=body.days,
+        tz=body.tz,
+        shown=body.limit,
+        # Only the posts the writer may see count and show (their teams' scope).
+        admits=None
+        if scope.is_everything
+        else lambda post: scope.allows_post(
+            source=post.source, country=post.country, topics=(match.name for match in post.topics)
+        ),
     ).to_json_dict()
     seen = {topic.name: topic for topic in topic_service.list_topics(store=store, viewer=principal)}
     preview["overlaps"] = visible_overlaps(preview["overlaps"], seen)
