@@ -41,7 +41,14 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from veille.clock import from_us, now_us, rfc3339_from_us, to_us
 from veille.editorial.models import Brief, BriefChanges, BriefLinkSpec, BriefNotFound, BriefSpec
 from veille.editorial.ports import Analytics, ScopeLike
-from veille.editorial.radar import Question, covers, our_accounts, read_questions
+from veille.editorial.radar import (
+    Question,
+    covers,
+    our_accounts,
+    question_json,
+    ranked_shares,
+    read_questions,
+)
 from veille.errors import Invalid
 from veille.store.schema import editorial_brief_links, editorial_briefs, posts
 from veille.store.sql import SqlStore
@@ -71,28 +78,6 @@ def _matching(questions: list[Question], terms: list[str]) -> list[Question]:
     return [q for q in questions if covers(chosen, q.terms)]
 
 
-def _ranked(counter: Counter[str], name: str) -> list[dict[str, Any]]:
-    total = sum(counter.values())
-    return [
-        {name: key, "questions": count, "share": round(count / total, 4)}
-        for key, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-    ]
-
-
-def _question_json(question: Question) -> dict[str, Any]:
-    return {
-        "id": question.id,
-        "text": question.text,
-        "lang": question.lang,
-        "country": question.country,
-        "source": question.source,
-        "author": question.author,
-        "url": question.url,
-        "created_at": rfc3339_from_us(question.created_us),
-        "engagement": question.engagement,
-    }
-
-
 def _examples(questions: list[Question]) -> list[dict[str, Any]]:
     seen: set[str] = set()
     chosen: list[dict[str, Any]] = []
@@ -100,7 +85,7 @@ def _examples(questions: list[Question]) -> list[dict[str, Any]]:
         key = " ".join(question.text.lower().split())
         if key not in seen:
             seen.add(key)
-            chosen.append(_question_json(question))
+            chosen.append(question_json(question))
         if len(chosen) == EXAMPLES:
             break
     return chosen
@@ -191,8 +176,8 @@ def _read_brief_doc(
             "sampled": stride > 1,
         },
         "questions": _examples(asked),
-        "countries": _ranked(Counter(q.country for q in asked if q.country), "country"),
-        "languages": _ranked(Counter(q.lang for q in asked if q.lang), "language"),
+        "countries": ranked_shares(Counter(q.country for q in asked if q.country), "country"),
+        "languages": ranked_shares(Counter(q.lang for q in asked if q.lang), "language"),
         "influencers": _who_influences(figures, topic=spec.topic, start=start, end=end, askers=askers),
         "formats": _best(formats, "format", 4),
         "hours": _best(hours, "hour", 3),

@@ -207,7 +207,7 @@ def covers(terms: tuple[str, ...], words: Iterable[str]) -> bool:
     return key_terms_present(terms, words) >= min(2, len(terms))
 
 
-def _ranked(counter: Counter[str], name: str) -> list[dict[str, Any]]:
+def ranked_shares(counter: Counter[str], name: str) -> list[dict[str, Any]]:
     total = sum(counter.values())
     return [
         {name: key, "questions": count, "share": round(count / total, 4)}
@@ -215,7 +215,7 @@ def _ranked(counter: Counter[str], name: str) -> list[dict[str, Any]]:
     ]
 
 
-def _example(question: Question) -> dict[str, Any]:
+def question_json(question: Question) -> dict[str, Any]:
     return {
         "id": question.id,
         "text": question.text,
@@ -237,7 +237,7 @@ def _examples(members: list[Question]) -> list[dict[str, Any]]:
         if key in seen:
             continue
         seen.add(key)
-        chosen.append(_example(question))
+        chosen.append(question_json(question))
         if len(chosen) == EXAMPLES:
             break
     return chosen
@@ -367,8 +367,8 @@ def _items(
                 "engagement": engagement,
                 "our_posts": covering,
                 "coverage": round(min(1.0, covering / COVERED_POSTS), 3),
-                "countries": _ranked(Counter(q.country for q in asked if q.country), "country"),
-                "languages": _ranked(Counter(q.lang for q in asked if q.lang), "language"),
+                "countries": ranked_shares(Counter(q.country for q in asked if q.country), "country"),
+                "languages": ranked_shares(Counter(q.lang for q in asked if q.lang), "language"),
                 "question_ids": sorted(q.id for q in asked),
                 "_strength": strength,
             }
