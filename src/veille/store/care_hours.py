@@ -123,33 +123,27 @@ care_pairs = Table(
     ),
 )
 
-care_hours = Table(
-    "care_hours",
-    metadata,
-    Column("source", String(64), primary_key=True),
-    Column("handle", String(200), primary_key=True),
-    Column("bucket_us", BigInteger, primary_key=True),
-    Column("country", String(2), primary_key=True),
-    Column("author_key", String(200), primary_key=True),
-    Column("inbound", BigInteger, nullable=False),
-    Column("responded", BigInteger, nullable=False),
-    Column("times_us", LargeBinary, nullable=False),
-)
 
+def _summary_table(name: str) -> Table:
+    """One summary row per account, bucket, country and author: counts and the response times."""
+    return Table(
+        name,
+        metadata,
+        Column("source", String(64), primary_key=True),
+        Column("handle", String(200), primary_key=True),
+        Column("bucket_us", BigInteger, primary_key=True),
+        Column("country", String(2), primary_key=True),
+        Column("author_key", String(200), primary_key=True),
+        Column("inbound", BigInteger, nullable=False),
+        Column("responded", BigInteger, nullable=False),
+        Column("times_us", LargeBinary, nullable=False),
+    )
+
+
+care_hours = _summary_table("care_hours")
 # The same rows per UTC day (migration 0061): a 30-day report reads 24 times fewer rows. Kept with
 # the hour rows by the same moves (:func:`_move_hours`), rebuilt with them.
-care_days = Table(
-    "care_days",
-    metadata,
-    Column("source", String(64), primary_key=True),
-    Column("handle", String(200), primary_key=True),
-    Column("bucket_us", BigInteger, primary_key=True),
-    Column("country", String(2), primary_key=True),
-    Column("author_key", String(200), primary_key=True),
-    Column("inbound", BigInteger, nullable=False),
-    Column("responded", BigInteger, nullable=False),
-    Column("times_us", LargeBinary, nullable=False),
-)
+care_days = _summary_table("care_days")
 
 HourKey = tuple[str, str, int, str, str]
 PairKey = tuple[str, str]
