@@ -3,14 +3,13 @@
 // as a checklist whose ticks go into the timeline, a notes log and the one-click report.
 // Everything follows the live stream: the figures are read again as posts arrive.
 import { html, render } from "htm/preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useState } from "preact/hooks";
 import { api } from "veille/api.js";
 import { formatDateTime, formatNumber } from "veille/format.js";
 import { t } from "veille/i18n.js";
 import { Widget } from "veille/widgets/index.js";
-import { followPosts } from "veille/widgets/live_posts.js";
 import { LifecycleButtons, severityWord, statusWord } from "./common.js";
-import { Notes, Playbook, Timeline, TopLinks, roomRange } from "./room.js";
+import { Notes, Playbook, Timeline, TopLinks, roomRange, useReloadOnPosts } from "./room.js";
 
 const root = document.getElementById("crisis");
 const ALERT_ID = Number(root.dataset.alertId);
@@ -27,17 +26,7 @@ function CrisisRoom() {
       setError(caught.message);
     }
   }, []);
-  useEffect(() => {
-    load();
-    let timer = null;
-    const stop = followPosts(() => {
-      if (timer === null) timer = setTimeout(() => ((timer = null), load()), 10_000);
-    });
-    return () => {
-      stop();
-      clearTimeout(timer);
-    };
-  }, [load]);
+  useReloadOnPosts(load);
   if (error) return html`<p class="admin-empty" role="alert">${error}</p>`;
   if (!alert) return html`<p class="admin-empty" data-screen="crisis" data-state="loading">${t("Loading…")}</p>`;
   const filters = { range: "24h", topics: alert.topic ? [alert.topic] : [] };

@@ -4,14 +4,13 @@
 // acknowledged alerts — each with its lifecycle buttons, its playbook and its notes — their merged
 // timeline, and the topic's one-click report. Everything follows the live stream.
 import { html, render } from "htm/preact";
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useState } from "preact/hooks";
 import { api } from "veille/api.js";
 import { formatDateTime } from "veille/format.js";
 import { t, tn } from "veille/i18n.js";
 import { Widget } from "veille/widgets/index.js";
-import { followPosts } from "veille/widgets/live_posts.js";
 import { LifecycleButtons, severityWord, statusWord } from "./common.js";
-import { Notes, Playbook, Timeline, TopLinks, roomRange } from "./room.js";
+import { Notes, Playbook, Timeline, TopLinks, roomRange, useReloadOnPosts } from "./room.js";
 
 const root = document.getElementById("crisis");
 const TOPIC = root.dataset.topic;
@@ -48,17 +47,7 @@ function TopicRoom() {
       setError(caught.message);
     }
   }, []);
-  useEffect(() => {
-    load();
-    let timer = null;
-    const stop = followPosts(() => {
-      if (timer === null) timer = setTimeout(() => ((timer = null), load()), 10_000);
-    });
-    return () => {
-      stop();
-      clearTimeout(timer);
-    };
-  }, [load]);
+  useReloadOnPosts(load);
   const replace = (changed) => {
     setAlerts((current) => current.map((alert) => (alert.id === changed.id ? changed : alert)).filter((alert) => ACTIVE.has(alert.status)));
   };

@@ -6,8 +6,24 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "veille/api.js";
 import { formatDateTime, formatNumber, formatTime, webAddress } from "veille/format.js";
 import { t } from "veille/i18n.js";
+import { followPosts } from "veille/widgets/live_posts.js";
 
 export const HOUR_MS = 3_600_000;
+
+/** Load now, then again at most every 10 s while posts arrive (a room's figures follow the stream). */
+export function useReloadOnPosts(load) {
+  useEffect(() => {
+    load();
+    let timer = null;
+    const stop = followPosts(() => {
+      if (timer === null) timer = setTimeout(() => ((timer = null), load()), 10_000);
+    });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, [load]);
+}
 
 export function actionWord(action) {
   const words = {
