@@ -103,10 +103,11 @@ def _serve(data: Path) -> Iterator[ServedHub]:
         yield hub
 
 
-def _post(run: str, number: int) -> dict[str, Any]:
+def _post(run: str, number: int, stamp: str) -> dict[str, Any]:
     return {
-        # The push time travels in the id, for the clients' latency (see live_clients).
-        "id": f"bench:{run}:{number}:{time.time():.6f}",
+        # The push time (one per batch, taken as it is sent) travels in the id, for the clients'
+        # latency (see live_clients).
+        "id": f"bench:{run}:{number}:{stamp}",
         "source": "push",
         "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "text": f"Bench post {number} kw{number % 10} about the fibre roll-out",
@@ -123,6 +124,7 @@ class Pushed:
     refused: int
     push_p99_ms: float
     acked_at: dict[int, float]  # first post number of a batch -> wall-clock time of its 200
+    stamps: dict[str, int]  # a batch's push time as written in its posts' ids -> its first post number
     cpu_s: float  # the pusher's own CPU time (this process's, while it pushed)
 
 
@@ -140,6 +142,7 @@ async def push_posts(
     interval = BATCH / RATE
     acked: list[int] = []
     acked_at: dict[int, float] = {}
+    stamps: dict[str, int] = {}
     refused = 0
     durations: list[float] = []
     cpu_start = time.process_time()
@@ -151,7 +154,9 @@ async def push_posts(
         async def send(first: int) -> None:
             nonlocal refused
             started = time.perf_counter()
-            body = [_post(run, number) for number in range(first, first + BATCH)]
+            stamp = f"{time.time():.6f}"
+            stamps[stamp] = first
+            body = [_post(run, number, stamp) for number in range(first, first + BATCH)]
             try:
                 response = await http.post("/api/v1/posts", json=body)
             except httpx.HTTPError:
@@ -178,7 +183,8 @@ async def push_posts(
         elapsed = loop.time() - start
     durations.sort()
     p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))] * 1000 if durations else math.nan
-    return Pushed(sorted(acked), elapsed, refused, p99, acked_at, time.process_time() - cpu_start)
+    cpu_s = time.process_time() - cpu_start
+    return Pushed(sorted(acked), elapsed, refused, p99, acked_at, stamps, cpu_s)
 
 
 def _percentile(histogram: dict[int, int], share: float) -> float:
@@ -244,10 +250,11 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
             expected_all.extend(expected)
             conn.send(expected)
         histogram: dict[int, int] = {}
-        latest: dict[int, float] = {}
+        latest: dict[str, float] = {}  # a batch's stamp -> when the last client read it
         seen: list[int] = []
         wrong = catching_up = 0
         clients_cpu_s = clients_wall_s = 0.0
+        received_bytes = 0
         for process, conn, _plan in workers:
             if not conn.poll(120):
                 raise RuntimeError("stream clients did not report within 120 s")
@@ -257,13 +264,14 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
             wrong += report["wrong"]
             catching_up += report["catching_up"]
             clients_cpu_s += report["cpu_s"]
+            received_bytes += report["received_bytes"]
             clients_wall_s = max(clients_wall_s, report["wall_s"])
             errors.extend(report["errors"])
             for value, count in report["histogram"].items():
                 histogram[int(value)] = histogram.get(int(value), 0) + count
-            for number, at in report["latest"].items():
-                if latest.get(number, 0.0) < at:
-                    latest[number] = at
+            for stamp, at in report["latest"].items():
+                if latest.get(stamp, 0.0) < at:
+                    latest[stamp] = at
     finally:
         for process, _conn, _plan in workers:
             if process.is_alive():
@@ -271,9 +279,9 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
     # From the hub's answer to the push (stored and published) to the last client reading the post:
     # the live layer's own delay, without the time the posts waited for the writer.
     fan_out = sorted(
-        max(0.0, at - pushed.acked_at[number - number % BATCH]) * 1000
-        for number, at in latest.items()
-        if number - number % BATCH in pushed.acked_at
+        max(0.0, at - pushed.acked_at[pushed.stamps[stamp]]) * 1000
+        for stamp, at in latest.items()
+        if pushed.stamps.get(stamp, -1) in pushed.acked_at
     )
     want = sum(expected_all)
     delivered = sum(min(got, expected) for got, expected in zip(seen, expected_all, strict=True))
@@ -308,6 +316,7 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
         "clients_cpu_s": round(clients_cpu_s, 2),
         "clients_cpu_per_s": round(clients_cpu_s / clients_wall_s, 3) if clients_wall_s else math.nan,
         "clients_cpu_us_per_post": round(clients_cpu_s / delivered * 1e6, 2) if delivered else math.nan,
+        "bytes_per_post": round(received_bytes / delivered) if delivered else math.nan,
         "client_errors": errors[:3],
     }
     print(
