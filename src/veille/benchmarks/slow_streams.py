@@ -278,6 +278,11 @@ def _run(*, quick: bool) -> dict[str, Any]:
                 None,
             )
             rss_during = watch.max_rss(slow_started)
+            open_streams = [
+                (round(at - slow_started, 1), streams)
+                for at, _rss, streams in watch.samples[::4]
+                if at >= slow_started - 1
+            ]
             parent.send("look")
             if not parent.poll(120):
                 raise RuntimeError("the never-reading clients did not report")
