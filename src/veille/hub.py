@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from veille.access import UserAccess
 from veille.accounts.brand_stage import BrandAccountStage, RegistryKeys
+from veille.alerts.delivery import apprise_sender
 from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import BusUnavailable, NatsBus
@@ -207,11 +208,15 @@ class Hub:
             ),
             resolve_topic=topics.resolve,
         )
+        # Apprise sends the notifications itself: the outbound policy checks the addresses it
+        # resolves (a name answering an internal address is refused when a message is sent).
+        notify = apprise_sender(source_manager.outbound)
         alerts = LiveAlerts(
             store=store,
             bus=bus,
             language=settings.organisation_language,
             public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+            sender=notify,
         )
         own_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
         reports = ReportScheduler(
@@ -219,6 +224,7 @@ class Hub:
             access=access,
             base_url=f"http://{own_host}:{settings.port}",
             public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
+            sender=notify,
         )
         return cls(
             settings,

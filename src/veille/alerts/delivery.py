@@ -14,18 +14,20 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from veille.alerts import repository
 from veille.clock import now_us
-from veille.security.outbound import OutboundPolicy
+from veille.security.outbound import OutboundPolicy, addresses_checked
 from veille.store.sql import SqlStore
 
 __all__ = [
     "MAX_ATTEMPTS",
     "DeliveryFailed",
     "DeliveryWorker",
+    "apprise_sender",
     "backoff_s",
     "check_notify_targets",
     "send_with_apprise",
@@ -50,17 +52,28 @@ def backoff_s(attempts: int, *, first_s: float = FIRST_RETRY_S) -> float:
 def check_notify_targets(urls: Sequence[str], policy: OutboundPolicy, *, field: str = "notify") -> None:
     """Refuse, when a rule or report is saved, a target whose host is a loopback, private,
     link-local or metadata address outside the operator's ``outbound_allow`` (422 naming
-    ``notify[i]``). Apprise sends its own requests, outside the guarded HTTP client: this check
-    on literal addresses is what the hub can do before it; names are not resolved here."""
+    ``notify[i]``). Names are not resolved here (an answer may change): they are checked when a
+    message is sent (:func:`send_with_apprise` with the hub's policy)."""
     for index, url in enumerate(urls):
         policy.check_literal(url, field=f"{field}[{index}]")
 
 
-def send_with_apprise(url: str, title: str, body: str, *, attach: Sequence[str] = ()) -> None:
+def send_with_apprise(
+    url: str,
+    title: str,
+    body: str,
+    *,
+    attach: Sequence[str] = (),
+    policy: OutboundPolicy | None = None,
+) -> None:
     """Send one message to one Apprise URL; raises :class:`DeliveryFailed` with Apprise's reason.
 
     ``attach``: files sent with the message where the service takes attachments (e-mail, ``json://``
-    as base64 in its ``attachments`` list, Slack, Teams…); the others get the message alone."""
+    as base64 in its ``attachments`` list, Slack, Teams…); the others get the message alone.
+    ``policy``: the hub's outbound policy, applied to every address Apprise connects to, after
+    resolution (:func:`veille.security.outbound.addresses_checked`): a target whose name resolves
+    to an internal address fails, naming it, and nothing is sent there. ``None``: no check (tests
+    that build a worker of their own)."""
     with warnings.catch_warnings():
         # Apprise's plugins import modules Python deprecates (imghdr), when first used: not ours to
         # fix, and not a failed delivery.
@@ -70,11 +83,25 @@ def send_with_apprise(url: str, title: str, body: str, *, attach: Sequence[str] 
         notifier = apprise.Apprise()
         if not notifier.add(url):
             raise DeliveryFailed("Apprise does not understand this URL")
-        with apprise.LogCapture(level=apprise.logging.WARNING) as captured:
+        checked: AbstractContextManager[list[str]] = (
+            addresses_checked(policy, field="notify") if policy is not None else nullcontext([])
+        )
+        with apprise.LogCapture(level=apprise.logging.WARNING) as captured, checked as refused:
             delivered = notifier.notify(body=body, title=title, attach=list(attach) or None)
             reason = str(captured.getvalue()).strip().splitlines()
+    if refused:
+        raise DeliveryFailed(refused[0])
     if not delivered:
         raise DeliveryFailed((reason[-1] if reason else "the endpoint refused the message")[:500])
+
+
+def apprise_sender(policy: OutboundPolicy) -> Callable[..., None]:
+    """:func:`send_with_apprise` under ``policy`` (the hub's deliveries, alerts and reports)."""
+
+    def send(url: str, title: str, body: str, *, attach: Sequence[str] = ()) -> None:
+        send_with_apprise(url, title, body, attach=attach, policy=policy)
+
+    return send
 
 
 Sender = Callable[[str, str, str], None]

@@ -25,5 +25,6 @@ BENCHMARKS: dict[str, str] = {
     "widgets": "veille.benchmarks.widgets",
     "alerts": "veille.benchmarks.alerts",
     "login_flood": "veille.benchmarks.login_flood",
+    "slow_streams": "veille.benchmarks.slow_streams",
     "radar": "veille.benchmarks.radar",
 }

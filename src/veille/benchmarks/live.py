@@ -2,10 +2,12 @@
 
 A real hub (``python -m veille serve`` in a process of its own, SQLite, the whole enrichment chain)
 receives posts through ``POST /api/v1/posts`` at a fixed rate (batches of 50 every 50 ms, sent on
-schedule whatever the answers' delays); stream clients in other processes (50 per process, asyncio
-and httpx, :mod:`veille.benchmarks.live_clients`) follow ``GET /api/v1/stream``. Reported per run:
-the push rate held, the share of posts delivered to every client, and push-to-client latency (from
-the moment the push was sent to the moment a client read the post). Runs:
+schedule whatever the answers' delays); stream clients in other processes (50 per process, plain
+asyncio sockets speaking HTTP/1.1, :mod:`veille.benchmarks.live_clients`) follow
+``GET /api/v1/stream``. Reported per run: the push rate held, the share of posts delivered to every
+client, push-to-client latency (from the moment the push was sent to the moment a client read the
+post), and the CPU time of the hub, of the pusher and of the clients (per delivered post: the
+clients must stay cheap, or they take the cores the hub needs and the bench measures itself). Runs:
 
 - the baseline of the same run: 1 client;
 - the issue's table: 1, 10, 50 and 200 clients (full run; ``--quick``: 1 and 40);
@@ -28,7 +30,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,7 +42,7 @@ import httpx
 from veille.benchmarks.live_clients import ClientPlan, run_clients
 from veille.benchmarks.served import ServedHub, served_hub
 
-__all__ = ["DESCRIPTION", "run"]
+__all__ = ["DESCRIPTION", "Pushed", "push_posts", "run"]
 
 DESCRIPTION = (
     "live stream: 1,000 posts/s pushed through the API to 200 stream clients in other processes "
@@ -101,10 +103,11 @@ def _serve(data: Path) -> Iterator[ServedHub]:
         yield hub
 
 
-def _post(run: str, number: int) -> dict[str, Any]:
+def _post(run: str, number: int, stamp: str) -> dict[str, Any]:
     return {
-        # The push time travels in the id, for the clients' latency (see live_clients).
-        "id": f"bench:{run}:{number}:{time.time():.6f}",
+        # The push time (one per batch, taken as it is sent) travels in the id, for the clients'
+        # latency (see live_clients).
+        "id": f"bench:{run}:{number}:{stamp}",
         "source": "push",
         "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "text": f"Bench post {number} kw{number % 10} about the fibre roll-out",
@@ -115,30 +118,45 @@ def _post(run: str, number: int) -> dict[str, Any]:
 
 
 @dataclass
-class _Pushed:
+class Pushed:
     acked: list[int]
     seconds: float
     refused: int
     push_p99_ms: float
     acked_at: dict[int, float]  # first post number of a batch -> wall-clock time of its 200
+    stamps: dict[str, int]  # a batch's push time as written in its posts' ids -> its first post number
+    cpu_s: float  # the pusher's own CPU time (this process's, while it pushed)
 
 
-async def _push(base_url: str, run: str, seconds: float, hub: ServedHub, rss: list[float]) -> _Pushed:
+async def push_posts(
+    base_url: str,
+    run: str,
+    seconds: float,
+    *,
+    token: str = TOKEN,
+    tick: Callable[[], None] | None = None,
+) -> Pushed:
+    """``seconds`` of pushes at :data:`RATE` (batches of :data:`BATCH` on a fixed schedule, whatever
+    the answers' delays); ``tick`` is called every twentieth batch (memory sampling)."""
     batches = int(seconds * RATE / BATCH)
     interval = BATCH / RATE
     acked: list[int] = []
     acked_at: dict[int, float] = {}
+    stamps: dict[str, int] = {}
     refused = 0
     durations: list[float] = []
+    cpu_start = time.process_time()
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(
-        base_url=base_url, headers={"Authorization": f"Bearer {TOKEN}"}, limits=limits, timeout=120
+        base_url=base_url, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=120
     ) as http:
 
         async def send(first: int) -> None:
             nonlocal refused
             started = time.perf_counter()
-            body = [_post(run, number) for number in range(first, first + BATCH)]
+            stamp = f"{time.time():.6f}"
+            stamps[stamp] = first
+            body = [_post(run, number, stamp) for number in range(first, first + BATCH)]
             try:
                 response = await http.post("/api/v1/posts", json=body)
             except httpx.HTTPError:
@@ -159,13 +177,14 @@ async def _push(base_url: str, run: str, seconds: float, hub: ServedHub, rss: li
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(send(index * BATCH)))
-            if index % 20 == 0:
-                rss.append(hub.rss_mib)
+            if tick is not None and index % 20 == 0:
+                tick()
         await asyncio.gather(*tasks)
         elapsed = loop.time() - start
     durations.sort()
     p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))] * 1000 if durations else math.nan
-    return _Pushed(sorted(acked), elapsed, refused, p99, acked_at)
+    cpu_s = time.process_time() - cpu_start
+    return Pushed(sorted(acked), elapsed, refused, p99, acked_at, stamps, cpu_s)
 
 
 def _percentile(histogram: dict[int, int], share: float) -> float:
@@ -219,8 +238,10 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
         if errors:
             raise RuntimeError(f"stream clients refused: {errors[:3]}")
         rss: list[float] = [hub.rss_mib]
+        for _process, conn, _plan in workers:
+            conn.send("pushing")  # the clients' CPU time is counted from here
         cpu_before = hub.cpu_s
-        pushed = asyncio.run(_push(hub.base_url, run, seconds, hub, rss))
+        pushed = asyncio.run(push_posts(hub.base_url, run, seconds, tick=lambda: rss.append(hub.rss_mib)))
         hub_cpu = (hub.cpu_s - cpu_before) / pushed.seconds if pushed.seconds else math.nan
         by_rule = [sum(1 for number in pushed.acked if number % 10 == rule) for rule in range(10)]
         expected_all: list[int] = []
@@ -229,9 +250,11 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
             expected_all.extend(expected)
             conn.send(expected)
         histogram: dict[int, int] = {}
-        latest: dict[int, float] = {}
+        latest: dict[str, float] = {}  # a batch's stamp -> when the last client read it
         seen: list[int] = []
         wrong = catching_up = 0
+        clients_cpu_s = clients_wall_s = 0.0
+        received_bytes = 0
         for process, conn, _plan in workers:
             if not conn.poll(120):
                 raise RuntimeError("stream clients did not report within 120 s")
@@ -240,12 +263,15 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
             seen.extend(report["seen"])
             wrong += report["wrong"]
             catching_up += report["catching_up"]
+            clients_cpu_s += report["cpu_s"]
+            received_bytes += report["received_bytes"]
+            clients_wall_s = max(clients_wall_s, report["wall_s"])
             errors.extend(report["errors"])
             for value, count in report["histogram"].items():
                 histogram[int(value)] = histogram.get(int(value), 0) + count
-            for number, at in report["latest"].items():
-                if latest.get(number, 0.0) < at:
-                    latest[number] = at
+            for stamp, at in report["latest"].items():
+                if latest.get(stamp, 0.0) < at:
+                    latest[stamp] = at
     finally:
         for process, _conn, _plan in workers:
             if process.is_alive():
@@ -253,9 +279,9 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
     # From the hub's answer to the push (stored and published) to the last client reading the post:
     # the live layer's own delay, without the time the posts waited for the writer.
     fan_out = sorted(
-        max(0.0, at - pushed.acked_at[number - number % BATCH]) * 1000
-        for number, at in latest.items()
-        if number - number % BATCH in pushed.acked_at
+        max(0.0, at - pushed.acked_at[pushed.stamps[stamp]]) * 1000
+        for stamp, at in latest.items()
+        if pushed.stamps.get(stamp, -1) in pushed.acked_at
     )
     want = sum(expected_all)
     delivered = sum(min(got, expected) for got, expected in zip(seen, expected_all, strict=True))
@@ -283,6 +309,14 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
         # Python work runs on one core, so near 1.0 the hub itself is the limit, well below it the
         # machine's other jobs are).
         "hub_cpu_per_s": round(hub_cpu, 2),
+        # The bench's own CPU: the pusher (this process) per second of pushing, and every client
+        # process together from the first push to the last post read, per second and per post
+        # delivered (microseconds).
+        "pusher_cpu_per_s": round(pushed.cpu_s / pushed.seconds, 3) if pushed.seconds else math.nan,
+        "clients_cpu_s": round(clients_cpu_s, 2),
+        "clients_cpu_per_s": round(clients_cpu_s / clients_wall_s, 3) if clients_wall_s else math.nan,
+        "clients_cpu_us_per_post": round(clients_cpu_s / delivered * 1e6, 2) if delivered else math.nan,
+        "bytes_per_post": round(received_bytes / delivered) if delivered else math.nan,
         "client_errors": errors[:3],
     }
     print(
@@ -291,7 +325,9 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
         f"p50 {result['p50_ms']:.0f} ms, p99 {result['p99_ms']:.0f} ms, max {result['max_ms']:.0f} ms, "
         f"ack-to-every-client p99 {result['ack_to_all_clients_p99_ms']:.0f} ms, "
         f"catching-up {catching_up}, hub RSS ≤ {result['hub_rss_mib_max']:.0f} MiB, "
-        f"hub CPU {result['hub_cpu_per_s']:.2f} s/s, load {os.getloadavg()[0]:.1f}",
+        f"hub CPU {result['hub_cpu_per_s']:.2f} s/s, pusher {result['pusher_cpu_per_s']:.2f} s/s, "
+        f"clients {result['clients_cpu_per_s']:.2f} s/s ({result['clients_cpu_us_per_post']:.1f} µs/post), "
+        f"load {os.getloadavg()[0]:.1f}",
         file=sys.stderr,
         flush=True,
     )
@@ -319,10 +355,14 @@ def _dom_scenario(hub: ServedHub, *, seconds: float) -> dict[str, Any]:
             page.wait_for_selector(".live[data-status=live]", timeout=60_000)
             page.evaluate(_DOM_PROBE)
             rss: list[float] = []
-            done: list[_Pushed] = []
+            done: list[Pushed] = []
             # Playwright's sync API holds an event loop in this thread: push from another one.
             pusher = threading.Thread(
-                target=lambda: done.append(asyncio.run(_push(hub.base_url, "dom", seconds, hub, rss)))
+                target=lambda: done.append(
+                    asyncio.run(
+                        push_posts(hub.base_url, "dom", seconds, tick=lambda: rss.append(hub.rss_mib))
+                    )
+                )
             )
             pusher.start()
             while pusher.is_alive():

@@ -15,19 +15,19 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from veille.benchmarks.served import ServedHub, percentile, served_hub, timed_reads
 
 __all__ = ["DESCRIPTION", "run"]
 
@@ -39,31 +39,8 @@ TOKEN = "bench-login-flood-token"
 USER, PASSWORD = "benchflood", "bench flood password"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-@dataclass
-class _Hub:
-    base_url: str
-    process: subprocess.Popen[bytes]
-
-
 @contextmanager
-def _serve(data: Path) -> Iterator[_Hub]:
-    port = _free_port()
+def _serve(data: Path) -> Iterator[ServedHub]:
     # The login throttle (issue 14) would answer this flood 429 before any hash: lifted, so that the
     # bench keeps measuring the password pool's isolation under hashes (its purpose).
     env = {
@@ -79,33 +56,8 @@ def _serve(data: Path) -> Iterator[_Hub]:
         check=True,
         capture_output=True,
     )
-    command = [sys.executable, "-m", "veille", "serve", "--data", str(data), "--port", str(port)]
-    with (data.parent / "hub.log").open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    hub = _Hub(f"http://127.0.0.1:{port}", process)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"the hub stopped at start: {(data.parent / 'hub.log').read_text()[-2000:]}"
-                )
-            try:
-                if httpx.get(f"{hub.base_url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the hub did not answer /healthz within 180 s")
-            time.sleep(0.2)
+    with served_hub(data, env=env, log=data.parent / "hub.log") as hub:
         yield hub
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _flood(base_url: str, stop: EventType, answered: Any) -> None:
@@ -128,34 +80,13 @@ def _flood(base_url: str, stop: EventType, answered: Any) -> None:
     asyncio.run(main())
 
 
-def _reads(base_url: str, seconds: float) -> list[float]:
-    """Latencies (ms) of sequential token-authenticated reads for ``seconds``."""
-    latencies: list[float] = []
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    with httpx.Client(base_url=base_url, headers=headers, timeout=120) as client:
-        client.get("/api/v1/me").raise_for_status()  # connection and caches warm
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            client.get("/api/v1/me").raise_for_status()
-            latencies.append((time.perf_counter() - started) * 1000)
-            time.sleep(0.01)
-    return latencies
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return round(ordered[index], 2)
-
-
 def run(*, quick: bool) -> dict[str, Any]:
     baseline_s, flood_s = (4.0, 8.0) if quick else (15.0, 40.0)
     with tempfile.TemporaryDirectory(prefix="veille-bench-login-") as folder:
         data = Path(folder) / "veille-data"
         with _serve(data) as hub:
-            rss_before = _rss_mib(hub.process.pid)
-            baseline = _reads(hub.base_url, baseline_s)
+            rss_before = hub.rss_mib
+            baseline = timed_reads(hub.base_url, TOKEN, baseline_s)
             context = multiprocessing.get_context("spawn")
             stop = context.Event()
             answered = context.Value("i", 0)
@@ -163,16 +94,16 @@ def run(*, quick: bool) -> dict[str, Any]:
             flooder.start()
             time.sleep(2.0)  # the flood is under way before the reads are timed
             started_count, started = answered.value, time.monotonic()
-            flooded = _reads(hub.base_url, flood_s)
+            flooded = timed_reads(hub.base_url, TOKEN, flood_s)
             sign_ins_per_s = (answered.value - started_count) / (time.monotonic() - started)
-            rss_flood = _rss_mib(hub.process.pid)
+            rss_flood = hub.rss_mib
             stop.set()
             flooder.join(timeout=180)
             if flooder.is_alive():
                 flooder.terminate()
             time.sleep(2.0)
-            rss_after = _rss_mib(hub.process.pid)
-    p99, baseline_p99 = _percentile(flooded, 0.99), _percentile(baseline, 0.99)
+            rss_after = hub.rss_mib
+    p99, baseline_p99 = percentile(flooded, 0.99), percentile(baseline, 0.99)
     print(
         f"GET /api/v1/me p99: {baseline_p99} ms alone, {p99} ms under {FLOODERS} login flooders "
         f"({sign_ins_per_s:.1f} wrong sign-ins answered/s); hub RSS {rss_before:.0f} → {rss_flood:.0f} "
@@ -187,10 +118,10 @@ def run(*, quick: bool) -> dict[str, Any]:
         "ratio": round(p99 / baseline_p99, 2) if baseline_p99 else None,
         "goal": GOAL_P99_MS,
         "goal_met": p99 < GOAL_P99_MS,
-        "p50": _percentile(flooded, 0.50),
-        "p95": _percentile(flooded, 0.95),
+        "p50": percentile(flooded, 0.50),
+        "p95": percentile(flooded, 0.95),
         "p99": p99,
-        "baseline_p50": _percentile(baseline, 0.50),
+        "baseline_p50": percentile(baseline, 0.50),
         "reads": len(flooded),
         "flooders": FLOODERS,
         "sign_ins_per_s": round(sign_ins_per_s, 1),

@@ -3,6 +3,10 @@
 One place starts it on a free port of 127.0.0.1, waits for ``/healthz`` (failing with the tail of
 its log when it stops or does not answer), and stops it with SIGTERM, killing it only when it does
 not stop within a minute. Its resident memory and CPU time are read from ``/proc``.
+
+Also here, for the benchmarks that time the API while something else loads the hub
+(``login_flood``, ``slow_streams``): :func:`timed_reads`, one client's sequential
+token-authenticated reads, and :func:`percentile`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["ServedHub", "free_port", "served_hub"]
+__all__ = ["ServedHub", "free_port", "percentile", "served_hub", "timed_reads"]
 
 
 def free_port() -> int:
@@ -101,3 +105,30 @@ def served_hub(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def timed_reads(
+    base_url: str, token: str, seconds: float, *, path: str = "/api/v1/me", pause_s: float = 0.01
+) -> list[float]:
+    """Latencies (ms) of one client's sequential ``GET path`` with ``token`` for ``seconds``
+    (``pause_s`` between two reads); the connection and the hub's caches are warmed first."""
+    latencies: list[float] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=120) as client:
+        client.get(path).raise_for_status()
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            client.get(path).raise_for_status()
+            latencies.append((time.perf_counter() - started) * 1000)
+            time.sleep(pause_s)
+    return latencies
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The value at ``share`` (0.99: p99) of ``values``, nearest rank, rounded to 0.01 (NaN if none)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return round(ordered[index], 2)

@@ -20,6 +20,12 @@ A hub that fetches URLs chosen by its users must not become a way into the netwo
   bounded in total, only by the connector's stall time-out.
 * **how often**: :data:`MIN_POLL_INTERVAL_S` is the shortest poll interval a source may ask for.
 
+Requests the hub does not send itself — Apprise's, for alert and report notifications (``requests``,
+``smtplib``…) — are checked by :func:`addresses_checked`: inside it, every name the sending code
+resolves (``socket.getaddrinfo``, which every such library calls for each connection, each redirect
+hop and each SMTP server included) is checked after resolution, and a refused answer fails the
+resolution before any connection is made.
+
 Decisions on literal addresses (:meth:`OutboundPolicy.refusal`) need no network: the tests check the
 ranges on literal addresses without sending anything.
 """
@@ -29,10 +35,13 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import threading
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
@@ -48,6 +57,7 @@ __all__ = [
     "OutboundPolicy",
     "OutboundRefused",
     "ResponseTooLarge",
+    "addresses_checked",
 ]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -304,3 +314,62 @@ class _CappedStream(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+# -- names resolved by code the hub does not drive (Apprise) --------------------------------------
+
+# The system's resolver, as it was before :func:`addresses_checked` first wrapped it (tests put a
+# fake here that answers literal addresses).
+_getaddrinfo: Callable[..., list[Any]] = socket.getaddrinfo
+_checking: ContextVar[tuple[OutboundPolicy, str, list[str]] | None] = ContextVar(
+    "veille_outbound_checking", default=None
+)
+_install_lock = threading.Lock()
+_installed = False
+
+
+def _checked_getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+    infos = _getaddrinfo(host, port, *args, **kwargs)
+    checking = _checking.get()
+    if checking is None:
+        return infos
+    policy, field, refusals = checking
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        reason = policy.refusal(ip)
+        if reason is not None:
+            shown = name if str(ip) == name.strip("[]") else f"{name} ({ip})"
+            message = f"{field}: {shown} is a {reason} address; the hub does not send requests there"
+            refusals.append(message)
+            # A failed resolution: the sending library connects nowhere and reports a connection error.
+            raise socket.gaierror(socket.EAI_NONAME, message)
+    return infos
+
+
+def _install() -> None:
+    global _installed
+    with _install_lock:
+        if not _installed:
+            # One wrapper for the process; it checks only inside addresses_checked (a context
+            # variable), so every other resolution (the event loop's, the database's) is untouched.
+            socket.getaddrinfo = _checked_getaddrinfo
+            _installed = True
+
+
+@contextmanager
+def addresses_checked(policy: OutboundPolicy, *, field: str = "notify") -> Iterator[list[str]]:
+    """Apply ``policy`` to every name resolved inside the block (by this thread, or by threads
+    started with a copy of its context, as Apprise's are), after resolution.
+
+    A name resolving to a refused address fails to resolve (``socket.gaierror``): nothing is sent
+    there. The list yielded collects the refusals (``"notify: hooks.example (10.0.0.5) is a private
+    address; …"``), for the caller to report instead of the library's own connection error.
+    """
+    _install()
+    refusals: list[str] = []
+    token = _checking.set((policy, field, refusals))
+    try:
+        yield refusals
+    finally:
+        _checking.reset(token)
