@@ -134,15 +134,16 @@ export function useTeamChoices(me) {
 /**
  * An object's owner team and visibility, as words, and for whoever may change them a control:
  * ``save({owner_team, visibility})`` returns the saved object (a promise); its refusal is shown
- * in words. ``kind`` names the object for tests and styles (``data-sharing``).
+ * in words. ``kind`` names the object for tests and styles (``data-sharing``); ``locked``, a
+ * sentence saying why nobody may change it here (a source of veille.toml).
  */
-export function SharingControl({ kind, item, save, adminOnly = false, onSaved }) {
+export function SharingControl({ kind, item, save, adminOnly = false, locked = null, onSaved }) {
   const me = useMe();
   const teams = useTeamChoices(me);
   const [open, setOpen] = useState(false);
   const [draft, setDraft] = useState(null);
   const [state, setState] = useState({ kind: "idle" });
-  const editable = mayChangeSharing(me, item, { adminOnly });
+  const editable = !locked && mayChangeSharing(me, item, { adminOnly });
   const start = () => {
     setDraft({ owner_team: item.owner_team || "", visibility: item.visibility || "organisation" });
     setState({ kind: "idle" });
@@ -164,6 +165,7 @@ export function SharingControl({ kind, item, save, adminOnly = false, onSaved })
   return html`<div class="sharing" data-sharing=${kind} data-owner-team=${item.owner_team || ""} data-visibility=${item.visibility || "organisation"} data-editable=${editable ? "true" : "false"} onClick=${(event) => event.stopPropagation()}>
     <span class="sharing__value"><span class="sharing__label">${t("Owner team")}</span> <b data-value="owner_team">${item.owner_team || t("no team")}</b></span>
     <span class="sharing__value"><span class="sharing__label">${t("Visibility")}</span> <b data-value="visibility" class=${`visibility visibility--${item.visibility || "organisation"}`}>${visibilityWord(item.visibility || "organisation")}</b></span>
+    ${locked ? html`<span class="muted" data-locked="true">${locked}</span>` : null}
     ${editable && !open ? html`<button type="button" class="btn btn--small" data-action="share" onClick=${start}>${t("Change sharing")}</button>` : null}
     ${open
       ? html`<form class="sharing__form" data-form="sharing" onSubmit=${submit}>
