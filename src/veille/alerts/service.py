@@ -30,7 +30,6 @@ from veille.store.sql import SqlStore
 from veille.topics.service import list_topics
 
 __all__ = [
-    "hidden_rule_ids",
     "AlertConflict",
     "AlertError",
     "AlertNotFound",
@@ -43,6 +42,7 @@ __all__ = [
     "delete_rule",
     "get_alert",
     "get_rule",
+    "hidden_rule_ids",
     "list_alerts",
     "list_rules",
     "record_change",
