@@ -155,8 +155,10 @@ def test_a_private_wall_is_invisible_to_another_team(browser: Any, live: LiveHub
     expect(vic.locator(f"[data-wall-card='{wall_id}']")).to_have_count(0)
     assert vic.request.get(f"{live.base_url}/api/v1/walls/{wall_id}").status == 404
     vic.goto(f"{live.base_url}/catalogue?kind=wall")
-    vic.wait_for_selector(".catalogue__count")
-    assert vic.locator("tr[data-kind=wall]").count() == 0
+    vic.wait_for_selector("tr[data-kind=wall]")
+    assert vic.locator("tr[data-kind=wall]").all_inner_texts()[0].count("Hall") == 1
+    assert vic.locator(f"tr[data-kind=wall][data-id='{wall_id}']").count() == 0
+    vic.screenshot(path=str(screenshots / "sharing-catalogue-walls-en.png"), full_page=True)
     assert ana_errors == [] and vic_errors == []
     ana_context.close()
     vic_context.close()
