@@ -42,6 +42,7 @@ __all__ = [
     "delete_rule",
     "get_alert",
     "get_rule",
+    "hidden_rule_ids",
     "list_alerts",
     "list_rules",
     "record_change",
@@ -99,6 +100,16 @@ def list_rules(*, store: SqlStore, viewer: Principal | None = None) -> list[Rule
     """The rules ``viewer`` may see (None: all: the engine runs every rule)."""
     with store.engine.connect() as connection:
         return visible(viewer, repository.list_rules(connection), Rule.sharing)
+
+
+def hidden_rule_ids(*, store: SqlStore, viewer: Principal | None) -> frozenset[int]:
+    """The rules ``viewer`` may not see: their alerts are hidden from ``viewer`` too (a private
+    rule's incidents are seen by who may see the rule, on top of the team scope)."""
+    if viewer is None or viewer.admin:
+        return frozenset()
+    with store.engine.connect() as connection:
+        rules = repository.list_rules(connection)
+    return frozenset(rule.id for rule in rules if not may_see(viewer, rule.sharing()))
 
 
 def get_rule(*, store: SqlStore, rule_id: int, viewer: Principal | None = None) -> Rule:

@@ -50,14 +50,24 @@ def _sentiments(store: SqlStore, topic: str, scope: Scope, start: datetime, end:
     return found
 
 
-def topic_room(*, store: SqlStore, topic: str, scope: Scope, now: datetime | None = None) -> TopicRoom:
-    """The topic's alerts visible in ``scope`` and its figures over the period."""
+def topic_room(
+    *,
+    store: SqlStore,
+    topic: str,
+    scope: Scope,
+    now: datetime | None = None,
+    hidden_rules: frozenset[int] = frozenset(),
+) -> TopicRoom:
+    """The topic's alerts visible in ``scope`` (but those of ``hidden_rules``, the rules the reader
+    may not see) and its figures over the period."""
     end = now or datetime.now(UTC)
     candidates = service.list_alerts(store=store, statuses=None, limit=1000)
     queries = alert_queries(store, [alert.id for alert in candidates])
     start = end - timedelta(hours=24)
     chosen: list[Alert] = []
     for alert in candidates:
+        if alert.rule_id is not None and alert.rule_id in hidden_rules:
+            continue
         query = queries.get(alert.id)
         if not about_topic(topic=alert.topic, query=query, name=topic):
             continue

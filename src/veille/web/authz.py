@@ -106,6 +106,7 @@ POLICY: dict[str, str] = {
     "POST /api/v1/sources": ADMIN,
     "GET /api/v1/sources/{name}": A,
     "DELETE /api/v1/sources/{name}": ADMIN,
+    "PUT /api/v1/sources/{name}/sharing": ADMIN,
     "GET /api/v1/sources/{name}/failed": A,
     "POST /api/v1/sources/{name}/start": ADMIN,
     "POST /api/v1/sources/{name}/stop": ADMIN,

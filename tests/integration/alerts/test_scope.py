@@ -138,3 +138,50 @@ def test_the_topic_crisis_room_and_report(live: LiveHub, api: httpx.Client) -> N
         assert 'data-topic="nova"' in browser.get("/crisis/topic/nova").text
         assert browser.get("/crisis/topic/outage").status_code == 404
         assert browser.get("/crisis/topic/nowhere").status_code == 404
+
+
+def test_a_rule_the_caller_may_not_see_hides_its_alerts(live: LiveHub, api: httpx.Client) -> None:
+    """A private rule's incidents are seen by who may see the rule (its creator, the admins), on
+    top of the team scope: a team member who may not see the rule sees none of its alerts."""
+    create_team(store=live.hub.store, spec={"name": "care"}, actor="tests")
+    clients = {}
+    for name in ("maker", "colleague"):
+        user_id = live.hub.access.add_user(name, "long enough password", role="analyst", teams=["care"])
+        token = live.hub.access.create_token(name, user_id=user_id, role="analyst", teams=["care"])
+        clients[name] = httpx.Client(
+            base_url=live.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+    body = {"name": "quiet", "kind": "volume_threshold", "query": "panne", "threshold": 5}
+    private = clients["maker"].post("/api/v1/alerts/rules", json={**body, "visibility": "private"})
+    shared = clients["maker"].post(
+        "/api/v1/alerts/rules", json={**body, "name": "loud", "visibility": "team"}
+    )
+    assert private.status_code == 201 and shared.status_code == 201
+    alerts = {}
+    for rule in (private.json(), shared.json()):
+        alert_id = _alert(live, topic=None, query="panne", cards=[])
+        with live.hub.store.engine.begin() as connection:
+            repository.update_alert(connection, alert_id, {"rule_id": rule["id"], "rule_name": rule["name"]})
+        alerts[rule["name"]] = alert_id
+    try:
+        for name, expected in (("maker", {"quiet", "loud"}), ("colleague", {"loud"})):
+            listed = {item["rule"] for item in clients[name].get("/api/v1/alerts").json()["items"]}
+            assert listed == expected, name
+        colleague = clients["colleague"]
+        assert colleague.get(f"/api/v1/alerts/{alerts['quiet']}").status_code == 404
+        assert colleague.post(f"/api/v1/alerts/{alerts['quiet']}/acknowledge").status_code == 404
+        assert colleague.get(f"/api/v1/alerts/{alerts['loud']}").status_code == 200
+        assert clients["maker"].get(f"/api/v1/alerts/{alerts['quiet']}").status_code == 200
+        assert {item["rule"] for item in api.get("/api/v1/alerts").json()["items"]} == {"quiet", "loud"}
+        # Shared with the team afterwards, its alerts come with it.
+        spec = {key: value for key, value in private.json().items() if key in body or key == "visibility"}
+        assert (
+            clients["maker"]
+            .put(f"/api/v1/alerts/rules/{private.json()['id']}", json={**spec, "visibility": "team"})
+            .status_code
+            == 200
+        )
+        assert colleague.get(f"/api/v1/alerts/{alerts['quiet']}").status_code == 200
+    finally:
+        for client in clients.values():
+            client.close()

@@ -284,3 +284,47 @@ def test_an_unreachable_feed_is_failed_with_its_error_not_connected(tmp_path: Pa
             alert for alert in api.get("/api/v1/sources").json()["alerts"] if alert["source"] == "press"
         ]
         assert alert["kind"] == "failed" and "network error" in alert["message"]
+
+
+def test_the_sharing_of_a_source_changes_on_its_own(
+    tmp_path: Path, bluesky: tuple[FakeBluesky, LocalServer]
+) -> None:
+    """``PUT /api/v1/sources/{name}/sharing`` (the sources page's control): admins only, a source of
+    veille.toml is refused (409), the change is audited and decides who sees the source."""
+    from veille.teams import create_team
+
+    _, server = bluesky
+    settings = settings_with_toml(
+        tmp_path,
+        f'[[sources]]\ntype = "bluesky"\nname = "from-file"\nendpoint = "{server.ws_url}/subscribe"\n',
+    )
+    with serve_hub(settings) as live, httpx.Client(base_url=live.base_url, headers=live.auth_headers) as api:
+        for team in ("care", "press"):
+            create_team(store=live.hub.store, spec={"name": team}, actor="tests")
+        user_id = live.hub.access.add_user("ana", "long enough password", role="analyst", teams=["press"])
+        token = live.hub.access.create_token("ana", user_id=user_id, role="analyst", teams=["press"])
+        table = {"type": "bluesky", "name": "b5", "endpoint": f"{server.ws_url}/subscribe", "enabled": False}
+        assert api.post("/api/v1/sources", json=table).status_code == 201
+        with httpx.Client(base_url=live.base_url, headers={"Authorization": f"Bearer {token}"}) as ana:
+            assert "b5" in {item["name"] for item in ana.get("/api/v1/sources").json()["items"]}
+            refused = ana.put("/api/v1/sources/b5/sharing", json={"visibility": "private"})
+            assert refused.status_code == 403 and "admin" in refused.json()["detail"]
+            changed = api.put("/api/v1/sources/b5/sharing", json={"owner_team": "care", "visibility": "team"})
+            assert changed.status_code == 200, changed.text
+            assert (changed.json()["owner_team"], changed.json()["visibility"]) == ("care", "team")
+            assert "b5" not in {item["name"] for item in ana.get("/api/v1/sources").json()["items"]}
+            assert ana.get("/api/v1/sources/b5").status_code == 404
+        kept = api.put("/api/v1/sources/b5/sharing", json={"visibility": "organisation"}).json()
+        assert (kept["owner_team"], kept["visibility"]) == ("care", "organisation")  # absent: as it was
+        wrong = api.put("/api/v1/sources/b5/sharing", json={"visibility": "everyone"})
+        assert wrong.status_code == 422
+        from_file = api.put("/api/v1/sources/from-file/sharing", json={"visibility": "private"})
+        assert from_file.status_code == 409 and "veille.toml" in from_file.json()["detail"]
+        assert api.put("/api/v1/sources/nope/sharing", json={"visibility": "private"}).status_code == 404
+        audit = api.get("/api/v1/audit", params={"kind": "source"}).json()["items"]
+        shares = [entry for entry in audit if entry["action"] == "share" and entry["object_id"] == "b5"]
+        assert [(entry["before"] or {}).get("visibility") for entry in shares] == [
+            "team",
+            "organisation",
+            None,
+        ]

@@ -91,6 +91,8 @@ def visible_alert(store: SqlStore, alert_id: int, principal: Principal) -> Alert
     query = alert_queries(store, [alert.id]).get(alert.id)
     if not in_scope(topic=alert.topic, query=query, scope=scope):
         raise service.AlertNotFound(alert_id)
+    if alert.rule_id is not None and alert.rule_id in service.hidden_rule_ids(store=store, viewer=principal):
+        raise service.AlertNotFound(alert_id)  # a rule the caller may not see: its alerts neither
     return visible_figures(store, alert, scope)
 
 
@@ -167,6 +169,8 @@ def list_alerts(
     if scope.topics is not None:  # only the alerts of rules inside the caller's team scope
         queries = alert_queries(store, [alert.id for alert in alerts])
         alerts = [a for a in alerts if in_scope(topic=a.topic, query=queries.get(a.id), scope=scope)]
+    hidden = service.hidden_rule_ids(store=store, viewer=principal)  # and only those of rules they may see
+    alerts = [alert for alert in alerts if alert.rule_id is None or alert.rule_id not in hidden]
     language = language_of(request, principal)
     return {"items": [_worded(alert, language).list_item() for alert in alerts]}
 
@@ -281,7 +285,10 @@ async def topic_report(
         await asyncio.to_thread(visible_topic, hub.store, topic, principal)
     except HTTPException as error:
         raise NotFound(str(error.detail), field="topic") from None
-    room = await asyncio.to_thread(topic_room, store=hub.store, topic=topic, scope=scope_of(principal))
+    hidden = await asyncio.to_thread(service.hidden_rule_ids, store=hub.store, viewer=principal)
+    room = await asyncio.to_thread(
+        topic_room, store=hub.store, topic=topic, scope=scope_of(principal), hidden_rules=hidden
+    )
     html = render_topic_report(room, language=language_of(request, principal))
     if format == "html":
         return HTMLResponse(html)

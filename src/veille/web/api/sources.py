@@ -14,7 +14,7 @@ from fastapi import Body, Query, Response
 from pydantic import ValidationError
 
 from veille.access import Principal
-from veille.errors import Invalid
+from veille.errors import Conflict, Invalid
 from veille.sharing import (
     Sharing,
     SharingFields,
@@ -22,6 +22,7 @@ from veille.sharing import (
     creator_of,
     may_see,
     record_sharing,
+    sharing_for_change,
     sharing_for_new,
     write_sharing,
 )
@@ -151,7 +152,9 @@ async def add_source(
     return {**described, "owner_team": sharing.owner_team, "visibility": sharing.visibility}
 
 
-def _keep_sharing(store: SqlStore, principal: Principal, name: str, sharing: Sharing) -> None:
+def _keep_sharing(
+    store: SqlStore, principal: Principal, name: str, sharing: Sharing, *, before: Sharing | None = None
+) -> None:
     with store.engine.begin() as connection:
         write_sharing(connection, source_configs, source_configs.c.name, name, sharing)
         record_sharing(
@@ -159,9 +162,28 @@ def _keep_sharing(store: SqlStore, principal: Principal, name: str, sharing: Sha
             actor=creator_of(principal) or "cli",
             kind="source",
             object_id=name,
-            before=None,
+            before=before,
             after=sharing,
         )
+
+
+@router.put("/sources/{name}/sharing", response_model=SourceRead, responses=_REFUSED)
+async def share_source(
+    name: str, change: SharingFields, manager: Sources, store: Store, principal: CurrentPrincipal
+) -> Any:
+    """Change the ``owner_team`` and/or ``visibility`` of a source added through the API (absent:
+    as it was); a source of veille.toml is the whole organisation's (409)."""
+    saved = await asyncio.to_thread(saved_sharing, store)
+    described = await asyncio.to_thread(get_source, name, manager, store, principal)  # 404 when unseen
+    if name not in saved:
+        raise Conflict(
+            f"source: {name!r} is declared in veille.toml; the whole organisation sees it", field="source"
+        )
+    current = saved[name]
+    check_edit(principal, current, what=f"source {name!r}")
+    sharing = await asyncio.to_thread(sharing_for_change, principal, current, change, store=store)
+    await asyncio.to_thread(_keep_sharing, store, principal, name, sharing, before=current)
+    return {**described, "owner_team": sharing.owner_team, "visibility": sharing.visibility}
 
 
 @router.delete("/sources/{name}", status_code=204, response_class=Response, responses=_REFUSED)

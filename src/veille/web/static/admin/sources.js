@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api } from "veille/api.js";
 import { t } from "veille/i18n.js";
 import { formatDuration, formatNumber } from "veille/format.js";
+import { SharingControl } from "../sharing/common.js";
 import {
   alertLabel,
   clockOf,
@@ -433,6 +434,18 @@ function DeadLetters({ source, now }) {
   </div>`;
 }
 
+function SourceSharing({ source }) {
+  const [shared, setShared] = useState(source);
+  return html`<${SharingControl}
+    kind="source"
+    item=${shared}
+    adminOnly=${true}
+    locked=${source.origin === "api" ? null : t("Declared in veille.toml or by the hub: the whole organisation sees it.")}
+    save=${(sharing) => api.put(`/api/v1/sources/${encodeURIComponent(source.name)}/sharing`, sharing)}
+    onSaved=${setShared}
+  />`;
+}
+
 function SourceDetails({ source, now }) {
   const health = source.health;
   const counters = [
@@ -455,6 +468,10 @@ function SourceDetails({ source, now }) {
         <div><dt>${t("Connected since")}</dt><dd>${clockOf(health.last_connected_at, now) || "—"}</dd></div>
         <div><dt>${t("Filter")}</dt><dd>${source.filter}</dd></div>
       </dl>
+    </section>
+    <section class="details__wide" data-section="sharing">
+      <h3>${t("Sharing")}</h3>
+      <${SourceSharing} source=${source} />
     </section>
     <section class="details__wide">
       <h3>${t("Could not be read")}</h3>

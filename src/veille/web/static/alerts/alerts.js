@@ -6,6 +6,7 @@ import { api } from "veille/api.js";
 import { formatDateTime, formatNumber } from "veille/format.js";
 import { t } from "veille/i18n.js";
 import { followPosts } from "veille/widgets/live_posts.js";
+import { SharingControl } from "../sharing/common.js";
 import { LifecycleButtons, severityWord, statusWord } from "./common.js";
 
 const FILTERS = ["open", "acknowledged", "resolved", "false_positive", "all"];
@@ -28,6 +29,42 @@ function AlertRow({ alert, onChange }) {
     </p>
     <${LifecycleButtons} alert=${alert} onChange=${onChange} />
   </li>`;
+}
+
+/** Change a rule's sharing only: the rest of the rule is sent back as it is stored. */
+function shareRule(rule, sharing) {
+  const { id, created_by, created_at, updated_at, ...spec } = rule;
+  return api.put(`/api/v1/alerts/rules/${id}`, { ...spec, ...sharing });
+}
+
+function RuleRow({ rule: stored }) {
+  const [rule, setRule] = useState(stored);
+  return html`<li class="rule-row" data-rule-id=${rule.id} data-enabled=${rule.enabled ? "true" : "false"}>
+    <div class="rule-row__head">
+      <span class="rule-row__name" dir="auto">${rule.name}</span>
+      <span class="rule-row__severity">${severityWord(rule.severity)}</span>
+      ${rule.topic ? html`<span class="rule-row__topic">${t("Topic")}: ${rule.topic}</span>` : html`<code class="rule-row__query" dir="auto">${rule.query || ""}</code>`}
+      ${rule.enabled ? null : html`<span class="muted">${t("Disabled")}</span>`}
+    </div>
+    <${SharingControl} kind="alert_rule" item=${rule} save=${(sharing) => shareRule(rule, sharing)} onSaved=${setRule} />
+  </li>`;
+}
+
+/** The alert rules the reader may see, each with its owner team and visibility (docs/sharing.md);
+ * a rule's alerts are seen only by who may see the rule. */
+function Rules() {
+  const [rules, setRules] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    api.get("/api/v1/alerts/rules").then((answer) => setRules(answer.items || []), (failure) => setError(failure.message));
+  }, []);
+  return html`<section class="alert-rules" data-section="rules">
+    <h2>${t("Alert rules")}</h2>
+    ${error ? html`<p class="admin-empty" role="alert">${error}</p>` : null}
+    ${rules === null && !error ? html`<p class="admin-empty">${t("Loading…")}</p>` : null}
+    ${rules && rules.length === 0 ? html`<p class="admin-empty">${t("No alert rule shared with you.")}</p>` : null}
+    ${rules && rules.length ? html`<ul class="rules-list">${rules.map((rule) => html`<${RuleRow} key=${rule.id} rule=${rule} />`)}</ul>` : null}
+  </section>`;
 }
 
 function AlertsPage() {
@@ -66,6 +103,7 @@ function AlertsPage() {
     ${answer.state === "empty" ? html`<p class="admin-empty">${t("No alert with this status.")}</p>` : null}
     ${answer.state === "error" ? html`<p class="admin-empty" role="alert">${answer.error}</p>` : null}
     <ol class="alerts-list">${answer.items.map((alert) => html`<${AlertRow} key=${alert.id} alert=${alert} onChange=${load} />`)}</ol>
+    <${Rules} />
   </section>`;
 }
 

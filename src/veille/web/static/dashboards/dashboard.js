@@ -12,7 +12,8 @@ import { t } from "veille/i18n.js";
 import { countryName, languageName } from "veille/widgets/countries.js";
 import { normaliseFilters, resolveRange, Widget, widgetDefinition, widgetTypes } from "veille/widgets/index.js";
 import { sentimentName, sourceLabel } from "veille/widgets/posts.js";
-import { nextSlot, readingOrder, toDocument, withKeys } from "./model.js";
+import { SharingControl } from "../sharing/common.js";
+import { nextSlot, readingOrder, shareDashboard, toDocument, withKeys } from "./model.js";
 
 const CELL_HEIGHT = 84;
 
@@ -340,6 +341,7 @@ function Dashboard({ id, mode }) {
         <p class="dashboard-head__crumb"><a href="/dashboards">${t("Dashboards")}</a></p>
         <h1>${dashboard.name}</h1>
         ${dashboard.description ? html`<p class="page-head__sub">${dashboard.description}</p>` : null}
+        <${SharingControl} kind="dashboard" item=${dashboard} save=${(sharing) => shareDashboard(dashboard, sharing)} onSaved=${setDashboard} />
       </div>
       <div class="page-head__actions">
         <span class="save-state" role="status" data-save-state=${status.kind}>

@@ -7,6 +7,8 @@ import { presetName } from "veille/filterbar.js";
 import { formatRelative } from "veille/format.js";
 import { t, tn } from "veille/i18n.js";
 import { widgetDefinition } from "veille/widgets/index.js";
+import { SharingControl } from "../sharing/common.js";
+import { shareDashboard } from "./model.js";
 
 // What a new dashboard starts with: the figures most people look at first.
 export const STARTER_WIDGETS = [
@@ -24,7 +26,8 @@ function rangeText(range) {
   return typeof range === "string" ? presetName(range) : `${range.from} → ${range.to}`;
 }
 
-function Card({ dashboard }) {
+function Card({ dashboard: stored }) {
+  const [dashboard, setDashboard] = useState(stored);
   const types = [...new Set(dashboard.widgets.map((widget) => widget.type))]
     .map((type) => (widgetDefinition(type) ? widgetDefinition(type).label() : type))
     .slice(0, 5);
@@ -40,6 +43,7 @@ function Card({ dashboard }) {
         <span>${t("updated {when}", { when: formatRelative(dashboard.updated_at) })}</span>
       </p>
     </a>
+    <div class="dash-card__sharing"><${SharingControl} kind="dashboard" item=${dashboard} save=${(sharing) => shareDashboard(dashboard, sharing)} onSaved=${setDashboard} /></div>
   </li>`;
 }
 

@@ -177,7 +177,7 @@ function Detail({ id, onChange }) {
       <h2 dir="auto">${request.platform}:@${request.handle}</h2>
       <span class=${`badge status status--${request.status}`}>${statusWord(request.status)}</span>
     </header>
-    <p class="muted">${t("Requested by {user} for team {team}, {when}", { user: request.requested_by, team: request.owner_team || "—", when: formatDateTime(request.created_at) })}${request.account_id ? html` · <a href="/governance/register">${t("In the register")}</a>` : null}</p>
+    <p class="muted">${request.owner_team ? t("Requested by {user} for team {team}, {when}", { user: request.requested_by, team: request.owner_team, when: formatDateTime(request.created_at) }) : t("Requested by {user}, for no team, {when}", { user: request.requested_by, when: formatDateTime(request.created_at) })}${request.account_id ? html` · <a href="/governance/register">${t("In the register")}</a>` : null}</p>
     ${editing
       ? html`<${RequestForm} initial=${draftOf(request)} submitLabel=${t("Submit again")} onCancel=${() => setEditing(false)} onSubmit=${async (body) => done(await api.put(`/api/v1/governance/requests/${request.id}`, body))} />`
       : html`<dl class="request__fields">

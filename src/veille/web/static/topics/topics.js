@@ -12,6 +12,7 @@ import { Highlighted } from "veille/highlight.js";
 import { t, tn } from "veille/i18n.js";
 import { LintNotes, QueryEditor, useLint } from "veille/query_editor.js";
 import { sourceLabel } from "veille/widgets/posts.js";
+import { SharingFields, useMe, useTeamChoices } from "../sharing/common.js";
 
 const KINDS = ["theme", "brand", "competitor", "product", "sensitive", "event"];
 const DIALECTS = ["brandwatch", "talkwalker", "meltwater", "sprinklr", "x", "lucene"];
@@ -213,6 +214,7 @@ function Backfill({ name, disabled }) {
 
 function Editor({ topic, topics, onSaved }) {
   const [draft, setDraft] = useState(topic);
+  const teams = useTeamChoices(useMe());
   const [pasting, setPasting] = useState(false);
   const [status, setStatus] = useState(null);
   useEffect(() => {
@@ -253,10 +255,7 @@ function Editor({ topic, topics, onSaved }) {
       <label>${t("Label")}<input data-field="label" value=${draft.label || ""} onInput=${(event) => set({ label: event.currentTarget.value })} /></label>
       <label>${t("Kind")}<select data-field="kind" value=${draft.kind} onChange=${(event) => set({ kind: event.currentTarget.value, parent: "" })}>${KINDS.map((kind) => html`<option value=${kind}>${kindName(kind)}</option>`)}</select></label>
       <label>${t("Parent")}<select data-field="parent" value=${draft.parent || ""} onChange=${(event) => set({ parent: event.currentTarget.value })}><option value="">${t("None")}</option>${parents.map((other) => html`<option value=${other.name}>${other.label || other.name}</option>`)}</select></label>
-      <label>${t("Owner team")}<input data-field="owner_team" value=${draft.owner_team || ""} placeholder=${t("your first team")} onInput=${(event) => set({ owner_team: event.currentTarget.value.trim() })} /></label>
-      <label>${t("Visibility")}<select data-field="visibility" value=${draft.visibility || "organisation"} onChange=${(event) => set({ visibility: event.currentTarget.value })}>
-        <option value="organisation">${t("Organisation")}</option><option value="team">${t("Team")}</option><option value="private">${t("Private")}</option>
-      </select></label>
+      <${SharingFields} value=${{ owner_team: draft.owner_team || "", visibility: draft.visibility || "organisation" }} teams=${teams} emptyLabel=${draft.isNew ? t("your first team") : null} onChange=${(sharing) => set(sharing)} />
       <label class="editor__check"><input type="checkbox" data-field="enabled" checked=${draft.enabled} onChange=${(event) => set({ enabled: event.currentTarget.checked })} />${t("Enabled")}</label>
     </div>
     ${pasting ? html`<${PastePanel} onUse=${(query) => { set({ query }); setPasting(false); }} onClose=${() => setPasting(false)} />` : null}

@@ -11,7 +11,9 @@ import { formatRelative } from "veille/format.js";
 import { GridStack } from "veille/grid.js";
 import { t } from "veille/i18n.js";
 import { widgetDefinition } from "veille/widgets/index.js";
+import { SharingControl } from "../sharing/common.js";
 import { CELLS } from "./canvas.js";
+import { shareWall } from "./sharing.js";
 import { SCREEN_TYPES } from "./screen_widgets.js";
 
 const host = document.getElementById("wall-editor");
@@ -250,6 +252,9 @@ function Editor() {
       <a class="btn btn--ghost btn--small" href=${`/walls/${wallId}`} target="_blank" rel="noopener">${t("Whole canvas")}</a>
       ${Array.from({ length: count }, (_, index) => html`<a class="btn btn--ghost btn--small" href=${`/walls/${wallId}?screen=${index + 1}`} target="_blank" rel="noopener">${t("Screen {n}", { n: index + 1 })}</a>`)}
       <a class="btn btn--ghost btn--small" href=${`/walls/${wallId}/moderation`}>${t("Moderation")}</a>
+    </div>
+    <div class="wall-editor__bar">
+      <${SharingControl} kind="wall" item=${wall} save=${(sharing) => shareWall(wallId, sharing)} onSaved=${(saved) => setWall({ ...wall, owner_team: saved.owner_team, visibility: saved.visibility, version: saved.version })} />
     </div>
     <div class="wall-editor__bar wall-editor__scenes">
       ${wall.scenes.map(

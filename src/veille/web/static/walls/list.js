@@ -5,6 +5,8 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "veille/api.js";
 import { formatRelative } from "veille/format.js";
 import { t, tn } from "veille/i18n.js";
+import { SharingControl, useMe } from "../sharing/common.js";
+import { shareWall } from "./sharing.js";
 
 /** What a new wall starts with: one scene, a carousel across the middle, a clock and a feed. */
 export function starterScenes(columns, rows) {
@@ -26,7 +28,7 @@ export function starterScenes(columns, rows) {
 function Links({ wall }) {
   const [links, setLinks] = useState(null);
   const [made, setMade] = useState(null);
-  const load = () => api.get(`/api/v1/walls/${wall.id}/links`).then((answer) => setLinks(answer.items));
+  const load = () => api.get(`/api/v1/walls/${wall.id}/links`).then((answer) => setLinks(answer.items), () => setLinks(null));
   useEffect(() => {
     load();
   }, []);
@@ -51,7 +53,9 @@ function Links({ wall }) {
   </div>`;
 }
 
-function Card({ wall }) {
+function Card({ wall: stored }) {
+  const [wall, setWall] = useState(stored);
+  const me = useMe(); // kiosk links are the analysts' (a viewer is refused them)
   const count = wall.screens.columns * wall.screens.rows;
   const screens = Array.from({ length: count }, (_, index) => index + 1);
   return html`<li class="wall-card" data-wall-card=${wall.id}>
@@ -62,6 +66,7 @@ function Card({ wall }) {
       <span>${wall.moderation.mode === "pre" ? t("Pre-moderated") : t("Post-moderated")}</span>
       <span>${t("updated {when}", { when: formatRelative(wall.updated_at) })}</span>
     </p>
+    <${SharingControl} kind="wall" item=${wall} save=${(sharing) => shareWall(wall.id, sharing)} onSaved=${setWall} />
     <p class="wall-card__screens">
       ${t("Screens:")} ${screens.map((n) => html`<a class="wall-card__screen" href=${`/walls/${wall.id}?screen=${n}`}>${n}</a> `)}
     </p>
@@ -69,7 +74,7 @@ function Card({ wall }) {
       <a class="btn btn--small" href=${`/walls/${wall.id}/edit`}>${t("Edit")}</a>
       <a class="btn btn--small" href=${`/walls/${wall.id}/moderation`}>${t("Moderation")}</a>
     </p>
-    <${Links} wall=${wall} />
+    ${me && me.role !== "viewer" ? html`<${Links} wall=${wall} />` : null}
   </li>`;
 }
 
