@@ -12,7 +12,13 @@ import { hueOf, initials, segmentText, textSize } from "./format.js";
 const INITIAL_POSTS = 30;
 const MAX_CARDS = 60;
 const TICK_MS = 15_000;
-const FLUSH_MS = 50;
+// New cards are inserted at most this often: a post arriving on a calm wall is shown at the next
+// frame; in a burst the wall shows, every FLUSH_MS, the newest posts of the burst (one row at most),
+// so that every screen is within a quarter of a second of the hub and stays legible at five metres.
+const FLUSH_MS = 150;
+// Insertions closer than this are "busy": the cards then fade in without the slot-opening
+// animation (which lays the columns out again at every frame and fell behind at 1,000 posts/s).
+const CALM_MS = 1_000;
 const RATE_WINDOW_MS = 60_000;
 const MIN_COLUMN_REM = 17;
 const TRENDING_SHOWN = 3;
@@ -207,9 +213,10 @@ function pickColumn(entries, columns) {
   return chosen;
 }
 
-function addPosts(state, posts, fresh) {
+function addPosts(state, posts, fresh, arrived = 0) {
   let entries = state.entries.slice();
   let { nextSeq, total } = state;
+  total += arrived;
   for (const post of posts) {
     if (!post || typeof post.id !== "string") continue;
     const known = entries.findIndex((entry) => entry.post.id === post.id);
@@ -220,7 +227,7 @@ function addPosts(state, posts, fresh) {
     }
     entries.push({ post, seq: nextSeq, col: pickColumn(entries, state.columns), fresh });
     nextSeq += 1;
-    total += 1;
+    if (!arrived) total += 1;
     // A replay after a long cut can bring thousands of posts at once: keep the work per post bounded.
     if (entries.length > 2 * MAX_CARDS) entries = entries.slice(entries.length - MAX_CARDS);
   }
@@ -238,7 +245,7 @@ function relayout(state, columns) {
 function reducer(state, action) {
   switch (action.type) {
     case "posts":
-      return addPosts(state, action.posts, action.fresh);
+      return addPosts(state, action.posts, action.fresh, action.arrived || 0);
     case "columns":
       return relayout(state, action.columns);
     case "status":
@@ -257,26 +264,40 @@ function columnsFor(width) {
   return Math.max(1, Math.min(8, Math.floor(width / (rem * MIN_COLUMN_REM))));
 }
 
-function useLiveFeed(dispatch, onArrival) {
+// The newest posts of a burst, at most one row of the wall (older ones of the burst are counted, not shown).
+function newestOf(queue, columns) {
+  return queue.length <= columns ? queue : queue.slice(queue.length - columns);
+}
+
+function useLiveFeed(dispatch, onArrival, columnsRef) {
   useEffect(() => {
     let loaded = false;
     let flushTimer = null;
+    let lastFlush = 0;
     const heldBack = [];
     const queue = [];
 
     const flush = () => {
       flushTimer = null;
-      if (queue.length) dispatch({ type: "posts", posts: queue.splice(0), fresh: true });
+      if (!queue.length) return;
+      const now = performance.now();
+      const fresh = now - lastFlush < CALM_MS ? "busy" : "calm";
+      lastFlush = now;
+      const arrived = queue.length;
+      // One render for the whole burst: arrivals are counted here, not re-rendered one by one.
+      onArrival(arrived);
+      dispatch({ type: "posts", posts: newestOf(queue.splice(0), columnsRef.current), fresh, arrived });
     };
     const onLivePost = (post) => {
-      onArrival();
       if (!loaded) {
         heldBack.push(post);
         return;
       }
-      // Posts of one burst are shown together: one render, one animation.
       queue.push(post);
-      if (flushTimer === null) flushTimer = setTimeout(flush, FLUSH_MS);
+      if (flushTimer !== null) return;
+      // Calm: at the next task. In a burst: FLUSH_MS after the previous insertion.
+      const wait = Math.max(0, lastFlush + FLUSH_MS - performance.now());
+      flushTimer = setTimeout(flush, wait);
     };
 
     // Subscribe first, then read the newest posts, so that nothing written in between is missed;
@@ -297,7 +318,10 @@ function useLiveFeed(dispatch, onArrival) {
       })
       .finally(() => {
         loaded = true;
-        if (heldBack.length) dispatch({ type: "posts", posts: heldBack.splice(0), fresh: true });
+        if (heldBack.length) {
+          onArrival(heldBack.length);
+          dispatch({ type: "posts", posts: heldBack.splice(0), fresh: "calm" });
+        }
       });
 
     return () => {
@@ -380,14 +404,17 @@ function Wall({ title }) {
     columns: columnsFor(window.innerWidth),
     status: "connecting",
   }));
+  // Arrivals per second over the last minute, counted without a render per post.
   const arrivals = useRef([]);
-  const [, setArrivalTick] = useState(0);
+  const columnsRef = useRef(state.columns);
+  columnsRef.current = state.columns;
   const now = useNow(TICK_MS);
 
-  useLiveFeed(dispatch, () => {
-    arrivals.current.push(Date.now());
-    setArrivalTick((tick) => tick + 1);
-  });
+  useLiveFeed(
+    dispatch,
+    (count) => arrivals.current.push([Date.now(), count]),
+    columnsRef,
+  );
 
   useEffect(() => {
     const onResize = () => dispatch({ type: "columns", columns: columnsFor(window.innerWidth) });
@@ -396,7 +423,8 @@ function Wall({ title }) {
   }, []);
 
   const cutoff = Date.now() - RATE_WINDOW_MS;
-  arrivals.current = arrivals.current.filter((moment) => moment >= cutoff);
+  arrivals.current = arrivals.current.filter(([moment]) => moment >= cutoff);
+  const ratePerMinute = arrivals.current.reduce((sum, [, count]) => sum + count, 0);
 
   const columns = Array.from({ length: state.columns }, () => []);
   for (let index = state.entries.length - 1; index >= 0; index -= 1) {
@@ -405,14 +433,14 @@ function Wall({ title }) {
   }
 
   return html`<div class="wall">
-    <${Header} title=${title} state=${state} ratePerMinute=${arrivals.current.length} />
+    <${Header} title=${title} state=${state} ratePerMinute=${formatNumber(ratePerMinute)} />
     ${state.entries.length === 0
       ? html`<div class="empty"><span class="empty__pulse" aria-hidden="true"></span>${t("Waiting for the first posts…")}</div>`
       : html`<main class="grid" style=${{ "--columns": String(state.columns) }} aria-live="off">
           ${columns.map(
             (column, col) => html`<div class="column" key=${col}>
               ${column.map(
-                (entry) => html`<div class=${entry.fresh ? "slot slot--fresh" : "slot"} key=${entry.post.id}>
+                (entry) => html`<div class=${entry.fresh ? `slot slot--fresh slot--${entry.fresh}` : "slot"} key=${entry.post.id}>
                   <div class="slot__clip"><div class="slot__pad"><${Card} entry=${entry} now=${now} /></div></div>
                 </div>`,
               )}
