@@ -13,8 +13,8 @@ const INITIAL_POSTS = 30;
 const MAX_CARDS = 60;
 const TICK_MS = 15_000;
 // New cards are inserted at most this often: a post arriving on a calm wall is shown at the next
-// frame; in a burst the wall shows, every FLUSH_MS, the newest posts of the burst (one row at most),
-// so that every screen is within a quarter of a second of the hub and stays legible at five metres.
+// task; in a sustained flow the wall shows, every FLUSH_MS, the newest posts that came (one row at
+// most), so that every screen is within a quarter of a second of the hub and legible at five metres.
 const FLUSH_MS = 150;
 // Insertions closer than this are "busy": the cards then fade in without the slot-opening
 // animation (which lays the columns out again at every frame and fell behind at 1,000 posts/s).
@@ -213,10 +213,18 @@ function pickColumn(entries, columns) {
   return chosen;
 }
 
-function addPosts(state, posts, fresh, arrived = 0) {
+// ``arrivals``: every post of the burst when only the newest are shown (all are counted once).
+function addPosts(state, posts, fresh, arrivals = null) {
   let entries = state.entries.slice();
   let { nextSeq, total } = state;
-  total += arrived;
+  if (arrivals) {
+    const known = new Set(entries.map((entry) => entry.post.id));
+    for (const post of arrivals) {
+      if (!post || typeof post.id !== "string" || known.has(post.id)) continue;
+      known.add(post.id);
+      total += 1;
+    }
+  }
   for (const post of posts) {
     if (!post || typeof post.id !== "string") continue;
     const known = entries.findIndex((entry) => entry.post.id === post.id);
@@ -227,7 +235,7 @@ function addPosts(state, posts, fresh, arrived = 0) {
     }
     entries.push({ post, seq: nextSeq, col: pickColumn(entries, state.columns), fresh });
     nextSeq += 1;
-    if (!arrived) total += 1;
+    if (!arrivals) total += 1;
     // A replay after a long cut can bring thousands of posts at once: keep the work per post bounded.
     if (entries.length > 2 * MAX_CARDS) entries = entries.slice(entries.length - MAX_CARDS);
   }
@@ -245,7 +253,7 @@ function relayout(state, columns) {
 function reducer(state, action) {
   switch (action.type) {
     case "posts":
-      return addPosts(state, action.posts, action.fresh, action.arrived || 0);
+      return addPosts(state, action.posts, action.fresh, action.arrivals || null);
     case "columns":
       return relayout(state, action.columns);
     case "status":
@@ -281,12 +289,18 @@ function useLiveFeed(dispatch, onArrival, columnsRef) {
       flushTimer = null;
       if (!queue.length) return;
       const now = performance.now();
-      const fresh = now - lastFlush < CALM_MS ? "busy" : "calm";
+      const busy = now - lastFlush < CALM_MS;
       lastFlush = now;
-      const arrived = queue.length;
+      const arrivals = queue.splice(0);
       // One render for the whole burst: arrivals are counted here, not re-rendered one by one.
-      onArrival(arrived);
-      dispatch({ type: "posts", posts: newestOf(queue.splice(0), columnsRef.current), fresh, arrived });
+      onArrival(arrivals.length);
+      if (!busy) {
+        // A calm wall shows a whole burst (the newest MAX_CARDS), with the opening animation.
+        dispatch({ type: "posts", posts: arrivals, fresh: "calm" });
+        return;
+      }
+      // A sustained flow: the newest row of the burst at most, fading in.
+      dispatch({ type: "posts", posts: newestOf(arrivals, columnsRef.current), fresh: "busy", arrivals });
     };
     const onLivePost = (post) => {
       if (!loaded) {
