@@ -16,8 +16,8 @@ const TICK_MS = 15_000;
 // task; in a sustained flow the wall shows, every FLUSH_MS, the newest posts that came (one row at
 // most), so that every screen is within a quarter of a second of the hub and legible at five metres.
 const FLUSH_MS = 150;
-// Insertions closer than this are "busy": the cards then fade in without the slot-opening
-// animation (which lays the columns out again at every frame and fell behind at 1,000 posts/s).
+// Insertions closer than this are "busy": the cards then appear without animation (the slot
+// opening lays the columns out again, and the masked grid is repainted, at every frame).
 const CALM_MS = 1_000;
 const RATE_WINDOW_MS = 60_000;
 const MIN_COLUMN_REM = 17;
@@ -314,7 +314,7 @@ function useLiveFeed(dispatch, onArrival, columnsRef) {
         dispatch({ type: "posts", posts: arrivals, fresh: "calm" });
         return;
       }
-      // A sustained flow: the newest row of the burst at most, fading in.
+      // A sustained flow: the newest row of the burst at most, without animation.
       dispatch({ type: "posts", posts: newestOf(arrivals, columnsRef.current), fresh: "busy", arrivals });
     };
     const onLivePost = (post) => {
