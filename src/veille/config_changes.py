@@ -12,8 +12,8 @@ change made elsewhere (another ``veille serve``, a worker, the CLI) to that copy
   cheap fingerprint of each table (how many rows, the latest ``updated_us``) and reloads what
   differs.
 
-Walls need neither: a wall screen checks its wall, playlist and decisions in the store every second
-(:mod:`veille.web.wall_stream`).
+Walls need neither: each process follows every wall it shows in the store every second, once per
+wall whatever the number of its screens (:mod:`veille.web.wall_stream`).
 """
 
 from __future__ import annotations

@@ -80,6 +80,20 @@ _DOM_PROBE = """() => {
     });
   }).observe(document.body, { childList: true, subtree: true });
 }"""
+# Every post event is stamped as the page receives it (before the page's own handler runs): the
+# page's share of the delay is insertion less arrival, whatever the hub and the machine add before.
+_ARRIVAL_PROBE = """(() => {
+  window.__arrived = new Map();
+  const add = EventSource.prototype.addEventListener;
+  EventSource.prototype.addEventListener = function (type, listener, options) {
+    if (type !== 'post' || typeof listener !== 'function') return add.call(this, type, listener, options);
+    return add.call(this, type, function (event) {
+      const found = /"id":"(bench:[^"]+)"/.exec(event.data);
+      if (found && !window.__arrived.has(found[1])) window.__arrived.set(found[1], Date.now());
+      return listener.call(this, event);
+    }, options);
+  };
+})();"""
 _ISSUE_TODAY = {1: (1000, 45, 69), 10: (443, 143, 247), 50: (151, 473, 788), 200: (63, 5700, 12600)}
 
 
@@ -334,75 +348,132 @@ def _scenario(hub: ServedHub, run: str, *, clients: int, seconds: float, filtere
     return result
 
 
+_BENCH_WALL = {
+    "name": "Bench wall",
+    "scenes": [
+        {
+            "name": "Live",
+            "duration_s": 3600,
+            "widgets": [{"type": "feed", "x": 0, "y": 0, "w": 12, "h": 12, "options": {"limit": 8}}],
+        }
+    ],
+}
+
+
 def _dom_scenario(hub: ServedHub, *, seconds: float) -> dict[str, Any]:
-    """Push-to-DOM on the real wall page in Chromium (headless), at the same push rate."""
+    """Push-to-DOM on real walls in Chromium (headless), at the same push rate: the social wall
+    (``/wall``) and a screen of a configured wall (``/walls/{id}?screen=1``, one feed widget)."""
     if not CHROMIUM.exists():
         return {"skipped": f"no Chromium at {CHROMIUM}"}
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:
         return {"skipped": f"playwright is not installed ({error}): pip install -e '.[test]'"}
+    created = httpx.post(
+        f"{hub.base_url}/api/v1/walls",
+        json=_BENCH_WALL,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=60,
+    )
+    created.raise_for_status()
+    pages = {
+        "wall": ("/wall", ".live[data-status=live]"),
+        "screen": (f"/walls/{created.json()['id']}?screen=1", "#wall-screen[data-stream=live]"),
+    }
+    results: dict[str, Any] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True
         )
         try:
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            page.goto(f"{hub.base_url}/wall")
+            page.add_init_script(_ARRIVAL_PROBE)
+            page.goto(f"{hub.base_url}/wall")  # the login page, then the wall
             page.fill("input[name=username]", WALL_USER)
             page.fill("input[name=password]", WALL_PASSWORD)
             page.click("button[type=submit]")
-            page.wait_for_selector(".live[data-status=live]", timeout=60_000)
-            page.evaluate(_DOM_PROBE)
-            rss: list[float] = []
-            done: list[Pushed] = []
-            # Playwright's sync API holds an event loop in this thread: push from another one.
-            pusher = threading.Thread(
-                target=lambda: done.append(
-                    asyncio.run(
-                        push_posts(hub.base_url, "dom", seconds, tick=lambda: rss.append(hub.rss_mib))
-                    )
-                )
-            )
-            pusher.start()
-            while pusher.is_alive():
-                page.wait_for_timeout(200)
-            pushed = done[0]
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and page.evaluate("() => window.__dom.length") < len(
-                pushed.acked
-            ):
-                page.wait_for_timeout(200)
-            stamps = page.evaluate("() => window.__dom")
+            for name, (path, live) in pages.items():
+                if name != "wall":
+                    page.goto(f"{hub.base_url}{path}")
+                page.wait_for_selector(live, timeout=60_000)
+                results[name] = _measure_dom(page, hub, f"dom{name}", seconds)
         finally:
             browser.close()
+    for name, result in results.items():
+        print(
+            f"  {pages[name][0]} in Chromium: pushed {result['pushed_posts_per_s']:,.0f}/s, "
+            f"{result['cards_seen']}/{result['posts']} cards inserted (the newest of each burst); "
+            f"push-to-DOM p50 {result['dom_p50_ms']:.0f} ms, p99 {result['dom_p99_ms']:.0f} ms; "
+            f"to the next frame p99 {result['painted_p99_ms']:.0f} ms; arrival-to-DOM p50 "
+            f"{result['arrival_to_dom_p50_ms']:.0f} ms, p99 {result['arrival_to_dom_p99_ms']:.0f} ms; "
+            f"page CPU {result['page_cpu_per_s']:.2f} s/s, load {os.getloadavg()[0]:.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return {**results["wall"], "wall_screen": results["screen"]}
+
+
+def _measure_dom(page: Any, hub: ServedHub, run: str, seconds: float) -> dict[str, Any]:
+    page.evaluate(_DOM_PROBE.replace("bench:dom:", f"bench:{run}:"))
+    session = page.context.new_cdp_session(page)
+    session.send("Performance.enable")
+
+    def page_cpu() -> float:
+        metrics = session.send("Performance.getMetrics")["metrics"]
+        return float(next((m["value"] for m in metrics if m["name"] == "TaskDuration"), math.nan))
+
+    cpu_before = page_cpu()
+    rss: list[float] = []
+    done: list[Pushed] = []
+    # Playwright's sync API holds an event loop in this thread: push from another one.
+    pusher = threading.Thread(
+        target=lambda: done.append(
+            asyncio.run(push_posts(hub.base_url, run, seconds, tick=lambda: rss.append(hub.rss_mib)))
+        )
+    )
+    pusher.start()
+    while pusher.is_alive():
+        page.wait_for_timeout(200)
+    pushed = done[0]
+    # Wait until the newest post pushed is on the page (the wall shows the newest of a burst).
+    last = f"bench:{run}:{pushed.acked[-1]}:" if pushed.acked else None
+    deadline = time.monotonic() + 20
+    while last and time.monotonic() < deadline:
+        if page.evaluate("(last) => window.__dom.some(([id]) => id.startsWith(last))", last):
+            break
+        page.wait_for_timeout(200)
+    page_cpu_per_s = (page_cpu() - cpu_before) / pushed.seconds if pushed.seconds else math.nan
+    stamps = page.evaluate(
+        "() => window.__dom.map(([id, at, painted]) => [id, at, painted, window.__arrived.get(id) ?? null])"
+    )
+    session.detach()
 
     def since_push(post_id: str, at_ms: float) -> float:
         return max(0.0, at_ms / 1000 - float(post_id.rsplit(":", 1)[1])) * 1000
 
-    inserted = sorted(since_push(post_id, at) for post_id, at, _ in stamps)
-    painted = sorted(since_push(post_id, at) for post_id, _, at in stamps)
+    inserted = sorted(since_push(post_id, at) for post_id, at, _, _ in stamps)
+    painted = sorted(since_push(post_id, at) for post_id, _, at, _ in stamps)
+    in_page = sorted(float(at - arrived) for _, at, _, arrived in stamps if arrived is not None)
 
     def pick(values: list[float], share: float) -> float:
         return round(values[min(len(values) - 1, int(len(values) * share))], 1) if values else math.nan
 
-    result = {
+    return {
         "pushed_posts_per_s": round(len(pushed.acked) / pushed.seconds, 1) if pushed.seconds else 0.0,
         "posts": len(pushed.acked),
         "cards_seen": len(stamps),
+        "newest_shown": any(post_id.startswith(last) for post_id, *_ in stamps) if last else False,
         "dom_p50_ms": pick(inserted, 0.5),
         "dom_p99_ms": pick(inserted, 0.99),
+        "dom_max_ms": pick(inserted, 1.0),
         "painted_p50_ms": pick(painted, 0.5),
         "painted_p99_ms": pick(painted, 0.99),
+        # From the event reaching the page to its card in the DOM: the page's own delay.
+        "arrival_to_dom_p50_ms": pick(in_page, 0.5),
+        "arrival_to_dom_p99_ms": pick(in_page, 0.99),
+        # Seconds of the page's main thread per second of pushing (1.0: the page is saturated).
+        "page_cpu_per_s": round(page_cpu_per_s, 2),
     }
-    print(
-        f"  wall in Chromium: pushed {result['pushed_posts_per_s']:,.0f}/s, {len(stamps)}/{len(pushed.acked)} cards "
-        f"inserted; push-to-DOM p50 {result['dom_p50_ms']:.0f} ms, p99 {result['dom_p99_ms']:.0f} ms; "
-        f"to the next frame p99 {result['painted_p99_ms']:.0f} ms",
-        file=sys.stderr,
-        flush=True,
-    )
-    return result
 
 
 def _interrupt(_signum: int, _frame: object) -> None:

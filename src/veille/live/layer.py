@@ -22,6 +22,7 @@ import asyncio
 import bisect
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -111,6 +112,9 @@ class LiveSubscription:
         if after is not None and after < layer.last_seq:
             self.behind = after
         self._floor = after if after is not None else -1  # never send a post at or before this
+        # Control events (a wall's scene, a hidden post) that did not fit in a full queue: sent
+        # before anything else, even to a client catching up.
+        self._controls: deque[bytes] = deque()
 
     # -- fed by the layer (synchronously, never waits) -------------------------------------------
 
@@ -138,6 +142,19 @@ class LiveSubscription:
             with contextlib.suppress(asyncio.QueueFull):
                 self._queue.put_nowait(_Chunk(0, 0, data))
 
+    def send_event(self, data: bytes) -> None:
+        """A control event (no id) this client must get even while catching up: a wall's scene
+        change, a hidden post. Queued after what is waiting (so a ``hide`` follows its post)."""
+        if self.closed:
+            return
+        if self.behind is not None:  # the writer is reading the store: it sends these in between
+            self._controls.append(data)
+            return
+        try:
+            self._queue.put_nowait(_Chunk(0, 0, data))
+        except asyncio.QueueFull:
+            self._controls.append(data)
+
     def _wake(self) -> None:
         # A writer waiting on an empty queue must notice that it is now behind.
         if self._queue.empty():
@@ -149,15 +166,22 @@ class LiveSubscription:
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self.chunks()
 
-    async def chunks(self) -> AsyncIterator[bytes]:
-        """``ready``, then posts as bytes; several events may share one chunk."""
-        yield encode_ready(self.start)
+    async def chunks(self, ready: bytes | None = None) -> AsyncIterator[bytes]:
+        """``ready`` (the layer's, or the caller's own first event), then posts as bytes; several
+        events may share one chunk."""
+        yield encode_ready(self.start) if ready is None else ready
         while True:
+            if self._controls:
+                yield b"".join(self._controls)
+                self._controls.clear()
             if self.closed and self._queue.empty():
                 return
             if self.behind is not None and self._queue.empty():
                 async for data in self._catch_up():
                     yield data
+                    if self._controls:  # a scene change does not wait for the end of a catch-up
+                        yield b"".join(self._controls)
+                        self._controls.clear()
                 continue
             chunk = await self._queue.get()
             if chunk is _CLOSED:

@@ -4,86 +4,52 @@ Server-Sent Events, read by ``static/lib/live.js`` on the wall's pages:
 
 - ``ready`` ``{"last_seq", "state", "version"}`` once connected;
 - ``post`` (``id: <seq>``) a new post the wall admits (filters, moderation: :func:`veille.walls.admits`,
-  the one place that decides), with ``wall_status``; an approved or pinned post comes this way too;
+  the one place that decides); an approved or pinned post comes this way too, with ``wall_status``;
 - ``hide`` ``{"post_id"}``: a moderator hid a post: every screen removes it at once;
-- ``state`` ``{"scene", "since", "next_at", "hold"}``: the scene to show. The server's clock
-  decides: each connection wakes at ``next_at`` (and when an operator jumps or holds) and tells its
-  screen, so every screen of a video wall switches within a few milliseconds of the others;
+- ``state`` ``{"scene", "since", "next_at", "hold"}``: the scene to show, decided by the server's
+  clock and sent to every screen of the wall at once, so a video wall switches together;
 - ``wall`` ``{"version"}``: the wall was edited (the screens read it again);
-- ``revoked`` (the kiosk link was revoked) and ``gone`` (the wall was deleted): the stream ends.
+- ``revoked`` (the kiosk link was revoked) and ``gone`` (the wall was deleted): the stream ends;
+- ``catching-up`` / ``caught-up``: the screen fell behind and is fed from the store (the live layer).
 
-The wall, its playlist, its decisions and its kiosk link are checked in the store every second
-(:data:`CHECK_S`), so a change made by any process of the hub reaches the screens within a second;
-a change made through this process (an operator's jump, a save, a decision, a revoked link) calls
-:func:`nudge`, and every screen it serves checks at once, so they switch together.
-The posts come from the hub's live bus, like ``/api/v1/stream``'s; a client that lags behind the
-bus is caught up from the store.
+The screens are clients of the hub's live layer (:mod:`veille.live`), like ``/api/v1/stream``'s:
+each post is encoded once per batch for every screen of the hub. A wall is **one filter** of that
+layer per team scope (its filters, its moderation, its moderators' decisions: :class:`WallGate`),
+so the posts of a batch are judged once per wall, whatever the number of its screens and kiosk
+links. The wall itself — its version, its playlist, its decisions, its kiosk links — is followed
+by one :class:`WallFeed` per wall and process, shared by its screens: it checks the store every
+second (:data:`CHECK_S`) and at once when this process changes the wall (:func:`nudge`), and
+sends each change to every screen in the same turn of the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from collections import OrderedDict
+import logging
+import weakref
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request
-from pydantic import ValidationError
-
 from veille.analytics.scope import Scope
-from veille.bus.base import POSTS_SUBJECT
 from veille.clock import now_us, rfc3339_from_us
 from veille.hub import Hub
+from veille.live import LiveFilter, LiveItem, LiveLayer, LiveSubscription
+from veille.live.encoding import encode_event
 from veille.model import Post
 from veille.walls import SceneState, Wall, admits, service
+from veille.walls.repository import WallStamp
 
-__all__ = ["CHECK_S", "nudge", "state_json", "wall_events"]
+__all__ = ["CHECK_S", "WallFeed", "WallGate", "feed_of", "nudge", "open_screen", "state_json"]
+
+log = logging.getLogger(__name__)
 
 CHECK_S = 1.0
-REPLAY_PAGE = 500
-MAX_REPLAY = 2_000
-_QUEUE = 10_000
-# A queue item that means "check the store now" rather than a post.
-_NUDGE: tuple[int, dict[str, Any]] = (-1, {})
-# The queues of the screens this process serves, by wall (each with its event loop).
-_screens: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[tuple[int, dict[str, Any]]]]]] = {}
 
-
-# Posts read from the bus, by write sequence: the screens of every wall share one reading of each.
-_read_posts: OrderedDict[tuple[str, int], Post | None] = OrderedDict()
-_READ_KEPT = 4_096
-
-
-def _post_of(data: dict[str, Any], seq: int | None) -> Post | None:
-    # Keyed by the post's id and its write sequence: a sequence alone names another post in
-    # another store (two hubs in one process, as the tests run them).
-    key = None if seq is None else (str(data.get("id")), seq)
-    if key is not None and key in _read_posts:
-        return _read_posts[key]
-    try:
-        post: Post | None = Post.model_validate(data)
-    except ValidationError:
-        post = None
-    if key is not None:
-        _read_posts[key] = post
-        while len(_read_posts) > _READ_KEPT:
-            _read_posts.popitem(last=False)
-    return post
-
-
-def _put_nudge(queue: asyncio.Queue[tuple[int, dict[str, Any]]]) -> None:
-    with contextlib.suppress(asyncio.QueueFull):
-        queue.put_nowait(_NUDGE)
-
-
-def nudge(wall_id: int) -> None:
-    """Tell every screen of the wall this process serves to check the store now (thread-safe)."""
-    for loop, queue in list(_screens.get(wall_id, ())):
-        with contextlib.suppress(RuntimeError):  # a loop that has just closed
-            loop.call_soon_threadsafe(_put_nudge, queue)
+# The feeds of the walls this process shows, by live layer (one per hub) and wall id.
+_feeds: weakref.WeakKeyDictionary[LiveLayer, dict[int, WallFeed]] = weakref.WeakKeyDictionary()
 
 
 def state_json(state: SceneState) -> dict[str, Any]:
@@ -95,195 +61,257 @@ def state_json(state: SceneState) -> dict[str, Any]:
     }
 
 
-def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> dict[str, Any]:
-    event: dict[str, Any] = {"event": name, "data": json.dumps(data, ensure_ascii=False)}
-    if event_id is not None:
-        event["id"] = str(event_id)
-    return event
+def _scope_key(scope: Scope | None) -> str:
+    if scope is None:
+        return "all"
+    parts = []
+    for name in ("topics", "countries", "sources"):
+        values = getattr(scope, name)
+        parts.append("*" if values is None else ",".join(sorted(values)))
+    return "|".join(parts)
 
 
-class _Screen:
-    """What one connection knows of its wall: the wall, its decisions, the last stamp seen."""
+class WallGate:
+    """The live layer's moderation hook for one wall and one team scope: the posts a batch brings
+    are judged here once for every screen of the wall with that scope (``admits``: the wall's
+    filters, rules and decisions, read from the :class:`WallFeed` as they are now)."""
 
-    def __init__(self, hub: Hub, wall_id: int, scope: Scope | None = None) -> None:
-        self.hub = hub
-        self.wall_id = wall_id
-        # The viewer's team scope (issue 14): a wall shows a person only the posts they may see.
+    def __init__(self, feed: WallFeed, scope: Scope | None) -> None:
+        self.feed = feed
         self.scope = None if scope is None or scope.is_everything else scope
-        self.wall: Wall | None = None
-        self.decided: dict[str, tuple[str, int]] = {}
-        self.stamp: Any = None
-        self.state: SceneState | None = None
+        self.key = f"wall:{feed.wall_id}:{id(feed)}@{_scope_key(self.scope)}"
 
-    async def load(self) -> None:
-        store = self.hub.store
-        self.wall = await asyncio.to_thread(service.get_wall, store=store, wall_id=self.wall_id)
-        self.stamp = await asyncio.to_thread(service.wall_stamp, store=store, wall_id=self.wall_id)
-        self.decided = await asyncio.to_thread(service.decisions, store=store, wall_id=self.wall_id)
-        self.state = await asyncio.to_thread(service.wall_state, store=store, wall_id=self.wall_id)
-
-    def admitted(self, data: dict[str, Any], seq: int | None = None) -> dict[str, Any] | None:
-        assert self.wall is not None
-        post = _post_of(data, seq)
-        if post is None:
-            return None
-        if self.scope is not None and not self.scope.allows_post(
+    def in_scope(self, post: Post) -> bool:
+        return self.scope is None or self.scope.allows_post(
             source=post.source, country=post.country, topics=(match.name for match in post.topics)
-        ):
-            return None
-        status = self.decided.get(post.id, (None, 0))[0]
-        shown = admits(
+        )
+
+    def shows(self, post: Post, status: str | None, now: datetime | None) -> bool:
+        wall = self.feed.wall
+        return self.in_scope(post) and admits(
             post,
-            filters=self.wall.filters,
-            moderation=self.wall.moderation,
+            filters=wall.filters,
+            moderation=wall.moderation,
             decision=status,  # type: ignore[arg-type]
-            now=datetime.now(UTC),
+            now=now,
         )
-        return {**data, "wall_status": status} if shown else None
+
+    def allows(self, item: LiveItem) -> bool:
+        post = item.post
+        if post is None:
+            return False
+        return self.shows(post, self.feed.decided.get(post.id, (None, 0))[0], datetime.now(UTC))
 
 
-async def _pump(
-    hub: Hub, subscription: Any, queue: asyncio.Queue[tuple[int, dict[str, Any]]], sent: int
-) -> None:
-    """Bus events into the connection's queue; a lag is caught up from the store."""
-    async for event in subscription:
-        if subscription.lagged:
-            subscription.lagged = False
-            after = max(sent, await asyncio.to_thread(hub.store.last_seq) - MAX_REPLAY)
-            while True:
-                page = await asyncio.to_thread(hub.store.posts_after, after, limit=REPLAY_PAGE)
-                for item in page:
-                    await queue.put((item.seq, item.post.to_json_dict()))
-                    after = item.seq
-                if len(page) < REPLAY_PAGE:
-                    break
-        if event.seq > sent:
-            sent = event.seq
-            await queue.put((event.seq, event.data))
+@dataclass(eq=False)
+class _Screen:
+    subscription: LiveSubscription
+    gate: WallGate
+    kiosk_token: str | None
 
 
-async def wall_events(
-    request: Request,
-    hub: Hub,
-    wall_id: int,
-    *,
-    kiosk_token: str | None,
-    after: int | None,
-    scope: Scope | None = None,
-) -> AsyncIterator[dict[str, Any]]:
-    store = hub.store
-    screen = _Screen(hub, wall_id, scope)
-    subscription = await hub.bus.subscribe(POSTS_SUBJECT)
-    queue: asyncio.Queue[tuple[int, dict[str, Any]]] = asyncio.Queue(maxsize=_QUEUE)
-    pump: asyncio.Task[None] | None = None
-    registered = (asyncio.get_running_loop(), queue)
-    _screens.setdefault(wall_id, set()).add(registered)
-    try:
-        await screen.load()
-        assert screen.state is not None and screen.stamp is not None
-        last_seq = await asyncio.to_thread(store.last_seq)
-        sent = last_seq if after is None else max(after, last_seq - MAX_REPLAY)
-        yield _event(
-            "ready", {"last_seq": sent, "state": state_json(screen.state), "version": screen.stamp.version}
-        )
-        yield _event("state", state_json(screen.state))
-        if after is not None:
-            replay_from = sent
-            while True:
-                page = await asyncio.to_thread(store.posts_after, replay_from, limit=REPLAY_PAGE)
-                for stored in page:
-                    replay_from = stored.seq
-                    shown = screen.admitted(stored.post.to_json_dict(), stored.seq)
-                    if shown is not None:
-                        yield _event("post", shown, stored.seq)
-                if len(page) < REPLAY_PAGE:
-                    break
-            sent = replay_from
-        pump = asyncio.create_task(_pump(hub, subscription, queue, sent))
-        next_check = asyncio.get_running_loop().time() + CHECK_S
-        while True:
-            loop_now = asyncio.get_running_loop().time()
-            wait = max(0.0, next_check - loop_now)
-            state = screen.state
-            if state is not None and state.next_at_us is not None:
-                wait = min(wait, max(0.0, (state.next_at_us - now_us()) / 1_000_000))
-            item: tuple[int, dict[str, Any]] | None = None
-            with contextlib.suppress(TimeoutError):
-                item = await asyncio.wait_for(queue.get(), timeout=wait)
-            if item is _NUDGE:
-                item = None
-                next_check = 0.0
-            if item is not None:
-                shown = screen.admitted(item[1], item[0])
-                if shown is not None:
-                    yield _event("post", shown, item[0])
-            # The playlist moves on by the server's clock: no store read needed for that.
-            if state is not None and state.next_at_us is not None and now_us() >= state.next_at_us:
-                screen.state = await asyncio.to_thread(service.wall_state, store=store, wall_id=wall_id)
-                yield _event("state", state_json(screen.state))
-            if asyncio.get_running_loop().time() >= next_check:
-                next_check = asyncio.get_running_loop().time() + CHECK_S
-                async for event in _check(screen, kiosk_token):
-                    yield event
-                    if event["event"] in ("revoked", "gone"):
-                        return
-                if await request.is_disconnected():
-                    return
-            if pump.done():
-                return
-    finally:
-        _screens.get(wall_id, set()).discard(registered)
-        if not _screens.get(wall_id, True):
-            _screens.pop(wall_id, None)
-        if pump is not None:
-            pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pump
-        await subscription.close()
+class WallFeed:
+    """One wall as this process shows it: loaded once, followed once, for all of its screens."""
 
+    def __init__(self, hub: Hub, wall_id: int, wall: Wall, stamp: WallStamp, state: SceneState) -> None:
+        self.hub = hub
+        self.layer = hub.streams
+        self.wall_id = wall_id
+        self.wall = wall
+        self.stamp = stamp
+        self.state = state
+        self.decided: dict[str, tuple[str, int]] = {}
+        self.screens: set[_Screen] = set()
+        self.gates: dict[str, WallGate] = {}
+        self.loop = asyncio.get_running_loop()
+        self.poked = asyncio.Event()
+        self.checks = 0  # store checks done (tests: one per wall, not one per screen)
+        self._task: asyncio.Task[None] | None = None
 
-async def _check(screen: _Screen, kiosk_token: str | None) -> AsyncIterator[dict[str, Any]]:
-    """What changed in the store since the last check, as events."""
-    store = screen.hub.store
-    wall_id = screen.wall_id
-    if kiosk_token is not None:
-        shown = await asyncio.to_thread(service.wall_for_token, store=store, token=kiosk_token)
-        if shown != wall_id:
-            yield _event("revoked", {"wall": wall_id})
+    # -- screens ---------------------------------------------------------------------------------
+
+    def gate(self, scope: Scope | None) -> WallGate:
+        gate = WallGate(self, scope)
+        return self.gates.setdefault(gate.key, gate)
+
+    def add(self, screen: _Screen) -> None:
+        self.screens.add(screen)
+        if self._task is None:
+            self._task = asyncio.create_task(self._follow(), name=f"veille-wall-{self.wall_id}")
+
+    def remove(self, screen: _Screen) -> None:
+        self.screens.discard(screen)
+        if self.screens:
             return
-    stamp = await asyncio.to_thread(service.wall_stamp, store=store, wall_id=wall_id)
-    if stamp is None:
-        yield _event("gone", {"wall": wall_id})
-        return
-    before = screen.stamp
-    screen.stamp = stamp
-    if stamp.version != before.version:
-        screen.wall = await asyncio.to_thread(service.get_wall, store=store, wall_id=wall_id)
-        yield _event("wall", {"version": stamp.version})
-    if (stamp.version, stamp.anchor_scene, stamp.anchor_us, stamp.hold) != (
-        before.version,
-        before.anchor_scene,
-        before.anchor_us,
-        before.hold,
-    ):
-        state = await asyncio.to_thread(service.wall_state, store=store, wall_id=wall_id)
-        if state != screen.state:
-            screen.state = state
-            yield _event("state", state_json(state))
-    if stamp.last_decision_us != before.last_decision_us:
-        changed = await asyncio.to_thread(
-            service.decisions, store=store, wall_id=wall_id, after_us=before.last_decision_us
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._forget()
+
+    def _forget(self) -> None:
+        feeds = _feeds.get(self.layer, {})
+        if feeds.get(self.wall_id) is self:
+            del feeds[self.wall_id]
+
+    def _send(self, event: str, data: Any, screens: list[_Screen] | None = None) -> None:
+        encoded = encode_event(event, data)  # once for every screen
+        for screen in list(self.screens) if screens is None else screens:
+            screen.subscription.send_event(encoded)
+
+    async def _end(self, event: str, screens: list[_Screen]) -> None:
+        """``revoked`` or ``gone`` to these screens, then their streams end."""
+        self._send(event, {"wall": self.wall_id}, screens)
+        for screen in screens:
+            self.screens.discard(screen)
+            await screen.subscription.close()
+
+    # -- following the wall ----------------------------------------------------------------------
+
+    async def _follow(self) -> None:
+        while True:
+            # A response that ended without reading its stream (a HEAD) closed its subscription only.
+            self.screens = {screen for screen in self.screens if not screen.subscription.closed}
+            if not self.screens:
+                self._task = None
+                self._forget()
+                return
+            wait = CHECK_S
+            if self.state.next_at_us is not None:
+                wait = min(wait, max(0.0, (self.state.next_at_us - now_us()) / 1_000_000))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.poked.wait(), timeout=wait)
+            self.poked.clear()
+            try:
+                await self.check()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a store hiccup: the screens keep what they show, we check again
+                log.warning("wall %s: could not check the store", self.wall_id, exc_info=True)
+                await asyncio.sleep(CHECK_S)
+
+    async def check(self) -> None:
+        """What changed in the store since the last check, sent to every screen together."""
+        store = self.hub.store
+        wall_id = self.wall_id
+        self.checks += 1
+        tokens = {screen.kiosk_token for screen in self.screens if screen.kiosk_token is not None}
+        for token in tokens:
+            shown = await asyncio.to_thread(service.wall_for_token, store=store, token=token)
+            if shown != wall_id:
+                await self._end("revoked", [screen for screen in self.screens if screen.kiosk_token == token])
+        stamp = await asyncio.to_thread(service.wall_stamp, store=store, wall_id=wall_id)
+        if stamp is None:
+            await self._end("gone", list(self.screens))
+            return
+        before, self.stamp = self.stamp, stamp
+        if stamp.version != before.version:
+            self.wall = await asyncio.to_thread(service.get_wall, store=store, wall_id=wall_id)
+            self._send("wall", {"version": stamp.version})
+        moved = (stamp.version, stamp.anchor_scene, stamp.anchor_us, stamp.hold) != (
+            before.version,
+            before.anchor_scene,
+            before.anchor_us,
+            before.hold,
         )
-        screen.decided.update(changed)
+        if moved or (self.state.next_at_us is not None and now_us() >= self.state.next_at_us):
+            state = await asyncio.to_thread(service.wall_state, store=store, wall_id=wall_id)
+            if state != self.state:
+                self.state = state
+                self._send("state", state_json(state))
+        if stamp.last_decision_us != before.last_decision_us:
+            await self._decisions_since(before.last_decision_us)
+
+    async def _decisions_since(self, after_us: int) -> None:
+        store = self.hub.store
+        changed = await asyncio.to_thread(
+            service.decisions, store=store, wall_id=self.wall_id, after_us=after_us
+        )
+        # Decided first: a post the bus brings from now on is judged with these decisions.
+        self.decided.update(changed)
         for post_id, (status, _) in sorted(changed.items(), key=lambda item: item[1][1]):
             if status == "hidden":
-                yield _event("hide", {"post_id": post_id})
+                self._send("hide", {"post_id": post_id})
                 continue
             post = await asyncio.to_thread(store.get_post, post_id)
             if post is None:
                 continue
-            admitted = screen.admitted(post.to_json_dict())
-            if admitted is not None:
-                yield _event("post", admitted)
-            else:
-                yield _event("hide", {"post_id": post_id})
+            shown = {**post.to_json_dict(), "wall_status": status}
+            for gate in list(self.gates.values()):
+                screens = [screen for screen in self.screens if screen.gate is gate]
+                if not screens:
+                    continue
+                if gate.shows(post, status, None):
+                    self._send("post", shown, screens)
+                else:
+                    self._send("hide", {"post_id": post_id}, screens)
+
+    def poke(self) -> None:
+        self.poked.set()
+
+
+async def feed_of(hub: Hub, wall_id: int) -> WallFeed:
+    """The wall's feed in this process (loaded from the store for its first screen)."""
+    layer = hub.streams
+    feeds = _feeds.setdefault(layer, {})
+    feed = feeds.get(wall_id)
+    if feed is not None:
+        return feed
+    store = hub.store
+    wall = await asyncio.to_thread(service.get_wall, store=store, wall_id=wall_id)
+    stamp = await asyncio.to_thread(service.wall_stamp, store=store, wall_id=wall_id)
+    state = await asyncio.to_thread(service.wall_state, store=store, wall_id=wall_id)
+    decided = await asyncio.to_thread(service.decisions, store=store, wall_id=wall_id)
+    feed = feeds.get(wall_id)  # another screen of the wall may have loaded it meanwhile
+    if feed is not None:
+        return feed
+    if stamp is None:
+        raise service.WallNotFound(wall_id)
+    feed = WallFeed(hub, wall_id, wall, stamp, state)
+    feed.decided = decided
+    feeds[wall_id] = feed
+    return feed
+
+
+def nudge(wall_id: int) -> None:
+    """Tell the feed of the wall in every hub of this process to check the store now (thread-safe)."""
+    for feeds in list(_feeds.values()):
+        feed = feeds.get(wall_id)
+        if feed is not None:
+            with contextlib.suppress(RuntimeError):  # a loop that has just closed
+                feed.loop.call_soon_threadsafe(feed.poke)
+
+
+async def open_screen(
+    hub: Hub,
+    wall_id: int,
+    *,
+    principal: str,
+    kiosk_token: str | None,
+    after: int | None,
+    scope: Scope | None = None,
+) -> tuple[LiveSubscription, AsyncIterator[bytes]]:
+    """A screen of the wall: its live subscription and the bytes to send (``ready``, ``state``,
+    then posts and the wall's events). Raises what :meth:`LiveLayer.subscribe` raises (429, 503)."""
+    feed = await feed_of(hub, wall_id)
+    gate = feed.gate(scope)
+    try:
+        subscription = hub.streams.subscribe(LiveFilter(moderation=gate), principal=principal, after=after)
+    except Exception:
+        if not feed.screens:
+            feed._forget()
+        raise
+    screen = _Screen(subscription, gate, kiosk_token)
+    feed.add(screen)
+    state = state_json(feed.state)
+    ready = encode_event(
+        "ready", {"last_seq": subscription.start, "state": state, "version": feed.stamp.version}
+    ) + encode_event("state", state)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            async for data in subscription.chunks(ready):
+                yield data
+        finally:
+            feed.remove(screen)
+
+    return subscription, chunks()

@@ -332,3 +332,20 @@ async def test_when_the_bus_feed_ends_every_stream_ends_and_new_ones_follow_a_ne
     await hub.pipeline.submit(posts(0, 2))
     await wait_for(lambda: again.post_ids == ["push:0", "push:1"], "posts on the new feed")
     await again.stop()
+
+
+async def test_a_control_event_reaches_a_client_even_while_it_catches_up(hub: Hub) -> None:
+    # A wall's scene change must not be lost by a screen that fell behind (``notify`` drops it).
+    live = hub.streams
+    slow = live.subscribe(LiveFilter(), principal="slow")  # not read: its queue of 4 overflows
+    for start in range(0, 60, 6):
+        await hub.pipeline.submit(posts(start, 6))
+    assert slow.behind is not None
+    slow.send_event(b'event: state\ndata: {"scene": 2}\n\n')
+    assert live.notify("hide", {"post_id": "x"}, where=lambda _filter: True) == 1  # dropped: behind
+    late = Reader(slow).start()
+    await wait_for(lambda: "caught-up" in late.names, "the catch-up")
+    assert [event.json() for event in late.events if event.event == "state"] == [{"scene": 2}]
+    assert "hide" not in late.names
+    assert late.post_ids == [f"push:{index}" for index in range(60)]  # no gap, no repeat around it
+    await late.stop()

@@ -291,3 +291,49 @@ def test_the_stream_shows_a_person_only_their_teams_posts(api: httpx.Client, liv
         assert api.post("/api/v1/posts", json=pushed).status_code == 200
         name, data = next(events)
         assert (name, data["id"]) == ("post", "push:fr")
+
+
+def test_the_screens_of_a_wall_share_one_filter_and_one_follower(api: httpx.Client, live: LiveHub) -> None:
+    # Issue 12, item 1: a wall is one filter of the live layer, judged once per batch for all its
+    # screens (two of a person, one of a kiosk link: the same scope), and followed once.
+    from veille.web.wall_stream import _feeds
+
+    layer = live.hub.streams
+    wall = api.post("/api/v1/walls", json=wall_body()).json()
+    token = api.post(f"/api/v1/walls/{wall['id']}/links").json()["token"]
+    path = f"/api/v1/walls/{wall['id']}/stream"
+    with (
+        httpx.Client(base_url=live.base_url, timeout=15) as kiosk,
+        api.stream("GET", path) as first,
+        api.stream("GET", path) as second,
+    ):
+        assert kiosk.get(f"/k/{token}").status_code == 200
+        with kiosk.stream("GET", path) as third:
+            screens = [
+                _events(response, {"ready", "post", "hide", "state"}) for response in (first, second, third)
+            ]
+            for events in screens:
+                assert next(events)[0] == "ready"
+                assert next(events)[0] == "state"
+            assert layer.filter_count == 1 and layer.client_count == 3
+            feed = _feeds[layer][wall["id"]]
+            assert len(feed.screens) == 3 and len(feed.gates) == 1
+            evaluations, batches = layer.filter_evaluations, layer.batches
+            api.post("/api/v1/posts", json=[post("spam", "nova arnaque"), post("shown", "nova est top")])
+            for events in screens:
+                name, data = next(events)
+                assert (name, data["id"]) == ("post", "push:shown")
+            # Each batch judged once for the wall, not once per screen.
+            assert layer.filter_evaluations - evaluations == layer.batches - batches >= 1
+            api.post(f"/api/v1/walls/{wall['id']}/moderation/push:shown", json={"action": "hide"})
+            for events in screens:
+                assert next(events) == ("hide", {"post_id": "push:shown"})
+            api.post(f"/api/v1/walls/{wall['id']}/scene", json={"scene": 1})
+            for events in screens:
+                name, data = next(events)
+                assert name == "state" and data["scene"] == 1
+    deadline = time.monotonic() + 30
+    while wall["id"] in _feeds.get(layer, {}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert wall["id"] not in _feeds.get(layer, {}), "the wall's follower stops with its last screen"
+    assert layer.client_count == 0

@@ -16,7 +16,7 @@ waits longer than ``stream_send_timeout_s`` closes that client; streams are capp
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 import anyio
@@ -54,8 +54,11 @@ class LiveStreamResponse(EventSourceResponse):
     ``sse_starlette``'s cancel scope around each write, which cost about 40 % of a client's CPU.
     """
 
-    def __init__(self, hub: Hub, subscription: LiveSubscription) -> None:
-        super().__init__(subscription.chunks(), ping=PING_S)
+    def __init__(
+        self, hub: Hub, subscription: LiveSubscription, content: AsyncIterator[bytes] | None = None
+    ) -> None:
+        # ``content``: the subscription's bytes as the caller shapes them (a wall's own first events).
+        super().__init__(subscription.chunks() if content is None else content, ping=PING_S)
         self.hub = hub
         self.subscription = subscription
 

@@ -24,10 +24,11 @@ from veille.errors import Invalid
 from veille.walls import Wall, WallSpec, service
 from veille.web.api._params import scope_of
 from veille.web.api._routing import api_router
+from veille.web.api.stream import LiveStreamResponse, principal_key
 from veille.web.deps import CurrentHub, CurrentPrincipal, Store
 from veille.web.kiosk import KIOSK_VIA, kiosk_token
 from veille.web.schemas import ErrorRead, Items
-from veille.web.wall_stream import nudge, state_json, wall_events
+from veille.web.wall_stream import nudge, open_screen, state_json
 
 __all__ = ["router"]
 
@@ -197,18 +198,17 @@ async def wall_stream(
             raise Invalid("Last-Event-ID: expected an event id", field="Last-Event-ID")
         resume_from = int(last_event_id)
     token = kiosk_token(request) if principal.via == KIOSK_VIA else None
-    return EventSourceResponse(
-        wall_events(
-            request,
-            hub,
-            wall_id,
-            kiosk_token=token,
-            after=resume_from,
-            # A person sees the wall's posts inside their teams' scope; a kiosk link shows the wall.
-            scope=None if token is not None else scope_of(principal),
-        ),
-        ping=15,
+    subscription, content = await open_screen(
+        hub,
+        wall_id,
+        # A kiosk link's screens count together (its principal is the link), a person's with theirs.
+        principal=principal_key(principal),
+        kiosk_token=token,
+        after=resume_from,
+        # A person sees the wall's posts inside their teams' scope; a kiosk link shows the wall.
+        scope=None if token is not None else scope_of(principal),
     )
+    return LiveStreamResponse(hub, subscription, content)
 
 
 @router.get("/walls/{wall_id}/moderation", response_model=Items[ModerationItemRead], responses=_REFUSED)

@@ -1,7 +1,7 @@
 // The live social wall. On load: the newest posts from the API, then new ones over Server-Sent
 // Events (same origin, so the session cookie goes along). Cards stack in columns, newest on top.
 // Post text is data: every piece of it reaches the page as a Preact text child, never as HTML.
-import { html, render } from "htm/preact";
+import { Component, html, render } from "htm/preact";
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { api } from "veille/api.js";
 import { t } from "veille/i18n.js";
@@ -12,7 +12,13 @@ import { hueOf, initials, segmentText, textSize } from "./format.js";
 const INITIAL_POSTS = 30;
 const MAX_CARDS = 60;
 const TICK_MS = 15_000;
-const FLUSH_MS = 50;
+// New cards are inserted at most this often: a post arriving on a calm wall is shown at the next
+// task; in a sustained flow the wall shows, every FLUSH_MS, the newest posts that came (one row at
+// most), so that every screen is within a quarter of a second of the hub and legible at five metres.
+const FLUSH_MS = 150;
+// Insertions closer than this are "busy": the cards then appear without animation (the slot
+// opening lays the columns out again, and the masked grid is repainted, at every frame).
+const CALM_MS = 1_000;
 const RATE_WINDOW_MS = 60_000;
 const MIN_COLUMN_REM = 17;
 const TRENDING_SHOWN = 3;
@@ -194,6 +200,21 @@ function Card({ entry, now }) {
   </article>`;
 }
 
+// A card is drawn again only when its post or the minute shown changes: in a flow, a render that
+// inserts one row leaves the other cards alone (drawing all sixty again cost most of the page's CPU).
+class Slot extends Component {
+  shouldComponentUpdate(next) {
+    return next.entry !== this.props.entry || next.now !== this.props.now;
+  }
+
+  render({ entry, now }) {
+    const fresh = entry.fresh ? `slot slot--fresh slot--${entry.fresh}` : "slot";
+    return html`<div class=${fresh}>
+      <div class="slot__clip"><div class="slot__pad"><${Card} entry=${entry} now=${now} /></div></div>
+    </div>`;
+  }
+}
+
 // --- state: posts in arrival order, each pinned to a column so that cards never jump sideways ---
 
 function pickColumn(entries, columns) {
@@ -207,9 +228,18 @@ function pickColumn(entries, columns) {
   return chosen;
 }
 
-function addPosts(state, posts, fresh) {
+// ``arrivals``: every post of the burst when only the newest are shown (all are counted once).
+function addPosts(state, posts, fresh, arrivals = null) {
   let entries = state.entries.slice();
   let { nextSeq, total } = state;
+  if (arrivals) {
+    const known = new Set(entries.map((entry) => entry.post.id));
+    for (const post of arrivals) {
+      if (!post || typeof post.id !== "string" || known.has(post.id)) continue;
+      known.add(post.id);
+      total += 1;
+    }
+  }
   for (const post of posts) {
     if (!post || typeof post.id !== "string") continue;
     const known = entries.findIndex((entry) => entry.post.id === post.id);
@@ -220,7 +250,7 @@ function addPosts(state, posts, fresh) {
     }
     entries.push({ post, seq: nextSeq, col: pickColumn(entries, state.columns), fresh });
     nextSeq += 1;
-    total += 1;
+    if (!arrivals) total += 1;
     // A replay after a long cut can bring thousands of posts at once: keep the work per post bounded.
     if (entries.length > 2 * MAX_CARDS) entries = entries.slice(entries.length - MAX_CARDS);
   }
@@ -238,7 +268,7 @@ function relayout(state, columns) {
 function reducer(state, action) {
   switch (action.type) {
     case "posts":
-      return addPosts(state, action.posts, action.fresh);
+      return addPosts(state, action.posts, action.fresh, action.arrivals || null);
     case "columns":
       return relayout(state, action.columns);
     case "status":
@@ -257,26 +287,46 @@ function columnsFor(width) {
   return Math.max(1, Math.min(8, Math.floor(width / (rem * MIN_COLUMN_REM))));
 }
 
-function useLiveFeed(dispatch, onArrival) {
+// The newest posts of a burst, at most one row of the wall (older ones of the burst are counted, not shown).
+function newestOf(queue, columns) {
+  return queue.length <= columns ? queue : queue.slice(queue.length - columns);
+}
+
+function useLiveFeed(dispatch, onArrival, columnsRef) {
   useEffect(() => {
     let loaded = false;
     let flushTimer = null;
+    let lastFlush = 0;
     const heldBack = [];
     const queue = [];
 
     const flush = () => {
       flushTimer = null;
-      if (queue.length) dispatch({ type: "posts", posts: queue.splice(0), fresh: true });
+      if (!queue.length) return;
+      const now = performance.now();
+      const busy = now - lastFlush < CALM_MS;
+      lastFlush = now;
+      const arrivals = queue.splice(0);
+      // One render for the whole burst: arrivals are counted here, not re-rendered one by one.
+      onArrival(arrivals.length);
+      if (!busy) {
+        // A calm wall shows a whole burst (the newest MAX_CARDS), with the opening animation.
+        dispatch({ type: "posts", posts: arrivals, fresh: "calm" });
+        return;
+      }
+      // A sustained flow: the newest row of the burst at most, without animation.
+      dispatch({ type: "posts", posts: newestOf(arrivals, columnsRef.current), fresh: "busy", arrivals });
     };
     const onLivePost = (post) => {
-      onArrival();
       if (!loaded) {
         heldBack.push(post);
         return;
       }
-      // Posts of one burst are shown together: one render, one animation.
       queue.push(post);
-      if (flushTimer === null) flushTimer = setTimeout(flush, FLUSH_MS);
+      if (flushTimer !== null) return;
+      // Calm: at the next task. In a burst: FLUSH_MS after the previous insertion.
+      const wait = Math.max(0, lastFlush + FLUSH_MS - performance.now());
+      flushTimer = setTimeout(flush, wait);
     };
 
     // Subscribe first, then read the newest posts, so that nothing written in between is missed;
@@ -297,7 +347,10 @@ function useLiveFeed(dispatch, onArrival) {
       })
       .finally(() => {
         loaded = true;
-        if (heldBack.length) dispatch({ type: "posts", posts: heldBack.splice(0), fresh: true });
+        if (heldBack.length) {
+          onArrival(heldBack.length);
+          dispatch({ type: "posts", posts: heldBack.splice(0), fresh: "calm" });
+        }
       });
 
     return () => {
@@ -380,14 +433,17 @@ function Wall({ title }) {
     columns: columnsFor(window.innerWidth),
     status: "connecting",
   }));
+  // Arrivals per second over the last minute, counted without a render per post.
   const arrivals = useRef([]);
-  const [, setArrivalTick] = useState(0);
+  const columnsRef = useRef(state.columns);
+  columnsRef.current = state.columns;
   const now = useNow(TICK_MS);
 
-  useLiveFeed(dispatch, () => {
-    arrivals.current.push(Date.now());
-    setArrivalTick((tick) => tick + 1);
-  });
+  useLiveFeed(
+    dispatch,
+    (count) => arrivals.current.push([Date.now(), count]),
+    columnsRef,
+  );
 
   useEffect(() => {
     const onResize = () => dispatch({ type: "columns", columns: columnsFor(window.innerWidth) });
@@ -396,7 +452,8 @@ function Wall({ title }) {
   }, []);
 
   const cutoff = Date.now() - RATE_WINDOW_MS;
-  arrivals.current = arrivals.current.filter((moment) => moment >= cutoff);
+  arrivals.current = arrivals.current.filter(([moment]) => moment >= cutoff);
+  const ratePerMinute = arrivals.current.reduce((sum, [, count]) => sum + count, 0);
 
   const columns = Array.from({ length: state.columns }, () => []);
   for (let index = state.entries.length - 1; index >= 0; index -= 1) {
@@ -405,17 +462,13 @@ function Wall({ title }) {
   }
 
   return html`<div class="wall">
-    <${Header} title=${title} state=${state} ratePerMinute=${arrivals.current.length} />
+    <${Header} title=${title} state=${state} ratePerMinute=${formatNumber(ratePerMinute)} />
     ${state.entries.length === 0
       ? html`<div class="empty"><span class="empty__pulse" aria-hidden="true"></span>${t("Waiting for the first posts…")}</div>`
       : html`<main class="grid" style=${{ "--columns": String(state.columns) }} aria-live="off">
           ${columns.map(
             (column, col) => html`<div class="column" key=${col}>
-              ${column.map(
-                (entry) => html`<div class=${entry.fresh ? "slot slot--fresh" : "slot"} key=${entry.post.id}>
-                  <div class="slot__clip"><div class="slot__pad"><${Card} entry=${entry} now=${now} /></div></div>
-                </div>`,
-              )}
+              ${column.map((entry) => html`<${Slot} key=${entry.post.id} entry=${entry} now=${now} />`)}
             </div>`,
           )}
         </main>`}
