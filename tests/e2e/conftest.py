@@ -167,12 +167,13 @@ def settle(page: Any) -> None:
     )
 
 
-# True once no ECharts chart is animating and no finite CSS animation runs, for 150 ms in a row:
-# what a screenshot waits for instead of a fixed pause.
+# True once no widget or panel is loading, no ECharts chart is animating and no finite CSS animation
+# runs, for 150 ms in a row: what a screenshot waits for instead of a fixed pause.
 _AT_REST = """async () => {
   const { getInstanceByDom } = await import('/static/vendor/echarts/echarts.esm.min.js');
   const charts = [...document.querySelectorAll('[_echarts_instance_]')].map((e) => getInstanceByDom(e));
   const busy =
+    document.querySelector('[data-widget][data-state=loading], [data-panel][data-state=loading]') !== null ||
     charts.some((chart) => chart && !chart.getZr().animation.isFinished()) ||
     document.getAnimations().some(
       (a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity,
@@ -187,5 +188,5 @@ _AT_REST = """async () => {
 
 
 def at_rest(page: Any, timeout: float = 30_000) -> None:
-    """Wait until the page's charts and entry animations have finished (for a screenshot)."""
+    """Wait until the page's widgets have loaded and its charts and entry animations have finished."""
     page.wait_for_function(_AT_REST, timeout=timeout)
