@@ -165,3 +165,28 @@ def settle(page: Any) -> None:
         " && ['slot-open', 'card-in'].includes(a.animationName)).length === 0",
         timeout=5000,
     )
+
+
+# True once no widget or panel is loading, no ECharts chart is animating and no finite CSS animation
+# runs, for 150 ms in a row: what a screenshot waits for instead of a fixed pause.
+_AT_REST = """async () => {
+  const { getInstanceByDom } = await import('/static/vendor/echarts/echarts.esm.min.js');
+  const charts = [...document.querySelectorAll('[_echarts_instance_]')].map((e) => getInstanceByDom(e));
+  const busy =
+    document.querySelector('[data-widget][data-state=loading], [data-panel][data-state=loading]') !== null ||
+    charts.some((chart) => chart && !chart.getZr().animation.isFinished()) ||
+    document.getAnimations().some(
+      (a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity,
+    );
+  if (busy) {
+    window.__veilleQuietSince = undefined;
+    return false;
+  }
+  window.__veilleQuietSince ??= performance.now();
+  return performance.now() - window.__veilleQuietSince >= 150;
+}"""
+
+
+def at_rest(page: Any, timeout: float = 30_000) -> None:
+    """Wait until the page's widgets have loaded and its charts and entry animations have finished."""
+    page.wait_for_function(_AT_REST, timeout=timeout)

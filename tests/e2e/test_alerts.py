@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import at_rest, log_in
 from tests.e2e.workspace import create_dashboard
 from tests.support.live_server import LiveHub, serve_hub
 from tests.support.workspace import history_posts, push_posts
@@ -104,7 +104,7 @@ def test_the_crisis_room_follows_the_alert(page: Any, live: LiveHub, screenshots
     page.click("[data-panel=notes] button[type=submit]")
     page.wait_for_selector("[data-panel=timeline] li[data-action=note]")
     assert "<b>not bold</b>" in page.inner_text("[data-panel=notes]")  # a note is text, never HTML
-    page.wait_for_timeout(1500)  # let the charts draw
+    at_rest(page)  # the charts are drawn
     page.screenshot(path=str(screenshots / "crisis-room-en.png"), full_page=True)
     timeline = httpx.get(
         f"{live.base_url}/api/v1/alerts/{spike['id']}", headers=live.auth_headers, timeout=10
@@ -116,7 +116,7 @@ def test_the_crisis_room_follows_the_alert(page: Any, live: LiveHub, screenshots
     assert "Salle de crise" in page.inner_text(".crisis__head") and "Procédure" in page.inner_text(
         "[data-panel=playbook]"
     )
-    page.wait_for_timeout(1500)
+    at_rest(page)
     page.screenshot(path=str(screenshots / "crisis-room-fr.png"), full_page=True)
     report = httpx.get(
         f"{live.base_url}/api/v1/alerts/{spike['id']}/report",
@@ -174,12 +174,12 @@ def test_the_topic_crisis_room(page: Any, live: LiveHub, screenshots: Path, prob
     assert page.locator("[data-panel=timeline] li").count() >= len(active)
     report = page.get_attribute("[data-screen=crisis-topic] .crisis__report a", "href")
     assert report == "/api/v1/alerts/topic/outage/report?format=html"
-    page.wait_for_timeout(1500)  # let the charts draw
+    at_rest(page)  # the charts are drawn
     page.screenshot(path=str(screenshots / "crisis-topic-en.png"), full_page=True)
     page.goto(f"{live.base_url}/crisis/topic/outage?lang=fr&theme=light")
     page.wait_for_selector("[data-screen=crisis-topic][data-state=ready]")
     page.wait_for_selector("[data-widget=volume][data-state=ready]", timeout=30_000)
     assert "Salle de crise" in page.inner_text(".crisis__head")
-    page.wait_for_timeout(1500)
+    at_rest(page)
     page.screenshot(path=str(screenshots / "crisis-topic-fr-light.png"), full_page=True)
     assert problems.errors == []

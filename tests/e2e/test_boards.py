@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.e2e.conftest import PageProblems, log_in
+from tests.e2e.conftest import PageProblems, at_rest, log_in
 from tests.e2e.workspace import served_workspace
 from tests.support.live_server import LiveHub
 from veille.analytics.care import care_report
@@ -179,7 +179,7 @@ def test_boards_in_french_and_screenshots(
                     page.locator("[data-panel=country-table] tbody tr[data-country]").first.click()
                     _settle(page)
                 page.evaluate("() => window.scrollTo(0, 0)")
-                page.wait_for_timeout(800)  # chart animations end
+                at_rest(page)  # chart animations end
                 page.screenshot(path=str(screenshots / f"board-{name}-{lang}-{theme}.png"), full_page=True)
     page.goto(f"{live.base_url}/influencers?lang=fr")
     _settle(page)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import PageProblems, log_in
+from tests.e2e.conftest import PageProblems, at_rest, log_in
 from tests.e2e.workspace import ALL_WIDGETS, create_dashboard, open_dashboard, served_workspace, settled
 from tests.support.live_server import LiveHub
 from veille.demo.seed import ensure_demo_dashboards
@@ -256,7 +256,7 @@ def test_screenshots(live: LiveHub, browser: Any, screenshots: Path, theme: str,
         page.screenshot(path=str(screenshots / f"dashboards-list-{language}-{theme}.png"), full_page=True)
         page.goto(f"{live.base_url}/dashboards/{overview['id']}?theme={theme}")
         settled(page)
-        page.wait_for_timeout(800)  # chart animations end
+        at_rest(page)  # chart animations end
         page.screenshot(path=str(screenshots / f"dashboard-overview-{language}-{theme}.png"), full_page=True)
     finally:
         context.close()

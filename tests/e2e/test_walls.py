@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PageProblems, log_in, make_post, push
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PageProblems, at_rest, log_in, make_post, push
 from tests.e2e.workspace import served_workspace
 from tests.support.live_server import LiveHub
 
@@ -271,7 +271,8 @@ def test_six_screens_show_their_parts_and_switch_scenes_together(
                 lambda page=page: "loading" not in _states(page).values(),
                 lambda page=page: f"widgets loaded: {_states(page)}",
             )
-        time.sleep(1)  # the scene's fade-in (700 ms) ends
+        for page in pages:
+            at_rest(page)  # the scene's fade-in (700 ms) ends
         shots = [page.screenshot() for page in pages]
         for index, shot in enumerate(shots, start=1):
             (screenshots / f"walls-screen-{index}.png").write_bytes(shot)
@@ -553,7 +554,7 @@ def test_big_screens_dark_and_light_french_and_english(
             " * new DOMMatrix(getComputedStyle(document.querySelector('.wall-cell__inner')).transform).a"
         )
         assert text_px >= 0.04 * size["height"], text_px
-        time.sleep(1)
+        at_rest(page)
         page.screenshot(path=str(screenshots / name))
     finally:
         context.close()

@@ -8,13 +8,9 @@ while nobody listened are caught up (no gap) and nothing is stored twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
 import signal
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +23,7 @@ from sqlalchemy import text
 from tests.fakes import LocalServer
 from tests.fakes.bluesky import FakeBluesky, make_post_event
 from tests.integration.nats.test_nats_bus import NATS_URL, nats_reachable  # noqa: F401 (fixture)
+from tests.support.workers import delete_nats, start_worker, stop_workers, wait_until, worker_environment
 from veille.sources.leases import lease_key
 from veille.store.sql import SqlStore, open_store
 
@@ -50,21 +47,7 @@ def names(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     token = uuid.uuid4().hex[:10]
     found = {"stream": f"LEASE_{token}", "prefix": f"lease{token}", "bucket": f"leases_{token}"}
     yield found
-
-    async def delete() -> None:
-        connection = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=1)
-        js = connection.jetstream()
-        try:
-            for delete_one, name in (
-                (js.delete_stream, found["stream"]),
-                (js.delete_key_value, found["bucket"]),
-            ):
-                with contextlib.suppress(nats.js.errors.NotFoundError):
-                    await delete_one(name)
-        finally:
-            await connection.close()
-
-    asyncio.run(delete())
+    delete_nats(NATS_URL, streams=[found["stream"]], buckets=[found["bucket"]])
 
 
 @pytest.fixture
@@ -106,40 +89,31 @@ def test_the_lease_holder_is_killed_and_another_worker_continues_from_the_checkp
     config.write_text(
         f'[[sources]]\ntype = "bluesky"\nname = "bsky"\nendpoint = "{server.ws_url}/subscribe"\nquery = "wifi"\n'
     )
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("VEILLE_")}
-    environment.update(
-        {
-            "VEILLE_BUS": "nats",
-            "VEILLE_NATS_URL": NATS_URL,
-            "VEILLE_NATS_STREAM": names["stream"],
-            "VEILLE_NATS_SUBJECT_PREFIX": names["prefix"],
-            "VEILLE_SOURCE_LEASE_BUCKET": names["bucket"],
-            "VEILLE_SOURCE_LEASE_TTL_S": str(TTL_S),
-            "VEILLE_SOURCE_LEASE_RENEW_S": str(RENEW_S),
-            "VEILLE_OUTBOUND_ALLOW": '["127.0.0.1"]',
-            "VEILLE_DATABASE_URL": postgres_url.replace("postgresql+psycopg://", "postgresql://"),
-        }
+    environment = worker_environment(
+        NATS_URL,
+        postgres_url,
+        VEILLE_NATS_STREAM=names["stream"],
+        VEILLE_NATS_SUBJECT_PREFIX=names["prefix"],
+        VEILLE_SOURCE_LEASE_BUCKET=names["bucket"],
+        VEILLE_SOURCE_LEASE_TTL_S=str(TTL_S),
+        VEILLE_SOURCE_LEASE_RENEW_S=str(RENEW_S),
+        VEILLE_OUTBOUND_ALLOW='["127.0.0.1"]',
     )
     store = open_store(postgres_url)
     workers: list[subprocess.Popen[bytes]] = []
+    killed: set[int] = set()  # pids killed on purpose
 
     def start(index: int) -> subprocess.Popen[bytes]:
-        data = tmp_path / f"worker{index}"
-        data.mkdir()
-        return subprocess.Popen(
-            [sys.executable, "-m", "veille", "worker", "--data", str(data), "--config", str(config)],
-            env=environment,
-            stdout=(data / "worker.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
+        return start_worker(tmp_path / f"worker{index}", environment, "--config", str(config))
 
     def wait(condition: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + DEADLINE_S
-        while not condition():
-            if time.monotonic() > deadline:
-                logs = "\n".join(p.read_text(errors="replace")[-2500:] for p in tmp_path.glob("*/worker.log"))
-                raise AssertionError(f"timed out waiting for {what}\n{logs}")
-            time.sleep(0.2)
+        wait_until(
+            condition,
+            what,
+            workers=[w for w in workers if w.pid not in killed],
+            folder=tmp_path,
+            timeout_s=DEADLINE_S,
+        )
 
     try:
         workers = [start(0), start(1)]
@@ -153,6 +127,7 @@ def test_the_lease_holder_is_killed_and_another_worker_continues_from_the_checkp
         # Only the holder connected: the source ran once across the cluster.
         assert len(fake.connections) == 1
 
+        killed.add(holder["pid"])
         by_pid[holder["pid"]].send_signal(signal.SIGKILL)
         by_pid[holder["pid"]].wait(timeout=30)
         # Posted on the platform while nobody listens: the next holder must catch up on them.
@@ -180,14 +155,7 @@ def test_the_lease_holder_is_killed_and_another_worker_continues_from_the_checkp
         )
         assert survivor.poll() is None
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop_workers(workers, timeout_s=60)
         store.close()
     # The survivor stopped cleanly and gave its lease back.
     assert survivor.returncode == 0

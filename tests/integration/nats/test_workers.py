@@ -18,15 +18,15 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import nats
 import pytest
 from sqlalchemy import select, text
 
 from tests.integration.nats.test_nats_bus import NATS_URL, nats_reachable  # noqa: F401 (fixture)
+from tests.support.workers import delete_nats, start_worker, stop_workers, wait_until, worker_environment
 from veille.benchmarks.ingest import BENCH_TOPICS, make_posts_jsonl
 from veille.bus.nats import NatsBus
 from veille.model import Post
@@ -44,6 +44,7 @@ pytestmark = [pytest.mark.nats, pytest.mark.postgres, pytest.mark.slow]
 POSTS = int(os.environ.get("VEILLE_TEST_WORKER_POSTS", "20000"))
 # Generous: three workers load their models and share two busy cores with other jobs.
 DEADLINE_S = 1200
+ACK_WAIT_S = 20
 
 
 @pytest.fixture
@@ -52,50 +53,20 @@ def nats_names(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     token = uuid.uuid4().hex[:10]
     names = {"stream": f"WORK_{token}", "prefix": f"work{token}", "consumer": f"w{token}"}
     yield names
-
-    async def delete() -> None:
-        connection = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=1)
-        try:
-            await connection.jetstream().delete_stream(names["stream"])
-        except nats.js.errors.NotFoundError:
-            pass
-        finally:
-            await connection.close()
-
-    asyncio.run(delete())
+    delete_nats(NATS_URL, streams=[names["stream"]])
 
 
 def _environment(postgres_url: str, names: dict[str, str]) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("VEILLE_")}
-    environment.update(
-        {
-            "VEILLE_BUS": "nats",
-            "VEILLE_NATS_URL": NATS_URL,
-            "VEILLE_NATS_STREAM": names["stream"],
-            "VEILLE_NATS_SUBJECT_PREFIX": names["prefix"],
-            "VEILLE_WORK_CONSUMER": names["consumer"],
-            # Short, so that the killed worker's batch comes back soon; a batch that takes longer
-            # is written twice, which must (and does) count once.
-            "VEILLE_WORK_ACK_WAIT_S": "20",
-            "VEILLE_DATABASE_URL": postgres_url.replace("postgresql+psycopg://", "postgresql://"),
-        }
+    return worker_environment(
+        NATS_URL,
+        postgres_url,
+        VEILLE_NATS_STREAM=names["stream"],
+        VEILLE_NATS_SUBJECT_PREFIX=names["prefix"],
+        VEILLE_WORK_CONSUMER=names["consumer"],
+        # Short, so that the killed worker's batch comes back soon; a batch that takes longer
+        # is written twice, which must (and does) count once.
+        VEILLE_WORK_ACK_WAIT_S=str(ACK_WAIT_S),
     )
-    return environment
-
-
-def _worker(data: Path, environment: dict[str, str]) -> subprocess.Popen[bytes]:
-    data.mkdir(parents=True, exist_ok=True)
-    log = (data / "worker.log").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "veille", "worker", "--data", str(data)],
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _count(store: SqlStore) -> int:
-    return store.count_posts()
 
 
 def _lag(names: dict[str, str]) -> int:
@@ -107,22 +78,6 @@ def _lag(names: dict[str, str]) -> int:
             await bus.close()
 
     return asyncio.run(ask())
-
-
-def _wait(condition: Any, what: str, workers: list[subprocess.Popen[bytes]], folder: Path) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while not condition():
-        for worker in workers:
-            if worker.poll() is not None:
-                logs = "\n".join(
-                    path.read_text(errors="replace")[-3000:] for path in folder.glob("*/worker.log")
-                )
-                raise AssertionError(
-                    f"a worker exited ({worker.returncode}) while waiting for {what}:\n{logs}"
-                )
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(1.0)
 
 
 def _rollups(store: SqlStore) -> dict[str, list[tuple[Any, ...]]]:
@@ -145,6 +100,7 @@ def test_three_workers_one_killed_store_every_post_exactly_once(
     jsonl = tmp_path / "posts.jsonl"
     jsonl.write_text("\n".join(make_posts_jsonl(POSTS, seed=15)) + "\n", encoding="utf-8")
     # Published first, all of it, then the workers start: the stream holds the whole backlog.
+    published_at = time.monotonic()
     published = subprocess.run(
         [sys.executable, "-m", "veille", "ingest", str(jsonl), "--data", str(tmp_path / "producer")],
         env=environment,
@@ -153,27 +109,31 @@ def test_three_workers_one_killed_store_every_post_exactly_once(
     )
     assert published.returncode == 0, published.stderr.decode(errors="replace")[-3000:]
     assert published.stdout.decode().strip().splitlines()[-1] == f'{{"accepted": {POSTS}, "rejected": 0}}'
-    assert _count(store) == 0  # nothing stored by the producer itself
+    assert store.count_posts() == 0  # nothing stored by the producer itself
 
-    workers = [_worker(tmp_path / f"worker{index}", environment) for index in range(3)]
+    started = time.monotonic()
+    workers = [start_worker(tmp_path / f"worker{index}", environment) for index in range(3)]
+
+    def wait(condition: Callable[[], bool], what: str) -> None:
+        wait_until(condition, what, workers=workers, folder=tmp_path, timeout_s=DEADLINE_S, interval_s=0.25)
+
     try:
         # Kill one in the middle of the stream, with batches in hand.
-        _wait(lambda: _count(store) >= POSTS // 4, "a quarter of the posts", workers, tmp_path)
+        wait(lambda: store.count_posts() >= POSTS // 4, "a quarter of the posts")
+        killed_at = time.monotonic()
         workers[1].send_signal(signal.SIGKILL)
         workers[1].wait(timeout=60)
-        assert _count(store) < POSTS, "the stream was already stored: kill earlier (more posts)"
-        workers[1] = _worker(tmp_path / "worker1", environment)
-        _wait(lambda: _count(store) >= POSTS, "every post", workers, tmp_path)
-        _wait(lambda: _lag(nats_names) == 0, "every message acknowledged", workers, tmp_path)
+        assert store.count_posts() < POSTS, "the stream was already stored: kill earlier (more posts)"
+        workers[1] = start_worker(tmp_path / "worker1", environment)
+        wait(lambda: store.count_posts() >= POSTS, "every post")
+        wait(lambda: _lag(nats_names) == 0, "every message acknowledged")
+        drained_at = time.monotonic()
     finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop_workers(workers, timeout_s=120)
+    print(
+        f"publish {started - published_at:.1f} s, first quarter {killed_at - started:.1f} s,"
+        f" the rest {drained_at - killed_at:.1f} s, stop {time.monotonic() - drained_at:.1f} s"
+    )
     try:
         with store.engine.connect() as connection:
             stored = connection.execute(text("SELECT count(*), count(DISTINCT id) FROM posts")).one()
