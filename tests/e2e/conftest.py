@@ -99,6 +99,10 @@ def problems() -> PageProblems:
 @pytest.fixture
 def page(browser: Any, problems: PageProblems) -> Iterator[Any]:
     context = browser.new_context(viewport=FULL_HD, device_scale_factor=1, reduced_motion="no-preference")
+    # A busy 2-core CI machine (the suite's two workers, a hub and Chromium each) can take more than
+    # Playwright's default 30 s for a login (argon2 on one lane) or a first page: waits that have no
+    # time-out of their own get 60 s.
+    context.set_default_timeout(60_000)
     the_page = context.new_page()
     problems.attach(the_page)
     yield the_page

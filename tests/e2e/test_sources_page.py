@@ -286,7 +286,7 @@ def test_sources_page_needs_login_and_refreshes_health(
     sources_hub: SourcesHub, page: Any, screenshots: Path
 ) -> None:
     live = sources_hub.live
-    response = httpx.get(f"{live.base_url}/sources", follow_redirects=False)
+    response = httpx.get(f"{live.base_url}/sources", follow_redirects=False, timeout=30)
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/sources"
     log_in(page, live, "/sources")
     _wait_state(page, "masto-livebox", "connected")

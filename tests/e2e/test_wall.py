@@ -342,7 +342,7 @@ def test_pages_run_under_the_content_security_policy(live: LiveHub, page: Any, s
     for path in ("/sources", "/dashboards", "/explore", "/docs"):
         page.goto(f"{live.base_url}{path}")
         page.wait_for_load_state("networkidle")
-    page.wait_for_selector(".swagger-ui .info", timeout=15_000)  # Swagger UI started: its script ran
+    page.wait_for_selector(".swagger-ui .info", timeout=60_000)  # Swagger UI started: its script ran
     page.screenshot(path=str(screenshots / "csp_docs.png"))
     assert violations == [], violations
     # Enforced: an inline script the policy does not list is refused (and reported in the console).

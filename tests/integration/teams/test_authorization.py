@@ -156,6 +156,7 @@ def test_a_removed_user_is_locked_out_at_once(live: LiveHub, api: httpx.Client) 
         f"{live.base_url}/login",
         data={"username": "leaver", "password": "long enough password"},
         follow_redirects=False,
+        timeout=30,
     )
     session = login.cookies
     user_id = live.hub.access.list_users()[
@@ -163,11 +164,11 @@ def test_a_removed_user_is_locked_out_at_once(live: LiveHub, api: httpx.Client) 
     ].id
     token = live.hub.access.create_token("leaver", user_id=user_id, role="analyst")
     headers = {"Authorization": f"Bearer {token}"}
-    assert httpx.get(f"{live.base_url}/api/v1/me", headers=headers).status_code == 200
-    assert httpx.get(f"{live.base_url}/api/v1/me", cookies=session).status_code == 200
+    assert httpx.get(f"{live.base_url}/api/v1/me", headers=headers, timeout=30).status_code == 200
+    assert httpx.get(f"{live.base_url}/api/v1/me", cookies=session, timeout=30).status_code == 200
     assert api.delete("/api/v1/users/leaver").status_code == 204
-    assert httpx.get(f"{live.base_url}/api/v1/me", headers=headers).status_code == 401
-    assert httpx.get(f"{live.base_url}/api/v1/me", cookies=session).status_code == 401
+    assert httpx.get(f"{live.base_url}/api/v1/me", headers=headers, timeout=30).status_code == 401
+    assert httpx.get(f"{live.base_url}/api/v1/me", cookies=session, timeout=30).status_code == 401
 
 
 def test_a_new_password_ends_the_sessions(live: LiveHub, api: httpx.Client) -> None:
@@ -176,11 +177,12 @@ def test_a_new_password_ends_the_sessions(live: LiveHub, api: httpx.Client) -> N
         f"{live.base_url}/login",
         data={"username": "changer", "password": "long enough password"},
         follow_redirects=False,
+        timeout=30,
     )
     session = login.cookies
-    assert httpx.get(f"{live.base_url}/api/v1/me", cookies=session).status_code == 200
+    assert httpx.get(f"{live.base_url}/api/v1/me", cookies=session, timeout=30).status_code == 200
     assert api.put("/api/v1/users/changer", json={"password": "another long password"}).status_code == 200
-    assert httpx.get(f"{live.base_url}/api/v1/me", cookies=session).status_code == 401
+    assert httpx.get(f"{live.base_url}/api/v1/me", cookies=session, timeout=30).status_code == 401
 
 
 def test_a_rotated_admin_token_stops_the_old_one(live: LiveHub) -> None:
