@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -159,6 +160,7 @@ class ProcessPreparer:
         self._next_id = 0
         self._generation = 0  # which child a token belongs to: a new child forgets the old's batches
         self._stopping = False
+        self._starting: asyncio.Task[None] | None = None
         self.restarts = 0
 
     # -- life cycle --------------------------------------------------------------------------
@@ -167,9 +169,17 @@ class ProcessPreparer:
         return None if self._process is None else self._process.pid
 
     async def start(self) -> None:
+        """Start the child in the background: the hub answers at once, the first batch waits for
+        the child's models (a failed start fails that batch, and the next one starts a child again)."""
         self._stopping = False
-        if self._process is None:
-            await asyncio.to_thread(self._spawn)
+        if self._process is None and self._starting is None:
+            self._starting = asyncio.create_task(asyncio.to_thread(self._spawn), name="preparer-start")
+
+    async def ready(self) -> None:
+        """Wait until the child started (raises when it could not)."""
+        starting, self._starting = self._starting, None
+        if starting is not None:
+            await starting
 
     def _spawn(self) -> None:
         parent, child = self._context.Pipe(duplex=True)
@@ -200,6 +210,8 @@ class ProcessPreparer:
 
     async def stop(self) -> None:
         self._stopping = True
+        with contextlib.suppress(Exception):
+            await self.ready()
         await asyncio.to_thread(self._stop)
 
     def _stop(self) -> None:
@@ -215,10 +227,11 @@ class ProcessPreparer:
 
     # -- the pipeline's calls ----------------------------------------------------------------
     async def prepare(self, posts: list[Post]) -> Prepared:
+        await self.ready()
         return await asyncio.to_thread(self._prepare, posts)
 
     def _prepare(self, posts: list[Post]) -> Prepared:
-        if self._process is None or not self._process.is_alive():
+        if self._process is None or not _alive(self._process):
             self._replace("it was not running")
         conn, generation = self._conn, self._generation
         assert conn is not None
@@ -248,7 +261,7 @@ class ProcessPreparer:
                     return conn.recv()
             except (EOFError, OSError):
                 raise _LostError(_exit_detail(process)) from None
-            if process is None or not process.is_alive():
+            if process is None or not _alive(process):
                 raise _LostError(_exit_detail(process))
 
     def _replace(self, detail: str) -> None:
@@ -288,6 +301,11 @@ class _LostError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+def _alive(process: BaseProcess) -> bool:
+    """Whether the child runs, from its sentinel (which ``is_alive`` misses once someone else reaped it)."""
+    return not multiprocessing.connection.wait([process.sentinel], timeout=0)
 
 
 def _exit_detail(process: BaseProcess | None) -> str:

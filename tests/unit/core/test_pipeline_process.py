@@ -98,6 +98,7 @@ async def _pipeline(store: Any, marker: str = "") -> tuple[Pipeline, ProcessPrep
     )
     pipeline = Pipeline(store=store, bus=MemoryBus(), stages=[], preparer=preparer)
     await pipeline.start()
+    await preparer.ready()  # started in the background: the first batch would wait for it too
     return pipeline, preparer
 
 
@@ -152,7 +153,9 @@ async def test_a_reload_reaches_the_child_before_the_next_batch(store: SqlStore)
     assert store.get_post("push:2").hashtags == ["topic"]  # type: ignore[union-attr]
 
 
-async def test_a_killed_child_fails_its_batch_with_503_and_is_replaced(store: SqlStore, tmp_path: Path) -> None:
+async def test_a_killed_child_fails_its_batch_with_503_and_is_replaced(
+    store: SqlStore, tmp_path: Path
+) -> None:
     marker = tmp_path / "hanging.pid"
     pipeline, preparer = await _pipeline(store, str(marker))
     first_child = preparer.pid
