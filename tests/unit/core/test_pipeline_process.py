@@ -167,7 +167,7 @@ async def test_a_killed_child_fails_its_batch_with_503_and_is_replaced(
             assert time.monotonic() < deadline, "the child never took the batch"
             await asyncio.sleep(0.05)
         assert int(marker.read_text(encoding="utf-8")) == first_child
-        os.kill(first_child, signal.SIGKILL)  # type: ignore[arg-type]
+        os.kill(first_child, signal.SIGKILL)
         with pytest.raises(PreparerLost) as lost:
             await hanging
         assert http_status(lost.value) == 503 and "send it again" in str(lost.value)
