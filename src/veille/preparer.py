@@ -197,7 +197,13 @@ class ProcessPreparer:
                     )
                 if time.monotonic() > deadline:
                     raise RuntimeError("the hub's preparing process did not start in time")
-            answer = parent.recv()
+            try:
+                answer = parent.recv()
+            except EOFError:
+                process.join(timeout=5)
+                raise RuntimeError(
+                    f"the hub's preparing process ended while starting (exit code {process.exitcode})"
+                ) from None
             if answer[0] != "ready":
                 raise RuntimeError(f"the hub's preparing process could not build its stages: {answer[1]}")
         except BaseException:
