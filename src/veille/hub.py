@@ -170,9 +170,10 @@ class Hub:
             metrics.posts_rejected.labels(source=source).inc(len(rejected))
 
         # The default stages run in a child process (settings.prepare_processes); stages given by
-        # the caller (tests, embedders) run in a thread of this process, as they are.
+        # the caller (tests, embedders) run in a thread of this process, as they are. With NATS the
+        # posts go through the work stream's consumer (its own stages), not this pipeline.
         preparer: Preparer | None = None
-        if stages is None and settings.prepare_processes > 0 and settings.pipeline == "on":
+        if stages is None and settings.prepare_processes > 0 and settings.bus != "nats":
             preparer = ProcessPreparer(functools.partial(HubStages, settings), on_stage=metrics.observe_stage)
         pipeline = Pipeline(
             store=store,
