@@ -161,6 +161,7 @@ class ProcessPreparer:
         self._generation = 0  # which child a token belongs to: a new child forgets the old's batches
         self._stopping = False
         self._starting: asyncio.Task[None] | None = None
+        self._missed_reloads: set[str] = set()
         self.restarts = 0
 
     # -- life cycle --------------------------------------------------------------------------
@@ -212,6 +213,10 @@ class ProcessPreparer:
         with self._send_lock:
             self._process, self._conn = process, parent
             self._generation += 1
+            # Changes announced while no child listened (it may have read the store before them).
+            for kind in sorted(self._missed_reloads):
+                parent.send(("reload", kind))
+            self._missed_reloads.clear()
         log.info("preparing process %s ready", process.pid)
 
     async def stop(self) -> None:
@@ -295,6 +300,9 @@ class ProcessPreparer:
     def _send(self, message: tuple[Any, ...], *, generation: int | None = None) -> None:
         with self._send_lock:
             conn = self._conn
+            if conn is None and message[0] == "reload":
+                self._missed_reloads.add(message[1])  # told to the next child once it is up
+                return
             if conn is None or (generation is not None and generation != self._generation):
                 return  # no child, or another child than the batch's: nothing to tell it
             try:
