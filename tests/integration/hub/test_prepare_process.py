@@ -22,6 +22,12 @@ from veille.settings import Settings
 @pytest.fixture
 def live(hub_settings: Settings) -> Iterator[LiveHub]:
     with serve_hub(hub_settings.model_copy(update={"prepare_processes": 1})) as hub:
+        # The child loads its models in the background; on a busy machine that outlasts a request's
+        # time-out, so the tests begin once it is up (the first push would wait for it otherwise).
+        deadline = time.monotonic() + 300
+        while _preparer(hub).pid is None:
+            assert time.monotonic() < deadline, "the preparing process did not start"
+            time.sleep(0.1)
         yield hub
 
 
