@@ -58,8 +58,10 @@ def _shape(
     environment["VEILLE_ADMIN_TOKEN"] = _TOKEN
     environment["VEILLE_PREPARE_PROCESSES"] = str(prepare_processes)
     with served_hub(folder / name, env=environment, log=folder / f"{name}.log") as hub:
+        # One small batch first, answered once the hub (and its preparing process) is ready.
+        asyncio.run(_push_all(hub.base_url, batches[2], 1))
         rss_idle = hub.rss_by_process()
-        result: dict[str, Any] = {"prepare_processes": prepare_processes, "rss_mib_idle": rss_idle}
+        result: dict[str, Any] = {"prepare_processes": prepare_processes, "rss_mib_ready": rss_idle}
         for clients, half in ((1, batches[0]), (4, batches[1])):
             cpu, main_cpu = hub.cpu_s, hub.main_cpu_s
             seconds = asyncio.run(_push_all(hub.base_url, half, clients))
@@ -84,13 +86,14 @@ def _shape(
 
 def run(*, quick: bool) -> dict[str, Any]:
     count = 5_000 if quick else 50_000
-    lines = make_posts_jsonl(2 * count, seed=31)
+    lines = make_posts_jsonl(2 * count + 10, seed=31)
     # Two different halves: the 4-client run must not meet the posts of the 1-client run again.
-    halves = [lines[:count], lines[count:]]
+    halves = [lines[:count], lines[count : 2 * count]]
     batches = [
         ["\n".join(half[start : start + _BATCH]).encode() for start in range(0, count, _BATCH)]
         for half in halves
     ]
+    batches.append(["\n".join(lines[2 * count :]).encode()])  # the warm-up: 10 other posts
     load = os.getloadavg()
     print(
         f"{count} posts pushed in batches of {_BATCH}, by 1 then 4 clients, to a hub whose stages run "
