@@ -71,6 +71,7 @@ def _shape(
                 "hub_cpu_per_s": round((hub.cpu_s - cpu) / seconds, 2),
                 "main_process_cpu_per_s": round((hub.main_cpu_s - main_cpu) / seconds, 2),
                 "hub_cpu_us_per_post": round((hub.cpu_s - cpu) / count * 1e6, 1),
+                "main_process_cpu_us_per_post": round((hub.main_cpu_s - main_cpu) / count * 1e6, 1),
             }
         result["rss_mib_after"] = hub.rss_by_process()
     one, four = result["clients_1"], result["clients_4"]
