@@ -169,6 +169,13 @@ class ProcessPreparer:
     def pid(self) -> int | None:
         return None if self._process is None else self._process.pid
 
+    @property
+    def alive(self) -> bool:
+        """Whether the child runs (all its threads: a killed child's first thread may be a zombie
+        while the others still end)."""
+        process = self._process
+        return process is not None and _alive(process)
+
     async def start(self) -> None:
         """Start the child in the background: the hub answers at once, the first batch waits for
         the child's models (a failed start fails that batch, and the next one starts a child again)."""
