@@ -22,6 +22,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # The fakes of the test suite listen on 127.0.0.1, which the hub's outbound policy refuses by
     # default (veille.security): the tests allow it explicitly, through the operator's setting.
     os.environ.setdefault("VEILLE_OUTBOUND_ALLOW", '["127.0.0.1"]')
+    # The hub's stages in a thread (one child process per hub, loading its models, would add ~3
+    # CPU-seconds to every hub test); the tests of the preparing process ask for it by name, and
+    # VEILLE_PREPARE_PROCESSES=1 runs the whole suite that way.
+    os.environ.setdefault("VEILLE_PREPARE_PROCESSES", "0")
 
 
 def services_required() -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,8 @@ from veille.errors import Unavailable
 from veille.jobs import Jobs
 from veille.live import LiveLayer, LiveLimits
 from veille.model import Post, PostRejected
-from veille.pipeline import Pipeline
+from veille.pipeline import Pipeline, Preparer
+from veille.preparer import ProcessPreparer
 from veille.reports.scheduler import ReportScheduler
 from veille.security import OutboundPolicy, SecretBox
 from veille.settings import Settings
@@ -38,7 +40,7 @@ from veille.topics.live import monitor_for
 from veille.topics.repository import list_topics
 from veille.workqueue import WORK_SUBJECT, WorkConsumer, publish_posts
 
-__all__ = ["Hub", "default_stages"]
+__all__ = ["Hub", "HubStages", "default_stages"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,37 @@ def default_stages(
         *build_enrichment_stages(languages=settings.languages, data_dir=settings.data_dir),
         (topics or LiveTopics()).stage(),
     ]
+
+
+class HubStages:
+    """The hub's stages as its preparing process builds them (:mod:`veille.preparer`): its own
+    connection to the store, the stored topics, the brand-account registry (reread at each batch
+    when its table changed) and the enrichment models, including the workspace's."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = open_store(settings.sqlalchemy_url, migrate=False)
+        self.topics = LiveTopics(monitor_for(list_topics(self.store)))
+        self.stages = default_stages(
+            settings, topics=self.topics, brand_accounts=RegistryKeys(self.store, refresh_s=0.0)
+        )
+
+    def reload(self, kind: str) -> None:
+        if kind == "topic":
+            monitor = monitor_for(list_topics(self.store))
+            self.topics.replace(monitor)
+        elif kind == "sentiment":  # a workspace model retrained (corrections)
+            from veille.enrich.sentiment import SentimentStage
+            from veille.enrich.workspace import load_workspace_models
+
+            models = load_workspace_models(self.settings.data_dir)
+            for stage in self.stages:
+                if isinstance(stage, SentimentStage):
+                    for lang, model in models.items():
+                        stage.use_model(lang, model)
+
+    def close(self) -> None:
+        self.store.close()
 
 
 @dataclass
@@ -137,6 +170,12 @@ class Hub:
         def count_rejected(source: str, rejected: list[PostRejected]) -> None:
             metrics.posts_rejected.labels(source=source).inc(len(rejected))
 
+        # The default stages run in a child process (settings.prepare_processes); stages given by
+        # the caller (tests, embedders) run in a thread of this process, as they are. With NATS the
+        # posts go through the work stream's consumer (its own stages), not this pipeline.
+        preparer: Preparer | None = None
+        if stages is None and settings.prepare_processes > 0 and settings.bus != "nats":
+            preparer = ProcessPreparer(functools.partial(HubStages, settings), on_stage=metrics.observe_stage)
         pipeline = Pipeline(
             store=store,
             bus=bus,
@@ -147,6 +186,7 @@ class Hub:
             on_stored=count_stored,
             on_rejected=count_rejected,
             on_stage=metrics.observe_stage,
+            preparer=preparer,
         )
         metrics.watch_queue(lambda: pipeline.queue_depth)
         # With the NATS bus, each source runs in the one process holding its lease (issue 15).
@@ -294,12 +334,21 @@ class Hub:
         def rebuild() -> None:
             with self.topics.lock:
                 self.topics.replace(monitor_for(list_topics(self.store)))
+            self.pipeline.reload("topic")  # the preparing process's own copy
 
         await asyncio.to_thread(rebuild)
 
     async def announce(self, kind: ConfigKind, id: str | int) -> None:
         """Tell the other processes of the hub that ``kind`` ``id`` changed (with the NATS bus;
-        with the in-process bus there is no other process to tell). Never raises."""
+        with the in-process bus there is no other process to tell). Never raises.
+
+        The pipeline's preparing process is told first, in order with the batches: a post pushed
+        after the change is prepared with it."""
+        if kind == "topic":
+            try:
+                await asyncio.to_thread(self.pipeline.reload, "topic")
+            except Exception:
+                log.exception("the preparing process was not told of topic %s", id)
         if isinstance(self.bus, NatsBus) and self._started:
             await announce(self.bus, kind=kind, id=id)
 
@@ -308,7 +357,10 @@ class Hub:
         known = None
         while True:
             try:
-                known = await asyncio.to_thread(refresh_if_changed, self.store, self.topics, known)
+                current = await asyncio.to_thread(refresh_if_changed, self.store, self.topics, known)
+                if known is not None and current != known:
+                    await asyncio.to_thread(self.pipeline.reload, "topic")
+                known = current
             except Exception as error:  # the store busy or away: try again next time
                 log.warning("topics not reread: %s", error)
             await asyncio.sleep(self.settings.topics_poll_s)

@@ -3,11 +3,12 @@
 Sources feed one bounded queue (a full queue makes them wait: backpressure, never unbounded
 memory). Batches then go, in order, through two steps that overlap: the *preparer* runs the pure
 stages and turns the batch into the rows the store writes (:func:`~veille.store.prepared.prepare_posts`)
-in a worker thread, while the *writer* commits the batch before it — posts, rollups and the source's
+in a worker thread (or, in the hub, in a child process: :mod:`veille.preparer`), while the *writer* commits the batch before it — posts, rollups and the source's
 checkpoint in one transaction — and then publishes the stored posts on the bus. A crash replays at
 most the batches after the last committed checkpoint, and the upsert by id makes the replay
 harmless. (SQLite and PostgreSQL do much of a commit's work outside Python's lock, so the two
-steps really do run side by side; a process-based preparer is for ``veille ingest`` and workers.)
+steps really do run side by side in threads; the stages themselves hold Python's lock, which is
+why the hub gives them a process of their own, :class:`~veille.preparer.ProcessPreparer`.)
 
 Stopping drains: sources are stopped first (a batch they had not queued yet is read again from
 their checkpoint next time), every submitted batch still goes through the writer, and only then
@@ -23,7 +24,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from veille.bus.base import POSTS_SUBJECT, Bus, BusEvent
 from veille.contracts import Source, SourceBatch, Stage, run_stages, stages_committed
@@ -32,7 +33,7 @@ from veille.model import Post, PostRejected
 from veille.store.base import Store, StoredPost
 from veille.store.prepared import PreparedPosts, prepare_posts
 
-__all__ = ["Pipeline", "PipelineStats", "ShuttingDown"]
+__all__ = ["Pipeline", "PipelineStats", "Prepared", "Preparer", "ShuttingDown", "ThreadPreparer"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,66 @@ class PipelineStats:
 
 
 @dataclass(slots=True)
+class Prepared:
+    """A batch through the stages: its rows, how many posts the stages dropped, and the preparer's
+    token for what the remembering stages will record once the batch is stored."""
+
+    prepared: PreparedPosts
+    dropped: int
+    token: Any = None
+
+
+class Preparer(Protocol):
+    """Runs the stages and :func:`~veille.store.prepared.prepare_posts` for the pipeline, one batch
+    at a time and in order; told afterwards whether each batch was stored."""
+
+    async def start(self) -> None: ...
+
+    async def prepare(self, posts: list[Post]) -> Prepared: ...
+
+    def settled(self, token: Any, *, stored: bool) -> None:
+        """The batch of ``token`` was committed (``stored``) or its write failed: remember it, or not."""
+
+    def reload(self, kind: str) -> None:
+        """What the stages read changed (``"topic"``, ``"sentiment"``): apply it to the next batch."""
+
+    async def stop(self) -> None: ...
+
+
+class ThreadPreparer:
+    """The stages in a worker thread of this process (they share the hub's live topics)."""
+
+    def __init__(self, stages: Sequence[Stage], on_stage: Callable[[str, int, float], None] | None = None):
+        self.stages = list(stages)
+        self._on_stage = on_stage
+
+    async def start(self) -> None:
+        return None
+
+    async def prepare(self, posts: list[Post]) -> Prepared:
+        return await asyncio.to_thread(self._prepare, posts)
+
+    def _prepare(self, posts: list[Post]) -> Prepared:
+        kept = run_stages(self.stages, list(posts), on_stage=self._on_stage)
+        memories = take_memories(self.stages)
+        started = time.perf_counter()
+        prepared = prepare_posts(kept)
+        if self._on_stage is not None:
+            self._on_stage("prepare", len(kept), time.perf_counter() - started)
+        return Prepared(prepared, len(posts) - len(kept), memories)
+
+    def settled(self, token: Any, *, stored: bool) -> None:
+        if stored:
+            commit_memories(token, self.stages)
+
+    def reload(self, kind: str) -> None:
+        return None  # the stages read the hub's own live copies, already changed
+
+    async def stop(self) -> None:
+        return None
+
+
+@dataclass(slots=True)
 class _Work:
     source_name: str
     batch: SourceBatch
@@ -64,7 +125,7 @@ class _Work:
     # the stages that remember (the exact-duplicate memory) will record once the batch is stored.
     prepared: PreparedPosts | None = None
     dropped: int = 0
-    memories: list[tuple[Any, Any]] | None = None
+    token: Any = None
 
 
 class Pipeline:
@@ -78,10 +139,13 @@ class Pipeline:
         on_stored: Callable[[str, list[StoredPost]], None] | None = None,
         on_rejected: Callable[[str, list[PostRejected]], None] | None = None,
         on_stage: Callable[[str, int, float], None] | None = None,
+        preparer: Preparer | None = None,
     ) -> None:
+        """``preparer``: where the stages run (default: a thread of this process, on ``stages``)."""
         self.store = store
         self.bus = bus
         self.stages = list(stages)
+        self.preparer: Preparer = preparer if preparer is not None else ThreadPreparer(self.stages, on_stage)
         self.stats = PipelineStats()
         self._queue: asyncio.Queue[_Work | None] = asyncio.Queue(maxsize=queue_batches)
         # Prepared batches waiting for the writer: one is enough to keep both steps busy.
@@ -102,6 +166,7 @@ class Pipeline:
     async def start(self) -> None:
         self._closing = False
         if self._writer is None:
+            await self.preparer.start()
             self._preparer = asyncio.create_task(self._prepare_loop(), name="pipeline-preparer")
             self._writer = asyncio.create_task(self._write_loop(), name="pipeline-writer")
 
@@ -131,6 +196,7 @@ class Pipeline:
             await self._preparer
         await self._writer
         self._preparer = self._writer = None
+        await self.preparer.stop()
 
     @property
     def queue_depth(self) -> int:
@@ -210,24 +276,26 @@ class Pipeline:
                 await self._prepared.put(None)
                 return
             try:
-                work.prepared, work.dropped, work.memories = await asyncio.to_thread(
-                    self._prepare, work.batch.posts
-                )
+                try:
+                    done = await self.preparer.prepare(work.batch.posts)
+                except Unavailable:
+                    if work.done is not None:
+                        raise  # a caller is waiting: it hears of it (503) and sends again
+                    # A source's batch (its checkpoint not yet passed): once more, on the preparer
+                    # that replaced the one lost.
+                    done = await self.preparer.prepare(work.batch.posts)
             except Exception as error:
                 log.exception("batch from %s could not be prepared", work.source_name)
                 if work.done is not None and not work.done.done():
                     work.done.set_exception(error)
                 continue
+            work.prepared, work.dropped, work.token = done.prepared, done.dropped, done.token
             await self._prepared.put(work)
 
-    def _prepare(self, posts: list[Post]) -> tuple[PreparedPosts, int, list[tuple[Any, Any]] | None]:
-        kept = run_stages(self.stages, list(posts), on_stage=self._on_stage)
-        memories = _take_memories(self.stages)
-        started = time.perf_counter()
-        prepared = prepare_posts(kept)
-        if self._on_stage is not None:
-            self._on_stage("prepare", len(kept), time.perf_counter() - started)
-        return prepared, len(posts) - len(kept), memories
+    def reload(self, kind: str) -> None:
+        """Tell the preparer that what its stages read changed (thread-safe; sends, never waits
+        for a batch). The next batch prepared sees the change."""
+        self.preparer.reload(kind)
 
     async def _write_loop(self) -> None:
         while True:
@@ -238,6 +306,7 @@ class Pipeline:
                 stored = await self._write(work)
             except Exception as error:
                 log.exception("batch from %s could not be stored", work.source_name)
+                self.preparer.settled(work.token, stored=False)
                 if work.done is not None and not work.done.done():
                     work.done.set_exception(error)
                 continue
@@ -266,7 +335,7 @@ class Pipeline:
             self._on_stage("write", len(prepared), time.perf_counter() - started)
         # Only now: a failed write is not remembered as seen (this batch's own memory, even though
         # the next batch has been through the stages meanwhile).
-        _commit_memories(work.memories, self.stages)
+        self.preparer.settled(work.token, stored=True)
         stored = [StoredPost(seq=seq, post=post) for seq, post in zip(seqs, prepared.posts, strict=True)]
         self.stats.batches += 1
         self.stats.stored += len(stored)
@@ -289,7 +358,7 @@ class Pipeline:
         return stored
 
 
-def _take_memories(stages: Sequence[Stage]) -> list[tuple[Any, Any]] | None:
+def take_memories(stages: Sequence[Stage]) -> list[tuple[Any, Any]] | None:
     """What each remembering stage would record for the batch it just processed, taken from it so
     that the next batch (processed before this one commits) does not overwrite it. ``None`` when a
     stage remembers but cannot hand its memory over: then the stages are told at commit time, as
@@ -305,7 +374,7 @@ def _take_memories(stages: Sequence[Stage]) -> list[tuple[Any, Any]] | None:
     return memories
 
 
-def _commit_memories(memories: list[tuple[Any, Any]] | None, stages: Sequence[Stage]) -> None:
+def commit_memories(memories: list[tuple[Any, Any]] | None, stages: Sequence[Stage]) -> None:
     if memories is None:
         stages_committed(stages)
         return

@@ -110,6 +110,9 @@ class HubTable(BaseModel):
     max_response_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
     # Pipeline: batches waiting between sources and the writer (backpressure beyond this).
     queue_batches: int = Field(default=16, ge=1)
+    # Pipeline: 1 runs the stages (enrichment, topics) in a child process, on the machine's other
+    # core, while this process validates, writes and serves; 0 runs them in a thread of this process.
+    prepare_processes: int = Field(default=1, ge=0, le=1)
     session_days: int = Field(default=14, ge=1)
     # Access security (issue 14, item 5; docs/teams.md "Access security"). Sign-ins: this many wrong
     # passwords for one user name within the window lock the name for login_lockout_s, doubled at

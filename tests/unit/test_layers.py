@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("alerts", "walls", "dashboards"),
     ("analytics",),
     ("topics", "accounts", "influencers", "corrections", "access", "teams", "audit"),
+    ("preparer",),
     ("pipeline", "testing", "workqueue", "live", "config_changes", "sharing"),
     ("store", "enrich", "query", "bus"),
     (

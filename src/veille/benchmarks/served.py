@@ -2,7 +2,8 @@
 
 One place starts it on a free port of 127.0.0.1, waits for ``/healthz`` (failing with the tail of
 its log when it stops or does not answer), and stops it with SIGTERM, killing it only when it does
-not stop within a minute. Its resident memory and CPU time are read from ``/proc``.
+not stop within a minute. Its resident memory and CPU time (its child processes' too) are read
+from ``/proc``.
 
 Also here, for the benchmarks that time the API while something else loads the hub
 (``login_flood``, ``slow_streams``): :func:`timed_reads`, one client's sequential
@@ -39,24 +40,62 @@ class ServedHub:
     base_url: str
     process: subprocess.Popen[bytes]
 
+    def pids(self) -> list[int]:
+        """The hub and its descendants (the preparing process, multiprocessing's resource tracker)."""
+        found, waiting = [], [self.process.pid]
+        while waiting:
+            pid = waiting.pop()
+            found.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    waiting.extend(int(child) for child in (task / "children").read_text().split())
+            except OSError:
+                continue
+        return found
+
     @property
     def rss_mib(self) -> float:
-        try:
-            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return math.nan
+        """Resident memory of the hub's main process."""
+        return _rss_mib(self.process.pid)
+
+    def rss_by_process(self) -> dict[str, float]:
+        """Resident memory (MiB) of each of the hub's processes, by ``pid:name``."""
+        return {f"{pid}:{_name(pid)}": round(_rss_mib(pid), 1) for pid in self.pids()}
 
     @property
     def cpu_s(self) -> float:
-        """User + system CPU seconds of the hub so far."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            return math.nan
+        """User + system CPU seconds of the hub's processes (main and children) so far."""
+        return math.fsum(cpu for cpu in map(_cpu_s, self.pids()) if not math.isnan(cpu))
+
+    @property
+    def main_cpu_s(self) -> float:
+        """User + system CPU seconds of the hub's main process alone."""
+        return _cpu_s(self.process.pid)
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return math.nan
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return math.nan
 
 
 def _tail(log: Path) -> str:

@@ -66,6 +66,7 @@ async def retrain_sentiment(
     jobs: Jobs,
     stage: RunningSentiment,
     response: Response,
+    hub: CurrentHub,
 ) -> Any:
     """Retrain ``lang``'s model on its base data plus the corrections, in the background."""
     # Refuse at once what would fail in the job (no correction, no model, base data out of reach).
@@ -81,6 +82,7 @@ async def retrain_sentiment(
         service.retrain_workspace_model(
             store, lang=body.lang, data_dir=settings.data_dir, base_data=settings.sentiment_data, stage=stage
         )
+        hub.pipeline.reload("sentiment")  # the preparing process loads the new model too
 
     job = jobs.start(kind="retrain-sentiment", subject=body.lang, work=work)
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
