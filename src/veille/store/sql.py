@@ -21,7 +21,7 @@ from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
 from veille.model import Post, PostRejected
-from veille.store import addressees, care_hours, dialects, rankings, rollups  # noqa: F401  (rankings: its table)
+from veille.store import addressees, care_hours, dialects, partitions, rankings, rollups  # noqa: F401  (rankings: its table)
 from veille.store import inbox_tables as _inbox_tables  # noqa: F401  (its tables join the metadata)
 from veille.store.base import (
     Cursor,
@@ -66,6 +66,11 @@ class SqlStore:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._sql = dialects.for_engine(engine)
+        # PostgreSQL: whether posts is partitioned by month (migration 0071), learnt on first write.
+        self._partitioned: bool | None = None
+        self._partitions = partitions.PartitionCache()
+        # Minute rollup rows older than this many days are pruned and never read (0: kept).
+        self.minute_rollup_days = 0
 
     # -- schema -----------------------------------------------------------------------------
     def migrate(self) -> None:
@@ -122,10 +127,15 @@ class SqlStore:
             if prepared.ids:
                 seqs = self._sql.allocate_seq(connection, len(prepared.ids))
                 ingested = now_us()
+                partitioned = self._is_partitioned(connection)
+                if partitioned:  # after allocate_seq's lock: one writer creates a month at a time
+                    self._partitions.ensure(connection, [row[2] for row in prepared.rows])
                 # Before the write: it reads the rows replaced.
-                rollups.apply_prepared(connection, prepared.ids, rollups.project(prepared.minute_sums))
+                found = rollups.apply_prepared(connection, prepared.ids, rollups.project(prepared.minute_sums))
+                if partitioned and found:
+                    _delete_moved_posts(connection, prepared, found)
                 connection.exec_driver_sql(
-                    _posts_upsert_sql(connection.dialect.paramstyle, self.dialect),
+                    _posts_upsert_sql(connection.dialect.paramstyle, self.dialect, partitioned),
                     [(seq, ingested, *row) for seq, row in zip(seqs, prepared.rows, strict=True)],
                 )
                 _replace_post_topics(connection, prepared, self.dialect)
@@ -140,6 +150,22 @@ class SqlStore:
             if checkpoint is not None:
                 self._write_checkpoint(connection, *checkpoint)
         return seqs
+
+    def _is_partitioned(self, connection: Connection) -> bool:
+        if self._partitioned is None:
+            self._partitioned = partitions.is_partitioned(connection)
+        return self._partitioned
+
+    def minute_floor_us(self) -> int | None:
+        """The oldest instant the minute rollups answer for (None: every instant)."""
+        return rollups.minute_floor_us(self.minute_rollup_days, now=now_us())
+
+    def maintain_partitions(self) -> list[str]:
+        """PostgreSQL: create this month's and the next months' partitions of posts (hourly job)."""
+        if self.dialect != "postgresql":
+            return []
+        with self.engine.begin() as connection:
+            return partitions.ensure_ahead(connection)
 
     def set_checkpoint(self, source: str, value: str | None) -> None:
         with self.engine.begin() as connection:
@@ -245,16 +271,29 @@ def _marker(paramstyle: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _posts_upsert_sql(paramstyle: str, dialect: str) -> str:
-    """One ``INSERT … ON CONFLICT (id) DO UPDATE`` over :data:`POST_COLUMNS`, for ``executemany``."""
+def _posts_upsert_sql(paramstyle: str, dialect: str, partitioned: bool = False) -> str:
+    """One ``INSERT … ON CONFLICT (id) DO UPDATE`` over :data:`POST_COLUMNS`, for ``executemany``;
+    ``(id, created_us)`` on the partitioned posts of PostgreSQL (its primary key)."""
     marker = _marker(paramstyle)
     json_marker = f"CAST({marker} AS jsonb)" if dialect == "postgresql" else marker
     values = [json_marker if column == "doc" else marker for column in POST_COLUMNS]
-    updates = ", ".join(f"{column} = excluded.{column}" for column in POST_COLUMNS if column != "id")
+    keys = ("id", "created_us") if partitioned else ("id",)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in POST_COLUMNS if column not in keys)
     return (
         f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join(values)}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     )
+
+
+def _delete_moved_posts(connection: Connection, prepared: PreparedPosts, found: dict[str, list[int]]) -> None:
+    """Partitioned posts: a stored id whose ``created_us`` differs from the new version's leaves its
+    old row (the upsert's key is ``(id, created_us)``); the rollups already moved it out."""
+    created = {row[0]: int(row[2]) for row in prepared.rows}
+    moved = [(post_id, old) for post_id, olds in found.items() for old in olds if old != created.get(post_id)]
+    if moved:
+        connection.exec_driver_sql(
+            "DELETE FROM posts WHERE id = %s AND created_us = %s", [(post_id, old) for post_id, old in moved]
+        )
 
 
 @lru_cache(maxsize=8)
