@@ -138,7 +138,9 @@ class PartitionCache:
         return ensure_months(connection, wanted, cache=self)
 
 
-def ensure_months(connection: Connection, months: set[int], *, cache: PartitionCache | None = None) -> list[str]:
+def ensure_months(
+    connection: Connection, months: set[int], *, cache: PartitionCache | None = None
+) -> list[str]:
     """Partitions for ``months`` (``year * 12 + month - 1``) not yet created; returns their names."""
     known = existing_months(connection)
     now_month = month_of(now_us())

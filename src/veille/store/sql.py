@@ -131,7 +131,9 @@ class SqlStore:
                 if partitioned:  # after allocate_seq's lock: one writer creates a month at a time
                     self._partitions.ensure(connection, [row[2] for row in prepared.rows])
                 # Before the write: it reads the rows replaced.
-                found = rollups.apply_prepared(connection, prepared.ids, rollups.project(prepared.minute_sums))
+                found = rollups.apply_prepared(
+                    connection, prepared.ids, rollups.project(prepared.minute_sums)
+                )
                 if partitioned and found:
                     _delete_moved_posts(connection, prepared, found)
                 connection.exec_driver_sql(
