@@ -6,6 +6,7 @@ What differs between the engines (connection set-up, write sequence, full-text s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -71,6 +72,9 @@ class SqlStore:
         self._partitions = partitions.PartitionCache()
         # Minute rollup rows older than this many days are pruned and never read (0: kept).
         self.minute_rollup_days = 0
+        # PostgreSQL: posts and topic rows written with COPY (a staging table, then one upsert);
+        # VEILLE_STORE_COPY=0 writes them with executemany instead (benchmarks compare the two).
+        self.copy_writes = os.environ.get("VEILLE_STORE_COPY", "1") != "0"
 
     # -- schema -----------------------------------------------------------------------------
     def migrate(self) -> None:
@@ -136,11 +140,15 @@ class SqlStore:
                 )
                 if partitioned and found:
                     _delete_moved_posts(connection, prepared, found)
-                connection.exec_driver_sql(
-                    _posts_upsert_sql(connection.dialect.paramstyle, self.dialect, partitioned),
-                    [(seq, ingested, *row) for seq, row in zip(seqs, prepared.rows, strict=True)],
-                )
-                _replace_post_topics(connection, prepared, self.dialect)
+                rows = [(seq, ingested, *row) for seq, row in zip(seqs, prepared.rows, strict=True)]
+                copy = self.dialect == "postgresql" and self.copy_writes
+                if copy:
+                    _copy_upsert_posts(connection, rows, partitioned)
+                else:
+                    connection.exec_driver_sql(
+                        _posts_upsert_sql(connection.dialect.paramstyle, self.dialect, partitioned), rows
+                    )
+                _replace_post_topics(connection, prepared, self.dialect, copy=copy)
                 # Care: whom each post addresses.
                 addressees.index_prepared(connection, prepared.ids, prepared.originals, prepared.authors)
                 # Care: pairs and hours, after the addressees.
@@ -305,17 +313,64 @@ def _post_topics_insert_sql(paramstyle: str, dialect: str) -> str:
     return f"INSERT INTO post_topics (post_id, topic, created_us, spans) VALUES ({marker}, {marker}, {marker}, {spans})"
 
 
-def _replace_post_topics(connection: Connection, prepared: PreparedPosts, dialect: str) -> None:
+def _replace_post_topics(
+    connection: Connection, prepared: PreparedPosts, dialect: str, *, copy: bool = False
+) -> None:
     """The posts' topic matches replace their old ones, in the posts' own transaction."""
     ids = prepared.ids
     for start in range(0, len(ids), _ID_CHUNK):
         connection.execute(
             delete(post_topics).where(post_topics.c.post_id.in_(ids[start : start + _ID_CHUNK]))
         )
-    if prepared.topic_rows:
-        connection.exec_driver_sql(
-            _post_topics_insert_sql(connection.dialect.paramstyle, dialect), prepared.topic_rows
-        )
+    if not prepared.topic_rows:
+        return
+    if copy:
+        with (
+            _driver_cursor(connection) as cursor,
+            cursor.copy("COPY post_topics (post_id, topic, created_us, spans) FROM STDIN") as writer,
+        ):
+            for row in prepared.topic_rows:
+                writer.write_row(row)
+        return
+    connection.exec_driver_sql(
+        _post_topics_insert_sql(connection.dialect.paramstyle, dialect), prepared.topic_rows
+    )
+
+
+def _driver_cursor(connection: Connection) -> Any:
+    """A psycopg 3 cursor on the connection's own session (its transaction)."""
+    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+_STAGING = "posts_staging"
+
+
+@lru_cache(maxsize=4)
+def _staged_upsert_sql(partitioned: bool) -> str:
+    keys = ("id", "created_us") if partitioned else ("id",)
+    columns = ", ".join(POST_COLUMNS)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in POST_COLUMNS if column not in keys)
+    return (
+        f"INSERT INTO posts ({columns}) SELECT {columns} FROM {_STAGING} "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+def _copy_upsert_posts(connection: Connection, rows: list[tuple[Any, ...]], partitioned: bool) -> None:
+    """PostgreSQL: the rows COPYed into a session-local staging table (emptied at each commit), then
+    one ``INSERT … SELECT … ON CONFLICT`` into posts: one statement instead of one per post."""
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} "
+        f"(LIKE posts INCLUDING DEFAULTS EXCLUDING GENERATED) ON COMMIT DELETE ROWS"
+    )
+    # A failed batch leaves nothing behind either: its rows go with its rolled-back transaction.
+    with (
+        _driver_cursor(connection) as cursor,
+        cursor.copy(f"COPY {_STAGING} ({', '.join(POST_COLUMNS)}) FROM STDIN") as writer,
+    ):
+        for row in rows:
+            writer.write_row(row)
+    connection.exec_driver_sql(_staged_upsert_sql(partitioned))
 
 
 def _post_row(post: Post, *, seq: int, ingested_us: int) -> dict[str, Any]:
