@@ -232,7 +232,6 @@ def measure(engine: str, *, quick: bool) -> dict[str, Any]:
         jsonl = root / "posts.jsonl"
         jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
         sequential = _run_shape(engine, "sequential", root, jsonl, count)
-        pipelined = _run_shape(engine, "pipelined", root, jsonl, count)
         executemany: dict[str, Any] | None = None
         if engine == "postgresql":  # the writer without COPY (VEILLE_STORE_COPY=0), same posts
             os.environ["VEILLE_STORE_COPY"] = "0"
@@ -240,6 +239,7 @@ def measure(engine: str, *, quick: bool) -> dict[str, Any]:
                 executemany = _run_shape(engine, "pipelined_executemany", root, jsonl, count)
             finally:
                 del os.environ["VEILLE_STORE_COPY"]
+        pipelined = _run_shape(engine, "pipelined", root, jsonl, count)
     reference = pipelined.pop("fingerprint")
     identical = sequential.pop("fingerprint") == reference
     if executemany is not None:
