@@ -16,7 +16,7 @@ from veille.analytics.scope import Scope
 from veille.analytics.volume import volume
 from veille.clock import now_us, to_us
 from veille.hub import Hub
-from veille.settings import Settings
+from veille.settings import Settings, SettingsError, load_settings
 from veille.store import rollups
 from veille.store.sql import SqlStore
 
@@ -121,3 +121,9 @@ async def test_the_hub_job_prunes_with_its_setting(hub_settings: Settings, days:
     finally:
         await hub.stop()
         hub.store.close()
+
+
+def test_a_negative_retention_is_refused_naming_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEILLE_MINUTE_ROLLUP_DAYS", "-1")
+    with pytest.raises(SettingsError, match="VEILLE_MINUTE_ROLLUP_DAYS"):
+        load_settings()
