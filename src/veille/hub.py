@@ -15,6 +15,7 @@ from veille.alerts.delivery import apprise_sender
 from veille.alerts.live import LiveAlerts
 from veille.bus import Bus, MemoryBus
 from veille.bus.nats import BusUnavailable, NatsBus
+from veille.clock import now_us
 from veille.config_changes import ConfigFollower, ConfigKind, announce
 from veille.contracts import Source, Stage
 from veille.enrich.chain import build_enrichment_stages
@@ -31,6 +32,7 @@ from veille.settings import Settings
 from veille.sources.connectors.health import SourceHealthCollector
 from veille.sources.leases import SourceLeaseCollector, SourceLeases
 from veille.sources.manager import LiveTopicsHooks, SourceManager
+from veille.store import rollups
 from veille.store.base import StoredPost
 from veille.store.sql import SqlStore, open_store
 from veille.telemetry import HubMetrics
@@ -118,6 +120,7 @@ class Hub:
     _lag_task: asyncio.Task[None] | None = None
     _topics_task: asyncio.Task[None] | None = None
     _rankings_task: asyncio.Task[None] | None = None
+    _maintenance_task: asyncio.Task[None] | None = None
     # Alert rules, sources (and topics, on a notice) changed by another process (issue 15, item 4).
     config: ConfigFollower | None = None
 
@@ -145,6 +148,7 @@ class Hub:
         cls, settings: Settings, *, stages: Sequence[Stage] | None = None, sources: Sequence[Source] = ()
     ) -> Hub:
         store = open_store(settings.sqlalchemy_url)
+        store.minute_rollup_days = settings.minute_rollup_days
         metrics = HubMetrics()
         if settings.pipeline == "off" and settings.bus != "nats":
             store.close()
@@ -294,6 +298,9 @@ class Hub:
         await self.pipeline.start()
         self._topics_task = asyncio.create_task(self._follow_topics(), name="follow-topics")
         self._rankings_task = asyncio.create_task(self._refresh_rankings(), name="influencer-rankings")
+        self._maintenance_task = asyncio.create_task(
+            self._maintain_store(self.settings.maintenance_every_s), name="store-maintenance"
+        )
         await self.streams.start()
         if self.reports is not None:
             self.reports.start()
@@ -377,6 +384,30 @@ class Hub:
                 log.warning("influencer rankings not refreshed: %s", error)
             await asyncio.sleep(every_s)
 
+    async def _maintain_store(self, every_s: float) -> None:
+        """Every ``every_s`` (an hour), from the start: PostgreSQL's month partitions of posts ahead
+        of time, and the minute rollups past ``minute_rollup_days`` pruned. Every process runs it;
+        it is idempotent, and on PostgreSQL one process prunes at a time (the others skip)."""
+        while True:
+            try:
+                await asyncio.to_thread(self.maintain_store)
+            except Exception as error:  # the store busy or away: try again next time
+                log.warning("store maintenance not done: %s", error)
+            await asyncio.sleep(every_s)
+
+    def maintain_store(self) -> rollups.PruneReport:
+        created = self.store.maintain_partitions()
+        if created:
+            log.info("posts: partitions %s created", ", ".join(created))
+        report = rollups.prune_minutes(self.store, days=self.settings.minute_rollup_days, now=now_us())
+        pruned = sum(report.deleted.values())
+        self.metrics.rollup_minute_pruned.inc(pruned)
+        if pruned:
+            log.info(
+                "rollups: %d minute rows older than %d days pruned", pruned, self.settings.minute_rollup_days
+            )
+        return report
+
     async def _watch_work_lag(self, bus: NatsBus, every_s: float = 5.0) -> None:
         """/metrics' work-stream gauges, read from JetStream every few seconds."""
         while True:
@@ -408,12 +439,12 @@ class Hub:
         if not self._started:
             return
         self._started = False
-        for task in (self._lag_task, self._topics_task, self._rankings_task):
+        for task in (self._lag_task, self._topics_task, self._rankings_task, self._maintenance_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._lag_task = self._topics_task = self._rankings_task = None
+        self._lag_task = self._topics_task = self._rankings_task = self._maintenance_task = None
         if self.config is not None:
             await self.config.stop()
             self.config = None

@@ -113,6 +113,12 @@ class HubTable(BaseModel):
     # Pipeline: 1 runs the stages (enrichment, topics) in a child process, on the machine's other
     # core, while this process validates, writes and serves; 0 runs them in a thread of this process.
     prepare_processes: int = Field(default=1, ge=0, le=1)
+    # Store maintenance (docs/deployment.md "PostgreSQL at scale"): minute rollup rows older than
+    # this many days are deleted every maintenance_every_s (the hour and day rows keep the
+    # history; the minutes at old ranges' edges are read from the posts). 0: kept forever. Give
+    # every process of a deployment the same value (the readers skip what the pruning removes).
+    minute_rollup_days: int = Field(default=0, ge=0)
+    maintenance_every_s: float = Field(default=3600.0, gt=0)
     session_days: int = Field(default=14, ge=1)
     # Access security (issue 14, item 5; docs/teams.md "Access security"). Sign-ins: this many wrong
     # passwords for one user name within the window lock the name for login_lockout_s, doubled at

@@ -45,6 +45,13 @@ class HubMetrics:
             registry=self.registry,
         )
 
+        # Store maintenance: minute rollup rows past [hub] minute_rollup_days deleted by this process.
+        self.rollup_minute_pruned = Counter(
+            "veille_rollup_minute_pruned",
+            "Minute rollup rows deleted past their retention",
+            registry=self.registry,
+        )
+
     def observe_stage(self, stage: str, posts: int, seconds: float) -> None:
         self.stage_posts.labels(stage=stage).inc(posts)
         self.stage_seconds.labels(stage=stage).inc(seconds)

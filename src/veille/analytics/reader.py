@@ -3,7 +3,9 @@
 The range ``[start, end)`` is cut into pieces that each read the coarsest table able to answer
 exactly: whole UTC days (only for totals, or day and week buckets in UTC), whole UTC hours (only when
 the buckets asked for are made of whole hours: hour, day or week in a zone with whole-hour offsets,
-or totals), whole minutes, and the seconds left at the edges from the posts themselves. At each
+or totals), whole minutes, and the seconds left at the edges from the posts themselves. Minutes
+older than the minute rollups' retention (``[hub] minute_rollup_days``: those rows are pruned)
+are read from the posts too. At each
 width the table with the fewest dimensions that still holds those the query filters or groups on is
 read (:data:`veille.store.rollups.SHAPES`). Rows come back per table bucket and are re-bucketed
 in the requested zone here.
@@ -67,6 +69,22 @@ def plan_pieces(start_us: int, end_us: int, *, units: Sequence[int]) -> list[Pie
     if whole[1] < end_us:
         pieces += plan_pieces(whole[1], end_us, units=units[1:])
     return pieces
+
+
+def _past_minute_retention(pieces: list[Piece], floor_us: int | None) -> list[Piece]:
+    """Minute pieces before ``floor_us`` (minute rows pruned: ``[hub] minute_rollup_days``) are read
+    from the posts instead; hour and day pieces are kept whatever their age."""
+    if floor_us is None:
+        return pieces
+    kept: list[Piece] = []
+    for unit, start, end in pieces:
+        if unit != MINUTE_US or start >= floor_us:
+            kept.append((unit, start, end))
+            continue
+        kept.append((0, start, min(end, floor_us)))
+        if end > floor_us:
+            kept.append((unit, floor_us, end))
+    return kept
 
 
 def needed_dimensions(criteria: Criteria, group_by: Sequence[str]) -> set[str]:
@@ -248,7 +266,9 @@ def read_measures(
             units.insert(0, HOUR_US)
         if not bucketed or (criteria.interval in ("day", "week", "month") and criteria.zone.key == "UTC"):
             units.insert(0, DAY_US)
-        pieces = plan_pieces(criteria.start_us, criteria.end_us, units=units)
+        pieces = _past_minute_retention(
+            plan_pieces(criteria.start_us, criteria.end_us, units=units), store.minute_floor_us()
+        )
     needed = needed_dimensions(criteria, group_by)
     bucketer = Bucketer(criteria.interval, criteria.zone)
     floors: dict[int, int] = {}

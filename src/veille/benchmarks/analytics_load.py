@@ -31,7 +31,7 @@ from sqlalchemy import Connection, text
 from veille.accounts import AccountSpec
 from veille.accounts.service import import_accounts
 from veille.clock import to_us
-from veille.store import rollups
+from veille.store import partitions, rollups
 from veille.store.sql import SqlStore
 
 __all__ = [
@@ -210,6 +210,9 @@ def load(store: SqlStore, count: int, *, log: Callable[[str], None] = lambda _li
     _register_accounts(store)
     started = time.perf_counter()
     with store.engine.begin() as connection:
+        if partitions.is_partitioned(connection):  # the months loaded, as the writer would create them
+            months = range(partitions.month_of(to_us(START)), partitions.month_of(to_us(END)) + 1)
+            partitions.ensure_months(connection, set(months))
         if dialect == "sqlite":
             # Room to sort index keys in memory; this connection only.
             connection.execute(text("PRAGMA cache_size = -1000000"))

@@ -232,8 +232,18 @@ def measure(engine: str, *, quick: bool) -> dict[str, Any]:
         jsonl = root / "posts.jsonl"
         jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
         sequential = _run_shape(engine, "sequential", root, jsonl, count)
+        executemany: dict[str, Any] | None = None
+        if engine == "postgresql":  # the writer without COPY (VEILLE_STORE_COPY=0), same posts
+            os.environ["VEILLE_STORE_COPY"] = "0"
+            try:
+                executemany = _run_shape(engine, "pipelined_executemany", root, jsonl, count)
+            finally:
+                del os.environ["VEILLE_STORE_COPY"]
         pipelined = _run_shape(engine, "pipelined", root, jsonl, count)
-    identical = sequential.pop("fingerprint") == pipelined.pop("fingerprint")
+    reference = pipelined.pop("fingerprint")
+    identical = sequential.pop("fingerprint") == reference
+    if executemany is not None:
+        identical = identical and executemany.pop("fingerprint") == reference
     value = pipelined["posts_per_s"]
     baseline = sequential["posts_per_s"]
     print(
@@ -242,6 +252,12 @@ def measure(engine: str, *, quick: bool) -> dict[str, Any]:
         f"({sequential['posts_per_critical_cpu_s']:,.0f} per CPU-second); identical stores: {identical}",
         file=sys.stderr,
     )
+    if executemany is not None:
+        print(
+            f"  writer CPU per post: COPY {pipelined['writer_cpu_us_per_post']} µs, "
+            f"executemany {executemany['writer_cpu_us_per_post']} µs",
+            file=sys.stderr,
+        )
     return {
         "metric": "posts_per_s",
         "value": value,
@@ -255,6 +271,8 @@ def measure(engine: str, *, quick: bool) -> dict[str, Any]:
         "identical": identical,
         "pipelined": pipelined,
         "sequential": sequential,
+        # PostgreSQL: the same two processes with the writer's executemany instead of COPY.
+        **({"pipelined_executemany": executemany} if executemany is not None else {}),
         "posts": count,
         "load_average": [round(value, 2) for value in load_before],
     }

@@ -76,7 +76,9 @@ def opened_store(data: Path, config: Path | None = None) -> Iterator[SqlStore]:
     """The store of the ``--data``/``--config`` options, migrated, closed afterwards."""
     from veille.store import open_store
 
-    store = open_store(settings_from_options(data, config).sqlalchemy_url)
+    settings = settings_from_options(data, config)
+    store = open_store(settings.sqlalchemy_url)
+    store.minute_rollup_days = settings.minute_rollup_days  # the analytics skip pruned minutes
     try:
         yield store
     finally:

@@ -68,7 +68,9 @@ def care_command(
         end = parse_moment("--to", to, zone)
     except ValueError as error:
         raise fail(str(error)) from None
-    store = open_store(settings_from_options(data, config).sqlalchemy_url)
+    settings = settings_from_options(data, config)
+    store = open_store(settings.sqlalchemy_url)
+    store.minute_rollup_days = settings.minute_rollup_days
     try:
         report = care_report(
             store=store, scope=Scope(), start=start, end=end, business_hours=business_hours, sla_s=sla

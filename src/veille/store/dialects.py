@@ -40,7 +40,13 @@ ENGINE_OWNED: dict[str, frozenset[tuple[str, str]]] = {
         }
     ),
     "postgresql": frozenset(
-        {("column", "posts.search_tsv"), ("index", "ix_posts_search_tsv"), ("index", "ix_posts_engagement")}
+        {
+            ("column", "posts.search_tsv"),
+            ("index", "ix_posts_search_tsv"),
+            ("index", "ix_posts_engagement"),
+            # The write sequence's index on the partitioned posts (migration 0071_posts_by_month).
+            ("index", "ix_posts_seq"),
+        }
     ),
 }
 

@@ -30,6 +30,11 @@ PostgreSQL, where several workers write at once, a transaction-scoped advisory l
 serialises two writers of the same post, and counter rows are written in key order, so concurrent
 batches cannot deadlock each other.
 
+Minute rows past a retention (``[hub] minute_rollup_days``, 0: kept) are deleted by the hub's
+maintenance job (:func:`prune_minutes`); the reader then answers those times from the hour and day
+rows, and the minutes at a range's edges from the posts (:func:`minute_floor_us`). A late edit of
+a post that old may write a minute row again: it is never read, and the next pruning removes it.
+
 :func:`rebuild` recomputes the counters from the posts (``veille rollups rebuild``). Changes to
 ``post_topics`` made outside :meth:`SqlStore.upsert_posts` keep the counters exact by calling, in
 their own transaction, :func:`move_topic` (a topic backfill) or :func:`drop_topic` (a topic deleted);
@@ -75,17 +80,21 @@ __all__ = [
     "DIMENSIONS",
     "HOUR_US",
     "MEASURES",
+    "MINUTE_SHAPES",
     "MINUTE_US",
     "SHAPES",
+    "PruneReport",
     "RebuildReport",
     "Shape",
     "ShapeSums",
     "apply_posts",
     "apply_prepared",
     "drop_topic",
+    "minute_floor_us",
     "minute_sums",
     "move_topic",
     "project",
+    "prune_minutes",
     "rebuild",
     "refresh_topic",
     "rollup_hour",
@@ -275,16 +284,20 @@ def apply_posts(connection: Connection, written: Sequence[Post]) -> None:
     apply_prepared(connection, [post.id for post in written], project(minute_sums(written)))
 
 
-def apply_prepared(connection: Connection, post_ids: Sequence[str], sums: ShapeSums) -> None:
+def apply_prepared(connection: Connection, post_ids: Sequence[str], sums: ShapeSums) -> dict[str, list[int]]:
     """:func:`apply_posts` with the new posts' sums already projected (:func:`project`): only the
-    rows being replaced are read here. ``sums`` is not modified."""
+    rows being replaced are read here. ``sums`` is not modified.
+
+    Returns the ``created_us`` of the stored rows of each replaced id (the writer deletes a row
+    whose time changed: on PostgreSQL's partitioned posts the upsert's key holds the time)."""
+    found: dict[str, list[int]] = {}
     if not post_ids:
-        return
+        return found
     if connection.dialect.name == "postgresql":
         _lock_post_ids(connection, list(post_ids))
     stored = _new_deltas()
     for start in range(0, len(post_ids), _ID_CHUNK):
-        _subtract_stored(connection, list(post_ids[start : start + _ID_CHUNK]), stored)
+        _subtract_stored(connection, list(post_ids[start : start + _ID_CHUNK]), stored, found)
     if stored:  # re-deliveries and edits: their old contribution moves out
         merged: ShapeSums = []
         for table_sums, table_stored in zip(sums, project(stored), strict=True):
@@ -296,6 +309,7 @@ def apply_prepared(connection: Connection, post_ids: Sequence[str], sums: ShapeS
             merged.append(copy)
         sums = merged
     _write_sums(connection, sums)
+    return found
 
 
 def _lock_post_ids(connection: Connection, post_ids: list[str]) -> None:
@@ -351,10 +365,18 @@ def _add_stored(deltas: dict[Key, list[int]], row: Any, topics: list[str], sign:
     )
 
 
-def _subtract_stored(connection: Connection, post_ids: list[str], deltas: dict[Key, list[int]]) -> None:
+def _subtract_stored(
+    connection: Connection,
+    post_ids: list[str],
+    deltas: dict[Key, list[int]],
+    found: dict[str, list[int]] | None = None,
+) -> None:
     stored = connection.execute(select(*_STORED_COLUMNS).where(posts.c.id.in_(post_ids))).all()
     if not stored:
         return
+    if found is not None:
+        for row in stored:
+            found.setdefault(row.id, []).append(int(row.created_us))
     stored_topics: dict[str, list[str]] = defaultdict(list)
     topic_rows = connection.execute(
         select(post_topics.c.post_id, post_topics.c.topic).where(
@@ -549,3 +571,68 @@ def refresh_topic(store: SqlStore, name: str) -> int:
         connection.execute(insert(rollup_minute).from_select([*_KEY_COLUMNS, *MEASURES], _group(query)))
         _fill_from_minutes(connection, lambda table: table.c.topic == name)
         return _count(connection, rollup_minute, rollup_minute.c.topic == name)
+
+
+# -- minute rows past their retention ---------------------------------------------------------
+MINUTE_SHAPES: tuple[Shape, ...] = tuple(shape for shape in SHAPES if shape.unit_us == MINUTE_US)
+# Pruning deletes minute rows older than the retention plus this margin, while readers stop reading
+# them at the retention itself: processes whose clocks differ by less never read a pruned minute.
+PRUNE_MARGIN_US = HOUR_US
+# One DELETE covers at most this span of minute buckets (its rows: the minutes of one hour).
+PRUNE_STEP_US = HOUR_US
+
+
+@dataclass(frozen=True, slots=True)
+class PruneReport:
+    before_us: int
+    deleted: dict[str, int]
+    skipped: bool = False  # another process was pruning (PostgreSQL)
+
+
+def minute_floor_us(days: int, *, now: int) -> int | None:
+    """The oldest instant minute rows are read for with a retention of ``days`` (0: kept forever)."""
+    if days <= 0:
+        return None
+    floor = now - days * DAY_US
+    return floor + (-floor % MINUTE_US)  # a whole minute: the minute rows read from there are whole
+
+
+def prune_minutes(store: SqlStore, *, days: int, now: int, max_batches: int = 1000) -> PruneReport:
+    """Delete the minute rows (:data:`MINUTE_SHAPES`) older than ``days`` (and the margin), one hour
+    of buckets per transaction, so that writers never wait long; the hour and day rows keep them.
+
+    Idempotent and cheap when there is nothing to do (one index look-up per table). On PostgreSQL
+    one process prunes at a time (a session advisory lock tried, not waited for); the others skip.
+    """
+    floor = minute_floor_us(days, now=now)
+    if floor is None:
+        return PruneReport(0, {})
+    before = floor - PRUNE_MARGIN_US
+    before -= before % MINUTE_US
+    deleted = {shape.table.name: 0 for shape in MINUTE_SHAPES}
+    with store.engine.connect() as lock_holder:
+        if store.dialect == "postgresql":
+            got = lock_holder.execute(text("SELECT pg_try_advisory_lock(7263511)")).scalar_one()
+            lock_holder.commit()
+            if not got:
+                return PruneReport(before, deleted, skipped=True)
+        try:
+            batches = 0
+            for shape in MINUTE_SHAPES:
+                table = shape.table
+                while batches < max_batches:
+                    with store.engine.begin() as connection:
+                        oldest = connection.execute(
+                            select(func.min(table.c.bucket_us)).where(table.c.bucket_us < before)
+                        ).scalar_one_or_none()
+                        if oldest is None:
+                            break
+                        upto = min(before, int(oldest) + PRUNE_STEP_US)
+                        result = connection.execute(delete(table).where(table.c.bucket_us < upto))
+                        deleted[table.name] += int(result.rowcount or 0)
+                    batches += 1
+        finally:
+            if store.dialect == "postgresql":
+                lock_holder.execute(text("SELECT pg_advisory_unlock(7263511)"))
+                lock_holder.commit()
+    return PruneReport(before, deleted)

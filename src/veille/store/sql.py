@@ -6,6 +6,7 @@ What differs between the engines (connection set-up, write sequence, full-text s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -21,7 +22,7 @@ from sqlalchemy.engine import RowMapping
 
 from veille.clock import now_us, to_us
 from veille.model import Post, PostRejected
-from veille.store import addressees, care_hours, dialects, rankings, rollups  # noqa: F401  (rankings: its table)
+from veille.store import addressees, care_hours, dialects, partitions, rankings, rollups  # noqa: F401  (rankings: its table)
 from veille.store import inbox_tables as _inbox_tables  # noqa: F401  (its tables join the metadata)
 from veille.store.base import (
     Cursor,
@@ -66,6 +67,14 @@ class SqlStore:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._sql = dialects.for_engine(engine)
+        # PostgreSQL: whether posts is partitioned by month (migration 0071), learnt on first write.
+        self._partitioned: bool | None = None
+        self._partitions = partitions.PartitionCache()
+        # Minute rollup rows older than this many days are pruned and never read (0: kept).
+        self.minute_rollup_days = 0
+        # PostgreSQL: posts and topic rows written with COPY (a staging table, then one upsert);
+        # VEILLE_STORE_COPY=0 writes them with executemany instead (benchmarks compare the two).
+        self.copy_writes = os.environ.get("VEILLE_STORE_COPY", "1") != "0"
 
     # -- schema -----------------------------------------------------------------------------
     def migrate(self) -> None:
@@ -122,13 +131,24 @@ class SqlStore:
             if prepared.ids:
                 seqs = self._sql.allocate_seq(connection, len(prepared.ids))
                 ingested = now_us()
+                partitioned = self._is_partitioned(connection)
+                if partitioned:  # after allocate_seq's lock: one writer creates a month at a time
+                    self._partitions.ensure(connection, [row[2] for row in prepared.rows])
                 # Before the write: it reads the rows replaced.
-                rollups.apply_prepared(connection, prepared.ids, rollups.project(prepared.minute_sums))
-                connection.exec_driver_sql(
-                    _posts_upsert_sql(connection.dialect.paramstyle, self.dialect),
-                    [(seq, ingested, *row) for seq, row in zip(seqs, prepared.rows, strict=True)],
+                found = rollups.apply_prepared(
+                    connection, prepared.ids, rollups.project(prepared.minute_sums)
                 )
-                _replace_post_topics(connection, prepared, self.dialect)
+                if partitioned and found:
+                    _delete_moved_posts(connection, prepared, found)
+                rows = [(seq, ingested, *row) for seq, row in zip(seqs, prepared.rows, strict=True)]
+                copy = self.dialect == "postgresql" and self.copy_writes
+                if copy:
+                    _copy_upsert_posts(connection, rows, partitioned)
+                else:
+                    connection.exec_driver_sql(
+                        _posts_upsert_sql(connection.dialect.paramstyle, self.dialect, partitioned), rows
+                    )
+                _replace_post_topics(connection, prepared, self.dialect, copy=copy)
                 # Care: whom each post addresses.
                 addressees.index_prepared(connection, prepared.ids, prepared.originals, prepared.authors)
                 # Care: pairs and hours, after the addressees.
@@ -140,6 +160,22 @@ class SqlStore:
             if checkpoint is not None:
                 self._write_checkpoint(connection, *checkpoint)
         return seqs
+
+    def _is_partitioned(self, connection: Connection) -> bool:
+        if self._partitioned is None:
+            self._partitioned = partitions.is_partitioned(connection)
+        return self._partitioned
+
+    def minute_floor_us(self) -> int | None:
+        """The oldest instant the minute rollups answer for (None: every instant)."""
+        return rollups.minute_floor_us(self.minute_rollup_days, now=now_us())
+
+    def maintain_partitions(self) -> list[str]:
+        """PostgreSQL: create this month's and the next months' partitions of posts (hourly job)."""
+        if self.dialect != "postgresql":
+            return []
+        with self.engine.begin() as connection:
+            return partitions.ensure_ahead(connection)
 
     def set_checkpoint(self, source: str, value: str | None) -> None:
         with self.engine.begin() as connection:
@@ -245,16 +281,29 @@ def _marker(paramstyle: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _posts_upsert_sql(paramstyle: str, dialect: str) -> str:
-    """One ``INSERT … ON CONFLICT (id) DO UPDATE`` over :data:`POST_COLUMNS`, for ``executemany``."""
+def _posts_upsert_sql(paramstyle: str, dialect: str, partitioned: bool = False) -> str:
+    """One ``INSERT … ON CONFLICT (id) DO UPDATE`` over :data:`POST_COLUMNS`, for ``executemany``;
+    ``(id, created_us)`` on the partitioned posts of PostgreSQL (its primary key)."""
     marker = _marker(paramstyle)
     json_marker = f"CAST({marker} AS jsonb)" if dialect == "postgresql" else marker
     values = [json_marker if column == "doc" else marker for column in POST_COLUMNS]
-    updates = ", ".join(f"{column} = excluded.{column}" for column in POST_COLUMNS if column != "id")
+    keys = ("id", "created_us") if partitioned else ("id",)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in POST_COLUMNS if column not in keys)
     return (
         f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join(values)}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     )
+
+
+def _delete_moved_posts(connection: Connection, prepared: PreparedPosts, found: dict[str, list[int]]) -> None:
+    """Partitioned posts: a stored id whose ``created_us`` differs from the new version's leaves its
+    old row (the upsert's key is ``(id, created_us)``); the rollups already moved it out."""
+    created = {row[0]: int(row[2]) for row in prepared.rows}
+    moved = [(post_id, old) for post_id, olds in found.items() for old in olds if old != created.get(post_id)]
+    if moved:
+        connection.exec_driver_sql(
+            "DELETE FROM posts WHERE id = %s AND created_us = %s", [(post_id, old) for post_id, old in moved]
+        )
 
 
 @lru_cache(maxsize=8)
@@ -264,17 +313,64 @@ def _post_topics_insert_sql(paramstyle: str, dialect: str) -> str:
     return f"INSERT INTO post_topics (post_id, topic, created_us, spans) VALUES ({marker}, {marker}, {marker}, {spans})"
 
 
-def _replace_post_topics(connection: Connection, prepared: PreparedPosts, dialect: str) -> None:
+def _replace_post_topics(
+    connection: Connection, prepared: PreparedPosts, dialect: str, *, copy: bool = False
+) -> None:
     """The posts' topic matches replace their old ones, in the posts' own transaction."""
     ids = prepared.ids
     for start in range(0, len(ids), _ID_CHUNK):
         connection.execute(
             delete(post_topics).where(post_topics.c.post_id.in_(ids[start : start + _ID_CHUNK]))
         )
-    if prepared.topic_rows:
-        connection.exec_driver_sql(
-            _post_topics_insert_sql(connection.dialect.paramstyle, dialect), prepared.topic_rows
-        )
+    if not prepared.topic_rows:
+        return
+    if copy:
+        with (
+            _driver_cursor(connection) as cursor,
+            cursor.copy("COPY post_topics (post_id, topic, created_us, spans) FROM STDIN") as writer,
+        ):
+            for row in prepared.topic_rows:
+                writer.write_row(row)
+        return
+    connection.exec_driver_sql(
+        _post_topics_insert_sql(connection.dialect.paramstyle, dialect), prepared.topic_rows
+    )
+
+
+def _driver_cursor(connection: Connection) -> Any:
+    """A psycopg 3 cursor on the connection's own session (its transaction)."""
+    return connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+_STAGING = "posts_staging"
+
+
+@lru_cache(maxsize=4)
+def _staged_upsert_sql(partitioned: bool) -> str:
+    keys = ("id", "created_us") if partitioned else ("id",)
+    columns = ", ".join(POST_COLUMNS)
+    updates = ", ".join(f"{column} = excluded.{column}" for column in POST_COLUMNS if column not in keys)
+    return (
+        f"INSERT INTO posts ({columns}) SELECT {columns} FROM {_STAGING} "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+def _copy_upsert_posts(connection: Connection, rows: list[tuple[Any, ...]], partitioned: bool) -> None:
+    """PostgreSQL: the rows COPYed into a session-local staging table (emptied at each commit), then
+    one ``INSERT … SELECT … ON CONFLICT`` into posts: one statement instead of one per post."""
+    connection.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} "
+        f"(LIKE posts INCLUDING DEFAULTS EXCLUDING GENERATED) ON COMMIT DELETE ROWS"
+    )
+    # A failed batch leaves nothing behind either: its rows go with its rolled-back transaction.
+    with (
+        _driver_cursor(connection) as cursor,
+        cursor.copy(f"COPY {_STAGING} ({', '.join(POST_COLUMNS)}) FROM STDIN") as writer,
+    ):
+        for row in rows:
+            writer.write_row(row)
+    connection.exec_driver_sql(_staged_upsert_sql(partitioned))
 
 
 def _post_row(post: Post, *, seq: int, ingested_us: int) -> dict[str, Any]:

@@ -6,6 +6,8 @@ comparison (``alembic check``, ``--autogenerate``) never depends on what was imp
 It leaves out what each engine's migrations create in raw SQL beside those tables
 (:data:`veille.store.dialects.ENGINE_OWNED`), and on PostgreSQL it takes a covering index's
 ``INCLUDE`` payload for the trailing key columns the metadata lists (migration 0050_rollup_indexes).
+On PostgreSQL the months of the partitioned posts and the write sequence's key are left out too
+(migration 0071_posts_by_month).
 """
 
 import warnings
@@ -16,6 +18,7 @@ from sqlalchemy import Index
 
 from veille.store import inbox_tables, rankings, rollups, schema  # noqa: F401  (their tables join schema.metadata)
 from veille.store.dialects import ENGINE_OWNED
+from veille.store.partitions import PARTITION_NAME
 
 connection = context.config.attributes["connection"]
 _DIALECT = connection.dialect.name
@@ -34,11 +37,24 @@ def _same_covering_index(index: Index, reflected: Any) -> bool:
     return bool(payload) and stored == [column.name for column in index.columns]
 
 
+def _partitioned_posts_key(obj: Any, type_: str) -> bool:
+    """PostgreSQL's posts are partitioned by month (migration 0071_posts_by_month): the write
+    sequence cannot be a unique key there (it would have to hold ``created_us``); it is an index,
+    ``ix_posts_seq``, engine-owned."""
+    if _DIALECT != "postgresql" or type_ != "unique_constraint" or obj.table.name != "posts":
+        return False
+    return [column.name for column in obj.columns] == ["seq"]
+
+
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Whether the comparison sees ``obj`` (False for what the module docstring leaves out)."""
     if reflected:
+        if type_ == "table" and _DIALECT == "postgresql" and name and PARTITION_NAME.match(name):
+            return False  # a month of posts (veille.store.partitions)
         key = f"{obj.table.name}.{name}" if type_ == "column" else name
         return (type_, key) not in ENGINE_OWNED.get(_DIALECT, frozenset())
+    if _partitioned_posts_key(obj, type_):
+        return False
     return not (isinstance(obj, Index) and _same_covering_index(obj, compare_to))
 
 
