@@ -200,15 +200,23 @@ class Post(BaseModel):
         """Unknown fields go to ``extra``; a language tag becomes its ISO 639-1 code (tag kept)."""
         if not isinstance(data, Mapping):
             return data
-        known = set(cls.model_fields)
-        kept = {key: value for key, value in data.items() if key in known}
-        unknown = {key: value for key, value in data.items() if key not in known}
+        known = _POST_FIELDS
+        if known.issuperset(data):  # the usual case: one copy, no split
+            kept = dict(data)
+            unknown = None
+        else:
+            kept = {key: value for key, value in data.items() if key in known}
+            unknown = {key: value for key, value in data.items() if key not in known}
         if unknown:
             extra = dict(kept.get("extra") or {})
             extra.update(unknown)
             kept["extra"] = extra
         _normalise_lang_field(kept)
-        return {key: _storable(value, key) for key, value in kept.items()}
+        # Plain strings without NUL (most fields) are storable as they are: no call per field.
+        return {
+            key: value if type(value) is str and "\x00" not in value else _storable(value, key)
+            for key, value in kept.items()
+        }
 
     @field_validator("id", "reply_to", "repost_of", "quote_of")
     @classmethod
@@ -269,6 +277,10 @@ class Post(BaseModel):
 
     def to_json(self) -> str:
         return json.dumps(self.to_json_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+# Post's field names, read once (``Post.model_fields`` is a computed class attribute).
+_POST_FIELDS: frozenset[str] = frozenset(Post.model_fields)
 
 
 def _storable(value: Any, where: str, depth: int = 0) -> Any:

@@ -163,3 +163,32 @@ def test_the_push_api_and_jsonl_use_the_same_rule() -> None:
     assert (accepted.lang, accepted.extra["lang_tag"]) == ("zh", "zh-TW")
     [refused] = items.rejected
     assert refused.index == 1 and refused.reason.startswith("lang:")
+
+
+def test_nul_characters_are_removed_on_the_fast_path_and_in_nested_values() -> None:
+    """Top-level strings skip the recursive walk only when they hold no NUL; nested ones are walked."""
+    post = parse_post(
+        post_json(1, text="pan\x00ne", author={"handle": "al\x00ice", "name": "A\x00"}, reply_to=None)
+        | {"note": "x\x00y"}
+    )
+    assert (post.text, post.author.handle, post.author.name) == ("panne", "alice", "A")
+    assert post.extra == {"note": "xy"}
+
+
+def test_an_item_of_known_fields_only_is_not_modified_by_validation() -> None:
+    item = post_json(2, lang="pt-BR")
+    before = json.loads(json.dumps(item))
+    post = parse_post(item)
+    assert item == before  # the caller's dict is copied, never changed in place
+    assert (post.lang, post.extra) == ("pt", {"lang_tag": "pt-BR"})
+
+
+def test_prepared_topic_rows_hold_the_spans_as_compact_json() -> None:
+    from veille.model import TopicMatch
+    from veille.store.prepared import prepare_posts
+
+    post = parse_post(post_json(3))
+    post.topics = [TopicMatch(name="a", spans=[(0, 4), (12, 19)]), TopicMatch(name="b", spans=[])]
+    rows = prepare_posts([post]).topic_rows
+    assert [(topic, spans) for _, topic, _, spans in rows] == [("a", "[[0,4],[12,19]]"), ("b", "[]")]
+    assert json.loads(rows[0][3]) == [[0, 4], [12, 19]]
