@@ -22,7 +22,6 @@ from veille.topics.service import load_topics
 
 from ..insights.dataset import END, START, build_posts
 
-
 _ALWAYS = 10**9  # recompute_below_ms: never serve a stale result
 
 
