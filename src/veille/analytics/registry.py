@@ -103,9 +103,24 @@ def _trends(
     window: int,
     **options: Any,
 ) -> AnalyticsResult:
-    from veille.analytics.trends import trends
+    from veille.analytics.kept_rankings import TrendInputs, kept_trends
+    from veille.analytics.trends import check_options
 
-    return trends(store, filters=filters, scope=scope, window=timedelta(seconds=window), **options)
+    # Kept results, recomputed in the background (veille.analytics.kept_rankings), not per request.
+    inputs = TrendInputs(filters=filters, scope=scope, window_s=window, **options)
+    check_options(
+        filters,
+        kind=inputs.kind,
+        window=timedelta(seconds=window),
+        baseline=inputs.baseline,
+        limit=inputs.limit,
+        min_count=inputs.min_count,
+        min_growth=inputs.min_growth,
+        min_score=inputs.min_score,
+        examples=inputs.examples,
+        max_posts=inputs.max_posts,
+    )
+    return kept_trends(store, inputs)
 
 
 def _influencers(

@@ -54,7 +54,7 @@ from veille.analytics.results import AnalyticsResult, json_value
 from veille.analytics.scope import Scope
 from veille.analytics.stopwords import STOP_WORDS
 from veille.analytics.terms import term_words
-from veille.clock import from_us, rfc3339_from_us
+from veille.clock import from_us, rfc3339_from_us, to_us
 from veille.errors import Invalid
 from veille.store.schema import post_topics, posts
 from veille.store.sql import SqlStore
@@ -66,6 +66,7 @@ __all__ = [
     "TrendKind",
     "Window",
     "baseline_windows",
+    "check_options",
     "item_terms",
     "poisson_surprise",
     "trends",
@@ -262,6 +263,43 @@ def _example_posts(store: SqlStore, ids: Iterable[str], criteria: Criteria) -> d
     return found
 
 
+def check_options(
+    filters: AnalyticsFilter,
+    *,
+    kind: str,
+    window: timedelta,
+    baseline: str,
+    limit: int,
+    min_count: int,
+    min_growth: float,
+    min_score: float,
+    examples: int,
+    max_posts: int,
+) -> int:
+    """Refuse options :func:`trends` cannot answer (naming the field); the window's length in µs."""
+    if kind not in KINDS:
+        raise Invalid(f"kind: {kind!r} is not one of {', '.join(KINDS)}", field="kind")
+    if baseline not in ("auto", "seasonal", "trailing"):
+        raise Invalid(f"baseline: {baseline!r} is not one of auto, seasonal, trailing", field="baseline")
+    if not 1 <= limit <= 1000:
+        raise Invalid("limit: must be between 1 and 1000", field="limit")
+    if not 0 <= examples <= 10:
+        raise Invalid("examples: must be between 0 and 10", field="examples")
+    if min_count < 1 or min_growth < 0 or min_score < 0 or max_posts < 1:
+        raise Invalid(
+            "min_count, max_posts: at least 1; min_growth, min_score: not negative", field="min_count"
+        )
+    length_us = int(window.total_seconds() * 1_000_000)
+    if length_us < 60_000_000:
+        raise Invalid("window: at least one minute", field="window")
+    if length_us * 2 > to_us(filters.end) - to_us(filters.start):
+        raise Invalid(
+            "window: the range (from, to) must hold at least two windows (a baseline and the last)",
+            field="window",
+        )
+    return length_us
+
+
 def trends(
     store: SqlStore,
     *,
@@ -278,27 +316,11 @@ def trends(
     max_posts: int = DEFAULT_MAX_POSTS,
 ) -> AnalyticsResult:
     """Items of ``kind`` (hashtags, terms or topics) bursting in the last ``window`` of the range."""
-    if kind not in KINDS:
-        raise Invalid(f"kind: {kind!r} is not one of {', '.join(KINDS)}", field="kind")
-    if baseline not in ("auto", "seasonal", "trailing"):
-        raise Invalid(f"baseline: {baseline!r} is not one of auto, seasonal, trailing", field="baseline")
-    if not 1 <= limit <= 1000:
-        raise Invalid("limit: must be between 1 and 1000", field="limit")
-    if not 0 <= examples <= 10:
-        raise Invalid("examples: must be between 0 and 10", field="examples")
-    if min_count < 1 or min_growth < 0 or min_score < 0 or max_posts < 1:
-        raise Invalid(
-            "min_count, max_posts: at least 1; min_growth, min_score: not negative", field="min_count"
-        )
     criteria = filters.within(scope)
-    length_us = int(window.total_seconds() * 1_000_000)
-    if length_us < 60_000_000:
-        raise Invalid("window: at least one minute", field="window")
-    if length_us * 2 > criteria.end_us - criteria.start_us:
-        raise Invalid(
-            "window: the range (from, to) must hold at least two windows (a baseline and the last)",
-            field="window",
-        )
+    length_us = check_options(
+        filters, kind=kind, window=window, baseline=baseline, limit=limit, min_count=min_count,
+        min_growth=min_growth, min_score=min_score, examples=examples, max_posts=max_posts,
+    )  # fmt: skip
     current = Window(criteria.end_us - length_us, criteria.end_us)
     volume = {current: _post_count(store, _in(criteria, current))}
 

@@ -7,8 +7,9 @@ migration 0058 builds them (timed), the benchmark's six topics defined, then ``v
 its own process on 127.0.0.1. Each widget's request (the one its module sends for a 30-day range with odd-second
 edges) is timed over HTTP with a bearer token; the baseline is the same figure computed from the
 posts table in the same run (``source="posts"`` for the rollup readers, the query-time pairing for
-care), and both must be equal or the benchmark fails. Trends, influencers, top posts, content and
-the feed already read the posts table: their baseline is themselves (ratio 1).
+care, the kept result against its computation for influencers and trends), and both must be equal
+or the benchmark fails. Content and the feed read the posts table: their baseline is themselves
+(ratio 1).
 
 Part 2 (``dashboard``): 1,000,000 posts (``VEILLE_BENCH_DASHBOARD_POSTS``; ``quick``: 5,000), a
 dashboard of the twelve widget types over the 30 days created through the API, opened in Debian's
@@ -41,7 +42,7 @@ from sqlalchemy import text
 from veille.access import AccessError, UserAccess
 from veille.analytics.care import Method, care_report
 from veille.analytics.filters import AnalyticsFilter
-from veille.analytics.kept_rankings import RankingInputs, ranked_influencers
+from veille.analytics.kept_rankings import RankingInputs, TrendInputs, kept_trends, ranked_influencers
 from veille.analytics.scope import Scope
 from veille.analytics.sentiment import sentiment
 from veille.analytics.top import top_posts
@@ -257,6 +258,21 @@ def _ranking_inputs() -> RankingInputs:
     return RankingInputs(filters=_filters(), scope=Scope(), limit=10)
 
 
+def _trend_inputs() -> list[TrendInputs]:
+    """The trends widget's request, and a variant keeping every term (no thresholds) so that the
+    comparison covers rows even on the synthetic posts, which carry no hashtags."""
+    widget = TrendInputs(filters=_filters(), scope=Scope(), kind="hashtags", window_s=3600, limit=10)
+    every_term = TrendInputs(
+        filters=_filters(), scope=Scope(), kind="terms", window_s=3600, min_count=1, min_growth=0, min_score=0
+    )
+    return [widget, every_term]
+
+
+def _without_kept(result: Any) -> tuple[Any, Any]:
+    meta = {name: value for name, value in result.meta.items() if name != "kept"}
+    return result.rows, meta
+
+
 def _baselines(store: SqlStore) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
     """Widget type -> (its figure as the API computes it, the same figure from the posts table)."""
     scope = Scope()
@@ -295,6 +311,11 @@ def _baselines(store: SqlStore) -> dict[str, tuple[Callable[[], Any], Callable[[
             (lambda: top_posts(store, filters=_filters(), scope=scope, limit=5, plan=False).rows),
         ),
         "care": ((lambda: care("summaries")), (lambda: care("pairs"))),
+        # The kept trends (as the API serves them) against the trends computed from the posts.
+        "trends": (
+            (lambda: [_without_kept(kept_trends(store, inputs)) for inputs in _trend_inputs()]),
+            (lambda: [_without_kept(inputs.compute(store)) for inputs in _trend_inputs()]),
+        ),
     }
 
 

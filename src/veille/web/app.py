@@ -49,6 +49,7 @@ from veille.web.api import (
     users,
     walls,
 )
+from veille.web.assets import STATIC_CONSTANTS, STATIC_DIR, CachedStaticFiles, static_prefix
 from veille.web.board_pages import router as board_pages_router
 from veille.web.brand import router as brand_router
 from veille.web.crisis_pages import router as crisis_pages_router
@@ -78,7 +79,6 @@ from veille.web.wall_pages import router as wall_pages_router
 
 __all__ = ["API_ROUTERS", "create_app"]
 
-STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 # The API's routers, one per domain, all under /api/v1 and all authenticated.
 API_ROUTERS: tuple[APIRouter, ...] = (
@@ -151,6 +151,8 @@ def create_app(
     app.add_middleware(RefuseWhileStopping, hub=the_hub)
     # Outermost: sizes, JSON depth and NUL characters are checked before any route reads a byte.
     app.add_middleware(RequestLimits, max_body_bytes=settings.max_body_bytes)
+    # Versioned and kept by browsers (veille.web.assets); the plain address stays for older links.
+    app.mount(static_prefix(), CachedStaticFiles(directory=STATIC_DIR), name="static-versioned")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.demo_platform:
         # The demo's fake platform write APIs, which its accounts answer through (veille.demo.inbox).
@@ -178,11 +180,11 @@ def create_app(
     _add_operations_routes(app)
     install_html_errors(app)
     # Outermost of all: every answer, the limits' refusals included, carries the security headers.
-    policy = content_security_policy(template_script_hashes(TEMPLATES_DIR))
+    policy = content_security_policy(template_script_hashes(TEMPLATES_DIR, STATIC_CONSTANTS))
     docs_policy = content_security_policy(
         sorted(
             {
-                *template_script_hashes(TEMPLATES_DIR),
+                *template_script_hashes(TEMPLATES_DIR, STATIC_CONSTANTS),
                 *inline_script_hashes(bytes(_swagger_page().body).decode()),
             }
         )

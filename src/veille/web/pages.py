@@ -16,6 +16,7 @@ from veille.access import Principal
 from veille.hub import Hub
 from veille.security.login_throttle import LoginThrottle
 from veille.store.audit import record_change
+from veille.web.assets import static_prefix
 from veille.web.deps import SESSION_COOKIE, CurrentHub, optional_principal
 from veille.web.i18n import N_
 from veille.web.kiosk import KIOSK_COOKIE
@@ -32,6 +33,7 @@ templates = Jinja2Templates(
         extensions=["jinja2.ext.i18n"],
     )
 )
+templates.env.globals["static_prefix"] = static_prefix()
 WRONG_LOGIN = N_("Unknown user or wrong password.")
 TOO_MANY_LOGINS = N_("Too many sign-in attempts. Wait a few minutes, then try again.")
 router = APIRouter(include_in_schema=False)

@@ -47,15 +47,19 @@ def inline_script_hashes(html: str) -> list[str]:
     ]
 
 
-def template_script_hashes(folder: Path) -> list[str]:
+def template_script_hashes(folder: Path, constants: dict[str, str] | None = None) -> list[str]:
     """The hashes of the inline scripts of the templates in ``folder``.
 
     Read from the sources: an inline script must be plain text (no Jinja inside), so that its
     rendered text, which the browser hashes, is its source. One that is not is refused here, at
-    start-up, rather than blocked silently in browsers."""
+    start-up, rather than blocked silently in browsers. The only exception: ``constants``, template
+    expressions fixed for the process's life (``{"{{ static_prefix }}": "/static/v/…"}``), put in
+    before hashing."""
     hashes: list[str] = []
     for path in sorted(folder.rglob("*.html")):
         source = path.read_text(encoding="utf-8")
+        for expression, value in (constants or {}).items():
+            source = source.replace(expression, value)
         for text in _INLINE_SCRIPT.findall(source):
             if _TEMPLATE_MARK.search(text):
                 raise ValueError(f"{path.name}: an inline script must not hold template code (CSP hashes)")

@@ -14,6 +14,7 @@ from fastapi import FastAPI, HTTPException
 
 from veille.settings import Settings
 from veille.web.app import create_app
+from veille.web.assets import static_prefix
 from veille.web.deps import CurrentPrincipal
 from veille.web.html_errors import ERROR_TEXTS, wants_html
 
@@ -65,7 +66,7 @@ async def test_unknown_browser_path_is_a_404_page_with_the_path_escaped(client: 
     assert "<code>/no/such/&lt;b&gt;page&lt;/b&gt;</code>" in response.text
     assert "<b>page</b>" not in response.text
     # The page is a Veille page: the import map and the base styles are there.
-    assert '<script type="importmap">' in response.text and "/static/veille.css" in response.text
+    assert '<script type="importmap">' in response.text and f"{static_prefix()}/veille.css" in response.text
 
 
 async def test_api_and_operations_paths_answer_json_even_to_a_browser(client: httpx.AsyncClient) -> None:

@@ -123,7 +123,7 @@ let worldMap = null;
  * (``properties.iso``, "250" for France: a series reads it with ``nameProperty: "iso"``). */
 export function ensureWorldMap() {
   if (worldMap === null) {
-    worldMap = fetch("/static/vendor/world-atlas/countries-50m.geo.json")
+    worldMap = fetch(new URL("../../vendor/world-atlas/countries-50m.geo.json", import.meta.url))
       .then((response) => {
         if (!response.ok) throw new Error(`world map: HTTP ${response.status}`);
         return response.json();
