@@ -16,9 +16,14 @@ const TICK_MS = 15_000;
 // task; in a sustained flow the wall shows, every FLUSH_MS, the newest posts that came (one row at
 // most), so that every screen is within a quarter of a second of the hub and legible at five metres.
 const FLUSH_MS = 150;
+const COLLECT_MS = 60;
 // Insertions closer than this are "busy": the cards then appear without animation (the slot
 // opening lays the columns out again, and the masked grid is repainted, at every frame).
 const CALM_MS = 1_000;
+// More posts than this within CALM_MS, with insertions closer than CALM_MS, is a sustained flow:
+// only the newest row of each insertion is shown (the others are counted). Below it every post is
+// shown, even when a burst reaches the page in several reads of the stream.
+const SUSTAINED_POSTS = 30;
 const RATE_WINDOW_MS = 60_000;
 const MIN_COLUMN_REM = 17;
 const TRENDING_SHOWN = 3;
@@ -296,9 +301,10 @@ function useLiveFeed(dispatch, onArrival, columnsRef) {
   useEffect(() => {
     let loaded = false;
     let flushTimer = null;
-    let lastFlush = 0;
+    let lastFlush = -Infinity; // not 0: a page opened less than CALM_MS ago is calm
     const heldBack = [];
     const queue = [];
+    const recent = []; // [time, posts] of the insertions within CALM_MS
 
     const flush = () => {
       flushTimer = null;
@@ -307,11 +313,15 @@ function useLiveFeed(dispatch, onArrival, columnsRef) {
       const busy = now - lastFlush < CALM_MS;
       lastFlush = now;
       const arrivals = queue.splice(0);
+      recent.push([now, arrivals.length]);
+      while (now - recent[0][0] > CALM_MS) recent.shift();
+      const lately = recent.reduce((sum, [, count]) => sum + count, 0);
       // One render for the whole burst: arrivals are counted here, not re-rendered one by one.
       onArrival(arrivals.length);
-      if (!busy) {
-        // A calm wall shows a whole burst (the newest MAX_CARDS), with the opening animation.
-        dispatch({ type: "posts", posts: arrivals, fresh: "calm" });
+      if (!busy || lately <= SUSTAINED_POSTS) {
+        // A calm wall, or a burst reaching the page in several reads: every post of it is shown
+        // (the newest MAX_CARDS), with the opening animation when the wall was calm.
+        dispatch({ type: "posts", posts: arrivals, fresh: busy ? "busy" : "calm" });
         return;
       }
       // A sustained flow: the newest row of the burst at most, without animation.
@@ -324,8 +334,9 @@ function useLiveFeed(dispatch, onArrival, columnsRef) {
       }
       queue.push(post);
       if (flushTimer !== null) return;
-      // Calm: at the next task. In a burst: FLUSH_MS after the previous insertion.
-      const wait = Math.max(0, lastFlush + FLUSH_MS - performance.now());
+      // Calm: COLLECT_MS after the first post (the browser hands a burst's events over in separate
+      // tasks: this gathers them into one insertion). In a flow: FLUSH_MS after the previous one.
+      const wait = Math.max(COLLECT_MS, lastFlush + FLUSH_MS - performance.now());
       flushTimer = setTimeout(flush, wait);
     };
 
