@@ -437,9 +437,21 @@ def _refresh(store: SqlStore, kept: _Kept, *, started: float, budget_s: float) -
             .order_by(desc(table.c.wanted_us), desc(table.c.used_us))
         ).all()
     computed = 0
+    # One recomputation per series (the same inputs but the range): a dashboard over "the last 24
+    # hours" asks for a new range at each refresh, and only the newest of them will be asked again
+    # (older ranges are served from it or computed on demand). Without this, every range read within
+    # the hour was recomputed at each pass while posts arrive: the refresher never rested.
+    series_seen: set[str] = set()
+    superseded: list[str] = []
     for row in rows:
         if time.monotonic() - started > budget_s:
             break
+        series = _series(row.inputs)
+        if series in series_seen:
+            if row.wanted_us is not None:
+                superseded.append(row.key)
+            continue
+        series_seen.add(series)
         try:
             inputs = kept.read_inputs(json.loads(row.inputs))
             _store(store, inputs, kept, used=False)
@@ -448,4 +460,15 @@ def _refresh(store: SqlStore, kept: _Kept, *, started: float, budget_s: float) -
             log.warning("kept %s not refreshed: %s", table.name, error)
             with store.engine.begin() as connection:
                 connection.execute(delete(table).where(table.c.key == row.key))
+    if superseded:
+        with store.engine.begin() as connection:
+            # Asked for, served stale, and now replaced by a newer range of the same series.
+            connection.execute(delete(table).where(table.c.key.in_(superseded)))
     return RefreshReport(computed=computed, dropped=int(dropped or 0))
+
+
+def _series(inputs_text: str) -> str:
+    """The inputs without their range: the results a newer range replaces."""
+    data = json.loads(inputs_text)
+    filters = {name: value for name, value in data["filters"].items() if name not in ("from", "to")}
+    return json.dumps({**data, "filters": filters}, sort_keys=True, separators=(",", ":"))
