@@ -12,9 +12,10 @@ import { hueOf, initials, segmentText, textSize } from "./format.js";
 const INITIAL_POSTS = 30;
 const MAX_CARDS = 60;
 const TICK_MS = 15_000;
-// New cards are inserted at most this often: a post arriving on a calm wall is shown at the next
-// task; in a sustained flow the wall shows, every FLUSH_MS, the newest posts that came (one row at
-// most), so that every screen is within a quarter of a second of the hub and legible at five metres.
+// New cards are inserted at most every FLUSH_MS: a post arriving on a calm wall is shown COLLECT_MS
+// later (with the rest of its burst); in a sustained flow the wall shows, every FLUSH_MS, the newest
+// posts that came (one row at most), so that every screen is within a quarter of a second of the
+// hub and legible at five metres.
 const FLUSH_MS = 150;
 const COLLECT_MS = 60;
 // Insertions closer than this are "busy": the cards then appear without animation (the slot
